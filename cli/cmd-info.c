@@ -1,0 +1,2 @@
+/* cli/cmd-info.c: being written. */
+#include "derush.h"

@@ -1,0 +1,2 @@
+/* cli/cmd-ls.c: being written. */
+#include "derush.h"

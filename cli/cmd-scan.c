@@ -1,0 +1,2 @@
+/* cli/cmd-scan.c: being written. */
+#include "derush.h"

@@ -1,0 +1,2 @@
+/* cli/cmd-stats.c: being written. */
+#include "derush.h"

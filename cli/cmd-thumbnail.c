@@ -1,0 +1,2 @@
+/* cli/cmd-thumbnail.c: being written. */
+#include "derush.h"

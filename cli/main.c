@@ -1,0 +1,3 @@
+/* cli/main.c: being written. */
+#include "derush.h"
+int main(void) { return 2; }

@@ -1,0 +1,2 @@
+/* cli/output.c: being written. */
+#include "derush.h"

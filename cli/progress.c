@@ -1,0 +1,2 @@
+/* cli/progress.c: being written. */
+#include "derush.h"

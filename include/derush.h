@@ -1,0 +1,326 @@
+/* derush.h: the public API of libderush.
+ *
+ * libderush is the whole of derush without a GUI: the catalog (SQLite), the
+ * folder scanner, metadata reading, thumbnails and the work counters. The
+ * `derush` CLI and the GTK app are thin front ends over this header.
+ *
+ * Conventions (GLib's): functions that can fail take a `GError **` last and
+ * return FALSE/NULL exactly when they set it. Strings handed out are owned by
+ * the caller unless documented `(transfer none)`. Absent numeric metadata is
+ * NAN (doubles) or -1 (ints), never 0.
+ */
+#ifndef DERUSH_H
+#define DERUSH_H
+
+#include <glib.h>
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+#define DERUSH_VERSION "0.1.0"
+
+/* ---------------------------------------------------------------- errors */
+
+#define DERUSH_ERROR (derush_error_quark())
+GQuark derush_error_quark(void);
+
+typedef enum {
+  DERUSH_ERROR_FAILED,      /* anything else */
+  DERUSH_ERROR_IO,          /* open/read/write/rename failed */
+  DERUSH_ERROR_NOT_FOUND,   /* a file, folder or photo that does not exist */
+  DERUSH_ERROR_CATALOG,     /* SQLite reported an error */
+  DERUSH_ERROR_BUSY,        /* another process held the catalog too long */
+  DERUSH_ERROR_UNSUPPORTED, /* not an image format derush reads */
+  DERUSH_ERROR_CORRUPT,     /* the file is damaged or not what its name says */
+  DERUSH_ERROR_TOO_LARGE,   /* over the pixel limit (decompression bomb guard) */
+  DERUSH_ERROR_CANCELLED,
+} DerushError;
+
+/* ---------------------------------------------------------------- set-up */
+
+/**
+ * derush_init:
+ * Initialises libvips, gexiv2 and SQLite for the process. Call once from
+ * main() before any thread starts (libvips aborts on concurrent init).
+ * Returns: FALSE with @error set when a library refuses to start.
+ */
+gboolean derush_init(const char *argv0, GError **error);
+
+/** derush_shutdown: releases what derush_init() took (for leak checkers). */
+void derush_shutdown(void);
+
+/**
+ * derush_default_catalog_path:
+ * Returns: (transfer full): $DERUSH_CATALOG when set, else
+ * $XDG_DATA_HOME/derush/catalog.db.
+ */
+char *derush_default_catalog_path(void);
+
+/**
+ * derush_default_cache_dir:
+ * Returns: (transfer full): $XDG_CACHE_HOME/derush (thumbnail cache root).
+ */
+char *derush_default_cache_dir(void);
+
+/* -------------------------------------------------------------- counters */
+
+/* Work counters: incremented by the library wherever the work happens, so
+ * tests can assert that each file is parsed once and benchmarks can report
+ * how much work a command did. Process-wide, atomic, never reset except by
+ * derush_counters_reset(). Append new counters at the end (they are stored
+ * by name in the catalog, so order is free to change, names are not). */
+typedef enum {
+  DERUSH_COUNTER_FILES_OPENED,         /* a photo file opened for reading */
+  DERUSH_COUNTER_FILES_HASHED,         /* content hash computed */
+  DERUSH_COUNTER_METADATA_PARSED,      /* EXIF/XMP parsed by exiv2 */
+  DERUSH_COUNTER_HEADERS_READ,         /* image header probed */
+  DERUSH_COUNTER_IMAGES_DECODED,       /* pixels decoded (thumbnail or preview) */
+  DERUSH_COUNTER_RAW_PREVIEWS,         /* RAW embedded previews extracted */
+  DERUSH_COUNTER_THUMBNAILS_WRITTEN,   /* thumbnail files written to the cache */
+  DERUSH_COUNTER_THUMBNAIL_CACHE_HITS, /* thumbnails served from the cache */
+  DERUSH_COUNTER_DB_TRANSACTIONS,      /* write transactions committed */
+  DERUSH_COUNTER_DIRS_WALKED,          /* folders read by the scanner */
+  DERUSH_COUNTER_FILES_STATTED,        /* stat() calls by the scanner */
+  DERUSH_N_COUNTERS
+} DerushCounter;
+
+void derush_counter_add(DerushCounter counter, gint64 n);
+gint64 derush_counter_get(DerushCounter counter);
+/** derush_counter_name: (transfer none): stable snake_case name, e.g. "files_opened". */
+const char *derush_counter_name(DerushCounter counter);
+void derush_counters_snapshot(gint64 out[DERUSH_N_COUNTERS]);
+void derush_counters_reset(void);
+
+/* -------------------------------------------------------------- metadata */
+
+typedef enum {
+  DERUSH_TIME_NONE,
+  DERUSH_TIME_EXIF_ORIGINAL,  /* DateTimeOriginal (+SubSec, +Offset) */
+  DERUSH_TIME_EXIF_DIGITIZED, /* DateTimeDigitized / CreateDate */
+  DERUSH_TIME_FILE_MTIME,     /* no usable EXIF date: the file's mtime */
+} DerushTimeSource;
+
+/** derush_time_source_name: (transfer none): "exif_original", ..., NULL for NONE. */
+const char *derush_time_source_name(DerushTimeSource source);
+
+/* The typed metadata of one photo, read once at scan time. Capture time is
+ * stored as int64 nanoseconds since the Unix epoch in UTC: when the file
+ * carries an offset (OffsetTimeOriginal) it is applied; when it does not, the
+ * camera's wall clock is taken as UTC ("floating" time, independent of the
+ * machine's time zone), and has_offset is FALSE. */
+typedef struct {
+  char *make;  /* trimmed, NULL when absent */
+  char *model; /* trimmed, NULL when absent */
+  char *lens;  /* NULL when absent */
+  double iso;  /* NAN when absent (also read from maker notes) */
+  double exposure_time;     /* seconds */
+  double f_number;
+  double focal_length_mm;
+  double focal_length_35mm;
+  double exposure_bias;     /* EV */
+  int flash;                /* EXIF Flash tag value, -1 when absent */
+  int orientation;          /* EXIF 1-8, 1 when absent */
+  gboolean has_orientation; /* the file carries an Orientation tag */
+  DerushTimeSource time_source;
+  gint64 capture_time_ns; /* valid when time_source != NONE */
+  gboolean has_offset;
+  int offset_minutes; /* east of UTC, valid when has_offset */
+  double gps_lat;     /* decimal degrees, NAN when absent */
+  double gps_lon;
+  gboolean has_rating;
+  int rating; /* xmp:Rating (-1 rejected, 0..5) when has_rating */
+} DerushMeta;
+
+void derush_meta_init(DerushMeta *meta);
+void derush_meta_clear(DerushMeta *meta);
+
+/**
+ * derush_format_capture_time:
+ * Formats a capture time as ISO 8601: "2011-01-13T14:33:39.120+02:00" when
+ * the offset is known, the bare wall clock "2011-01-13T14:33:39" for floating
+ * times. Sub-seconds appear only when non-zero (milliseconds). Pure
+ * arithmetic on the int64, no date-string parsing.
+ * Returns: (transfer full) (nullable): NULL when @source is NONE.
+ */
+char *derush_format_capture_time(gint64 capture_time_ns, gboolean has_offset, int offset_minutes,
+                                 DerushTimeSource source);
+
+/* --------------------------------------------------------------- catalog */
+
+typedef struct _DerushCatalog DerushCatalog;
+
+/**
+ * derush_catalog_open:
+ * @path: (nullable): catalog file; NULL for derush_default_catalog_path().
+ * Opens (creating folders and file as needed) and migrates the catalog to
+ * the current schema. WAL mode, foreign keys on, busy timeout set so two
+ * processes can share one catalog.
+ * Returns: (transfer full): the catalog, or NULL with @error set.
+ */
+DerushCatalog *derush_catalog_open(const char *path, GError **error);
+void derush_catalog_close(DerushCatalog *catalog);
+/** derush_catalog_get_path: (transfer none) */
+const char *derush_catalog_get_path(DerushCatalog *catalog);
+/** derush_catalog_get_cache_dir: (transfer none): thumbnail cache root. */
+const char *derush_catalog_get_cache_dir(DerushCatalog *catalog);
+/** Overrides the thumbnail cache root (tests, benchmarks). */
+void derush_catalog_set_cache_dir(DerushCatalog *catalog, const char *dir);
+
+/**
+ * derush_catalog_check_integrity:
+ * Runs PRAGMA integrity_check. Returns: TRUE when it answers "ok".
+ */
+gboolean derush_catalog_check_integrity(DerushCatalog *catalog, GError **error);
+
+typedef enum {
+  DERUSH_PHOTO_OK,
+  DERUSH_PHOTO_UNREADABLE,
+  DERUSH_PHOTO_MISSING,
+} DerushPhotoStatus;
+
+/** derush_photo_status_name: (transfer none): "ok", "unreadable", "missing". */
+const char *derush_photo_status_name(DerushPhotoStatus status);
+
+/* One photo as the catalog knows it. */
+typedef struct {
+  gint64 id;
+  char *path;             /* absolute, in the file system's bytes */
+  DerushPhotoStatus status;
+  char *reason;           /* why unreadable/missing; NULL when ok */
+  char *format;           /* "jpeg", "png", "tiff", "webp", "heif", "avif", "gif", "raw"; NULL unknown */
+  char *raw_format;       /* for RAW: "cr2", "nef", ...; else NULL */
+  int width, height;      /* displayed size, after orientation; -1 unknown */
+  gint64 size;
+  gint64 mtime_ns;
+  guint64 content_hash;   /* fast hash (size + sampled xxh64), 0 unknown */
+  char *pair_path;        /* the other half of a RAW+JPEG pair, or NULL */
+  DerushMeta meta;
+} DerushPhoto;
+
+void derush_photo_free(DerushPhoto *photo);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(DerushPhoto, derush_photo_free)
+
+/** Return FALSE to stop the iteration. */
+typedef gboolean (*DerushPhotoFunc)(const DerushPhoto *photo, gpointer user_data);
+
+/**
+ * derush_catalog_foreach_photo:
+ * @under: (nullable): only photos whose path is @under or below it.
+ * Calls @func for each photo, ordered by path. Read-only.
+ */
+gboolean derush_catalog_foreach_photo(DerushCatalog *catalog, const char *under,
+                                      DerushPhotoFunc func, gpointer user_data, GError **error);
+
+/**
+ * derush_catalog_get_photo:
+ * Returns: (transfer full) (nullable): the photo at @path, or NULL with
+ * DERUSH_ERROR_NOT_FOUND when the catalog has none.
+ */
+DerushPhoto *derush_catalog_get_photo(DerushCatalog *catalog, const char *path, GError **error);
+
+/** Number of photos under @under (nullable) with @status, or all when status < 0. */
+gint64 derush_catalog_count_photos(DerushCatalog *catalog, const char *under, int status);
+
+/**
+ * derush_catalog_record_command:
+ * Adds the process counters (since derush_counters_reset()) to the catalog's
+ * lifetime totals and stores them as the "last command" named @command.
+ */
+gboolean derush_catalog_record_command(DerushCatalog *catalog, const char *command,
+                                       GError **error);
+
+/**
+ * derush_catalog_get_counters:
+ * @total: (out): lifetime totals, indexed by DerushCounter.
+ * @last: (out): counters of the last recorded command.
+ * @last_command: (out) (transfer full) (nullable): its name, NULL if none yet.
+ */
+gboolean derush_catalog_get_counters(DerushCatalog *catalog, gint64 total[DERUSH_N_COUNTERS],
+                                     gint64 last[DERUSH_N_COUNTERS], char **last_command,
+                                     GError **error);
+
+/* ------------------------------------------------------------------ scan */
+
+typedef struct {
+  gint64 files_seen;   /* photo files found by the walk */
+  gint64 dirs_walked;
+  gint64 added;        /* new photos, read in full */
+  gint64 updated;      /* changed photos (size, mtime or inode), re-read */
+  gint64 unchanged;    /* not opened at all */
+  gint64 moved;        /* new path, known content: re-linked, not re-read */
+  gint64 missing;      /* known photos gone from disk in this scan */
+  gint64 unreadable;   /* files seen that could not be read (see on_bad_file) */
+  gint64 metadata_parsed;
+  gint64 thumbnails_written;
+  gint64 bytes_read;
+  double seconds;
+} DerushScanSummary;
+
+typedef struct {
+  gint64 done;        /* files handled so far */
+  gint64 found;       /* files found so far by the walk */
+  gboolean walk_done; /* found is final */
+  double elapsed;     /* seconds */
+  const char *current; /* a recent path, (transfer none) */
+} DerushScanProgress;
+
+typedef struct {
+  const char *const *exclude; /* glob patterns on base names or paths, NULL-terminated, nullable */
+  gboolean include_hidden;    /* descend into .folders and read .files */
+  gboolean follow_symlinks;   /* follow symlinked folders (loops are detected) */
+  gboolean thumbnails;        /* make cached thumbnails while each file is open (default TRUE) */
+  int threads;                /* worker threads; 0 = number of cores */
+  /* Called on the scanning thread at most ~10 times a second. */
+  void (*progress)(const DerushScanProgress *progress, gpointer user_data);
+  /* Called once for each bad file (unreadable, corrupt, vanished, loop...). */
+  void (*on_bad_file)(const char *path, const char *reason, gpointer user_data);
+  gpointer user_data;
+  GCancellable *cancellable;
+} DerushScanOptions;
+
+/** Fills @options with the defaults. */
+void derush_scan_options_init(DerushScanOptions *options);
+
+/**
+ * derush_catalog_scan:
+ * @roots: NULL-terminated folders (or single files) to scan.
+ * Walks @roots recursively and brings the catalog up to date: unchanged files
+ * (same size, mtime_ns and inode) are not opened; changed files are re-read
+ * once; files gone are marked missing; moved or renamed files are re-linked by
+ * content hash without re-reading. Bad files are recorded with a reason and
+ * never stop the scan. Progress is committed in batches, so a killed scan
+ * resumes where it stopped.
+ * Returns: FALSE only for fatal errors (a root folder missing or unreadable,
+ * the catalog unusable); @summary is filled in either case.
+ */
+gboolean derush_catalog_scan(DerushCatalog *catalog, const char *const *roots,
+                             const DerushScanOptions *options, DerushScanSummary *summary,
+                             GError **error);
+
+/* ------------------------------------------------------------ thumbnails */
+
+/* Long edge, in pixels, of the thumbnails kept in the cache. Larger requests
+ * decode the original again. */
+#define DERUSH_THUMB_CACHE_SIZE 512
+
+/**
+ * derush_thumbnail_save:
+ * @catalog: (nullable): when given, the thumbnail cache is used and filled.
+ * @path: the photo.
+ * @size: long edge in pixels.
+ * @out_path: where to write; the format follows the extension (.png, .jpg).
+ * Writes the photo's oriented, sRGB thumbnail as the app shows it.
+ */
+gboolean derush_thumbnail_save(DerushCatalog *catalog, const char *path, int size,
+                               const char *out_path, GError **error);
+
+/* ----------------------------------------------------------------- files */
+
+/** derush_is_photo_name: TRUE when the name's extension is one derush reads. */
+gboolean derush_is_photo_name(const char *name);
+/** derush_is_raw_name: TRUE for camera RAW extensions (cr2, nef, ...). */
+gboolean derush_is_raw_name(const char *name);
+
+G_END_DECLS
+
+#endif /* DERUSH_H */

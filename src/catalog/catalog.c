@@ -1,0 +1,2 @@
+/* catalog/catalog.c: being written. */
+#include "derush-private.h"

@@ -1,0 +1,2 @@
+/* catalog/counters-store.c: being written. */
+#include "derush-private.h"

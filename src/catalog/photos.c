@@ -1,0 +1,2 @@
+/* catalog/photos.c: being written. */
+#include "derush-private.h"

@@ -1,0 +1,2 @@
+/* catalog/schema.c: being written. */
+#include "derush-private.h"

@@ -1,0 +1,103 @@
+/* derush-private.h: interfaces between libderush's areas (not installed).
+ *
+ * Each area (meta/, image/, catalog/, scan/, util/) exposes here what the
+ * others call; the public facade is include/derush.h.
+ */
+#ifndef DERUSH_PRIVATE_H
+#define DERUSH_PRIVATE_H
+
+#include "derush.h"
+#include <vips/vips.h>
+#include <math.h>
+#include <string.h>
+
+G_BEGIN_DECLS
+
+/* libvips 8.14 has no autoptr for VipsImage (it arrived in 8.16). */
+#if VIPS_MAJOR_VERSION == 8 && VIPS_MINOR_VERSION < 16
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VipsImage, g_object_unref)
+#endif
+
+/* Refuse to decode images with more pixels than this (decompression bombs).
+ * A 30000x2000 panorama is 60 MP; the largest camera sensors are ~150 MP. */
+#define DERUSH_PIXEL_LIMIT ((gint64)400 * 1000 * 1000)
+
+/* ---------------------------------------------------------------- util/ */
+
+/* Maps a GError-less failure to a GError in DERUSH_ERROR. */
+void _derush_set_errno_error(GError **error, int errsv, const char *what, const char *path);
+
+/* A photo file mapped into memory once, so exiv2, libvips, libraw and the
+ * hash all read the same bytes without opening the file again. */
+typedef struct {
+  int fd;
+  const guint8 *data; /* NULL for an empty file */
+  gsize len;
+  gint64 mtime_ns;
+  gint64 dev, ino;
+} DerushMappedFile;
+
+gboolean _derush_mapped_file_open(DerushMappedFile *file, const char *path, GError **error);
+void _derush_mapped_file_close(DerushMappedFile *file);
+
+/* Fast content hash: xxh64 over the size and three 64 KiB samples (head,
+ * middle, tail). Identifies a file across renames and moves without reading
+ * all of it. The _fd and _buf forms return the same value for the same bytes. */
+#define DERUSH_HASH_SAMPLE (64 * 1024)
+guint64 _derush_content_hash_buf(const guint8 *data, gsize len);
+gboolean _derush_content_hash_path(const char *path, gint64 *size_out, guint64 *hash_out,
+                                   GError **error);
+
+/* Lower-case extension without the dot ("" when none), into @buf. */
+void _derush_file_ext(const char *name, char *buf, gsize buf_len);
+
+/* ---------------------------------------------------------------- meta/ */
+
+/* Global lock around exiv2: it is not thread-safe for XMP (DESIGN.md). */
+void _derush_exiv2_lock(void);
+void _derush_exiv2_unlock(void);
+
+/* Parses EXIF/XMP from @data (a whole file) into @meta (which the caller has
+ * derush_meta_init()ed). Counts DERUSH_COUNTER_METADATA_PARSED. A file with
+ * no metadata at all is not an error: @meta keeps its defaults. */
+gboolean _derush_meta_read_buffer(const guint8 *data, gsize len, DerushMeta *meta, GError **error);
+
+/* --------------------------------------------------------------- image/ */
+
+typedef struct {
+  char format[16];    /* "jpeg", "png", "tiff", "webp", "heif", "avif", "gif", "raw" */
+  char raw_format[8]; /* "cr2", "nef", ... for RAW, else "" */
+  int width, height;  /* displayed size, after orientation */
+} DerushImageInfo;
+
+/**
+ * _derush_image_load:
+ * @data, @len: the whole file.
+ * @name: file name (its extension routes RAW files to libraw).
+ * @orientation: EXIF orientation from the metadata (1-8), applied where the
+ *   loader does not apply it itself (RAW previews); JPEG/TIFF/WebP orientation
+ *   is read by libvips from the data, and HEIF comes back already rotated.
+ * @thumb_size: long edge of the thumbnail to make, or 0 for header only.
+ * @info: (out): format and displayed size.
+ * @thumb: (out) (optional): an oriented sRGB 8-bit 3-band image, in memory.
+ * Refuses images over DERUSH_PIXEL_LIMIT (DERUSH_ERROR_TOO_LARGE) before
+ * decoding; reports truncated or corrupt data as DERUSH_ERROR_CORRUPT.
+ * Counts HEADERS_READ, IMAGES_DECODED and RAW_PREVIEWS.
+ */
+gboolean _derush_image_load(const guint8 *data, gsize len, const char *name, int orientation,
+                            int thumb_size, DerushImageInfo *info, VipsImage **thumb,
+                            GError **error);
+
+/* Writes @image to @path (format from the extension: .jpg/.png) through a
+ * temporary file and rename, so a reader never sees half a file. */
+gboolean _derush_image_save_atomic(VipsImage *image, const char *path, GError **error);
+
+/* Where the cached thumbnail of content @hash lives under @cache_dir. */
+char *_derush_thumb_cache_path(const char *cache_dir, guint64 hash);
+
+/* Resizes an in-memory image so its long edge is @size (never up). */
+VipsImage *_derush_image_fit(VipsImage *image, int size, GError **error);
+
+G_END_DECLS
+
+#endif /* DERUSH_PRIVATE_H */

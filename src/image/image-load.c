@@ -1,0 +1,2 @@
+/* image/image-load.c: being written. */
+#include "derush-private.h"

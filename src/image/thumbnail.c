@@ -1,0 +1,2 @@
+/* image/thumbnail.c: being written. */
+#include "derush-private.h"

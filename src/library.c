@@ -1,0 +1,159 @@
+/* library.c: process set-up and the small shared pieces of the public API. */
+#include "derush-private.h"
+#include <gexiv2/gexiv2.h>
+#include <sqlite3.h>
+
+static void
+quiet_vips_warnings(const char *log_domain, GLogLevelFlags log_level, const char *message,
+                    gpointer user_data)
+{
+  /* libtiff and libheif warnings arrive as VIPS warnings for files that
+   * decode fine; real failures come back as errors from the call. */
+}
+
+/**
+ * derush_init:
+ * @argv0: (nullable): the program name, for libvips.
+ *
+ * Initialises libvips, gexiv2 and SQLite. Call once from main() before any
+ * thread starts: libvips aborts on concurrent initialisation, and without
+ * gexiv2_initialize() HEIC/AVIF files open but show no EXIF.
+ *
+ * Returns: FALSE with @error set when a library refuses to start.
+ */
+gboolean
+derush_init(const char *argv0, GError **error)
+{
+  if (VIPS_INIT(argv0 ? argv0 : "derush") != 0) {
+    g_set_error(error, DERUSH_ERROR, DERUSH_ERROR_FAILED, "cannot start libvips: %s",
+                vips_error_buffer());
+    vips_error_clear();
+    return FALSE;
+  }
+  /* Only the loaders derush routes to; everything else (matlab, fits,
+   * magick...) is attack surface with no photo behind it. */
+  vips_operation_block_set("VipsForeignLoad", TRUE);
+  static const char *const allowed[] = {
+    "VipsForeignLoadJpeg", "VipsForeignLoadPng", "VipsForeignLoadTiff", "VipsForeignLoadWebp",
+    "VipsForeignLoadHeif", "VipsForeignLoadGif", "VipsForeignLoadSpng", "VipsForeignLoadNsgif",
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS(allowed); i++)
+    vips_operation_block_set(allowed[i], FALSE);
+  vips_cache_set_max(0);
+  g_log_set_handler("VIPS", G_LOG_LEVEL_WARNING | G_LOG_LEVEL_MESSAGE, quiet_vips_warnings, NULL);
+
+  if (!gexiv2_initialize()) {
+    g_set_error(error, DERUSH_ERROR, DERUSH_ERROR_FAILED, "cannot start gexiv2");
+    return FALSE;
+  }
+  gexiv2_log_set_level(GEXIV2_LOG_LEVEL_MUTE);
+
+  if (sqlite3_initialize() != SQLITE_OK) {
+    g_set_error(error, DERUSH_ERROR, DERUSH_ERROR_FAILED, "cannot start SQLite");
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/**
+ * derush_shutdown:
+ * Releases libvips' global state, so leak checkers see only real leaks.
+ */
+void
+derush_shutdown(void)
+{
+  vips_shutdown();
+}
+
+static char *
+env_or(const char *var, const char *fallback_base, const char *leaf)
+{
+  const char *v = g_getenv(var);
+  if (v && *v)
+    return g_strdup(v);
+  return g_build_filename(fallback_base, "derush", leaf, NULL);
+}
+
+/**
+ * derush_default_catalog_path:
+ * Returns: (transfer full): $DERUSH_CATALOG, else $XDG_DATA_HOME/derush/catalog.db.
+ */
+char *
+derush_default_catalog_path(void)
+{
+  return env_or("DERUSH_CATALOG", g_get_user_data_dir(), "catalog.db");
+}
+
+/**
+ * derush_default_cache_dir:
+ * Returns: (transfer full): $DERUSH_CACHE_DIR, else $XDG_CACHE_HOME/derush.
+ */
+char *
+derush_default_cache_dir(void)
+{
+  return env_or("DERUSH_CACHE_DIR", g_get_user_cache_dir(), NULL);
+}
+
+const char *
+derush_photo_status_name(DerushPhotoStatus status)
+{
+  switch (status) {
+  case DERUSH_PHOTO_OK:
+    return "ok";
+  case DERUSH_PHOTO_UNREADABLE:
+    return "unreadable";
+  case DERUSH_PHOTO_MISSING:
+    return "missing";
+  }
+  return "unknown";
+}
+
+const char *
+derush_time_source_name(DerushTimeSource source)
+{
+  switch (source) {
+  case DERUSH_TIME_EXIF_ORIGINAL:
+    return "exif_original";
+  case DERUSH_TIME_EXIF_DIGITIZED:
+    return "exif_digitized";
+  case DERUSH_TIME_FILE_MTIME:
+    return "file_mtime";
+  case DERUSH_TIME_NONE:
+    break;
+  }
+  return NULL;
+}
+
+void
+derush_meta_init(DerushMeta *meta)
+{
+  memset(meta, 0, sizeof *meta);
+  meta->iso = meta->exposure_time = meta->f_number = NAN;
+  meta->focal_length_mm = meta->focal_length_35mm = meta->exposure_bias = NAN;
+  meta->gps_lat = meta->gps_lon = NAN;
+  meta->flash = -1;
+  meta->orientation = 1;
+  meta->time_source = DERUSH_TIME_NONE;
+}
+
+void
+derush_meta_clear(DerushMeta *meta)
+{
+  g_clear_pointer(&meta->make, g_free);
+  g_clear_pointer(&meta->model, g_free);
+  g_clear_pointer(&meta->lens, g_free);
+}
+
+void
+derush_photo_free(DerushPhoto *photo)
+{
+  if (!photo)
+    return;
+  g_free(photo->path);
+  g_free(photo->reason);
+  g_free(photo->format);
+  g_free(photo->raw_format);
+  g_free(photo->pair_path);
+  derush_meta_clear(&photo->meta);
+  g_free(photo);
+}

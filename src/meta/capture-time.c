@@ -1,0 +1,2 @@
+/* meta/capture-time.c: being written. */
+#include "derush-private.h"

@@ -1,0 +1,2 @@
+/* meta/meta-read.c: being written. */
+#include "derush-private.h"

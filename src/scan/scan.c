@@ -1,0 +1,2 @@
+/* scan/scan.c: being written. */
+#include "derush-private.h"

@@ -1,0 +1,2 @@
+/* scan/walk.c: being written. */
+#include "derush-private.h"

@@ -1,0 +1,110 @@
+/* test-util-units.c: counters, file types, the content hash, mapped files. */
+#include "test-util.h"
+
+static void
+test_counters(void)
+{
+  derush_counters_reset();
+  derush_counter_add(DERUSH_COUNTER_FILES_OPENED, 3);
+  derush_counter_add(DERUSH_COUNTER_FILES_OPENED, 2);
+  g_assert_cmpint(derush_counter_get(DERUSH_COUNTER_FILES_OPENED), ==, 5);
+  g_assert_cmpint(derush_counter_get(DERUSH_COUNTER_IMAGES_DECODED), ==, 0);
+  gint64 snap[DERUSH_N_COUNTERS];
+  derush_counters_snapshot(snap);
+  g_assert_cmpint(snap[DERUSH_COUNTER_FILES_OPENED], ==, 5);
+  /* Every counter has a distinct snake_case name: they are stored by name. */
+  g_autoptr(GHashTable) names = g_hash_table_new(g_str_hash, g_str_equal);
+  for (int i = 0; i < DERUSH_N_COUNTERS; i++) {
+    const char *n = derush_counter_name(i);
+    g_assert_nonnull(n);
+    g_assert_false(g_hash_table_contains(names, n));
+    g_hash_table_add(names, (gpointer)n);
+  }
+  derush_counters_reset();
+  g_assert_cmpint(derush_counter_get(DERUSH_COUNTER_FILES_OPENED), ==, 0);
+}
+
+static void
+test_file_types(void)
+{
+  g_assert_true(derush_is_photo_name("a/IMG_0001.JPG"));
+  g_assert_true(derush_is_photo_name("x.heic"));
+  g_assert_true(derush_is_photo_name("x.CR3"));
+  g_assert_true(derush_is_raw_name("x.NEF"));
+  g_assert_false(derush_is_raw_name("x.jpg"));
+  g_assert_false(derush_is_photo_name("notes.txt"));
+  g_assert_false(derush_is_photo_name(".jpg"));
+  g_assert_false(derush_is_photo_name("dir.jpg/file"));
+  g_assert_false(derush_is_photo_name("noext"));
+  char ext[8];
+  _derush_file_ext("/a.b/c.TiFf", ext, sizeof ext);
+  g_assert_cmpstr(ext, ==, "tiff");
+  _derush_file_ext("/a/c.verylongextension", ext, sizeof ext);
+  g_assert_cmpstr(ext, ==, "");
+}
+
+static void
+check_hash_forms_agree(gsize len)
+{
+  g_autofree char *dir = test_make_tmpdir();
+  g_autofree char *path = g_build_filename(dir, "f.bin", NULL);
+  g_autofree guint8 *data = g_malloc(MAX(len, 1));
+  for (gsize i = 0; i < len; i++)
+    data[i] = (guint8)(i * 2654435761u >> 13);
+  test_write_file(path, data, len);
+
+  gint64 size = -1;
+  guint64 h_path = 0;
+  g_autoptr(GError) error = NULL;
+  g_assert_true(_derush_content_hash_path(path, &size, &h_path, &error));
+  g_assert_no_error(error);
+  g_assert_cmpint(size, ==, (gint64)len);
+  g_assert_cmpuint(h_path, ==, _derush_content_hash_buf(data, len));
+  g_assert_cmpuint(h_path, !=, 0);
+
+  DerushMappedFile mf;
+  g_assert_true(_derush_mapped_file_open(&mf, path, &error));
+  g_assert_cmpuint(mf.len, ==, len);
+  g_assert_cmpuint(_derush_content_hash_buf(mf.data, mf.len), ==, h_path);
+  _derush_mapped_file_close(&mf);
+
+  /* A change in the middle sample changes the hash. */
+  if (len > 0) {
+    data[len / 2] ^= 0xff;
+    g_assert_cmpuint(_derush_content_hash_buf(data, len), !=, h_path);
+  }
+  test_rmrf(dir);
+}
+
+static void
+test_content_hash(void)
+{
+  check_hash_forms_agree(0);
+  check_hash_forms_agree(1000);
+  check_hash_forms_agree(3 * DERUSH_HASH_SAMPLE);
+  check_hash_forms_agree(3 * DERUSH_HASH_SAMPLE + 1);
+  check_hash_forms_agree(1000000);
+}
+
+static void
+test_mapped_file_errors(void)
+{
+  DerushMappedFile mf;
+  g_autoptr(GError) error = NULL;
+  g_assert_false(_derush_mapped_file_open(&mf, "/nonexistent/x.jpg", &error));
+  g_assert_error(error, DERUSH_ERROR, DERUSH_ERROR_NOT_FOUND);
+  g_clear_error(&error);
+  g_assert_false(_derush_mapped_file_open(&mf, "/", &error));
+  g_assert_error(error, DERUSH_ERROR, DERUSH_ERROR_UNSUPPORTED);
+}
+
+int
+main(int argc, char **argv)
+{
+  test_init(&argc, &argv);
+  g_test_add_func("/util/counters", test_counters);
+  g_test_add_func("/util/file-types", test_file_types);
+  g_test_add_func("/util/content-hash", test_content_hash);
+  g_test_add_func("/util/mapped-file-errors", test_mapped_file_errors);
+  return g_test_run();
+}

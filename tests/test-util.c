@@ -1,0 +1,138 @@
+/* test-util.c: see test-util.h. */
+#include "test-util.h"
+#include <errno.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+void
+test_init(int *argc, char ***argv)
+{
+  g_test_init(argc, argv, NULL);
+  g_autoptr(GError) error = NULL;
+  if (!derush_init((*argv)[0], &error))
+    g_error("derush_init: %s", error->message);
+}
+
+char *
+test_shared_path(const char *relative)
+{
+  const char *shared = g_getenv("DERUSH_SHARED_DIR");
+  if (!shared)
+    return NULL;
+  g_autofree char *path = g_build_filename(shared, relative, NULL);
+  if (!g_file_test(path, G_FILE_TEST_EXISTS))
+    return NULL;
+  return g_steal_pointer(&path);
+}
+
+char *
+test_make_tmpdir(void)
+{
+  g_autoptr(GError) error = NULL;
+  char *dir = g_dir_make_tmp("derush-test-XXXXXX", &error);
+  g_assert_no_error(error);
+  return dir;
+}
+
+void
+test_rmrf(const char *path)
+{
+  if (!path)
+    return;
+  const char *argv[] = {"rm", "-rf", "--", path, NULL};
+  g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
+}
+
+void
+test_copy_file(const char *from, const char *to)
+{
+  g_autofree char *data = NULL;
+  gsize len = 0;
+  g_autoptr(GError) error = NULL;
+  g_assert_true(g_file_get_contents(from, &data, &len, &error));
+  g_assert_no_error(error);
+  test_write_file(to, data, len);
+}
+
+void
+test_write_file(const char *path, const void *data, gsize len)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_path_get_dirname(path);
+  g_mkdir_with_parents(dir, 0755);
+  g_file_set_contents(path, data, (gssize)len, &error);
+  g_assert_no_error(error);
+}
+
+void
+test_make_quadrant_image(const char *path, int width, int height)
+{
+  g_autofree guint8 *px = g_malloc((gsize)width * height * 3);
+  for (int y = 0; y < height; y++)
+    for (int x = 0; x < width; x++) {
+      guint8 *p = px + ((gsize)y * width + x) * 3;
+      gboolean right = x >= width / 2, bottom = y >= height / 2;
+      static const guint8 colours[4][3] = {{255, 0, 0}, {0, 255, 0}, {0, 0, 255}, {255, 255, 255}};
+      const guint8 *c = colours[(bottom ? 2 : 0) + (right ? 1 : 0)];
+      p[0] = c[0];
+      p[1] = c[1];
+      p[2] = c[2];
+    }
+  VipsImage *img = vips_image_new_from_memory_copy(px, (gsize)width * height * 3, width, height, 3,
+                                                   VIPS_FORMAT_UCHAR);
+  g_assert_nonnull(img);
+  g_autofree char *dir = g_path_get_dirname(path);
+  g_mkdir_with_parents(dir, 0755);
+  g_assert_cmpint(vips_image_write_to_file(img, path, NULL), ==, 0);
+  g_object_unref(img);
+}
+
+int
+test_run_derush(const char *const *argv, const char *const *envp, char **out, char **err)
+{
+  const char *bin = g_getenv("DERUSH_BIN");
+  g_assert_nonnull(bin);
+  g_autoptr(GPtrArray) args = g_ptr_array_new();
+  g_ptr_array_add(args, (gpointer)bin);
+  for (int i = 0; argv[i]; i++)
+    g_ptr_array_add(args, (gpointer)argv[i]);
+  g_ptr_array_add(args, NULL);
+
+  g_auto(GStrv) env = g_get_environ();
+  for (int i = 0; envp && envp[i]; i++) {
+    g_auto(GStrv) kv = g_strsplit(envp[i], "=", 2);
+    env = g_environ_setenv(env, kv[0], kv[1] ? kv[1] : "", TRUE);
+  }
+  int status = 0;
+  g_autoptr(GError) error = NULL;
+  g_spawn_sync(NULL, (char **)args->pdata, env, G_SPAWN_DEFAULT, NULL, NULL, out, err, &status,
+               &error);
+  g_assert_no_error(error);
+  if (WIFEXITED(status))
+    return WEXITSTATUS(status);
+  return 128 + WTERMSIG(status);
+}
+
+const char *
+test_demo_dir(void)
+{
+  static char *dir;
+  if (dir)
+    return dir;
+  const char *build = g_getenv("G_TEST_BUILDDIR");
+  g_assert_nonnull(build);
+  dir = g_build_filename(build, "demo", NULL);
+  g_autofree char *stamp = g_build_filename(dir, ".complete", NULL);
+  if (g_file_test(stamp, G_FILE_TEST_EXISTS))
+    return dir;
+  const char *gen = g_getenv("DERUSH_DEMO_GEN");
+  g_assert_nonnull(gen);
+  const char *argv[] = {gen, "--out", dir, NULL};
+  int status = 0;
+  g_autoptr(GError) error = NULL;
+  g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL, &status, &error);
+  g_assert_no_error(error);
+  g_assert_true(g_spawn_check_wait_status(status, NULL));
+  g_assert_true(g_file_test(stamp, G_FILE_TEST_EXISTS));
+  return dir;
+}

@@ -1,0 +1,35 @@
+/* test-util.h: helpers shared by the test programs. */
+#ifndef DERUSH_TEST_UTIL_H
+#define DERUSH_TEST_UTIL_H
+
+#include "derush-private.h"
+
+/* Calls derush_init() once and sets up GTest; use instead of g_test_init. */
+void test_init(int *argc, char ***argv);
+
+/* ../shared (from $DERUSH_SHARED_DIR), or NULL when it is absent: the
+ * caller then g_test_skip()s, saying so. (transfer full) */
+char *test_shared_path(const char *relative);
+
+/* A fresh temporary folder, removed by test_rmrf(). (transfer full) */
+char *test_make_tmpdir(void);
+void test_rmrf(const char *path);
+
+/* Copies a file (bytes only, new mtime). */
+void test_copy_file(const char *from, const char *to);
+void test_write_file(const char *path, const void *data, gsize len);
+
+/* Writes a W x H JPEG (or .png/.tif by extension) whose quadrants are red,
+ * green, blue and white (top-left, top-right, bottom-left, bottom-right), so
+ * a test can tell its orientation from pixels. */
+void test_make_quadrant_image(const char *path, int width, int height);
+
+/* Runs the derush CLI ($DERUSH_BIN) with @argv (NULL-terminated, without
+ * the program name) and the environment plus @envp (nullable). Returns the
+ * exit status; stdout/stderr out params are optional. */
+int test_run_derush(const char *const *argv, const char *const *envp, char **out, char **err);
+
+/* Path of the demo set generated for the tests (made once per build). */
+const char *test_demo_dir(void);
+
+#endif

@@ -1,0 +1,2 @@
+/* tools/demo-gen.c: being written. */
+int main(void) { return 2; }
