@@ -34,8 +34,8 @@ derush_init(const char *argv0, GError **error)
    * magick...) is attack surface with no photo behind it. */
   vips_operation_block_set("VipsForeignLoad", TRUE);
   static const char *const allowed[] = {
-    "VipsForeignLoadJpeg", "VipsForeignLoadPng", "VipsForeignLoadTiff", "VipsForeignLoadWebp",
-    "VipsForeignLoadHeif", "VipsForeignLoadGif", "VipsForeignLoadSpng", "VipsForeignLoadNsgif",
+      "VipsForeignLoadJpeg", "VipsForeignLoadPng", "VipsForeignLoadTiff", "VipsForeignLoadWebp",
+      "VipsForeignLoadHeif", "VipsForeignLoadGif", "VipsForeignLoadSpng", "VipsForeignLoadNsgif",
   };
   for (gsize i = 0; i < G_N_ELEMENTS(allowed); i++)
     vips_operation_block_set(allowed[i], FALSE);

@@ -1,2 +1,261 @@
-/* catalog/catalog.c: being written. */
-#include "derush-private.h"
+/* catalog.c: opening the SQLite catalog, prepared statements, transactions.
+ *
+ * The catalog is one SQLite file in WAL mode: readers never block the writer,
+ * and a process killed mid-transaction leaves the last committed state. Two
+ * derush processes may share a catalog: writes take the lock up front (BEGIN
+ * IMMEDIATE) and wait up to DERUSH_BUSY_TIMEOUT_MS for the other one. */
+#include "catalog-private.h"
+#include <errno.h>
+
+/* Long enough to outwait another scan's batch commit (~1 s), short enough
+ * that a hung process is reported instead of waited on forever. */
+#define DERUSH_BUSY_TIMEOUT_MS 30000
+
+void
+_derush_catalog_set_error(DerushCatalog *cat, GError **error, const char *what)
+{
+  int rc = sqlite3_extended_errcode(cat->db) & 0xff;
+  int code = (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) ? DERUSH_ERROR_BUSY : DERUSH_ERROR_CATALOG;
+  if (rc == SQLITE_FULL)
+    code = DERUSH_ERROR_IO;
+  g_set_error(error, DERUSH_ERROR, code, "catalog %s: %s: %s", cat->path, what,
+              sqlite3_errmsg(cat->db));
+}
+
+sqlite3_stmt *
+_derush_catalog_stmt(DerushCatalog *cat, const char *sql, GError **error)
+{
+  sqlite3_stmt *stmt = g_hash_table_lookup(cat->stmts, sql);
+  if (stmt) {
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    return stmt;
+  }
+  if (sqlite3_prepare_v3(cat->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK) {
+    _derush_catalog_set_error(cat, error, "cannot prepare a query");
+    return NULL;
+  }
+  g_hash_table_insert(cat->stmts, g_strdup(sql), stmt);
+  return stmt;
+}
+
+static void
+finalize_stmt(gpointer stmt)
+{
+  sqlite3_finalize(stmt);
+}
+
+gboolean
+_derush_catalog_exec(DerushCatalog *cat, const char *sql, GError **error)
+{
+  sqlite3_stmt *stmt = _derush_catalog_stmt(cat, sql, error);
+  if (!stmt)
+    return FALSE;
+  int rc;
+  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+    ;
+  if (rc != SQLITE_DONE) {
+    _derush_catalog_set_error(cat, error, "cannot write");
+    sqlite3_reset(stmt);
+    return FALSE;
+  }
+  sqlite3_reset(stmt);
+  return TRUE;
+}
+
+gboolean
+_derush_catalog_begin(DerushCatalog *cat, GError **error)
+{
+  if (cat->tx_depth++ > 0)
+    return TRUE;
+  if (!_derush_catalog_exec(cat, "BEGIN IMMEDIATE", error)) {
+    cat->tx_depth = 0;
+    return FALSE;
+  }
+  return TRUE;
+}
+
+gboolean
+_derush_catalog_commit(DerushCatalog *cat, GError **error)
+{
+  g_return_val_if_fail(cat->tx_depth > 0, FALSE);
+  if (--cat->tx_depth > 0)
+    return TRUE;
+  if (!_derush_catalog_exec(cat, "COMMIT", error)) {
+    /* A failed COMMIT (disk full, busy) leaves the transaction open: roll
+     * it back so the connection is usable and nothing half-written stays. */
+    _derush_catalog_exec(cat, "ROLLBACK", NULL);
+    return FALSE;
+  }
+  derush_counter_add(DERUSH_COUNTER_DB_TRANSACTIONS, 1);
+  return TRUE;
+}
+
+void
+_derush_catalog_rollback(DerushCatalog *cat)
+{
+  if (cat->tx_depth == 0)
+    return;
+  cat->tx_depth = 0;
+  _derush_catalog_exec(cat, "ROLLBACK", NULL);
+}
+
+static gboolean
+pragma(DerushCatalog *cat, const char *sql, GError **error)
+{
+  char *msg = NULL;
+  if (sqlite3_exec(cat->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+    g_set_error(error, DERUSH_ERROR, DERUSH_ERROR_CATALOG, "catalog %s: %s: %s", cat->path, sql,
+                msg ? msg : "failed");
+    sqlite3_free(msg);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/**
+ * derush_catalog_open:
+ * @path: (nullable): the catalog file, or NULL for derush_default_catalog_path().
+ * @error: return location for a #GError
+ *
+ * Opens the catalog, creating its folder and file when needed, and migrates
+ * it to the current schema. A file that is not a derush catalog, or one from
+ * a newer derush, is refused untouched.
+ *
+ * Returns: (transfer full): the catalog, or NULL with @error set.
+ * See also: derush_catalog_close()
+ */
+DerushCatalog *
+derush_catalog_open(const char *path, GError **error)
+{
+  g_autofree char *file = path ? g_strdup(path) : derush_default_catalog_path();
+  g_autofree char *dir = g_path_get_dirname(file);
+  if (g_mkdir_with_parents(dir, 0700) != 0) {
+    _derush_set_errno_error(error, errno, "cannot create the catalog folder", dir);
+    return NULL;
+  }
+
+  DerushCatalog *cat = g_new0(DerushCatalog, 1);
+  cat->path = g_steal_pointer(&file);
+  cat->cache_dir = derush_default_cache_dir();
+  cat->stmts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, finalize_stmt);
+  int rc = sqlite3_open_v2(cat->path, &cat->db,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+  if (rc != SQLITE_OK) {
+    if (cat->db)
+      _derush_catalog_set_error(cat, error, "cannot open");
+    else
+      g_set_error(error, DERUSH_ERROR, DERUSH_ERROR_CATALOG, "catalog %s: cannot open", cat->path);
+    derush_catalog_close(cat);
+    return NULL;
+  }
+  sqlite3_extended_result_codes(cat->db, 1);
+  sqlite3_busy_timeout(cat->db, DERUSH_BUSY_TIMEOUT_MS);
+
+  /* WAL: readers and one writer at once, crash-safe. synchronous=NORMAL is
+   * safe against process crashes (kill -9); decisions that must survive a
+   * power cut raise it to FULL for their own commits. */
+  if (!pragma(cat, "PRAGMA journal_mode=WAL", error) ||
+      !pragma(cat, "PRAGMA synchronous=NORMAL", error) ||
+      !pragma(cat, "PRAGMA foreign_keys=ON", error) ||
+      !pragma(cat, "PRAGMA temp_store=MEMORY", error) || !_derush_catalog_migrate(cat, error)) {
+    derush_catalog_close(cat);
+    return NULL;
+  }
+  return cat;
+}
+
+/**
+ * derush_catalog_close:
+ * @catalog: (nullable) (transfer full): the catalog
+ *
+ * Finalises every statement and closes the database. Any transaction still
+ * open (a caller that failed half-way) is rolled back.
+ */
+void
+derush_catalog_close(DerushCatalog *catalog)
+{
+  if (!catalog)
+    return;
+  if (catalog->db)
+    _derush_catalog_rollback(catalog);
+  g_clear_pointer(&catalog->stmts, g_hash_table_destroy);
+  if (catalog->db)
+    sqlite3_close(catalog->db);
+  g_free(catalog->path);
+  g_free(catalog->cache_dir);
+  g_free(catalog);
+}
+
+/**
+ * derush_catalog_get_path:
+ * Returns: (transfer none): the catalog's file path.
+ */
+const char *
+derush_catalog_get_path(DerushCatalog *catalog)
+{
+  return catalog->path;
+}
+
+/**
+ * derush_catalog_get_cache_dir:
+ * Returns: (transfer none): the root of the thumbnail cache.
+ */
+const char *
+derush_catalog_get_cache_dir(DerushCatalog *catalog)
+{
+  return catalog->cache_dir;
+}
+
+/**
+ * derush_catalog_set_cache_dir:
+ * @dir: the new thumbnail cache root
+ *
+ * Points the thumbnail cache elsewhere (tests, benchmarks, a faster disk).
+ */
+void
+derush_catalog_set_cache_dir(DerushCatalog *catalog, const char *dir)
+{
+  g_free(catalog->cache_dir);
+  catalog->cache_dir = g_strdup(dir);
+}
+
+/**
+ * derush_catalog_check_integrity:
+ *
+ * Runs SQLite's PRAGMA integrity_check and foreign_key_check.
+ *
+ * Returns: TRUE when both find nothing wrong, FALSE with @error naming the
+ * first problem otherwise.
+ */
+gboolean
+derush_catalog_check_integrity(DerushCatalog *catalog, GError **error)
+{
+  sqlite3_stmt *stmt = _derush_catalog_stmt(catalog, "PRAGMA integrity_check", error);
+  if (!stmt)
+    return FALSE;
+  gboolean ok = FALSE;
+  g_autofree char *first = NULL;
+  if (sqlite3_step(stmt) == SQLITE_ROW) {
+    first = g_strdup((const char *)sqlite3_column_text(stmt, 0));
+    ok = g_strcmp0(first, "ok") == 0;
+  }
+  sqlite3_reset(stmt);
+  if (!ok) {
+    g_set_error(error, DERUSH_ERROR, DERUSH_ERROR_CORRUPT, "catalog %s: integrity check: %s",
+                catalog->path, first ? first : "no answer");
+    return FALSE;
+  }
+  stmt = _derush_catalog_stmt(catalog, "PRAGMA foreign_key_check", error);
+  if (!stmt)
+    return FALSE;
+  if (sqlite3_step(stmt) == SQLITE_ROW) {
+    g_set_error(error, DERUSH_ERROR, DERUSH_ERROR_CORRUPT,
+                "catalog %s: a row of %s points to nothing", catalog->path,
+                (const char *)sqlite3_column_text(stmt, 0));
+    sqlite3_reset(stmt);
+    return FALSE;
+  }
+  sqlite3_reset(stmt);
+  return TRUE;
+}

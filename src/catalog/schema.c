@@ -1,2 +1,107 @@
-/* catalog/schema.c: being written. */
-#include "derush-private.h"
+/* schema.c: the catalog's schema and its versioned migrations.
+ *
+ * PRAGMA user_version holds the schema version. Each migration runs in one
+ * transaction with the version bump, so a crash never leaves a half-migrated
+ * catalog. Never edit a migration that has shipped: add the next one. */
+#include "catalog-private.h"
+
+static const char *const migrations[] = {
+    /* 1: photos, counters, key/value settings. */
+    "CREATE TABLE photos ("
+    "  id INTEGER PRIMARY KEY,"
+    "  path TEXT NOT NULL UNIQUE," /* absolute, file-system bytes */
+    "  dir TEXT NOT NULL,"         /* parent folder, for per-folder diffs */
+    "  name TEXT NOT NULL,"
+    "  dev INTEGER, ino INTEGER, size INTEGER, mtime_ns INTEGER,"
+    "  content_hash INTEGER,"              /* fast sampled xxh64, as signed int64 */
+    "  status INTEGER NOT NULL DEFAULT 0," /* 0 ok, 1 unreadable */
+    "  reason TEXT,"
+    "  missing INTEGER NOT NULL DEFAULT 0,"
+    "  format TEXT, raw_format TEXT, width INTEGER, height INTEGER, orientation INTEGER,"
+    "  capture_time_ns INTEGER, time_source INTEGER, offset_minutes INTEGER,"
+    "  make TEXT, model TEXT, lens TEXT,"
+    "  iso REAL, exposure_time REAL, f_number REAL, focal_length_mm REAL,"
+    "  focal_length_35mm REAL, exposure_bias REAL, flash INTEGER,"
+    "  gps_lat REAL, gps_lon REAL, xmp_rating INTEGER,"
+    "  pair_id INTEGER REFERENCES photos(id) ON DELETE SET NULL,"
+    "  added_ns INTEGER NOT NULL, read_ns INTEGER NOT NULL"
+    ");"
+    "CREATE INDEX photos_dir ON photos(dir);"
+    "CREATE INDEX photos_hash ON photos(size, content_hash);"
+    "CREATE INDEX photos_time ON photos(capture_time_ns);"
+    "CREATE TABLE counters ("
+    "  name TEXT PRIMARY KEY,"
+    "  total INTEGER NOT NULL DEFAULT 0,"
+    "  last INTEGER NOT NULL DEFAULT 0"
+    ");"
+    "CREATE TABLE settings (key TEXT PRIMARY KEY, value);",
+};
+
+int
+_derush_catalog_schema_version(void)
+{
+  return (int)G_N_ELEMENTS(migrations);
+}
+
+static int
+user_version(DerushCatalog *cat)
+{
+  sqlite3_stmt *stmt = _derush_catalog_stmt(cat, "PRAGMA user_version", NULL);
+  int v = -1;
+  if (stmt && sqlite3_step(stmt) == SQLITE_ROW)
+    v = sqlite3_column_int(stmt, 0);
+  if (stmt)
+    sqlite3_reset(stmt);
+  return v;
+}
+
+gboolean
+_derush_catalog_migrate(DerushCatalog *cat, GError **error)
+{
+  int current = user_version(cat);
+  if (current < 0) {
+    _derush_catalog_set_error(cat, error, "not a derush catalog");
+    return FALSE;
+  }
+  int latest = _derush_catalog_schema_version();
+  if (current > latest) {
+    g_set_error(error, DERUSH_ERROR, DERUSH_ERROR_CATALOG,
+                "catalog %s: schema version %d is newer than this derush (%d); not touching it",
+                cat->path, current, latest);
+    return FALSE;
+  }
+  for (int v = current; v < latest; v++) {
+    if (!_derush_catalog_begin(cat, error))
+      return FALSE;
+    /* Re-read inside the write lock: another process may have migrated. */
+    if (user_version(cat) > v) {
+      if (!_derush_catalog_commit(cat, error))
+        return FALSE;
+      continue;
+    }
+    char *msg = NULL;
+    g_autofree char *bump = g_strdup_printf("PRAGMA user_version=%d", v + 1);
+    if (sqlite3_exec(cat->db, migrations[v], NULL, NULL, &msg) != SQLITE_OK ||
+        sqlite3_exec(cat->db, bump, NULL, NULL, &msg) != SQLITE_OK) {
+      g_set_error(error, DERUSH_ERROR, DERUSH_ERROR_CATALOG,
+                  "catalog %s: migration to version %d failed: %s", cat->path, v + 1,
+                  msg ? msg : "?");
+      sqlite3_free(msg);
+      _derush_catalog_rollback(cat);
+      return FALSE;
+    }
+    if (!_derush_catalog_commit(cat, error))
+      return FALSE;
+  }
+  if (current == 0) {
+    gint64 now = g_get_real_time();
+    sqlite3_stmt *stmt = _derush_catalog_stmt(
+        cat, "INSERT OR IGNORE INTO settings(key, value) VALUES ('created_us', ?)", error);
+    if (!stmt)
+      return FALSE;
+    sqlite3_bind_int64(stmt, 1, now);
+    sqlite3_step(stmt);
+    sqlite3_reset(stmt);
+  }
+  return TRUE;
+}

@@ -10,17 +10,17 @@ static _Atomic gint64 counters[DERUSH_N_COUNTERS];
 /* Indexed by DerushCounter. These names are stored in catalogs and printed
  * by `derush stats --json`: never rename one. */
 static const char *const counter_names[DERUSH_N_COUNTERS] = {
-  [DERUSH_COUNTER_FILES_OPENED] = "files_opened",
-  [DERUSH_COUNTER_FILES_HASHED] = "files_hashed",
-  [DERUSH_COUNTER_METADATA_PARSED] = "metadata_parsed",
-  [DERUSH_COUNTER_HEADERS_READ] = "headers_read",
-  [DERUSH_COUNTER_IMAGES_DECODED] = "images_decoded",
-  [DERUSH_COUNTER_RAW_PREVIEWS] = "raw_previews",
-  [DERUSH_COUNTER_THUMBNAILS_WRITTEN] = "thumbnails_written",
-  [DERUSH_COUNTER_THUMBNAIL_CACHE_HITS] = "thumbnail_cache_hits",
-  [DERUSH_COUNTER_DB_TRANSACTIONS] = "db_transactions",
-  [DERUSH_COUNTER_DIRS_WALKED] = "dirs_walked",
-  [DERUSH_COUNTER_FILES_STATTED] = "files_statted",
+    [DERUSH_COUNTER_FILES_OPENED] = "files_opened",
+    [DERUSH_COUNTER_FILES_HASHED] = "files_hashed",
+    [DERUSH_COUNTER_METADATA_PARSED] = "metadata_parsed",
+    [DERUSH_COUNTER_HEADERS_READ] = "headers_read",
+    [DERUSH_COUNTER_IMAGES_DECODED] = "images_decoded",
+    [DERUSH_COUNTER_RAW_PREVIEWS] = "raw_previews",
+    [DERUSH_COUNTER_THUMBNAILS_WRITTEN] = "thumbnails_written",
+    [DERUSH_COUNTER_THUMBNAIL_CACHE_HITS] = "thumbnail_cache_hits",
+    [DERUSH_COUNTER_DB_TRANSACTIONS] = "db_transactions",
+    [DERUSH_COUNTER_DIRS_WALKED] = "dirs_walked",
+    [DERUSH_COUNTER_FILES_STATTED] = "files_statted",
 };
 
 /**

@@ -2,7 +2,7 @@
 #include "derush-private.h"
 #include <errno.h>
 
-G_DEFINE_QUARK(derush-error-quark, derush_error)
+G_DEFINE_QUARK(derush - error - quark, derush_error)
 
 /* One place maps errno to our codes, so every caller reports a missing file
  * or a permission problem the same way. */

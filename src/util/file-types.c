@@ -5,13 +5,13 @@
 #include <string.h>
 
 static const char *const photo_exts[] = {
-  "jpg", "jpeg", "jpe", "jfif", "png", "tif", "tiff", "webp", "heic", "heif", "hif", "avif", "gif",
-  NULL,
+    "jpg",  "jpeg", "jpe",  "jfif", "png",  "tif", "tiff",
+    "webp", "heic", "heif", "hif",  "avif", "gif", NULL,
 };
 
 static const char *const raw_exts[] = {
-  "cr2", "cr3", "crw", "nef", "nrw", "arw", "srf", "sr2", "raf", "orf", "rw2", "rwl", "dng",
-  "pef", "kdc", "dcr", "srw", "x3f", "3fr", "erf", "mrw", "mos", "iiq", "mef", NULL,
+    "cr2", "cr3", "crw", "nef", "nrw", "arw", "srf", "sr2", "raf", "orf", "rw2", "rwl", "dng",
+    "pef", "kdc", "dcr", "srw", "x3f", "3fr", "erf", "mrw", "mos", "iiq", "mef", NULL,
 };
 
 void

@@ -34,8 +34,7 @@ _derush_mapped_file_open(DerushMappedFile *file, const char *path, GError **erro
   if (!S_ISREG(st.st_mode)) {
     close(fd);
     g_autofree char *display = g_filename_display_name(path);
-    g_set_error(error, DERUSH_ERROR, DERUSH_ERROR_UNSUPPORTED, "%s: not a regular file",
-                display);
+    g_set_error(error, DERUSH_ERROR, DERUSH_ERROR_UNSUPPORTED, "%s: not a regular file", display);
     return FALSE;
   }
 
