@@ -24,6 +24,11 @@ quiet_vips_warnings(const char *log_domain, GLogLevelFlags log_level, const char
 gboolean
 derush_init(const char *argv0, GError **error)
 {
+  /* libtiff/libheif/libjpeg warnings arrive as GLib warnings from libvips
+   * for files that decode (or fail with a proper error) anyway: silence them
+   * at the source, since they may come through the structured log API where
+   * a handler cannot catch them. */
+  g_setenv("VIPS_WARNING", "0", FALSE);
   if (VIPS_INIT(argv0 ? argv0 : "derush") != 0) {
     g_set_error(error, DERUSH_ERROR, DERUSH_ERROR_FAILED, "cannot start libvips: %s",
                 vips_error_buffer());

@@ -64,11 +64,24 @@ set_unreadable(DerushScanJob *job, const char *reason)
   job->reason = g_strdup(reason);
 }
 
+/* No usable date in the file: its mtime is the best guess. It is a real
+ * instant, so it carries the machine's UTC offset at that time. */
+static void
+fall_back_to_mtime(DerushMeta *meta, gint64 mtime_ns)
+{
+  meta->time_source = DERUSH_TIME_FILE_MTIME;
+  meta->capture_time_ns = mtime_ns;
+  g_autoptr(GDateTime) local = g_date_time_new_from_unix_local(mtime_ns / 1000000000);
+  meta->has_offset = local != NULL;
+  meta->offset_minutes = local ? (int)(g_date_time_get_utc_offset(local) / G_TIME_SPAN_MINUTE) : 0;
+}
+
 static void
 read_file(DerushScanJob *job, const DerushJobContext *ctx)
 {
   job->bytes = (gint64)job->file.len;
   if (job->file.len == 0) {
+    fall_back_to_mtime(&job->meta, job->file.mtime_ns);
     set_unreadable(job, "empty file (0 bytes)");
     return;
   }
@@ -81,6 +94,8 @@ read_file(DerushScanJob *job, const DerushJobContext *ctx)
     derush_meta_clear(&job->meta);
     derush_meta_init(&job->meta);
   }
+  if (job->meta.time_source == DERUSH_TIME_NONE)
+    fall_back_to_mtime(&job->meta, job->file.mtime_ns);
 
   g_autofree char *cached = NULL;
   gboolean want_thumb = ctx->thumbnails && ctx->cache_dir;

@@ -1,0 +1,58 @@
+# derush: the two commands a newcomer needs.
+#   make run [DIR=~/Pictures/trip]   install, build, open derush on a demo set (or DIR)
+#   make check                       install, build from scratch, run every test
+# Others: make build, make bench, make demo, make format, make clean.
+
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+DEMO_DIR   ?= demo/photos
+WERROR     ?= 0
+DIR        ?=
+
+MESON_WERROR := -Dwerror=$(if $(filter 1,$(WERROR)),true,false)
+# LSan sees real leaks in our code; the suppressions cover one-time
+# allocations inside GLib type registration and libvips' operation cache.
+SAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1 \
+           LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
+           UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+
+.PHONY: all deps build check run demo bench format clean
+
+all: build
+
+deps:
+	@./scripts/install-deps.sh
+
+build: deps
+	@[ -f $(BUILD)/build.ninja ] || meson setup $(BUILD) $(MESON_WERROR)
+	ninja -C $(BUILD)
+
+check: deps
+	rm -rf $(BUILD) $(ASAN_BUILD)
+	meson setup $(BUILD) $(MESON_WERROR)
+	ninja -C $(BUILD)
+	meson setup $(ASAN_BUILD) $(MESON_WERROR) -Dbuildtype=debug \
+	  -Db_sanitize=address,undefined -Db_lundef=false
+	ninja -C $(ASAN_BUILD)
+	-meson test -C $(BUILD) --print-errorlogs
+	-$(SAN_ENV) meson test -C $(ASAN_BUILD) --print-errorlogs --no-suite slow \
+	  --timeout-multiplier 3
+	@python3 scripts/test-summary.py $(BUILD)/meson-logs/testlog.json \
+	  $(ASAN_BUILD)/meson-logs/testlog.json
+
+demo: build
+	$(BUILD)/tools/derush-demo-gen --out $(DEMO_DIR)
+
+run: build
+	@if [ -z "$(DIR)" ]; then $(MAKE) --no-print-directory demo; fi
+	$(BUILD)/cli/derush scan $(if $(DIR),"$(DIR)",$(DEMO_DIR))
+	$(BUILD)/cli/derush ls $(if $(DIR),"$(DIR)",$(DEMO_DIR))
+
+bench: build
+	./bench/run.sh $(BUILD)
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -1,0 +1,154 @@
+/* test-crash.c: the catalog under abuse: kill -9 in the middle of a scan,
+ * and two derush processes scanning into one catalog at once. */
+#include "test-util.h"
+#include <json-glib/json-glib.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define N_PHOTOS 160
+
+typedef struct {
+  char *tmp;
+  char *photos;
+  char *db;
+  char *env_cache;
+} Fixture;
+
+static void
+fixture_setup(Fixture *f, gconstpointer data)
+{
+  f->tmp = test_make_tmpdir();
+  f->photos = g_build_filename(f->tmp, "photos", NULL);
+  f->db = g_build_filename(f->tmp, "catalog.db", NULL);
+  f->env_cache = g_strdup_printf("DERUSH_CACHE_DIR=%s/cache", f->tmp);
+  /* Varied sizes so the decode work is real and the kill lands mid-way. */
+  for (int i = 0; i < N_PHOTOS; i++) {
+    g_autofree char *name = g_strdup_printf("d%d/img_%03d.jpg", i % 4, i);
+    g_autofree char *path = g_build_filename(f->photos, name, NULL);
+    test_make_quadrant_image(path, 600 + (i % 7) * 97, 400 + (i % 5) * 61);
+  }
+}
+
+static void
+fixture_teardown(Fixture *f, gconstpointer data)
+{
+  test_rmrf(f->tmp);
+  g_free(f->tmp);
+  g_free(f->photos);
+  g_free(f->db);
+  g_free(f->env_cache);
+}
+
+static GPid
+spawn_scan(Fixture *f, const char *threads)
+{
+  const char *bin = g_getenv("DERUSH_BIN");
+  const char *argv[] = {bin,         "--catalog", f->db,     "scan", "--json",
+                        "--threads", threads,     f->photos, NULL};
+  g_auto(GStrv) env = g_get_environ();
+  g_auto(GStrv) kv = g_strsplit(f->env_cache, "=", 2);
+  env = g_environ_setenv(env, kv[0], kv[1], TRUE);
+  GPid pid = 0;
+  g_autoptr(GError) error = NULL;
+  g_spawn_async(NULL, (char **)argv, env,
+                G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                NULL, NULL, &pid, &error);
+  g_assert_no_error(error);
+  return pid;
+}
+
+static int
+wait_status(GPid pid)
+{
+  int status = 0;
+  g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+  return status;
+}
+
+static void
+assert_catalog_sound(Fixture *f, gint64 expect_photos)
+{
+  g_autoptr(GError) error = NULL;
+  DerushCatalog *cat = derush_catalog_open(f->db, &error);
+  g_assert_no_error(error);
+  g_assert_true(derush_catalog_check_integrity(cat, &error));
+  g_assert_no_error(error);
+  if (expect_photos >= 0)
+    g_assert_cmpint(derush_catalog_count_photos(cat, f->photos, DERUSH_PHOTO_OK), ==,
+                    expect_photos);
+  derush_catalog_close(cat);
+}
+
+static JsonObject *
+scan_json(Fixture *f, JsonParser *parser)
+{
+  const char *argv[] = {"--catalog", f->db, "scan", "--json", f->photos, NULL};
+  const char *envp[] = {f->env_cache, NULL};
+  g_autofree char *out = NULL, *err = NULL;
+  int rc = test_run_derush(argv, envp, &out, &err);
+  g_assert_cmpint(rc, ==, 0);
+  g_autoptr(GError) error = NULL;
+  g_assert_true(json_parser_load_from_data(parser, out, -1, &error));
+  return json_node_get_object(json_parser_get_root(parser));
+}
+
+static void
+test_kill_mid_scan(Fixture *f, gconstpointer data)
+{
+  /* Kill at several moments; each time the catalog must be intact and the
+   * next scan must finish the job without re-reading what was committed. */
+  const int delays_ms[] = {80, 250, 600};
+  for (gsize i = 0; i < G_N_ELEMENTS(delays_ms); i++) {
+    GPid pid = spawn_scan(f, "1");
+    g_usleep(delays_ms[i] * 1000);
+    kill(pid, SIGKILL);
+    int status = wait_status(pid);
+    g_spawn_close_pid(pid);
+    if (WIFEXITED(status))
+      g_test_message("scan finished before the kill at %d ms", delays_ms[i]);
+    assert_catalog_sound(f, -1);
+  }
+  g_autoptr(JsonParser) parser = json_parser_new();
+  JsonObject *o = scan_json(f, parser);
+  gint64 seen = json_object_get_int_member(o, "files_seen");
+  gint64 added = json_object_get_int_member(o, "added");
+  gint64 unchanged = json_object_get_int_member(o, "unchanged");
+  gint64 updated = json_object_get_int_member(o, "updated");
+  g_assert_cmpint(seen, ==, N_PHOTOS);
+  g_assert_cmpint(added + unchanged + updated, ==, N_PHOTOS);
+  /* Work committed before the kills was kept. */
+  g_assert_cmpint(unchanged, >, 0);
+  assert_catalog_sound(f, N_PHOTOS);
+
+  JsonObject *again = scan_json(f, parser);
+  g_assert_cmpint(json_object_get_int_member(again, "unchanged"), ==, N_PHOTOS);
+  g_assert_cmpint(json_object_get_int_member(again, "metadata_parsed"), ==, 0);
+}
+
+static void
+test_two_processes(Fixture *f, gconstpointer data)
+{
+  GPid a = spawn_scan(f, "2");
+  GPid b = spawn_scan(f, "2");
+  int sa = wait_status(a), sb = wait_status(b);
+  g_spawn_close_pid(a);
+  g_spawn_close_pid(b);
+  g_assert_true(WIFEXITED(sa) && WEXITSTATUS(sa) == 0);
+  g_assert_true(WIFEXITED(sb) && WEXITSTATUS(sb) == 0);
+  assert_catalog_sound(f, N_PHOTOS);
+  g_autoptr(JsonParser) parser = json_parser_new();
+  JsonObject *o = scan_json(f, parser);
+  g_assert_cmpint(json_object_get_int_member(o, "unchanged"), ==, N_PHOTOS);
+}
+
+int
+main(int argc, char **argv)
+{
+  test_init(&argc, &argv);
+  g_test_add("/crash/kill-mid-scan", Fixture, NULL, fixture_setup, test_kill_mid_scan,
+             fixture_teardown);
+  g_test_add("/crash/two-processes", Fixture, NULL, fixture_setup, test_two_processes,
+             fixture_teardown);
+  return g_test_run();
+}
