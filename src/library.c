@@ -41,6 +41,7 @@ derush_init(const char *argv0, GError **error)
   static const char *const allowed[] = {
       "VipsForeignLoadJpeg", "VipsForeignLoadPng", "VipsForeignLoadTiff", "VipsForeignLoadWebp",
       "VipsForeignLoadHeif", "VipsForeignLoadGif", "VipsForeignLoadSpng", "VipsForeignLoadNsgif",
+    "VipsForeignLoadPpm",
   };
   for (gsize i = 0; i < G_N_ELEMENTS(allowed); i++)
     vips_operation_block_set(allowed[i], FALSE);

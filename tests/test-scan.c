@@ -403,6 +403,112 @@ test_thumbnail_from_cache(Fixture *f, gconstpointer data)
   g_object_unref(img);
 }
 
+typedef struct {
+  Fixture *f;
+  int n;
+} Deleter;
+
+static gpointer
+delete_worker(gpointer data)
+{
+  Deleter *d = data;
+  for (int i = 0; i < d->n; i += 2) {
+    g_autofree char *name = g_strdup_printf("v/%03d.jpg", i);
+    g_autofree char *path = photo_path(d->f, name);
+    unlink(path);
+    g_usleep(500);
+  }
+  return NULL;
+}
+
+static void
+test_files_vanishing(Fixture *f, gconstpointer data)
+{
+  /* Files deleted while the scan runs: whatever the timing, the scan
+   * finishes, reports only vanished files, and the catalog stays sound. */
+  const int n = 120;
+  for (int i = 0; i < n; i++) {
+    g_autofree char *name = g_strdup_printf("v/%03d.jpg", i);
+    make_photo(f, name, 300, 200);
+  }
+  Deleter d = {f, n};
+  DerushScanOptions o;
+  derush_scan_options_init(&o);
+  o.threads = 1;
+  GThread *t = g_thread_new("deleter", delete_worker, &d);
+  DerushScanSummary s;
+  scan_ok(f, NULL, &o, &s);
+  g_thread_join(t);
+  for (guint i = 0; i < f->bad->len; i++)
+    g_assert_nonnull(strstr(f->bad->pdata[i], "vanished"));
+  g_assert_cmpint(s.unreadable, ==, f->bad->len);
+  /* A rescan settles it: exactly the surviving half is present. */
+  scan_ok(f, NULL, &o, &s);
+  g_assert_cmpint(s.files_seen, ==, n / 2);
+  g_assert_cmpint(derush_catalog_count_photos(f->cat, f->photos, DERUSH_PHOTO_OK), ==, n / 2);
+  g_assert_cmpint(s.unreadable, ==, 0);
+}
+
+static void
+drop_privileges(gpointer data)
+{
+  /* Root reads everything: run the scan as nobody to see a permission error. */
+  if (geteuid() == 0) {
+    if (setgid(65534) != 0 || setuid(65534) != 0)
+      _exit(99);
+  }
+}
+
+static void
+test_unreadable_permissions(Fixture *f, gconstpointer data)
+{
+  make_photo(f, "ok.jpg", 64, 64);
+  make_photo(f, "locked.jpg", 64, 64);
+  make_photo(f, "closed/inside.jpg", 64, 64);
+  g_autofree char *locked = photo_path(f, "locked.jpg");
+  g_autofree char *closed = photo_path(f, "closed");
+  g_assert_cmpint(chmod(locked, 0), ==, 0);
+  g_assert_cmpint(chmod(closed, 0), ==, 0);
+  /* Everything else readable and writable by the unprivileged user. */
+  g_autofree char *db = g_build_filename(f->tmp, "nobody", "catalog.db", NULL);
+  g_autofree char *nobody_dir = g_path_get_dirname(db);
+  g_mkdir_with_parents(nobody_dir, 0777);
+  chmod(nobody_dir, 0777);
+  chmod(f->tmp, 0755);
+  chmod(f->photos, 0755);
+
+  const char *bin = g_getenv("DERUSH_BIN");
+  const char *argv[] = {bin, "--catalog", db, "scan", "--json", "--no-thumbnails", f->photos, NULL};
+  g_autofree char *out = NULL, *err = NULL;
+  int status = 0;
+  g_autoptr(GError) error = NULL;
+  g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, drop_privileges, NULL, &out, &err,
+               &status, &error);
+  g_assert_no_error(error);
+  chmod(closed, 0755);
+  g_assert_true(WIFEXITED(status));
+  if (WEXITSTATUS(status) == 99) {
+    g_test_skip("cannot drop privileges to test permission errors");
+    return;
+  }
+  /* Done, with bad files: exit 1, both named on stderr with the reason. */
+  g_assert_cmpint(WEXITSTATUS(status), ==, 1);
+  g_assert_nonnull(strstr(err, "locked.jpg"));
+  g_assert_nonnull(strstr(err, "closed"));
+  g_assert_nonnull(strstr(err, "ermission denied"));
+  DerushCatalog *cat = derush_catalog_open(db, &error);
+  g_assert_no_error(error);
+  g_autoptr(DerushPhoto) p = derush_catalog_get_photo(cat, locked, &error);
+  g_assert_no_error(error);
+  g_assert_cmpint(p->status, ==, DERUSH_PHOTO_UNREADABLE);
+  g_assert_nonnull(strstr(p->reason, "ermission denied"));
+  g_autofree char *okp = photo_path(f, "ok.jpg");
+  g_autoptr(DerushPhoto) ok = derush_catalog_get_photo(cat, okp, &error);
+  g_assert_no_error(error);
+  g_assert_cmpint(ok->status, ==, DERUSH_PHOTO_OK);
+  derush_catalog_close(cat);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -416,6 +522,8 @@ main(int argc, char **argv)
   ADD("/scan/raw-jpeg-pair-and-single-file", test_raw_jpeg_pair_and_single_file);
   ADD("/scan/shared-corpus", test_shared_corpus);
   ADD("/scan/thumbnail-from-cache", test_thumbnail_from_cache);
+  ADD("/scan/files-vanishing", test_files_vanishing);
+  ADD("/scan/unreadable-permissions", test_unreadable_permissions);
 #undef ADD
   return g_test_run();
 }

@@ -1,12 +1,14 @@
 /* file-types.c: which file names are photos. By extension, case-insensitive:
  * the scanner must not open every file of a tree to find the photos, and a
- * file named .jpg that is not one is reported as unreadable, not skipped. */
+ * file named .jpg that is not one is reported as unreadable, not skipped.
+ * The decoder then goes by the content, not the name: a JPEG saved as .bmp
+ * or .svg (as some tools and downloads do) is read as the JPEG it is. */
 #include "derush-private.h"
 #include <string.h>
 
 static const char *const photo_exts[] = {
-    "jpg",  "jpeg", "jpe",  "jfif", "png",  "tif", "tiff",
-    "webp", "heic", "heif", "hif",  "avif", "gif", NULL,
+    "jpg", "jpeg", "jpe", "jfif", "png", "tif", "tiff", "webp", "heic", "heif",
+    "hif", "avif", "gif", "bmp",  "ppm", "pgm", "pbm",  "pnm",  "svg",  NULL,
 };
 
 static const char *const raw_exts[] = {
