@@ -145,6 +145,31 @@ void derush_meta_clear(DerushMeta *meta);
 char *derush_format_capture_time(gint64 capture_time_ns, gboolean has_offset, int offset_minutes,
                                  DerushTimeSource source);
 
+/* ---------------------------------------------------------------- labels */
+
+typedef enum {
+  DERUSH_LABEL_NONE,  /* unlabelled */
+  DERUSH_LABEL_KEEP,
+  DERUSH_LABEL_TRASH,
+} DerushLabel;
+
+/* Who made a label change. Stored by number: append only. */
+typedef enum {
+  DERUSH_SOURCE_USER,    /* a person, in the app or the CLI */
+  DERUSH_SOURCE_AUTO,    /* the model's auto-labelling */
+  DERUSH_SOURCE_IMPORT,  /* imported from another tool (photo-derush...) */
+  DERUSH_SOURCE_SIDECAR, /* read from an XMP sidecar or embedded XMP */
+  DERUSH_SOURCE_UNDO,    /* an undo of an earlier batch */
+  DERUSH_SOURCE_REDO,    /* a redo of an undone batch */
+} DerushLabelSource;
+
+/** (transfer none): "none", "keep", "trash". */
+const char *derush_label_name(DerushLabel label);
+/** Parses "keep", "trash", "none" (also "unlabeled"); FALSE when unknown. */
+gboolean derush_label_from_name(const char *name, DerushLabel *label);
+/** (transfer none): "user", "auto", "import", "sidecar", "undo", "redo". */
+const char *derush_label_source_name(DerushLabelSource source);
+
 /* --------------------------------------------------------------- catalog */
 
 typedef struct _DerushCatalog DerushCatalog;
@@ -194,6 +219,10 @@ typedef struct {
   gint64 mtime_ns;
   guint64 content_hash;   /* fast hash (size + sampled xxh64), 0 unknown */
   char *pair_path;        /* the other half of a RAW+JPEG pair, or NULL */
+  DerushLabel label;      /* current decision */
+  int stars;              /* 0-5 */
+  gboolean labelled;      /* a label event exists (label_source is meaningful) */
+  DerushLabelSource label_source; /* who made the last change */
   DerushMeta meta;
 } DerushPhoto;
 
@@ -238,6 +267,70 @@ gboolean derush_catalog_record_command(DerushCatalog *catalog, const char *comma
 gboolean derush_catalog_get_counters(DerushCatalog *catalog, gint64 total[DERUSH_N_COUNTERS],
                                      gint64 last[DERUSH_N_COUNTERS], char **last_command,
                                      GError **error);
+
+/* ------------------------------------------------------- label decisions */
+
+/* What a label change sets; fields not flagged stay as they are. */
+typedef struct {
+  gboolean set_label;
+  DerushLabel label;
+  gboolean set_stars;
+  int stars; /* 0-5 */
+} DerushLabelChange;
+
+/**
+ * derush_catalog_set_labels:
+ * @ids: photo ids; each photo's RAW+JPEG partner is changed with it.
+ * @n_ids: how many
+ * @change: what to set
+ * @source: who is setting it (USER, AUTO, IMPORT or SIDECAR)
+ * Applies @change as one batch (one undo step) of append-only events, in one
+ * transaction committed with synchronous=FULL: when this returns TRUE the
+ * decision survives a crash or a power cut. Photos already in the requested
+ * state get no event. Returns: FALSE with @error set (disk full, busy...)
+ * when nothing was saved.
+ */
+gboolean derush_catalog_set_labels(DerushCatalog *catalog, const gint64 *ids, gsize n_ids,
+                                   const DerushLabelChange *change, DerushLabelSource source,
+                                   gint64 *batch_out, GError **error);
+
+/**
+ * derush_catalog_undo:
+ * Undoes the last @n user or import batches (each as a new batch of
+ * events with source UNDO). Returns: how many were undone (0 when nothing
+ * is left to undo), or -1 with @error set.
+ */
+int derush_catalog_undo(DerushCatalog *catalog, int n, GError **error);
+
+/**
+ * derush_catalog_redo:
+ * Redoes the last @n undone batches, newest undo first, as long as no new
+ * change was made since. Returns: how many were redone, or -1 on error.
+ */
+int derush_catalog_redo(DerushCatalog *catalog, int n, GError **error);
+
+/* One label event, as `derush history` shows it. */
+typedef struct {
+  gint64 id;
+  gint64 batch;
+  gint64 time_ns; /* UTC */
+  gint64 photo_id;
+  const char *path; /* (transfer none) */
+  DerushLabel old_label, new_label;
+  int old_stars, new_stars;
+  DerushLabelSource source;
+} DerushLabelEvent;
+
+typedef gboolean (*DerushLabelEventFunc)(const DerushLabelEvent *event, gpointer user_data);
+
+/**
+ * derush_catalog_foreach_event:
+ * @path: (nullable): only the events of this photo
+ * Calls @func for each label event, oldest first.
+ */
+gboolean derush_catalog_foreach_event(DerushCatalog *catalog, const char *path,
+                                      DerushLabelEventFunc func, gpointer user_data,
+                                      GError **error);
 
 /* ------------------------------------------------------------------ scan */
 

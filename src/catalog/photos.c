@@ -64,8 +64,9 @@ column_int_or(sqlite3_stmt *stmt, int i, int fallback)
   " p.size, p.mtime_ns, p.content_hash, q.path, p.make, p.model, p.lens, p.iso,"                   \
   " p.exposure_time, p.f_number, p.focal_length_mm, p.focal_length_35mm, p.exposure_bias,"         \
   " p.flash, p.orientation, p.time_source, p.capture_time_ns, p.offset_minutes, p.gps_lat,"        \
-  " p.gps_lon, p.xmp_rating"
-#define PHOTO_FROM " FROM photos p LEFT JOIN photos q ON q.id = p.pair_id "
+  " p.gps_lon, p.xmp_rating, l.label, l.stars, l.source"
+#define PHOTO_FROM                                                                                 \
+  " FROM photos p LEFT JOIN photos q ON q.id = p.pair_id LEFT JOIN labels l ON l.photo_id = p.id "
 
 static DerushPhoto *
 read_photo(sqlite3_stmt *s)
@@ -109,6 +110,10 @@ read_photo(sqlite3_stmt *s)
   p->meta.gps_lon = column_double_or_nan(s, 28);
   p->meta.has_rating = sqlite3_column_type(s, 29) != SQLITE_NULL;
   p->meta.rating = column_int_or(s, 29, 0);
+  p->labelled = sqlite3_column_type(s, 30) != SQLITE_NULL;
+  p->label = column_int_or(s, 30, DERUSH_LABEL_NONE);
+  p->stars = column_int_or(s, 31, 0);
+  p->label_source = column_int_or(s, 32, DERUSH_SOURCE_USER);
   return p;
 }
 
