@@ -81,6 +81,11 @@ typedef enum {
   DERUSH_COUNTER_DB_TRANSACTIONS,      /* write transactions committed */
   DERUSH_COUNTER_DIRS_WALKED,          /* folders read by the scanner */
   DERUSH_COUNTER_FILES_STATTED,        /* stat() calls by the scanner */
+  DERUSH_COUNTER_LABEL_EVENTS,         /* label events written */
+  DERUSH_COUNTER_WIDGETS_CREATED,      /* GUI: grid cell widgets created */
+  DERUSH_COUNTER_CELLS_BOUND,          /* GUI: grid cells bound to a photo */
+  DERUSH_COUNTER_CELLS_DRAWN,          /* GUI: grid cell snapshots */
+  DERUSH_COUNTER_TEXTURES_LOADED,      /* GUI: thumbnails turned into textures */
   DERUSH_N_COUNTERS
 } DerushCounter;
 

@@ -156,6 +156,7 @@ apply_event(DerushCatalog *cat, Batch *b, gint64 photo, LabelState to, GError **
   }
   gint64 event = sqlite3_column_int64(ev, 0);
   sqlite3_reset(ev);
+  derush_counter_add(DERUSH_COUNTER_LABEL_EVENTS, 1);
   sqlite3_stmt *st = _derush_catalog_stmt(
       cat,
       "INSERT OR REPLACE INTO labels(photo_id, label, stars, source, event) VALUES (?,?,?,?,?)",
