@@ -16,6 +16,7 @@ G_BEGIN_DECLS
 /* libvips 8.14 has no autoptr for VipsImage (it arrived in 8.16). */
 #if VIPS_MAJOR_VERSION == 8 && VIPS_MINOR_VERSION < 16
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VipsImage, g_object_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VipsSource, g_object_unref)
 #endif
 
 /* Refuse to decode images with more pixels than this (decompression bombs).
@@ -97,6 +98,26 @@ char *_derush_thumb_cache_path(const char *cache_dir, guint64 hash);
 
 /* Resizes an in-memory image so its long edge is @size (never up). */
 VipsImage *_derush_image_fit(VipsImage *image, int size, GError **error);
+
+/* Converts the libvips error buffer (then cleared) to @error with @code,
+ * prefixed by @what. */
+void _derush_set_vips_error(GError **error, int code, const char *what);
+
+/* Any decoded image to sRGB, 8-bit (scaled, not clipped), 3 bands (alpha
+ * flattened on grey). Lazy. */
+VipsImage *_derush_image_normalise(VipsImage *in, GError **error);
+
+/* Turns a stored image upright for EXIF orientation 1-8 (mirrors included).
+ * Lazy. */
+VipsImage *_derush_image_orient(VipsImage *in, int orientation, GError **error);
+
+/* The thumbnail cache, keyed by content hash: the scanner stores the
+ * thumbnail it made while the file was open; lookup returns NULL on a miss
+ * (a damaged cache file counts as one) and counts THUMBNAIL_CACHE_HITS;
+ * store shrinks to DERUSH_THUMB_CACHE_SIZE and counts THUMBNAILS_WRITTEN. */
+gboolean _derush_thumb_cache_store(const char *cache_dir, guint64 hash, VipsImage *thumb,
+                                   GError **error);
+VipsImage *_derush_thumb_cache_lookup(const char *cache_dir, guint64 hash);
 
 G_END_DECLS
 

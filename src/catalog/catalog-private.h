@@ -47,7 +47,10 @@ typedef struct {
   guint64 content_hash;
   gboolean missing;
   DerushPhotoStatus status; /* ok or unreadable (missing is the flag above) */
+  char *reason;             /* why unreadable, or NULL */
 } DerushRowState;
+
+void _derush_row_state_clear(DerushRowState *row);
 
 /* Rows whose folder is exactly @dir, keyed by base name (bytes):
  * a GHashTable of char* -> DerushRowState*, owned by the table. */

@@ -225,9 +225,16 @@ derush_catalog_count_photos(DerushCatalog *catalog, const char *under, int statu
   return n;
 }
 
+void
+_derush_row_state_clear(DerushRowState *row)
+{
+  g_clear_pointer(&row->reason, g_free);
+}
+
 static void
 row_state_free(gpointer p)
 {
+  _derush_row_state_clear(p);
   g_free(p);
 }
 
@@ -243,6 +250,7 @@ read_row_state(sqlite3_stmt *s, int first)
   r->content_hash = (guint64)sqlite3_column_int64(s, first + 5);
   r->missing = sqlite3_column_int(s, first + 6) != 0;
   r->status = sqlite3_column_int(s, first + 7) ? DERUSH_PHOTO_UNREADABLE : DERUSH_PHOTO_OK;
+  r->reason = column_strdup(s, first + 8);
   return r;
 }
 
@@ -251,7 +259,7 @@ _derush_catalog_dir_rows(DerushCatalog *cat, const char *dir, GError **error)
 {
   sqlite3_stmt *stmt = _derush_catalog_stmt(
       cat,
-      "SELECT name, id, dev, ino, size, mtime_ns, content_hash, missing, status FROM photos"
+      "SELECT name, id, dev, ino, size, mtime_ns, content_hash, missing, status, reason FROM photos"
       " WHERE dir = ?",
       error);
   if (!stmt)
@@ -277,7 +285,7 @@ _derush_catalog_row_by_path(DerushCatalog *cat, const char *path, DerushRowState
 {
   sqlite3_stmt *stmt = _derush_catalog_stmt(
       cat,
-      "SELECT id, dev, ino, size, mtime_ns, content_hash, missing, status FROM photos"
+      "SELECT id, dev, ino, size, mtime_ns, content_hash, missing, status, reason FROM photos"
       " WHERE path = ?",
       error);
   if (!stmt)

@@ -36,33 +36,33 @@ static const char *const migrations[] = {
     ");"
     "CREATE TABLE settings (key TEXT PRIMARY KEY, value);",
 
-  /* 2: label decisions. label_events is append-only; labels is the current
-   * state derived from it (kept in the same transactions). A batch is one
-   * user action, the unit of undo. Photos are never deleted (they go
-   * missing), so events always point somewhere. */
-  "CREATE TABLE label_batches ("
-  "  id INTEGER PRIMARY KEY,"
-  "  time_ns INTEGER NOT NULL,"
-  "  source INTEGER NOT NULL," /* DerushLabelSource */
-  "  target INTEGER REFERENCES label_batches(id)," /* undo: batch undone; redo: undo redone */
-  "  reverted INTEGER NOT NULL DEFAULT 0"           /* undone (or, for an undo, redone) since */
-  ");"
-  "CREATE TABLE label_events ("
-  "  id INTEGER PRIMARY KEY,"
-  "  batch INTEGER NOT NULL REFERENCES label_batches(id),"
-  "  photo_id INTEGER NOT NULL REFERENCES photos(id),"
-  "  old_label INTEGER NOT NULL, new_label INTEGER NOT NULL,"
-  "  old_stars INTEGER NOT NULL, new_stars INTEGER NOT NULL"
-  ");"
-  "CREATE INDEX label_events_photo ON label_events(photo_id);"
-  "CREATE INDEX label_events_batch ON label_events(batch);"
-  "CREATE TABLE labels ("
-  "  photo_id INTEGER PRIMARY KEY REFERENCES photos(id),"
-  "  label INTEGER NOT NULL DEFAULT 0,"
-  "  stars INTEGER NOT NULL DEFAULT 0,"
-  "  source INTEGER NOT NULL,"
-  "  event INTEGER NOT NULL REFERENCES label_events(id)"
-  ");",
+    /* 2: label decisions. label_events is append-only; labels is the current
+     * state derived from it (kept in the same transactions). A batch is one
+     * user action, the unit of undo. Photos are never deleted (they go
+     * missing), so events always point somewhere. */
+    "CREATE TABLE label_batches ("
+    "  id INTEGER PRIMARY KEY,"
+    "  time_ns INTEGER NOT NULL,"
+    "  source INTEGER NOT NULL,"                     /* DerushLabelSource */
+    "  target INTEGER REFERENCES label_batches(id)," /* undo: batch undone; redo: undo redone */
+    "  reverted INTEGER NOT NULL DEFAULT 0"          /* undone (or, for an undo, redone) since */
+    ");"
+    "CREATE TABLE label_events ("
+    "  id INTEGER PRIMARY KEY,"
+    "  batch INTEGER NOT NULL REFERENCES label_batches(id),"
+    "  photo_id INTEGER NOT NULL REFERENCES photos(id),"
+    "  old_label INTEGER NOT NULL, new_label INTEGER NOT NULL,"
+    "  old_stars INTEGER NOT NULL, new_stars INTEGER NOT NULL"
+    ");"
+    "CREATE INDEX label_events_photo ON label_events(photo_id);"
+    "CREATE INDEX label_events_batch ON label_events(batch);"
+    "CREATE TABLE labels ("
+    "  photo_id INTEGER PRIMARY KEY REFERENCES photos(id),"
+    "  label INTEGER NOT NULL DEFAULT 0,"
+    "  stars INTEGER NOT NULL DEFAULT 0,"
+    "  source INTEGER NOT NULL,"
+    "  event INTEGER NOT NULL REFERENCES label_events(id)"
+    ");",
 };
 
 int

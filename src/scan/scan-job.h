@@ -31,6 +31,7 @@ typedef struct {
   DerushImageInfo info;
   gboolean have_info;
   gint64 bytes;
+  gboolean cancelled; /* dropped unread: the scan was cancelled */
 } DerushScanJob;
 
 typedef struct {

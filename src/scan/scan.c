@@ -60,12 +60,22 @@ typedef struct {
   GError *fatal; /* the catalog failed: stop */
 } Scan;
 
+static gboolean
+cancelled(Scan *scan)
+{
+  return scan->opts->cancellable && g_cancellable_is_cancelled(scan->opts->cancellable);
+}
+
 static void
 worker(gpointer data, gpointer user_data)
 {
   Scan *scan = user_data;
   DerushScanJob *job = data;
-  _derush_scan_job_run(job, &scan->job_ctx);
+  /* Cancelled: queued jobs are dropped unread, not worked through. */
+  if (!cancelled(scan))
+    _derush_scan_job_run(job, &scan->job_ctx);
+  else
+    job->cancelled = TRUE;
   g_async_queue_push(scan->done, job);
 }
 
@@ -226,6 +236,10 @@ handle_hashed(Scan *scan, DerushScanJob *job)
     return;
   }
   _derush_hash_matches_free(matches);
+  if (cancelled(scan)) {
+    _derush_scan_job_free(job);
+    return;
+  }
   job->kind = DERUSH_JOB_READ;
   submit(scan, job);
 }
@@ -235,6 +249,10 @@ handle_done(Scan *scan, DerushScanJob *job)
 {
   scan->in_flight--;
   scan->current = NULL;
+  if (job->cancelled) {
+    _derush_scan_job_free(job);
+    return;
+  }
   if (job->open_error) {
     gboolean vanished = g_error_matches(job->open_error, DERUSH_ERROR, DERUSH_ERROR_NOT_FOUND);
     scan->handled++;
@@ -311,8 +329,16 @@ consider_file(Scan *scan, const char *dir, const char *name, const struct stat *
     scan->handled++;
     if (row->missing)
       push_op(scan, OP_MARK_PRESENT, row->id, NULL);
+    /* Still bad: said again (without reading it again), so every scan's
+     * report and exit status tell the truth about the tree. */
+    if (row->status == DERUSH_PHOTO_UNREADABLE) {
+      g_autofree char *path = g_build_filename(dir, name, NULL);
+      report_bad(scan, path, row->reason ? row->reason : "unreadable");
+    }
     return;
   }
+  if (cancelled(scan))
+    return;
   DerushScanJob *job = _derush_scan_job_new(row ? DERUSH_JOB_READ : DERUSH_JOB_HASH, dir, name, st,
                                             row ? row->id : 0);
   scan->current = job->path;
@@ -423,12 +449,6 @@ mark_vanished_dirs(Scan *scan, const char *root)
   }
 }
 
-static gboolean
-cancelled(Scan *scan)
-{
-  return scan->opts->cancellable && g_cancellable_is_cancelled(scan->opts->cancellable);
-}
-
 static void
 scan_root(Scan *scan, const char *root, const struct stat *st)
 {
@@ -444,6 +464,8 @@ scan_root(Scan *scan, const char *root, const struct stat *st)
       return;
     }
     consider_file(scan, dir, name, st, known ? &row : NULL);
+    if (known)
+      _derush_row_state_clear(&row);
     return;
   }
   GQueue todo = G_QUEUE_INIT;

@@ -1,0 +1,121 @@
+/* cli.h: what the `derush` command's files share (not installed).
+ *
+ * main.c parses the global options and dispatches to one cmd-*.c per
+ * subcommand; output.c turns photos into JSON and text, progress.c draws the
+ * scan's progress bar and interrupt.c turns Ctrl-C into a cancellation.
+ */
+#ifndef DERUSH_CLI_H
+#define DERUSH_CLI_H
+
+#include "derush.h"
+#include <json-glib/json-glib.h>
+#include <stdio.h>
+
+G_BEGIN_DECLS
+
+/* Exit codes: a contract with scripts (docs/cli.md). */
+enum {
+  CLI_EXIT_OK = 0,        /* everything done, no bad file */
+  CLI_EXIT_BAD_FILES = 1, /* done, but some files were unreadable or missing */
+  CLI_EXIT_FATAL = 2,     /* usage error or fatal error: nothing (reliable) done */
+  CLI_EXIT_SIGNAL = 128,  /* + signal number: interrupted, partial work kept */
+};
+
+/* The state one subcommand runs with. The command opens the catalog itself
+ * (after its options are parsed, so `--help` and usage errors never create a
+ * catalog file); main() records the work counters into it afterwards. */
+typedef struct {
+  char *catalog_path;     /* --catalog, made absolute, or NULL for the default */
+  DerushCatalog *catalog; /* set by cli_open_catalog() */
+} CliContext;
+
+/* Opens ctx->catalog (once). Prints the error and returns FALSE when the
+ * catalog is unusable; the command then exits with CLI_EXIT_FATAL. */
+gboolean cli_open_catalog(CliContext *ctx);
+
+/* A subcommand: @argv[0] is "derush CMD", the rest its arguments. */
+typedef int (*CliCommandFunc)(CliContext *ctx, int argc, char **argv);
+
+int cli_cmd_scan(CliContext *ctx, int argc, char **argv);
+int cli_cmd_ls(CliContext *ctx, int argc, char **argv);
+int cli_cmd_info(CliContext *ctx, int argc, char **argv);
+int cli_cmd_thumbnail(CliContext *ctx, int argc, char **argv);
+int cli_cmd_stats(CliContext *ctx, int argc, char **argv);
+
+/* ----------------------------------------------------------- option parsing */
+
+/* A GOptionContext for a subcommand with the shared --catalog option added,
+ * so `derush scan --catalog X DIR` works as well as `derush --catalog X scan`. */
+GOptionContext *cli_option_context_new(CliContext *ctx, const char *parameter_string,
+                                       const char *summary, const char *description,
+                                       const GOptionEntry *entries);
+
+/* Parses @argv with @context; on a usage error prints it with a hint and
+ * returns FALSE (exit CLI_EXIT_FATAL). `--help` prints and exits 0 inside. */
+gboolean cli_option_context_parse(GOptionContext *context, int *argc, char ***argv);
+
+/* Prints "derush: MESSAGE" and "Try 'derush CMD --help'." on stderr and
+ * returns CLI_EXIT_FATAL, for usage errors found after parsing. */
+int cli_usage_error(const char *command, const char *format, ...) G_GNUC_PRINTF(2, 3);
+
+/* Text appended to every --help: the exit codes. */
+extern const char cli_exit_codes_help[];
+
+/* ---------------------------------------------------------------- output.c */
+
+/* Prints "derush: PATH: REASON" on stderr, PATH in its display form. */
+void cli_print_file_error(const char *path, const char *reason);
+
+/* Prints a GError about @path (nullable) on stderr, naming the path once even
+ * when the library's message already contains it. */
+void cli_print_error(const char *path, const GError *error);
+
+/* The JSON object for one photo, shared by `ls --json` and `info --json`, so
+ * both always print the same keys in the same order (docs/cli.md). */
+JsonNode *cli_photo_to_json(const DerushPhoto *photo);
+
+/* Writes @node as one compact line plus "\n" to @out (JSON Lines friendly). */
+void cli_print_json(FILE *out, JsonNode *node);
+
+/* One aligned line for `derush ls`: status, WxH, capture time, camera, path. */
+void cli_print_photo_line(FILE *out, const DerushPhoto *photo);
+
+/* "Key: value" lines with units for `derush info`. */
+void cli_print_photo_text(FILE *out, const DerushPhoto *photo);
+
+/* Adds "key": value, or null when @value is NAN/infinite. */
+void cli_json_add_double(JsonBuilder *builder, const char *key, double value);
+
+/* ------------------------------------------------------------- progress.c */
+
+/* The scan's progress line on a terminal. All calls are thread-safe, so bad
+ * file messages from worker threads do not tear the bar. */
+typedef struct _CliProgress CliProgress;
+
+/* Returns NULL when @fd is not a terminal: piped output gets no escape codes
+ * and no carriage returns at all. All functions accept NULL. */
+CliProgress *cli_progress_new(int fd);
+void cli_progress_update(CliProgress *progress, const DerushScanProgress *state);
+/* Erases the bar; the next update draws it again. */
+void cli_progress_clear(CliProgress *progress);
+/* Clears the bar, then prints "derush: PATH: REASON" on stderr. */
+void cli_progress_print_bad_file(CliProgress *progress, const char *path, const char *reason);
+void cli_progress_free(CliProgress *progress);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(CliProgress, cli_progress_free)
+
+/* ------------------------------------------------------------ interrupt.c */
+
+/* Turns SIGINT/SIGTERM into g_cancellable_cancel() while a long command runs.
+ * A second signal ends the process at once (the catalog stays consistent:
+ * SQLite rolls back the batch in flight). */
+typedef struct _CliInterrupt CliInterrupt;
+
+CliInterrupt *cli_interrupt_new(GCancellable *cancellable);
+/* The signal that arrived, or 0. */
+int cli_interrupt_get_signal(CliInterrupt *interrupt);
+void cli_interrupt_free(CliInterrupt *interrupt);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(CliInterrupt, cli_interrupt_free)
+
+G_END_DECLS
+
+#endif /* DERUSH_CLI_H */
