@@ -38,6 +38,8 @@ typedef struct {
   gint64 dev, ino;
 } DerushMappedFile;
 
+struct stat;
+int _derush_open_photo(const char *path, struct stat *st, GError **error);
 gboolean _derush_mapped_file_open(DerushMappedFile *file, const char *path, GError **error);
 void _derush_mapped_file_close(DerushMappedFile *file);
 

@@ -223,6 +223,21 @@ finish(VipsImage *lazy, GError **error)
   return mem;
 }
 
+/* Every decoded thumbnail ends here: sRGB 8-bit 3 bands, upright, in
+ * memory. Takes @t over. */
+static VipsImage *
+upright_srgb(VipsImage *t, int orientation, GError **error)
+{
+  g_autoptr(VipsImage) norm = _derush_image_normalise(t, error);
+  g_object_unref(t);
+  if (!norm)
+    return NULL;
+  g_autoptr(VipsImage) upright = _derush_image_orient(norm, orientation, error);
+  if (!upright)
+    return NULL;
+  return finish(upright, error);
+}
+
 /* The one decode of a libvips-readable buffer: shrink-on-load thumbnail,
  * normalised, oriented (when @orientation > 1), in memory. @data must stay
  * valid until this returns.
@@ -255,14 +270,7 @@ decode_thumbnail(const guint8 *data, gsize len, int size, gboolean no_rotate, gb
     _derush_set_vips_error(error, DERUSH_ERROR_CORRUPT, "cannot decode the image");
     return NULL;
   }
-  g_autoptr(VipsImage) norm = _derush_image_normalise(t, error);
-  g_object_unref(t);
-  if (!norm)
-    return NULL;
-  g_autoptr(VipsImage) upright = _derush_image_orient(norm, orientation, error);
-  if (!upright)
-    return NULL;
-  return finish(upright, error);
+  return upright_srgb(t, orientation, error);
 }
 
 /* Maps a loader name (class name or nickname) to derush's format names. */
@@ -446,14 +454,7 @@ decode_raw_preview(libraw_processed_image_t *preview, int size, int orientation,
     _derush_set_vips_error(error, DERUSH_ERROR_CORRUPT, "cannot shrink the RAW preview");
     return NULL;
   }
-  g_autoptr(VipsImage) norm = _derush_image_normalise(t, error);
-  g_object_unref(t);
-  if (!norm)
-    return NULL;
-  g_autoptr(VipsImage) upright = _derush_image_orient(norm, orientation, error);
-  if (!upright)
-    return NULL;
-  return finish(upright, error);
+  return upright_srgb(t, orientation, error);
 }
 
 /* RAW through libraw: header for the size, embedded preview for pixels.

@@ -57,19 +57,10 @@ _derush_content_hash_buf(const guint8 *data, gsize len)
 gboolean
 _derush_content_hash_path(const char *path, gint64 *size_out, guint64 *hash_out, GError **error)
 {
-  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-  if (fd < 0) {
-    _derush_set_errno_error(error, errno, "cannot open", path);
-    return FALSE;
-  }
-  derush_counter_add(DERUSH_COUNTER_FILES_OPENED, 1);
   struct stat st;
-  if (fstat(fd, &st) != 0) {
-    int errsv = errno;
-    close(fd);
-    _derush_set_errno_error(error, errsv, "cannot stat", path);
+  int fd = _derush_open_photo(path, &st, error);
+  if (fd < 0)
     return FALSE;
-  }
   gsize len = (gsize)st.st_size, off[3], n[3];
   int k = sample_ranges(len, off, n);
   XXH64_state_t state;

@@ -21,11 +21,11 @@ static const char *const counter_names[DERUSH_N_COUNTERS] = {
     [DERUSH_COUNTER_DB_TRANSACTIONS] = "db_transactions",
     [DERUSH_COUNTER_DIRS_WALKED] = "dirs_walked",
     [DERUSH_COUNTER_FILES_STATTED] = "files_statted",
-  [DERUSH_COUNTER_LABEL_EVENTS] = "label_events",
-  [DERUSH_COUNTER_WIDGETS_CREATED] = "widgets_created",
-  [DERUSH_COUNTER_CELLS_BOUND] = "cells_bound",
-  [DERUSH_COUNTER_CELLS_DRAWN] = "cells_drawn",
-  [DERUSH_COUNTER_TEXTURES_LOADED] = "textures_loaded",
+    [DERUSH_COUNTER_LABEL_EVENTS] = "label_events",
+    [DERUSH_COUNTER_WIDGETS_CREATED] = "widgets_created",
+    [DERUSH_COUNTER_CELLS_BOUND] = "cells_bound",
+    [DERUSH_COUNTER_CELLS_DRAWN] = "cells_drawn",
+    [DERUSH_COUNTER_TEXTURES_LOADED] = "textures_loaded",
 };
 
 /**

@@ -11,26 +11,37 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* The one place a photo file is opened for reading (and counted). O_NONBLOCK
+ * so a FIFO named .jpg cannot hang the scan; fstat on the open descriptor
+ * tells the version actually read. Returns the descriptor, or -1. */
+int
+_derush_open_photo(const char *path, struct stat *st, GError **error)
+{
+  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+  if (fd < 0) {
+    _derush_set_errno_error(error, errno, "cannot open", path);
+    return -1;
+  }
+  derush_counter_add(DERUSH_COUNTER_FILES_OPENED, 1);
+  if (fstat(fd, st) != 0) {
+    int errsv = errno;
+    close(fd);
+    _derush_set_errno_error(error, errsv, "cannot stat", path);
+    return -1;
+  }
+  return fd;
+}
+
 gboolean
 _derush_mapped_file_open(DerushMappedFile *file, const char *path, GError **error)
 {
   memset(file, 0, sizeof *file);
   file->fd = -1;
 
-  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-  if (fd < 0) {
-    _derush_set_errno_error(error, errno, "cannot open", path);
-    return FALSE;
-  }
-  derush_counter_add(DERUSH_COUNTER_FILES_OPENED, 1);
-
   struct stat st;
-  if (fstat(fd, &st) != 0) {
-    int errsv = errno;
-    close(fd);
-    _derush_set_errno_error(error, errsv, "cannot stat", path);
+  int fd = _derush_open_photo(path, &st, error);
+  if (fd < 0)
     return FALSE;
-  }
   if (!S_ISREG(st.st_mode)) {
     close(fd);
     g_autofree char *display = g_filename_display_name(path);
