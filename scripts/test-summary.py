@@ -18,7 +18,7 @@ for log in sys.argv[1:]:
         if not line.strip():
             continue
         t = json.loads(line)
-        out = t.get("stdo", "") or ""
+        out = t.get("stdout") or t.get("stdo") or ""
         cases = 0
         for l in out.splitlines():
             if l.startswith("ok ") or l.startswith("not ok "):
