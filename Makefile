@@ -35,7 +35,7 @@ check: deps
 	  -Db_sanitize=address,undefined -Db_lundef=false
 	ninja -C $(ASAN_BUILD)
 	-meson test -C $(BUILD) --print-errorlogs
-	-$(SAN_ENV) meson test -C $(ASAN_BUILD) --print-errorlogs --no-suite slow \
+	-$(SAN_ENV) meson test -C $(ASAN_BUILD) --print-errorlogs --no-suite slow --no-suite gui \
 	  --timeout-multiplier 3
 	@python3 scripts/test-summary.py $(BUILD)/meson-logs/testlog.json \
 	  $(ASAN_BUILD)/meson-logs/testlog.json
@@ -45,8 +45,7 @@ demo: build
 
 run: build
 	@if [ -z "$(DIR)" ]; then $(MAKE) --no-print-directory demo; fi
-	$(BUILD)/cli/derush scan $(if $(DIR),"$(DIR)",$(DEMO_DIR))
-	$(BUILD)/cli/derush ls $(if $(DIR),"$(DIR)",$(DEMO_DIR))
+	$(BUILD)/gtk/derush-gtk $(if $(DIR),"$(DIR)",$(DEMO_DIR))
 
 bench: build
 	./bench/run.sh $(BUILD)

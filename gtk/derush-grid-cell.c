@@ -1,0 +1,405 @@
+/* derush-grid-cell.c: one recycled cell of the photo grid.
+ *
+ * A DerushGridCell is a single widget that draws everything in its own
+ * snapshot: the thumbnail scaled to fit, the label border and badge, the
+ * stars, the RAW+JPEG pair marker, the unreadable/missing marker and the
+ * file name. No child widgets: a grid of 200 visible cells is 200 widgets,
+ * whatever the number of photos, and a label change redraws one cell
+ * (photo-derush rebuilt every badge of every cell, 0.33 s a refresh).
+ *
+ * The cell follows its item through a GSignalGroup, so a recycled cell
+ * never hears about the photo it showed before (STYLE.md, anti-pattern 5).
+ * Selection is drawn by CSS on the GtkGridView's child (gridview > child:
+ * selected), which GTK restyles by itself.
+ *
+ * Hooks for later layers (prediction bar, group badge, detection boxes)
+ * go into snapshot_overlays().
+ */
+#include "derush-grid-cell.h"
+
+#define PAD 6       /* around the frame, inside the cell */
+#define CAPTION 22  /* file name row under the frame */
+#define RADIUS 8.0f /* frame corners, as Adwaita cards */
+#define BORDER 4.0f /* label border width */
+
+struct _DerushGridCell {
+  GtkWidget parent_instance;
+
+  DerushPhotoItem *item;
+  GSignalGroup *item_signals;
+  DerushThumbnailer *thumbnailer;
+  int thumb_size;
+};
+
+G_DEFINE_FINAL_TYPE(DerushGridCell, derush_grid_cell, GTK_TYPE_WIDGET)
+
+enum { PROP_0, PROP_ITEM, PROP_THUMB_SIZE, N_PROPS };
+static GParamSpec *properties[N_PROPS];
+
+static const GdkRGBA keep_color = {0.18f, 0.76f, 0.49f, 1.0f};  /* Adwaita green 3 */
+static const GdkRGBA trash_color = {0.88f, 0.11f, 0.14f, 1.0f}; /* Adwaita red 3 */
+static const GdkRGBA star_color = {0.96f, 0.83f, 0.18f, 1.0f};  /* Adwaita yellow 3 */
+static const GdkRGBA scrim = {0.0f, 0.0f, 0.0f, 0.62f};
+static const GdkRGBA white = {1.0f, 1.0f, 1.0f, 1.0f};
+
+static void
+request_thumbnail(DerushGridCell *self)
+{
+  if (!self->item || !self->thumbnailer)
+    return;
+  int scale = gtk_widget_get_scale_factor(GTK_WIDGET(self));
+  derush_thumbnailer_request(self->thumbnailer, self->item, self->thumb_size * scale);
+}
+
+static void
+item_changed_cb(DerushGridCell *self)
+{
+  gtk_widget_queue_draw(GTK_WIDGET(self));
+}
+
+static void
+texture_changed_cb(DerushGridCell *self)
+{
+  /* Dropped by the thumbnailer's cache while shown (should not happen:
+   * bound items are pinned), or replaced by a larger one. */
+  if (self->item && !derush_photo_item_get_texture(self->item))
+    request_thumbnail(self);
+  gtk_widget_queue_draw(GTK_WIDGET(self));
+}
+
+/* A rounded pill with text, anchored at (x, y) top-left; returns its width. */
+static float
+snapshot_pill(DerushGridCell *self, GtkSnapshot *snapshot, float x, float y, const char *text,
+              const GdkRGBA *bg, const GdkRGBA *fg, gboolean right_align)
+{
+  PangoLayout *layout = gtk_widget_create_pango_layout(GTK_WIDGET(self), NULL);
+  g_autofree char *markup =
+      g_markup_printf_escaped("<span weight='bold' size='small'>%s</span>", text);
+  pango_layout_set_markup(layout, markup, -1);
+  int tw, th;
+  pango_layout_get_pixel_size(layout, &tw, &th);
+  float w = tw + 12, h = th + 4;
+  if (right_align)
+    x -= w;
+  GskRoundedRect rr;
+  gsk_rounded_rect_init_from_rect(&rr, &GRAPHENE_RECT_INIT(x, y, w, h), h / 2);
+  gtk_snapshot_push_rounded_clip(snapshot, &rr);
+  gtk_snapshot_append_color(snapshot, bg, &GRAPHENE_RECT_INIT(x, y, w, h));
+  gtk_snapshot_pop(snapshot);
+  gtk_snapshot_save(snapshot);
+  gtk_snapshot_translate(snapshot, &GRAPHENE_POINT_INIT(x + 6, y + 2));
+  gtk_snapshot_append_layout(snapshot, layout, fg);
+  gtk_snapshot_restore(snapshot);
+  g_object_unref(layout);
+  return w;
+}
+
+/* Later layers draw here: the model's p(keep) bar, group badges, the
+ * best-of-group star and detection boxes. @frame is the thumbnail area. */
+static void
+snapshot_overlays(DerushGridCell *self, GtkSnapshot *snapshot, const graphene_rect_t *frame)
+{
+}
+
+static void
+derush_grid_cell_snapshot(GtkWidget *widget, GtkSnapshot *snapshot)
+{
+  DerushGridCell *self = DERUSH_GRID_CELL(widget);
+  derush_counter_add(DERUSH_COUNTER_CELLS_DRAWN, 1);
+  if (!self->item)
+    return;
+
+  const DerushPhoto *photo = derush_photo_item_get_photo(self->item);
+  int width = gtk_widget_get_width(widget);
+  float side = MIN(width - 2 * PAD, self->thumb_size);
+  graphene_rect_t frame = GRAPHENE_RECT_INIT((width - side) / 2.0f, PAD, side, side);
+  GskRoundedRect rounded;
+  gsk_rounded_rect_init_from_rect(&rounded, &frame, RADIUS);
+
+  GdkRGBA fg;
+  gtk_style_context_get_color(gtk_widget_get_style_context(widget), &fg);
+  GdkRGBA frame_bg = fg;
+  frame_bg.alpha = 0.06f;
+
+  /* The photo, fitted in the square and clipped to rounded corners; the
+   * frame then hugs the photo, so landscape and portrait shots read as
+   * photos rather than as letterboxed tiles. Until the texture arrives,
+   * the whole square is a placeholder. */
+  GdkTexture *texture = derush_photo_item_get_texture(self->item);
+  if (texture) {
+    float tw = gdk_texture_get_width(texture), th = gdk_texture_get_height(texture);
+    float s = MIN(side / tw, side / th);
+    float dw = tw * s, dh = th * s;
+    /* Bottom-aligned, so the name sits under the photo whatever its
+     * shape, as in the file manager. */
+    frame =
+        GRAPHENE_RECT_INIT(frame.origin.x + (side - dw) / 2, frame.origin.y + (side - dh), dw, dh);
+    gsk_rounded_rect_init_from_rect(&rounded, &frame, RADIUS);
+    gtk_snapshot_push_rounded_clip(snapshot, &rounded);
+    gtk_snapshot_append_texture(snapshot, texture, &frame);
+    gtk_snapshot_pop(snapshot);
+  } else {
+    gtk_snapshot_push_rounded_clip(snapshot, &rounded);
+    gtk_snapshot_append_color(snapshot, &frame_bg, &frame);
+    gtk_snapshot_pop(snapshot);
+  }
+  float caption_y = PAD + side + 3;
+
+  float x0 = frame.origin.x + 6, y0 = frame.origin.y + 6;
+  float x1 = frame.origin.x + frame.size.width - 6, y1 = frame.origin.y + frame.size.height - 6;
+  gboolean bad = photo->status != DERUSH_PHOTO_OK || derush_photo_item_get_thumb_error(self->item);
+
+  if (bad) {
+    /* Unreadable, missing, or no thumbnail could be made: a centred marker
+     * (the reason is in the tooltip and the side panel). */
+    const char *what = photo->status == DERUSH_PHOTO_MISSING      ? "Missing"
+                       : photo->status == DERUSH_PHOTO_UNREADABLE ? "Unreadable"
+                                                                  : "No preview";
+    g_autofree char *text = g_strdup_printf("⚠ %s", what);
+    PangoLayout *probe = gtk_widget_create_pango_layout(widget, NULL);
+    g_autofree char *markup =
+        g_markup_printf_escaped("<span weight='bold' size='small'>%s</span>", text);
+    pango_layout_set_markup(probe, markup, -1);
+    int tw, th;
+    pango_layout_get_pixel_size(probe, &tw, &th);
+    g_object_unref(probe);
+    static const GdkRGBA warn_bg = {0.90f, 0.65f, 0.04f, 0.95f};
+    static const GdkRGBA dark = {0.1f, 0.1f, 0.1f, 1.0f};
+    snapshot_pill(self, snapshot, frame.origin.x + (frame.size.width - tw - 12) / 2,
+                  frame.origin.y + (frame.size.height - th - 4) / 2, text, &warn_bg, &dark, FALSE);
+  }
+
+  /* RAW+JPEG pair and RAW marker, top right. */
+  if (photo->pair_path)
+    snapshot_pill(self, snapshot, x1, y0, "RAW+JPEG", &scrim, &white, TRUE);
+  else if (photo->raw_format)
+    snapshot_pill(self, snapshot, x1, y0, "RAW", &scrim, &white, TRUE);
+
+  snapshot_overlays(self, snapshot, &frame);
+
+  /* Label: a border in the label's colour and a badge, so the decision
+   * reads in grey-scale too. */
+  DerushLabel label = derush_photo_item_get_label(self->item);
+  if (label != DERUSH_LABEL_NONE) {
+    const GdkRGBA *c = label == DERUSH_LABEL_KEEP ? &keep_color : &trash_color;
+    GskRoundedRect border = rounded;
+    float widths[4] = {BORDER, BORDER, BORDER, BORDER};
+    GdkRGBA colors[4] = {*c, *c, *c, *c};
+    gtk_snapshot_append_border(snapshot, &border, widths, colors);
+    snapshot_pill(self, snapshot, x0, y0, label == DERUSH_LABEL_KEEP ? "✓ Keep" : "✕ Trash", c,
+                  &white, FALSE);
+  }
+
+  /* Stars, bottom right. */
+  int stars = derush_photo_item_get_stars(self->item);
+  if (stars > 0) {
+    char text[32] = "";
+    for (int i = 0; i < stars; i++)
+      g_strlcat(text, "★", sizeof text);
+    PangoLayout *probe = gtk_widget_create_pango_layout(widget, NULL);
+    pango_layout_set_markup(probe, "<span weight='bold' size='small'>★</span>", -1);
+    int sw, sh;
+    pango_layout_get_pixel_size(probe, &sw, &sh);
+    g_object_unref(probe);
+    snapshot_pill(self, snapshot, x1, y1 - sh - 4, text, &scrim, &star_color, TRUE);
+  }
+
+  /* File name under the frame, dimmed and ellipsised. */
+  PangoLayout *layout = gtk_widget_create_pango_layout(widget, NULL);
+  g_autofree char *caption = g_markup_printf_escaped(
+      "<span size='small'>%s</span>", derush_photo_item_get_display_name(self->item));
+  pango_layout_set_markup(layout, caption, -1);
+  pango_layout_set_width(layout, (int)side * PANGO_SCALE);
+  pango_layout_set_ellipsize(layout, PANGO_ELLIPSIZE_MIDDLE);
+  pango_layout_set_alignment(layout, PANGO_ALIGN_CENTER);
+  GdkRGBA dim = fg;
+  dim.alpha = 0.7f;
+  gtk_snapshot_save(snapshot);
+  gtk_snapshot_translate(snapshot, &GRAPHENE_POINT_INIT((width - side) / 2.0f, caption_y));
+  gtk_snapshot_append_layout(snapshot, layout, &dim);
+  gtk_snapshot_restore(snapshot);
+  g_object_unref(layout);
+}
+
+static void
+derush_grid_cell_measure(GtkWidget *widget, GtkOrientation orientation, int for_size, int *minimum,
+                         int *natural, int *minimum_baseline, int *natural_baseline)
+{
+  DerushGridCell *self = DERUSH_GRID_CELL(widget);
+  int size = self->thumb_size + 2 * PAD;
+  if (orientation == GTK_ORIENTATION_VERTICAL)
+    size += CAPTION;
+  *minimum = *natural = size;
+}
+
+static gboolean
+query_tooltip_cb(GtkWidget *widget, int x, int y, gboolean keyboard, GtkTooltip *tooltip,
+                 gpointer data)
+{
+  DerushGridCell *self = DERUSH_GRID_CELL(widget);
+  if (!self->item)
+    return FALSE;
+  const DerushPhoto *photo = derush_photo_item_get_photo(self->item);
+  const char *reason =
+      photo->reason ? photo->reason : derush_photo_item_get_thumb_error(self->item);
+  g_autofree char *text =
+      reason ? g_strdup_printf("%s\n%s", derush_photo_item_get_display_name(self->item), reason)
+             : g_strdup(derush_photo_item_get_display_name(self->item));
+  gtk_tooltip_set_text(tooltip, text);
+  return TRUE;
+}
+
+static void
+derush_grid_cell_dispose(GObject *object)
+{
+  DerushGridCell *self = DERUSH_GRID_CELL(object);
+  derush_grid_cell_set_item(self, NULL);
+  g_clear_object(&self->item_signals);
+  g_clear_object(&self->thumbnailer);
+  G_OBJECT_CLASS(derush_grid_cell_parent_class)->dispose(object);
+}
+
+static void
+derush_grid_cell_get_property(GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  DerushGridCell *self = DERUSH_GRID_CELL(object);
+  switch (prop_id) {
+  case PROP_ITEM:
+    g_value_set_object(value, self->item);
+    break;
+  case PROP_THUMB_SIZE:
+    g_value_set_int(value, self->thumb_size);
+    break;
+  default:
+    G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
+  }
+}
+
+static void
+derush_grid_cell_set_property(GObject *object, guint prop_id, const GValue *value,
+                              GParamSpec *pspec)
+{
+  DerushGridCell *self = DERUSH_GRID_CELL(object);
+  switch (prop_id) {
+  case PROP_ITEM:
+    derush_grid_cell_set_item(self, g_value_get_object(value));
+    break;
+  case PROP_THUMB_SIZE:
+    derush_grid_cell_set_thumb_size(self, g_value_get_int(value));
+    break;
+  default:
+    G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
+  }
+}
+
+static void
+derush_grid_cell_class_init(DerushGridCellClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS(klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS(klass);
+
+  object_class->dispose = derush_grid_cell_dispose;
+  object_class->get_property = derush_grid_cell_get_property;
+  object_class->set_property = derush_grid_cell_set_property;
+  widget_class->snapshot = derush_grid_cell_snapshot;
+  widget_class->measure = derush_grid_cell_measure;
+
+  properties[PROP_ITEM] =
+      g_param_spec_object("item", NULL, NULL, DERUSH_TYPE_PHOTO_ITEM,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_THUMB_SIZE] =
+      g_param_spec_int("thumb-size", NULL, NULL, 64, 512, 200,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties(object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_css_name(widget_class, "derush-grid-cell");
+}
+
+static void
+derush_grid_cell_init(DerushGridCell *self)
+{
+  self->thumb_size = 200;
+  derush_counter_add(DERUSH_COUNTER_WIDGETS_CREATED, 1);
+
+  self->item_signals = g_signal_group_new(DERUSH_TYPE_PHOTO_ITEM);
+  g_signal_group_connect_swapped(self->item_signals, "notify::label", G_CALLBACK(item_changed_cb),
+                                 self);
+  g_signal_group_connect_swapped(self->item_signals, "notify::stars", G_CALLBACK(item_changed_cb),
+                                 self);
+  g_signal_group_connect_swapped(self->item_signals, "notify::thumb-error",
+                                 G_CALLBACK(item_changed_cb), self);
+  g_signal_group_connect_swapped(self->item_signals, "notify::texture",
+                                 G_CALLBACK(texture_changed_cb), self);
+
+  gtk_widget_set_has_tooltip(GTK_WIDGET(self), TRUE);
+  g_signal_connect(self, "query-tooltip", G_CALLBACK(query_tooltip_cb), NULL);
+}
+
+/**
+ * derush_grid_cell_new:
+ * @thumbnailer: (nullable): where the cell asks for its thumbnails.
+ * Returns: (transfer floating): a cell.
+ */
+GtkWidget *
+derush_grid_cell_new(DerushThumbnailer *thumbnailer)
+{
+  DerushGridCell *self = g_object_new(DERUSH_TYPE_GRID_CELL, NULL);
+  self->thumbnailer = thumbnailer ? g_object_ref(thumbnailer) : NULL;
+  return GTK_WIDGET(self);
+}
+
+/** derush_grid_cell_get_item: Returns: (transfer none) (nullable): the item shown. */
+DerushPhotoItem *
+derush_grid_cell_get_item(DerushGridCell *self)
+{
+  return self->item;
+}
+
+/**
+ * derush_grid_cell_set_item:
+ * @item: (nullable): the photo to show (bind), or NULL (unbind).
+ *
+ * Unbinding cancels the thumbnail request of the item left behind, unless
+ * another cell still shows it.
+ */
+void
+derush_grid_cell_set_item(DerushGridCell *self, DerushPhotoItem *item)
+{
+  g_return_if_fail(DERUSH_IS_GRID_CELL(self));
+  if (self->item == item)
+    return;
+  if (self->item) {
+    derush_photo_item_unpin(self->item);
+    if (!derush_photo_item_is_pinned(self->item))
+      derush_photo_item_cancel(self->item);
+    g_clear_object(&self->item);
+  }
+  if (item) {
+    self->item = g_object_ref(item);
+    derush_photo_item_pin(item);
+    derush_counter_add(DERUSH_COUNTER_CELLS_BOUND, 1);
+    request_thumbnail(self);
+  }
+  g_signal_group_set_target(self->item_signals, item);
+  gtk_widget_queue_draw(GTK_WIDGET(self));
+  g_object_notify_by_pspec(G_OBJECT(self), properties[PROP_ITEM]);
+}
+
+int
+derush_grid_cell_get_thumb_size(DerushGridCell *self)
+{
+  return self->thumb_size;
+}
+
+/** derush_grid_cell_set_thumb_size: the frame's side in logical pixels. */
+void
+derush_grid_cell_set_thumb_size(DerushGridCell *self, int size)
+{
+  g_return_if_fail(DERUSH_IS_GRID_CELL(self));
+  if (self->thumb_size == size)
+    return;
+  self->thumb_size = size;
+  gtk_widget_queue_resize(GTK_WIDGET(self));
+  request_thumbnail(self);
+  g_object_notify_by_pspec(G_OBJECT(self), properties[PROP_THUMB_SIZE]);
+}

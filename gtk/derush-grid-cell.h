@@ -1,0 +1,18 @@
+/* derush-grid-cell.h: one recycled cell of the photo grid. */
+#pragma once
+
+#include "derush-photo-item.h"
+#include "derush-thumbnailer.h"
+
+G_BEGIN_DECLS
+
+#define DERUSH_TYPE_GRID_CELL (derush_grid_cell_get_type())
+G_DECLARE_FINAL_TYPE(DerushGridCell, derush_grid_cell, DERUSH, GRID_CELL, GtkWidget)
+
+GtkWidget *derush_grid_cell_new(DerushThumbnailer *thumbnailer);
+DerushPhotoItem *derush_grid_cell_get_item(DerushGridCell *self);
+void derush_grid_cell_set_item(DerushGridCell *self, DerushPhotoItem *item);
+int derush_grid_cell_get_thumb_size(DerushGridCell *self);
+void derush_grid_cell_set_thumb_size(DerushGridCell *self, int size);
+
+G_END_DECLS

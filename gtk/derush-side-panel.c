@@ -1,0 +1,298 @@
+/* derush-side-panel.c: decisions, details and dataset status beside the grid.
+ *
+ * The panel only shows state: its buttons activate the window's actions
+ * (win.keep, win.stars-N...), so mouse and keyboard take the same path.
+ * The window tells it which photo is current and what the dataset counts
+ * are; it reads nothing from the catalog itself (everything it shows was
+ * read once, at scan time, into the photo record).
+ */
+#include "derush-side-panel.h"
+#include <adwaita.h>
+#include <math.h>
+
+struct _DerushSidePanel {
+  GtkWidget parent_instance;
+
+  GtkWidget *scroller;
+  GtkWidget *stars_box;
+  GtkWidget *details_group;
+  AdwActionRow *name_row, *status_row, *date_row, *camera_row, *lens_row, *exposure_row, *size_row;
+  GtkWidget *stats_grid;
+
+  GtkWidget *star_buttons[5];
+  GtkWidget *stat_values[7];
+  GtkWidget *unreadable_tile;
+  DerushPhotoItem *item;
+  GSignalGroup *item_signals;
+};
+
+G_DEFINE_FINAL_TYPE(DerushSidePanel, derush_side_panel, GTK_TYPE_WIDGET)
+
+enum {
+  STAT_TOTAL,
+  STAT_LABELLED,
+  STAT_UNLABELLED,
+  STAT_KEEP,
+  STAT_TRASH,
+  STAT_SELECTED,
+  STAT_UNREADABLE,
+  N_STATS
+};
+static const char *const stat_names[N_STATS] = {"Total", "Labelled", "Unlabelled", "Keep",
+                                                "Trash", "Selected", "Unreadable"};
+static const char *const stat_classes[N_STATS] = {NULL,    NULL,     NULL,     "keep",
+                                                  "trash", "accent", "warning"};
+
+/**
+ * _derush_format_exposure:
+ * @meta: a photo's metadata.
+ *
+ * Shutter as a fraction under a second ("1/250 s"), aperture, ISO and focal
+ * length (with the 35 mm equivalent when it differs), joined by dots.
+ *
+ * Returns: (transfer full) (nullable): the text, NULL when nothing is known.
+ */
+char *
+_derush_format_exposure(const DerushMeta *meta)
+{
+  GPtrArray *parts = g_ptr_array_new_with_free_func(g_free);
+  double t = meta->exposure_time;
+  if (!isnan(t) && t > 0) {
+    if (t < 0.5)
+      g_ptr_array_add(parts, g_strdup_printf("1/%.0f s", 1.0 / t));
+    else
+      g_ptr_array_add(parts, g_strdup_printf("%.1f s", t));
+  }
+  if (!isnan(meta->f_number) && meta->f_number > 0)
+    g_ptr_array_add(parts, g_strdup_printf("f/%.1f", meta->f_number));
+  if (!isnan(meta->iso) && meta->iso > 0)
+    g_ptr_array_add(parts, g_strdup_printf("ISO %.0f", meta->iso));
+  if (!isnan(meta->focal_length_mm) && meta->focal_length_mm > 0) {
+    if (!isnan(meta->focal_length_35mm) &&
+        fabs(meta->focal_length_35mm - meta->focal_length_mm) > 1)
+      g_ptr_array_add(parts, g_strdup_printf("%.0f mm (%.0f mm eq.)", meta->focal_length_mm,
+                                             meta->focal_length_35mm));
+    else
+      g_ptr_array_add(parts, g_strdup_printf("%.0f mm", meta->focal_length_mm));
+  }
+  if (!isnan(meta->exposure_bias) && fabs(meta->exposure_bias) > 0.01)
+    g_ptr_array_add(parts, g_strdup_printf("%+.1f EV", meta->exposure_bias));
+  g_ptr_array_add(parts, NULL);
+  char *text = parts->len > 1 ? g_strjoinv(" · ", (char **)parts->pdata) : NULL;
+  g_ptr_array_unref(parts);
+  return text;
+}
+
+static void
+set_row(AdwActionRow *row, const char *value)
+{
+  gtk_widget_set_visible(GTK_WIDGET(row), value != NULL);
+  adw_action_row_set_subtitle(row, value ? value : "");
+}
+
+static void
+update_stars(DerushSidePanel *self)
+{
+  int stars = self->item ? derush_photo_item_get_stars(self->item) : 0;
+  for (int i = 0; i < 5; i++) {
+    gtk_button_set_icon_name(GTK_BUTTON(self->star_buttons[i]),
+                             i < stars ? "starred-symbolic" : "non-starred-symbolic");
+    if (i < stars)
+      gtk_widget_add_css_class(self->star_buttons[i], "lit");
+    else
+      gtk_widget_remove_css_class(self->star_buttons[i], "lit");
+  }
+}
+
+static void
+update_details(DerushSidePanel *self)
+{
+  update_stars(self);
+  gtk_widget_set_sensitive(self->details_group, self->item != NULL);
+  if (!self->item) {
+    set_row(self->name_row, "No photo selected");
+    for (AdwActionRow **r = &self->status_row; r <= &self->size_row; r++)
+      set_row(*r, NULL);
+    return;
+  }
+  const DerushPhoto *p = derush_photo_item_get_photo(self->item);
+  g_autofree char *folder = g_path_get_dirname(p->path);
+  g_autofree char *folder_display = g_filename_display_name(folder);
+  g_autofree char *name =
+      g_strdup_printf("%s\n%s", derush_photo_item_get_display_name(self->item), folder_display);
+  set_row(self->name_row, name);
+
+  const char *reason = p->reason ? p->reason : derush_photo_item_get_thumb_error(self->item);
+  if (reason) {
+    adw_preferences_row_set_title(ADW_PREFERENCES_ROW(self->status_row),
+                                  p->status == DERUSH_PHOTO_MISSING      ? "Missing"
+                                  : p->status == DERUSH_PHOTO_UNREADABLE ? "Unreadable"
+                                                                         : "No preview");
+  }
+  set_row(self->status_row, reason);
+
+  g_autofree char *date = derush_format_capture_time(p->meta.capture_time_ns, p->meta.has_offset,
+                                                     p->meta.offset_minutes, p->meta.time_source);
+  if (date) {
+    /* ISO 8601 reads better with a space than with the T. */
+    char *t = strchr(date, 'T');
+    if (t)
+      *t = ' ';
+    if (p->meta.time_source == DERUSH_TIME_FILE_MTIME) {
+      char *with = g_strconcat(date, " (file date)", NULL);
+      g_free(date);
+      date = with;
+    }
+  }
+  set_row(self->date_row, date);
+
+  g_autofree char *camera = NULL;
+  if (p->meta.make && p->meta.model && !g_str_has_prefix(p->meta.model, p->meta.make))
+    camera = g_strdup_printf("%s %s", p->meta.make, p->meta.model);
+  else
+    camera = g_strdup(p->meta.model ? p->meta.model : p->meta.make);
+  set_row(self->camera_row, camera);
+  set_row(self->lens_row, p->meta.lens);
+  g_autofree char *exposure = _derush_format_exposure(&p->meta);
+  set_row(self->exposure_row, exposure);
+
+  g_autofree char *bytes = p->size >= 0 ? g_format_size(p->size) : NULL;
+  g_autofree char *format =
+      p->format ? g_ascii_strup(p->raw_format ? p->raw_format : p->format, -1) : NULL;
+  GString *size = g_string_new(NULL);
+  if (p->width > 0 && p->height > 0)
+    g_string_append_printf(size, "%d × %d (%.1f MP)", p->width, p->height,
+                           p->width * (double)p->height / 1e6);
+  if (bytes)
+    g_string_append_printf(size, "%s%s", size->len ? " · " : "", bytes);
+  if (format)
+    g_string_append_printf(size, "%s%s", size->len ? " · " : "", format);
+  if (p->pair_path) {
+    g_autofree char *pair = g_path_get_basename(p->pair_path);
+    g_autofree char *pair_display = g_filename_display_name(pair);
+    g_string_append_printf(size, "\npaired with %s", pair_display);
+  }
+  g_autofree char *size_text = g_string_free(size, FALSE);
+  set_row(self->size_row, *size_text ? size_text : NULL);
+}
+
+static void
+star_clicked_cb(GtkButton *button, DerushSidePanel *self)
+{
+  int n = GPOINTER_TO_INT(g_object_get_data(G_OBJECT(button), "stars"));
+  /* Clicking the current rating clears it, as in most photo tools. */
+  if (self->item && derush_photo_item_get_stars(self->item) == n)
+    n = 0;
+  g_autofree char *action = g_strdup_printf("win.stars-%d", n);
+  gtk_widget_activate_action(GTK_WIDGET(self), action, NULL);
+}
+
+static void
+derush_side_panel_dispose(GObject *object)
+{
+  DerushSidePanel *self = DERUSH_SIDE_PANEL(object);
+  g_clear_object(&self->item_signals);
+  g_clear_object(&self->item);
+  gtk_widget_dispose_template(GTK_WIDGET(self), DERUSH_TYPE_SIDE_PANEL);
+  G_OBJECT_CLASS(derush_side_panel_parent_class)->dispose(object);
+}
+
+static void
+derush_side_panel_class_init(DerushSidePanelClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS(klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS(klass);
+  object_class->dispose = derush_side_panel_dispose;
+
+  gtk_widget_class_set_template_from_resource(widget_class,
+                                              "/org/derush/Derush/derush-side-panel.ui");
+  gtk_widget_class_bind_template_child(widget_class, DerushSidePanel, scroller);
+  gtk_widget_class_bind_template_child(widget_class, DerushSidePanel, stars_box);
+  gtk_widget_class_bind_template_child(widget_class, DerushSidePanel, details_group);
+  gtk_widget_class_bind_template_child(widget_class, DerushSidePanel, name_row);
+  gtk_widget_class_bind_template_child(widget_class, DerushSidePanel, status_row);
+  gtk_widget_class_bind_template_child(widget_class, DerushSidePanel, date_row);
+  gtk_widget_class_bind_template_child(widget_class, DerushSidePanel, camera_row);
+  gtk_widget_class_bind_template_child(widget_class, DerushSidePanel, lens_row);
+  gtk_widget_class_bind_template_child(widget_class, DerushSidePanel, exposure_row);
+  gtk_widget_class_bind_template_child(widget_class, DerushSidePanel, size_row);
+  gtk_widget_class_bind_template_child(widget_class, DerushSidePanel, stats_grid);
+  gtk_widget_class_set_layout_manager_type(widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name(widget_class, "derush-side-panel");
+}
+
+static void
+derush_side_panel_init(DerushSidePanel *self)
+{
+  gtk_widget_init_template(GTK_WIDGET(self));
+
+  for (int i = 0; i < 5; i++) {
+    GtkWidget *b = gtk_button_new_from_icon_name("non-starred-symbolic");
+    g_object_set_data(G_OBJECT(b), "stars", GINT_TO_POINTER(i + 1));
+    g_autofree char *tip = g_strdup_printf("%d star%s (%d)", i + 1, i ? "s" : "", i + 1);
+    gtk_widget_set_tooltip_text(b, tip);
+    gtk_widget_set_focus_on_click(b, FALSE);
+    gtk_widget_add_css_class(b, "flat");
+    gtk_widget_add_css_class(b, "circular");
+    g_signal_connect(b, "clicked", G_CALLBACK(star_clicked_cb), self);
+    gtk_box_append(GTK_BOX(self->stars_box), b);
+    self->star_buttons[i] = b;
+  }
+
+  for (int i = 0; i < N_STATS; i++) {
+    GtkWidget *tile = gtk_box_new(GTK_ORIENTATION_VERTICAL, 2);
+    gtk_widget_add_css_class(tile, "card");
+    gtk_widget_add_css_class(tile, "stat");
+    if (stat_classes[i])
+      gtk_widget_add_css_class(tile, stat_classes[i]);
+    GtkWidget *value = gtk_label_new("0");
+    gtk_widget_add_css_class(value, "title-3");
+    gtk_widget_add_css_class(value, "numeric");
+    GtkWidget *name = gtk_label_new(stat_names[i]);
+    gtk_widget_add_css_class(name, "caption");
+    gtk_widget_add_css_class(name, "dim-label");
+    gtk_box_append(GTK_BOX(tile), value);
+    gtk_box_append(GTK_BOX(tile), name);
+    gtk_grid_attach(GTK_GRID(self->stats_grid), tile, i % 3, i / 3, 1, 1);
+    self->stat_values[i] = value;
+    if (i == STAT_UNREADABLE)
+      self->unreadable_tile = tile;
+  }
+
+  self->item_signals = g_signal_group_new(DERUSH_TYPE_PHOTO_ITEM);
+  g_signal_group_connect_swapped(self->item_signals, "notify::stars", G_CALLBACK(update_stars),
+                                 self);
+  g_signal_group_connect_swapped(self->item_signals, "notify::thumb-error",
+                                 G_CALLBACK(update_details), self);
+  update_details(self);
+}
+
+/**
+ * derush_side_panel_set_item:
+ * @item: (nullable): the current photo (the first selected), or NULL.
+ */
+void
+derush_side_panel_set_item(DerushSidePanel *self, DerushPhotoItem *item)
+{
+  g_return_if_fail(DERUSH_IS_SIDE_PANEL(self));
+  if (self->item == item)
+    return;
+  g_set_object(&self->item, item);
+  g_signal_group_set_target(self->item_signals, item);
+  update_details(self);
+}
+
+/** derush_side_panel_set_stats: shows the dataset counts. */
+void
+derush_side_panel_set_stats(DerushSidePanel *self, const DerushDatasetStats *stats)
+{
+  const guint values[N_STATS] = {stats->total, stats->labelled, stats->unlabelled, stats->keep,
+                                 stats->trash, stats->selected, stats->unreadable};
+  for (int i = 0; i < N_STATS; i++) {
+    char text[32];
+    g_snprintf(text, sizeof text, "%u", values[i]);
+    gtk_label_set_text(GTK_LABEL(self->stat_values[i]), text);
+  }
+  /* Only worth a tile when there is something to look at. */
+  gtk_widget_set_visible(self->unreadable_tile, stats->unreadable > 0);
+}

@@ -1,0 +1,29 @@
+/* derush-side-panel.h: decisions, details and dataset status beside the grid. */
+#pragma once
+
+#include "derush-photo-item.h"
+
+G_BEGIN_DECLS
+
+/* What the dataset status shows; computed by the window. */
+typedef struct {
+  guint total;
+  guint labelled; /* keep + trash */
+  guint keep;
+  guint trash;
+  guint unlabelled;
+  guint unreadable; /* unreadable or missing */
+  guint shown;      /* after the filter */
+  guint selected;
+} DerushDatasetStats;
+
+#define DERUSH_TYPE_SIDE_PANEL (derush_side_panel_get_type())
+G_DECLARE_FINAL_TYPE(DerushSidePanel, derush_side_panel, DERUSH, SIDE_PANEL, GtkWidget)
+
+void derush_side_panel_set_item(DerushSidePanel *self, DerushPhotoItem *item);
+void derush_side_panel_set_stats(DerushSidePanel *self, const DerushDatasetStats *stats);
+
+/* Formats "1/250 s · f/2.8 · ISO 400 · 35 mm"; NULL when nothing is known. */
+char *_derush_format_exposure(const DerushMeta *meta);
+
+G_END_DECLS

@@ -1,0 +1,437 @@
+/* derush-thumbnailer.c: asynchronous grid thumbnails.
+ *
+ * A DerushThumbnailer owns a few worker threads draining one request queue.
+ * Requests come from the grid's bind handler and are pushed at the head of
+ * the queue, so the cells bound last (the ones on screen) are served first;
+ * a request whose item was unbound meanwhile is cancelled through the
+ * item's GCancellable and skipped when a worker pops it (nautilus'
+ * thumbnail_thread_func, without its global state: everything lives in the
+ * object, so tests can make as many as they like).
+ *
+ * Workers read the catalog's cached 512 px JPEG (keyed by content hash) with
+ * libvips' shrink-on-load at the size the grid shows, and make the cached
+ * thumbnail first when it is missing. Finished textures go back to the main
+ * thread in batches, through one idle callback, and are kept in a bounded
+ * LRU: 100,000 photos never mean 100,000 textures in memory.
+ */
+#include "derush-thumbnailer.h"
+#include "derush-private.h"
+
+typedef struct {
+  DerushPhotoItem *item; /* (owned) */
+  GCancellable *cancellable;
+  int size;
+  /* results */
+  GdkTexture *texture;
+  char *error;
+} Request;
+
+struct _DerushThumbnailer {
+  GObject parent_instance;
+
+  char *cache_dir;
+  GPtrArray *threads;
+
+  GMutex lock;
+  GCond cond;
+  GQueue queue;   /* Request*, head first; under @lock */
+  GQueue results; /* Request*, finished; under @lock */
+  guint results_idle;
+  gboolean shutdown;
+
+  /* main thread only */
+  GHashTable *pending; /* DerushPhotoItem* -> Request* not yet returned */
+  GQueue lru;          /* DerushPhotoItem* with a texture, most recent first */
+  GHashTable *lru_links;
+  guint capacity;
+};
+
+G_DEFINE_FINAL_TYPE(DerushThumbnailer, derush_thumbnailer, G_TYPE_OBJECT)
+
+enum { PROP_0, PROP_PENDING, N_PROPS };
+static GParamSpec *properties[N_PROPS];
+
+static void
+request_free(Request *request)
+{
+  g_clear_object(&request->item);
+  g_clear_object(&request->cancellable);
+  g_clear_object(&request->texture);
+  g_free(request->error);
+  g_free(request);
+}
+
+/* Turns an sRGB uchar image into a texture. Bands other than 3 (a cache
+ * JPEG is always 3, an original may be grey or have alpha) are normalised
+ * by the library first. */
+static GdkTexture *
+texture_from_vips(VipsImage *image, GError **error)
+{
+  g_autoptr(VipsImage) norm = NULL;
+  if (image->Bands != 3 || image->BandFmt != VIPS_FORMAT_UCHAR) {
+    norm = _derush_image_normalise(image, error);
+    if (!norm)
+      return NULL;
+    image = norm;
+  }
+  size_t len = 0;
+  void *pixels = vips_image_write_to_memory(image, &len);
+  if (!pixels) {
+    _derush_set_vips_error(error, DERUSH_ERROR_FAILED, "cannot decode the thumbnail");
+    return NULL;
+  }
+  int w = image->Xsize, h = image->Ysize;
+  g_autoptr(GBytes) bytes = g_bytes_new_with_free_func(pixels, len, g_free, pixels);
+  derush_counter_add(DERUSH_COUNTER_TEXTURES_LOADED, 1);
+  return gdk_memory_texture_new(w, h, GDK_MEMORY_R8G8B8, bytes, (gsize)w * 3);
+}
+
+/**
+ * _derush_decode_texture:
+ * @path: a photo.
+ * @orientation: EXIF orientation (used for RAW previews only).
+ * @size: long edge wanted, or 0 for the full size.
+ *
+ * Decodes the photo (shrink-on-load) into an upright texture. Blocking.
+ *
+ * Returns: (transfer full): the texture, or NULL with @error set.
+ */
+GdkTexture *
+_derush_decode_texture(const char *path, int orientation, int size, GError **error)
+{
+  DerushMappedFile file;
+  if (!_derush_mapped_file_open(&file, path, error))
+    return NULL;
+  DerushImageInfo info;
+  g_autoptr(VipsImage) image = NULL;
+  /* The full size is asked as "a long edge larger than any photo": the
+   * loader never upscales. */
+  gboolean ok = _derush_image_load(file.data, file.len, path, orientation,
+                                   size > 0 ? size : 1 << 20, &info, &image, error);
+  GdkTexture *texture = ok ? texture_from_vips(image, error) : NULL;
+  g_clear_object(&image);
+  vips_error_clear();
+  _derush_mapped_file_close(&file);
+  return texture;
+}
+
+/* Makes the cached thumbnail of a photo whose cache file is missing (the
+ * scan made most of them; a cleared cache or a scan without thumbnails
+ * lands here), and returns it already fitted to @size. */
+static GdkTexture *
+make_thumbnail(const char *cache_dir, const DerushPhoto *photo, int size, GError **error)
+{
+  DerushMappedFile file;
+  if (!_derush_mapped_file_open(&file, photo->path, error))
+    return NULL;
+  guint64 hash = _derush_content_hash_buf(file.data, file.len);
+  DerushImageInfo info;
+  g_autoptr(VipsImage) thumb = NULL;
+  gboolean ok = _derush_image_load(file.data, file.len, photo->path, photo->meta.orientation,
+                                   DERUSH_THUMB_CACHE_SIZE, &info, &thumb, error);
+  _derush_mapped_file_close(&file);
+  if (!ok)
+    return NULL;
+  g_autoptr(GError) local = NULL;
+  if (!_derush_thumb_cache_store(cache_dir, hash, thumb, &local))
+    g_debug("thumbnail cache: %s", local->message);
+  g_autoptr(VipsImage) fitted = _derush_image_fit(thumb, size, error);
+  return fitted ? texture_from_vips(fitted, error) : NULL;
+}
+
+static GdkTexture *
+load_thumbnail(const char *cache_dir, const DerushPhoto *photo, int size, GError **error)
+{
+  if (photo->status != DERUSH_PHOTO_OK) {
+    g_set_error_literal(error, DERUSH_ERROR, DERUSH_ERROR_CORRUPT,
+                        photo->reason ? photo->reason : derush_photo_status_name(photo->status));
+    return NULL;
+  }
+  if (photo->content_hash != 0) {
+    g_autofree char *cached = _derush_thumb_cache_path(cache_dir, photo->content_hash);
+    if (g_file_test(cached, G_FILE_TEST_IS_REGULAR)) {
+      /* Shrink-on-load: a 256 px cell decodes the 512 px JPEG at 1/2
+       * scale in the IDCT, for about a quarter of the work. */
+      vips_error_clear();
+      g_autoptr(VipsImage) image = NULL;
+      if (vips_thumbnail(cached, &image, size, "height", size, "size", VIPS_SIZE_DOWN, "no_rotate",
+                         TRUE, "fail_on", VIPS_FAIL_ON_TRUNCATED, NULL) == 0) {
+        GdkTexture *texture = texture_from_vips(image, NULL);
+        if (texture) {
+          derush_counter_add(DERUSH_COUNTER_THUMBNAIL_CACHE_HITS, 1);
+          return texture;
+        }
+      }
+      vips_error_clear();
+      /* A damaged cache file is a miss: it is made again below. */
+    }
+  }
+  return make_thumbnail(cache_dir, photo, size, error);
+}
+
+static gboolean
+deliver_results_cb(gpointer data)
+{
+  DerushThumbnailer *self = data;
+  GQueue done = G_QUEUE_INIT;
+
+  g_mutex_lock(&self->lock);
+  done = self->results;
+  g_queue_init(&self->results);
+  self->results_idle = 0;
+  g_mutex_unlock(&self->lock);
+
+  for (Request *r; (r = g_queue_pop_head(&done));) {
+    /* Only the newest request of an item counts (a size change may have
+     * replaced it). */
+    if (g_hash_table_lookup(self->pending, r->item) == r) {
+      g_hash_table_remove(self->pending, r->item);
+      if (!g_cancellable_is_cancelled(r->cancellable)) {
+        if (r->texture) {
+          derush_photo_item_set_texture(r->item, r->texture, r->size);
+          GList *link = g_hash_table_lookup(self->lru_links, r->item);
+          if (link) {
+            g_queue_unlink(&self->lru, link);
+            g_queue_push_head_link(&self->lru, link);
+          } else {
+            g_queue_push_head(&self->lru, g_object_ref(r->item));
+            g_hash_table_insert(self->lru_links, r->item, self->lru.head);
+          }
+        } else {
+          derush_photo_item_set_thumb_error(r->item, r->error);
+        }
+      }
+    }
+    request_free(r);
+  }
+
+  /* Evict the least recently loaded textures of items no cell shows. */
+  GList *link = self->lru.tail;
+  while (self->lru.length > self->capacity && link) {
+    GList *prev = link->prev;
+    DerushPhotoItem *item = link->data;
+    if (!derush_photo_item_is_pinned(item)) {
+      derush_photo_item_set_texture(item, NULL, 0);
+      g_hash_table_remove(self->lru_links, item);
+      g_queue_delete_link(&self->lru, link);
+      g_object_unref(item);
+    }
+    link = prev;
+  }
+
+  g_object_notify_by_pspec(G_OBJECT(self), properties[PROP_PENDING]);
+  return G_SOURCE_REMOVE;
+}
+
+static gpointer
+thumbnail_worker(gpointer data)
+{
+  DerushThumbnailer *self = data;
+
+  for (;;) {
+    g_mutex_lock(&self->lock);
+    while (!self->shutdown && g_queue_is_empty(&self->queue))
+      g_cond_wait(&self->cond, &self->lock);
+    if (self->shutdown) {
+      g_mutex_unlock(&self->lock);
+      break;
+    }
+    Request *r = g_queue_pop_head(&self->queue);
+    g_mutex_unlock(&self->lock);
+
+    if (!g_cancellable_is_cancelled(r->cancellable)) {
+      g_autoptr(GError) error = NULL;
+      r->texture =
+          load_thumbnail(self->cache_dir, derush_photo_item_get_photo(r->item), r->size, &error);
+      if (!r->texture)
+        r->error = g_strdup(error ? error->message : "no thumbnail");
+    }
+
+    g_mutex_lock(&self->lock);
+    g_queue_push_tail(&self->results, r);
+    if (!self->results_idle)
+      self->results_idle = g_idle_add_full(G_PRIORITY_DEFAULT_IDLE, deliver_results_cb,
+                                           g_object_ref(self), g_object_unref);
+    g_mutex_unlock(&self->lock);
+  }
+  return NULL;
+}
+
+static void
+derush_thumbnailer_dispose(GObject *object)
+{
+  DerushThumbnailer *self = DERUSH_THUMBNAILER(object);
+
+  if (self->threads) {
+    g_mutex_lock(&self->lock);
+    self->shutdown = TRUE;
+    g_cond_broadcast(&self->cond);
+    g_mutex_unlock(&self->lock);
+    /* A worker finishes the decode it is in (milliseconds) and exits. */
+    for (guint i = 0; i < self->threads->len; i++)
+      g_thread_join(self->threads->pdata[i]);
+    g_clear_pointer(&self->threads, g_ptr_array_unref);
+  }
+  g_queue_clear_full(&self->queue, (GDestroyNotify)request_free);
+  g_queue_clear_full(&self->results, (GDestroyNotify)request_free);
+  g_clear_pointer(&self->pending, g_hash_table_unref);
+  g_clear_pointer(&self->lru_links, g_hash_table_unref);
+  g_queue_clear_full(&self->lru, g_object_unref);
+
+  G_OBJECT_CLASS(derush_thumbnailer_parent_class)->dispose(object);
+}
+
+static void
+derush_thumbnailer_finalize(GObject *object)
+{
+  DerushThumbnailer *self = DERUSH_THUMBNAILER(object);
+
+  g_free(self->cache_dir);
+  g_mutex_clear(&self->lock);
+  g_cond_clear(&self->cond);
+
+  G_OBJECT_CLASS(derush_thumbnailer_parent_class)->finalize(object);
+}
+
+static void
+derush_thumbnailer_get_property(GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  DerushThumbnailer *self = DERUSH_THUMBNAILER(object);
+  switch (prop_id) {
+  case PROP_PENDING:
+    g_value_set_uint(value, derush_thumbnailer_get_pending(self));
+    break;
+  default:
+    G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
+  }
+}
+
+static void
+derush_thumbnailer_class_init(DerushThumbnailerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS(klass);
+  object_class->dispose = derush_thumbnailer_dispose;
+  object_class->finalize = derush_thumbnailer_finalize;
+  object_class->get_property = derush_thumbnailer_get_property;
+
+  /**
+   * DerushThumbnailer:pending:
+   * Requests not yet answered (for the background-jobs indicator).
+   */
+  properties[PROP_PENDING] = g_param_spec_uint("pending", NULL, NULL, 0, G_MAXUINT, 0,
+                                               G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties(object_class, N_PROPS, properties);
+}
+
+static void
+derush_thumbnailer_init(DerushThumbnailer *self)
+{
+  g_mutex_init(&self->lock);
+  g_cond_init(&self->cond);
+  self->pending = g_hash_table_new(NULL, NULL);
+  /* The LRU holds a reference on its items, so an evicted item is alive. */
+  self->lru_links = g_hash_table_new(NULL, NULL);
+  self->capacity = 600;
+}
+
+/**
+ * derush_thumbnailer_new:
+ * @cache_dir: the catalog's thumbnail cache root.
+ * @n_threads: worker threads (2 keeps a core free for the UI and the scan).
+ *
+ * Returns: (transfer full): a thumbnailer.
+ */
+DerushThumbnailer *
+derush_thumbnailer_new(const char *cache_dir, int n_threads)
+{
+  g_return_val_if_fail(cache_dir != NULL, NULL);
+  DerushThumbnailer *self = g_object_new(DERUSH_TYPE_THUMBNAILER, NULL);
+  self->cache_dir = g_strdup(cache_dir);
+  self->threads = g_ptr_array_new();
+  for (int i = 0; i < MAX(n_threads, 1); i++)
+    g_ptr_array_add(self->threads, g_thread_new("derush-thumbs", thumbnail_worker, self));
+  return self;
+}
+
+/**
+ * derush_thumbnailer_request:
+ * @item: a photo a cell was just bound to.
+ * @size: the long edge the cell shows, in device pixels.
+ *
+ * Queues the item's thumbnail at the head of the queue (visible first)
+ * unless it already has a texture at least that large or a request for it
+ * is pending. Main thread only.
+ */
+void
+derush_thumbnailer_request(DerushThumbnailer *self, DerushPhotoItem *item, int size)
+{
+  g_return_if_fail(DERUSH_IS_THUMBNAILER(self));
+  size = CLAMP(size, 16, DERUSH_THUMB_CACHE_SIZE);
+
+  GList *link = g_hash_table_lookup(self->lru_links, item);
+  if (link) { /* touched: most recently used again */
+    g_queue_unlink(&self->lru, link);
+    g_queue_push_head_link(&self->lru, link);
+  }
+  if (derush_photo_item_get_texture_size(item) >= size)
+    return;
+  if (derush_photo_item_get_thumb_error(item))
+    return;
+  Request *old = g_hash_table_lookup(self->pending, item);
+  if (old && old->size >= size && !g_cancellable_is_cancelled(old->cancellable))
+    return;
+
+  Request *r = g_new0(Request, 1);
+  r->item = g_object_ref(item);
+  r->cancellable = g_object_ref(derush_photo_item_get_cancellable(item));
+  r->size = size;
+  g_hash_table_insert(self->pending, item, r);
+
+  g_mutex_lock(&self->lock);
+  g_queue_push_head(&self->queue, r);
+  g_cond_signal(&self->cond);
+  g_mutex_unlock(&self->lock);
+  g_object_notify_by_pspec(G_OBJECT(self), properties[PROP_PENDING]);
+}
+
+/**
+ * derush_thumbnailer_clear:
+ * Forgets every request and cached texture (a new folder was opened).
+ */
+void
+derush_thumbnailer_clear(DerushThumbnailer *self)
+{
+  g_mutex_lock(&self->lock);
+  for (GList *l = self->queue.head; l; l = l->next)
+    g_cancellable_cancel(((Request *)l->data)->cancellable);
+  g_mutex_unlock(&self->lock);
+  g_hash_table_remove_all(self->pending);
+  g_hash_table_remove_all(self->lru_links);
+  for (DerushPhotoItem *item; (item = g_queue_pop_head(&self->lru));)
+    g_object_unref(item);
+  g_object_notify_by_pspec(G_OBJECT(self), properties[PROP_PENDING]);
+}
+
+/** derush_thumbnailer_get_pending: requests not answered yet (main thread). */
+guint
+derush_thumbnailer_get_pending(DerushThumbnailer *self)
+{
+  return g_hash_table_size(self->pending);
+}
+
+/** derush_thumbnailer_get_cached: textures held by the LRU. */
+guint
+derush_thumbnailer_get_cached(DerushThumbnailer *self)
+{
+  return self->lru.length;
+}
+
+/**
+ * derush_thumbnailer_set_capacity:
+ * How many textures to keep at most (besides those on screen).
+ */
+void
+derush_thumbnailer_set_capacity(DerushThumbnailer *self, guint capacity)
+{
+  self->capacity = MAX(capacity, 16);
+}

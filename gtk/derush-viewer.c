@@ -1,0 +1,284 @@
+/* derush-viewer.c: one photo, large, with 100% zoom and pan.
+ *
+ * The viewer shows the item's grid thumbnail at once (scaled up, as a
+ * placeholder), then a 2048 px decode made on a worker; pressing Z asks
+ * for the full-size decode and shows it at 100%, panned by dragging. Each
+ * new photo cancels the decode of the previous one, and a late result for
+ * a photo no longer shown is dropped.
+ *
+ * Labels and navigation are the window's actions (K/T/U, Left/Right...):
+ * the viewer only displays.
+ */
+#include "derush-viewer.h"
+#include "derush-thumbnailer.h"
+
+#define SCREEN_SIZE 2048
+
+struct _DerushViewer {
+  GtkWidget parent_instance;
+
+  GtkWidget *overlay;
+  GtkWidget *scroller;
+  GtkWidget *picture;
+  GtkWidget *info_box;
+  GtkWidget *badge_label;
+  GtkWidget *name_label;
+  GtkWidget *stars_label;
+  GtkWidget *zoom_label;
+  GtkWidget *spinner;
+
+  DerushPhotoItem *item;
+  GSignalGroup *item_signals;
+  GCancellable *cancellable;
+  int loaded_size; /* SCREEN_SIZE, 0 = full size, -1 = placeholder only */
+  gboolean zoomed;
+  double drag_x, drag_y;
+};
+
+G_DEFINE_FINAL_TYPE(DerushViewer, derush_viewer, GTK_TYPE_WIDGET)
+
+typedef struct {
+  char *path;
+  int orientation;
+  int size;
+} DecodeData;
+
+static void
+decode_data_free(DecodeData *d)
+{
+  g_free(d->path);
+  g_free(d);
+}
+
+static void
+decode_worker(GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  DecodeData *d = task_data;
+  GError *error = NULL;
+  GdkTexture *texture = _derush_decode_texture(d->path, d->orientation, d->size, &error);
+  if (texture)
+    g_task_return_pointer(task, texture, g_object_unref);
+  else
+    g_task_return_error(task, error);
+}
+
+static void
+update_info(DerushViewer *self)
+{
+  if (!self->item)
+    return;
+  gtk_label_set_text(GTK_LABEL(self->name_label), derush_photo_item_get_display_name(self->item));
+  DerushLabel label = derush_photo_item_get_label(self->item);
+  gtk_widget_set_visible(self->badge_label, label != DERUSH_LABEL_NONE);
+  gtk_widget_remove_css_class(self->badge_label, "keep");
+  gtk_widget_remove_css_class(self->badge_label, "trash");
+  if (label != DERUSH_LABEL_NONE) {
+    gtk_label_set_text(GTK_LABEL(self->badge_label),
+                       label == DERUSH_LABEL_KEEP ? "✓ Keep" : "✕ Trash");
+    gtk_widget_add_css_class(self->badge_label, label == DERUSH_LABEL_KEEP ? "keep" : "trash");
+  }
+  int stars = derush_photo_item_get_stars(self->item);
+  char text[32] = "";
+  for (int i = 0; i < 5; i++)
+    g_strlcat(text, i < stars ? "★" : "☆", sizeof text);
+  gtk_label_set_text(GTK_LABEL(self->stars_label), text);
+  gtk_label_set_text(GTK_LABEL(self->zoom_label), self->zoomed ? "100%" : "Fit");
+}
+
+static void decode(DerushViewer *self, int size);
+
+static void
+decode_done_cb(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(DerushViewer) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GdkTexture) texture = g_task_propagate_pointer(G_TASK(result), &error);
+  DecodeData *d = g_task_get_task_data(G_TASK(result));
+
+  if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+      g_task_get_cancellable(G_TASK(result)) != self->cancellable)
+    return; /* another photo or size was asked for since */
+  gtk_spinner_stop(GTK_SPINNER(self->spinner));
+  if (!texture) {
+    gtk_widget_set_tooltip_text(self->picture, error->message);
+    return;
+  }
+  gtk_picture_set_paintable(GTK_PICTURE(self->picture), GDK_PAINTABLE(texture));
+  self->loaded_size = d->size;
+  if (self->zoomed && self->loaded_size != 0)
+    decode(self, 0);
+}
+
+static void
+decode(DerushViewer *self, int size)
+{
+  g_cancellable_cancel(self->cancellable);
+  g_clear_object(&self->cancellable);
+  if (!self->item)
+    return;
+  const DerushPhoto *photo = derush_photo_item_get_photo(self->item);
+  if (photo->status != DERUSH_PHOTO_OK)
+    return;
+  self->cancellable = g_cancellable_new();
+  DecodeData *d = g_new0(DecodeData, 1);
+  d->path = g_strdup(photo->path);
+  d->orientation = photo->meta.orientation;
+  d->size = size;
+  g_autoptr(GTask) task = g_task_new(NULL, self->cancellable, decode_done_cb, g_object_ref(self));
+  g_task_set_source_tag(task, decode);
+  g_task_set_task_data(task, d, (GDestroyNotify)decode_data_free);
+  g_task_run_in_thread(task, decode_worker);
+  gtk_spinner_start(GTK_SPINNER(self->spinner));
+}
+
+static void
+apply_zoom(DerushViewer *self)
+{
+  /* Fit: the picture shrinks to the view. 100%: it asks for its natural
+   * size (one texture pixel per logical pixel) and the scrolled window
+   * pans it. */
+  gtk_picture_set_can_shrink(GTK_PICTURE(self->picture), !self->zoomed);
+  GtkPolicyType policy = self->zoomed ? GTK_POLICY_AUTOMATIC : GTK_POLICY_EXTERNAL;
+  gtk_scrolled_window_set_policy(GTK_SCROLLED_WINDOW(self->scroller), policy, policy);
+  if (self->zoomed)
+    gtk_widget_set_cursor_from_name(self->scroller, "grab");
+  else
+    gtk_widget_set_cursor(self->scroller, NULL);
+  update_info(self);
+}
+
+static void
+drag_begin_cb(GtkGestureDrag *gesture, double x, double y, DerushViewer *self)
+{
+  GtkScrolledWindow *sw = GTK_SCROLLED_WINDOW(self->scroller);
+  self->drag_x = gtk_adjustment_get_value(gtk_scrolled_window_get_hadjustment(sw));
+  self->drag_y = gtk_adjustment_get_value(gtk_scrolled_window_get_vadjustment(sw));
+}
+
+static void
+drag_update_cb(GtkGestureDrag *gesture, double dx, double dy, DerushViewer *self)
+{
+  if (!self->zoomed)
+    return;
+  GtkScrolledWindow *sw = GTK_SCROLLED_WINDOW(self->scroller);
+  gtk_adjustment_set_value(gtk_scrolled_window_get_hadjustment(sw), self->drag_x - dx);
+  gtk_adjustment_set_value(gtk_scrolled_window_get_vadjustment(sw), self->drag_y - dy);
+}
+
+static void
+center_cb(GtkAdjustment *adj, DerushViewer *self)
+{
+  /* Zooming in lands on the centre of the photo, where the subject
+   * usually is, rather than the top-left corner. */
+  if (self->zoomed)
+    gtk_adjustment_set_value(
+        adj, (gtk_adjustment_get_upper(adj) - gtk_adjustment_get_page_size(adj)) / 2);
+}
+
+static void
+derush_viewer_dispose(GObject *object)
+{
+  DerushViewer *self = DERUSH_VIEWER(object);
+  if (self->cancellable)
+    g_cancellable_cancel(self->cancellable);
+  g_clear_object(&self->cancellable);
+  g_clear_object(&self->item_signals);
+  g_clear_object(&self->item);
+  gtk_widget_dispose_template(GTK_WIDGET(self), DERUSH_TYPE_VIEWER);
+  G_OBJECT_CLASS(derush_viewer_parent_class)->dispose(object);
+}
+
+static void
+derush_viewer_class_init(DerushViewerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS(klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS(klass);
+  object_class->dispose = derush_viewer_dispose;
+
+  gtk_widget_class_set_template_from_resource(widget_class, "/org/derush/Derush/derush-viewer.ui");
+  gtk_widget_class_bind_template_child(widget_class, DerushViewer, overlay);
+  gtk_widget_class_bind_template_child(widget_class, DerushViewer, scroller);
+  gtk_widget_class_bind_template_child(widget_class, DerushViewer, picture);
+  gtk_widget_class_bind_template_child(widget_class, DerushViewer, info_box);
+  gtk_widget_class_bind_template_child(widget_class, DerushViewer, badge_label);
+  gtk_widget_class_bind_template_child(widget_class, DerushViewer, name_label);
+  gtk_widget_class_bind_template_child(widget_class, DerushViewer, stars_label);
+  gtk_widget_class_bind_template_child(widget_class, DerushViewer, zoom_label);
+  gtk_widget_class_bind_template_child(widget_class, DerushViewer, spinner);
+  gtk_widget_class_set_layout_manager_type(widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name(widget_class, "derush-viewer");
+}
+
+static void
+derush_viewer_init(DerushViewer *self)
+{
+  gtk_widget_init_template(GTK_WIDGET(self));
+
+  GtkGesture *drag = gtk_gesture_drag_new();
+  g_signal_connect(drag, "drag-begin", G_CALLBACK(drag_begin_cb), self);
+  g_signal_connect(drag, "drag-update", G_CALLBACK(drag_update_cb), self);
+  gtk_widget_add_controller(self->scroller, GTK_EVENT_CONTROLLER(drag));
+
+  GtkScrolledWindow *sw = GTK_SCROLLED_WINDOW(self->scroller);
+  g_signal_connect(gtk_scrolled_window_get_hadjustment(sw), "changed", G_CALLBACK(center_cb), self);
+  g_signal_connect(gtk_scrolled_window_get_vadjustment(sw), "changed", G_CALLBACK(center_cb), self);
+
+  self->item_signals = g_signal_group_new(DERUSH_TYPE_PHOTO_ITEM);
+  g_signal_group_connect_swapped(self->item_signals, "notify::label", G_CALLBACK(update_info),
+                                 self);
+  g_signal_group_connect_swapped(self->item_signals, "notify::stars", G_CALLBACK(update_info),
+                                 self);
+}
+
+/**
+ * derush_viewer_show:
+ * @item: (nullable): the photo to show.
+ *
+ * Shows the grid thumbnail at once and decodes a larger version on a
+ * worker (the full size when zoomed in).
+ */
+void
+derush_viewer_show(DerushViewer *self, DerushPhotoItem *item)
+{
+  g_return_if_fail(DERUSH_IS_VIEWER(self));
+  if (self->item == item)
+    return;
+  g_set_object(&self->item, item);
+  g_signal_group_set_target(self->item_signals, item);
+  self->loaded_size = -1;
+  gtk_widget_set_tooltip_text(self->picture, NULL);
+  GdkTexture *thumb = item ? derush_photo_item_get_texture(item) : NULL;
+  gtk_picture_set_paintable(GTK_PICTURE(self->picture), thumb ? GDK_PAINTABLE(thumb) : NULL);
+  update_info(self);
+  decode(self, self->zoomed ? 0 : SCREEN_SIZE);
+}
+
+/** derush_viewer_get_item: Returns: (transfer none) (nullable): the photo shown. */
+DerushPhotoItem *
+derush_viewer_get_item(DerushViewer *self)
+{
+  return self->item;
+}
+
+/** derush_viewer_toggle_zoom: switches between fit and 100%. */
+void
+derush_viewer_toggle_zoom(DerushViewer *self)
+{
+  self->zoomed = !self->zoomed;
+  apply_zoom(self);
+  if (self->zoomed && self->loaded_size != 0)
+    decode(self, 0);
+}
+
+gboolean
+derush_viewer_get_zoomed(DerushViewer *self)
+{
+  return self->zoomed;
+}
+
+/** derush_viewer_is_loading: TRUE while a decode is running (replay waits on it). */
+gboolean
+derush_viewer_is_loading(DerushViewer *self)
+{
+  return self->cancellable != NULL && gtk_spinner_get_spinning(GTK_SPINNER(self->spinner));
+}

@@ -1,0 +1,17 @@
+/* derush-viewer.h: one photo, large, with 100% zoom and pan. */
+#pragma once
+
+#include "derush-photo-item.h"
+
+G_BEGIN_DECLS
+
+#define DERUSH_TYPE_VIEWER (derush_viewer_get_type())
+G_DECLARE_FINAL_TYPE(DerushViewer, derush_viewer, DERUSH, VIEWER, GtkWidget)
+
+void derush_viewer_show(DerushViewer *self, DerushPhotoItem *item);
+DerushPhotoItem *derush_viewer_get_item(DerushViewer *self);
+void derush_viewer_toggle_zoom(DerushViewer *self);
+gboolean derush_viewer_get_zoomed(DerushViewer *self);
+gboolean derush_viewer_is_loading(DerushViewer *self);
+
+G_END_DECLS

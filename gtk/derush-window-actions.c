@@ -1,0 +1,472 @@
+/* derush-window-actions.c: DerushWindow's actions and keyboard table.
+ *
+ * Every command is a widget action (win.keep, win.stars-3, win.undo...),
+ * so buttons, menus, shortcuts and the test replay take one path. The
+ * keyboard lives in two tables:
+ * - window_keys: class binding actions, in the bubble phase, so a focused
+ *   widget that wants a key (a popover menu, a dropdown) still gets it;
+ * - grid_keys / viewer_keys: capture-phase controllers on the grid and the
+ *   viewer, because GtkGridView consumes arrows, Space and Enter for its
+ *   own focus handling; here the selection is the single cursor.
+ *
+ * A label goes through derush_catalog_set_labels (one durable commit,
+ * ~1 ms, on the main thread's connection), then only the changed items are
+ * updated: their notify redraws the cells that show them, nothing else.
+ */
+#include "derush-window-private.h"
+
+typedef struct {
+  const char *accel;
+  const char *action;
+} KeyBinding;
+
+static const KeyBinding window_keys[] = {
+    {"k", "win.keep"},
+    {"t", "win.trash"},
+    {"x", "win.trash"},
+    {"u", "win.unlabel"},
+    {"0", "win.stars-0"},
+    {"1", "win.stars-1"},
+    {"2", "win.stars-2"},
+    {"3", "win.stars-3"},
+    {"4", "win.stars-4"},
+    {"5", "win.stars-5"},
+    {"<Control>z", "win.undo"},
+    {"<Control><Shift>z", "win.redo"},
+    {"<Control>y", "win.redo"},
+    /* vim motions; K is keep, so vim's up is not bound */
+    {"h", "win.move-left"},
+    {"j", "win.move-down"},
+    {"l", "win.move-right"},
+    {"z", "win.zoom"},
+    {"f", "win.fullscreen"},
+    {"F11", "win.fullscreen"},
+    {"<Control>plus", "win.zoom-in"},
+    {"<Control>equal", "win.zoom-in"},
+    {"<Control>KP_Add", "win.zoom-in"},
+    {"<Control>minus", "win.zoom-out"},
+    {"<Control>KP_Subtract", "win.zoom-out"},
+    {"question", "win.show-help-overlay"},
+    {"<Control>o", "win.open"},
+    {"F5", "win.rescan"},
+    {"F9", "win.show-panel"},
+    {"Escape", "win.back"},
+};
+
+static const KeyBinding grid_keys[] = {
+    {"Left", "win.move-left"}, {"Right", "win.move-right"}, {"Up", "win.move-up"},
+    {"Down", "win.move-down"}, {"space", "win.view"},       {"Return", "win.view"},
+    {"KP_Enter", "win.view"},
+};
+
+static const KeyBinding viewer_keys[] = {
+    {"Left", "win.move-left"}, {"Right", "win.move-right"}, {"space", "win.view"},
+    {"Return", "win.view"},    {"KP_Enter", "win.view"},    {"Escape", "win.back"},
+};
+
+static gboolean
+viewer_shown(DerushWindow *self)
+{
+  return g_str_equal(gtk_stack_get_visible_child_name(self->stack), "viewer");
+}
+
+/* ------------------------------------------------------------ labels */
+
+static void
+apply_change(DerushWindow *self, const DerushLabelChange *change)
+{
+  g_autoptr(GPtrArray) items = _derush_window_get_selected(self);
+  if (items->len == 0)
+    return;
+  int pos = _derush_window_get_current_position(self);
+  DerushPhotoItem *first = items->pdata[0];
+
+  g_autoptr(GArray) ids = g_array_sized_new(FALSE, FALSE, sizeof(gint64), items->len);
+  for (guint i = 0; i < items->len; i++) {
+    gint64 id = derush_photo_item_get_id(items->pdata[i]);
+    g_array_append_val(ids, id);
+  }
+  g_autoptr(GError) error = NULL;
+  if (!derush_catalog_set_labels(self->catalog, (const gint64 *)ids->data, ids->len, change,
+                                 DERUSH_SOURCE_USER, NULL, &error)) {
+    g_autofree char *message = g_strdup_printf("Not saved: %s", error->message);
+    derush_window_show_toast(self, message);
+    return;
+  }
+
+  for (guint i = 0; i < items->len; i++) {
+    DerushPhotoItem *item = items->pdata[i];
+    DerushLabel label = change->set_label ? change->label : derush_photo_item_get_label(item);
+    int stars = change->set_stars ? change->stars : derush_photo_item_get_stars(item);
+    derush_photo_item_set_label(item, label, stars);
+    /* The library changes a RAW+JPEG partner with its photo. */
+    const char *pair = derush_photo_item_get_photo(item)->pair_path;
+    DerushPhotoItem *partner = pair ? g_hash_table_lookup(self->by_path, pair) : NULL;
+    if (partner) {
+      DerushLabel pl = change->set_label ? change->label : derush_photo_item_get_label(partner);
+      int ps = change->set_stars ? change->stars : derush_photo_item_get_stars(partner);
+      derush_photo_item_set_label(partner, pl, ps);
+    }
+  }
+
+  _derush_window_refilter(self);
+  guint n = g_list_model_get_n_items(G_LIST_MODEL(self->sort_model));
+  if (n == 0 || pos < 0)
+    return;
+  /* Where the labelled photo went: still at @pos, or filtered out (then
+   * the next photo has slid into its place). */
+  g_autoptr(DerushPhotoItem) at =
+      (guint)pos < n ? g_list_model_get_item(G_LIST_MODEL(self->sort_model), pos) : NULL;
+  gboolean stayed = at == first;
+  guint next = pos;
+  if (self->advance && items->len == 1 && stayed && change->set_label)
+    next = MIN((guint)pos + 1, n - 1);
+  if (next != (guint)pos || !stayed || _derush_window_get_current_position(self) < 0)
+    _derush_window_select_position(self, next);
+}
+
+static void
+keep_cb(GtkWidget *widget, const char *action, GVariant *param)
+{
+  DerushLabelChange change = {.set_label = TRUE, .label = DERUSH_LABEL_KEEP};
+  apply_change(DERUSH_WINDOW(widget), &change);
+}
+
+static void
+trash_cb(GtkWidget *widget, const char *action, GVariant *param)
+{
+  DerushLabelChange change = {.set_label = TRUE, .label = DERUSH_LABEL_TRASH};
+  apply_change(DERUSH_WINDOW(widget), &change);
+}
+
+static void
+unlabel_cb(GtkWidget *widget, const char *action, GVariant *param)
+{
+  DerushLabelChange change = {.set_label = TRUE, .label = DERUSH_LABEL_NONE};
+  apply_change(DERUSH_WINDOW(widget), &change);
+}
+
+static void
+stars_cb(GtkWidget *widget, const char *action, GVariant *param)
+{
+  /* "win.stars-N": the count is the last character. */
+  DerushLabelChange change = {.set_stars = TRUE, .stars = action[strlen(action) - 1] - '0'};
+  apply_change(DERUSH_WINDOW(widget), &change);
+}
+
+typedef struct {
+  gint64 batch;
+  GArray *events; /* of the newest batch: {photo_id, label, stars} */
+} LastBatch;
+
+typedef struct {
+  gint64 photo_id;
+  DerushLabel label;
+  int stars;
+} Change;
+
+static gboolean
+last_batch_cb(const DerushLabelEvent *event, gpointer user_data)
+{
+  LastBatch *last = user_data;
+  if (event->batch != last->batch) {
+    last->batch = event->batch;
+    g_array_set_size(last->events, 0);
+  }
+  Change c = {event->photo_id, event->new_label, event->new_stars};
+  g_array_append_val(last->events, c);
+  return TRUE;
+}
+
+/* After an undo or redo, the library has written a new batch of events:
+ * read it back and update just those items. The public API has no "events
+ * of one batch" query yet, so this walks the history (oldest first) and
+ * keeps the newest batch; see the report to the lead. */
+static void
+refresh_after_history(DerushWindow *self, const char *verb, int done)
+{
+  LastBatch last = {-1, g_array_new(FALSE, FALSE, sizeof(Change))};
+  g_autoptr(GError) error = NULL;
+  if (!derush_catalog_foreach_event(self->catalog, NULL, last_batch_cb, &last, &error)) {
+    g_autofree char *message = g_strdup_printf("Cannot read the history: %s", error->message);
+    derush_window_show_toast(self, message);
+  }
+  DerushPhotoItem *first = NULL;
+  for (guint i = 0; i < last.events->len; i++) {
+    Change *c = &g_array_index(last.events, Change, i);
+    DerushPhotoItem *item = g_hash_table_lookup(self->by_id, &c->photo_id);
+    if (item) {
+      derush_photo_item_set_label(item, c->label, c->stars);
+      if (!first)
+        first = item;
+    }
+  }
+  g_autofree char *message =
+      g_strdup_printf("%s: %u photo%s", verb, last.events->len, last.events->len == 1 ? "" : "s");
+  derush_window_show_toast(self, message);
+  g_array_unref(last.events);
+  _derush_window_refilter(self);
+
+  /* Bring the photo back into view, as an editor shows an undone edit. */
+  if (first) {
+    guint pos = 0;
+    GListModel *model = G_LIST_MODEL(self->sort_model);
+    guint n = g_list_model_get_n_items(model);
+    for (pos = 0; pos < n; pos++) {
+      g_autoptr(DerushPhotoItem) it = g_list_model_get_item(model, pos);
+      if (it == first)
+        break;
+    }
+    if (pos < n)
+      _derush_window_select_position(self, pos);
+  }
+}
+
+static void
+undo_cb(GtkWidget *widget, const char *action, GVariant *param)
+{
+  DerushWindow *self = DERUSH_WINDOW(widget);
+  g_autoptr(GError) error = NULL;
+  gboolean redo = g_str_equal(action, "win.redo");
+  int done = redo ? derush_catalog_redo(self->catalog, 1, &error)
+                  : derush_catalog_undo(self->catalog, 1, &error);
+  if (done < 0) {
+    g_autofree char *message =
+        g_strdup_printf("Cannot %s: %s", redo ? "redo" : "undo", error->message);
+    derush_window_show_toast(self, message);
+  } else if (done == 0) {
+    derush_window_show_toast(self, redo ? "Nothing to redo" : "Nothing to undo");
+  } else {
+    refresh_after_history(self, redo ? "Redone" : "Undone", done);
+  }
+}
+
+/* ------------------------------------------------------------ navigation */
+
+static void
+move_cb(GtkWidget *widget, const char *action, GVariant *param)
+{
+  DerushWindow *self = DERUSH_WINDOW(widget);
+  guint n = g_list_model_get_n_items(G_LIST_MODEL(self->sort_model));
+  if (n == 0)
+    return;
+  int pos = _derush_window_get_current_position(self);
+  if (pos < 0) {
+    _derush_window_select_position(self, 0);
+    return;
+  }
+  gboolean vertical = g_str_equal(action, "win.move-up") || g_str_equal(action, "win.move-down");
+  gboolean back = g_str_equal(action, "win.move-up") || g_str_equal(action, "win.move-left");
+  if (vertical && viewer_shown(self))
+    return;
+  int step = vertical ? (int)_derush_window_get_n_columns(self) : 1;
+  int next = back ? pos - step : pos + step;
+  if (next < 0 || next >= (int)n)
+    return; /* stay at the edges, as the file manager does */
+  _derush_window_select_position(self, next);
+}
+
+static void
+view_cb(GtkWidget *widget, const char *action, GVariant *param)
+{
+  DerushWindow *self = DERUSH_WINDOW(widget);
+  _derush_window_show_viewer(self, !viewer_shown(self));
+}
+
+static void
+back_cb(GtkWidget *widget, const char *action, GVariant *param)
+{
+  DerushWindow *self = DERUSH_WINDOW(widget);
+  if (viewer_shown(self))
+    _derush_window_show_viewer(self, FALSE);
+  else if (gtk_window_is_fullscreen(GTK_WINDOW(self)))
+    gtk_window_unfullscreen(GTK_WINDOW(self));
+}
+
+static void
+zoom_cb(GtkWidget *widget, const char *action, GVariant *param)
+{
+  DerushWindow *self = DERUSH_WINDOW(widget);
+  if (!viewer_shown(self))
+    _derush_window_show_viewer(self, TRUE);
+  derush_viewer_toggle_zoom(self->viewer);
+}
+
+static void
+fullscreen_cb(GtkWidget *widget, const char *action, GVariant *param)
+{
+  GtkWindow *window = GTK_WINDOW(widget);
+  if (gtk_window_is_fullscreen(window))
+    gtk_window_unfullscreen(window);
+  else
+    gtk_window_fullscreen(window);
+}
+
+static void
+thumb_zoom_cb(GtkWidget *widget, const char *action, GVariant *param)
+{
+  DerushWindow *self = DERUSH_WINDOW(widget);
+  gboolean in = g_str_equal(action, "win.zoom-in");
+  /* Steps of ~20%: 96 → 116 → 139 → 167 → 200 → 240 → 288 → 346 → 415 → 498. */
+  int size = in ? self->thumb_size * 6 / 5 : self->thumb_size * 5 / 6;
+  _derush_window_set_thumb_size(self, size);
+}
+
+/* ------------------------------------------------------------ folders */
+
+static void
+open_cb(GtkWidget *widget, const char *action, GVariant *param)
+{
+  _derush_window_choose_folder(DERUSH_WINDOW(widget));
+}
+
+static void
+open_recent_cb(GtkWidget *widget, const char *action, GVariant *param)
+{
+  derush_window_open_folder(DERUSH_WINDOW(widget), g_variant_get_bytestring(param));
+}
+
+static void
+rescan_cb(GtkWidget *widget, const char *action, GVariant *param)
+{
+  DerushWindow *self = DERUSH_WINDOW(widget);
+  if (self->folder) {
+    g_autofree char *folder = g_strdup(self->folder);
+    derush_window_open_folder(self, folder);
+  }
+}
+
+static void
+cancel_scan_cb(GtkWidget *widget, const char *action, GVariant *param)
+{
+  DerushWindow *self = DERUSH_WINDOW(widget);
+  if (self->load_cancellable)
+    g_cancellable_cancel(self->load_cancellable);
+}
+
+/* ------------------------------------------------------------ set-up */
+
+/**
+ * _derush_window_update_actions:
+ * Enables what makes sense now: labels need a selection, the viewer's
+ * commands need the viewer, cancel needs a running scan.
+ */
+void
+_derush_window_update_actions(DerushWindow *self)
+{
+  GtkWidget *w = GTK_WIDGET(self);
+  gboolean has_selection = self->selection && _derush_window_get_current_position(self) >= 0;
+  static const char *const label_actions[] = {
+      "win.keep",    "win.trash",   "win.unlabel", "win.stars-0", "win.stars-1",
+      "win.stars-2", "win.stars-3", "win.stars-4", "win.stars-5", "win.view"};
+  for (gsize i = 0; i < G_N_ELEMENTS(label_actions); i++)
+    gtk_widget_action_set_enabled(w, label_actions[i], has_selection && self->catalog);
+  gtk_widget_action_set_enabled(w, "win.undo", self->catalog != NULL);
+  gtk_widget_action_set_enabled(w, "win.redo", self->catalog != NULL);
+  gtk_widget_action_set_enabled(w, "win.cancel-scan", self->loading);
+  gtk_widget_action_set_enabled(w, "win.rescan", self->folder != NULL);
+}
+
+void
+_derush_window_class_init_actions(GtkWidgetClass *widget_class)
+{
+  gtk_widget_class_install_action(widget_class, "win.keep", NULL, keep_cb);
+  gtk_widget_class_install_action(widget_class, "win.trash", NULL, trash_cb);
+  gtk_widget_class_install_action(widget_class, "win.unlabel", NULL, unlabel_cb);
+  for (int i = 0; i <= 5; i++) {
+    g_autofree char *name = g_strdup_printf("win.stars-%d", i);
+    gtk_widget_class_install_action(widget_class, name, NULL, stars_cb);
+  }
+  gtk_widget_class_install_action(widget_class, "win.undo", NULL, undo_cb);
+  gtk_widget_class_install_action(widget_class, "win.redo", NULL, undo_cb);
+  gtk_widget_class_install_action(widget_class, "win.move-left", NULL, move_cb);
+  gtk_widget_class_install_action(widget_class, "win.move-right", NULL, move_cb);
+  gtk_widget_class_install_action(widget_class, "win.move-up", NULL, move_cb);
+  gtk_widget_class_install_action(widget_class, "win.move-down", NULL, move_cb);
+  gtk_widget_class_install_action(widget_class, "win.view", NULL, view_cb);
+  gtk_widget_class_install_action(widget_class, "win.back", NULL, back_cb);
+  gtk_widget_class_install_action(widget_class, "win.zoom", NULL, zoom_cb);
+  gtk_widget_class_install_action(widget_class, "win.fullscreen", NULL, fullscreen_cb);
+  gtk_widget_class_install_action(widget_class, "win.zoom-in", NULL, thumb_zoom_cb);
+  gtk_widget_class_install_action(widget_class, "win.zoom-out", NULL, thumb_zoom_cb);
+  gtk_widget_class_install_action(widget_class, "win.open", NULL, open_cb);
+  gtk_widget_class_install_action(widget_class, "win.open-recent", "ay", open_recent_cb);
+  gtk_widget_class_install_action(widget_class, "win.rescan", NULL, rescan_cb);
+  gtk_widget_class_install_action(widget_class, "win.cancel-scan", NULL, cancel_scan_cb);
+  gtk_widget_class_install_property_action(widget_class, "win.advance", "advance");
+  gtk_widget_class_install_property_action(widget_class, "win.hide-labelled", "hide-labelled");
+  gtk_widget_class_install_property_action(widget_class, "win.show-panel", "show-panel");
+
+  for (gsize i = 0; i < G_N_ELEMENTS(window_keys); i++) {
+    guint keyval;
+    GdkModifierType mods;
+    if (!gtk_accelerator_parse(window_keys[i].accel, &keyval, &mods))
+      g_error("bad accelerator %s", window_keys[i].accel);
+    gtk_widget_class_add_binding_action(widget_class, keyval, mods, window_keys[i].action, NULL);
+  }
+}
+
+static GtkEventController *
+capture_controller(const KeyBinding *keys, gsize n)
+{
+  GtkEventController *controller = gtk_shortcut_controller_new();
+  gtk_event_controller_set_propagation_phase(controller, GTK_PHASE_CAPTURE);
+  for (gsize i = 0; i < n; i++)
+    gtk_shortcut_controller_add_shortcut(
+        GTK_SHORTCUT_CONTROLLER(controller),
+        gtk_shortcut_new(gtk_shortcut_trigger_parse_string(keys[i].accel),
+                         gtk_named_action_new(keys[i].action)));
+  return controller;
+}
+
+void
+_derush_window_init_shortcuts(DerushWindow *self)
+{
+  gtk_widget_add_controller(GTK_WIDGET(self->grid_view),
+                            capture_controller(grid_keys, G_N_ELEMENTS(grid_keys)));
+  gtk_widget_add_controller(GTK_WIDGET(self->viewer),
+                            capture_controller(viewer_keys, G_N_ELEMENTS(viewer_keys)));
+}
+
+static const char *
+find_action(const KeyBinding *keys, gsize n, guint keyval, GdkModifierType mods)
+{
+  for (gsize i = 0; i < n; i++) {
+    guint k;
+    GdkModifierType m;
+    if (gtk_accelerator_parse(keys[i].accel, &k, &m) &&
+        gdk_keyval_to_lower(k) == gdk_keyval_to_lower(keyval) && m == mods)
+      return keys[i].action;
+  }
+  return NULL;
+}
+
+/**
+ * derush_window_activate_shortcut:
+ * @accelerator: a key as gtk_accelerator_parse() reads it ("k", "<Control>z").
+ *
+ * Runs the action the keyboard tables bind to @accelerator, with the same
+ * precedence as a key press (the grid's or viewer's table first, then the
+ * window's). Used by the replay driver: GTK 4.8 has no public way to inject
+ * key events.
+ *
+ * Returns: TRUE when a binding was found and its action ran.
+ */
+gboolean
+derush_window_activate_shortcut(DerushWindow *self, const char *accelerator)
+{
+  guint keyval;
+  GdkModifierType mods;
+  if (!gtk_accelerator_parse(accelerator, &keyval, &mods))
+    return FALSE;
+  const char *action = NULL;
+  if (viewer_shown(self))
+    action = find_action(viewer_keys, G_N_ELEMENTS(viewer_keys), keyval, mods);
+  else
+    action = find_action(grid_keys, G_N_ELEMENTS(grid_keys), keyval, mods);
+  if (!action)
+    action = find_action(window_keys, G_N_ELEMENTS(window_keys), keyval, mods);
+  if (!action)
+    return FALSE;
+  return gtk_widget_activate_action(GTK_WIDGET(self), action, NULL);
+}

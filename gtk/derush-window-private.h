@@ -1,0 +1,91 @@
+/* derush-window-private.h: DerushWindow's state, shared by derush-window.c
+ * (construction, model, loading) and derush-window-actions.c (labels,
+ * navigation, the keyboard table). */
+#pragma once
+
+#include "derush-window.h"
+#include "derush-folder-loader.h"
+#include "derush-grid-cell.h"
+#include "derush-photo-item.h"
+#include "derush-side-panel.h"
+#include "derush-thumbnailer.h"
+#include "derush-viewer.h"
+
+G_BEGIN_DECLS
+
+struct _DerushWindow {
+  AdwApplicationWindow parent_instance;
+
+  /* template children */
+  AdwToastOverlay *toast_overlay;
+  AdwWindowTitle *window_title;
+  GtkWidget *jobs_box;
+  GtkProgressBar *progress_bar;
+  GtkLabel *progress_label;
+  GtkDropDown *filter_dropdown;
+  GtkDropDown *sort_dropdown;
+  GtkStack *stack;
+  AdwStatusPage *message_page;
+  GtkPaned *paned;
+  GtkRevealer *banner;
+  GtkLabel *banner_label;
+  GtkWidget *grid_scroller;
+  GtkGridView *grid_view;
+  DerushSidePanel *side_panel;
+  DerushViewer *viewer;
+  GMenu *recent_section;
+
+  /* catalog: this connection is the main thread's, for label writes (one
+   * quick durable commit each); loads open their own on a worker. */
+  char *catalog_path;
+  DerushCatalog *catalog;
+  DerushThumbnailer *thumbnailer;
+
+  /* folder */
+  char *folder;
+  DerushFolderLoader *loader;
+  GCancellable *load_cancellable;
+  gboolean loading;
+  gboolean folder_missing;
+  GFileMonitor *monitor;
+
+  /* model: store -> filter -> sort -> multi-selection -> grid */
+  GListStore *store;
+  GtkCustomFilter *filter;
+  GtkFilterListModel *filter_model;
+  GtkCustomSorter *sorter;
+  GtkSortListModel *sort_model;
+  GtkMultiSelection *selection;
+  GHashTable *by_id;   /* gint64* id -> DerushPhotoItem* (borrowed from the store) */
+  GHashTable *by_path; /* path -> DerushPhotoItem* (borrowed) */
+  GPtrArray *cells;    /* live DerushGridCells (weak), to count grid columns */
+
+  DerushFilterMode filter_mode;
+  DerushSortMode sort_mode;
+  gboolean hide_labelled;
+  gboolean advance;
+  gboolean show_panel;
+  int thumb_size;
+  guint status_idle;
+  guint columns_idle;
+};
+
+/* derush-window-actions.c */
+void _derush_window_class_init_actions(GtkWidgetClass *widget_class);
+void _derush_window_init_shortcuts(DerushWindow *self);
+void _derush_window_update_actions(DerushWindow *self);
+
+/* derush-window.c */
+DerushPhotoItem *_derush_window_get_current(DerushWindow *self);
+GPtrArray *_derush_window_get_selected(DerushWindow *self);
+int _derush_window_get_current_position(DerushWindow *self);
+void _derush_window_select_position(DerushWindow *self, guint position);
+void _derush_window_refilter(DerushWindow *self);
+void _derush_window_queue_status(DerushWindow *self);
+void _derush_window_set_thumb_size(DerushWindow *self, int size);
+void _derush_window_show_viewer(DerushWindow *self, gboolean show);
+guint _derush_window_get_n_columns(DerushWindow *self);
+void _derush_window_save_settings(DerushWindow *self);
+void _derush_window_choose_folder(DerushWindow *self);
+
+G_END_DECLS

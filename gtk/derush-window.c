@@ -1,0 +1,1045 @@
+/* derush-window.c: the main window (grid, side panel, viewer).
+ *
+ * The grid is a GtkGridView over store -> GtkFilterListModel ->
+ * GtkSortListModel -> GtkMultiSelection, with a GtkSignalListItemFactory
+ * whose cells are recycled: setup makes one DerushGridCell, bind and unbind
+ * only swap its item (nautilus-grid-view.c). Widgets alive grow with the
+ * window, not with the folder.
+ *
+ * Opening a folder runs a DerushFolderLoader (scan, then list, on a worker
+ * with its own catalog connection); its chunks of items land in the store
+ * with one g_list_store_splice each. The main thread keeps a second
+ * connection for label writes, which are single durable commits (~1 ms).
+ *
+ * Labels, navigation and the keyboard table live in
+ * derush-window-actions.c.
+ */
+#include "derush-window-private.h"
+#include <glib/gstdio.h>
+
+G_DEFINE_FINAL_TYPE(DerushWindow, derush_window, ADW_TYPE_APPLICATION_WINDOW)
+
+/* Boolean options, exposed as properties so that property actions
+ * (win.advance, win.hide-labelled, win.show-panel) give the menu its check
+ * marks for free. */
+enum { PROP_0, PROP_ADVANCE, PROP_HIDE_LABELLED, PROP_SHOW_PANEL, N_PROPS };
+static GParamSpec *properties[N_PROPS];
+
+#define SETTINGS_GROUP "derush-gtk"
+#define MAX_RECENT 8
+
+static char *
+settings_path(void)
+{
+  return g_build_filename(g_get_user_config_dir(), "derush", "derush-gtk.ini", NULL);
+}
+
+static GKeyFile *
+settings_load(void)
+{
+  GKeyFile *kf = g_key_file_new();
+  g_autofree char *path = settings_path();
+  g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, NULL);
+  return kf;
+}
+
+/* A key file in $XDG_CONFIG_HOME rather than GSettings: the app runs from
+ * the build tree (make run, tests) where no schema is installed. */
+void
+_derush_window_save_settings(DerushWindow *self)
+{
+  g_autoptr(GKeyFile) kf = settings_load();
+  g_key_file_set_integer(kf, SETTINGS_GROUP, "thumb-size", self->thumb_size);
+  g_key_file_set_boolean(kf, SETTINGS_GROUP, "advance", self->advance);
+  g_key_file_set_boolean(kf, SETTINGS_GROUP, "show-panel", self->show_panel);
+  if (self->folder && !self->folder_missing) {
+    g_key_file_set_string(kf, SETTINGS_GROUP, "last-folder", self->folder);
+    gsize n = 0;
+    g_auto(GStrv) old = g_key_file_get_string_list(kf, SETTINGS_GROUP, "recent", &n, NULL);
+    GPtrArray *recent = g_ptr_array_new();
+    g_ptr_array_add(recent, self->folder);
+    for (gsize i = 0; old && old[i] && recent->len < MAX_RECENT; i++)
+      if (strcmp(old[i], self->folder) != 0)
+        g_ptr_array_add(recent, old[i]);
+    g_key_file_set_string_list(kf, SETTINGS_GROUP, "recent", (const char *const *)recent->pdata,
+                               recent->len);
+    g_ptr_array_unref(recent);
+  }
+  g_autofree char *path = settings_path();
+  g_autofree char *dir = g_path_get_dirname(path);
+  g_mkdir_with_parents(dir, 0700);
+  g_autoptr(GError) error = NULL;
+  if (!g_key_file_save_to_file(kf, path, &error))
+    g_debug("cannot save settings: %s", error->message);
+}
+
+static void
+update_recent_menu(DerushWindow *self)
+{
+  g_autoptr(GKeyFile) kf = settings_load();
+  g_auto(GStrv) recent = g_key_file_get_string_list(kf, SETTINGS_GROUP, "recent", NULL, NULL);
+  g_menu_remove_all(self->recent_section);
+  for (int i = 0; recent && recent[i]; i++) {
+    g_autofree char *display = g_filename_display_name(recent[i]);
+    g_autoptr(GMenuItem) item = g_menu_item_new(display, NULL);
+    g_menu_item_set_action_and_target_value(item, "win.open-recent",
+                                            g_variant_new_bytestring(recent[i]));
+    g_menu_append_item(self->recent_section, item);
+  }
+}
+
+/* ------------------------------------------------------------ model */
+
+static gboolean
+filter_func(gpointer object, gpointer user_data)
+{
+  DerushWindow *self = user_data;
+  DerushLabel label = derush_photo_item_get_label(object);
+  if (self->hide_labelled && label != DERUSH_LABEL_NONE)
+    return FALSE;
+  switch (self->filter_mode) {
+  case DERUSH_FILTER_ALL:
+    return TRUE;
+  case DERUSH_FILTER_UNLABELLED:
+    return label == DERUSH_LABEL_NONE;
+  case DERUSH_FILTER_KEEP:
+    return label == DERUSH_LABEL_KEEP;
+  case DERUSH_FILTER_TRASH:
+    return label == DERUSH_LABEL_TRASH;
+  }
+  return TRUE;
+}
+
+static gint64
+sort_time(DerushPhotoItem *item)
+{
+  const DerushPhoto *p = derush_photo_item_get_photo(item);
+  return p->meta.time_source != DERUSH_TIME_NONE ? p->meta.capture_time_ns : p->mtime_ns;
+}
+
+static int
+sort_func(gconstpointer a, gconstpointer b, gpointer user_data)
+{
+  DerushWindow *self = user_data;
+  DerushPhotoItem *ia = (DerushPhotoItem *)a, *ib = (DerushPhotoItem *)b;
+  if (self->sort_mode == DERUSH_SORT_TIME) {
+    gint64 ta = sort_time(ia), tb = sort_time(ib);
+    if (ta != tb)
+      return ta < tb ? -1 : 1;
+  } else {
+    int c = strcmp(derush_photo_item_get_name(ia), derush_photo_item_get_name(ib));
+    if (c)
+      return c;
+  }
+  return strcmp(derush_photo_item_get_photo(ia)->path, derush_photo_item_get_photo(ib)->path);
+}
+
+/**
+ * _derush_window_refilter:
+ * Re-runs the filter after labels changed (only when the filter looks at
+ * labels): items that no longer match leave the grid.
+ */
+void
+_derush_window_refilter(DerushWindow *self)
+{
+  if (self->filter_mode != DERUSH_FILTER_ALL || self->hide_labelled)
+    gtk_filter_changed(GTK_FILTER(self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+  _derush_window_queue_status(self);
+}
+
+/* ------------------------------------------------------------ factory */
+
+static void
+cell_gone_cb(gpointer data, GObject *cell)
+{
+  DerushWindow *self = data;
+  if (self->cells)
+    g_ptr_array_remove_fast(self->cells, cell);
+}
+
+static void
+setup_cb(GtkSignalListItemFactory *factory, GtkListItem *list_item, DerushWindow *self)
+{
+  GtkWidget *cell = derush_grid_cell_new(self->thumbnailer);
+  derush_grid_cell_set_thumb_size(DERUSH_GRID_CELL(cell), self->thumb_size);
+  gtk_list_item_set_child(list_item, cell);
+  g_ptr_array_add(self->cells, cell);
+  /* Not "teardown": GTK 4.8 disposes the list item widget (and the cell)
+   * without the list item still holding its child at that point. */
+  g_object_weak_ref(G_OBJECT(cell), cell_gone_cb, self);
+}
+
+static void
+bind_cb(GtkSignalListItemFactory *factory, GtkListItem *list_item, DerushWindow *self)
+{
+  derush_grid_cell_set_item(DERUSH_GRID_CELL(gtk_list_item_get_child(list_item)),
+                            gtk_list_item_get_item(list_item));
+}
+
+static void
+unbind_cb(GtkSignalListItemFactory *factory, GtkListItem *list_item, DerushWindow *self)
+{
+  derush_grid_cell_set_item(DERUSH_GRID_CELL(gtk_list_item_get_child(list_item)), NULL);
+}
+
+static int
+compare_double(gconstpointer a, gconstpointer b)
+{
+  double x = *(const double *)a, y = *(const double *)b;
+  return x < y ? -1 : x > y;
+}
+
+/**
+ * _derush_window_get_n_columns:
+ * GtkGridView keeps its column count to itself: count the distinct x
+ * positions of the cells on screen instead.
+ */
+guint
+_derush_window_get_n_columns(DerushWindow *self)
+{
+  GArray *xs = g_array_new(FALSE, FALSE, sizeof(double));
+  for (guint i = 0; i < self->cells->len; i++) {
+    GtkWidget *cell = self->cells->pdata[i];
+    double x, y;
+    if (!derush_grid_cell_get_item(DERUSH_GRID_CELL(cell)) || !gtk_widget_get_mapped(cell))
+      continue;
+    if (gtk_widget_translate_coordinates(cell, GTK_WIDGET(self->grid_view), 0, 0, &x, &y))
+      g_array_append_val(xs, x);
+  }
+  g_array_sort(xs, compare_double);
+  guint n = 0;
+  for (guint i = 0; i < xs->len; i++)
+    if (i == 0 || g_array_index(xs, double, i) - g_array_index(xs, double, i - 1) > 1)
+      n++;
+  g_array_unref(xs);
+  return MAX(n, 1);
+}
+
+/* GtkGridView 4.8 keeps 30 rows x max-columns items alive
+ * (GTK_GRID_VIEW_MAX_VISIBLE_ROWS): with a generous max-columns it would
+ * build a widget for every photo of a small folder and 1,200 for a large
+ * one. Keep max-columns at what the width can show, so the cells alive
+ * follow the window. */
+static gboolean
+update_max_columns_cb(gpointer data)
+{
+  DerushWindow *self = data;
+  self->columns_idle = 0;
+  GtkAdjustment *h = gtk_scrollable_get_hadjustment(GTK_SCROLLABLE(self->grid_view));
+  double width = h ? gtk_adjustment_get_page_size(h) : 0;
+  if (width <= 0)
+    width = gtk_widget_get_width(GTK_WIDGET(self->grid_view));
+  /* cell: frame + 2 x 6 pad; grid child: 2 x 4 padding + 2 x 2 margin;
+   * the grid's own 2 x 12 padding. */
+  int cell = self->thumb_size + 12 + 8 + 4;
+  if (width <= 0)
+    return G_SOURCE_REMOVE; /* not shown yet: the .ui's value holds */
+  guint columns = (guint)MAX(1.0, (width - 24) / cell);
+  if (gtk_grid_view_get_max_columns(self->grid_view) != columns)
+    gtk_grid_view_set_max_columns(self->grid_view, columns);
+  return G_SOURCE_REMOVE;
+}
+
+/* The width is known during size-allocate, where changing the grid's
+ * columns trips GTK's own assertions: apply it from an idle. */
+static void
+update_max_columns(DerushWindow *self)
+{
+  if (!self->columns_idle)
+    self->columns_idle = g_idle_add(update_max_columns_cb, self);
+}
+
+void
+_derush_window_set_thumb_size(DerushWindow *self, int size)
+{
+  size = CLAMP(size, 96, 512);
+  if (size == self->thumb_size)
+    return;
+  self->thumb_size = size;
+  for (guint i = 0; i < self->cells->len; i++)
+    derush_grid_cell_set_thumb_size(self->cells->pdata[i], size);
+  update_max_columns(self);
+  /* More, smaller cells on screen: keep enough textures for them. */
+  derush_thumbnailer_set_capacity(self->thumbnailer, MAX(600, 4 * 1600 * 1000 / (size * size)));
+  _derush_window_save_settings(self);
+}
+
+/* ------------------------------------------------------------ selection */
+
+/**
+ * _derush_window_get_current_position:
+ * Returns: the first selected position, or -1.
+ */
+int
+_derush_window_get_current_position(DerushWindow *self)
+{
+  g_autoptr(GtkBitset) set =
+      gtk_selection_model_get_selection(GTK_SELECTION_MODEL(self->selection));
+  if (gtk_bitset_is_empty(set))
+    return -1;
+  return (int)gtk_bitset_get_minimum(set);
+}
+
+/** _derush_window_get_current: Returns: (transfer none) (nullable): the first selected item. */
+DerushPhotoItem *
+_derush_window_get_current(DerushWindow *self)
+{
+  int pos = _derush_window_get_current_position(self);
+  if (pos < 0)
+    return NULL;
+  g_autoptr(DerushPhotoItem) item = g_list_model_get_item(G_LIST_MODEL(self->sort_model), pos);
+  return item; /* the model keeps it alive */
+}
+
+/** _derush_window_get_selected: Returns: (transfer full): the selected items, in grid order. */
+GPtrArray *
+_derush_window_get_selected(DerushWindow *self)
+{
+  GPtrArray *items = g_ptr_array_new_with_free_func(g_object_unref);
+  g_autoptr(GtkBitset) set =
+      gtk_selection_model_get_selection(GTK_SELECTION_MODEL(self->selection));
+  GtkBitsetIter iter;
+  guint pos;
+  for (gboolean ok = gtk_bitset_iter_init_first(&iter, set, &pos); ok;
+       ok = gtk_bitset_iter_next(&iter, &pos))
+    g_ptr_array_add(items, g_list_model_get_item(G_LIST_MODEL(self->sort_model), pos));
+  return items;
+}
+
+/** _derush_window_select_position: selects only @position and scrolls to it. */
+void
+_derush_window_select_position(DerushWindow *self, guint position)
+{
+  guint n = g_list_model_get_n_items(G_LIST_MODEL(self->sort_model));
+  if (n == 0)
+    return;
+  position = MIN(position, n - 1);
+  gtk_selection_model_select_item(GTK_SELECTION_MODEL(self->selection), position, TRUE);
+  /* GTK 4.8 has no gtk_grid_view_scroll_to (4.12): use the list action. */
+  gtk_widget_activate_action(GTK_WIDGET(self->grid_view), "list.scroll-to-item", "u", position);
+}
+
+void
+derush_window_select(DerushWindow *self, guint position, guint n)
+{
+  guint total = g_list_model_get_n_items(G_LIST_MODEL(self->sort_model));
+  if (position >= total)
+    return;
+  _derush_window_select_position(self, position);
+  if (n > 1)
+    gtk_selection_model_select_range(GTK_SELECTION_MODEL(self->selection), position,
+                                     MIN(n, total - position), TRUE);
+}
+
+static gboolean
+update_status_cb(gpointer data)
+{
+  DerushWindow *self = data;
+  self->status_idle = 0;
+
+  /* A pass over the in-memory items (no SQL): ~1 ms at 100k photos. */
+  DerushDatasetStats stats = {0};
+  guint n = g_list_model_get_n_items(G_LIST_MODEL(self->store));
+  for (guint i = 0; i < n; i++) {
+    DerushPhotoItem *item = g_list_model_get_item(G_LIST_MODEL(self->store), i);
+    const DerushPhoto *p = derush_photo_item_get_photo(item);
+    stats.keep += p->label == DERUSH_LABEL_KEEP;
+    stats.trash += p->label == DERUSH_LABEL_TRASH;
+    stats.unreadable += p->status != DERUSH_PHOTO_OK;
+    g_object_unref(item);
+  }
+  stats.total = n;
+  stats.labelled = stats.keep + stats.trash;
+  stats.unlabelled = n - stats.labelled;
+  stats.shown = g_list_model_get_n_items(G_LIST_MODEL(self->sort_model));
+  g_autoptr(GtkBitset) set =
+      gtk_selection_model_get_selection(GTK_SELECTION_MODEL(self->selection));
+  stats.selected = (guint)gtk_bitset_get_size(set);
+  derush_side_panel_set_stats(self->side_panel, &stats);
+  derush_side_panel_set_item(self->side_panel, _derush_window_get_current(self));
+
+  g_autofree char *subtitle = NULL;
+  if (self->folder_missing)
+    subtitle = g_strdup("Folder unavailable");
+  else if (stats.shown != stats.total)
+    subtitle =
+        g_strdup_printf("%u of %u photos · %u labelled", stats.shown, stats.total, stats.labelled);
+  else if (self->folder)
+    subtitle = g_strdup_printf("%u photos · %u labelled", stats.total, stats.labelled);
+  adw_window_title_set_subtitle(self->window_title, subtitle ? subtitle : "");
+
+  if (self->folder && !self->loading && stats.total > 0 &&
+      !g_str_equal(gtk_stack_get_visible_child_name(self->stack), "viewer"))
+    gtk_stack_set_visible_child_name(self->stack, "grid");
+  _derush_window_update_actions(self);
+  return G_SOURCE_REMOVE;
+}
+
+/** _derush_window_queue_status: refreshes counts and the side panel once, when idle. */
+void
+_derush_window_queue_status(DerushWindow *self)
+{
+  if (!self->store)
+    return; /* disposing */
+  if (!self->status_idle)
+    self->status_idle = g_idle_add(update_status_cb, self);
+}
+
+static void
+selection_changed_cb(GtkSelectionModel *model, guint position, guint n, DerushWindow *self)
+{
+  _derush_window_queue_status(self);
+  if (g_str_equal(gtk_stack_get_visible_child_name(self->stack), "viewer")) {
+    DerushPhotoItem *item = _derush_window_get_current(self);
+    if (item)
+      derush_viewer_show(self->viewer, item);
+  }
+}
+
+static void
+activate_cb(GtkGridView *view, guint position, DerushWindow *self)
+{
+  _derush_window_select_position(self, position);
+  _derush_window_show_viewer(self, TRUE);
+}
+
+void
+_derush_window_show_viewer(DerushWindow *self, gboolean show)
+{
+  if (show) {
+    DerushPhotoItem *item = _derush_window_get_current(self);
+    if (!item)
+      return;
+    derush_viewer_show(self->viewer, item);
+    gtk_stack_set_visible_child_name(self->stack, "viewer");
+    gtk_widget_grab_focus(GTK_WIDGET(self->viewer));
+  } else if (g_str_equal(gtk_stack_get_visible_child_name(self->stack), "viewer")) {
+    gtk_stack_set_visible_child_name(self->stack, "grid");
+    int pos = _derush_window_get_current_position(self);
+    if (pos >= 0)
+      gtk_widget_activate_action(GTK_WIDGET(self->grid_view), "list.scroll-to-item", "u", pos);
+    gtk_widget_grab_focus(GTK_WIDGET(self->grid_view));
+  }
+  _derush_window_update_actions(self);
+}
+
+static void
+filter_selected_cb(GtkDropDown *dropdown, GParamSpec *pspec, DerushWindow *self)
+{
+  derush_window_set_filter(self, gtk_drop_down_get_selected(dropdown));
+}
+
+static void
+sort_selected_cb(GtkDropDown *dropdown, GParamSpec *pspec, DerushWindow *self)
+{
+  derush_window_set_sort(self, gtk_drop_down_get_selected(dropdown));
+}
+
+/* ------------------------------------------------------------ loading */
+
+static void
+show_message(DerushWindow *self, const char *icon, const char *title, const char *description)
+{
+  adw_status_page_set_icon_name(self->message_page, icon);
+  adw_status_page_set_title(self->message_page, title);
+  adw_status_page_set_description(self->message_page, description);
+  gtk_stack_set_visible_child_name(self->stack, "message");
+}
+
+/**
+ * derush_window_show_toast:
+ * Shows @message in a toast (and, under --replay, on stdout, so tests can
+ * check what the user was told).
+ */
+static void
+show_toast_full(DerushWindow *self, const char *message, AdwToastPriority priority)
+{
+  AdwToast *toast = adw_toast_new(message);
+  adw_toast_set_timeout(toast, 5);
+  adw_toast_set_priority(toast, priority);
+  adw_toast_overlay_add_toast(self->toast_overlay, toast);
+  if (g_object_get_data(G_OBJECT(self), "derush-replay"))
+    g_print("toast: %s\n", message);
+}
+
+void
+derush_window_show_toast(DerushWindow *self, const char *message)
+{
+  show_toast_full(self, message, ADW_TOAST_PRIORITY_NORMAL);
+}
+
+/* A problem that lasts (the folder is gone) gets a banner over the grid,
+ * which stays until the next scan, and a toast that jumps the queue. */
+static void
+show_problem(DerushWindow *self, const char *message)
+{
+  gtk_label_set_text(self->banner_label, message);
+  gtk_revealer_set_reveal_child(self->banner, TRUE);
+  show_toast_full(self, message, ADW_TOAST_PRIORITY_HIGH);
+}
+
+static void
+loader_progress_cb(DerushFolderLoader *loader, gint64 done, gint64 found, gboolean walk_done,
+                   DerushWindow *self)
+{
+  g_autofree char *text =
+      walk_done
+          ? g_strdup_printf("Scanning %'" G_GINT64_FORMAT " of %'" G_GINT64_FORMAT, done, found)
+          : g_strdup_printf("Scanning %'" G_GINT64_FORMAT " · %'" G_GINT64_FORMAT " found", done,
+                            found);
+  gtk_label_set_text(self->progress_label, text);
+  if (walk_done && found > 0)
+    gtk_progress_bar_set_fraction(self->progress_bar, (double)done / (double)found);
+  else
+    gtk_progress_bar_pulse(self->progress_bar);
+}
+
+static void
+loader_photos_cb(DerushFolderLoader *loader, GPtrArray *items, DerushWindow *self)
+{
+  for (guint i = 0; i < items->len; i++) {
+    DerushPhotoItem *item = items->pdata[i];
+    const DerushPhoto *p = derush_photo_item_get_photo(item);
+    g_hash_table_insert(self->by_id, (gpointer)&p->id, item);
+    g_hash_table_insert(self->by_path, p->path, item);
+  }
+  /* One splice per chunk: the filter and sort models see one change. */
+  g_list_store_splice(self->store, g_list_model_get_n_items(G_LIST_MODEL(self->store)), 0,
+                      items->pdata, items->len);
+  if (g_str_equal(gtk_stack_get_visible_child_name(self->stack), "message"))
+    gtk_stack_set_visible_child_name(self->stack, "grid");
+  _derush_window_queue_status(self);
+}
+
+static void
+folder_changed_cb(GFileMonitor *monitor, GFile *file, GFile *other, GFileMonitorEvent event,
+                  DerushWindow *self)
+{
+  /* An unplugged disk or a removed folder: one stat() per event, only
+   * when something under the folder changed. */
+  if (self->folder_missing || !self->folder || g_file_test(self->folder, G_FILE_TEST_IS_DIR))
+    return;
+  self->folder_missing = TRUE;
+  g_autofree char *display = g_filename_display_name(self->folder);
+  g_autofree char *message = g_strdup_printf(
+      "The folder %s is no longer available. Labels stay saved in the catalog.", display);
+  show_problem(self, message);
+  _derush_window_queue_status(self);
+  _derush_window_update_actions(self);
+}
+
+static void
+load_done_cb(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(DerushWindow) self = user_data;
+  DerushFolderLoader *loader = DERUSH_FOLDER_LOADER(source);
+  DerushScanSummary summary = {0};
+  g_autoptr(GError) scan_error = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean ok = derush_folder_loader_load_finish(loader, result, &summary, &scan_error, &error);
+  if (loader != self->loader)
+    return; /* superseded by another folder */
+
+  self->loading = FALSE;
+  gtk_widget_set_visible(self->jobs_box, FALSE);
+  guint n = g_list_model_get_n_items(G_LIST_MODEL(self->store));
+  g_autofree char *display = g_filename_display_name(self->folder);
+
+  if (!ok) {
+    g_autofree char *message = g_strdup_printf("Cannot read the catalog: %s", error->message);
+    derush_window_show_toast(self, message);
+    show_message(self, "dialog-error-symbolic", "Cannot Read the Catalog", error->message);
+  } else if (scan_error) {
+    gboolean missing = !g_file_test(self->folder, G_FILE_TEST_IS_DIR);
+    self->folder_missing = missing;
+    g_autofree char *message = missing
+                                   ? g_strdup_printf("The folder %s is not available", display)
+                                   : g_strdup_printf("Scan incomplete: %s", scan_error->message);
+    show_problem(self, message);
+    if (n == 0)
+      show_message(self, missing ? "folder-remote-symbolic" : "dialog-warning-symbolic",
+                   missing ? "Folder Not Available" : "Cannot Scan This Folder", message);
+  } else if (n == 0) {
+    g_autofree char *description =
+        g_strdup_printf("%s holds no photos derush can read (JPEG, HEIC, PNG, TIFF, WebP, AVIF "
+                        "or camera RAW).",
+                        display);
+    show_message(self, "folder-pictures-symbolic", "No Photos", description);
+    derush_window_show_toast(self, "No photos in this folder");
+  } else {
+    if (summary.added + summary.updated + summary.moved + summary.missing > 0) {
+      g_autofree char *message = g_strdup_printf(
+          "%'" G_GINT64_FORMAT " new, %'" G_GINT64_FORMAT " changed, %'" G_GINT64_FORMAT
+          " gone · %'" G_GINT64_FORMAT " unreadable",
+          summary.added, summary.updated + summary.moved, summary.missing, summary.unreadable);
+      derush_window_show_toast(self, message);
+    }
+    gtk_stack_set_visible_child_name(self->stack, "grid");
+    if (_derush_window_get_current_position(self) < 0)
+      _derush_window_select_position(self, 0);
+    gtk_widget_grab_focus(GTK_WIDGET(self->grid_view));
+  }
+
+  if (!self->folder_missing && !self->monitor) {
+    g_autoptr(GFile) dir = g_file_new_for_path(self->folder);
+    self->monitor = g_file_monitor_directory(dir, G_FILE_MONITOR_WATCH_MOVES, NULL, NULL);
+    if (self->monitor)
+      g_signal_connect_object(self->monitor, "changed", G_CALLBACK(folder_changed_cb), self, 0);
+  }
+  _derush_window_save_settings(self);
+  update_recent_menu(self);
+  _derush_window_queue_status(self);
+  _derush_window_update_actions(self);
+}
+
+static void
+start_load(DerushWindow *self, gboolean scan)
+{
+  if (self->load_cancellable)
+    g_cancellable_cancel(self->load_cancellable);
+  g_clear_object(&self->load_cancellable);
+  if (self->loader)
+    g_signal_handlers_disconnect_by_data(self->loader, self);
+  g_clear_object(&self->loader);
+  g_clear_object(&self->monitor);
+
+  _derush_window_show_viewer(self, FALSE);
+  derush_thumbnailer_clear(self->thumbnailer);
+  g_hash_table_remove_all(self->by_id);
+  g_hash_table_remove_all(self->by_path);
+  g_list_store_remove_all(self->store);
+  self->folder_missing = FALSE;
+  self->loading = TRUE;
+  gtk_revealer_set_reveal_child(self->banner, FALSE);
+
+  g_autofree char *base = g_path_get_basename(self->folder);
+  g_autofree char *display = g_filename_display_name(base);
+  adw_window_title_set_title(self->window_title, display);
+  gtk_window_set_title(GTK_WINDOW(self), display);
+  show_message(self, "folder-pictures-symbolic", "Reading Photos…",
+               "Each photo is read once; later visits only check what changed.");
+
+  gtk_label_set_text(self->progress_label, scan ? "Scanning…" : "Loading…");
+  gtk_progress_bar_set_fraction(self->progress_bar, 0);
+  gtk_widget_set_visible(self->jobs_box, TRUE);
+
+  self->loader = derush_folder_loader_new(self->catalog_path, NULL);
+  self->load_cancellable = g_cancellable_new();
+  g_signal_connect(self->loader, "progress", G_CALLBACK(loader_progress_cb), self);
+  g_signal_connect(self->loader, "photos", G_CALLBACK(loader_photos_cb), self);
+  derush_folder_loader_load_async(self->loader, self->folder, scan, self->load_cancellable,
+                                  load_done_cb, g_object_ref(self));
+  _derush_window_update_actions(self);
+}
+
+/**
+ * derush_window_open_folder:
+ * @dir: a folder (relative paths are taken from the working folder).
+ *
+ * Scans @dir into the catalog on a worker and shows its photos.
+ */
+void
+derush_window_open_folder(DerushWindow *self, const char *dir)
+{
+  g_return_if_fail(DERUSH_IS_WINDOW(self));
+  g_free(self->folder);
+  self->folder = g_canonicalize_filename(dir, NULL);
+  /* Without a trailing slash "/a/b" would also match "/a/bc" as @under. */
+  if (strlen(self->folder) > 1 && g_str_has_suffix(self->folder, G_DIR_SEPARATOR_S))
+    self->folder[strlen(self->folder) - 1] = '\0';
+  start_load(self, TRUE);
+}
+
+/** derush_window_get_folder: Returns: (transfer none) (nullable): the open folder. */
+const char *
+derush_window_get_folder(DerushWindow *self)
+{
+  return self->folder;
+}
+
+static void
+chooser_response_cb(GtkNativeDialog *dialog, int response, DerushWindow *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT) {
+    g_autoptr(GFile) file = gtk_file_chooser_get_file(GTK_FILE_CHOOSER(dialog));
+    g_autofree char *path = file ? g_file_get_path(file) : NULL;
+    if (path)
+      derush_window_open_folder(self, path);
+  }
+  g_object_unref(dialog);
+}
+
+/* GtkFileChooserNative: GtkFileDialog is GTK 4.10. */
+void
+_derush_window_choose_folder(DerushWindow *self)
+{
+  GtkFileChooserNative *chooser = gtk_file_chooser_native_new(
+      "Open Folder", GTK_WINDOW(self), GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, "_Open", "_Cancel");
+  gtk_native_dialog_set_modal(GTK_NATIVE_DIALOG(chooser), TRUE);
+  if (self->folder) {
+    g_autoptr(GFile) current = g_file_new_for_path(self->folder);
+    g_autoptr(GFile) parent = g_file_get_parent(current);
+    if (parent)
+      gtk_file_chooser_set_current_folder(GTK_FILE_CHOOSER(chooser), parent, NULL);
+  }
+  g_signal_connect(chooser, "response", G_CALLBACK(chooser_response_cb), self);
+  gtk_native_dialog_show(GTK_NATIVE_DIALOG(chooser));
+}
+
+static gboolean
+drop_cb(GtkDropTarget *target, const GValue *value, double x, double y, DerushWindow *self)
+{
+  GFile *file = g_value_get_object(value);
+  g_autofree char *path = file ? g_file_get_path(file) : NULL;
+  if (!path || !g_file_test(path, G_FILE_TEST_IS_DIR))
+    return FALSE;
+  derush_window_open_folder(self, path);
+  return TRUE;
+}
+
+/* ------------------------------------------------------------ replay hooks */
+
+gboolean
+derush_window_is_loaded(DerushWindow *self)
+{
+  return self->folder && !self->loading;
+}
+
+gboolean
+derush_window_is_folder_missing(DerushWindow *self)
+{
+  return self->folder_missing;
+}
+
+guint
+derush_window_get_n_shown(DerushWindow *self)
+{
+  return g_list_model_get_n_items(G_LIST_MODEL(self->sort_model));
+}
+
+guint
+derush_window_get_thumbnails_pending(DerushWindow *self)
+{
+  return derush_thumbnailer_get_pending(self->thumbnailer);
+}
+
+/** derush_window_get_n_cells: grid cell widgets alive now (recycling check). */
+guint
+derush_window_get_n_cells(DerushWindow *self)
+{
+  return self->cells->len;
+}
+
+gboolean
+derush_window_is_viewer_loading(DerushWindow *self)
+{
+  return derush_viewer_is_loading(self->viewer);
+}
+
+/** derush_window_set_filter: shows all photos, or only unlabelled / keep / trash. */
+void
+derush_window_set_filter(DerushWindow *self, DerushFilterMode mode)
+{
+  if (mode > DERUSH_FILTER_TRASH)
+    return;
+  if (gtk_drop_down_get_selected(self->filter_dropdown) != (guint)mode)
+    gtk_drop_down_set_selected(self->filter_dropdown, mode); /* comes back here */
+  if (self->filter_mode == mode)
+    return;
+  self->filter_mode = mode;
+  gtk_filter_changed(GTK_FILTER(self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+  if (_derush_window_get_current_position(self) < 0)
+    _derush_window_select_position(self, 0);
+  _derush_window_queue_status(self);
+}
+
+/** derush_window_set_sort: orders the grid by capture time or by file name. */
+void
+derush_window_set_sort(DerushWindow *self, DerushSortMode mode)
+{
+  if (mode > DERUSH_SORT_NAME)
+    return;
+  if (gtk_drop_down_get_selected(self->sort_dropdown) != (guint)mode)
+    gtk_drop_down_set_selected(self->sort_dropdown, mode);
+  if (self->sort_mode == mode)
+    return;
+  self->sort_mode = mode;
+  gtk_sorter_changed(GTK_SORTER(self->sorter), GTK_SORTER_CHANGE_DIFFERENT);
+  _derush_window_queue_status(self);
+}
+
+/**
+ * derush_window_screenshot:
+ * @path: a .png file to write.
+ * @width: (out) (optional): the window's width, @height likewise.
+ *
+ * Renders the window with its own GskRenderer into a texture and saves
+ * it, so tests see exactly what is on screen without a compositor.
+ */
+gboolean
+derush_window_screenshot(DerushWindow *self, const char *path, int *width, int *height,
+                         GError **error)
+{
+  GtkWidget *widget = GTK_WIDGET(self);
+  int w = gtk_widget_get_width(widget), h = gtk_widget_get_height(widget);
+  if (w <= 0 || h <= 0) {
+    g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "the window is not shown");
+    return FALSE;
+  }
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new(widget);
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new();
+  gdk_paintable_snapshot(paintable, snapshot, w, h);
+  g_autoptr(GskRenderNode) node = gtk_snapshot_to_node(snapshot);
+  if (!node) {
+    g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "nothing to render");
+    return FALSE;
+  }
+  GskRenderer *renderer = gtk_native_get_renderer(GTK_NATIVE(self));
+  g_autoptr(GdkTexture) texture =
+      gsk_renderer_render_texture(renderer, node, &GRAPHENE_RECT_INIT(0, 0, w, h));
+  if (!gdk_texture_save_to_png(texture, path)) {
+    g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot write %s", path);
+    return FALSE;
+  }
+  if (width)
+    *width = gdk_texture_get_width(texture);
+  if (height)
+    *height = gdk_texture_get_height(texture);
+  return TRUE;
+}
+
+/* ------------------------------------------------------------ GObject */
+
+static void
+derush_window_dispose(GObject *object)
+{
+  DerushWindow *self = DERUSH_WINDOW(object);
+
+  if (self->load_cancellable)
+    g_cancellable_cancel(self->load_cancellable);
+  g_clear_object(&self->load_cancellable);
+  if (self->loader)
+    g_signal_handlers_disconnect_by_data(self->loader, self);
+  g_clear_object(&self->loader);
+  g_clear_object(&self->monitor);
+  if (self->selection)
+    g_signal_handlers_disconnect_by_data(self->selection, self);
+
+  /* Cells outliving the window (held by GTK a little longer) must not
+   * call back into it. */
+  if (self->cells) {
+    for (guint i = 0; i < self->cells->len; i++)
+      g_object_weak_unref(self->cells->pdata[i], cell_gone_cb, self);
+    g_ptr_array_set_size(self->cells, 0);
+  }
+  gtk_widget_dispose_template(GTK_WIDGET(self), DERUSH_TYPE_WINDOW);
+
+  g_clear_object(&self->selection);
+  g_clear_object(&self->sort_model);
+  g_clear_object(&self->filter_model);
+  g_clear_object(&self->sorter);
+  g_clear_object(&self->filter);
+  g_clear_object(&self->store);
+  g_clear_pointer(&self->by_id, g_hash_table_unref);
+  g_clear_pointer(&self->by_path, g_hash_table_unref);
+  g_clear_pointer(&self->cells, g_ptr_array_unref);
+  g_clear_object(&self->thumbnailer);
+  /* Last: tearing the models down may have queued one more refresh. */
+  g_clear_handle_id(&self->status_idle, g_source_remove);
+  g_clear_handle_id(&self->columns_idle, g_source_remove);
+
+  G_OBJECT_CLASS(derush_window_parent_class)->dispose(object);
+}
+
+static void
+derush_window_finalize(GObject *object)
+{
+  DerushWindow *self = DERUSH_WINDOW(object);
+  g_clear_pointer(&self->catalog, derush_catalog_close);
+  g_free(self->catalog_path);
+  g_free(self->folder);
+  G_OBJECT_CLASS(derush_window_parent_class)->finalize(object);
+}
+
+static void
+derush_window_get_property(GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  DerushWindow *self = DERUSH_WINDOW(object);
+  switch (prop_id) {
+  case PROP_ADVANCE:
+    g_value_set_boolean(value, self->advance);
+    break;
+  case PROP_HIDE_LABELLED:
+    g_value_set_boolean(value, self->hide_labelled);
+    break;
+  case PROP_SHOW_PANEL:
+    g_value_set_boolean(value, self->show_panel);
+    break;
+  default:
+    G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
+  }
+}
+
+static void
+derush_window_set_property(GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  DerushWindow *self = DERUSH_WINDOW(object);
+  gboolean v = g_value_get_boolean(value);
+  switch (prop_id) {
+  case PROP_ADVANCE:
+    if (self->advance == v)
+      return;
+    self->advance = v;
+    _derush_window_save_settings(self);
+    break;
+  case PROP_HIDE_LABELLED:
+    if (self->hide_labelled == v)
+      return;
+    self->hide_labelled = v;
+    gtk_filter_changed(GTK_FILTER(self->filter),
+                       v ? GTK_FILTER_CHANGE_MORE_STRICT : GTK_FILTER_CHANGE_LESS_STRICT);
+    if (_derush_window_get_current_position(self) < 0)
+      _derush_window_select_position(self, 0);
+    _derush_window_queue_status(self);
+    break;
+  case PROP_SHOW_PANEL:
+    if (self->show_panel == v)
+      return;
+    self->show_panel = v;
+    gtk_widget_set_visible(GTK_WIDGET(self->side_panel), v);
+    _derush_window_save_settings(self);
+    break;
+  default:
+    G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
+    return;
+  }
+  g_object_notify_by_pspec(object, pspec);
+}
+
+static void
+derush_window_class_init(DerushWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS(klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS(klass);
+
+  object_class->dispose = derush_window_dispose;
+  object_class->finalize = derush_window_finalize;
+  object_class->get_property = derush_window_get_property;
+  object_class->set_property = derush_window_set_property;
+
+  properties[PROP_ADVANCE] =
+      g_param_spec_boolean("advance", NULL, NULL, TRUE,
+                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_HIDE_LABELLED] =
+      g_param_spec_boolean("hide-labelled", NULL, NULL, FALSE,
+                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SHOW_PANEL] =
+      g_param_spec_boolean("show-panel", NULL, NULL, TRUE,
+                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties(object_class, N_PROPS, properties);
+
+  g_type_ensure(DERUSH_TYPE_SIDE_PANEL);
+  g_type_ensure(DERUSH_TYPE_VIEWER);
+  gtk_widget_class_set_template_from_resource(widget_class, "/org/derush/Derush/derush-window.ui");
+  gtk_widget_class_bind_template_child(widget_class, DerushWindow, toast_overlay);
+  gtk_widget_class_bind_template_child(widget_class, DerushWindow, window_title);
+  gtk_widget_class_bind_template_child(widget_class, DerushWindow, jobs_box);
+  gtk_widget_class_bind_template_child(widget_class, DerushWindow, progress_bar);
+  gtk_widget_class_bind_template_child(widget_class, DerushWindow, progress_label);
+  gtk_widget_class_bind_template_child(widget_class, DerushWindow, filter_dropdown);
+  gtk_widget_class_bind_template_child(widget_class, DerushWindow, sort_dropdown);
+  gtk_widget_class_bind_template_child(widget_class, DerushWindow, stack);
+  gtk_widget_class_bind_template_child(widget_class, DerushWindow, message_page);
+  gtk_widget_class_bind_template_child(widget_class, DerushWindow, paned);
+  gtk_widget_class_bind_template_child(widget_class, DerushWindow, banner);
+  gtk_widget_class_bind_template_child(widget_class, DerushWindow, banner_label);
+  gtk_widget_class_bind_template_child(widget_class, DerushWindow, grid_scroller);
+  gtk_widget_class_bind_template_child(widget_class, DerushWindow, grid_view);
+  gtk_widget_class_bind_template_child(widget_class, DerushWindow, side_panel);
+  gtk_widget_class_bind_template_child(widget_class, DerushWindow, viewer);
+  gtk_widget_class_bind_template_child(widget_class, DerushWindow, recent_section);
+
+  _derush_window_class_init_actions(widget_class);
+}
+
+static void
+derush_window_init(DerushWindow *self)
+{
+  gtk_widget_init_template(GTK_WIDGET(self));
+
+  self->by_id = g_hash_table_new(g_int64_hash, g_int64_equal);
+  self->by_path = g_hash_table_new(g_str_hash, g_str_equal);
+  self->cells = g_ptr_array_new();
+
+  g_autoptr(GKeyFile) kf = settings_load();
+  self->thumb_size = g_key_file_get_integer(kf, SETTINGS_GROUP, "thumb-size", NULL);
+  if (self->thumb_size < 96 || self->thumb_size > 512)
+    self->thumb_size = 200;
+  g_autoptr(GError) missing = NULL;
+  self->advance = g_key_file_get_boolean(kf, SETTINGS_GROUP, "advance", &missing);
+  if (missing)
+    self->advance = TRUE;
+  g_clear_error(&missing);
+  self->show_panel = g_key_file_get_boolean(kf, SETTINGS_GROUP, "show-panel", &missing);
+  if (missing)
+    self->show_panel = TRUE;
+
+  self->store = g_list_store_new(DERUSH_TYPE_PHOTO_ITEM);
+  self->filter = gtk_custom_filter_new(filter_func, self, NULL);
+  self->filter_model = gtk_filter_list_model_new(G_LIST_MODEL(g_object_ref(self->store)),
+                                                 GTK_FILTER(g_object_ref(self->filter)));
+  self->sorter = gtk_custom_sorter_new(sort_func, self, NULL);
+  self->sort_model = gtk_sort_list_model_new(G_LIST_MODEL(g_object_ref(self->filter_model)),
+                                             GTK_SORTER(g_object_ref(self->sorter)));
+  self->selection = gtk_multi_selection_new(G_LIST_MODEL(g_object_ref(self->sort_model)));
+  g_signal_connect(self->selection, "selection-changed", G_CALLBACK(selection_changed_cb), self);
+  g_signal_connect_swapped(self->selection, "items-changed",
+                           G_CALLBACK(_derush_window_queue_status), self);
+
+  GtkListItemFactory *factory = gtk_signal_list_item_factory_new();
+  g_signal_connect(factory, "setup", G_CALLBACK(setup_cb), self);
+  g_signal_connect(factory, "bind", G_CALLBACK(bind_cb), self);
+  g_signal_connect(factory, "unbind", G_CALLBACK(unbind_cb), self);
+  gtk_grid_view_set_factory(self->grid_view, factory);
+  g_object_unref(factory);
+  gtk_grid_view_set_model(self->grid_view, GTK_SELECTION_MODEL(self->selection));
+  g_signal_connect(self->grid_view, "activate", G_CALLBACK(activate_cb), self);
+  g_signal_connect_swapped(gtk_scrollable_get_hadjustment(GTK_SCROLLABLE(self->grid_view)),
+                           "notify::page-size", G_CALLBACK(update_max_columns), self);
+  update_max_columns(self);
+
+  g_signal_connect(self->filter_dropdown, "notify::selected", G_CALLBACK(filter_selected_cb), self);
+  g_signal_connect(self->sort_dropdown, "notify::selected", G_CALLBACK(sort_selected_cb), self);
+
+  GtkDropTarget *drop = gtk_drop_target_new(G_TYPE_FILE, GDK_ACTION_COPY);
+  g_signal_connect(drop, "drop", G_CALLBACK(drop_cb), self);
+  gtk_widget_add_controller(GTK_WIDGET(self), GTK_EVENT_CONTROLLER(drop));
+
+  gtk_paned_set_position(self->paned, 1400 - 360);
+  gtk_widget_set_visible(GTK_WIDGET(self->side_panel), self->show_panel);
+  _derush_window_init_shortcuts(self);
+  update_recent_menu(self);
+}
+
+/**
+ * derush_window_new:
+ * @app: the application.
+ * @catalog_path: (nullable): the catalog (NULL: $DERUSH_CATALOG or the default).
+ *
+ * Opens the catalog for the main thread's label writes.
+ *
+ * Returns: (transfer full): the window, or NULL with @error set.
+ */
+DerushWindow *
+derush_window_new(GtkApplication *app, const char *catalog_path, GError **error)
+{
+  DerushCatalog *catalog = derush_catalog_open(catalog_path, error);
+  if (!catalog)
+    return NULL;
+  DerushWindow *self = g_object_new(DERUSH_TYPE_WINDOW, "application", app, NULL);
+  self->catalog = catalog;
+  self->catalog_path = g_strdup(derush_catalog_get_path(catalog));
+  self->thumbnailer = derush_thumbnailer_new(derush_catalog_get_cache_dir(catalog), 2);
+  _derush_window_update_actions(self);
+  return self;
+}

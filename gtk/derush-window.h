@@ -1,0 +1,43 @@
+/* derush-window.h: the main window (grid, side panel, viewer). */
+#pragma once
+
+#include <adwaita.h>
+#include "derush.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  DERUSH_FILTER_ALL,
+  DERUSH_FILTER_UNLABELLED,
+  DERUSH_FILTER_KEEP,
+  DERUSH_FILTER_TRASH,
+} DerushFilterMode;
+
+typedef enum {
+  DERUSH_SORT_TIME,
+  DERUSH_SORT_NAME,
+} DerushSortMode;
+
+#define DERUSH_TYPE_WINDOW (derush_window_get_type())
+G_DECLARE_FINAL_TYPE(DerushWindow, derush_window, DERUSH, WINDOW, AdwApplicationWindow)
+
+DerushWindow *derush_window_new(GtkApplication *app, const char *catalog_path, GError **error);
+void derush_window_open_folder(DerushWindow *self, const char *dir);
+const char *derush_window_get_folder(DerushWindow *self);
+void derush_window_show_toast(DerushWindow *self, const char *message);
+
+/* State and hooks for scripted replay (tests) and benchmarks. */
+gboolean derush_window_is_loaded(DerushWindow *self);
+gboolean derush_window_is_folder_missing(DerushWindow *self);
+guint derush_window_get_n_shown(DerushWindow *self);
+guint derush_window_get_thumbnails_pending(DerushWindow *self);
+guint derush_window_get_n_cells(DerushWindow *self);
+gboolean derush_window_is_viewer_loading(DerushWindow *self);
+void derush_window_select(DerushWindow *self, guint position, guint n);
+void derush_window_set_filter(DerushWindow *self, DerushFilterMode mode);
+void derush_window_set_sort(DerushWindow *self, DerushSortMode mode);
+gboolean derush_window_activate_shortcut(DerushWindow *self, const char *accelerator);
+gboolean derush_window_screenshot(DerushWindow *self, const char *path, int *width, int *height,
+                                  GError **error);
+
+G_END_DECLS
