@@ -41,6 +41,23 @@ int cli_cmd_ls(CliContext *ctx, int argc, char **argv);
 int cli_cmd_info(CliContext *ctx, int argc, char **argv);
 int cli_cmd_thumbnail(CliContext *ctx, int argc, char **argv);
 int cli_cmd_stats(CliContext *ctx, int argc, char **argv);
+int cli_cmd_label(CliContext *ctx, int argc, char **argv);
+int cli_cmd_undo(CliContext *ctx, int argc, char **argv);
+int cli_cmd_redo(CliContext *ctx, int argc, char **argv);
+int cli_cmd_history(CliContext *ctx, int argc, char **argv);
+int cli_cmd_export(CliContext *ctx, int argc, char **argv);
+int cli_cmd_apply(CliContext *ctx, int argc, char **argv);
+int cli_cmd_undo_apply(CliContext *ctx, int argc, char **argv);
+int cli_cmd_import(CliContext *ctx, int argc, char **argv);
+
+/* cmd-label.c: scans @files (NULL-terminated) and returns the ids of the
+ * photos found (a GArray of gint64); bad ones are reported and counted. */
+GArray *cli_resolve_photos(CliContext *ctx, char **files, int *n_failed);
+
+/* cmd-label.c: with sidecar sync on, updates the sidecars of @ids (and
+ * their partners); returns CLI_EXIT_BAD_FILES when one could not be
+ * written (the decision itself is saved), else CLI_EXIT_OK. */
+int cli_sync_sidecars(CliContext *ctx, const gint64 *ids, gsize n_ids);
 
 /* ----------------------------------------------------------- option parsing */
 

@@ -5,6 +5,7 @@
  * GOptionContext (its own --help, summary and exit-code text).
  */
 #include "cli.h"
+#include "cli-analysis.h"
 #include <errno.h>
 #include <locale.h>
 #include <stdarg.h>
@@ -25,6 +26,18 @@ static const CliCommand commands[] = {
     {"info", "Show everything known about photos", cli_cmd_info, TRUE},
     {"thumbnail", "Write the thumbnail of a photo", cli_cmd_thumbnail, TRUE},
     {"stats", "Show the work counters and photo totals", cli_cmd_stats, FALSE},
+    {"label", "Record keep/trash decisions and stars", cli_cmd_label, TRUE},
+    {"undo", "Undo the last decision batches", cli_cmd_undo, TRUE},
+    {"redo", "Redo undone decision batches", cli_cmd_redo, TRUE},
+    {"history", "Show the history of decisions", cli_cmd_history, TRUE},
+    {"export", "Write decisions to XMP sidecars, CSV or JSON", cli_cmd_export, TRUE},
+    {"apply", "Trash, move or copy photos by decision", cli_cmd_apply, TRUE},
+    {"undo-apply", "Restore the files of the last apply", cli_cmd_undo_apply, TRUE},
+    {"import", "Import decisions from another tool", cli_cmd_import, TRUE},
+    {"analyze", "Compute features, hashes and groups", cli_cmd_analyze, TRUE},
+    {"features", "Print the feature vector of photos", cli_cmd_features, TRUE},
+    {"groups", "List sessions, bursts and near-duplicates", cli_cmd_groups, TRUE},
+    {"eval", "Measure grouping or blur ranking against ground truth", cli_cmd_eval, TRUE},
 };
 
 const char cli_exit_codes_help[] =
@@ -45,6 +58,12 @@ cli_open_catalog(CliContext *ctx)
     g_autofree char *path =
         ctx->catalog_path ? g_strdup(ctx->catalog_path) : derush_default_catalog_path();
     cli_print_error(path, error);
+    return FALSE;
+  }
+  /* A crash in the middle of an apply is repaired before anything else
+   * looks at the files. */
+  if (derush_catalog_recover_file_ops(ctx->catalog, &error) < 0) {
+    cli_print_error(derush_catalog_get_path(ctx->catalog), error);
     return FALSE;
   }
   return TRUE;

@@ -1036,6 +1036,12 @@ derush_window_new(GtkApplication *app, const char *catalog_path, GError **error)
   DerushCatalog *catalog = derush_catalog_open(catalog_path, error);
   if (!catalog)
     return NULL;
+  /* An apply that a crash cut short is finished or rolled back before the
+   * grid shows any file (the CLI does the same on every open). */
+  if (derush_catalog_recover_file_ops(catalog, error) < 0) {
+    derush_catalog_close(catalog);
+    return NULL;
+  }
   DerushWindow *self = g_object_new(DERUSH_TYPE_WINDOW, "application", app, NULL);
   self->catalog = catalog;
   self->catalog_path = g_strdup(derush_catalog_get_path(catalog));

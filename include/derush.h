@@ -419,6 +419,439 @@ gboolean derush_is_photo_name(const char *name);
 /** derush_is_raw_name: TRUE for camera RAW extensions (cr2, nef, ...). */
 gboolean derush_is_raw_name(const char *name);
 
+/* ------------------------------------- decisions: sidecars, apply, import */
+
+/* One label batch (one user action, the unit of undo), as `derush undo`
+ * reports it. */
+typedef struct {
+  gint64 id;
+  gint64 time_ns; /* UTC */
+  DerushLabelSource source;
+  gint64 target;   /* undo: the batch undone; redo: the undo redone; else 0 */
+  gint64 n_events; /* photos it changed */
+} DerushLabelBatch;
+
+typedef gboolean (*DerushLabelBatchFunc)(const DerushLabelBatch *batch, gpointer user_data);
+
+/**
+ * derush_catalog_foreach_batch:
+ * Calls @func for each label batch whose id is greater than @after, oldest
+ * first. derush_catalog_last_batch() before an undo and this after it list
+ * what the undo did.
+ */
+gboolean derush_catalog_foreach_batch(DerushCatalog *catalog, gint64 after,
+                                      DerushLabelBatchFunc func, gpointer user_data,
+                                      GError **error);
+
+/** derush_catalog_last_batch: the newest batch id, 0 when none, -1 on error. */
+gint64 derush_catalog_last_batch(DerushCatalog *catalog, GError **error);
+
+/* How XMP sidecars are named (what reads them). */
+typedef enum {
+  DERUSH_XMP_DARKTABLE, /* IMG_1234.CR2.xmp */
+  DERUSH_XMP_LIGHTROOM, /* IMG_1234.xmp */
+  DERUSH_XMP_DIGIKAM,   /* IMG_1234.xmp (digiKam's default) */
+} DerushXmpStyle;
+
+/** (transfer none): "darktable", "lightroom", "digikam". */
+const char *derush_xmp_style_name(DerushXmpStyle style);
+/** Parses a style name (any case); FALSE when unknown. */
+gboolean derush_xmp_style_from_name(const char *name, DerushXmpStyle *style);
+/** Returns: (transfer full): the sidecar path of @photo_path in @style. */
+char *derush_sidecar_path(const char *photo_path, DerushXmpStyle style);
+
+typedef enum {
+  DERUSH_SIDECAR_WRITTEN,   /* created or merged (or would be, in a dry run) */
+  DERUSH_SIDECAR_UNCHANGED, /* already said what the catalog says */
+  DERUSH_SIDECAR_FAILED,    /* not written: see the error; the catalog is untouched */
+} DerushSidecarResult;
+
+/* Called once per sidecar; @error is set for FAILED only. */
+typedef void (*DerushSidecarFunc)(const char *sidecar_path, DerushSidecarResult result,
+                                  const GError *error, gpointer user_data);
+
+typedef struct {
+  gint64 written;
+  gint64 unchanged;
+  gint64 failed;
+} DerushSidecarSummary;
+
+/**
+ * derush_catalog_export_sidecars:
+ * @under: (nullable): only photos at or below this path
+ * @ids: (nullable): only these photos (and their RAW+JPEG partners)
+ * Writes the decisions of labelled photos to XMP sidecars: trash as
+ * xmp:Rating -1 and digiKam:PickLabel 1, keep as PickLabel 3, stars as
+ * xmp:Rating. An existing sidecar is merged (every other field survives),
+ * through a temporary file and a rename. A photo with no decision left
+ * (none, 0 stars) loses our two fields from an existing sidecar and gets
+ * no new one. A failure on one sidecar (read-only, disk full) is reported
+ * through @func and counted; the others go on.
+ * Returns: FALSE only when the catalog cannot be read.
+ */
+gboolean derush_catalog_export_sidecars(DerushCatalog *catalog, const char *under,
+                                        const gint64 *ids, gsize n_ids, DerushXmpStyle style,
+                                        gboolean dry_run, DerushSidecarFunc func,
+                                        gpointer user_data, DerushSidecarSummary *summary,
+                                        GError **error);
+
+/**
+ * derush_catalog_set_sidecar_sync:
+ * Keeps sidecars in @style up to date after every label change made by the
+ * CLI (`derush label`, `undo`, `redo`), or stops doing so.
+ */
+gboolean derush_catalog_set_sidecar_sync(DerushCatalog *catalog, gboolean enabled,
+                                         DerushXmpStyle style, GError **error);
+/** TRUE when sidecar sync is on; @style (out, optional) gets its style. */
+gboolean derush_catalog_get_sidecar_sync(DerushCatalog *catalog, DerushXmpStyle *style);
+
+/* What `derush apply` does to the photos it selects. */
+typedef enum {
+  DERUSH_APPLY_TRASH,        /* trash photos to the freedesktop trash */
+  DERUSH_APPLY_MOVE_TRASH,   /* move trash photos to a folder */
+  DERUSH_APPLY_MOVE_KEEPERS, /* move keepers to a folder */
+  DERUSH_APPLY_COPY_KEEPERS, /* copy keepers to a folder */
+} DerushApplyAction;
+
+typedef enum {
+  DERUSH_FILE_OP_MOVE,
+  DERUSH_FILE_OP_COPY,
+  DERUSH_FILE_OP_TRASH,
+} DerushFileOpKind;
+
+/* One planned file operation (a photo, its partner, or a sidecar). */
+typedef struct {
+  DerushFileOpKind kind;
+  const char *src;
+  const char *dst; /* NULL for trash */
+  gboolean is_photo;
+} DerushFileOp;
+
+typedef void (*DerushFileOpFunc)(const DerushFileOp *op, const GError *error, gpointer user_data);
+
+typedef struct {
+  gint64 photos; /* photos selected (a pair counts 2) */
+  gint64 files;  /* files touched: photos plus sidecars */
+  gint64 bytes;
+  gint64 done;
+  gint64 failed;
+} DerushApplySummary;
+
+/**
+ * derush_catalog_plan_apply:
+ * @under: (nullable): only photos at or below this folder
+ * @dest: the folder for MOVE_* and COPY_* (created when missing), NULL for TRASH
+ * @func: (nullable): called for each planned operation (a dry run's listing)
+ * Fills @summary with what derush_catalog_apply() would do. Touches nothing.
+ */
+gboolean derush_catalog_plan_apply(DerushCatalog *catalog, DerushApplyAction action,
+                                   const char *under, const char *dest, DerushFileOpFunc func,
+                                   gpointer user_data, DerushApplySummary *summary, GError **error);
+
+/**
+ * derush_catalog_apply:
+ * Acts on the decisions: each photo moves (copies, trashes) with its RAW+JPEG
+ * partner and its sidecars; a name taken at the destination gets a -1, -2...
+ * suffix, never an overwrite. Every operation is journaled (fsync'd) before
+ * it happens, so derush_catalog_undo_apply() can restore it and a crash in
+ * the middle is repaired by the next derush_catalog_open(). Moved photos keep
+ * their catalog rows (and labels); trashed ones are marked missing.
+ * @func (nullable) is called after each operation, with @error on failure.
+ * Returns: FALSE when the journal cannot be written (nothing moved then).
+ */
+gboolean derush_catalog_apply(DerushCatalog *catalog, DerushApplyAction action, const char *under,
+                              const char *dest, DerushFileOpFunc func, gpointer user_data,
+                              DerushApplySummary *summary, GError **error);
+
+/**
+ * derush_catalog_undo_apply:
+ * Restores the files of the last apply not yet undone (moves back, restores
+ * from the trash, deletes copies). Returns: how many files were restored
+ * (0 when there was nothing to undo), or -1 with @error set.
+ */
+gint64 derush_catalog_undo_apply(DerushCatalog *catalog, DerushFileOpFunc func, gpointer user_data,
+                                 GError **error);
+
+/**
+ * derush_catalog_recover_file_ops:
+ * Finishes or rolls back file operations a crash left half-done. Call it
+ * after derush_catalog_open() (the CLI does on every open; apply and
+ * undo-apply do first); it is one indexed query when nothing is pending.
+ * Returns: how many were repaired, -1 on error.
+ */
+gint64 derush_catalog_recover_file_ops(DerushCatalog *catalog, GError **error);
+
+/* Reports: `derush export --csv/--json`. */
+typedef enum {
+  DERUSH_REPORT_CSV,
+  DERUSH_REPORT_JSON, /* JSON Lines */
+} DerushReportFormat;
+
+/**
+ * derush_catalog_export_report:
+ * @under: (nullable): only photos at or below this folder
+ * Writes one row per photo (path, label, stars, prediction, group) to
+ * @out_path through a temporary file and a rename. Returns: rows written,
+ * or -1 with @error set.
+ */
+gint64 derush_catalog_export_report(DerushCatalog *catalog, const char *under,
+                                    DerushReportFormat format, const char *out_path,
+                                    GError **error);
+
+typedef struct {
+  gint64 entries;     /* entries in the file */
+  gint64 matched;     /* entries naming a photo the catalog knows in DIR */
+  gint64 unknown;     /* entries naming no known photo (listed by on_unknown) */
+  gint64 labels;      /* manual labels (keep/trash) taken */
+  gint64 stars;       /* ratings taken */
+  gint64 auto_labels; /* auto labels, recorded with source AUTO */
+  gint64 changed;     /* photos whose decision changed (events written) */
+} DerushImportSummary;
+
+/**
+ * derush_catalog_import_photo_derush:
+ * @dir: a folder holding photo-derush's .ratings_tags.json (scanned first by
+ *   the caller)
+ * Imports manual labels and ratings as IMPORT decisions and auto labels as
+ * AUTO ones, all in one transaction: a malformed or truncated file imports
+ * nothing (DERUSH_ERROR_CORRUPT). Re-importing the same file writes no event.
+ */
+gboolean derush_catalog_import_photo_derush(DerushCatalog *catalog, const char *dir,
+                                            void (*on_unknown)(const char *name,
+                                                               gpointer user_data),
+                                            gpointer user_data, DerushImportSummary *summary,
+                                            GError **error);
+
+/* ------------------------------------- analysis: features, hashes, groups */
+
+/* Bumped whenever a feature's definition changes (quality/features.c): the
+ * stored vectors of another version are recomputed by the next analyze. */
+#define DERUSH_FEATURES_VERSION 1
+
+/* The per-photo feature vector, float32, in this order; docs/features.md
+ * has the table. Stored by index: append only, and bump the version when a
+ * definition changes. Absent or undefined values are NAN, never 0. */
+typedef enum {
+  /* sharpness (grey, 0..255 scale, on the 512 px preview) */
+  DERUSH_FEATURE_LAP_VAR,          /* Laplacian variance, full preview scale */
+  DERUSH_FEATURE_LAP_VAR_HALF,     /* ... at 1/2 scale */
+  DERUSH_FEATURE_LAP_VAR_QUARTER,  /* ... at 1/4 scale */
+  DERUSH_FEATURE_LAP_TILE_MAX,     /* largest tile Laplacian variance */
+  DERUSH_FEATURE_LAP_TILE_CENTER,  /* centre-weighted mean of tile variances */
+  DERUSH_FEATURE_LAP_TILE_MEDIAN,  /* median tile variance */
+  DERUSH_FEATURE_GRAD_ENERGY,      /* mean squared gradient */
+  DERUSH_FEATURE_GRAD_TILE_MAX,    /* largest tile mean squared gradient */
+  DERUSH_FEATURE_SHARP_FINE_RATIO, /* LAP_VAR / LAP_VAR_HALF */
+  DERUSH_FEATURE_MOTION_STRENGTH,  /* gradient orientation anisotropy 0..1 */
+  DERUSH_FEATURE_MOTION_ANGLE,     /* blur direction, degrees 0..180 */
+  /* exposure (luma 0..1) */
+  DERUSH_FEATURE_LUMA_P1,
+  DERUSH_FEATURE_LUMA_P5,
+  DERUSH_FEATURE_LUMA_P50,
+  DERUSH_FEATURE_LUMA_P95,
+  DERUSH_FEATURE_LUMA_P99,
+  DERUSH_FEATURE_LUMA_MEAN,
+  DERUSH_FEATURE_CLIP_HIGH,     /* fraction of pixels at >= 250/255 */
+  DERUSH_FEATURE_CLIP_LOW,      /* fraction of pixels at <= 5/255 */
+  DERUSH_FEATURE_ENTROPY,       /* luma histogram entropy, bits 0..8 */
+  DERUSH_FEATURE_DYNAMIC_RANGE, /* P99 - P1 */
+  DERUSH_FEATURE_EXPOSURE_EV,   /* log2(mean linear luminance / 0.18) */
+  DERUSH_FEATURE_EV_VS_BIAS,    /* EXPOSURE_EV - EXIF exposure bias */
+  /* noise, contrast, colour */
+  DERUSH_FEATURE_NOISE,         /* noise sigma, grey levels (flat tiles) */
+  DERUSH_FEATURE_CONTRAST,      /* RMS contrast: luma standard deviation */
+  DERUSH_FEATURE_SATURATION,    /* mean HSV saturation 0..1 */
+  DERUSH_FEATURE_COLOURFULNESS, /* Hasler-Suesstrunk M */
+  DERUSH_FEATURE_CAST_A,        /* mean CIELAB a* */
+  DERUSH_FEATURE_CAST_B,        /* mean CIELAB b* */
+  /* from EXIF and the file */
+  DERUSH_FEATURE_ISO,
+  DERUSH_FEATURE_LOG2_SHUTTER,  /* log2(exposure time in s) */
+  DERUSH_FEATURE_SHAKE_RISK,    /* exposure time * 35 mm focal length */
+  DERUSH_FEATURE_APERTURE,      /* f-number */
+  DERUSH_FEATURE_FLASH_FIRED,   /* 0 or 1 */
+  DERUSH_FEATURE_HOUR,          /* hour of day 0..24 (camera clock) */
+  DERUSH_FEATURE_EXPOSURE_BIAS, /* EV */
+  DERUSH_FEATURE_ASPECT,        /* width / height */
+  DERUSH_FEATURE_MEGAPIXELS,    /* of the original */
+  DERUSH_N_FEATURES
+} DerushFeature;
+
+typedef struct {
+  const char *name;    /* stable snake_case name, e.g. "lap_var" */
+  const char *meaning; /* one line */
+  const char *range;   /* e.g. "0..1", ">= 0" */
+} DerushFeatureInfo;
+
+/** derush_feature_info: (transfer none): the name, meaning and range of @feature. */
+const DerushFeatureInfo *derush_feature_info(DerushFeature feature);
+/** Looks a feature up by name; FALSE when unknown. */
+gboolean derush_feature_from_name(const char *name, DerushFeature *feature);
+
+/**
+ * derush_features_quality_score:
+ * @vector: DERUSH_N_FEATURES values.
+ * The model-free score best-of-group uses: sharpness first, minus exposure
+ * penalties (quality/features.c documents the formula). Higher is better;
+ * NAN when the sharpness is undefined.
+ */
+double derush_features_quality_score(const float *vector);
+
+typedef enum {
+  DERUSH_EXPOSURE_OK,
+  DERUSH_EXPOSURE_UNDER,
+  DERUSH_EXPOSURE_OVER,
+} DerushExposureFlag;
+
+/** derush_features_exposure_flag: under/over-exposure from the exposure features. */
+DerushExposureFlag derush_features_exposure_flag(const float *vector);
+
+/**
+ * derush_catalog_get_features:
+ * @vector: (out): DERUSH_N_FEATURES values
+ * Reads the stored vector of the photo at @path (current version only).
+ * Returns: FALSE with DERUSH_ERROR_NOT_FOUND when there is none (not
+ * analyzed yet), or another error.
+ */
+gboolean derush_catalog_get_features(DerushCatalog *catalog, const char *path, float *vector,
+                                     GError **error);
+
+typedef enum {
+  DERUSH_GROUP_SESSION,  /* photos taken without a long pause */
+  DERUSH_GROUP_BURST,    /* one camera, a few seconds apart */
+  DERUSH_GROUP_NEAR_DUP, /* the same picture: copies, re-encodes, mirrors */
+} DerushGroupKind;
+
+/** (transfer none): "session", "burst", "near_dup". */
+const char *derush_group_kind_name(DerushGroupKind kind);
+gboolean derush_group_kind_from_name(const char *name, DerushGroupKind *kind);
+
+/* Replaces the quality score in best-of-group (a model's p(keep), later). */
+typedef double (*DerushScoreFunc)(gint64 photo_id, const float *vector, gpointer user_data);
+
+typedef struct {
+  double session_gap_s;  /* a longer pause starts a new session (default 1800) */
+  double burst_gap_s;    /* same camera, at most this apart (default 2) */
+  int phash_radius;      /* near-dup pair: pHash distance <= this (default 10) */
+  int dhash_radius;      /* ... confirmed by dHash distance <= this (default 12) */
+  int phash_safety;      /* never cluster two photos further apart (default 16) */
+  gboolean transforms;   /* also match mirrored / 180-rotated copies (default TRUE) */
+  DerushScoreFunc score; /* NULL: derush_features_quality_score() */
+  gpointer score_data;
+} DerushGroupOptions;
+
+void derush_group_options_init(DerushGroupOptions *options);
+
+typedef struct {
+  gint64 photos; /* photos grouped (a RAW+JPEG pair counts once) */
+  gint64 sessions, bursts, near_dups;
+  double seconds;
+} DerushGroupSummary;
+
+/**
+ * derush_catalog_update_groups:
+ * @options: (nullable): NULL for the defaults
+ * Recomputes every group from the stored capture times, cameras and hashes
+ * and replaces the stored groups in one transaction. Deterministic: the
+ * same catalog gives the same group ids.
+ */
+gboolean derush_catalog_update_groups(DerushCatalog *catalog, const DerushGroupOptions *options,
+                                      DerushGroupSummary *summary, GError **error);
+
+typedef struct {
+  gint64 id; /* stable: from the smallest member id and the kind */
+  DerushGroupKind kind;
+  gint64 best_id;        /* best pick */
+  const char *best_path; /* (transfer none) */
+  double best_score;     /* NAN when no member has features */
+  guint n_members;
+  const gint64 *member_ids; /* by id */
+  const char *const *member_paths;
+} DerushGroup;
+
+typedef gboolean (*DerushGroupFunc)(const DerushGroup *group, gpointer user_data);
+
+/**
+ * derush_catalog_foreach_group:
+ * @under: (nullable): only groups with a member at or below this folder
+ * @kind: a DerushGroupKind, or -1 for all
+ * Lists the stored groups, ordered by kind then id.
+ */
+gboolean derush_catalog_foreach_group(DerushCatalog *catalog, const char *under, int kind,
+                                      DerushGroupFunc func, gpointer user_data, GError **error);
+
+typedef struct {
+  int threads; /* 0 = one per core */
+  /* Called on the calling thread at most ~10 times a second. */
+  void (*progress)(const DerushScanProgress *progress, gpointer user_data);
+  void (*on_bad_file)(const char *path, const char *reason, gpointer user_data);
+  gpointer user_data;
+  GCancellable *cancellable;
+  const DerushGroupOptions *group; /* nullable: defaults */
+  gboolean no_groups;              /* skip the group update */
+} DerushAnalyzeOptions;
+
+void derush_analyze_options_init(DerushAnalyzeOptions *options);
+
+typedef struct {
+  gint64 analyzed;   /* photos whose features and hashes were computed */
+  gint64 up_to_date; /* photos that needed nothing */
+  gint64 failed;     /* preview could not be made */
+  double seconds;
+  DerushGroupSummary groups;
+} DerushAnalyzeSummary;
+
+/**
+ * derush_catalog_analyze:
+ * @under: (nullable): only photos at or below this folder
+ * For every readable photo lacking features or hashes of the current
+ * versions (or whose file changed since), decodes its cached 512 px preview
+ * once and computes both, in parallel; then updates the groups.
+ */
+gboolean derush_catalog_analyze(DerushCatalog *catalog, const char *under,
+                                const DerushAnalyzeOptions *options, DerushAnalyzeSummary *summary,
+                                GError **error);
+
+/* `derush eval grouping`: pairwise scores of near-duplicate groups. */
+typedef struct {
+  double precision, recall, f1;
+  gint64 pairs_truth, pairs_found, pairs_correct;
+  gint64 photos;              /* rows with a group */
+  gint64 unreadable;          /* listed files derush could not read */
+  gint64 unreadable_expected; /* of those, rows with an empty group */
+} DerushGroupingEval;
+
+/**
+ * derush_eval_grouping:
+ * @truth_csv: path,group[,relation,note]; paths relative to its folder
+ * Scans and analyzes the listed files as needed and compares the
+ * near-duplicate groups found with the truth over pairs of photos.
+ * @on_unreadable (nullable) is called for each listed file not read.
+ */
+gboolean derush_eval_grouping(DerushCatalog *catalog, const char *truth_csv,
+                              const DerushGroupOptions *options,
+                              void (*on_unreadable)(const char *path, const char *reason,
+                                                    gpointer user_data),
+                              gpointer user_data, DerushGroupingEval *result, GError **error);
+
+/* `derush eval blur`: does the sharp frame of each scene score highest? */
+typedef struct {
+  gint64 triplets;           /* scenes with a sharp and at least one blurred frame */
+  gint64 sharp_first;        /* scenes whose sharp frame beat every blurred one */
+  double ranked_sharp_first; /* sharp_first / triplets */
+} DerushBlurEval;
+
+/**
+ * derush_eval_blur:
+ * @truth_csv: file,scene_id,device,label (label sharp, defocus_blur or
+ *   motion_blur); paths relative to its folder.
+ */
+gboolean derush_eval_blur(DerushCatalog *catalog, const char *truth_csv, DerushBlurEval *result,
+                          GError **error);
+
+/** derush_features_sharpness: the sharpness score eval blur ranks by. */
+double derush_features_sharpness(const float *vector);
+
 G_END_DECLS
 
 #endif /* DERUSH_H */

@@ -63,6 +63,71 @@ static const char *const migrations[] = {
     "  source INTEGER NOT NULL,"
     "  event INTEGER NOT NULL REFERENCES label_events(id)"
     ");",
+
+    /* 3: decisions acted on. file_ops journals every file operation of an
+     * apply before it happens (state 0 planned, 1 done, 2 undone, 3 skipped:
+     * never happened, 4 being undone), so undo-apply and crash recovery
+     * know where every file is. sidecars remembers what derush last wrote to each XMP
+     * sidecar (and what a scan last read), so our own writes never come back
+     * as new decisions while another program's later edit does. */
+    "CREATE TABLE file_applies ("
+    "  id INTEGER PRIMARY KEY,"
+    "  time_ns INTEGER NOT NULL,"
+    "  undone INTEGER NOT NULL DEFAULT 0"
+    ");"
+    "CREATE TABLE file_ops ("
+    "  id INTEGER PRIMARY KEY,"
+    "  apply_id INTEGER NOT NULL REFERENCES file_applies(id),"
+    "  op INTEGER NOT NULL,"                    /* 0 move, 1 copy, 2 trash */
+    "  photo_id INTEGER REFERENCES photos(id)," /* the row that follows a move; NULL for sidecars */
+    "  src TEXT NOT NULL,"
+    "  dst TEXT,"        /* move/copy target; for trash the file inside the trash */
+    "  trash_info TEXT," /* trash: the .trashinfo file, to restore */
+    "  state INTEGER NOT NULL DEFAULT 0"
+    ");"
+    "CREATE INDEX file_ops_apply ON file_ops(apply_id);"
+    "CREATE INDEX file_ops_pending ON file_ops(state) WHERE state IN (0, 4);"
+    "CREATE TABLE sidecars ("
+    "  path TEXT PRIMARY KEY,"
+    "  mtime_ns INTEGER NOT NULL,"
+    "  size INTEGER NOT NULL,"
+    "  hash INTEGER NOT NULL" /* xxh64 of the bytes */
+    ");",
+
+    /* 4: analysis. features and hashes are per photo version: a row is
+     * current while its version matches the code's and its content_hash the
+     * photo's (a re-read changed file gets new ones). vector is float32
+     * little-endian, DerushFeature order; dhash/phash are the untransformed
+     * hashes (as signed int64), variants the 4 transforms' (dhash, phash)
+     * pairs, uint64 little-endian. groups are derived data, replaced as a
+     * whole by derush_catalog_update_groups. */
+    "CREATE TABLE features ("
+    "  photo_id INTEGER PRIMARY KEY REFERENCES photos(id),"
+    "  version INTEGER NOT NULL,"
+    "  content_hash INTEGER NOT NULL,"
+    "  vector BLOB NOT NULL"
+    ");"
+    "CREATE TABLE hashes ("
+    "  photo_id INTEGER PRIMARY KEY REFERENCES photos(id),"
+    "  version INTEGER NOT NULL,"
+    "  content_hash INTEGER NOT NULL,"
+    "  dhash INTEGER NOT NULL,"
+    "  phash INTEGER NOT NULL,"
+    "  variants BLOB"
+    ");"
+    "CREATE TABLE groups ("
+    "  id INTEGER PRIMARY KEY," /* smallest member id * 4 + kind: stable */
+    "  kind INTEGER NOT NULL,"  /* DerushGroupKind */
+    "  key INTEGER NOT NULL,"   /* smallest member id */
+    "  best_photo_id INTEGER REFERENCES photos(id),"
+    "  best_score REAL"
+    ");"
+    "CREATE TABLE group_members ("
+    "  group_id INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,"
+    "  photo_id INTEGER NOT NULL REFERENCES photos(id),"
+    "  PRIMARY KEY (group_id, photo_id)"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX group_members_photo ON group_members(photo_id);",
 };
 
 int

@@ -12,8 +12,16 @@
  * Moves: a new path is hashed before it is read. When a row with the same
  * size and content hash exists whose path is gone from disk, the row is
  * re-linked to the new path (keeping its id, so its labels follow) and the
- * file is not read further. */
+ * file is not read further.
+ *
+ * Decisions made in other programs: the walk notes which photos have an XMP
+ * sidecar next to them and which re-read files carry a changed embedded
+ * rating; once every batch is in, those are turned into SIDECAR decisions
+ * (export/sidecar.c). Sidecars are read there, on this thread, because
+ * only those changed since derush last wrote or read them are opened: a
+ * handful, not one per photo. */
 #include "catalog/catalog-private.h"
+#include "export/export-private.h"
 #include "scan-job.h"
 #include "walk.h"
 #include <errno.h>
@@ -54,6 +62,8 @@ typedef struct {
   GHashTable *claimed;     /* row ids re-linked in this scan */
   GHashTable *missing_now; /* row ids marked missing in this scan */
   GHashTable *dirty_dirs;  /* folders whose RAW+JPEG pairs need a look */
+  GPtrArray *sidecars;     /* sidecars next to the photos walked */
+  GPtrArray *embedded;     /* re-read photos whose embedded rating changed */
   gint64 found, handled;
   gboolean walk_done;
   const char *current;
@@ -123,6 +133,9 @@ apply_op(Scan *scan, PendingOp *op, GError **error)
         .info = job->have_info ? &job->info : NULL,
         .meta = &job->meta,
     };
+    /* Before the upsert, which overwrites the rating it compares with. */
+    if (!_derush_sidecars_note_embedded(scan->cat, job->path, &job->meta, scan->embedded, error))
+      return FALSE;
     return _derush_catalog_upsert_photo(scan->cat, &rec, NULL, error);
   }
   }
@@ -324,6 +337,7 @@ consider_file(Scan *scan, const char *dir, const char *name, const struct stat *
 {
   scan->found++;
   scan->sum->files_seen++;
+  _derush_sidecars_seen_add(scan->sidecars, dir, name);
   if (row && same_version(row, st)) {
     scan->sum->unchanged++;
     scan->handled++;
@@ -574,6 +588,8 @@ derush_catalog_scan(DerushCatalog *catalog, const char *const *roots,
   scan.claimed = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
   scan.missing_now = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
   scan.dirty_dirs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  scan.sidecars = _derush_sidecars_seen_new();
+  scan.embedded = _derush_sidecars_seen_new();
 
   for (guint i = 0; i < abs_roots->len && !scan.fatal && !cancelled(&scan); i++)
     scan_root(&scan, abs_roots->pdata[i], &g_array_index(stats, struct stat, i));
@@ -581,6 +597,9 @@ derush_catalog_scan(DerushCatalog *catalog, const char *const *roots,
   collect(&scan, TRUE);
   if (!scan.fatal)
     flush(&scan, TRUE);
+  /* Rows are all in: decisions from sidecars can find their photos. */
+  if (!scan.fatal && !cancelled(&scan))
+    _derush_sidecars_apply_scan(catalog, scan.sidecars, scan.embedded, &scan.fatal);
   maybe_progress(&scan, TRUE);
 
   g_thread_pool_free(scan.pool, FALSE, TRUE);
@@ -594,6 +613,8 @@ derush_catalog_scan(DerushCatalog *catalog, const char *const *roots,
   g_hash_table_destroy(scan.claimed);
   g_hash_table_destroy(scan.missing_now);
   g_hash_table_destroy(scan.dirty_dirs);
+  g_ptr_array_unref(scan.sidecars);
+  g_ptr_array_unref(scan.embedded);
   _derush_walker_clear(&scan.walker);
 
   summary->metadata_parsed = derush_counter_get(DERUSH_COUNTER_METADATA_PARSED) -

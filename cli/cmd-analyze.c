@@ -1,0 +1,163 @@
+/* cmd-analyze.c: `derush analyze`: features, hashes and groups, and the
+ * grouping options the analysis commands share. */
+#include "cli-analysis.h"
+#include <errno.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+void
+cli_group_args_init(CliGroupArgs *args)
+{
+  DerushGroupOptions d;
+  derush_group_options_init(&d);
+  args->session_gap_min = d.session_gap_s / 60;
+  args->burst_gap_s = d.burst_gap_s;
+  args->phash_radius = d.phash_radius;
+  args->dhash_radius = d.dhash_radius;
+  args->phash_safety = d.phash_safety;
+  args->no_transforms = !d.transforms;
+}
+
+gboolean
+cli_group_options_finish(const char *command, const CliGroupArgs *args,
+                         DerushGroupOptions *options)
+{
+  derush_group_options_init(options);
+  if (!(args->session_gap_min >= 0) || !(args->burst_gap_s >= 0)) {
+    cli_usage_error(command, "--session-gap and --burst-gap must be 0 or more");
+    return FALSE;
+  }
+  if (args->phash_radius < 0 || args->phash_radius > 64 || args->dhash_radius < 0 ||
+      args->dhash_radius > 64 || args->phash_safety < 0 || args->phash_safety > 64) {
+    cli_usage_error(command, "hash radii must be between 0 and 64");
+    return FALSE;
+  }
+  options->session_gap_s = args->session_gap_min * 60;
+  options->burst_gap_s = args->burst_gap_s;
+  options->phash_radius = args->phash_radius;
+  options->dhash_radius = args->dhash_radius;
+  options->phash_safety = args->phash_safety;
+  options->transforms = !args->no_transforms;
+  return TRUE;
+}
+
+static void
+progress_cb(const DerushScanProgress *state, gpointer user_data)
+{
+  cli_progress_update(user_data, state);
+}
+
+static void
+bad_file_cb(const char *path, const char *reason, gpointer user_data)
+{
+  cli_progress_print_bad_file(user_data, path, reason);
+}
+
+int
+cli_cmd_analyze(CliContext *ctx, int argc, char **argv)
+{
+  gboolean json = FALSE;
+  int threads = 0;
+  g_auto(GStrv) dirs = NULL;
+  CliGroupArgs gargs;
+  cli_group_args_init(&gargs);
+  const GOptionEntry entries[] = {
+      {"json", 0, 0, G_OPTION_ARG_NONE, &json, "Print the summary as one JSON object", NULL},
+      {"threads", 'j', 0, G_OPTION_ARG_INT, &threads, "Worker threads (default: one per core)",
+       "N"},
+      CLI_GROUP_ENTRIES(&gargs),
+      {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &dirs, NULL, "[DIR]"},
+      {NULL},
+  };
+  g_autoptr(GOptionContext) context = cli_option_context_new(
+      ctx, NULL, "Compute features, perceptual hashes and groups.",
+      "For every readable photo under DIR (default: the whole catalog) that lacks\n"
+      "features or hashes of the current versions, decodes its cached 512 px preview\n"
+      "once and computes both, in parallel; then recomputes the sessions, bursts and\n"
+      "near-duplicate groups of the catalog ('derush groups' lists them). Photos\n"
+      "already analyzed are not decoded again. Scan first: analyze reads the catalog.",
+      entries);
+  if (!cli_option_context_parse(context, &argc, &argv))
+    return CLI_EXIT_FATAL;
+  if (dirs && dirs[0] && dirs[1])
+    return cli_usage_error("analyze", "give at most one folder");
+  if (threads < 0)
+    return cli_usage_error("analyze", "--threads must be 0 (one per core) or more");
+  DerushGroupOptions gopt;
+  if (!cli_group_options_finish("analyze", &gargs, &gopt))
+    return CLI_EXIT_FATAL;
+  g_autofree char *under = NULL;
+  if (dirs && dirs[0]) {
+    struct stat st;
+    if (stat(dirs[0], &st) != 0) {
+      cli_print_file_error(dirs[0], g_strerror(errno));
+      return CLI_EXIT_FATAL;
+    }
+    under = g_canonicalize_filename(dirs[0], NULL);
+  }
+  if (!cli_open_catalog(ctx))
+    return CLI_EXIT_FATAL;
+
+  g_autoptr(CliProgress) progress = cli_progress_new(STDERR_FILENO);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new();
+  DerushAnalyzeOptions options;
+  derush_analyze_options_init(&options);
+  options.threads = threads;
+  options.progress = progress ? progress_cb : NULL;
+  options.on_bad_file = bad_file_cb;
+  options.user_data = progress;
+  options.cancellable = cancellable;
+  options.group = &gopt;
+
+  DerushAnalyzeSummary sum = {0};
+  g_autoptr(GError) error = NULL;
+  gboolean ok;
+  int signo;
+  {
+    g_autoptr(CliInterrupt) interrupt = cli_interrupt_new(cancellable);
+    ok = derush_catalog_analyze(ctx->catalog, under, &options, &sum, &error);
+    signo = cli_interrupt_get_signal(interrupt);
+  }
+  cli_progress_clear(progress);
+  if (signo) {
+    fprintf(stderr, "derush: interrupted; run the same analyze again to finish\n");
+  } else if (!ok) {
+    cli_print_error(NULL, error);
+    return CLI_EXIT_FATAL;
+  }
+
+  if (json) {
+    g_autoptr(JsonBuilder) b = json_builder_new();
+    json_builder_begin_object(b);
+    const struct {
+      const char *key;
+      gint64 value;
+    } counts[] = {
+        {"analyzed", sum.analyzed},       {"up_to_date", sum.up_to_date},
+        {"failed", sum.failed},           {"photos_grouped", sum.groups.photos},
+        {"sessions", sum.groups.sessions}, {"bursts", sum.groups.bursts},
+        {"near_dups", sum.groups.near_dups},
+    };
+    for (gsize i = 0; i < G_N_ELEMENTS(counts); i++) {
+      json_builder_set_member_name(b, counts[i].key);
+      json_builder_add_int_value(b, counts[i].value);
+    }
+    cli_json_add_double(b, "seconds", sum.seconds);
+    cli_json_add_double(b, "group_seconds", sum.groups.seconds);
+    json_builder_end_object(b);
+    g_autoptr(JsonNode) root = json_builder_get_root(b);
+    cli_print_json(stdout, root);
+  } else {
+    double rate = sum.seconds > 0 ? sum.analyzed / sum.seconds : 0;
+    printf("Analyzed %" G_GINT64_FORMAT " photos in %.2f s (%.0f photos/s); %" G_GINT64_FORMAT
+           " up to date, %" G_GINT64_FORMAT " failed\n",
+           sum.analyzed, sum.seconds, rate, sum.up_to_date, sum.failed);
+    printf("Groups: %" G_GINT64_FORMAT " sessions, %" G_GINT64_FORMAT " bursts, %" G_GINT64_FORMAT
+           " near-duplicate sets over %" G_GINT64_FORMAT " photos (%.3f s)\n",
+           sum.groups.sessions, sum.groups.bursts, sum.groups.near_dups, sum.groups.photos,
+           sum.groups.seconds);
+  }
+  if (signo)
+    return CLI_EXIT_SIGNAL + signo;
+  return sum.failed > 0 ? CLI_EXIT_BAD_FILES : CLI_EXIT_OK;
+}

@@ -1,0 +1,142 @@
+/* cmd-eval.c: `derush eval`: numbers against ground truth, in the shapes
+ * DESIGN.md fixes for scripts. */
+#include "cli-analysis.h"
+
+static void
+unreadable_cb(const char *path, const char *reason, gpointer user_data)
+{
+  GPtrArray *list = user_data;
+  g_ptr_array_add(list, g_strdup(path));
+  cli_print_file_error(path, reason);
+}
+
+static int
+eval_grouping(CliContext *ctx, const char *truth, gboolean json, const DerushGroupOptions *gopt)
+{
+  g_autoptr(GPtrArray) unreadable = g_ptr_array_new_with_free_func(g_free);
+  DerushGroupingEval r;
+  g_autoptr(GError) error = NULL;
+  if (!derush_eval_grouping(ctx->catalog, truth, gopt, unreadable_cb, unreadable, &r, &error)) {
+    cli_print_error(truth, error);
+    return CLI_EXIT_FATAL;
+  }
+  if (json) {
+    g_autoptr(JsonBuilder) b = json_builder_new();
+    json_builder_begin_object(b);
+    cli_json_add_double(b, "precision", r.precision);
+    cli_json_add_double(b, "recall", r.recall);
+    cli_json_add_double(b, "f1", r.f1);
+    const struct {
+      const char *key;
+      gint64 value;
+    } counts[] = {
+        {"pairs_truth", r.pairs_truth},     {"pairs_found", r.pairs_found},
+        {"pairs_correct", r.pairs_correct}, {"photos", r.photos},
+        {"unreadable", r.unreadable},       {"unreadable_expected", r.unreadable_expected},
+    };
+    for (gsize i = 0; i < G_N_ELEMENTS(counts); i++) {
+      json_builder_set_member_name(b, counts[i].key);
+      json_builder_add_int_value(b, counts[i].value);
+    }
+    json_builder_set_member_name(b, "unreadable_paths");
+    json_builder_begin_array(b);
+    for (guint i = 0; i < unreadable->len; i++) {
+      g_autofree char *d = g_filename_display_name(unreadable->pdata[i]);
+      json_builder_add_string_value(b, d);
+    }
+    json_builder_end_array(b);
+    json_builder_end_object(b);
+    g_autoptr(JsonNode) root = json_builder_get_root(b);
+    cli_print_json(stdout, root);
+  } else {
+    printf("Near-duplicate pairs: precision %.3f, recall %.3f, F1 %.3f\n", r.precision, r.recall,
+           r.f1);
+    printf("  %" G_GINT64_FORMAT " pairs in the truth, %" G_GINT64_FORMAT " found, %" G_GINT64_FORMAT
+           " correct; %" G_GINT64_FORMAT " photos, %" G_GINT64_FORMAT " unreadable (%" G_GINT64_FORMAT
+           " marked so in the truth)\n",
+           r.pairs_truth, r.pairs_found, r.pairs_correct, r.photos, r.unreadable,
+           r.unreadable_expected);
+  }
+  return CLI_EXIT_OK;
+}
+
+static int
+eval_blur(CliContext *ctx, const char *truth, gboolean json)
+{
+  DerushBlurEval r;
+  g_autoptr(GError) error = NULL;
+  if (!derush_eval_blur(ctx->catalog, truth, &r, &error)) {
+    cli_print_error(truth, error);
+    return CLI_EXIT_FATAL;
+  }
+  if (json) {
+    g_autoptr(JsonBuilder) b = json_builder_new();
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "triplets");
+    json_builder_add_int_value(b, r.triplets);
+    cli_json_add_double(b, "ranked_sharp_first", r.ranked_sharp_first);
+    json_builder_set_member_name(b, "sharp_first");
+    json_builder_add_int_value(b, r.sharp_first);
+    json_builder_end_object(b);
+    g_autoptr(JsonNode) root = json_builder_get_root(b);
+    cli_print_json(stdout, root);
+  } else {
+    printf("Sharp frame ranked first in %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT
+           " scenes (%.3f)\n",
+           r.sharp_first, r.triplets, r.ranked_sharp_first);
+  }
+  return CLI_EXIT_OK;
+}
+
+int
+cli_cmd_eval(CliContext *ctx, int argc, char **argv)
+{
+  gboolean json = FALSE;
+  char *truth = NULL;
+  g_auto(GStrv) rest = NULL;
+  CliGroupArgs gargs;
+  cli_group_args_init(&gargs);
+  const GOptionEntry entries[] = {
+      {"truth", 't', 0, G_OPTION_ARG_FILENAME, &truth, "The ground-truth CSV", "CSV"},
+      {"json", 0, 0, G_OPTION_ARG_NONE, &json, "Print the result as one JSON object", NULL},
+      CLI_GROUP_ENTRIES(&gargs),
+      {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &rest, NULL, "grouping|blur"},
+      {NULL},
+  };
+  g_autoptr(GOptionContext) context = cli_option_context_new(
+      ctx, NULL, "Measure derush against ground truth.",
+      "eval grouping --truth CSV: CSV is path,group[,relation,note], paths relative\n"
+      "  to the CSV's folder; an empty group marks a file that is not a photo (it is\n"
+      "  reported unreadable). The files are scanned and analyzed as needed, the\n"
+      "  catalog is regrouped with the grouping options, and pairwise precision,\n"
+      "  recall and F1 of the near-duplicate groups are printed. JSON: {precision,\n"
+      "  recall, f1, pairs_truth, pairs_found, pairs_correct, photos, unreadable,\n"
+      "  unreadable_expected, unreadable_paths}.\n"
+      "eval blur --truth CSV: CSV is file,scene_id,device,label (sharp, defocus_blur,\n"
+      "  motion_blur); prints the fraction of scenes whose sharp frame scores above\n"
+      "  every blurred one. JSON: {triplets, ranked_sharp_first, sharp_first}.",
+      entries);
+  gboolean parsed = cli_option_context_parse(context, &argc, &argv);
+  g_autofree char *truth_owned = truth;
+  if (!parsed)
+    return CLI_EXIT_FATAL;
+  if (!rest || !rest[0])
+    return cli_usage_error("eval", "say what to evaluate: grouping or blur");
+  if (rest[1])
+    return cli_usage_error("eval", "unexpected argument '%s'", rest[1]);
+  if (!truth)
+    return cli_usage_error("eval", "--truth CSV is required");
+  gboolean grouping = g_str_equal(rest[0], "grouping");
+  if (!grouping && !g_str_equal(rest[0], "blur"))
+    return cli_usage_error("eval", "unknown evaluation '%s' (grouping or blur)", rest[0]);
+  DerushGroupOptions gopt;
+  if (!cli_group_options_finish("eval", &gargs, &gopt))
+    return CLI_EXIT_FATAL;
+  if (!g_file_test(truth, G_FILE_TEST_IS_REGULAR)) {
+    cli_print_file_error(truth, "no such file");
+    return CLI_EXIT_FATAL;
+  }
+  if (!cli_open_catalog(ctx))
+    return CLI_EXIT_FATAL;
+  return grouping ? eval_grouping(ctx, truth, json, &gopt) : eval_blur(ctx, truth, json);
+}

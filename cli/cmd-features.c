@@ -1,0 +1,131 @@
+/* cmd-features.c: `derush features`: one photo's feature vector by name.
+ *
+ * Each FILE is scanned and analyzed first (both skip what is up to date),
+ * so the answer is never stale and a file outside any scanned folder works.
+ */
+#include "cli-analysis.h"
+#include <errno.h>
+#include <math.h>
+#include <sys/stat.h>
+
+static void
+bad_file_cb(const char *path, const char *reason, gpointer user_data)
+{
+  cli_print_file_error(path, reason);
+}
+
+static void
+print_features(const char *path, const float *v, gboolean json)
+{
+  if (json) {
+    g_autoptr(JsonBuilder) b = json_builder_new();
+    json_builder_begin_object(b);
+    g_autofree char *display = g_filename_display_name(path);
+    json_builder_set_member_name(b, "path");
+    json_builder_add_string_value(b, display);
+    json_builder_set_member_name(b, "features_version");
+    json_builder_add_int_value(b, DERUSH_FEATURES_VERSION);
+    for (int i = 0; i < DERUSH_N_FEATURES; i++)
+      cli_json_add_double(b, derush_feature_info(i)->name, v[i]);
+    cli_json_add_double(b, "quality_score", derush_features_quality_score(v));
+    json_builder_set_member_name(b, "exposure");
+    static const char *const flags[] = {"ok", "under", "over"};
+    json_builder_add_string_value(b, flags[derush_features_exposure_flag(v)]);
+    json_builder_end_object(b);
+    g_autoptr(JsonNode) root = json_builder_get_root(b);
+    cli_print_json(stdout, root);
+    return;
+  }
+  g_autofree char *display = g_filename_display_name(path);
+  printf("%s\n", display);
+  for (int i = 0; i < DERUSH_N_FEATURES; i++) {
+    const DerushFeatureInfo *info = derush_feature_info(i);
+    if (isnan(v[i]))
+      printf("  %-18s %12s  %s\n", info->name, "-", info->meaning);
+    else
+      printf("  %-18s %12.5g  %s\n", info->name, v[i], info->meaning);
+  }
+}
+
+int
+cli_cmd_features(CliContext *ctx, int argc, char **argv)
+{
+  gboolean json = FALSE;
+  g_auto(GStrv) files = NULL;
+  const GOptionEntry entries[] = {
+      {"json", 0, 0, G_OPTION_ARG_NONE, &json,
+       "One JSON object per file: path, features_version, then every feature by name "
+       "(null when undefined)",
+       NULL},
+      {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, "FILE…"},
+      {NULL},
+  };
+  g_autoptr(GOptionContext) context = cli_option_context_new(
+      ctx, NULL, "Print the feature vector of photos.",
+      "Scans and analyzes each FILE as needed (nothing is decoded again when it is\n"
+      "up to date), then prints every feature with its meaning; docs/features.md\n"
+      "has the table. Undefined values are \"-\" (null in JSON), never 0.",
+      entries);
+  if (!cli_option_context_parse(context, &argc, &argv))
+    return CLI_EXIT_FATAL;
+  if (!files || !files[0])
+    return cli_usage_error("features", "no file given");
+
+  int n_failed = 0;
+  g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func(g_free);
+  for (int i = 0; files[i]; i++) {
+    struct stat st;
+    if (stat(files[i], &st) != 0) {
+      cli_print_file_error(files[i], g_strerror(errno));
+      n_failed++;
+    } else if (S_ISDIR(st.st_mode)) {
+      cli_print_file_error(files[i], "is a folder (give photo files)");
+      n_failed++;
+    } else {
+      g_ptr_array_add(paths, g_canonicalize_filename(files[i], NULL));
+    }
+  }
+  if (paths->len == 0)
+    return CLI_EXIT_FATAL;
+  g_ptr_array_add(paths, NULL);
+  if (!cli_open_catalog(ctx))
+    return CLI_EXIT_FATAL;
+
+  g_autoptr(GError) error = NULL;
+  DerushScanOptions sopt;
+  derush_scan_options_init(&sopt);
+  DerushScanSummary ssum;
+  if (!derush_catalog_scan(ctx->catalog, (const char *const *)paths->pdata, &sopt, &ssum,
+                           &error)) {
+    cli_print_error(NULL, error);
+    return CLI_EXIT_FATAL;
+  }
+  for (guint i = 0; i + 1 < paths->len; i++) {
+    const char *path = paths->pdata[i];
+    DerushAnalyzeOptions aopt;
+    derush_analyze_options_init(&aopt);
+    aopt.threads = 1;
+    aopt.no_groups = TRUE; /* one photo's vector; groups are analyze's job */
+    aopt.on_bad_file = bad_file_cb;
+    if (!derush_catalog_analyze(ctx->catalog, path, &aopt, NULL, &error)) {
+      cli_print_error(NULL, error);
+      return CLI_EXIT_FATAL;
+    }
+    float v[DERUSH_N_FEATURES];
+    if (!derush_catalog_get_features(ctx->catalog, path, v, &error)) {
+      /* Unreadable photos: the scan's reason is the useful one. */
+      g_autoptr(DerushPhoto) photo = derush_catalog_get_photo(ctx->catalog, path, NULL);
+      if (photo && photo->reason)
+        cli_print_file_error(path, photo->reason);
+      else
+        cli_print_error(path, error);
+      g_clear_error(&error);
+      n_failed++;
+      continue;
+    }
+    print_features(path, v, json);
+  }
+  if (n_failed == (int)g_strv_length(files))
+    return CLI_EXIT_FATAL;
+  return n_failed ? CLI_EXIT_BAD_FILES : CLI_EXIT_OK;
+}

@@ -1,0 +1,111 @@
+/* cmd-groups.c: `derush groups`: sessions, bursts and near-duplicates with
+ * their best pick. */
+#include "cli-analysis.h"
+#include <errno.h>
+#include <math.h>
+#include <sys/stat.h>
+
+typedef struct {
+  gboolean json;
+  gint64 n;
+} ListState;
+
+static gboolean
+print_group_cb(const DerushGroup *g, gpointer user_data)
+{
+  ListState *st = user_data;
+  st->n++;
+  g_autofree char *best = g->best_path ? g_filename_display_name(g->best_path) : NULL;
+  if (st->json) {
+    g_autoptr(JsonBuilder) b = json_builder_new();
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "id");
+    json_builder_add_int_value(b, g->id);
+    json_builder_set_member_name(b, "kind");
+    json_builder_add_string_value(b, derush_group_kind_name(g->kind));
+    json_builder_set_member_name(b, "size");
+    json_builder_add_int_value(b, g->n_members);
+    json_builder_set_member_name(b, "best");
+    if (best)
+      json_builder_add_string_value(b, best);
+    else
+      json_builder_add_null_value(b);
+    cli_json_add_double(b, "best_score", g->best_score);
+    json_builder_set_member_name(b, "members");
+    json_builder_begin_array(b);
+    for (guint i = 0; i < g->n_members; i++) {
+      g_autofree char *m = g_filename_display_name(g->member_paths[i]);
+      json_builder_add_string_value(b, m);
+    }
+    json_builder_end_array(b);
+    json_builder_end_object(b);
+    g_autoptr(JsonNode) root = json_builder_get_root(b);
+    cli_print_json(stdout, root);
+    return TRUE;
+  }
+  printf("%s %" G_GINT64_FORMAT " (%u photos)", derush_group_kind_name(g->kind), g->id,
+         g->n_members);
+  if (!isnan(g->best_score))
+    printf(" best score %.2f", g->best_score);
+  printf("\n");
+  for (guint i = 0; i < g->n_members; i++) {
+    g_autofree char *m = g_filename_display_name(g->member_paths[i]);
+    printf("  %s %s\n", g->member_ids[i] == g->best_id ? "*" : " ", m);
+  }
+  return TRUE;
+}
+
+int
+cli_cmd_groups(CliContext *ctx, int argc, char **argv)
+{
+  gboolean json = FALSE;
+  char *kind_name = NULL;
+  g_auto(GStrv) dirs = NULL;
+  const GOptionEntry entries[] = {
+      {"json", 0, 0, G_OPTION_ARG_NONE, &json,
+       "JSON Lines: one object per group (id, kind, size, best, best_score, members)", NULL},
+      {"kind", 'k', 0, G_OPTION_ARG_STRING, &kind_name, "Only session, burst or near_dup groups",
+       "KIND"},
+      {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &dirs, NULL, "[DIR]"},
+      {NULL},
+  };
+  g_autoptr(GOptionContext) context = cli_option_context_new(
+      ctx, NULL, "List sessions, bursts and near-duplicate groups with their best pick.",
+      "Lists the groups the last 'derush analyze' computed (with a member at or\n"
+      "below DIR when given), ordered by kind then id. Ids are stable while the\n"
+      "members stay. The best pick (\"*\") has the highest quality score:\n"
+      "sharpness minus exposure penalties (docs/features.md).",
+      entries);
+  gboolean parsed = cli_option_context_parse(context, &argc, &argv);
+  g_autofree char *kind_owned = kind_name;
+  if (!parsed)
+    return CLI_EXIT_FATAL;
+  int kind = -1;
+  if (kind_name) {
+    DerushGroupKind k;
+    if (!derush_group_kind_from_name(kind_name, &k))
+      return cli_usage_error("groups", "unknown kind '%s' (session, burst or near_dup)",
+                             kind_name);
+    kind = (int)k;
+  }
+  if (dirs && dirs[0] && dirs[1])
+    return cli_usage_error("groups", "give at most one folder");
+  g_autofree char *under = NULL;
+  if (dirs && dirs[0]) {
+    struct stat st;
+    if (stat(dirs[0], &st) != 0) {
+      cli_print_file_error(dirs[0], g_strerror(errno));
+      return CLI_EXIT_FATAL;
+    }
+    under = g_canonicalize_filename(dirs[0], NULL);
+  }
+  if (!cli_open_catalog(ctx))
+    return CLI_EXIT_FATAL;
+  ListState st = {json, 0};
+  g_autoptr(GError) error = NULL;
+  if (!derush_catalog_foreach_group(ctx->catalog, under, kind, print_group_cb, &st, &error)) {
+    cli_print_error(NULL, error);
+    return CLI_EXIT_FATAL;
+  }
+  return CLI_EXIT_OK;
+}

@@ -1,0 +1,727 @@
+/* sidecar.c: decisions to and from XMP sidecars.
+ *
+ * Writing merges into what is there: the sidecar is parsed by exiv2, only
+ * xmp:Rating and digiKam:PickLabel are set or cleared, and the whole packet
+ * is written back through a temporary file and a rename, so darktable's
+ * history, Lightroom's develop settings and keywords all survive.
+ *
+ * The sidecars table remembers each sidecar as derush last wrote or read it
+ * (mtime, size, xxh64 of the bytes). A scan reads only sidecars that differ
+ * from that record, so our own writes never come back as new decisions, and
+ * a later edit by another program is picked up as a SIDECAR decision. The
+ * same record makes an export refuse to overwrite an edit no scan has read
+ * yet: another program's decision is never silently lost. */
+#include "export-private.h"
+#include <errno.h>
+#include <gexiv2/gexiv2.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+static const char *const style_names[] = {"darktable", "lightroom", "digikam"};
+
+#define TAG_RATING "Xmp.xmp.Rating"
+#define TAG_PICK "Xmp.digiKam.PickLabel"
+#define PICK_REJECTED 1
+#define PICK_PENDING 2
+#define PICK_ACCEPTED 3
+
+/* An empty packet to merge into when a photo has no sidecar yet. */
+static const char empty_packet[] =
+    "<?xpacket begin=\"\xef\xbb\xbf\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?>"
+    "<x:xmpmeta xmlns:x=\"adobe:ns:meta/\"><rdf:RDF"
+    " xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\"></rdf:RDF></x:xmpmeta>"
+    "<?xpacket end=\"w\"?>";
+
+/**
+ * derush_xmp_style_name:
+ * Returns: (transfer none): "darktable", "lightroom" or "digikam".
+ */
+const char *
+derush_xmp_style_name(DerushXmpStyle style)
+{
+  return (guint)style < G_N_ELEMENTS(style_names) ? style_names[style] : "darktable";
+}
+
+/**
+ * derush_xmp_style_from_name:
+ * @style: (out): the style
+ * Returns: FALSE when @name is not a style.
+ */
+gboolean
+derush_xmp_style_from_name(const char *name, DerushXmpStyle *style)
+{
+  for (guint i = 0; i < G_N_ELEMENTS(style_names); i++)
+    if (g_ascii_strcasecmp(name, style_names[i]) == 0) {
+      *style = (DerushXmpStyle)i;
+      return TRUE;
+    }
+  return FALSE;
+}
+
+/**
+ * derush_sidecar_path:
+ * darktable appends ".xmp" to the whole name (IMG_1.CR2.xmp), so a RAW and
+ * its JPEG have a sidecar each; Lightroom and digiKam replace the extension
+ * (IMG_1.xmp), so a pair shares one.
+ * Returns: (transfer full): the sidecar path.
+ */
+char *
+derush_sidecar_path(const char *photo_path, DerushXmpStyle style)
+{
+  if (style == DERUSH_XMP_DARKTABLE)
+    return g_strconcat(photo_path, ".xmp", NULL);
+  const char *slash = strrchr(photo_path, '/');
+  const char *dot = strrchr(photo_path, '.');
+  gsize stem = dot && (!slash || dot > slash + 1) ? (gsize)(dot - photo_path) : strlen(photo_path);
+  return g_strdup_printf("%.*s.xmp", (int)stem, photo_path);
+}
+
+/* ------------------------------------------------------------ XMP values */
+
+/* What a sidecar (or the catalog, translated) says, field by field. */
+typedef struct {
+  gboolean has_rating;
+  int rating;
+  gboolean has_pick;
+  int pick;
+} XmpDecision;
+
+static XmpDecision
+decision_for(DerushLabel label, int stars)
+{
+  XmpDecision d = {0};
+  switch (label) {
+  case DERUSH_LABEL_TRASH:
+    d = (XmpDecision){TRUE, -1, TRUE, PICK_REJECTED};
+    break;
+  case DERUSH_LABEL_KEEP:
+    d = (XmpDecision){TRUE, stars, TRUE, PICK_ACCEPTED};
+    break;
+  case DERUSH_LABEL_NONE:
+    /* Undecided: stars if any; no pick label (digiKam's "pending" would
+     * claim a decision nobody made). 0 stars: our fields are removed. */
+    d.has_rating = stars > 0;
+    d.rating = stars;
+    break;
+  }
+  return d;
+}
+
+static gboolean
+decision_equal(const XmpDecision *a, const XmpDecision *b)
+{
+  return a->has_rating == b->has_rating && (!a->has_rating || a->rating == b->rating) &&
+         a->has_pick == b->has_pick && (!a->has_pick || a->pick == b->pick);
+}
+
+static gboolean
+read_int_tag(GExiv2Metadata *md, const char *tag, int *out)
+{
+  if (!gexiv2_metadata_try_has_tag(md, tag, NULL))
+    return FALSE;
+  g_autofree char *s = gexiv2_metadata_try_get_tag_string(md, tag, NULL);
+  if (!s)
+    return FALSE;
+  char *end = NULL;
+  double v = g_ascii_strtod(g_strstrip(s), &end);
+  if (end == s || !isfinite(v))
+    return FALSE;
+  *out = (int)round(v);
+  return TRUE;
+}
+
+/* Caller holds the exiv2 lock. */
+static XmpDecision
+decision_read(GExiv2Metadata *md)
+{
+  XmpDecision d = {0};
+  d.has_rating = read_int_tag(md, TAG_RATING, &d.rating) && d.rating >= -1 && d.rating <= 5;
+  d.has_pick = read_int_tag(md, TAG_PICK, &d.pick) && d.pick >= 0 && d.pick <= 3;
+  return d;
+}
+
+static guint64
+bytes_hash(const void *data, gsize len)
+{
+  return XXH64(data, len, 0);
+}
+
+/* ------------------------------------------------------- sidecar records */
+
+typedef struct {
+  gint64 mtime_ns, size;
+  guint64 hash;
+} SidecarState;
+
+static gint64
+stat_mtime_ns(const struct stat *st)
+{
+  return (gint64)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+}
+
+static gboolean
+state_get(DerushCatalog *cat, const char *path, SidecarState *out)
+{
+  sqlite3_stmt *stmt =
+      _derush_catalog_stmt(cat, "SELECT mtime_ns, size, hash FROM sidecars WHERE path = ?", NULL);
+  if (!stmt)
+    return FALSE;
+  sqlite3_bind_text(stmt, 1, path, -1, SQLITE_STATIC);
+  gboolean found = sqlite3_step(stmt) == SQLITE_ROW;
+  if (found) {
+    out->mtime_ns = sqlite3_column_int64(stmt, 0);
+    out->size = sqlite3_column_int64(stmt, 1);
+    out->hash = (guint64)sqlite3_column_int64(stmt, 2);
+  }
+  sqlite3_reset(stmt);
+  return found;
+}
+
+static gboolean
+state_put(DerushCatalog *cat, const char *path, const SidecarState *st, GError **error)
+{
+  sqlite3_stmt *stmt = _derush_catalog_stmt(
+      cat, "INSERT OR REPLACE INTO sidecars(path, mtime_ns, size, hash) VALUES (?, ?, ?, ?)",
+      error);
+  if (!stmt)
+    return FALSE;
+  sqlite3_bind_text(stmt, 1, path, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(stmt, 2, st->mtime_ns);
+  sqlite3_bind_int64(stmt, 3, st->size);
+  sqlite3_bind_int64(stmt, 4, (sqlite3_int64)st->hash);
+  int rc = sqlite3_step(stmt);
+  sqlite3_reset(stmt);
+  if (rc != SQLITE_DONE) {
+    _derush_catalog_set_error(cat, error, "cannot record a sidecar");
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* A sidecar file as read from disk: bytes and what they say. */
+typedef struct {
+  char *data;
+  gsize len;
+  struct stat st;
+  XmpDecision decision;
+} SidecarFile;
+
+static void
+sidecar_file_clear(SidecarFile *f)
+{
+  g_clear_pointer(&f->data, g_free);
+}
+
+/* Reads and parses @path. FALSE with NOT_FOUND when it does not exist. */
+static gboolean
+sidecar_read(const char *path, SidecarFile *f, GError **error)
+{
+  memset(f, 0, sizeof *f);
+  if (stat(path, &f->st) != 0) {
+    _derush_set_errno_error(error, errno, "cannot read sidecar", path);
+    return FALSE;
+  }
+  GError *local = NULL;
+  if (!g_file_get_contents(path, &f->data, &f->len, &local)) {
+    g_set_error(error, DERUSH_ERROR, DERUSH_ERROR_IO, "%s", local->message);
+    g_error_free(local);
+    return FALSE;
+  }
+  if (f->len == 0 || f->len > G_MAXLONG) {
+    g_autofree char *display = g_filename_display_name(path);
+    g_set_error(error, DERUSH_ERROR, DERUSH_ERROR_CORRUPT, "%s: sidecar is empty or too large",
+                display);
+    sidecar_file_clear(f);
+    return FALSE;
+  }
+  _derush_exiv2_lock();
+  GExiv2Metadata *md = gexiv2_metadata_new();
+  gboolean ok = gexiv2_metadata_open_buf(md, (const guint8 *)f->data, (glong)f->len, &local);
+  if (ok)
+    f->decision = decision_read(md);
+  g_object_unref(md);
+  _derush_exiv2_unlock();
+  if (!ok) {
+    g_autofree char *display = g_filename_display_name(path);
+    g_set_error(error, DERUSH_ERROR, DERUSH_ERROR_CORRUPT, "%s: not a readable XMP sidecar: %s",
+                display, local ? local->message : "?");
+    g_clear_error(&local);
+    sidecar_file_clear(f);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* Sets or clears one integer tag. Caller holds the exiv2 lock. */
+static gboolean
+put_tag(GExiv2Metadata *md, const char *tag, gboolean has, int value, GError **error)
+{
+  if (!has) {
+    if (gexiv2_metadata_try_has_tag(md, tag, NULL))
+      return gexiv2_metadata_try_clear_tag(md, tag, error);
+    return TRUE;
+  }
+  char buf[16];
+  g_snprintf(buf, sizeof buf, "%d", value);
+  return gexiv2_metadata_try_set_tag_string(md, tag, buf, error);
+}
+
+/* One parse of @base (an existing sidecar's bytes, or NULL for a new one):
+ * when it already says @want, sets *@same and returns NULL; otherwise
+ * returns the packet with our two fields set to @want and every other field
+ * carried over. */
+static char *
+merged_packet(const char *base, gsize base_len, const XmpDecision *want, gboolean *same,
+              GError **error)
+{
+  *same = FALSE;
+  if (!base) {
+    base = empty_packet;
+    base_len = sizeof empty_packet - 1;
+  }
+  GError *local = NULL;
+  char *packet = NULL;
+  _derush_exiv2_lock();
+  GExiv2Metadata *md = gexiv2_metadata_new();
+  gboolean ok = gexiv2_metadata_open_buf(md, (const guint8 *)base, (glong)base_len, &local);
+  if (ok) {
+    XmpDecision found = decision_read(md);
+    *same = decision_equal(&found, want);
+  }
+  if (ok && !*same && put_tag(md, TAG_RATING, want->has_rating, want->rating, &local) &&
+      put_tag(md, TAG_PICK, want->has_pick, want->pick, &local))
+    packet = gexiv2_metadata_try_generate_xmp_packet(md, GEXIV2_USE_COMPACT_FORMAT, 0, &local);
+  g_object_unref(md);
+  _derush_exiv2_unlock();
+  if (!packet && !*same) {
+    g_set_error(error, DERUSH_ERROR, ok ? DERUSH_ERROR_FAILED : DERUSH_ERROR_CORRUPT,
+                "cannot merge into the XMP sidecar: %s",
+                local ? local->message : "exiv2 gave nothing");
+    g_clear_error(&local);
+  }
+  return packet;
+}
+
+/* ------------------------------------------------------------- writing */
+
+typedef struct {
+  DerushCatalog *cat;
+  DerushXmpStyle style;
+  gboolean dry_run;
+  DerushSidecarFunc func;
+  gpointer user_data;
+  DerushSidecarSummary *sum;
+  GHashTable *done; /* sidecar paths handled in this run (pairs share one) */
+  GArray *records;  /* SidecarRecord to store at the end */
+} Export;
+
+typedef struct {
+  char *path;
+  SidecarState st;
+} SidecarRecord;
+
+static void
+report(Export *ex, const char *path, DerushSidecarResult result, const GError *error)
+{
+  if (result == DERUSH_SIDECAR_WRITTEN)
+    ex->sum->written++;
+  else if (result == DERUSH_SIDECAR_UNCHANGED)
+    ex->sum->unchanged++;
+  else
+    ex->sum->failed++;
+  if (ex->func)
+    ex->func(path, result, error, ex->user_data);
+}
+
+static gboolean
+read_only(const char *path, const struct stat *st)
+{
+  /* No write bit at all counts as read-only even for root: somebody made
+   * the file so on purpose, and rename() would replace it regardless. */
+  return (st->st_mode & 0222) == 0 || access(path, W_OK) != 0;
+}
+
+/* Writes one photo's decision to @path. */
+static DerushSidecarResult
+export_one(Export *ex, const char *path, DerushLabel label, int stars, GError **error)
+{
+  XmpDecision want = decision_for(label, stars);
+  g_autofree char *data = NULL;
+  gsize len = 0;
+  struct stat st;
+  gboolean exists = stat(path, &st) == 0;
+  if (!exists && errno != ENOENT) {
+    _derush_set_errno_error(error, errno, "cannot read sidecar", path);
+    return DERUSH_SIDECAR_FAILED;
+  }
+  if (!exists && !want.has_rating && !want.has_pick)
+    return DERUSH_SIDECAR_UNCHANGED; /* nothing to say, nothing there */
+  if (exists) {
+    GError *local = NULL;
+    if (!g_file_get_contents(path, &data, &len, &local)) {
+      g_set_error(error, DERUSH_ERROR, DERUSH_ERROR_IO, "%s", local->message);
+      g_error_free(local);
+      return DERUSH_SIDECAR_FAILED;
+    }
+  }
+  gboolean same = FALSE;
+  g_autofree char *packet = merged_packet(data, len, &want, &same, error);
+  if (same)
+    return DERUSH_SIDECAR_UNCHANGED;
+  if (!packet)
+    return DERUSH_SIDECAR_FAILED;
+  g_autofree char *display = g_filename_display_name(path);
+  if (exists) {
+    SidecarState known;
+    gboolean ours = state_get(ex->cat, path, &known) && known.size == (gint64)st.st_size &&
+                    (known.mtime_ns == stat_mtime_ns(&st) || known.hash == bytes_hash(data, len));
+    if (!ours) {
+      /* Another program decided something no scan has read yet: writing
+       * now would lose it. */
+      g_set_error(error, DERUSH_ERROR, DERUSH_ERROR_FAILED,
+                  "%s: changed by another program since derush last read it; run 'derush scan'"
+                  " first",
+                  display);
+      return DERUSH_SIDECAR_FAILED;
+    }
+    if (read_only(path, &st)) {
+      g_set_error(error, DERUSH_ERROR, DERUSH_ERROR_IO, "%s: sidecar is read-only", display);
+      return DERUSH_SIDECAR_FAILED;
+    }
+  }
+  if (ex->dry_run)
+    return DERUSH_SIDECAR_WRITTEN;
+  gsize packet_len = strlen(packet);
+  if (!_derush_write_atomic(path, packet, packet_len, exists ? (int)(st.st_mode & 07777) : 0666,
+                            error))
+    return DERUSH_SIDECAR_FAILED;
+  struct stat now;
+  if (stat(path, &now) == 0) {
+    SidecarRecord r = {g_strdup(path), {stat_mtime_ns(&now), (gint64)now.st_size, 0}};
+    r.st.hash = bytes_hash(packet, packet_len);
+    g_array_append_val(ex->records, r);
+  }
+  return DERUSH_SIDECAR_WRITTEN;
+}
+
+static void
+export_photo(Export *ex, const char *photo_path, DerushLabel label, int stars)
+{
+  g_autofree char *path = derush_sidecar_path(photo_path, ex->style);
+  if (g_hash_table_contains(ex->done, path))
+    return;
+  g_hash_table_add(ex->done, g_strdup(path));
+  g_autoptr(GError) error = NULL;
+  DerushSidecarResult r = export_one(ex, path, label, stars, &error);
+  report(ex, path, r, error);
+}
+
+static gboolean
+store_records(Export *ex, GError **error)
+{
+  if (ex->records->len == 0)
+    return TRUE;
+  if (!_derush_catalog_begin(ex->cat, error))
+    return FALSE;
+  for (guint i = 0; i < ex->records->len; i++) {
+    SidecarRecord *r = &g_array_index(ex->records, SidecarRecord, i);
+    if (!state_put(ex->cat, r->path, &r->st, error)) {
+      _derush_catalog_rollback(ex->cat);
+      return FALSE;
+    }
+  }
+  return _derush_catalog_commit(ex->cat, error);
+}
+
+static void
+record_clear(gpointer p)
+{
+  g_free(((SidecarRecord *)p)->path);
+}
+
+/* Flushes the records every few hundred files, so a killed export keeps
+ * the records of what it wrote (a missing record only makes the next scan
+ * read that sidecar once). */
+#define RECORD_BATCH 500
+
+/**
+ * derush_catalog_export_sidecars:
+ * @under: (nullable): a folder or photo; NULL with @ids NULL for all
+ * @ids: (nullable) (array length=n_ids): only these photos and their partners
+ * @func: (nullable): told about each sidecar
+ * @summary: (out): counts
+ *
+ * See derush.h.
+ *
+ * Returns: FALSE with @error set when the catalog cannot be read or the
+ * records of the written sidecars cannot be stored.
+ */
+gboolean
+derush_catalog_export_sidecars(DerushCatalog *catalog, const char *under, const gint64 *ids,
+                               gsize n_ids, DerushXmpStyle style, gboolean dry_run,
+                               DerushSidecarFunc func, gpointer user_data,
+                               DerushSidecarSummary *summary, GError **error)
+{
+  memset(summary, 0, sizeof *summary);
+  Export ex = {catalog, style, dry_run, func, user_data, summary, NULL, NULL};
+  ex.done = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  ex.records = g_array_new(FALSE, FALSE, sizeof(SidecarRecord));
+  g_array_set_clear_func(ex.records, record_clear);
+  gboolean ok = TRUE;
+
+  /* Selected photos with their partners: the rows to visit. */
+  g_autofree char *lo = NULL, *hi = NULL;
+  sqlite3_stmt *stmt = NULL;
+  const char *sql;
+  if (ids) {
+    sql = "SELECT p.path, l.label, l.stars FROM photos p JOIN labels l ON l.photo_id = p.id"
+          " WHERE NOT p.missing AND (p.id = ?1 OR p.pair_id = ?1)";
+  } else {
+    if (!under)
+      under = "/";
+    _derush_path_range(under, &lo, &hi);
+    sql = "SELECT p.path, l.label, l.stars FROM photos p JOIN labels l ON l.photo_id = p.id"
+          " WHERE NOT p.missing AND (p.path = ?3 OR (p.path >= ?1 AND p.path < ?2))"
+          " ORDER BY p.path";
+  }
+  if (sqlite3_prepare_v2(catalog->db, sql, -1, &stmt, NULL) != SQLITE_OK) {
+    _derush_catalog_set_error(catalog, error, "cannot list decisions");
+    ok = FALSE;
+    goto out;
+  }
+  for (gsize i = 0; ok && i < (ids ? n_ids : 1); i++) {
+    sqlite3_reset(stmt);
+    if (ids) {
+      sqlite3_bind_int64(stmt, 1, ids[i]);
+    } else {
+      sqlite3_bind_text(stmt, 1, lo, -1, SQLITE_STATIC);
+      sqlite3_bind_text(stmt, 2, hi, -1, SQLITE_STATIC);
+      sqlite3_bind_text(stmt, 3, under, -1, SQLITE_STATIC);
+    }
+    int rc;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+      export_photo(&ex, (const char *)sqlite3_column_text(stmt, 0), sqlite3_column_int(stmt, 1),
+                   sqlite3_column_int(stmt, 2));
+      if (ex.records->len >= RECORD_BATCH) {
+        /* A private statement is stepping; the write goes through the
+         * same connection, which SQLite allows. */
+        if (!store_records(&ex, error)) {
+          ok = FALSE;
+          break;
+        }
+        g_array_set_size(ex.records, 0);
+      }
+    }
+    if (ok && rc != SQLITE_DONE) {
+      _derush_catalog_set_error(catalog, error, "cannot list decisions");
+      ok = FALSE;
+    }
+  }
+  if (ok)
+    ok = store_records(&ex, error);
+out:
+  if (stmt)
+    sqlite3_finalize(stmt);
+  g_hash_table_destroy(ex.done);
+  g_array_free(ex.records, TRUE);
+  return ok;
+}
+
+/**
+ * derush_catalog_set_sidecar_sync:
+ * @enabled: keep sidecars in sync from now on, or stop
+ * @style: the sidecar style to keep in sync
+ * Returns: FALSE with @error when the setting cannot be stored.
+ */
+gboolean
+derush_catalog_set_sidecar_sync(DerushCatalog *catalog, gboolean enabled, DerushXmpStyle style,
+                                GError **error)
+{
+  return _derush_catalog_put_setting(catalog, "sidecar_sync",
+                                     enabled ? derush_xmp_style_name(style) : NULL, error);
+}
+
+/**
+ * derush_catalog_get_sidecar_sync:
+ * @style: (out) (optional): the style kept in sync
+ * Returns: TRUE when sidecar sync is on.
+ */
+gboolean
+derush_catalog_get_sidecar_sync(DerushCatalog *catalog, DerushXmpStyle *style)
+{
+  g_autofree char *value = _derush_catalog_get_setting(catalog, "sidecar_sync");
+  DerushXmpStyle s;
+  if (!value || !derush_xmp_style_from_name(value, &s))
+    return FALSE;
+  if (style)
+    *style = s;
+  return TRUE;
+}
+
+/* ---------------------------------------------------------- scan hooks */
+
+/* A sidecar (or embedded rating) the scanner noticed. */
+typedef struct {
+  char *photo_path;
+  char *sidecar_path; /* NULL for an embedded rating */
+  struct stat st;
+  int rating; /* embedded only: -1..5, 0 meaning "no rating" */
+} Seen;
+
+static void
+seen_free(gpointer p)
+{
+  Seen *s = p;
+  g_free(s->photo_path);
+  g_free(s->sidecar_path);
+  g_free(s);
+}
+
+GPtrArray *
+_derush_sidecars_seen_new(void)
+{
+  return g_ptr_array_new_with_free_func(seen_free);
+}
+
+void
+_derush_sidecars_seen_add(GPtrArray *seen, const char *dir, const char *name)
+{
+  g_autofree char *photo = g_build_filename(dir, name, NULL);
+  /* Both namings: a folder may hold darktable's and Lightroom's. Two
+   * stat()s of names that are usually absent: cheap next to a scan. */
+  for (int style = DERUSH_XMP_DARKTABLE; style <= DERUSH_XMP_LIGHTROOM; style++) {
+    g_autofree char *path = derush_sidecar_path(photo, style);
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+      continue;
+    Seen *s = g_new0(Seen, 1);
+    s->photo_path = g_strdup(photo);
+    s->sidecar_path = g_steal_pointer(&path);
+    s->st = st;
+    g_ptr_array_add(seen, s);
+  }
+}
+
+gboolean
+_derush_sidecars_note_embedded(DerushCatalog *cat, const char *path, const DerushMeta *meta,
+                               GPtrArray *embedded, GError **error)
+{
+  sqlite3_stmt *stmt =
+      _derush_catalog_stmt(cat, "SELECT xmp_rating FROM photos WHERE path = ?", error);
+  if (!stmt)
+    return FALSE;
+  sqlite3_bind_text(stmt, 1, path, -1, SQLITE_STATIC);
+  int old = 0;
+  if (sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_type(stmt, 0) != SQLITE_NULL)
+    old = sqlite3_column_int(stmt, 0);
+  sqlite3_reset(stmt);
+  int now = meta->has_rating ? meta->rating : 0;
+  /* Only a change is news: an unchanged embedded rating must not undo a
+   * decision made in derush since. */
+  if (now != old) {
+    Seen *s = g_new0(Seen, 1);
+    s->photo_path = g_strdup(path);
+    s->rating = now;
+    g_ptr_array_add(embedded, s);
+  }
+  return TRUE;
+}
+
+/* Turns what a sidecar says into a change of the catalog's decision
+ * (fields it does not express stay as they are). */
+static gboolean
+change_from(const XmpDecision *d, DerushLabel current, DerushLabelChange *c)
+{
+  memset(c, 0, sizeof *c);
+  if ((d->has_rating && d->rating < 0) || (d->has_pick && d->pick == PICK_REJECTED)) {
+    c->set_label = TRUE;
+    c->label = DERUSH_LABEL_TRASH;
+  } else if (d->has_pick && d->pick == PICK_ACCEPTED) {
+    c->set_label = TRUE;
+    c->label = DERUSH_LABEL_KEEP;
+  } else if ((d->has_pick && d->pick == PICK_PENDING) ||
+             (d->has_rating && current == DERUSH_LABEL_TRASH)) {
+    /* Rated again after a reject: no longer rejected. */
+    c->set_label = TRUE;
+    c->label = DERUSH_LABEL_NONE;
+  }
+  if (d->has_rating && d->rating >= 0) {
+    c->set_stars = TRUE;
+    c->stars = d->rating;
+  }
+  return c->set_label || c->set_stars;
+}
+
+static gboolean
+photo_decision(DerushCatalog *cat, const char *path, gint64 *id, DerushLabel *label, GError **error)
+{
+  sqlite3_stmt *stmt = _derush_catalog_stmt(
+      cat,
+      "SELECT p.id, coalesce(l.label, 0) FROM photos p LEFT JOIN labels l ON l.photo_id = p.id"
+      " WHERE p.path = ?",
+      error);
+  if (!stmt)
+    return FALSE;
+  sqlite3_bind_text(stmt, 1, path, -1, SQLITE_STATIC);
+  gboolean found = sqlite3_step(stmt) == SQLITE_ROW;
+  if (found) {
+    *id = sqlite3_column_int64(stmt, 0);
+    *label = sqlite3_column_int(stmt, 1);
+  }
+  sqlite3_reset(stmt);
+  return found;
+}
+
+static gboolean
+apply_decision(DerushCatalog *cat, const char *photo_path, const XmpDecision *d, GError **error)
+{
+  gint64 id;
+  DerushLabel label;
+  if (!photo_decision(cat, photo_path, &id, &label, error))
+    return error == NULL || *error == NULL; /* not a catalogued photo: nothing to do */
+  DerushLabelChange c;
+  if (!change_from(d, label, &c))
+    return TRUE;
+  return derush_catalog_set_labels(cat, &id, 1, &c, DERUSH_SOURCE_SIDECAR, NULL, error);
+}
+
+gboolean
+_derush_sidecars_apply_scan(DerushCatalog *cat, GPtrArray *seen, GPtrArray *embedded,
+                            GError **error)
+{
+  for (guint i = 0; embedded && i < embedded->len; i++) {
+    Seen *s = embedded->pdata[i];
+    XmpDecision d = {TRUE, s->rating, FALSE, 0};
+    if (s->rating == 0) /* the rating was removed: no stars, not a reject */
+      d.rating = 0;
+    if (!apply_decision(cat, s->photo_path, &d, error))
+      return FALSE;
+  }
+  for (guint i = 0; seen && i < seen->len; i++) {
+    Seen *s = seen->pdata[i];
+    SidecarState known;
+    gboolean have = state_get(cat, s->sidecar_path, &known);
+    if (have && known.size == (gint64)s->st.st_size && known.mtime_ns == stat_mtime_ns(&s->st))
+      continue; /* as we wrote or last read it: not news */
+    SidecarFile f;
+    GError *local = NULL;
+    if (!sidecar_read(s->sidecar_path, &f, &local)) {
+      /* A damaged sidecar is another program's business: skip it, the
+       * catalog's decision stands. */
+      g_clear_error(&local);
+      continue;
+    }
+    SidecarState now = {stat_mtime_ns(&f.st), (gint64)f.st.st_size, bytes_hash(f.data, f.len)};
+    gboolean news = !have || known.hash != now.hash;
+    gboolean ok = TRUE;
+    if (news)
+      ok = apply_decision(cat, s->photo_path, &f.decision, error);
+    sidecar_file_clear(&f);
+    /* Recorded after the decision: a crash in between makes the next scan
+     * read it again, and an equal decision writes no event. */
+    if (!ok || !state_put(cat, s->sidecar_path, &now, error))
+      return FALSE;
+  }
+  return TRUE;
+}

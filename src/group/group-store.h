@@ -1,0 +1,22 @@
+/* group-store.h: encoding of the analysis blobs in the catalog (not
+ * installed). Little-endian on disk whatever the machine, so a catalog
+ * moves between machines. */
+#ifndef DERUSH_GROUP_STORE_H
+#define DERUSH_GROUP_STORE_H
+
+#include "quality/features.h"
+
+G_BEGIN_DECLS
+
+/* A float32 blob to @n floats; missing trailing values become NAN. */
+void _derush_blob_to_floats(const void *blob, int bytes, float *out, int n);
+/* @n floats to 4 * @n bytes. */
+void _derush_floats_to_blob(const float *v, int n, guint8 *blob);
+/* The hashes of every transform to 16 * DERUSH_N_XFORMS bytes, and back
+ * (FALSE when the blob has another size). */
+void _derush_hashes_to_blob(const DerushHashes *hashes, guint8 *blob);
+gboolean _derush_hashes_from_blob(const void *blob, int bytes, DerushHashes *hashes);
+
+G_END_DECLS
+
+#endif /* DERUSH_GROUP_STORE_H */

@@ -1,0 +1,342 @@
+/* grouping.c: sessions, bursts and near-duplicate clusters.
+ *
+ * The rules (docs/cli.md, `derush groups`, says the same):
+ *
+ * - A unit is a photo; the two halves of a RAW+JPEG pair are one unit,
+ *   represented by the JPEG (it has the rendered preview), and both are
+ *   listed as members of the unit's groups.
+ * - Sessions: units with an EXIF capture time, in time order; a pause
+ *   longer than session_gap_s starts a new session (a pause of exactly the
+ *   gap does not). Every timed unit is in one session, alone or not. File
+ *   mtimes are not capture times (a copy resets them): such photos are in
+ *   no session.
+ * - Bursts: units of one camera (same make and model), in time order, at
+ *   most burst_gap_s apart (inclusive); two or more make a burst.
+ * - Near-duplicates: a pair of units is a candidate when their pHashes are
+ *   within phash_radius and their dHashes (of the same transforms) within
+ *   dhash_radius: two hashes of different constructions must both agree,
+ *   since a mirrored picture can be a few dHash bits away while pHash keeps
+ *   it far, and distinct pictures close in pHash rarely are in dHash too.
+ *   With transforms on, a unit's mirrored and upside-down hashes are
+ *   compared with the other's plain ones, so mirrored and rotated copies
+ *   match. Candidates are all found by the exact multi-index search
+ *   (near-dup-index.c), then merged single-link with union-find in order of
+ *   distance (then ids), except that two clusters are never merged when
+ *   any two of their members would be more than phash_safety apart: a
+ *   chain of small steps (a slow pan) cannot grow one cluster across
+ *   different pictures.
+ * - Ids: a group's id is its smallest member photo id times 4 plus its
+ *   kind, so it is the same on every run while that member stays in it.
+ * - Best pick: the highest score (the quality score, or what
+ *   options->score says); ties, and missing scores, go to the sharper,
+ *   then the smaller id.
+ */
+#include "grouping.h"
+#include "near-dup-index.h"
+
+void
+_derush_group_result_free(DerushGroupResult *group)
+{
+  if (!group)
+    return;
+  g_array_unref(group->units);
+  g_free(group);
+}
+
+/**
+ * _derush_group_unit_distance:
+ * @a, @b: two units with hashes
+ * @transforms: also compare @a's plain hash with @b's transformed ones
+ *
+ * Returns: the smallest pHash Hamming distance, 0..64.
+ */
+int
+_derush_group_unit_distance(const DerushGroupUnit *a, const DerushGroupUnit *b,
+                            gboolean transforms)
+{
+  int best = _derush_hamming(a->hashes.phash[0], b->hashes.phash[0]);
+  if (transforms)
+    for (int t = 1; t < DERUSH_N_XFORMS; t++)
+      best = MIN(best, _derush_hamming(a->hashes.phash[0], b->hashes.phash[t]));
+  return best;
+}
+
+static gboolean
+better(const DerushGroupUnit *a, const DerushGroupUnit *b)
+{
+  /* NAN scores lose to any score; equal (or both missing) fall to
+   * sharpness, then to the smaller id for a total order. */
+  gboolean an = isnan(a->score), bn = isnan(b->score);
+  if (an != bn)
+    return bn;
+  if (!an && a->score != b->score)
+    return a->score > b->score;
+  gboolean as = isnan(a->sharpness), bs = isnan(b->sharpness);
+  if (as != bs)
+    return bs;
+  if (!as && a->sharpness != b->sharpness)
+    return a->sharpness > b->sharpness;
+  return a->id < b->id;
+}
+
+static int
+cmp_guint(gconstpointer a, gconstpointer b)
+{
+  guint x = *(const guint *)a, y = *(const guint *)b;
+  return (x > y) - (x < y);
+}
+
+static void
+finish_group(const DerushGroupUnit *units, DerushGroupResult *g)
+{
+  g_array_sort(g->units, cmp_guint);
+  g->key = G_MAXINT64;
+  g->best = g_array_index(g->units, guint, 0);
+  for (guint i = 0; i < g->units->len; i++) {
+    guint u = g_array_index(g->units, guint, i);
+    g->key = MIN(g->key, units[u].id);
+    if (units[u].partner_id)
+      g->key = MIN(g->key, units[u].partner_id);
+    if (better(&units[u], &units[g->best]))
+      g->best = u;
+  }
+  g->id = g->key * 4 + g->kind;
+}
+
+typedef struct {
+  const DerushGroupUnit *units;
+  gboolean by_camera;
+} TimeOrder;
+
+static int
+cmp_time(gconstpointer a, gconstpointer b, gpointer data)
+{
+  const TimeOrder *o = data;
+  const DerushGroupUnit *x = &o->units[*(const guint *)a], *y = &o->units[*(const guint *)b];
+  if (o->by_camera && x->camera != y->camera)
+    return (x->camera > y->camera) - (x->camera < y->camera);
+  if (x->time_ns != y->time_ns)
+    return (x->time_ns > y->time_ns) - (x->time_ns < y->time_ns);
+  return (x->id > y->id) - (x->id < y->id);
+}
+
+/* Turns the run @members (nullable, consumed) into a group when large
+ * enough. */
+static void
+emit(const DerushGroupUnit *units, DerushGroupKind kind, guint min_size, GArray *members,
+     GPtrArray *out)
+{
+  if (!members)
+    return;
+  if (members->len < min_size) {
+    g_array_unref(members);
+    return;
+  }
+  DerushGroupResult *g = g_new0(DerushGroupResult, 1);
+  g->kind = kind;
+  g->units = members;
+  finish_group(units, g);
+  g_ptr_array_add(out, g);
+}
+
+/* Sessions (by_camera FALSE, min 1) or bursts (by_camera TRUE, min 2). */
+static void
+time_groups(const DerushGroupUnit *units, gsize n, gboolean by_camera, double gap_s,
+            DerushGroupKind kind, guint min_size, GPtrArray *out)
+{
+  GArray *order = g_array_new(FALSE, FALSE, sizeof(guint));
+  for (guint i = 0; i < n; i++)
+    if (units[i].has_time && (!by_camera || units[i].camera != 0))
+      g_array_append_val(order, i);
+  TimeOrder o = {units, by_camera};
+  g_array_sort_with_data(order, cmp_time, &o);
+  /* Whole nanoseconds, so a gap of exactly gap_s compares equal. */
+  gint64 gap_ns = (gint64)llround(gap_s * 1e9);
+  GArray *cur = NULL;
+  for (guint k = 0; k < order->len; k++) {
+    guint i = g_array_index(order, guint, k);
+    gboolean split = TRUE;
+    if (cur) {
+      guint prev = g_array_index(order, guint, k - 1);
+      split = (by_camera && units[prev].camera != units[i].camera) ||
+              units[i].time_ns - units[prev].time_ns > gap_ns;
+    }
+    if (split) {
+      emit(units, kind, min_size, cur, out);
+      cur = g_array_new(FALSE, FALSE, sizeof(guint));
+    }
+    g_array_append_val(cur, i);
+  }
+  emit(units, kind, min_size, cur, out);
+  g_array_unref(order);
+}
+
+typedef struct {
+  guint a, b; /* unit indices, a < b */
+  int distance;
+} UnitPair;
+
+static int
+cmp_unit_pair(gconstpointer pa, gconstpointer pb)
+{
+  const UnitPair *x = pa, *y = pb;
+  if (x->distance != y->distance)
+    return x->distance - y->distance;
+  if (x->a != y->a)
+    return (x->a > y->a) - (x->a < y->a);
+  return (x->b > y->b) - (x->b < y->b);
+}
+
+static guint
+uf_find(guint *parent, guint x)
+{
+  while (parent[x] != x) {
+    parent[x] = parent[parent[x]]; /* path halving */
+    x = parent[x];
+  }
+  return x;
+}
+
+static void
+near_dup_groups(const DerushGroupUnit *units, gsize n, const DerushGroupOptions *opt,
+                int n_threads, GPtrArray *out)
+{
+  /* Hash slots: unit u's transform t at u * V + t. */
+  int V = opt->transforms ? DERUSH_N_XFORMS : 1;
+  GArray *slot_unit = g_array_new(FALSE, FALSE, sizeof(guint));
+  GArray *hashes = g_array_new(FALSE, FALSE, sizeof(guint64));
+  for (guint u = 0; u < n; u++) {
+    if (!units[u].has_hashes)
+      continue;
+    for (int t = 0; t < V; t++) {
+      guint slot = u * DERUSH_N_XFORMS + t;
+      g_array_append_val(slot_unit, slot);
+      g_array_append_val(hashes, units[u].hashes.phash[t]);
+    }
+  }
+  if (hashes->len < 2) {
+    g_array_unref(slot_unit);
+    g_array_unref(hashes);
+    return;
+  }
+  int radius = CLAMP(opt->phash_radius, 0, 64);
+  g_autoptr(DerushNearDupIndex) index =
+      _derush_near_dup_index_new((const guint64 *)hashes->data, hashes->len, radius);
+  GArray *pairs = _derush_near_dup_pairs(index, radius, n_threads, NULL);
+
+  GArray *cand = g_array_new(FALSE, FALSE, sizeof(UnitPair));
+  for (guint k = 0; k < pairs->len; k++) {
+    const DerushNearDupPair *p = &g_array_index(pairs, DerushNearDupPair, k);
+    guint sa = g_array_index(slot_unit, guint, p->i), sb = g_array_index(slot_unit, guint, p->j);
+    guint ua = sa / DERUSH_N_XFORMS, ta = sa % DERUSH_N_XFORMS;
+    guint ub = sb / DERUSH_N_XFORMS, tb = sb % DERUSH_N_XFORMS;
+    /* One side plain: both transformed is the same relation again (the
+     * transforms form a group), found already. */
+    if (ua == ub || (ta != 0 && tb != 0))
+      continue;
+    if (_derush_hamming(units[ua].hashes.dhash[ta], units[ub].hashes.dhash[tb]) >
+        opt->dhash_radius)
+      continue;
+    UnitPair up = {MIN(ua, ub), MAX(ua, ub), (int)p->distance};
+    g_array_append_val(cand, up);
+  }
+  g_array_unref(pairs);
+  g_array_unref(slot_unit);
+  g_array_unref(hashes);
+  g_array_sort(cand, cmp_unit_pair);
+
+  /* Union-find with member lists, so the safety check can look at every
+   * cross pair of two clusters before merging them. */
+  guint *parent = g_new(guint, n);
+  GArray **members = g_new0(GArray *, n);
+  for (guint u = 0; u < n; u++)
+    parent[u] = u;
+  for (guint k = 0; k < cand->len; k++) {
+    const UnitPair *p = &g_array_index(cand, UnitPair, k);
+    if (k > 0 && p->a == g_array_index(cand, UnitPair, k - 1).a &&
+        p->b == g_array_index(cand, UnitPair, k - 1).b)
+      continue;
+    guint ra = uf_find(parent, p->a), rb = uf_find(parent, p->b);
+    if (ra == rb)
+      continue;
+    guint a1 = ra, b1 = rb;
+    guint na = members[a1] ? members[a1]->len : 1, nb = members[b1] ? members[b1]->len : 1;
+    gboolean safe = TRUE;
+    for (guint i = 0; i < na && safe; i++) {
+      guint x = members[a1] ? g_array_index(members[a1], guint, i) : a1;
+      for (guint j = 0; j < nb && safe; j++) {
+        guint y = members[b1] ? g_array_index(members[b1], guint, j) : b1;
+        /* Symmetric: take the smaller of both directions, as a pair found
+         * from either side would be. */
+        int d = MIN(_derush_group_unit_distance(&units[x], &units[y], opt->transforms),
+                    _derush_group_unit_distance(&units[y], &units[x], opt->transforms));
+        safe = d <= opt->phash_safety;
+      }
+    }
+    if (!safe)
+      continue;
+    /* The smaller root absorbs the other: deterministic whatever the
+     * sizes. */
+    guint keep = MIN(ra, rb), gone = MAX(ra, rb);
+    if (!members[keep]) {
+      members[keep] = g_array_new(FALSE, FALSE, sizeof(guint));
+      g_array_append_val(members[keep], keep);
+    }
+    if (members[gone]) {
+      g_array_append_vals(members[keep], members[gone]->data, members[gone]->len);
+      g_array_unref(members[gone]);
+      members[gone] = NULL;
+    } else {
+      g_array_append_val(members[keep], gone);
+    }
+    parent[gone] = keep;
+  }
+  g_array_unref(cand);
+  for (guint u = 0; u < n; u++)
+    if (members[u]) {
+      DerushGroupResult *g = g_new0(DerushGroupResult, 1);
+      g->kind = DERUSH_GROUP_NEAR_DUP;
+      g->units = members[u];
+      finish_group(units, g);
+      g_ptr_array_add(out, g);
+    }
+  g_free(members);
+  g_free(parent);
+}
+
+static int
+cmp_group(gconstpointer pa, gconstpointer pb)
+{
+  const DerushGroupResult *x = *(DerushGroupResult *const *)pa;
+  const DerushGroupResult *y = *(DerushGroupResult *const *)pb;
+  if (x->kind != y->kind)
+    return (int)x->kind - (int)y->kind;
+  return (x->id > y->id) - (x->id < y->id);
+}
+
+/**
+ * _derush_group_compute:
+ * @units: the units, sorted by id
+ * @n: how many
+ * @options: gaps and radii (derush_group_options_init() defaults)
+ * @n_threads: for the near-duplicate search; 0 = one per core
+ *
+ * Computes every session, burst and near-duplicate group by the rules at
+ * the top of this file. Pure: the same input gives the same output.
+ *
+ * Returns: (transfer full): a GPtrArray of DerushGroupResult, ordered by
+ * kind then id.
+ */
+GPtrArray *
+_derush_group_compute(const DerushGroupUnit *units, gsize n, const DerushGroupOptions *options,
+                      int n_threads)
+{
+  GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)_derush_group_result_free);
+  if (n_threads <= 0)
+    n_threads = (int)g_get_num_processors();
+  time_groups(units, n, FALSE, options->session_gap_s, DERUSH_GROUP_SESSION, 1, out);
+  time_groups(units, n, TRUE, options->burst_gap_s, DERUSH_GROUP_BURST, 2, out);
+  near_dup_groups(units, n, options, n_threads, out);
+  g_ptr_array_sort(out, cmp_group);
+  return out;
+}

@@ -1,0 +1,47 @@
+/* grouping.h: sessions, bursts and near-duplicate clusters of photos, as a
+ * pure computation over arrays (not installed). grouping.c documents the
+ * rules; the catalog side is in group-store.c. */
+#ifndef DERUSH_GROUPING_H
+#define DERUSH_GROUPING_H
+
+#include "derush-private.h"
+#include "quality/features.h"
+
+G_BEGIN_DECLS
+
+/* One photo as grouping sees it: a RAW+JPEG pair is one unit. */
+typedef struct {
+  gint64 id;         /* the representative photo (the JPEG of a pair) */
+  gint64 partner_id; /* the other half of a RAW+JPEG pair, or 0 */
+  gboolean has_time; /* capture time from EXIF */
+  gint64 time_ns;
+  guint32 camera;    /* make+model interned by the caller, 0 unknown */
+  gboolean has_hashes;
+  DerushHashes hashes;
+  double score;      /* best-of-group score, NAN unknown */
+  double sharpness;  /* tie-break, NAN unknown */
+} DerushGroupUnit;
+
+typedef struct {
+  DerushGroupKind kind;
+  gint64 key;     /* smallest photo id among the members (partners included) */
+  gint64 id;      /* key * 4 + kind: stable while the members stay */
+  guint best;     /* index of the best unit */
+  GArray *units;  /* guint indices into the unit array, ascending */
+} DerushGroupResult;
+
+void _derush_group_result_free(DerushGroupResult *group);
+
+/* Groups @units (sorted by id). Returns a GPtrArray of DerushGroupResult,
+ * ordered by kind then id. */
+GPtrArray *_derush_group_compute(const DerushGroupUnit *units, gsize n,
+                                 const DerushGroupOptions *options, int n_threads);
+
+/* The pHash distance grouping uses between two units: the smallest over
+ * @b's transforms (only the plain hash when @transforms is FALSE). */
+int _derush_group_unit_distance(const DerushGroupUnit *a, const DerushGroupUnit *b,
+                                gboolean transforms);
+
+G_END_DECLS
+
+#endif /* DERUSH_GROUPING_H */

@@ -1,0 +1,443 @@
+/* analyze.c: computing and storing features and hashes for catalog photos.
+ *
+ * As in scan.c, the calling thread owns the SQLite connection: it finds the
+ * photos whose features or hashes are missing or stale, hands them to a
+ * small pool of workers (a few jobs per worker in flight, so memory stays
+ * flat) and applies their results in short batched transactions, so a
+ * killed analyze keeps what it committed and the next one resumes.
+ *
+ * Each worker decodes one preview per photo: the 512 px JPEG the scanner
+ * left in the thumbnail cache. Only when it is missing (scanned with
+ * --no-thumbnails, cache cleared) is the original decoded, once, and the
+ * preview stored for next time. Features and hashes both come from that one
+ * decode. */
+#include "analyze.h"
+#include "catalog/catalog-private.h"
+#include "features.h"
+#include "group/group-store.h"
+
+#define FLUSH_JOBS 200
+#define FLUSH_US (250 * 1000)
+#define JOBS_PER_THREAD 4
+#define PROGRESS_US (100 * 1000)
+
+typedef struct {
+  DerushPhoto *photo;
+  const char *cache_dir;
+  gboolean ok;
+  char *reason;
+  float vector[DERUSH_N_FEATURES];
+  DerushHashes hashes;
+} Job;
+
+static void
+job_free(Job *job)
+{
+  derush_photo_free(job->photo);
+  g_free(job->reason);
+  g_free(job);
+}
+
+typedef struct {
+  GAsyncQueue *done;
+  GCancellable *cancellable;
+} Shared;
+
+/* The preview of @photo: the cached thumbnail, or (once) a new one. */
+static VipsImage *
+load_preview(const DerushPhoto *photo, const char *cache_dir, GError **error)
+{
+  VipsImage *thumb = _derush_thumb_cache_lookup(cache_dir, photo->content_hash);
+  if (thumb) {
+    /* Decoding the small JPEG is a decode too: a second analyze must show
+     * none at all. */
+    derush_counter_add(DERUSH_COUNTER_IMAGES_DECODED, 1);
+    return thumb;
+  }
+  DerushMappedFile file;
+  if (!_derush_mapped_file_open(&file, photo->path, error))
+    return NULL;
+  if (_derush_content_hash_buf(file.data, file.len) != photo->content_hash) {
+    _derush_mapped_file_close(&file);
+    g_set_error(error, DERUSH_ERROR, DERUSH_ERROR_FAILED,
+                "changed since the last scan; scan it again");
+    return NULL;
+  }
+  DerushImageInfo info;
+  if (!_derush_image_load(file.data, file.len, photo->path, photo->meta.orientation,
+                          DERUSH_THUMB_CACHE_SIZE, &info, &thumb, error)) {
+    _derush_mapped_file_close(&file);
+    return NULL;
+  }
+  _derush_mapped_file_close(&file);
+  g_autoptr(GError) local = NULL;
+  if (!_derush_thumb_cache_store(cache_dir, photo->content_hash, thumb, &local))
+    g_debug("thumbnail cache: %s", local->message);
+  return thumb;
+}
+
+static void
+worker(gpointer data, gpointer user_data)
+{
+  Job *job = data;
+  Shared *shared = user_data;
+  if (!shared->cancellable || !g_cancellable_is_cancelled(shared->cancellable)) {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(VipsImage) preview = load_preview(job->photo, job->cache_dir, &error);
+    if (preview)
+      job->ok = _derush_features_compute_image(preview, &job->photo->meta, job->photo->width,
+                                               job->photo->height, job->vector, &job->hashes,
+                                               &error);
+    if (!job->ok)
+      job->reason = g_strdup(error ? error->message : "cancelled");
+  } else {
+    job->reason = g_strdup("cancelled");
+  }
+  g_async_queue_push(shared->done, job);
+}
+
+static gboolean
+store_job(DerushCatalog *cat, const Job *job, GError **error)
+{
+  sqlite3_stmt *s = _derush_catalog_stmt(cat,
+                                         "INSERT OR REPLACE INTO features(photo_id, version,"
+                                         " content_hash, vector) VALUES (?, ?, ?, ?)",
+                                         error);
+  if (!s)
+    return FALSE;
+  guint8 vec[4 * DERUSH_N_FEATURES];
+  _derush_floats_to_blob(job->vector, DERUSH_N_FEATURES, vec);
+  sqlite3_bind_int64(s, 1, job->photo->id);
+  sqlite3_bind_int(s, 2, DERUSH_FEATURES_VERSION);
+  sqlite3_bind_int64(s, 3, (gint64)job->photo->content_hash);
+  sqlite3_bind_blob(s, 4, vec, sizeof vec, SQLITE_TRANSIENT);
+  int rc = sqlite3_step(s);
+  sqlite3_reset(s);
+  if (rc != SQLITE_DONE) {
+    _derush_catalog_set_error(cat, error, "cannot store features");
+    return FALSE;
+  }
+  s = _derush_catalog_stmt(cat,
+                           "INSERT OR REPLACE INTO hashes(photo_id, version, content_hash,"
+                           " dhash, phash, variants) VALUES (?, ?, ?, ?, ?, ?)",
+                           error);
+  if (!s)
+    return FALSE;
+  guint8 var[16 * DERUSH_N_XFORMS];
+  _derush_hashes_to_blob(&job->hashes, var);
+  sqlite3_bind_int64(s, 1, job->photo->id);
+  sqlite3_bind_int(s, 2, DERUSH_PHASH_VERSION);
+  sqlite3_bind_int64(s, 3, (gint64)job->photo->content_hash);
+  sqlite3_bind_int64(s, 4, (gint64)job->hashes.dhash[0]);
+  sqlite3_bind_int64(s, 5, (gint64)job->hashes.phash[0]);
+  sqlite3_bind_blob(s, 6, var, sizeof var, SQLITE_TRANSIENT);
+  rc = sqlite3_step(s);
+  sqlite3_reset(s);
+  if (rc != SQLITE_DONE) {
+    _derush_catalog_set_error(cat, error, "cannot store hashes");
+    return FALSE;
+  }
+  return TRUE;
+}
+
+typedef struct {
+  DerushCatalog *cat;
+  const DerushAnalyzeOptions *opts;
+  DerushAnalyzeSummary *sum;
+  Shared shared;
+  GThreadPool *pool;
+  GPtrArray *pending; /* finished Jobs, stored by flush() */
+  int in_flight;
+  gint64 total, handled;
+  gint64 start_us, last_flush_us, last_progress_us;
+  char *current;
+  GError *fatal;
+} Analyze;
+
+static void
+flush(Analyze *a)
+{
+  a->last_flush_us = g_get_monotonic_time();
+  if (a->pending->len == 0 || a->fatal)
+    return;
+  GError *error = NULL;
+  if (!_derush_catalog_begin(a->cat, &error))
+    goto fail;
+  for (guint i = 0; i < a->pending->len; i++)
+    if (!store_job(a->cat, a->pending->pdata[i], &error))
+      goto fail;
+  if (!_derush_catalog_commit(a->cat, &error))
+    goto fail;
+  g_ptr_array_set_size(a->pending, 0);
+  return;
+fail:
+  _derush_catalog_rollback(a->cat);
+  g_ptr_array_set_size(a->pending, 0);
+  a->fatal = error;
+}
+
+static void
+progress(Analyze *a, gboolean force)
+{
+  gint64 now = g_get_monotonic_time();
+  if (!a->opts->progress || (!force && now - a->last_progress_us < PROGRESS_US))
+    return;
+  a->last_progress_us = now;
+  DerushScanProgress p = {
+      .done = a->handled,
+      .found = a->total,
+      .walk_done = TRUE,
+      .elapsed = (now - a->start_us) / 1e6,
+      .current = a->current,
+  };
+  a->opts->progress(&p, a->opts->user_data);
+}
+
+static void
+handle(Analyze *a, Job *job)
+{
+  a->in_flight--;
+  a->handled++;
+  g_free(a->current);
+  a->current = g_strdup(job->photo->path);
+  if (job->ok) {
+    a->sum->analyzed++;
+    g_ptr_array_add(a->pending, job);
+    return;
+  }
+  gboolean cancelled = a->opts->cancellable && g_cancellable_is_cancelled(a->opts->cancellable);
+  if (!cancelled) {
+    a->sum->failed++;
+    if (a->opts->on_bad_file)
+      a->opts->on_bad_file(job->photo->path, job->reason, a->opts->user_data);
+  }
+  job_free(job);
+}
+
+static void
+collect(Analyze *a, int max_in_flight)
+{
+  while (a->in_flight > max_in_flight) {
+    Job *job = g_async_queue_timeout_pop(a->shared.done, PROGRESS_US);
+    if (job)
+      handle(a, job);
+    while ((job = g_async_queue_try_pop(a->shared.done)))
+      handle(a, job);
+    if (a->pending->len >= FLUSH_JOBS ||
+        (a->pending->len > 0 && g_get_monotonic_time() - a->last_flush_us > FLUSH_US))
+      flush(a);
+    progress(a, FALSE);
+  }
+}
+
+/* Paths (not photos: derush_catalog_get_photo() reads each with its
+ * metadata) of the readable photos under @root lacking current features or
+ * hashes; counts the others as up to date. */
+static gboolean
+find_todo(DerushCatalog *cat, const char *root, GPtrArray *todo, gint64 *up_to_date,
+          GError **error)
+{
+  g_autofree char *lo = NULL, *hi = NULL;
+  if (root)
+    _derush_path_range(root, &lo, &hi);
+  sqlite3_stmt *s = _derush_catalog_stmt(
+      cat,
+      "SELECT p.path, f.photo_id IS NOT NULL AND h.photo_id IS NOT NULL FROM photos p"
+      " LEFT JOIN features f ON f.photo_id = p.id AND f.version = ?1"
+      "  AND f.content_hash = p.content_hash"
+      " LEFT JOIN hashes h ON h.photo_id = p.id AND h.version = ?2"
+      "  AND h.content_hash = p.content_hash"
+      " WHERE p.status = 0 AND p.missing = 0"
+      "  AND (?3 IS NULL OR p.path = ?5 OR (p.path >= ?3 AND p.path < ?4))"
+      " ORDER BY p.path",
+      error);
+  if (!s)
+    return FALSE;
+  sqlite3_bind_int(s, 1, DERUSH_FEATURES_VERSION);
+  sqlite3_bind_int(s, 2, DERUSH_PHASH_VERSION);
+  if (root) {
+    sqlite3_bind_text(s, 3, lo, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 4, hi, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 5, root, -1, SQLITE_TRANSIENT);
+  }
+  int rc;
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    if (sqlite3_column_int(s, 1))
+      (*up_to_date)++;
+    else
+      g_ptr_array_add(todo, g_strdup((const char *)sqlite3_column_text(s, 0)));
+  }
+  sqlite3_reset(s);
+  if (rc != SQLITE_DONE) {
+    _derush_catalog_set_error(cat, error, "cannot list the photos to analyze");
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/**
+ * derush_analyze_options_init:
+ * @options: (out): the defaults: one thread per core, no callbacks, groups
+ *   updated with the default options.
+ */
+void
+derush_analyze_options_init(DerushAnalyzeOptions *options)
+{
+  memset(options, 0, sizeof *options);
+}
+
+gboolean
+_derush_catalog_analyze_roots(DerushCatalog *catalog, const char *const *roots,
+                              const DerushAnalyzeOptions *options, DerushAnalyzeSummary *summary,
+                              GError **error)
+{
+  DerushAnalyzeOptions defaults;
+  if (!options) {
+    derush_analyze_options_init(&defaults);
+    options = &defaults;
+  }
+  DerushAnalyzeSummary sum = {0};
+  Analyze a = {.cat = catalog, .opts = options, .sum = &sum};
+  a.start_us = g_get_monotonic_time();
+
+  /* Roots may overlap (a folder and a file in it): each path once. */
+  g_autoptr(GPtrArray) todo = g_ptr_array_new_with_free_func(g_free);
+  if (!roots) {
+    if (!find_todo(catalog, NULL, todo, &sum.up_to_date, error))
+      return FALSE;
+  } else {
+    g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
+    g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func(g_free);
+    for (int i = 0; roots[i]; i++) {
+      gint64 fresh = 0;
+      if (!find_todo(catalog, roots[i], all, &fresh, error))
+        return FALSE;
+      sum.up_to_date += fresh;
+    }
+    for (guint i = 0; i < all->len; i++)
+      if (g_hash_table_add(seen, all->pdata[i]))
+        g_ptr_array_add(todo, g_strdup(all->pdata[i]));
+  }
+  a.total = todo->len;
+
+  int threads = options->threads > 0 ? options->threads : (int)g_get_num_processors();
+  a.shared.done = g_async_queue_new();
+  a.shared.cancellable = options->cancellable;
+  a.pending = g_ptr_array_new_with_free_func((GDestroyNotify)job_free);
+  a.pool = g_thread_pool_new(worker, &a.shared, threads, TRUE, NULL);
+  const char *cache_dir = derush_catalog_get_cache_dir(catalog);
+  for (guint i = 0; i < todo->len && !a.fatal; i++) {
+    if (options->cancellable && g_cancellable_is_cancelled(options->cancellable))
+      break;
+    g_autoptr(GError) local = NULL;
+    DerushPhoto *photo = derush_catalog_get_photo(catalog, todo->pdata[i], &local);
+    if (!photo) {
+      a.fatal = g_steal_pointer(&local);
+      break;
+    }
+    Job *job = g_new0(Job, 1);
+    job->photo = photo;
+    job->cache_dir = cache_dir;
+    a.in_flight++;
+    g_thread_pool_push(a.pool, job, NULL);
+    collect(&a, threads * JOBS_PER_THREAD);
+  }
+  collect(&a, 0);
+  flush(&a);
+  progress(&a, TRUE);
+  g_thread_pool_free(a.pool, FALSE, TRUE);
+  g_async_queue_unref(a.shared.done);
+  g_ptr_array_unref(a.pending);
+  g_free(a.current);
+
+  if (a.fatal) {
+    g_propagate_error(error, a.fatal);
+    sum.seconds = (g_get_monotonic_time() - a.start_us) / 1e6;
+    if (summary)
+      *summary = sum;
+    return FALSE;
+  }
+  gboolean ok = TRUE;
+  if (options->cancellable && g_cancellable_is_cancelled(options->cancellable)) {
+    g_set_error(error, DERUSH_ERROR, DERUSH_ERROR_CANCELLED, "analysis cancelled");
+    ok = FALSE;
+  } else if (!options->no_groups) {
+    ok = derush_catalog_update_groups(catalog, options->group, &sum.groups, error);
+  }
+  sum.seconds = (g_get_monotonic_time() - a.start_us) / 1e6;
+  if (summary)
+    *summary = sum;
+  return ok;
+}
+
+/**
+ * derush_catalog_analyze:
+ * @catalog: the catalog
+ * @under: (nullable): only photos at or below this folder (or this file)
+ * @options: (nullable): threads, callbacks, group options
+ * @summary: (out) (optional): what was done
+ * @error: return location for a GError
+ *
+ * Computes the features and hashes of every readable photo lacking those
+ * of the current versions (DERUSH_FEATURES_VERSION, DERUSH_PHASH_VERSION)
+ * or whose file changed since they were computed, from one decode of its
+ * cached preview each, in parallel; then recomputes the groups of the whole
+ * catalog (unless options->no_groups). A photo whose preview cannot be made
+ * is reported through on_bad_file and counted, never fatal. A second run
+ * with nothing changed decodes nothing.
+ *
+ * Returns: FALSE with @error set when the catalog fails or on cancellation
+ * (what was committed stays).
+ */
+gboolean
+derush_catalog_analyze(DerushCatalog *catalog, const char *under,
+                       const DerushAnalyzeOptions *options, DerushAnalyzeSummary *summary,
+                       GError **error)
+{
+  g_return_val_if_fail(catalog != NULL, FALSE);
+  const char *roots[] = {under, NULL};
+  return _derush_catalog_analyze_roots(catalog, under ? roots : NULL, options, summary, error);
+}
+
+/**
+ * derush_catalog_get_features:
+ * @catalog: the catalog
+ * @path: a photo's absolute path
+ * @vector: (out): DERUSH_N_FEATURES values
+ * @error: return location for a GError
+ *
+ * Returns: FALSE with DERUSH_ERROR_NOT_FOUND when the photo has no current
+ * features (unknown, unreadable, or not analyzed since it changed).
+ */
+gboolean
+derush_catalog_get_features(DerushCatalog *catalog, const char *path, float *vector,
+                            GError **error)
+{
+  g_return_val_if_fail(catalog != NULL && path != NULL && vector != NULL, FALSE);
+  sqlite3_stmt *s =
+      _derush_catalog_stmt(catalog,
+                           "SELECT f.vector FROM photos p JOIN features f ON f.photo_id = p.id"
+                           " AND f.version = ? AND f.content_hash = p.content_hash"
+                           " WHERE p.path = ?",
+                           error);
+  if (!s)
+    return FALSE;
+  sqlite3_bind_int(s, 1, DERUSH_FEATURES_VERSION);
+  sqlite3_bind_text(s, 2, path, -1, SQLITE_TRANSIENT);
+  int rc = sqlite3_step(s);
+  if (rc == SQLITE_ROW) {
+    _derush_blob_to_floats(sqlite3_column_blob(s, 0), sqlite3_column_bytes(s, 0), vector,
+                           DERUSH_N_FEATURES);
+    sqlite3_reset(s);
+    return TRUE;
+  }
+  sqlite3_reset(s);
+  if (rc != SQLITE_DONE) {
+    _derush_catalog_set_error(catalog, error, "cannot read features");
+    return FALSE;
+  }
+  g_autofree char *display = g_filename_display_name(path);
+  g_set_error(error, DERUSH_ERROR, DERUSH_ERROR_NOT_FOUND, "%s: not analyzed (run derush analyze)",
+              display);
+  return FALSE;
+}

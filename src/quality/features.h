@@ -1,0 +1,47 @@
+/* features.h: computing the feature vector and the perceptual hashes of one
+ * photo from its decoded preview (not installed). See features.c. */
+#ifndef DERUSH_FEATURES_H
+#define DERUSH_FEATURES_H
+
+#include "derush-private.h"
+#include "quality-private.h"
+
+G_BEGIN_DECLS
+
+/* The picture transforms whose hashes are kept, so mirrored and upside-down
+ * copies of a picture can be matched (group/grouping.c). Index 0 is the
+ * picture as it is; the four form a group (composing two gives a third). */
+typedef enum {
+  DERUSH_XFORM_IDENTITY,
+  DERUSH_XFORM_HFLIP,  /* mirrored left-right */
+  DERUSH_XFORM_VFLIP,  /* mirrored top-bottom */
+  DERUSH_XFORM_ROT180, /* upside down */
+  DERUSH_N_XFORMS
+} DerushXform;
+
+typedef struct {
+  guint64 dhash[DERUSH_N_XFORMS];
+  guint64 phash[DERUSH_N_XFORMS];
+} DerushHashes;
+
+/* Features of a packed 8-bit RGB buffer (3 bands, upright, any size from
+ * 1x1), plus the EXIF values of @meta (nullable). @orig_width/height give
+ * the original's size (<= 0 unknown). Never fails: what cannot be measured
+ * is NAN. */
+void _derush_features_compute_rgb(const guint8 *rgb, int width, int height, gsize stride,
+                                  const DerushMeta *meta, int orig_width, int orig_height,
+                                  float *vector);
+
+/* The hashes of every transform of the same buffer. */
+void _derush_hashes_compute_rgb(const guint8 *rgb, int width, int height, gsize stride,
+                                DerushHashes *hashes);
+
+/* Both from any decoded image (normalised to 8-bit sRGB and fitted to
+ * DERUSH_THUMB_CACHE_SIZE first when needed). @hashes is optional. */
+gboolean _derush_features_compute_image(VipsImage *image, const DerushMeta *meta, int orig_width,
+                                        int orig_height, float *vector, DerushHashes *hashes,
+                                        GError **error);
+
+G_END_DECLS
+
+#endif /* DERUSH_FEATURES_H */
