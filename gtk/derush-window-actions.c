@@ -155,45 +155,38 @@ stars_cb(GtkWidget *widget, const char *action, GVariant *param)
 }
 
 typedef struct {
-  gint64 batch;
-  GArray *events; /* of the newest batch: {photo_id, label, stars} */
-} LastBatch;
-
-typedef struct {
   gint64 photo_id;
   DerushLabel label;
   int stars;
 } Change;
 
 static gboolean
-last_batch_cb(const DerushLabelEvent *event, gpointer user_data)
+collect_change_cb(const DerushLabelEvent *event, gpointer user_data)
 {
-  LastBatch *last = user_data;
-  if (event->batch != last->batch) {
-    last->batch = event->batch;
-    g_array_set_size(last->events, 0);
-  }
+  GArray *changes = user_data;
   Change c = {event->photo_id, event->new_label, event->new_stars};
-  g_array_append_val(last->events, c);
+  g_array_append_val(changes, c);
   return TRUE;
 }
 
-/* After an undo or redo, the library has written a new batch of events:
- * read it back and update just those items. The public API has no "events
- * of one batch" query yet, so this walks the history (oldest first) and
- * keeps the newest batch; see the report to the lead. */
+/* After an undo or redo the library has written new events (one batch per
+ * step): read back exactly those, newer than @before, and update just
+ * those items. */
 static void
-refresh_after_history(DerushWindow *self, const char *verb, int done)
+refresh_after_history(DerushWindow *self, const char *verb, gint64 before)
 {
-  LastBatch last = {-1, g_array_new(FALSE, FALSE, sizeof(Change))};
+  g_autoptr(GArray) changes = g_array_new(FALSE, FALSE, sizeof(Change));
   g_autoptr(GError) error = NULL;
-  if (!derush_catalog_foreach_event(self->catalog, NULL, last_batch_cb, &last, &error)) {
+  if (!derush_catalog_foreach_event_after(self->catalog, before, collect_change_cb, changes,
+                                          &error)) {
     g_autofree char *message = g_strdup_printf("Cannot read the history: %s", error->message);
     derush_window_show_toast(self, message);
   }
+  g_autoptr(GHashTable) photos = g_hash_table_new(g_int64_hash, g_int64_equal);
   DerushPhotoItem *first = NULL;
-  for (guint i = 0; i < last.events->len; i++) {
-    Change *c = &g_array_index(last.events, Change, i);
+  for (guint i = 0; i < changes->len; i++) {
+    Change *c = &g_array_index(changes, Change, i);
+    g_hash_table_add(photos, &c->photo_id);
     DerushPhotoItem *item = g_hash_table_lookup(self->by_id, &c->photo_id);
     if (item) {
       derush_photo_item_set_label(item, c->label, c->stars);
@@ -201,10 +194,10 @@ refresh_after_history(DerushWindow *self, const char *verb, int done)
         first = item;
     }
   }
+  guint n_photos = g_hash_table_size(photos);
   g_autofree char *message =
-      g_strdup_printf("%s: %u photo%s", verb, last.events->len, last.events->len == 1 ? "" : "s");
+      g_strdup_printf("%s: %u photo%s", verb, n_photos, n_photos == 1 ? "" : "s");
   derush_window_show_toast(self, message);
-  g_array_unref(last.events);
   _derush_window_refilter(self);
 
   /* Bring the photo back into view, as an editor shows an undone edit. */
@@ -228,6 +221,7 @@ undo_cb(GtkWidget *widget, const char *action, GVariant *param)
   DerushWindow *self = DERUSH_WINDOW(widget);
   g_autoptr(GError) error = NULL;
   gboolean redo = g_str_equal(action, "win.redo");
+  gint64 before = derush_catalog_get_last_event_id(self->catalog);
   int done = redo ? derush_catalog_redo(self->catalog, 1, &error)
                   : derush_catalog_undo(self->catalog, 1, &error);
   if (done < 0) {
@@ -237,7 +231,7 @@ undo_cb(GtkWidget *widget, const char *action, GVariant *param)
   } else if (done == 0) {
     derush_window_show_toast(self, redo ? "Nothing to redo" : "Nothing to undo");
   } else {
-    refresh_after_history(self, redo ? "Redone" : "Undone", done);
+    refresh_after_history(self, redo ? "Redone" : "Undone", before);
   }
 }
 

@@ -114,11 +114,11 @@ const char *derush_time_source_name(DerushTimeSource source);
  * camera's wall clock is taken as UTC ("floating" time, independent of the
  * machine's time zone), and has_offset is FALSE. */
 typedef struct {
-  char *make;  /* trimmed, NULL when absent */
-  char *model; /* trimmed, NULL when absent */
-  char *lens;  /* NULL when absent */
-  double iso;  /* NAN when absent (also read from maker notes) */
-  double exposure_time;     /* seconds */
+  char *make;           /* trimmed, NULL when absent */
+  char *model;          /* trimmed, NULL when absent */
+  char *lens;           /* NULL when absent */
+  double iso;           /* NAN when absent (also read from maker notes) */
+  double exposure_time; /* seconds */
   double f_number;
   double focal_length_mm;
   double focal_length_35mm;
@@ -153,7 +153,7 @@ char *derush_format_capture_time(gint64 capture_time_ns, gboolean has_offset, in
 /* ---------------------------------------------------------------- labels */
 
 typedef enum {
-  DERUSH_LABEL_NONE,  /* unlabelled */
+  DERUSH_LABEL_NONE, /* unlabelled */
   DERUSH_LABEL_KEEP,
   DERUSH_LABEL_TRASH,
 } DerushLabel;
@@ -214,19 +214,19 @@ const char *derush_photo_status_name(DerushPhotoStatus status);
 /* One photo as the catalog knows it. */
 typedef struct {
   gint64 id;
-  char *path;             /* absolute, in the file system's bytes */
+  char *path; /* absolute, in the file system's bytes */
   DerushPhotoStatus status;
-  char *reason;           /* why unreadable/missing; NULL when ok */
-  char *format;           /* "jpeg", "png", "tiff", "webp", "heif", "avif", "gif", "raw"; NULL unknown */
-  char *raw_format;       /* for RAW: "cr2", "nef", ...; else NULL */
-  int width, height;      /* displayed size, after orientation; -1 unknown */
+  char *reason;      /* why unreadable/missing; NULL when ok */
+  char *format;      /* "jpeg", "png", "tiff", "webp", "heif", "avif", "gif", "raw"; NULL unknown */
+  char *raw_format;  /* for RAW: "cr2", "nef", ...; else NULL */
+  int width, height; /* displayed size, after orientation; -1 unknown */
   gint64 size;
   gint64 mtime_ns;
-  guint64 content_hash;   /* fast hash (size + sampled xxh64), 0 unknown */
-  char *pair_path;        /* the other half of a RAW+JPEG pair, or NULL */
-  DerushLabel label;      /* current decision */
-  int stars;              /* 0-5 */
-  gboolean labelled;      /* a label event exists (label_source is meaningful) */
+  guint64 content_hash;           /* fast hash (size + sampled xxh64), 0 unknown */
+  char *pair_path;                /* the other half of a RAW+JPEG pair, or NULL */
+  DerushLabel label;              /* current decision */
+  int stars;                      /* 0-5 */
+  gboolean labelled;              /* a label event exists (label_source is meaningful) */
   DerushLabelSource label_source; /* who made the last change */
   DerushMeta meta;
 } DerushPhoto;
@@ -260,8 +260,7 @@ gint64 derush_catalog_count_photos(DerushCatalog *catalog, const char *under, in
  * Adds the process counters (since derush_counters_reset()) to the catalog's
  * lifetime totals and stores them as the "last command" named @command.
  */
-gboolean derush_catalog_record_command(DerushCatalog *catalog, const char *command,
-                                       GError **error);
+gboolean derush_catalog_record_command(DerushCatalog *catalog, const char *command, GError **error);
 
 /**
  * derush_catalog_get_counters:
@@ -337,17 +336,29 @@ gboolean derush_catalog_foreach_event(DerushCatalog *catalog, const char *path,
                                       DerushLabelEventFunc func, gpointer user_data,
                                       GError **error);
 
+/**
+ * derush_catalog_foreach_event_after:
+ * Calls @func for each event newer than event id @after, oldest first: what
+ * an undo, a redo or another process has just written.
+ */
+gboolean derush_catalog_foreach_event_after(DerushCatalog *catalog, gint64 after,
+                                            DerushLabelEventFunc func, gpointer user_data,
+                                            GError **error);
+
+/** derush_catalog_get_last_event_id: the newest event's id, 0 if none, -1 on error. */
+gint64 derush_catalog_get_last_event_id(DerushCatalog *catalog);
+
 /* ------------------------------------------------------------------ scan */
 
 typedef struct {
-  gint64 files_seen;   /* photo files found by the walk */
+  gint64 files_seen; /* photo files found by the walk */
   gint64 dirs_walked;
-  gint64 added;        /* new photos, read in full */
-  gint64 updated;      /* changed photos (size, mtime or inode), re-read */
-  gint64 unchanged;    /* not opened at all */
-  gint64 moved;        /* new path, known content: re-linked, not re-read */
-  gint64 missing;      /* known photos gone from disk in this scan */
-  gint64 unreadable;   /* files seen that could not be read (see on_bad_file) */
+  gint64 added;      /* new photos, read in full */
+  gint64 updated;    /* changed photos (size, mtime or inode), re-read */
+  gint64 unchanged;  /* not opened at all */
+  gint64 moved;      /* new path, known content: re-linked, not re-read */
+  gint64 missing;    /* known photos gone from disk in this scan */
+  gint64 unreadable; /* files seen that could not be read (see on_bad_file) */
   gint64 metadata_parsed;
   gint64 thumbnails_written;
   gint64 bytes_read;
@@ -355,10 +366,10 @@ typedef struct {
 } DerushScanSummary;
 
 typedef struct {
-  gint64 done;        /* files handled so far */
-  gint64 found;       /* files found so far by the walk */
-  gboolean walk_done; /* found is final */
-  double elapsed;     /* seconds */
+  gint64 done;         /* files handled so far */
+  gint64 found;        /* files found so far by the walk */
+  gboolean walk_done;  /* found is final */
+  double elapsed;      /* seconds */
   const char *current; /* a recent path, (transfer none) */
 } DerushScanProgress;
 

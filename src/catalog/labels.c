@@ -175,6 +175,10 @@ apply_event(DerushCatalog *cat, Batch *b, gint64 photo, LabelState to, GError **
 static gboolean
 begin_durable(DerushCatalog *cat, GError **error)
 {
+  /* Inside a caller's transaction (an import in one piece) SQLite refuses
+   * to change synchronous: the caller made it durable already. */
+  if (cat->tx_depth > 0)
+    return _derush_catalog_begin(cat, error);
   if (!_derush_catalog_exec(cat, "PRAGMA synchronous=FULL", error))
     return FALSE;
   if (!_derush_catalog_begin(cat, error)) {
@@ -187,11 +191,13 @@ begin_durable(DerushCatalog *cat, GError **error)
 static gboolean
 end_durable(DerushCatalog *cat, gboolean ok, GError **error)
 {
+  gboolean outermost = cat->tx_depth == 1;
   if (ok)
     ok = _derush_catalog_commit(cat, error);
   else
     _derush_catalog_rollback(cat);
-  _derush_catalog_exec(cat, "PRAGMA synchronous=NORMAL", NULL);
+  if (outermost)
+    _derush_catalog_exec(cat, "PRAGMA synchronous=NORMAL", NULL);
   return ok;
 }
 
@@ -386,19 +392,16 @@ derush_catalog_redo(DerushCatalog *catalog, int n, GError **error)
   return undo_redo(catalog, n, TRUE, error);
 }
 
-/**
- * derush_catalog_foreach_event:
- * @path: (nullable): only this photo's events
- * See derush.h.
- */
-gboolean
-derush_catalog_foreach_event(DerushCatalog *catalog, const char *path, DerushLabelEventFunc func,
-                             gpointer user_data, GError **error)
+/* Events of one photo (@path) or all, newer than event @after, oldest first. */
+static gboolean
+foreach_event(DerushCatalog *catalog, const char *path, gint64 after, DerushLabelEventFunc func,
+              gpointer user_data, GError **error)
 {
   const char *sql = "SELECT e.id, e.batch, b.time_ns, e.photo_id, p.path, e.old_label,"
                     " e.new_label, e.old_stars, e.new_stars, b.source FROM label_events e"
                     " JOIN label_batches b ON b.id = e.batch JOIN photos p ON p.id = e.photo_id"
-                    " WHERE ?1 IS NULL OR p.path = ?1 ORDER BY e.id";
+                    " WHERE (?1 IS NULL OR p.path = ?1) AND e.id > ?2 ORDER BY e.id";
+  /* Private statement: @func may call back into the catalog. */
   sqlite3_stmt *stmt = NULL;
   if (sqlite3_prepare_v2(catalog->db, sql, -1, &stmt, NULL) != SQLITE_OK) {
     _derush_catalog_set_error(catalog, error, "cannot read label history");
@@ -406,6 +409,7 @@ derush_catalog_foreach_event(DerushCatalog *catalog, const char *path, DerushLab
   }
   if (path)
     sqlite3_bind_text(stmt, 1, path, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(stmt, 2, after);
   int rc;
   gboolean go_on = TRUE;
   while (go_on && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
@@ -428,4 +432,45 @@ derush_catalog_foreach_event(DerushCatalog *catalog, const char *path, DerushLab
     _derush_catalog_set_error(catalog, error, "cannot read label history");
   sqlite3_finalize(stmt);
   return ok;
+}
+
+/**
+ * derush_catalog_foreach_event:
+ * @path: (nullable): only this photo's events
+ * See derush.h.
+ */
+gboolean
+derush_catalog_foreach_event(DerushCatalog *catalog, const char *path, DerushLabelEventFunc func,
+                             gpointer user_data, GError **error)
+{
+  return foreach_event(catalog, path, 0, func, user_data, error);
+}
+
+/**
+ * derush_catalog_foreach_event_after:
+ * @after: an event id (from derush_catalog_get_last_event_id())
+ * Calls @func for each event newer than @after, oldest first: what an
+ * undo, a redo or another process has just written.
+ */
+gboolean
+derush_catalog_foreach_event_after(DerushCatalog *catalog, gint64 after, DerushLabelEventFunc func,
+                                   gpointer user_data, GError **error)
+{
+  return foreach_event(catalog, NULL, after, func, user_data, error);
+}
+
+/**
+ * derush_catalog_get_last_event_id:
+ * Returns: the newest label event's id, 0 when there is none, -1 on error.
+ */
+gint64
+derush_catalog_get_last_event_id(DerushCatalog *catalog)
+{
+  sqlite3_stmt *stmt =
+      _derush_catalog_stmt(catalog, "SELECT coalesce(max(id), 0) FROM label_events", NULL);
+  if (!stmt)
+    return -1;
+  gint64 id = sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : -1;
+  sqlite3_reset(stmt);
+  return id;
 }
