@@ -1,6 +1,7 @@
 /* library.c: process set-up and the small shared pieces of the public API. */
 #include "derush-private.h"
 #include <gexiv2/gexiv2.h>
+#include <malloc.h>
 #include <sqlite3.h>
 
 static void
@@ -29,6 +30,11 @@ derush_init(const char *argv0, GError **error)
    * at the source, since they may come through the structured log API where
    * a handler cannot catch them. */
   g_setenv("VIPS_WARNING", "0", FALSE);
+  /* Each decode thread would otherwise get its own malloc arena, and the
+   * large short-lived buffers of full decodes (HEIF, AVIF, PNG) fragment
+   * them: a scan of the shared corpus peaked at 855 MB RSS with the default
+   * arenas and 636 MB with two. */
+  mallopt(M_ARENA_MAX, 2);
   if (VIPS_INIT(argv0 ? argv0 : "derush") != 0) {
     g_set_error(error, DERUSH_ERROR, DERUSH_ERROR_FAILED, "cannot start libvips: %s",
                 vips_error_buffer());
