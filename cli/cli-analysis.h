@@ -28,18 +28,45 @@ void cli_group_args_init(CliGroupArgs *args);
 
 /* Entries to put in a command's GOptionEntry array. */
 #define CLI_GROUP_ENTRIES(a)                                                                       \
-  {"session-gap", 0, 0, G_OPTION_ARG_DOUBLE, &(a)->session_gap_min,                               \
-   "A pause longer than MIN minutes starts a new session (default 30)", "MIN"},                    \
-      {"burst-gap", 0, 0, G_OPTION_ARG_DOUBLE, &(a)->burst_gap_s,                                  \
-       "Same camera at most S seconds apart is a burst (default 2)", "S"},                         \
-      {"phash-radius", 0, 0, G_OPTION_ARG_INT, &(a)->phash_radius,                                 \
-       "Near-duplicates: pHash distance at most N (default 10)", "N"},                             \
-      {"dhash-radius", 0, 0, G_OPTION_ARG_INT, &(a)->dhash_radius,                                 \
-       "... confirmed by dHash distance at most N (default 12)", "N"},                             \
-      {"phash-safety", 0, 0, G_OPTION_ARG_INT, &(a)->phash_safety,                                 \
-       "Never cluster photos more than N pHash bits apart (default 16)", "N"},                     \
-      {"no-transforms", 0, 0, G_OPTION_ARG_NONE, &(a)->no_transforms,                              \
-       "Do not match mirrored or upside-down copies", NULL}
+  {"session-gap",                                                                                  \
+   0,                                                                                              \
+   0,                                                                                              \
+   G_OPTION_ARG_DOUBLE,                                                                            \
+   &(a)->session_gap_min,                                                                          \
+   "A pause longer than MIN minutes starts a new session (default 30)",                            \
+   "MIN"},                                                                                         \
+      {"burst-gap",                                                                                \
+       0,                                                                                          \
+       0,                                                                                          \
+       G_OPTION_ARG_DOUBLE,                                                                        \
+       &(a)->burst_gap_s,                                                                          \
+       "Same camera at most S seconds apart is a burst (default 2)",                               \
+       "S"},                                                                                       \
+      {"phash-radius",                                                                             \
+       0,                                                                                          \
+       0,                                                                                          \
+       G_OPTION_ARG_INT,                                                                           \
+       &(a)->phash_radius,                                                                         \
+       "Near-duplicates: pHash distance at most N (default 10)",                                   \
+       "N"},                                                                                       \
+      {"dhash-radius",                                                                             \
+       0,                                                                                          \
+       0,                                                                                          \
+       G_OPTION_ARG_INT,                                                                           \
+       &(a)->dhash_radius,                                                                         \
+       "... confirmed by dHash distance at most N (default 12)",                                   \
+       "N"},                                                                                       \
+      {"phash-safety",                                                                             \
+       0,                                                                                          \
+       0,                                                                                          \
+       G_OPTION_ARG_INT,                                                                           \
+       &(a)->phash_safety,                                                                         \
+       "Never cluster photos more than N pHash bits apart (default 16)",                           \
+       "N"},                                                                                       \
+  {                                                                                                \
+    "no-transforms", 0, 0, G_OPTION_ARG_NONE, &(a)->no_transforms,                                 \
+        "Do not match mirrored or upside-down copies", NULL                                        \
+  }
 
 /* Returns FALSE (after printing a usage error for @command) when a value is
  * out of range. */

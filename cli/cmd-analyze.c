@@ -19,8 +19,7 @@ cli_group_args_init(CliGroupArgs *args)
 }
 
 gboolean
-cli_group_options_finish(const char *command, const CliGroupArgs *args,
-                         DerushGroupOptions *options)
+cli_group_options_finish(const char *command, const CliGroupArgs *args, DerushGroupOptions *options)
 {
   derush_group_options_init(options);
   if (!(args->session_gap_min >= 0) || !(args->burst_gap_s >= 0)) {
@@ -133,9 +132,12 @@ cli_cmd_analyze(CliContext *ctx, int argc, char **argv)
       const char *key;
       gint64 value;
     } counts[] = {
-        {"analyzed", sum.analyzed},       {"up_to_date", sum.up_to_date},
-        {"failed", sum.failed},           {"photos_grouped", sum.groups.photos},
-        {"sessions", sum.groups.sessions}, {"bursts", sum.groups.bursts},
+        {"analyzed", sum.analyzed},
+        {"up_to_date", sum.up_to_date},
+        {"failed", sum.failed},
+        {"photos_grouped", sum.groups.photos},
+        {"sessions", sum.groups.sessions},
+        {"bursts", sum.groups.bursts},
         {"near_dups", sum.groups.near_dups},
     };
     for (gsize i = 0; i < G_N_ELEMENTS(counts); i++) {

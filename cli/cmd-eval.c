@@ -51,9 +51,9 @@ eval_grouping(CliContext *ctx, const char *truth, gboolean json, const DerushGro
   } else {
     printf("Near-duplicate pairs: precision %.3f, recall %.3f, F1 %.3f\n", r.precision, r.recall,
            r.f1);
-    printf("  %" G_GINT64_FORMAT " pairs in the truth, %" G_GINT64_FORMAT " found, %" G_GINT64_FORMAT
-           " correct; %" G_GINT64_FORMAT " photos, %" G_GINT64_FORMAT " unreadable (%" G_GINT64_FORMAT
-           " marked so in the truth)\n",
+    printf("  %" G_GINT64_FORMAT " pairs in the truth, %" G_GINT64_FORMAT
+           " found, %" G_GINT64_FORMAT " correct; %" G_GINT64_FORMAT " photos, %" G_GINT64_FORMAT
+           " unreadable (%" G_GINT64_FORMAT " marked so in the truth)\n",
            r.pairs_truth, r.pairs_found, r.pairs_correct, r.photos, r.unreadable,
            r.unreadable_expected);
   }

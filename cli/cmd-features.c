@@ -95,8 +95,7 @@ cli_cmd_features(CliContext *ctx, int argc, char **argv)
   DerushScanOptions sopt;
   derush_scan_options_init(&sopt);
   DerushScanSummary ssum;
-  if (!derush_catalog_scan(ctx->catalog, (const char *const *)paths->pdata, &sopt, &ssum,
-                           &error)) {
+  if (!derush_catalog_scan(ctx->catalog, (const char *const *)paths->pdata, &sopt, &ssum, &error)) {
     cli_print_error(NULL, error);
     return CLI_EXIT_FATAL;
   }

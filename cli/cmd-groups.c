@@ -84,8 +84,7 @@ cli_cmd_groups(CliContext *ctx, int argc, char **argv)
   if (kind_name) {
     DerushGroupKind k;
     if (!derush_group_kind_from_name(kind_name, &k))
-      return cli_usage_error("groups", "unknown kind '%s' (session, burst or near_dup)",
-                             kind_name);
+      return cli_usage_error("groups", "unknown kind '%s' (session, burst or near_dup)", kind_name);
     kind = (int)k;
   }
   if (dirs && dirs[0] && dirs[1])

@@ -174,11 +174,11 @@ readable_id(DerushCatalog *cat, const char *path, BadFiles *bad, GError **error)
 static gint64
 near_dup_group_of(DerushCatalog *cat, gint64 id, GError **error)
 {
-  sqlite3_stmt *s = _derush_catalog_stmt(
-      cat,
-      "SELECT g.id FROM group_members m JOIN groups g ON g.id = m.group_id"
-      " WHERE m.photo_id = ? AND g.kind = ?",
-      error);
+  sqlite3_stmt *s =
+      _derush_catalog_stmt(cat,
+                           "SELECT g.id FROM group_members m JOIN groups g ON g.id = m.group_id"
+                           " WHERE m.photo_id = ? AND g.kind = ?",
+                           error);
   if (!s)
     return -1;
   sqlite3_bind_int64(s, 1, id);

@@ -168,8 +168,8 @@ load_units(DerushCatalog *cat, const DerushGroupOptions *opt, GError **error)
       r.camera = GPOINTER_TO_UINT(id);
     }
     if (sqlite3_column_type(s, 7) == SQLITE_BLOB)
-      r.has_hashes = _derush_hashes_from_blob(sqlite3_column_blob(s, 7),
-                                              sqlite3_column_bytes(s, 7), &r.hashes);
+      r.has_hashes = _derush_hashes_from_blob(sqlite3_column_blob(s, 7), sqlite3_column_bytes(s, 7),
+                                              &r.hashes);
     if (sqlite3_column_type(s, 8) == SQLITE_BLOB) {
       r.has_features = TRUE;
       _derush_blob_to_floats(sqlite3_column_blob(s, 8), sqlite3_column_bytes(s, 8), r.vector,

@@ -15,19 +15,19 @@ typedef struct {
   gint64 partner_id; /* the other half of a RAW+JPEG pair, or 0 */
   gboolean has_time; /* capture time from EXIF */
   gint64 time_ns;
-  guint32 camera;    /* make+model interned by the caller, 0 unknown */
+  guint32 camera; /* make+model interned by the caller, 0 unknown */
   gboolean has_hashes;
   DerushHashes hashes;
-  double score;      /* best-of-group score, NAN unknown */
-  double sharpness;  /* tie-break, NAN unknown */
+  double score;     /* best-of-group score, NAN unknown */
+  double sharpness; /* tie-break, NAN unknown */
 } DerushGroupUnit;
 
 typedef struct {
   DerushGroupKind kind;
-  gint64 key;     /* smallest photo id among the members (partners included) */
-  gint64 id;      /* key * 4 + kind: stable while the members stay */
-  guint best;     /* index of the best unit */
-  GArray *units;  /* guint indices into the unit array, ascending */
+  gint64 key;    /* smallest photo id among the members (partners included) */
+  gint64 id;     /* key * 4 + kind: stable while the members stay */
+  guint best;    /* index of the best unit */
+  GArray *units; /* guint indices into the unit array, ascending */
 } DerushGroupResult;
 
 void _derush_group_result_free(DerushGroupResult *group);

@@ -85,9 +85,9 @@ worker(gpointer data, gpointer user_data)
     g_autoptr(GError) error = NULL;
     g_autoptr(VipsImage) preview = load_preview(job->photo, job->cache_dir, &error);
     if (preview)
-      job->ok = _derush_features_compute_image(preview, &job->photo->meta, job->photo->width,
-                                               job->photo->height, job->vector, &job->hashes,
-                                               &error);
+      job->ok =
+          _derush_features_compute_image(preview, &job->photo->meta, job->photo->width,
+                                         job->photo->height, job->vector, &job->hashes, &error);
     if (!job->ok)
       job->reason = g_strdup(error ? error->message : "cancelled");
   } else {
@@ -234,8 +234,7 @@ collect(Analyze *a, int max_in_flight)
  * metadata) of the readable photos under @root lacking current features or
  * hashes; counts the others as up to date. */
 static gboolean
-find_todo(DerushCatalog *cat, const char *root, GPtrArray *todo, gint64 *up_to_date,
-          GError **error)
+find_todo(DerushCatalog *cat, const char *root, GPtrArray *todo, gint64 *up_to_date, GError **error)
 {
   g_autofree char *lo = NULL, *hi = NULL;
   if (root)
@@ -410,8 +409,7 @@ derush_catalog_analyze(DerushCatalog *catalog, const char *under,
  * features (unknown, unreadable, or not analyzed since it changed).
  */
 gboolean
-derush_catalog_get_features(DerushCatalog *catalog, const char *path, float *vector,
-                            GError **error)
+derush_catalog_get_features(DerushCatalog *catalog, const char *path, float *vector, GError **error)
 {
   g_return_val_if_fail(catalog != NULL && path != NULL && vector != NULL, FALSE);
   sqlite3_stmt *s =

@@ -41,7 +41,8 @@ static const DerushFeatureInfo feature_info[DERUSH_N_FEATURES] = {
     [DERUSH_FEATURE_LAP_VAR_QUARTER] = {"lap_var_quarter", "the same on the preview quartered",
                                         ">= 0"},
     [DERUSH_FEATURE_LAP_TILE_MAX] = {"lap_tile_max",
-                                     "largest Laplacian variance of an up-to-8x8 tile grid", ">= 0"},
+                                     "largest Laplacian variance of an up-to-8x8 tile grid",
+                                     ">= 0"},
     [DERUSH_FEATURE_LAP_TILE_CENTER] = {"lap_tile_center",
                                         "tile Laplacian variances, Gaussian-weighted to the centre "
                                         "(sigma 1/4 of the frame)",
@@ -64,8 +65,7 @@ static const DerushFeatureInfo feature_info[DERUSH_N_FEATURES] = {
                                      "direction of weakest gradients (the smear), degrees "
                                      "anticlockwise from horizontal",
                                      "0..180"},
-    [DERUSH_FEATURE_LUMA_P1] = {"luma_p1", "1st percentile of luma (BT.601, sRGB-encoded)",
-                                "0..1"},
+    [DERUSH_FEATURE_LUMA_P1] = {"luma_p1", "1st percentile of luma (BT.601, sRGB-encoded)", "0..1"},
     [DERUSH_FEATURE_LUMA_P5] = {"luma_p5", "5th percentile of luma", "0..1"},
     [DERUSH_FEATURE_LUMA_P50] = {"luma_p50", "median luma", "0..1"},
     [DERUSH_FEATURE_LUMA_P95] = {"luma_p95", "95th percentile of luma", "0..1"},
@@ -80,8 +80,7 @@ static const DerushFeatureInfo feature_info[DERUSH_N_FEATURES] = {
                                     "-1 one stop under",
                                     "about -13..2.5"},
     [DERUSH_FEATURE_EV_VS_BIAS] = {"ev_vs_bias",
-                                   "exposure_ev - EXIF exposure bias (NaN without the tag)",
-                                   "EV"},
+                                   "exposure_ev - EXIF exposure bias (NaN without the tag)", "EV"},
     [DERUSH_FEATURE_NOISE] = {"noise",
                               "noise sigma (Immerkaer), 25th percentile over tiles, grey levels",
                               ">= 0"},
@@ -207,7 +206,7 @@ halve(const float *g, int w, int h, int *w2, int *h2)
   *h2 = h / 2;
   if (*w2 < 1 || *h2 < 1)
     return NULL;
-  float *out = g_new(float, (gsize)*w2 * *h2);
+  float *out = g_new(float, (gsize)*w2 **h2);
   for (int y = 0; y < *h2; y++) {
     const float *a = g + (gsize)(2 * y) * w, *b = a + w;
     float *o = out + (gsize)y * *w2;
@@ -252,9 +251,8 @@ sharpness_features(const float *g, int w, int h, float *v)
       float gx = 0.5f * (r[x + 1] - r[x - 1]), gy = 0.5f * (dn[x] - up[x]);
       /* Immerkaer's kernel [1 -2 1; -2 4 -2; 1 -2 1]: zero on planes and
        * ramps, so what is left in flat areas is noise. */
-      float nk = up[x - 1] + up[x + 1] + dn[x - 1] + dn[x + 1] - 2.0f * (up[x] + dn[x] + r[x - 1] +
-                                                                         r[x + 1]) +
-                 4.0f * c;
+      float nk = up[x - 1] + up[x + 1] + dn[x - 1] + dn[x + 1] -
+                 2.0f * (up[x] + dn[x] + r[x - 1] + r[x + 1]) + 4.0f * c;
       Tile *t = &tiles[ty * nx + tx];
       t->n += 1;
       t->lap += l;
@@ -321,8 +319,7 @@ sharpness_features(const float *g, int w, int h, float *v)
       v[DERUSH_FEATURE_LAP_VAR_QUARTER] = (float)laplacian_variance(quarter, w4, h4);
   }
   if (v[DERUSH_FEATURE_LAP_VAR_HALF] > 1e-6f)
-    v[DERUSH_FEATURE_SHARP_FINE_RATIO] =
-        v[DERUSH_FEATURE_LAP_VAR] / v[DERUSH_FEATURE_LAP_VAR_HALF];
+    v[DERUSH_FEATURE_SHARP_FINE_RATIO] = v[DERUSH_FEATURE_LAP_VAR] / v[DERUSH_FEATURE_LAP_VAR_HALF];
 }
 
 static void
@@ -547,8 +544,7 @@ _derush_hashes_compute_rgb(const guint8 *rgb, int width, int height, gsize strid
  */
 gboolean
 _derush_features_compute_image(VipsImage *image, const DerushMeta *meta, int orig_width,
-                               int orig_height, float *vector, DerushHashes *hashes,
-                               GError **error)
+                               int orig_height, float *vector, DerushHashes *hashes, GError **error)
 {
   g_return_val_if_fail(VIPS_IS_IMAGE(image), FALSE);
 

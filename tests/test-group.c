@@ -1,0 +1,604 @@
+/* test-group.c: sessions, bursts and near-duplicates on synthetic units,
+ * then analyze, groups and eval on the demo set and the shared corpus. */
+#include "catalog/catalog-private.h"
+#include "group/grouping.h"
+#include "test-util.h"
+#include <json-glib/json-glib.h>
+
+#define SEC ((gint64)1000000000)
+
+static DerushGroupUnit
+unit(gint64 id, gint64 time_s, guint32 camera)
+{
+  DerushGroupUnit u = {0};
+  u.id = id;
+  u.has_time = TRUE;
+  u.time_ns = time_s * SEC;
+  u.camera = camera;
+  u.score = u.sharpness = NAN;
+  return u;
+}
+
+/* The members (unit ids) of each group of @kind, as "1,2,3" strings. */
+static GPtrArray *
+groups_of(GPtrArray *groups, const DerushGroupUnit *units, DerushGroupKind kind)
+{
+  GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
+  for (guint i = 0; i < groups->len; i++) {
+    DerushGroupResult *g = groups->pdata[i];
+    if (g->kind != kind)
+      continue;
+    GString *s = g_string_new(NULL);
+    for (guint k = 0; k < g->units->len; k++)
+      g_string_append_printf(s, "%s%" G_GINT64_FORMAT, k ? "," : "",
+                             units[g_array_index(g->units, guint, k)].id);
+    g_ptr_array_add(out, g_string_free(s, FALSE));
+  }
+  return out;
+}
+
+static void
+assert_groups(GPtrArray *got, const char *const *want)
+{
+  g_assert_cmpuint(got->len, ==, g_strv_length((char **)want));
+  for (guint i = 0; i < got->len; i++)
+    g_assert_cmpstr(got->pdata[i], ==, want[i]);
+}
+
+static void
+test_sessions_bursts(void)
+{
+  DerushGroupOptions opt;
+  derush_group_options_init(&opt);
+  opt.session_gap_s = 1800;
+  opt.burst_gap_s = 2;
+  /* Camera 1: 0, 2 (exactly the burst gap: same burst), 5 (3 s after:
+   * new), 6; camera 2 at 1 s sits between them and must not join. Sessions: 1806 is exactly 30 min
+   * after 6 (same session), 3607 is 1801 s after 1806 (new session). */
+  DerushGroupUnit u[] = {
+      unit(1, 0, 1), unit(2, 2, 1),    unit(3, 5, 1),    unit(4, 6, 1),
+      unit(5, 1, 2), unit(6, 1806, 1), unit(7, 3607, 1), unit(8, 3608, 0),
+  };
+  u[7].camera = 0; /* unknown camera: never in a burst */
+  g_autoptr(GPtrArray) groups = _derush_group_compute(u, G_N_ELEMENTS(u), &opt, 1);
+  g_autoptr(GPtrArray) sessions = groups_of(groups, u, DERUSH_GROUP_SESSION);
+  g_autoptr(GPtrArray) bursts = groups_of(groups, u, DERUSH_GROUP_BURST);
+  const char *want_sessions[] = {"1,2,3,4,5,6", "7,8", NULL};
+  /* 6 and 7 are alone (8 has no camera): no burst. */
+  const char *want_bursts[] = {"1,2", "3,4", NULL};
+  assert_groups(sessions, want_sessions);
+  assert_groups(bursts, want_bursts);
+
+  /* Sub-second: a gap of 2.000000001 s splits. */
+  DerushGroupUnit v[] = {unit(1, 0, 1), unit(2, 0, 1)};
+  v[1].time_ns = 2 * SEC + 1;
+  g_autoptr(GPtrArray) g2 = _derush_group_compute(v, 2, &opt, 1);
+  g_autoptr(GPtrArray) b2 = groups_of(g2, v, DERUSH_GROUP_BURST);
+  g_assert_cmpuint(b2->len, ==, 0);
+
+  /* Ids: smallest member * 4 + kind. */
+  for (guint i = 0; i < groups->len; i++) {
+    DerushGroupResult *g = groups->pdata[i];
+    g_assert_cmpint(g->id, ==, g->key * 4 + g->kind);
+  }
+}
+
+/* Random 64-bit values, deterministic. */
+static guint64
+next_rand(guint64 *state)
+{
+  *state ^= *state << 13;
+  *state ^= *state >> 7;
+  *state ^= *state << 17;
+  return *state;
+}
+
+static guint64
+flip_bits(guint64 h, int n, guint64 *state)
+{
+  /* n distinct bits (a bit flipped twice would cancel). */
+  guint64 mask = 0;
+  while (__builtin_popcountll(mask) < n)
+    mask |= (guint64)1 << (next_rand(state) % 64);
+  return h ^ mask;
+}
+
+static void
+set_hash(DerushGroupUnit *u, guint64 d, guint64 p, guint64 *state)
+{
+  u->has_hashes = TRUE;
+  u->hashes.dhash[0] = d;
+  u->hashes.phash[0] = p;
+  /* Transforms of a random picture: unrelated values. */
+  for (int t = 1; t < DERUSH_N_XFORMS; t++) {
+    u->hashes.dhash[t] = next_rand(state);
+    u->hashes.phash[t] = next_rand(state);
+  }
+}
+
+static void
+test_near_dups(void)
+{
+  DerushGroupOptions opt;
+  derush_group_options_init(&opt);
+  guint64 st = 42;
+  guint64 d = next_rand(&st), p = next_rand(&st);
+  DerushGroupUnit u[6];
+  for (int i = 0; i < 6; i++)
+    u[i] = unit(i + 1, 0, 0), u[i].has_time = FALSE;
+  set_hash(&u[0], d, p, &st);
+  /* A copy (2 and 1 bits off), transforms included. */
+  u[1].has_hashes = TRUE;
+  for (int t = 0; t < DERUSH_N_XFORMS; t++) {
+    u[1].hashes.dhash[t] = u[0].hashes.dhash[t] ^ 0x3;
+    u[1].hashes.phash[t] = u[0].hashes.phash[t] ^ 0x1;
+  }
+  set_hash(&u[2], d, p ^ 0xffffff, &st);                /* pHash 24 away: no */
+  set_hash(&u[3], d ^ 0xffffffff, p ^ 0x1, &st);        /* dHash 32 away: not confirmed */
+  set_hash(&u[4], next_rand(&st), next_rand(&st), &st); /* unrelated */
+  /* A mirrored copy of 1: its plain hashes are 1's hflip hashes, and
+   * mirrored back it is 1 again. */
+  set_hash(&u[5], u[0].hashes.dhash[DERUSH_XFORM_HFLIP], u[0].hashes.phash[DERUSH_XFORM_HFLIP],
+           &st);
+  u[5].hashes.dhash[DERUSH_XFORM_HFLIP] = u[0].hashes.dhash[0];
+  u[5].hashes.phash[DERUSH_XFORM_HFLIP] = u[0].hashes.phash[0];
+  g_autoptr(GPtrArray) groups = _derush_group_compute(u, 6, &opt, 1);
+  g_autoptr(GPtrArray) nd = groups_of(groups, u, DERUSH_GROUP_NEAR_DUP);
+  const char *want[] = {"1,2,6", NULL};
+  assert_groups(nd, want);
+
+  /* Without transforms the mirror stays apart. */
+  opt.transforms = FALSE;
+  g_autoptr(GPtrArray) g2 = _derush_group_compute(u, 6, &opt, 1);
+  g_autoptr(GPtrArray) nd2 = groups_of(g2, u, DERUSH_GROUP_NEAR_DUP);
+  const char *want2[] = {"1,2", NULL};
+  assert_groups(nd2, want2);
+}
+
+/* A chain of small steps is not allowed to span two distant pictures. */
+static void
+test_safety_bound(void)
+{
+  DerushGroupOptions opt;
+  derush_group_options_init(&opt);
+  opt.transforms = FALSE;
+  opt.phash_radius = 10;
+  opt.dhash_radius = 64;
+  opt.phash_safety = 12;
+  guint64 st = 7;
+  guint64 p = next_rand(&st);
+  DerushGroupUnit u[3];
+  for (int i = 0; i < 3; i++)
+    u[i] = unit(i + 1, 0, 0), u[i].has_time = FALSE;
+  /* A, B = A + 8 bits, C = B + 8 other bits: A-C is 16 > 12. */
+  set_hash(&u[0], 0, p, &st);
+  set_hash(&u[1], 0, p ^ 0xff, &st);
+  set_hash(&u[2], 0, p ^ 0xffff, &st);
+  g_autoptr(GPtrArray) groups = _derush_group_compute(u, 3, &opt, 1);
+  g_autoptr(GPtrArray) nd = groups_of(groups, u, DERUSH_GROUP_NEAR_DUP);
+  g_assert_cmpuint(nd->len, ==, 1);
+  g_assert_cmpstr(nd->pdata[0], ==, "1,2"); /* ties by id: A-B first */
+  opt.phash_safety = 16;
+  g_autoptr(GPtrArray) g2 = _derush_group_compute(u, 3, &opt, 1);
+  g_autoptr(GPtrArray) nd2 = groups_of(g2, u, DERUSH_GROUP_NEAR_DUP);
+  g_assert_cmpstr(nd2->pdata[0], ==, "1,2,3");
+}
+
+static void
+test_best_pick(void)
+{
+  DerushGroupOptions opt;
+  derush_group_options_init(&opt);
+  DerushGroupUnit u[4] = {unit(1, 0, 1), unit(2, 1, 1), unit(3, 2, 1), unit(4, 3, 1)};
+  u[0].score = 1.0, u[0].sharpness = 3.0;
+  u[1].score = 2.0, u[1].sharpness = 1.0; /* best score */
+  u[2].score = 2.0, u[2].sharpness = 2.0; /* tie on score, sharper: best */
+  u[3].partner_id = 0;                    /* no score: never best */
+  g_autoptr(GPtrArray) groups = _derush_group_compute(u, 4, &opt, 1);
+  gboolean seen = FALSE;
+  for (guint i = 0; i < groups->len; i++) {
+    DerushGroupResult *g = groups->pdata[i];
+    if (g->kind == DERUSH_GROUP_BURST) {
+      g_assert_cmpint(u[g->best].id, ==, 3);
+      seen = TRUE;
+    }
+  }
+  g_assert_true(seen);
+  /* A RAW+JPEG partner counts in the key: a pair whose RAW has the
+   * smaller id names the group. */
+  DerushGroupUnit v[2] = {unit(5, 0, 1), unit(6, 1, 1)};
+  v[0].partner_id = 2;
+  g_autoptr(GPtrArray) g2 = _derush_group_compute(v, 2, &opt, 1);
+  DerushGroupResult *first = g2->pdata[0];
+  g_assert_cmpint(first->key, ==, 2);
+}
+
+/* Same input, same groups and ids; 100k units timed for the report. */
+static void
+test_determinism_and_speed(void)
+{
+  DerushGroupOptions opt;
+  derush_group_options_init(&opt);
+  gsize n = 100000;
+  DerushGroupUnit *u = g_new0(DerushGroupUnit, n);
+  guint64 st = 99;
+  gint64 t = 1700000000;
+  for (gsize i = 0; i < n; i++) {
+    t += next_rand(&st) % 5 == 0 ? 600 + next_rand(&st) % 4000 : next_rand(&st) % 4;
+    u[i] = unit((gint64)i + 1, t, 1 + next_rand(&st) % 3);
+    u[i].score = (double)(next_rand(&st) % 1000);
+    u[i].sharpness = u[i].score;
+    /* Every tenth photo is a re-encode of the previous one. */
+    if (i % 10 == 9)
+      set_hash(&u[i], flip_bits(u[i - 1].hashes.dhash[0], 2, &st),
+               flip_bits(u[i - 1].hashes.phash[0], 2, &st), &st);
+    else
+      set_hash(&u[i], next_rand(&st), next_rand(&st), &st);
+  }
+  gint64 t0 = g_get_monotonic_time();
+  g_autoptr(GPtrArray) a = _derush_group_compute(u, n, &opt, 0);
+  gint64 t1 = g_get_monotonic_time();
+  g_autoptr(GPtrArray) b = _derush_group_compute(u, n, &opt, 0);
+  g_test_message("grouping %zu photos: %.3f s (%u groups)", n, (t1 - t0) / 1e6, a->len);
+  opt.transforms = FALSE;
+  gint64 t2 = g_get_monotonic_time();
+  g_autoptr(GPtrArray) c = _derush_group_compute(u, n, &opt, 0);
+  g_test_message("grouping %zu photos without transform hashes: %.3f s (%u groups)", n,
+                 (g_get_monotonic_time() - t2) / 1e6, c->len);
+  g_assert_cmpuint(a->len, ==, b->len);
+  guint near = 0;
+  for (guint i = 0; i < a->len; i++) {
+    DerushGroupResult *x = a->pdata[i], *y = b->pdata[i];
+    g_assert_cmpint(x->id, ==, y->id);
+    g_assert_cmpuint(x->best, ==, y->best);
+    g_assert_cmpuint(x->units->len, ==, y->units->len);
+    near += x->kind == DERUSH_GROUP_NEAR_DUP;
+  }
+  /* Every planted re-encode is found (random hashes are ~32 bits apart). */
+  g_assert_cmpuint(near, >=, n / 10);
+  g_free(u);
+}
+
+/* ------------------------------------------------------ catalog and CLI */
+
+typedef struct {
+  char *tmp;
+  char *db;
+  DerushCatalog *cat;
+} Fixture;
+
+static void
+fixture_setup(Fixture *f, gconstpointer data)
+{
+  f->tmp = test_make_tmpdir();
+  f->db = g_build_filename(f->tmp, "catalog.db", NULL);
+  g_autoptr(GError) error = NULL;
+  f->cat = derush_catalog_open(f->db, &error);
+  g_assert_no_error(error);
+  g_autofree char *cache = g_build_filename(f->tmp, "cache", NULL);
+  derush_catalog_set_cache_dir(f->cat, cache);
+}
+
+static void
+fixture_teardown(Fixture *f, gconstpointer data)
+{
+  derush_catalog_close(f->cat);
+  test_rmrf(f->tmp);
+  g_free(f->tmp);
+  g_free(f->db);
+}
+
+static gboolean
+count_group_cb(const DerushGroup *g, gpointer user_data)
+{
+  GString *s = user_data;
+  g_string_append_printf(s, "%" G_GINT64_FORMAT ":%s:%" G_GINT64_FORMAT ":%u;", g->id,
+                         derush_group_kind_name(g->kind), g->best_id, g->n_members);
+  g_assert_nonnull(g->best_path);
+  gboolean best_is_member = FALSE;
+  for (guint i = 0; i < g->n_members; i++)
+    best_is_member |= g->member_ids[i] == g->best_id;
+  g_assert_true(best_is_member);
+  return TRUE;
+}
+
+static GHashTable *
+read_demo_truth(const char *demo, int column)
+{
+  g_autofree char *csv = g_build_filename(demo, "truth.csv", NULL);
+  g_autofree char *text = NULL;
+  g_assert_true(g_file_get_contents(csv, &text, NULL, NULL));
+  GHashTable *t = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+  g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+  for (int i = 1; lines[i]; i++) {
+    g_auto(GStrv) f = g_strsplit(lines[i], ",", -1);
+    if (g_strv_length(f) < 5)
+      continue;
+    g_hash_table_insert(t, g_build_filename(demo, f[0], NULL), g_strdup(f[column]));
+  }
+  return t;
+}
+
+typedef struct {
+  GHashTable *kind;
+  int tp[3], fp[3], n[3]; /* by DerushExposureFlag */
+  Fixture *f;
+} ExposureCount;
+
+static gboolean
+exposure_cb(const DerushPhoto *photo, gpointer user_data)
+{
+  ExposureCount *c = user_data;
+  float v[DERUSH_N_FEATURES];
+  if (!derush_catalog_get_features(c->f->cat, photo->path, v, NULL))
+    return TRUE;
+  const char *kind = g_hash_table_lookup(c->kind, photo->path);
+  int truth = g_strcmp0(kind, "under") == 0  ? DERUSH_EXPOSURE_UNDER
+              : g_strcmp0(kind, "over") == 0 ? DERUSH_EXPOSURE_OVER
+                                             : DERUSH_EXPOSURE_OK;
+  int flag = derush_features_exposure_flag(v);
+  c->n[truth]++;
+  if (flag != DERUSH_EXPOSURE_OK) {
+    if (flag == truth)
+      c->tp[flag]++;
+    else
+      c->fp[flag]++;
+  }
+  return TRUE;
+}
+
+static void
+test_demo_analyze(Fixture *f, gconstpointer data)
+{
+  const char *demo = test_demo_dir();
+  const char *roots[] = {demo, NULL};
+  DerushScanOptions sopt;
+  derush_scan_options_init(&sopt);
+  DerushScanSummary ssum;
+  g_autoptr(GError) error = NULL;
+  g_assert_true(derush_catalog_scan(f->cat, roots, &sopt, &ssum, &error));
+  g_assert_no_error(error);
+
+  derush_counters_reset();
+  DerushAnalyzeSummary sum;
+  g_assert_true(derush_catalog_analyze(f->cat, NULL, NULL, &sum, &error));
+  g_assert_no_error(error);
+  gint64 ok = derush_catalog_count_photos(f->cat, NULL, DERUSH_PHOTO_OK);
+  g_assert_cmpint(sum.analyzed, ==, ok);
+  g_assert_cmpint(sum.failed, ==, 0);
+  /* One decode per photo: the cached preview. */
+  g_assert_cmpint(derush_counter_get(DERUSH_COUNTER_IMAGES_DECODED), ==, ok);
+  g_test_message("analyze: %" G_GINT64_FORMAT " photos in %.2f s (%.0f photos/s)", sum.analyzed,
+                 sum.seconds, sum.analyzed / sum.seconds);
+  g_assert_cmpint(sum.groups.sessions, >, 1);
+  g_assert_cmpint(sum.groups.bursts, >, 0);
+  g_assert_cmpint(sum.groups.near_dups, >, 0);
+
+  g_autoptr(GString) first = g_string_new(NULL);
+  g_assert_true(derush_catalog_foreach_group(f->cat, NULL, -1, count_group_cb, first, &error));
+
+  /* Again: nothing to decode, and the same groups with the same ids. */
+  derush_counters_reset();
+  g_assert_true(derush_catalog_analyze(f->cat, demo, NULL, &sum, &error));
+  g_assert_cmpint(sum.analyzed, ==, 0);
+  g_assert_cmpint(sum.up_to_date, ==, ok);
+  g_assert_cmpint(derush_counter_get(DERUSH_COUNTER_IMAGES_DECODED), ==, 0);
+  g_autoptr(GString) second = g_string_new(NULL);
+  g_assert_true(derush_catalog_foreach_group(f->cat, NULL, -1, count_group_cb, second, &error));
+  g_assert_cmpstr(first->str, ==, second->str);
+
+  /* Bursts of the truth: every pair in one truth burst is in one found
+   * burst (same camera, frames a second apart). */
+  g_autoptr(GHashTable) burst = read_demo_truth(demo, 2);
+  g_autoptr(GHashTable) member_burst = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  sqlite3_stmt *s = _derush_catalog_stmt(
+      f->cat,
+      "SELECT p.path, g.id FROM group_members m JOIN groups g ON g.id = m.group_id"
+      " JOIN photos p ON p.id = m.photo_id WHERE g.kind = 1",
+      &error);
+  g_assert_nonnull(s);
+  while (sqlite3_step(s) == SQLITE_ROW)
+    g_hash_table_insert(member_burst, g_strdup((const char *)sqlite3_column_text(s, 0)),
+                        GINT_TO_POINTER((int)sqlite3_column_int64(s, 1)));
+  sqlite3_reset(s);
+  GHashTableIter it, jt;
+  gpointer pa, ba, pb, bb;
+  int truth_pairs = 0, found = 0;
+  g_hash_table_iter_init(&it, burst);
+  while (g_hash_table_iter_next(&it, &pa, &ba)) {
+    if (!((char *)ba)[0])
+      continue;
+    g_hash_table_iter_init(&jt, burst);
+    while (g_hash_table_iter_next(&jt, &pb, &bb)) {
+      if (strcmp(pa, pb) >= 0 || g_strcmp0(ba, bb) != 0)
+        continue;
+      truth_pairs++;
+      gpointer ga = g_hash_table_lookup(member_burst, pa),
+               gb = g_hash_table_lookup(member_burst, pb);
+      found += ga && ga == gb;
+    }
+  }
+  g_test_message("demo bursts: %d of %d truth pairs in one found burst", found, truth_pairs);
+  g_assert_cmpint(truth_pairs, >, 0);
+  g_assert_cmpint(found, ==, truth_pairs);
+
+  /* Exposure: the generator's under/over frames are flagged. */
+  ExposureCount c = {.kind = read_demo_truth(demo, 4), .f = f};
+  g_assert_true(derush_catalog_foreach_photo(f->cat, NULL, exposure_cb, &c, &error));
+  g_hash_table_unref(c.kind);
+  for (int k = DERUSH_EXPOSURE_UNDER; k <= DERUSH_EXPOSURE_OVER; k++) {
+    double precision = (double)c.tp[k] / MAX(1, c.tp[k] + c.fp[k]);
+    double recall = (double)c.tp[k] / MAX(1, c.n[k]);
+    g_test_message("exposure %s: precision %.2f (%d/%d), recall %.2f (%d/%d)",
+                   k == DERUSH_EXPOSURE_UNDER ? "under" : "over", precision, c.tp[k],
+                   c.tp[k] + c.fp[k], recall, c.tp[k], c.n[k]);
+    g_assert_cmpint(c.n[k], >, 0);
+    /* What is flagged is mostly right, for both kinds. The generator's
+     * over-exposure is mild (a gain of 2-3 that often clips nothing), so
+     * one frame cannot tell many of them from a bright scene: only under
+     * has a recall bar (docs/features.md has the figures). */
+    g_assert_cmpfloat(precision, >=, 0.5);
+    g_assert_cmpint(c.tp[k], >, 0);
+    if (k == DERUSH_EXPOSURE_UNDER)
+      g_assert_cmpfloat(recall, >=, 0.7);
+  }
+}
+
+/* Runs the CLI with the fixture's thumbnail cache. */
+static int
+run(Fixture *f, const char *const *argv, char **out)
+{
+  g_autofree char *env = g_strdup_printf("XDG_CACHE_HOME=%s/xdg-cache", f->tmp);
+  const char *envp[] = {env, NULL};
+  return test_run_derush(argv, envp, out, NULL);
+}
+
+static JsonObject *
+run_json(Fixture *f, const char *const *argv, JsonParser *parser)
+{
+  g_autofree char *out = NULL, *err = NULL;
+  g_autofree char *env = g_strdup_printf("XDG_CACHE_HOME=%s/xdg-cache", f->tmp);
+  const char *envp[] = {env, NULL};
+  int rc = test_run_derush(argv, envp, &out, &err);
+  if (rc != 0)
+    g_error("derush %s exited %d: %s", argv[2], rc, err);
+  g_autoptr(GError) error = NULL;
+  g_assert_true(json_parser_load_from_data(parser, out, -1, &error));
+  g_assert_no_error(error);
+  return json_node_get_object(json_parser_get_root(parser));
+}
+
+/* The pairs of a path,group CSV, counted here independently of derush. */
+static gint64
+truth_pairs(const char *csv)
+{
+  g_autofree char *text = NULL;
+  g_assert_true(g_file_get_contents(csv, &text, NULL, NULL));
+  g_autoptr(GHashTable) sizes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+  for (int i = 1; lines[i]; i++) {
+    g_auto(GStrv) f = g_strsplit(lines[i], ",", 3);
+    if (g_strv_length(f) < 2 || !f[1][0])
+      continue;
+    gpointer n = g_hash_table_lookup(sizes, f[1]);
+    g_hash_table_insert(sizes, g_strdup(f[1]), GINT_TO_POINTER(GPOINTER_TO_INT(n) + 1));
+  }
+  gint64 pairs = 0;
+  GHashTableIter it;
+  gpointer v;
+  g_hash_table_iter_init(&it, sizes);
+  while (g_hash_table_iter_next(&it, NULL, &v))
+    pairs += (gint64)GPOINTER_TO_INT(v) * (GPOINTER_TO_INT(v) - 1) / 2;
+  return pairs;
+}
+
+static void
+test_eval_grouping(Fixture *f, gconstpointer data)
+{
+  g_autofree char *csv = test_shared_path("corpus/near_dups/groups.csv");
+  if (!csv) {
+    g_test_skip("../shared/corpus/near_dups is absent");
+    return;
+  }
+  g_autoptr(JsonParser) p1 = json_parser_new();
+  const char *argv[] = {"--catalog", f->db, "eval", "grouping", "--truth", csv, "--json", NULL};
+  JsonObject *o = run_json(f, argv, p1);
+  const char *keys[] = {"precision", "recall", "f1", "pairs_truth", "pairs_found", "pairs_correct"};
+  for (gsize i = 0; i < G_N_ELEMENTS(keys); i++)
+    g_assert_true(json_object_has_member(o, keys[i]));
+  double precision = json_object_get_double_member(o, "precision");
+  double recall = json_object_get_double_member(o, "recall");
+  g_test_message("near_dups: precision %.3f recall %.3f f1 %.3f", precision, recall,
+                 json_object_get_double_member(o, "f1"));
+  g_assert_cmpint(json_object_get_int_member(o, "pairs_truth"), ==, truth_pairs(csv));
+  /* The two corrupt files are reported, and they are the expected ones. */
+  g_assert_cmpint(json_object_get_int_member(o, "unreadable"), ==, 2);
+  g_assert_cmpint(json_object_get_int_member(o, "unreadable_expected"), ==, 2);
+  /* Distinct objects are never merged. */
+  g_assert_cmpfloat(precision, >=, 0.95);
+  g_assert_cmpfloat(recall, >, 0.7);
+
+  /* Mirrored copies only match through the transform hashes. */
+  g_autoptr(JsonParser) p2 = json_parser_new();
+  const char *argv2[] = {"--catalog",       f->db, "eval", "grouping", "--truth", csv, "--json",
+                         "--no-transforms", NULL};
+  JsonObject *o2 = run_json(f, argv2, p2);
+  g_assert_cmpfloat(json_object_get_double_member(o2, "recall"), <, recall);
+}
+
+static void
+test_eval_blur(Fixture *f, gconstpointer data)
+{
+  g_autofree char *csv = test_shared_path("corpus/blur/labels.csv");
+  if (!csv) {
+    g_test_skip("../shared/corpus/blur is absent");
+    return;
+  }
+  g_autoptr(JsonParser) parser = json_parser_new();
+  const char *argv[] = {"--catalog", f->db, "eval", "blur", "--truth", csv, "--json", NULL};
+  JsonObject *o = run_json(f, argv, parser);
+  g_assert_cmpint(json_object_get_int_member(o, "triplets"), ==, 3);
+  g_assert_cmpfloat(json_object_get_double_member(o, "ranked_sharp_first"), >=, 0.9);
+}
+
+static void
+test_cli_features_groups(Fixture *f, gconstpointer data)
+{
+  const char *demo = test_demo_dir();
+  /* A photo without EXIF: EXIF features are null, image ones numbers. */
+  g_autofree char *shot = g_build_filename(demo, "Screenshots", NULL);
+  g_autoptr(GDir) dir = g_dir_open(shot, 0, NULL);
+  g_assert_nonnull(dir);
+  g_autofree char *file = g_build_filename(shot, g_dir_read_name(dir), NULL);
+  g_autoptr(JsonParser) parser = json_parser_new();
+  const char *argv[] = {"--catalog", f->db, "features", "--json", file, NULL};
+  JsonObject *o = run_json(f, argv, parser);
+  for (int i = 0; i < DERUSH_N_FEATURES; i++)
+    g_assert_true(json_object_has_member(o, derush_feature_info(i)->name));
+  g_assert_true(json_object_get_null_member(o, "iso"));
+  g_assert_false(json_object_get_null_member(o, "lap_var"));
+  g_assert_cmpint(json_object_get_int_member(o, "features_version"), ==, DERUSH_FEATURES_VERSION);
+
+  const char *scan[] = {"--catalog", f->db, "scan", demo, NULL};
+  g_assert_cmpint(run(f, scan, NULL), ==, 0);
+  const char *analyze[] = {"--catalog", f->db, "analyze", demo, NULL};
+  g_assert_cmpint(run(f, analyze, NULL), ==, 0);
+  g_autofree char *out = NULL;
+  const char *groups[] = {"--catalog", f->db, "groups", "--json", "--kind", "near_dup", NULL};
+  g_assert_cmpint(run(f, groups, &out), ==, 0);
+  g_auto(GStrv) lines = g_strsplit(out, "\n", -1);
+  int n = 0;
+  for (int i = 0; lines[i] && lines[i][0]; i++, n++) {
+    g_autoptr(JsonParser) p = json_parser_new();
+    g_assert_true(json_parser_load_from_data(p, lines[i], -1, NULL));
+    JsonObject *g = json_node_get_object(json_parser_get_root(p));
+    g_assert_cmpstr(json_object_get_string_member(g, "kind"), ==, "near_dup");
+    JsonArray *members = json_object_get_array_member(g, "members");
+    g_assert_cmpint(json_object_get_int_member(g, "size"), ==, json_array_get_length(members));
+    g_assert_cmpint(json_array_get_length(members), >=, 2);
+    g_assert_nonnull(json_object_get_string_member(g, "best"));
+    g_assert_true(json_object_has_member(g, "id"));
+  }
+  g_assert_cmpint(n, >, 0);
+  const char *bad[] = {"--catalog", f->db, "groups", "--kind", "nope", NULL};
+  g_assert_cmpint(run(f, bad, NULL), ==, 2);
+}
+
+int
+main(int argc, char **argv)
+{
+  test_init(&argc, &argv);
+  g_test_add_func("/group/sessions-bursts", test_sessions_bursts);
+  g_test_add_func("/group/near-dups", test_near_dups);
+  g_test_add_func("/group/safety-bound", test_safety_bound);
+  g_test_add_func("/group/best-pick", test_best_pick);
+  g_test_add_func("/group/determinism-speed", test_determinism_and_speed);
+  g_test_add("/group/demo-analyze", Fixture, NULL, fixture_setup, test_demo_analyze,
+             fixture_teardown);
+  g_test_add("/group/eval-grouping", Fixture, NULL, fixture_setup, test_eval_grouping,
+             fixture_teardown);
+  g_test_add("/group/eval-blur", Fixture, NULL, fixture_setup, test_eval_blur, fixture_teardown);
+  g_test_add("/group/cli-features-groups", Fixture, NULL, fixture_setup, test_cli_features_groups,
+             fixture_teardown);
+  return g_test_run();
+}
