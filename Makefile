@@ -8,6 +8,7 @@ ASAN_BUILD ?= build-asan
 DEMO_DIR   ?= demo/photos
 WERROR     ?= 0
 DIR        ?=
+RUN_DIR     = "$(if $(DIR),$(DIR),$(DEMO_DIR))"
 
 MESON_WERROR := -Dwerror=$(if $(filter 1,$(WERROR)),true,false)
 # LSan sees real leaks in our code; the suppressions cover one-time
@@ -45,7 +46,12 @@ demo: build
 
 run: build
 	@if [ -z "$(DIR)" ]; then $(MAKE) --no-print-directory demo; fi
-	$(BUILD)/gtk/derush-gtk $(if $(DIR),"$(DIR)",$(DEMO_DIR))
+	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ] && [ -x $(BUILD)/gtk/derush-gtk ]; then \
+	  $(BUILD)/gtk/derush-gtk $(RUN_DIR); \
+	else \
+	  echo "make run: no display (DISPLAY/WAYLAND_DISPLAY unset): scanning and listing with the CLI instead"; \
+	  $(BUILD)/cli/derush scan $(RUN_DIR) && $(BUILD)/cli/derush ls $(RUN_DIR); \
+	fi
 
 bench: build
 	./bench/run.sh $(BUILD)
