@@ -50,9 +50,9 @@ int cli_cmd_apply(CliContext *ctx, int argc, char **argv);
 int cli_cmd_undo_apply(CliContext *ctx, int argc, char **argv);
 int cli_cmd_import(CliContext *ctx, int argc, char **argv);
 
-/* cmd-label.c: scans @files (NULL-terminated) and returns the ids of the
- * photos found (a GArray of gint64); bad ones are reported and counted. */
-GArray *cli_resolve_photos(CliContext *ctx, char **files, int *n_failed);
+/* photo-args.c: scans @files (NULL-terminated) and returns the photos found
+ * (DerushPhoto*, owned); bad ones are reported and counted in @n_failed. */
+GPtrArray *cli_scan_photo_args(CliContext *ctx, char **files, int *n_failed);
 
 /* cmd-label.c: with sidecar sync on, updates the sidecars of @ids (and
  * their partners); returns CLI_EXIT_BAD_FILES when one could not be

@@ -4,9 +4,7 @@
  * so the answer is never stale and a file outside any scanned folder works.
  */
 #include "cli-analysis.h"
-#include <errno.h>
 #include <math.h>
-#include <sys/stat.h>
 
 static void
 bad_file_cb(const char *path, const char *reason, gpointer user_data)
@@ -71,36 +69,16 @@ cli_cmd_features(CliContext *ctx, int argc, char **argv)
   if (!files || !files[0])
     return cli_usage_error("features", "no file given");
 
-  int n_failed = 0;
-  g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func(g_free);
-  for (int i = 0; files[i]; i++) {
-    struct stat st;
-    if (stat(files[i], &st) != 0) {
-      cli_print_file_error(files[i], g_strerror(errno));
-      n_failed++;
-    } else if (S_ISDIR(st.st_mode)) {
-      cli_print_file_error(files[i], "is a folder (give photo files)");
-      n_failed++;
-    } else {
-      g_ptr_array_add(paths, g_canonicalize_filename(files[i], NULL));
-    }
-  }
-  if (paths->len == 0)
-    return CLI_EXIT_FATAL;
-  g_ptr_array_add(paths, NULL);
   if (!cli_open_catalog(ctx))
+    return CLI_EXIT_FATAL;
+  int n_failed = 0;
+  g_autoptr(GPtrArray) photos = cli_scan_photo_args(ctx, files, &n_failed);
+  if (photos->len == 0)
     return CLI_EXIT_FATAL;
 
   g_autoptr(GError) error = NULL;
-  DerushScanOptions sopt;
-  derush_scan_options_init(&sopt);
-  DerushScanSummary ssum;
-  if (!derush_catalog_scan(ctx->catalog, (const char *const *)paths->pdata, &sopt, &ssum, &error)) {
-    cli_print_error(NULL, error);
-    return CLI_EXIT_FATAL;
-  }
-  for (guint i = 0; i + 1 < paths->len; i++) {
-    const char *path = paths->pdata[i];
+  for (guint i = 0; i < photos->len; i++) {
+    const char *path = ((DerushPhoto *)photos->pdata[i])->path;
     DerushAnalyzeOptions aopt;
     derush_analyze_options_init(&aopt);
     aopt.threads = 1;
@@ -113,8 +91,8 @@ cli_cmd_features(CliContext *ctx, int argc, char **argv)
     float v[DERUSH_N_FEATURES];
     if (!derush_catalog_get_features(ctx->catalog, path, v, &error)) {
       /* Unreadable photos: the scan's reason is the useful one. */
-      g_autoptr(DerushPhoto) photo = derush_catalog_get_photo(ctx->catalog, path, NULL);
-      if (photo && photo->reason)
+      const DerushPhoto *photo = photos->pdata[i];
+      if (photo->reason)
         cli_print_file_error(path, photo->reason);
       else
         cli_print_error(path, error);

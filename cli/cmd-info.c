@@ -4,14 +4,6 @@
  * answer is never stale and a file outside any scanned folder works too.
  */
 #include "cli.h"
-#include <errno.h>
-#include <sys/stat.h>
-
-static void
-info_bad_file_cb(const char *path, const char *reason, gpointer user_data)
-{
-  cli_print_file_error(path, reason);
-}
 
 int
 cli_cmd_info(CliContext *ctx, int argc, char **argv)
@@ -37,57 +29,15 @@ cli_cmd_info(CliContext *ctx, int argc, char **argv)
   if (!files || !files[0])
     return cli_usage_error("info", "no file given");
 
-  /* Missing files are reported here, so one typo does not make the whole
-   * scan fail (the library treats a missing root as fatal). */
-  int n_files = (int)g_strv_length(files);
-  int n_failed = 0;
-  g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func(g_free);
-  for (int i = 0; i < n_files; i++) {
-    struct stat st;
-    if (stat(files[i], &st) != 0) {
-      cli_print_file_error(files[i], g_strerror(errno));
-      n_failed++;
-    } else if (S_ISDIR(st.st_mode)) {
-      cli_print_file_error(files[i], "is a folder; use derush ls");
-      n_failed++;
-    } else {
-      g_ptr_array_add(paths, g_canonicalize_filename(files[i], NULL));
-    }
-  }
-  if (paths->len == 0)
-    return CLI_EXIT_FATAL;
-  g_ptr_array_add(paths, NULL);
-
   if (!cli_open_catalog(ctx))
     return CLI_EXIT_FATAL;
-
-  DerushScanOptions options;
-  derush_scan_options_init(&options);
-  options.on_bad_file = info_bad_file_cb;
-  DerushScanSummary summary = {0};
-  g_autoptr(GError) error = NULL;
-  if (!derush_catalog_scan(ctx->catalog, (const char *const *)paths->pdata, &options, &summary,
-                           &error)) {
-    cli_print_error(NULL, error);
-    return CLI_EXIT_FATAL;
-  }
+  int n_failed = 0;
+  g_autoptr(GPtrArray) photos = cli_scan_photo_args(ctx, files, &n_failed);
 
   gboolean bad = FALSE;
   int shown = 0;
-  for (guint i = 0; i + 1 < paths->len; i++) {
-    const char *path = g_ptr_array_index(paths, i);
-    g_autoptr(GError) get_error = NULL;
-    g_autoptr(DerushPhoto) photo = derush_catalog_get_photo(ctx->catalog, path, &get_error);
-    if (!photo) {
-      /* The scan skips names it does not read (foo.txt). */
-      if (g_error_matches(get_error, DERUSH_ERROR, DERUSH_ERROR_NOT_FOUND))
-        cli_print_file_error(path, derush_is_photo_name(path) ? "not in the catalog after scanning"
-                                                              : "not a photo format derush reads");
-      else
-        cli_print_error(path, get_error);
-      n_failed++;
-      continue;
-    }
+  for (guint i = 0; i < photos->len; i++) {
+    const DerushPhoto *photo = photos->pdata[i];
     if (photo->status != DERUSH_PHOTO_OK)
       bad = TRUE;
     if (json) {

@@ -5,62 +5,6 @@
  * undo step. Nothing is printed as saved before the commit has returned.
  */
 #include "cli.h"
-#include <errno.h>
-#include <sys/stat.h>
-
-static void
-label_bad_file_cb(const char *path, const char *reason, gpointer user_data)
-{
-  cli_print_file_error(path, reason);
-}
-
-/* Scans @files into the catalog and returns their ids (the ones found);
- * bad arguments are reported on stderr and counted in @n_failed. */
-GArray *
-cli_resolve_photos(CliContext *ctx, char **files, int *n_failed)
-{
-  g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func(g_free);
-  for (int i = 0; files[i]; i++) {
-    struct stat st;
-    if (stat(files[i], &st) != 0) {
-      cli_print_file_error(files[i], g_strerror(errno));
-      (*n_failed)++;
-    } else if (S_ISDIR(st.st_mode)) {
-      cli_print_file_error(files[i], "is a folder, not a photo");
-      (*n_failed)++;
-    } else {
-      g_ptr_array_add(paths, g_canonicalize_filename(files[i], NULL));
-    }
-  }
-  GArray *ids = g_array_new(FALSE, FALSE, sizeof(gint64));
-  if (paths->len == 0)
-    return ids;
-  g_ptr_array_add(paths, NULL);
-  DerushScanOptions options;
-  derush_scan_options_init(&options);
-  options.on_bad_file = label_bad_file_cb;
-  DerushScanSummary summary;
-  g_autoptr(GError) error = NULL;
-  if (!derush_catalog_scan(ctx->catalog, (const char *const *)paths->pdata, &options, &summary,
-                           &error)) {
-    cli_print_error(NULL, error);
-    *n_failed += (int)paths->len - 1;
-    return ids;
-  }
-  for (guint i = 0; i + 1 < paths->len; i++) {
-    const char *path = paths->pdata[i];
-    g_autoptr(GError) get_error = NULL;
-    g_autoptr(DerushPhoto) photo = derush_catalog_get_photo(ctx->catalog, path, &get_error);
-    if (!photo) {
-      cli_print_file_error(path, derush_is_photo_name(path) ? "not in the catalog after scanning"
-                                                            : "not a photo format derush reads");
-      (*n_failed)++;
-      continue;
-    }
-    g_array_append_val(ids, photo->id);
-  }
-  return ids;
-}
 
 static void
 sync_failed_cb(const char *sidecar, DerushSidecarResult result, const GError *error,
@@ -139,9 +83,12 @@ cli_cmd_label(CliContext *ctx, int argc, char **argv)
   if (!cli_open_catalog(ctx))
     return CLI_EXIT_FATAL;
   int n_failed = 0;
-  g_autoptr(GArray) ids = cli_resolve_photos(ctx, args, &n_failed);
-  if (ids->len == 0)
+  g_autoptr(GPtrArray) photos = cli_scan_photo_args(ctx, args, &n_failed);
+  if (photos->len == 0)
     return CLI_EXIT_FATAL;
+  g_autoptr(GArray) ids = g_array_sized_new(FALSE, FALSE, sizeof(gint64), photos->len);
+  for (guint i = 0; i < photos->len; i++)
+    g_array_append_val(ids, ((DerushPhoto *)photos->pdata[i])->id);
 
   gint64 batch = 0;
   g_autoptr(GError) error = NULL;

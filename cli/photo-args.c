@@ -1,0 +1,78 @@
+/* photo-args.c: FILE arguments of info, label and features.
+ *
+ * Each of those commands takes photo files, brings them up to date in the
+ * catalog (a scan of just those files: an unchanged one is not read again)
+ * and then works on their catalog rows. One function does that for all of
+ * them, so they report bad arguments the same way. */
+#include "cli.h"
+#include <errno.h>
+#include <sys/stat.h>
+
+static void
+bad_file_cb(const char *path, const char *reason, gpointer user_data)
+{
+  cli_print_file_error(path, reason);
+}
+
+/**
+ * cli_scan_photo_args:
+ * @files: NULL-terminated paths, as typed
+ * @n_failed: (inout): incremented for each argument that gives no photo
+ *
+ * Missing files and folders are reported here, before the scan, so one typo
+ * does not make the whole scan fail (the library treats a missing root as
+ * fatal). The catalog must be open.
+ *
+ * Returns: (transfer full): the photos found (DerushPhoto*), in argument
+ * order; empty when none.
+ */
+GPtrArray *
+cli_scan_photo_args(CliContext *ctx, char **files, int *n_failed)
+{
+  GPtrArray *photos = g_ptr_array_new_with_free_func((GDestroyNotify)derush_photo_free);
+  g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func(g_free);
+  for (int i = 0; files[i]; i++) {
+    struct stat st;
+    if (stat(files[i], &st) != 0) {
+      cli_print_file_error(files[i], g_strerror(errno));
+      (*n_failed)++;
+    } else if (S_ISDIR(st.st_mode)) {
+      cli_print_file_error(files[i], "is a folder, not a photo (derush ls lists folders)");
+      (*n_failed)++;
+    } else {
+      g_ptr_array_add(paths, g_canonicalize_filename(files[i], NULL));
+    }
+  }
+  if (paths->len == 0)
+    return photos;
+  g_ptr_array_add(paths, NULL);
+
+  DerushScanOptions options;
+  derush_scan_options_init(&options);
+  options.on_bad_file = bad_file_cb;
+  DerushScanSummary summary;
+  g_autoptr(GError) error = NULL;
+  if (!derush_catalog_scan(ctx->catalog, (const char *const *)paths->pdata, &options, &summary,
+                           &error)) {
+    cli_print_error(NULL, error);
+    *n_failed += (int)paths->len - 1;
+    return photos;
+  }
+  for (guint i = 0; i + 1 < paths->len; i++) {
+    const char *path = paths->pdata[i];
+    g_autoptr(GError) get_error = NULL;
+    DerushPhoto *photo = derush_catalog_get_photo(ctx->catalog, path, &get_error);
+    if (!photo) {
+      /* The scan skips names it does not read (foo.txt). */
+      if (g_error_matches(get_error, DERUSH_ERROR, DERUSH_ERROR_NOT_FOUND))
+        cli_print_file_error(path, derush_is_photo_name(path) ? "not in the catalog after scanning"
+                                                              : "not a photo format derush reads");
+      else
+        cli_print_error(path, get_error);
+      (*n_failed)++;
+      continue;
+    }
+    g_ptr_array_add(photos, photo);
+  }
+  return photos;
+}
