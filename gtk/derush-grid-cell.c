@@ -12,8 +12,9 @@
  * Selection is drawn by CSS on the GtkGridView's child (gridview > child:
  * selected), which GTK restyles by itself.
  *
- * Hooks for later layers (prediction bar, group badge, detection boxes)
- * go into snapshot_overlays().
+ * Analysis results (group badge, best pick, blur/exposure warning) and
+ * later layers (prediction bar, detection boxes) go into
+ * snapshot_overlays().
  */
 #include "derush-grid-cell.h"
 
@@ -94,11 +95,57 @@ snapshot_pill(DerushGridCell *self, GtkSnapshot *snapshot, float x, float y, con
   return w;
 }
 
-/* Later layers draw here: the model's p(keep) bar, group badges, the
- * best-of-group star and detection boxes. @frame is the thumbnail area. */
+/* The height snapshot_pill() gives @text, to anchor pills at the bottom. */
+static float
+pill_height(DerushGridCell *self, const char *text)
+{
+  PangoLayout *probe = gtk_widget_create_pango_layout(GTK_WIDGET(self), NULL);
+  g_autofree char *markup =
+      g_markup_printf_escaped("<span weight='bold' size='small'>%s</span>", text);
+  pango_layout_set_markup(probe, markup, -1);
+  int tw, th;
+  pango_layout_get_pixel_size(probe, &tw, &th);
+  g_object_unref(probe);
+  return th + 4;
+}
+
+/* Analysis results: the group badge ("#id ×size", bottom left, with a star
+ * on the group's best pick) and a blur/exposure warning (top right, under
+ * the RAW marker). Muted colours on a scrim: they inform, while the label
+ * border and badge stay the loudest thing in the cell. Later layers (the
+ * p(keep) bar, detection boxes) draw here too. @frame is the photo. */
 static void
 snapshot_overlays(DerushGridCell *self, GtkSnapshot *snapshot, const graphene_rect_t *frame)
 {
+  static const GdkRGBA group_bg = {0.21f, 0.52f, 0.89f, 0.88f}; /* Adwaita blue 3 */
+  static const GdkRGBA warn_fg = {0.97f, 0.76f, 0.29f, 1.0f};   /* Adwaita yellow 2 */
+  static const GdkRGBA dark = {0.1f, 0.1f, 0.1f, 1.0f};
+  const DerushPhotoAnalysis *a = derush_photo_item_get_analysis(self->item);
+  const DerushPhoto *photo = derush_photo_item_get_photo(self->item);
+  float x0 = frame->origin.x + 6, y0 = frame->origin.y + 6;
+  float x1 = frame->origin.x + frame->size.width - 6;
+  float y1 = frame->origin.y + frame->size.height - 6;
+
+  if (a->group_id && a->group_size >= 2) {
+    char text[64];
+    g_snprintf(text, sizeof text, "#%" G_GINT64_FORMAT " ×%u", a->group_id, a->group_size);
+    float h = pill_height(self, text);
+    float x = x0;
+    if (a->is_best)
+      x += snapshot_pill(self, snapshot, x, y1 - h, "★", &star_color, &dark, FALSE) + 4;
+    snapshot_pill(self, snapshot, x, y1 - h, text, &group_bg, &white, FALSE);
+  }
+
+  const char *warning = a->exposure == DERUSH_EXPOSURE_UNDER  ? "⚠ Dark"
+                        : a->exposure == DERUSH_EXPOSURE_OVER ? "⚠ Bright"
+                        : a->blurry                           ? "⚠ Soft"
+                                                              : NULL;
+  if (warning) {
+    float y = y0;
+    if (photo->pair_path || photo->raw_format)
+      y += pill_height(self, "RAW") + 4;
+    snapshot_pill(self, snapshot, x1, y, warning, &scrim, &warn_fg, TRUE);
+  }
 }
 
 static void
@@ -242,10 +289,21 @@ query_tooltip_cb(GtkWidget *widget, int x, int y, gboolean keyboard, GtkTooltip 
   const DerushPhoto *photo = derush_photo_item_get_photo(self->item);
   const char *reason =
       photo->reason ? photo->reason : derush_photo_item_get_thumb_error(self->item);
-  g_autofree char *text =
-      reason ? g_strdup_printf("%s\n%s", derush_photo_item_get_display_name(self->item), reason)
-             : g_strdup(derush_photo_item_get_display_name(self->item));
-  gtk_tooltip_set_text(tooltip, text);
+  GString *text = g_string_new(derush_photo_item_get_display_name(self->item));
+  if (reason)
+    g_string_append_printf(text, "\n%s", reason);
+  const DerushPhotoAnalysis *a = derush_photo_item_get_analysis(self->item);
+  if (a->group_id)
+    g_string_append_printf(text, "\n%s #%" G_GINT64_FORMAT ", %u photos%s",
+                           a->group_kind == DERUSH_GROUP_BURST ? "Burst" : "Near-duplicates",
+                           a->group_id, a->group_size, a->is_best ? " · best pick" : "");
+  if (a->exposure != DERUSH_EXPOSURE_OK)
+    g_string_append(text,
+                    a->exposure == DERUSH_EXPOSURE_UNDER ? "\nUnder-exposed" : "\nOver-exposed");
+  if (a->blurry)
+    g_string_append(text, "\nMuch less sharp than the group's best pick");
+  gtk_tooltip_set_text(tooltip, text->str);
+  g_string_free(text, TRUE);
   return TRUE;
 }
 
@@ -327,6 +385,8 @@ derush_grid_cell_init(DerushGridCell *self)
   g_signal_group_connect_swapped(self->item_signals, "notify::stars", G_CALLBACK(item_changed_cb),
                                  self);
   g_signal_group_connect_swapped(self->item_signals, "notify::thumb-error",
+                                 G_CALLBACK(item_changed_cb), self);
+  g_signal_group_connect_swapped(self->item_signals, "notify::analysis",
                                  G_CALLBACK(item_changed_cb), self);
   g_signal_group_connect_swapped(self->item_signals, "notify::texture",
                                  G_CALLBACK(texture_changed_cb), self);

@@ -10,6 +10,7 @@
  * redraws exactly the cells bound to the item, and nothing else.
  */
 #include "derush-photo-item.h"
+#include <math.h>
 #include <string.h>
 
 struct _DerushPhotoItem {
@@ -22,11 +23,12 @@ struct _DerushPhotoItem {
   int pins;         /* cells bound to the item: its texture is not evicted */
   char *thumb_error;
   GCancellable *cancellable;
+  DerushPhotoAnalysis analysis;
 };
 
 G_DEFINE_FINAL_TYPE(DerushPhotoItem, derush_photo_item, G_TYPE_OBJECT)
 
-enum { PROP_0, PROP_LABEL, PROP_STARS, PROP_TEXTURE, PROP_THUMB_ERROR, N_PROPS };
+enum { PROP_0, PROP_LABEL, PROP_STARS, PROP_TEXTURE, PROP_THUMB_ERROR, PROP_ANALYSIS, N_PROPS };
 
 static GParamSpec *properties[N_PROPS];
 
@@ -51,6 +53,7 @@ derush_photo_item_finalize(GObject *object)
   g_clear_pointer(&self->photo, derush_photo_free);
   g_free(self->display_name);
   g_free(self->thumb_error);
+  g_free(self->analysis.best_name);
 
   G_OBJECT_CLASS(derush_photo_item_parent_class)->finalize(object);
 }
@@ -72,6 +75,9 @@ derush_photo_item_get_property(GObject *object, guint prop_id, GValue *value, GP
     break;
   case PROP_THUMB_ERROR:
     g_value_set_string(value, self->thumb_error);
+    break;
+  case PROP_ANALYSIS:
+    g_value_set_pointer(value, &self->analysis);
     break;
   default:
     G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
@@ -96,12 +102,17 @@ derush_photo_item_class_init(DerushPhotoItemClass *klass)
                                                  G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   properties[PROP_THUMB_ERROR] = g_param_spec_string("thumb-error", NULL, NULL, NULL,
                                                      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /* One notification for the whole record: cells redraw once per
+   * analysis, whatever changed in it. */
+  properties[PROP_ANALYSIS] =
+      g_param_spec_pointer("analysis", NULL, NULL, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties(object_class, N_PROPS, properties);
 }
 
 static void
 derush_photo_item_init(DerushPhotoItem *self)
 {
+  self->analysis.sharpness = NAN;
 }
 
 /**
@@ -283,4 +294,45 @@ gboolean
 derush_photo_item_is_pinned(DerushPhotoItem *self)
 {
   return self->pins > 0;
+}
+
+/** derush_photo_item_get_analysis: Returns: (transfer none): what analysis found (zeroes before).
+ */
+const DerushPhotoAnalysis *
+derush_photo_item_get_analysis(DerushPhotoItem *self)
+{
+  return &self->analysis;
+}
+
+static gboolean
+same_double(double a, double b)
+{
+  return (isnan(a) && isnan(b)) || a == b;
+}
+
+/**
+ * derush_photo_item_set_analysis:
+ * @analysis: the new record (its best_name is copied).
+ *
+ * Notifies "analysis" only when something differs, so a re-analysis that
+ * changed nothing redraws nothing. Main thread only.
+ *
+ * Returns: TRUE when the record changed.
+ */
+gboolean
+derush_photo_item_set_analysis(DerushPhotoItem *self, const DerushPhotoAnalysis *analysis)
+{
+  g_return_val_if_fail(DERUSH_IS_PHOTO_ITEM(self), FALSE);
+  const DerushPhotoAnalysis *a = analysis, *o = &self->analysis;
+  if (a->group_id == o->group_id && a->group_kind == o->group_kind &&
+      a->group_size == o->group_size && a->is_best == o->is_best &&
+      a->group_time_ns == o->group_time_ns && g_strcmp0(a->best_name, o->best_name) == 0 &&
+      same_double(a->sharpness, o->sharpness) && a->exposure == o->exposure &&
+      a->blurry == o->blurry)
+    return FALSE;
+  g_free(self->analysis.best_name);
+  self->analysis = *a;
+  self->analysis.best_name = g_strdup(a->best_name);
+  g_object_notify_by_pspec(G_OBJECT(self), properties[PROP_ANALYSIS]);
+  return TRUE;
 }

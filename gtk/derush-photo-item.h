@@ -29,6 +29,22 @@ gboolean derush_photo_item_is_pinned(DerushPhotoItem *self);
 const char *derush_photo_item_get_thumb_error(DerushPhotoItem *self);
 void derush_photo_item_set_thumb_error(DerushPhotoItem *self, const char *message);
 
+/* What background analysis found about a photo (derush-analyzer.c). */
+typedef struct {
+  gint64 group_id; /* the burst or near-duplicate group; 0 when none */
+  DerushGroupKind group_kind;
+  guint group_size;
+  gboolean is_best;     /* the group's best pick */
+  gint64 group_time_ns; /* the group's earliest capture, to sort groups by time */
+  char *best_name;      /* UTF-8 basename of the best pick (owned) */
+  double sharpness;     /* derush_features_sharpness(); NAN when unknown */
+  DerushExposureFlag exposure;
+  gboolean blurry; /* much less sharp than its group's best pick */
+} DerushPhotoAnalysis;
+
+const DerushPhotoAnalysis *derush_photo_item_get_analysis(DerushPhotoItem *self);
+gboolean derush_photo_item_set_analysis(DerushPhotoItem *self, const DerushPhotoAnalysis *analysis);
+
 GCancellable *derush_photo_item_get_cancellable(DerushPhotoItem *self);
 void derush_photo_item_cancel(DerushPhotoItem *self);
 

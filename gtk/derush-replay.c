@@ -9,14 +9,18 @@
  *   wait-loaded              the scan and listing are done
  *   wait-thumbnails          no thumbnail request pending
  *   wait-viewer              the viewer's decode is done
+ *   wait-compare             the compare view's decodes are done
  *   wait-missing             the window noticed the folder is gone
+ *   wait-analyzed            the analysis is done and its results shown
  *   sleep MS
  *   select N [COUNT]         select COUNT photos from position N
  *   key ACCEL                e.g. "k", "<Control>z", "space"
  *   action NAME              e.g. "win.keep"
- *   filter all|unlabelled|keep|trash
- *   sort time|name
+ *   filter all|unlabelled|keep|trash|best
+ *   sort time|name|group|sharpness
  *   expect-shown N           the grid shows N photos
+ *   print-shown              print "shown N" (photos in the grid now)
+ *   print-analysis           print "analysis grouped N best N flagged N"
  *   screenshot FILE.png      render the window (prints its size)
  *   counters                 print the work counters
  *   touch FILE               create FILE (a signal for the test driver)
@@ -137,8 +141,12 @@ run_line(DerushReplay *self, const char *raw)
         self, line, derush_window_is_loaded(win) && derush_window_get_thumbnails_pending(win) == 0);
   if (g_str_equal(cmd, "wait-viewer"))
     return wait_until(self, line, !derush_window_is_viewer_loading(win));
+  if (g_str_equal(cmd, "wait-compare"))
+    return wait_until(self, line, !derush_window_is_compare_loading(win));
   if (g_str_equal(cmd, "wait-missing"))
     return wait_until(self, line, derush_window_is_folder_missing(win));
+  if (g_str_equal(cmd, "wait-analyzed"))
+    return wait_until(self, line, derush_window_is_analyzed(win));
   if (g_str_equal(cmd, "sleep")) {
     gint64 ms = a1 ? g_ascii_strtoll(a1, NULL, 10) : 100;
     gint64 now = g_get_monotonic_time();
@@ -159,14 +167,14 @@ run_line(DerushReplay *self, const char *raw)
     if (!gtk_widget_activate_action(GTK_WIDGET(win), a1, NULL))
       fail(self, line, "no such action");
   } else if (g_str_equal(cmd, "filter") && a1) {
-    static const char *const modes[] = {"all", "unlabelled", "keep", "trash", NULL};
+    static const char *const modes[] = {"all", "unlabelled", "keep", "trash", "best", NULL};
     int mode = parse_choice(a1, modes);
     if (mode < 0)
       fail(self, line, "unknown filter");
     else
       derush_window_set_filter(win, mode);
   } else if (g_str_equal(cmd, "sort") && a1) {
-    static const char *const modes[] = {"time", "name", NULL};
+    static const char *const modes[] = {"time", "name", "group", "sharpness", NULL};
     int mode = parse_choice(a1, modes);
     if (mode < 0)
       fail(self, line, "unknown sort");
@@ -179,6 +187,12 @@ run_line(DerushReplay *self, const char *raw)
       g_autofree char *why = g_strdup_printf("%u photos shown", got);
       fail(self, line, why);
     }
+  } else if (g_str_equal(cmd, "print-shown")) {
+    g_print("shown %u\n", derush_window_get_n_shown(win));
+  } else if (g_str_equal(cmd, "print-analysis")) {
+    guint grouped, best, flagged;
+    derush_window_get_analysis_counts(win, &grouped, &best, &flagged);
+    g_print("analysis grouped %u best %u flagged %u\n", grouped, best, flagged);
   } else if (g_str_equal(cmd, "screenshot") && a1) {
     if (!frames_passed(self, 2))
       return FALSE;

@@ -16,7 +16,9 @@ struct _DerushSidePanel {
   GtkWidget *scroller;
   GtkWidget *stars_box;
   GtkWidget *details_group;
-  AdwActionRow *name_row, *status_row, *date_row, *camera_row, *lens_row, *exposure_row, *size_row;
+  /* In template order: update_details() clears status_row..quality_row in one loop. */
+  AdwActionRow *name_row, *status_row, *date_row, *camera_row, *lens_row, *exposure_row, *size_row,
+      *group_row, *quality_row;
   GtkWidget *stats_grid;
 
   GtkWidget *star_buttons[5];
@@ -104,6 +106,40 @@ update_stars(DerushSidePanel *self)
   }
 }
 
+/* Group and quality indicators: hidden until the analysis has run. */
+static void
+update_analysis(DerushSidePanel *self)
+{
+  if (!self->item) {
+    set_row(self->group_row, NULL);
+    set_row(self->quality_row, NULL);
+    return;
+  }
+  const DerushPhotoAnalysis *a = derush_photo_item_get_analysis(self->item);
+  g_autofree char *group = NULL;
+  if (a->group_id) {
+    const char *kind = a->group_kind == DERUSH_GROUP_BURST ? "Burst" : "Near-duplicates";
+    if (a->is_best)
+      group = g_strdup_printf("%s #%" G_GINT64_FORMAT " · %u photos\n★ Best pick", kind,
+                              a->group_id, a->group_size);
+    else
+      group = g_strdup_printf("%s #%" G_GINT64_FORMAT " · %u photos\nBest pick: %s", kind,
+                              a->group_id, a->group_size, a->best_name ? a->best_name : "?");
+  }
+  set_row(self->group_row, group);
+
+  g_autofree char *quality = NULL;
+  if (!isnan(a->sharpness)) {
+    const char *exposure = a->exposure == DERUSH_EXPOSURE_UNDER  ? "⚠ under-exposed"
+                           : a->exposure == DERUSH_EXPOSURE_OVER ? "⚠ over-exposed"
+                                                                 : "exposure fine";
+    /* log10 of Laplacian variances: two decimals tell a burst apart. */
+    quality = g_strdup_printf("Sharpness %.2f%s · %s", a->sharpness,
+                              a->blurry ? " (⚠ much softer than the best pick)" : "", exposure);
+  }
+  set_row(self->quality_row, quality);
+}
+
 static void
 update_details(DerushSidePanel *self)
 {
@@ -111,7 +147,7 @@ update_details(DerushSidePanel *self)
   gtk_widget_set_sensitive(self->details_group, self->item != NULL);
   if (!self->item) {
     set_row(self->name_row, "No photo selected");
-    for (AdwActionRow **r = &self->status_row; r <= &self->size_row; r++)
+    for (AdwActionRow **r = &self->status_row; r <= &self->quality_row; r++)
       set_row(*r, NULL);
     return;
   }
@@ -174,6 +210,7 @@ update_details(DerushSidePanel *self)
   }
   g_autofree char *size_text = g_string_free(size, FALSE);
   set_row(self->size_row, *size_text ? size_text : NULL);
+  update_analysis(self);
 }
 
 static void
@@ -216,6 +253,8 @@ derush_side_panel_class_init(DerushSidePanelClass *klass)
   gtk_widget_class_bind_template_child(widget_class, DerushSidePanel, lens_row);
   gtk_widget_class_bind_template_child(widget_class, DerushSidePanel, exposure_row);
   gtk_widget_class_bind_template_child(widget_class, DerushSidePanel, size_row);
+  gtk_widget_class_bind_template_child(widget_class, DerushSidePanel, group_row);
+  gtk_widget_class_bind_template_child(widget_class, DerushSidePanel, quality_row);
   gtk_widget_class_bind_template_child(widget_class, DerushSidePanel, stats_grid);
   gtk_widget_class_set_layout_manager_type(widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name(widget_class, "derush-side-panel");
@@ -264,6 +303,8 @@ derush_side_panel_init(DerushSidePanel *self)
                                  self);
   g_signal_group_connect_swapped(self->item_signals, "notify::thumb-error",
                                  G_CALLBACK(update_details), self);
+  g_signal_group_connect_swapped(self->item_signals, "notify::analysis",
+                                 G_CALLBACK(update_analysis), self);
   update_details(self);
 }
 

@@ -38,6 +38,9 @@ static const KeyBinding window_keys[] = {
     {"h", "win.move-left"},
     {"j", "win.move-down"},
     {"l", "win.move-right"},
+    {"g", "win.next-group"},
+    {"c", "win.compare"},
+    {"<Shift>k", "win.keep-trash-others"},
     {"z", "win.zoom"},
     {"f", "win.fullscreen"},
     {"F11", "win.fullscreen"},
@@ -59,6 +62,12 @@ static const KeyBinding grid_keys[] = {
     {"KP_Enter", "win.view"},
 };
 
+static const KeyBinding compare_keys[] = {
+    {"Left", "win.move-left"},
+    {"Right", "win.move-right"},
+    {"Escape", "win.back"},
+};
+
 static const KeyBinding viewer_keys[] = {
     {"Left", "win.move-left"}, {"Right", "win.move-right"}, {"space", "win.view"},
     {"Return", "win.view"},    {"KP_Enter", "win.view"},    {"Escape", "win.back"},
@@ -72,15 +81,11 @@ viewer_shown(DerushWindow *self)
 
 /* ------------------------------------------------------------ labels */
 
-static void
-apply_change(DerushWindow *self, const DerushLabelChange *change)
+/* Writes @change for @items (one durable commit) and updates the items,
+ * and their RAW+JPEG partners, which the library changes along. */
+static gboolean
+write_labels(DerushWindow *self, GPtrArray *items, const DerushLabelChange *change)
 {
-  g_autoptr(GPtrArray) items = _derush_window_get_selected(self);
-  if (items->len == 0)
-    return;
-  int pos = _derush_window_get_current_position(self);
-  DerushPhotoItem *first = items->pdata[0];
-
   g_autoptr(GArray) ids = g_array_sized_new(FALSE, FALSE, sizeof(gint64), items->len);
   for (guint i = 0; i < items->len; i++) {
     gint64 id = derush_photo_item_get_id(items->pdata[i]);
@@ -91,7 +96,7 @@ apply_change(DerushWindow *self, const DerushLabelChange *change)
                                  DERUSH_SOURCE_USER, NULL, &error)) {
     g_autofree char *message = g_strdup_printf("Not saved: %s", error->message);
     derush_window_show_toast(self, message);
-    return;
+    return FALSE;
   }
 
   for (guint i = 0; i < items->len; i++) {
@@ -99,7 +104,6 @@ apply_change(DerushWindow *self, const DerushLabelChange *change)
     DerushLabel label = change->set_label ? change->label : derush_photo_item_get_label(item);
     int stars = change->set_stars ? change->stars : derush_photo_item_get_stars(item);
     derush_photo_item_set_label(item, label, stars);
-    /* The library changes a RAW+JPEG partner with its photo. */
     const char *pair = derush_photo_item_get_photo(item)->pair_path;
     DerushPhotoItem *partner = pair ? g_hash_table_lookup(self->by_path, pair) : NULL;
     if (partner) {
@@ -108,6 +112,37 @@ apply_change(DerushWindow *self, const DerushLabelChange *change)
       derush_photo_item_set_label(partner, pl, ps);
     }
   }
+  return TRUE;
+}
+
+static gboolean
+compare_shown(DerushWindow *self)
+{
+  return g_str_equal(gtk_stack_get_visible_child_name(self->stack), "compare");
+}
+
+static void
+apply_change(DerushWindow *self, const DerushLabelChange *change)
+{
+  /* In compare, labels go to the focused member, and the selection stays. */
+  if (compare_shown(self)) {
+    DerushPhotoItem *focused = derush_compare_get_focused(self->compare);
+    if (!focused)
+      return;
+    g_autoptr(GPtrArray) one = g_ptr_array_new();
+    g_ptr_array_add(one, focused);
+    if (write_labels(self, one, change))
+      _derush_window_refilter(self);
+    return;
+  }
+
+  g_autoptr(GPtrArray) items = _derush_window_get_selected(self);
+  if (items->len == 0)
+    return;
+  int pos = _derush_window_get_current_position(self);
+  DerushPhotoItem *first = items->pdata[0];
+  if (!write_labels(self, items, change))
+    return;
 
   _derush_window_refilter(self);
   guint n = g_list_model_get_n_items(G_LIST_MODEL(self->sort_model));
@@ -130,6 +165,30 @@ keep_cb(GtkWidget *widget, const char *action, GVariant *param)
 {
   DerushLabelChange change = {.set_label = TRUE, .label = DERUSH_LABEL_KEEP};
   apply_change(DERUSH_WINDOW(widget), &change);
+}
+
+/* Shift+K in compare: the focused member is the keeper, the others shown
+ * go to trash, in one commit (one undo step). */
+static void
+keep_trash_others_cb(GtkWidget *widget, const char *action, GVariant *param)
+{
+  DerushWindow *self = DERUSH_WINDOW(widget);
+  DerushPhotoItem *focused = derush_compare_get_focused(self->compare);
+  if (!compare_shown(self) || !focused)
+    return;
+  DerushLabelChange keep = {.set_label = TRUE, .label = DERUSH_LABEL_KEEP};
+  DerushLabelChange trash = {.set_label = TRUE, .label = DERUSH_LABEL_TRASH};
+  g_autoptr(GPtrArray) one = g_ptr_array_new();
+  g_autoptr(GPtrArray) others = g_ptr_array_new();
+  GPtrArray *items = derush_compare_get_items(self->compare);
+  for (guint i = 0; i < items->len; i++)
+    g_ptr_array_add(items->pdata[i] == focused ? one : others, items->pdata[i]);
+  if (write_labels(self, one, &keep) && (others->len == 0 || write_labels(self, others, &trash))) {
+    g_autofree char *message = g_strdup_printf(
+        "Kept %s, %u to trash", derush_photo_item_get_display_name(focused), others->len);
+    derush_window_show_toast(self, message);
+  }
+  _derush_window_refilter(self);
 }
 
 static void
@@ -251,6 +310,11 @@ move_cb(GtkWidget *widget, const char *action, GVariant *param)
   }
   gboolean vertical = g_str_equal(action, "win.move-up") || g_str_equal(action, "win.move-down");
   gboolean back = g_str_equal(action, "win.move-up") || g_str_equal(action, "win.move-left");
+  if (compare_shown(self)) {
+    if (!vertical)
+      derush_compare_move_focus(self->compare, back ? -1 : 1);
+    return;
+  }
   if (vertical && viewer_shown(self))
     return;
   int step = vertical ? (int)_derush_window_get_n_columns(self) : 1;
@@ -258,6 +322,43 @@ move_cb(GtkWidget *widget, const char *action, GVariant *param)
   if (next < 0 || next >= (int)n)
     return; /* stay at the edges, as the file manager does */
   _derush_window_select_position(self, next);
+}
+
+static gint64
+group_at(GListModel *model, guint pos)
+{
+  g_autoptr(DerushPhotoItem) item = g_list_model_get_item(model, pos);
+  return derush_photo_item_get_analysis(item)->group_id;
+}
+
+/* The first photo of the next group in grid order: a group member whose
+ * left neighbour is not in the same group (so under any sort, a run of a
+ * group counts once), past the current photo's own group. */
+static void
+next_group_cb(GtkWidget *widget, const char *action, GVariant *param)
+{
+  DerushWindow *self = DERUSH_WINDOW(widget);
+  GListModel *model = G_LIST_MODEL(self->sort_model);
+  guint n = g_list_model_get_n_items(model);
+  int pos = _derush_window_get_current_position(self);
+  gint64 current = pos >= 0 ? group_at(model, pos) : 0;
+  gint64 previous = current;
+  for (guint i = pos < 0 ? 0 : (guint)pos + 1; i < n; i++) {
+    gint64 group = group_at(model, i);
+    if (group != 0 && group != previous && group != current) {
+      _derush_window_select_position(self, i);
+      return;
+    }
+    previous = group;
+  }
+  derush_window_show_toast(self, self->analyzed ? "No more groups" : "Groups are not known yet");
+}
+
+static void
+compare_cb(GtkWidget *widget, const char *action, GVariant *param)
+{
+  DerushWindow *self = DERUSH_WINDOW(widget);
+  _derush_window_show_compare(self, !compare_shown(self));
 }
 
 static void
@@ -271,7 +372,9 @@ static void
 back_cb(GtkWidget *widget, const char *action, GVariant *param)
 {
   DerushWindow *self = DERUSH_WINDOW(widget);
-  if (viewer_shown(self))
+  if (compare_shown(self))
+    _derush_window_show_compare(self, FALSE);
+  else if (viewer_shown(self))
     _derush_window_show_viewer(self, FALSE);
   else if (gtk_window_is_fullscreen(GTK_WINDOW(self)))
     gtk_window_unfullscreen(GTK_WINDOW(self));
@@ -333,9 +436,7 @@ rescan_cb(GtkWidget *widget, const char *action, GVariant *param)
 static void
 cancel_scan_cb(GtkWidget *widget, const char *action, GVariant *param)
 {
-  DerushWindow *self = DERUSH_WINDOW(widget);
-  if (self->load_cancellable)
-    g_cancellable_cancel(self->load_cancellable);
+  _derush_window_cancel_jobs(DERUSH_WINDOW(widget));
 }
 
 /* ------------------------------------------------------------ set-up */
@@ -357,7 +458,7 @@ _derush_window_update_actions(DerushWindow *self)
     gtk_widget_action_set_enabled(w, label_actions[i], has_selection && self->catalog);
   gtk_widget_action_set_enabled(w, "win.undo", self->catalog != NULL);
   gtk_widget_action_set_enabled(w, "win.redo", self->catalog != NULL);
-  gtk_widget_action_set_enabled(w, "win.cancel-scan", self->loading);
+  gtk_widget_action_set_enabled(w, "win.cancel-scan", self->loading || self->analyzing);
   gtk_widget_action_set_enabled(w, "win.rescan", self->folder != NULL);
 }
 
@@ -377,6 +478,10 @@ _derush_window_class_init_actions(GtkWidgetClass *widget_class)
   gtk_widget_class_install_action(widget_class, "win.move-right", NULL, move_cb);
   gtk_widget_class_install_action(widget_class, "win.move-up", NULL, move_cb);
   gtk_widget_class_install_action(widget_class, "win.move-down", NULL, move_cb);
+  gtk_widget_class_install_action(widget_class, "win.next-group", NULL, next_group_cb);
+  gtk_widget_class_install_action(widget_class, "win.compare", NULL, compare_cb);
+  gtk_widget_class_install_action(widget_class, "win.keep-trash-others", NULL,
+                                  keep_trash_others_cb);
   gtk_widget_class_install_action(widget_class, "win.view", NULL, view_cb);
   gtk_widget_class_install_action(widget_class, "win.back", NULL, back_cb);
   gtk_widget_class_install_action(widget_class, "win.zoom", NULL, zoom_cb);
@@ -420,6 +525,8 @@ _derush_window_init_shortcuts(DerushWindow *self)
                             capture_controller(grid_keys, G_N_ELEMENTS(grid_keys)));
   gtk_widget_add_controller(GTK_WIDGET(self->viewer),
                             capture_controller(viewer_keys, G_N_ELEMENTS(viewer_keys)));
+  gtk_widget_add_controller(GTK_WIDGET(self->compare),
+                            capture_controller(compare_keys, G_N_ELEMENTS(compare_keys)));
 }
 
 static const char *
@@ -454,7 +561,9 @@ derush_window_activate_shortcut(DerushWindow *self, const char *accelerator)
   if (!gtk_accelerator_parse(accelerator, &keyval, &mods))
     return FALSE;
   const char *action = NULL;
-  if (viewer_shown(self))
+  if (compare_shown(self))
+    action = find_action(compare_keys, G_N_ELEMENTS(compare_keys), keyval, mods);
+  else if (viewer_shown(self))
     action = find_action(viewer_keys, G_N_ELEMENTS(viewer_keys), keyval, mods);
   else
     action = find_action(grid_keys, G_N_ELEMENTS(grid_keys), keyval, mods);

@@ -4,6 +4,8 @@
 #pragma once
 
 #include "derush-window.h"
+#include "derush-analyzer.h"
+#include "derush-compare.h"
 #include "derush-folder-loader.h"
 #include "derush-grid-cell.h"
 #include "derush-photo-item.h"
@@ -33,6 +35,7 @@ struct _DerushWindow {
   GtkGridView *grid_view;
   DerushSidePanel *side_panel;
   DerushViewer *viewer;
+  DerushCompare *compare; /* the "compare" page of @stack, made in code */
   GMenu *recent_section;
 
   /* catalog: this connection is the main thread's, for label writes (one
@@ -48,6 +51,12 @@ struct _DerushWindow {
   gboolean loading;
   gboolean folder_missing;
   GFileMonitor *monitor;
+
+  /* analysis: runs after each scan, on its own worker */
+  DerushAnalyzer *analyzer;
+  GCancellable *analyze_cancellable;
+  gboolean analyzing;
+  gboolean analyzed; /* the last analysis of this folder finished */
 
   /* model: store -> filter -> sort -> multi-selection -> grid */
   GListStore *store;
@@ -84,8 +93,10 @@ void _derush_window_refilter(DerushWindow *self);
 void _derush_window_queue_status(DerushWindow *self);
 void _derush_window_set_thumb_size(DerushWindow *self, int size);
 void _derush_window_show_viewer(DerushWindow *self, gboolean show);
+void _derush_window_show_compare(DerushWindow *self, gboolean show);
 guint _derush_window_get_n_columns(DerushWindow *self);
 void _derush_window_save_settings(DerushWindow *self);
 void _derush_window_choose_folder(DerushWindow *self);
+void _derush_window_cancel_jobs(DerushWindow *self);
 
 G_END_DECLS

@@ -11,11 +11,14 @@ typedef enum {
   DERUSH_FILTER_UNLABELLED,
   DERUSH_FILTER_KEEP,
   DERUSH_FILTER_TRASH,
+  DERUSH_FILTER_BEST, /* the best pick of each group, and photos in none */
 } DerushFilterMode;
 
 typedef enum {
   DERUSH_SORT_TIME,
   DERUSH_SORT_NAME,
+  DERUSH_SORT_GROUP,     /* groups together, in time order of their start */
+  DERUSH_SORT_SHARPNESS, /* sharpest first; not analysed last */
 } DerushSortMode;
 
 #define DERUSH_TYPE_WINDOW (derush_window_get_type())
@@ -29,10 +32,14 @@ void derush_window_show_toast(DerushWindow *self, const char *message);
 /* State and hooks for scripted replay (tests) and benchmarks. */
 gboolean derush_window_is_loaded(DerushWindow *self);
 gboolean derush_window_is_folder_missing(DerushWindow *self);
+gboolean derush_window_is_analyzed(DerushWindow *self);
+void derush_window_get_analysis_counts(DerushWindow *self, guint *grouped, guint *best,
+                                       guint *flagged);
 guint derush_window_get_n_shown(DerushWindow *self);
 guint derush_window_get_thumbnails_pending(DerushWindow *self);
 guint derush_window_get_n_cells(DerushWindow *self);
 gboolean derush_window_is_viewer_loading(DerushWindow *self);
+gboolean derush_window_is_compare_loading(DerushWindow *self);
 void derush_window_select(DerushWindow *self, guint position, guint n);
 void derush_window_set_filter(DerushWindow *self, DerushFilterMode mode);
 void derush_window_set_sort(DerushWindow *self, DerushSortMode mode);

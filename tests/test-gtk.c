@@ -423,6 +423,101 @@ test_demo_set(Fixture *f, gconstpointer data)
   g_assert_cmpint(counter_from(out, "widgets_created"), <, total);
 }
 
+static guint
+shown_from(const char *out, const char *after)
+{
+  const char *from = strstr(out, after);
+  g_assert_nonnull(from);
+  const char *line = strstr(from, "shown ");
+  g_assert_nonnull(line);
+  return (guint)g_ascii_strtoull(line + strlen("shown "), NULL, 10);
+}
+
+/* Analysis after the scan: group badges and warnings in the grid, the
+ * best-of-group filter and the group and sharpness sorts. */
+static void
+test_demo_analysis(Fixture *f, gconstpointer data)
+{
+  if (!need_display())
+    return;
+  if (!g_file_test("/usr/share/backgrounds/mate/nature", G_FILE_TEST_IS_DIR)) {
+    g_test_skip("the demo set needs mate-backgrounds (make run installs it)");
+    return;
+  }
+  const char *demo = test_demo_dir();
+  g_autofree char *groups = g_build_filename(f->shots, "gtk-demo-groups.png", NULL);
+  g_autofree char *best = g_build_filename(f->shots, "gtk-demo-best.png", NULL);
+  g_autofree char *sharp = g_build_filename(f->shots, "gtk-demo-sharpness.png", NULL);
+  g_autofree char *compare = g_build_filename(f->shots, "gtk-demo-compare.png", NULL);
+  g_autofree char *script = g_strdup_printf("wait-loaded\n"
+                                            "wait-analyzed\n"
+                                            "print-analysis\n"
+                                            "filter all\n"
+                                            "print-shown\n"
+                                            "sort group\n"
+                                            "select 0\n"
+                                            "key g\n"
+                                            "wait-thumbnails\n"
+                                            "sleep 300\n"
+                                            "screenshot %s\n"
+                                            /* compare the group G landed on: the
+                                             * second pane is the keeper */
+                                            "key c\n"
+                                            "wait-compare\n"
+                                            "key Right\n"
+                                            "sleep 200\n"
+                                            "screenshot %s\n"
+                                            "key <Shift>k\n"
+                                            "key Escape\n"
+                                            "filter best\n"
+                                            "print-shown\n"
+                                            "wait-thumbnails\n"
+                                            "sleep 200\n"
+                                            "screenshot %s\n"
+                                            "filter all\n"
+                                            "sort sharpness\n"
+                                            "select 0\n"
+                                            "wait-thumbnails\n"
+                                            "sleep 200\n"
+                                            "screenshot %s\n"
+                                            "quit\n",
+                                            groups, compare, best, sharp);
+  g_autofree char *out = NULL, *err = NULL;
+  g_assert_cmpint(run_app(f, demo, script, &out, &err), ==, 0);
+  check_screenshot(out, groups);
+  check_screenshot(out, best);
+  check_screenshot(out, sharp);
+  check_screenshot(out, compare);
+  g_assert_nonnull(strstr(out, "toast: Kept "));
+
+  /* Shift+K in compare: one keeper, the rest of the panes to trash. */
+  g_autoptr(GError) error = NULL;
+  DerushCatalog *cat = derush_catalog_open(f->catalog, &error);
+  g_assert_no_error(error);
+  guint counts[3] = {0, 0, 0};
+  g_assert_true(derush_catalog_foreach_photo(cat, demo, count_label_cb, counts, &error));
+  derush_catalog_close(cat);
+  g_assert_cmpuint(counts[DERUSH_LABEL_KEEP], >=, 1);
+  g_assert_cmpuint(counts[DERUSH_LABEL_TRASH], >=, 1);
+
+  const char *line = strstr(out, "analysis grouped ");
+  g_assert_nonnull(line);
+  guint grouped = 0, n_best = 0, flagged = 0;
+  g_assert_cmpint(
+      sscanf(line, "analysis grouped %u best %u flagged %u", &grouped, &n_best, &flagged), ==, 3);
+  g_test_message("demo analysis: %u grouped, %u best picks, %u flagged", grouped, n_best, flagged);
+  /* truth.csv has bursts and near-duplicate groups: some must be found. */
+  g_assert_cmpuint(n_best, >=, 2);
+  g_assert_cmpuint(grouped, >, n_best);
+
+  guint all = shown_from(out, "analysis grouped");
+  guint best_only = shown_from(out, "screenshot ");
+  g_test_message("all: %u shown, best of each group: %u", all, best_only);
+  /* Each group keeps one photo: exactly the non-best members leave. */
+  g_assert_cmpuint(best_only, <, all);
+  g_assert_cmpuint(best_only, ==, all - (grouped - n_best));
+}
+
 static void
 test_empty_folder(Fixture *f, gconstpointer data)
 {
@@ -518,6 +613,8 @@ main(int argc, char **argv)
   g_test_add("/gtk/folder-vanishes", Fixture, NULL, fixture_setup, test_folder_vanishes,
              fixture_teardown);
   g_test_add("/gtk/demo-set", Fixture, NULL, fixture_setup, test_demo_set, fixture_teardown);
+  g_test_add("/gtk/demo-analysis", Fixture, NULL, fixture_setup, test_demo_analysis,
+             fixture_teardown);
   int status = g_test_run();
   stop_display();
   return status;

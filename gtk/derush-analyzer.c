@@ -1,0 +1,286 @@
+/* derush-analyzer.c: features, hashes and groups of a folder, off the main thread.
+ *
+ * One analysis is one GTask in a worker thread with its own catalog
+ * connection (as DerushFolderLoader: one thread per SQLite connection). It
+ * runs derush_catalog_analyze() on the folder (features and hashes of the
+ * photos that lack them, in parallel, then the groups), then reads
+ * everything the grid draws into one table, so the main thread never runs
+ * a query: the burst and near-duplicate groups with their best picks, and
+ * each photo's sharpness and exposure flag.
+ *
+ * Progress reaches the main thread through one idle that delivers the
+ * latest numbers only ("progress" (gint64 done, gint64 total)).
+ *
+ * The result maps photo id (gint64*) -> DerushPhotoAnalysis*; the window
+ * hands each record to its item, which notifies only when it changed.
+ */
+#include "derush-analyzer.h"
+#include <math.h>
+
+/* A member this much less sharp than its group's best pick is flagged.
+ * derush_features_sharpness() is a log10 of Laplacian variances, so 0.45
+ * is about a third of the best's variance: clearly softer, where a half
+ * (0.3) still flags mere framing differences. */
+#define BLUR_DROP 0.45
+
+struct _DerushAnalyzer {
+  GObject parent_instance;
+  char *catalog_path;
+
+  GMutex lock;
+  gint64 done, total; /* latest progress, under @lock */
+  guint progress_idle;
+};
+
+G_DEFINE_FINAL_TYPE(DerushAnalyzer, derush_analyzer, G_TYPE_OBJECT)
+
+enum { SIGNAL_PROGRESS, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
+typedef struct {
+  DerushAnalyzer *self; /* (unowned): the task holds a reference */
+  char *dir;
+} AnalyzeData;
+
+/* The record first, so the result's values read as DerushPhotoAnalysis*. */
+typedef struct {
+  DerushPhotoAnalysis a;
+  gint64 id;
+} Entry;
+
+static void
+entry_free(Entry *e)
+{
+  g_free(e->a.best_name);
+  g_free(e);
+}
+
+static void
+analyze_data_free(AnalyzeData *d)
+{
+  g_free(d->dir);
+  g_free(d);
+}
+
+static gboolean
+progress_idle_cb(gpointer data)
+{
+  DerushAnalyzer *self = data;
+  g_mutex_lock(&self->lock);
+  self->progress_idle = 0;
+  gint64 done = self->done, total = self->total;
+  g_mutex_unlock(&self->lock);
+  g_signal_emit(self, signals[SIGNAL_PROGRESS], 0, done, total);
+  return G_SOURCE_REMOVE;
+}
+
+/* Worker thread: keep the latest numbers, one idle at a time. */
+static void
+analyze_progress_cb(const DerushScanProgress *progress, gpointer user_data)
+{
+  AnalyzeData *d = user_data;
+  DerushAnalyzer *self = d->self;
+  g_mutex_lock(&self->lock);
+  self->done = progress->done;
+  self->total = progress->found;
+  if (!self->progress_idle)
+    self->progress_idle =
+        g_idle_add_full(G_PRIORITY_DEFAULT, progress_idle_cb, g_object_ref(self), g_object_unref);
+  g_mutex_unlock(&self->lock);
+}
+
+typedef struct {
+  GHashTable *entries; /* id -> Entry* */
+  DerushCatalog *catalog;
+} Collect;
+
+static Entry *
+entry_for(GHashTable *entries, gint64 id)
+{
+  Entry *e = g_hash_table_lookup(entries, &id);
+  if (!e) {
+    e = g_new0(Entry, 1);
+    e->id = id;
+    e->a.sharpness = NAN;
+    g_hash_table_insert(entries, &e->id, e);
+  }
+  return e;
+}
+
+static gboolean
+collect_photo_cb(const DerushPhoto *photo, gpointer user_data)
+{
+  Collect *c = user_data;
+  Entry *e = entry_for(c->entries, photo->id);
+  e->a.group_time_ns =
+      photo->meta.time_source != DERUSH_TIME_NONE ? photo->meta.capture_time_ns : photo->mtime_ns;
+  float vector[DERUSH_N_FEATURES];
+  /* Not analysed (unreadable, or cancelled before it): no indicators. */
+  if (derush_catalog_get_features(c->catalog, photo->path, vector, NULL)) {
+    e->a.sharpness = derush_features_sharpness(vector);
+    e->a.exposure = derush_features_exposure_flag(vector);
+  }
+  return TRUE;
+}
+
+static gboolean
+collect_group_cb(const DerushGroup *group, gpointer user_data)
+{
+  Collect *c = user_data;
+  /* Sessions are too coarse to badge; a burst is the culling unit, so it
+   * wins over a near-duplicate group the photo may also be in (groups
+   * arrive ordered by kind: bursts first). */
+  if (group->kind == DERUSH_GROUP_SESSION || group->n_members < 2)
+    return TRUE;
+  g_autofree char *best_base = group->best_path ? g_path_get_basename(group->best_path) : NULL;
+  g_autofree char *best_name = best_base ? g_filename_display_name(best_base) : NULL;
+  Entry *best = g_hash_table_lookup(c->entries, &group->best_id);
+  double best_sharpness = best ? best->a.sharpness : NAN;
+  gint64 first_time = G_MAXINT64;
+  for (guint i = 0; i < group->n_members; i++) {
+    Entry *e = g_hash_table_lookup(c->entries, &group->member_ids[i]);
+    if (e && e->a.group_time_ns < first_time)
+      first_time = e->a.group_time_ns;
+  }
+  for (guint i = 0; i < group->n_members; i++) {
+    Entry *e = g_hash_table_lookup(c->entries, &group->member_ids[i]);
+    if (!e || e->a.group_id)
+      continue; /* outside the folder, or already in a burst */
+    e->a.group_id = group->id;
+    e->a.group_kind = group->kind;
+    e->a.group_size = group->n_members;
+    e->a.is_best = group->member_ids[i] == group->best_id;
+    e->a.best_name = g_strdup(best_name);
+    e->a.blurry = !e->a.is_best && !isnan(best_sharpness) && !isnan(e->a.sharpness) &&
+                  e->a.sharpness < best_sharpness - BLUR_DROP;
+  }
+  /* Every member of the group sorts by the group's start (set last: the
+   * loop above read the members' own times). */
+  for (guint i = 0; i < group->n_members; i++) {
+    Entry *e = g_hash_table_lookup(c->entries, &group->member_ids[i]);
+    if (e && e->a.group_id == group->id)
+      e->a.group_time_ns = first_time;
+  }
+  return TRUE;
+}
+
+static void
+analyze_worker(GTask *task, gpointer source_object, gpointer task_data, GCancellable *cancellable)
+{
+  DerushAnalyzer *self = source_object;
+  AnalyzeData *d = task_data;
+  GError *error = NULL;
+
+  DerushCatalog *catalog = derush_catalog_open(self->catalog_path, &error);
+  if (!catalog) {
+    g_task_return_error(task, error);
+    return;
+  }
+
+  DerushAnalyzeOptions options;
+  derush_analyze_options_init(&options);
+  options.progress = analyze_progress_cb;
+  options.user_data = d;
+  options.cancellable = cancellable;
+  DerushAnalyzeSummary summary = {0};
+  if (!derush_catalog_analyze(catalog, d->dir, &options, &summary, &error)) {
+    derush_catalog_close(catalog);
+    if (!error)
+      error = g_error_new_literal(DERUSH_ERROR, DERUSH_ERROR_FAILED, "analysis failed");
+    g_task_return_error(task, error);
+    return;
+  }
+  if (g_task_return_error_if_cancelled(task)) {
+    derush_catalog_close(catalog);
+    return;
+  }
+
+  Collect c = {g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, (GDestroyNotify)entry_free),
+               catalog};
+  /* Photos first (their sharpness and times), then the groups over them. */
+  if (!derush_catalog_foreach_photo(catalog, d->dir, collect_photo_cb, &c, &error) ||
+      !derush_catalog_foreach_group(catalog, d->dir, -1, collect_group_cb, &c, &error)) {
+    g_hash_table_unref(c.entries);
+    derush_catalog_close(catalog);
+    g_task_return_error(task, error);
+    return;
+  }
+  derush_catalog_close(catalog);
+  g_task_return_pointer(task, c.entries, (GDestroyNotify)g_hash_table_unref);
+}
+
+static void
+derush_analyzer_finalize(GObject *object)
+{
+  DerushAnalyzer *self = DERUSH_ANALYZER(object);
+  g_mutex_clear(&self->lock);
+  g_free(self->catalog_path);
+  G_OBJECT_CLASS(derush_analyzer_parent_class)->finalize(object);
+}
+
+static void
+derush_analyzer_class_init(DerushAnalyzerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS(klass);
+  object_class->finalize = derush_analyzer_finalize;
+
+  signals[SIGNAL_PROGRESS] =
+      g_signal_new("progress", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                   G_TYPE_NONE, 2, G_TYPE_INT64, G_TYPE_INT64);
+}
+
+static void
+derush_analyzer_init(DerushAnalyzer *self)
+{
+  g_mutex_init(&self->lock);
+}
+
+/**
+ * derush_analyzer_new:
+ * @catalog_path: the catalog file.
+ *
+ * Returns: (transfer full): an analyzer.
+ */
+DerushAnalyzer *
+derush_analyzer_new(const char *catalog_path)
+{
+  DerushAnalyzer *self = g_object_new(DERUSH_TYPE_ANALYZER, NULL);
+  self->catalog_path = g_strdup(catalog_path);
+  return self;
+}
+
+/**
+ * derush_analyzer_analyze_async:
+ * @dir: an absolute folder, already scanned.
+ * @cancellable: (nullable): stops the analysis (what was stored stays).
+ *
+ * Emits "progress" while analysing, then calls @callback.
+ */
+void
+derush_analyzer_analyze_async(DerushAnalyzer *self, const char *dir, GCancellable *cancellable,
+                              GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_return_if_fail(DERUSH_IS_ANALYZER(self));
+  g_return_if_fail(dir != NULL);
+
+  AnalyzeData *d = g_new0(AnalyzeData, 1);
+  d->self = self;
+  d->dir = g_strdup(dir);
+  g_autoptr(GTask) task = g_task_new(self, cancellable, callback, user_data);
+  g_task_set_source_tag(task, derush_analyzer_analyze_async);
+  g_task_set_task_data(task, d, (GDestroyNotify)analyze_data_free);
+  g_task_run_in_thread(task, analyze_worker);
+}
+
+/**
+ * derush_analyzer_analyze_finish:
+ *
+ * Returns: (transfer full): photo id (gint64*) -> DerushPhotoAnalysis*
+ *   for the folder's photos, or NULL with @error set (cancelled included).
+ */
+GHashTable *
+derush_analyzer_analyze_finish(DerushAnalyzer *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail(g_task_is_valid(result, self), NULL);
+  return g_task_propagate_pointer(G_TASK(result), error);
+}

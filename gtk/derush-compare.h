@@ -1,0 +1,19 @@
+/* derush-compare.h: 2-4 members of a group side by side. */
+#pragma once
+
+#include "derush-photo-item.h"
+
+G_BEGIN_DECLS
+
+#define DERUSH_TYPE_COMPARE (derush_compare_get_type())
+G_DECLARE_FINAL_TYPE(DerushCompare, derush_compare, DERUSH, COMPARE, GtkWidget)
+
+GtkWidget *derush_compare_new(void);
+void derush_compare_show(DerushCompare *self, GPtrArray *items);
+void derush_compare_clear(DerushCompare *self);
+DerushPhotoItem *derush_compare_get_focused(DerushCompare *self);
+GPtrArray *derush_compare_get_items(DerushCompare *self);
+void derush_compare_move_focus(DerushCompare *self, int delta);
+gboolean derush_compare_is_loading(DerushCompare *self);
+
+G_END_DECLS
