@@ -69,19 +69,7 @@ fixture_set_up(Fixture *f, gconstpointer data)
   f->tmp = test_make_tmpdir();
   f->catalog = g_build_filename(f->tmp, "cat.db", NULL);
   f->photos = g_build_filename(f->tmp, "photos", NULL);
-  g_autofree char *cache = g_build_filename(f->tmp, "cache", NULL);
-  g_autofree char *data_home = g_build_filename(f->tmp, "xdg-data", NULL);
-  g_autofree char *cache_home = g_build_filename(f->tmp, "xdg-cache", NULL);
-  g_autofree char *config_home = g_build_filename(f->tmp, "xdg-config", NULL);
-  GPtrArray *env = g_ptr_array_new();
-  g_ptr_array_add(env, g_strconcat("DERUSH_CACHE_DIR=", cache, NULL));
-  g_ptr_array_add(env, g_strconcat("XDG_DATA_HOME=", data_home, NULL));
-  g_ptr_array_add(env, g_strconcat("XDG_CACHE_HOME=", cache_home, NULL));
-  g_ptr_array_add(env, g_strconcat("XDG_CONFIG_HOME=", config_home, NULL));
-  /* A DERUSH_CATALOG from the caller's shell must not leak in. */
-  g_ptr_array_add(env, g_strconcat("DERUSH_CATALOG=", f->catalog, NULL));
-  g_ptr_array_add(env, NULL);
-  f->env = (GStrv)g_ptr_array_free(env, FALSE);
+  f->env = test_isolated_env(f->tmp, f->catalog);
 }
 
 static void

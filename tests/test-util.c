@@ -144,3 +144,31 @@ test_demo_dir(void)
   g_assert_true(g_file_test(stamp, G_FILE_TEST_EXISTS));
   return dir;
 }
+
+gboolean
+test_running_on_valgrind(void)
+{
+  const char *preload = g_getenv("LD_PRELOAD");
+  return preload && strstr(preload, "vgpreload") != NULL;
+}
+
+GStrv
+test_isolated_env(const char *tmp, const char *catalog)
+{
+  const struct {
+    const char *var, *leaf;
+  } dirs[] = {
+      {"DERUSH_CACHE_DIR", "cache"},
+      {"XDG_DATA_HOME", "xdg-data"},
+      {"XDG_CACHE_HOME", "xdg-cache"},
+      {"XDG_CONFIG_HOME", "xdg-config"},
+  };
+  GPtrArray *env = g_ptr_array_new();
+  for (gsize i = 0; i < G_N_ELEMENTS(dirs); i++) {
+    g_autofree char *dir = g_build_filename(tmp, dirs[i].leaf, NULL);
+    g_ptr_array_add(env, g_strconcat(dirs[i].var, "=", dir, NULL));
+  }
+  g_ptr_array_add(env, g_strconcat("DERUSH_CATALOG=", catalog, NULL));
+  g_ptr_array_add(env, NULL);
+  return (GStrv)g_ptr_array_free(env, FALSE);
+}

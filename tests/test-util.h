@@ -29,6 +29,16 @@ void test_make_quadrant_image(const char *path, int width, int height);
  * exit status; stdout/stderr out params are optional. */
 int test_run_derush(const char *const *argv, const char *const *envp, char **out, char **err);
 
+/* TRUE under valgrind (make valgrind): tests that fork a child which
+ * _exit()s on purpose skip there, since memcheck reports the child's
+ * abandoned heap as leaks. */
+gboolean test_running_on_valgrind(void);
+
+/* The environment for a derush process run by a test: its catalog, its
+ * thumbnail cache and XDG folders all inside @tmp, so nothing of the
+ * caller's shell (DERUSH_CATALOG, ~/.cache) leaks in. (transfer full) */
+GStrv test_isolated_env(const char *tmp, const char *catalog);
+
 /* Path of the demo set generated for the tests (made once per build). */
 const char *test_demo_dir(void);
 
