@@ -1,8 +1,6 @@
 /* cmd-analyze.c: `derush analyze`: features, hashes and groups, and the
  * grouping options the analysis commands share. */
 #include "cli-analysis.h"
-#include <errno.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 void
@@ -86,14 +84,8 @@ cli_cmd_analyze(CliContext *ctx, int argc, char **argv)
   if (!cli_group_options_finish("analyze", &gargs, &gopt))
     return CLI_EXIT_FATAL;
   g_autofree char *under = NULL;
-  if (dirs && dirs[0]) {
-    struct stat st;
-    if (stat(dirs[0], &st) != 0) {
-      cli_print_file_error(dirs[0], g_strerror(errno));
-      return CLI_EXIT_FATAL;
-    }
-    under = g_canonicalize_filename(dirs[0], NULL);
-  }
+  if (!cli_folder_arg(dirs, &under))
+    return CLI_EXIT_FATAL;
   if (!cli_open_catalog(ctx))
     return CLI_EXIT_FATAL;
 

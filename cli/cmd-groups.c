@@ -1,9 +1,7 @@
 /* cmd-groups.c: `derush groups`: sessions, bursts and near-duplicates with
  * their best pick. */
 #include "cli-analysis.h"
-#include <errno.h>
 #include <math.h>
-#include <sys/stat.h>
 
 typedef struct {
   gboolean json;
@@ -90,14 +88,8 @@ cli_cmd_groups(CliContext *ctx, int argc, char **argv)
   if (dirs && dirs[0] && dirs[1])
     return cli_usage_error("groups", "give at most one folder");
   g_autofree char *under = NULL;
-  if (dirs && dirs[0]) {
-    struct stat st;
-    if (stat(dirs[0], &st) != 0) {
-      cli_print_file_error(dirs[0], g_strerror(errno));
-      return CLI_EXIT_FATAL;
-    }
-    under = g_canonicalize_filename(dirs[0], NULL);
-  }
+  if (!cli_folder_arg(dirs, &under))
+    return CLI_EXIT_FATAL;
   if (!cli_open_catalog(ctx))
     return CLI_EXIT_FATAL;
   ListState st = {json, 0};

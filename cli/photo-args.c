@@ -76,3 +76,26 @@ cli_scan_photo_args(CliContext *ctx, char **files, int *n_failed)
   }
   return photos;
 }
+
+/**
+ * cli_folder_arg:
+ * @dirs: (nullable): the remaining arguments; only the first is used
+ * @under: (out) (transfer full): the folder made absolute, or NULL (the
+ *   whole catalog) when none was given
+ *
+ * Returns: FALSE, with the reason printed, when the folder does not exist.
+ */
+gboolean
+cli_folder_arg(char **dirs, char **under)
+{
+  *under = NULL;
+  if (!dirs || !dirs[0])
+    return TRUE;
+  struct stat st;
+  if (stat(dirs[0], &st) != 0) {
+    cli_print_file_error(dirs[0], g_strerror(errno));
+    return FALSE;
+  }
+  *under = g_canonicalize_filename(dirs[0], NULL);
+  return TRUE;
+}
