@@ -17,7 +17,7 @@ SAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1 \
            LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
            UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
-.PHONY: all deps build check run demo bench format clean
+.PHONY: all deps build check valgrind run demo bench format clean
 
 all: build
 
@@ -40,6 +40,10 @@ check: deps
 	  --timeout-multiplier 3
 	@python3 scripts/test-summary.py $(BUILD)/meson-logs/testlog.json \
 	  $(ASAN_BUILD)/meson-logs/testlog.json
+
+# memcheck over the unit and integration tests (slow; not part of check).
+valgrind: build
+	meson test -C $(BUILD) --setup valgrind --print-errorlogs
 
 demo: build
 	$(BUILD)/tools/derush-demo-gen --out $(DEMO_DIR)
