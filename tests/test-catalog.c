@@ -194,6 +194,46 @@ test_counters_recorded(Fixture *f, gconstpointer data)
   derush_counters_reset();
 }
 
+typedef struct {
+  const char *path;
+  GError *error;
+  gint *start; /* both threads spin on it, to open at the same moment */
+} Opener;
+
+static gpointer
+open_worker(gpointer data)
+{
+  Opener *o = data;
+  g_atomic_int_inc(o->start);
+  while (g_atomic_int_get(o->start) < 2)
+    ;
+  DerushCatalog *cat = derush_catalog_open(o->path, &o->error);
+  derush_catalog_close(cat);
+  return NULL;
+}
+
+/* Two processes (here two connections) creating the same new catalog at
+ * once: switching it to WAL is answered "database is locked" without the
+ * busy handler, which made one of two concurrent first scans fail. */
+static void
+test_concurrent_first_open(void)
+{
+  g_autofree char *dir = test_make_tmpdir();
+  for (int i = 0; i < 30; i++) {
+    g_autofree char *name = g_strdup_printf("c%d.db", i);
+    g_autofree char *path = g_build_filename(dir, name, NULL);
+    gint start = 0;
+    Opener a = {path, NULL, &start}, b = {path, NULL, &start};
+    GThread *ta = g_thread_new("a", open_worker, &a);
+    GThread *tb = g_thread_new("b", open_worker, &b);
+    g_thread_join(ta);
+    g_thread_join(tb);
+    g_assert_no_error(a.error);
+    g_assert_no_error(b.error);
+  }
+  test_rmrf(dir);
+}
+
 static void
 test_path_range(void)
 {
@@ -225,5 +265,6 @@ main(int argc, char **argv)
   g_test_add("/catalog/counters-recorded", Fixture, NULL, fixture_setup, test_counters_recorded,
              fixture_teardown);
   g_test_add_func("/catalog/path-range", test_path_range);
+  g_test_add_func("/catalog/concurrent-first-open", test_concurrent_first_open);
   return g_test_run();
 }

@@ -104,7 +104,20 @@ static gboolean
 pragma(DerushCatalog *cat, const char *sql, GError **error)
 {
   char *msg = NULL;
-  if (sqlite3_exec(cat->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+  /* Switching a new catalog to WAL takes an exclusive lock, and SQLite
+   * answers "database is locked" at once, without its busy handler, when
+   * another process opens the same new file at that moment: wait for it
+   * the way the busy timeout would. */
+  gint64 deadline = g_get_monotonic_time() + (gint64)DERUSH_BUSY_TIMEOUT_MS * 1000;
+  int rc;
+  while ((rc = sqlite3_exec(cat->db, sql, NULL, NULL, &msg)) != SQLITE_OK &&
+         ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) &&
+         g_get_monotonic_time() < deadline) {
+    sqlite3_free(msg);
+    msg = NULL;
+    g_usleep(5000);
+  }
+  if (rc != SQLITE_OK) {
     g_set_error(error, DERUSH_ERROR, DERUSH_ERROR_CATALOG, "catalog %s: %s: %s", cat->path, sql,
                 msg ? msg : "failed");
     sqlite3_free(msg);
