@@ -82,30 +82,9 @@ fixture_tear_down(Fixture *f, gconstpointer data)
   g_strfreev(f->env);
 }
 
-/* Runs derush with "--catalog CATALOG" first; @out/@err are optional. */
-static int
-run(Fixture *f, char **out, char **err, ...)
-{
-  g_autoptr(GPtrArray) args = g_ptr_array_new();
-  g_ptr_array_add(args, "--catalog");
-  g_ptr_array_add(args, f->catalog);
-  va_list ap;
-  va_start(ap, err);
-  for (const char *arg = va_arg(ap, const char *); arg; arg = va_arg(ap, const char *))
-    g_ptr_array_add(args, (gpointer)arg);
-  va_end(ap);
-  g_ptr_array_add(args, NULL);
-  g_autofree char *out_text = NULL, *err_text = NULL;
-  int status = test_run_derush((const char *const *)args->pdata, (const char *const *)f->env,
-                               &out_text, &err_text);
-  if (g_test_verbose() && err_text && *err_text)
-    g_test_message("stderr: %s", err_text);
-  if (out)
-    *out = g_steal_pointer(&out_text);
-  if (err)
-    *err = g_steal_pointer(&err_text);
-  return status;
-}
+/* Runs derush on the fixture's catalog and environment. */
+#define run(f, out, err, ...)                                                                      \
+  test_run_derush_on((f)->catalog, (const char *const *)(f)->env, out, err, __VA_ARGS__)
 
 static JsonObject *
 parse_object(const char *text)

@@ -72,31 +72,9 @@ fixture_tear_down(Fixture *f, gconstpointer data)
     g_free(f->paths[i]);
 }
 
-/* Runs derush with --catalog; NULL-terminated arguments. */
-static int
-run(Fixture *f, char **out, char **err, ...)
-{
-  g_autoptr(GPtrArray) args = g_ptr_array_new();
-  g_ptr_array_add(args, "--catalog");
-  g_ptr_array_add(args, f->catalog);
-  va_list ap;
-  va_start(ap, err);
-  for (const char *arg = va_arg(ap, const char *); arg; arg = va_arg(ap, const char *))
-    g_ptr_array_add(args, (gpointer)arg);
-  va_end(ap);
-  g_ptr_array_add(args, NULL);
-  /* Always captured: an inherited stdout would corrupt the TAP stream. */
-  g_autofree char *o = NULL, *e = NULL;
-  int status =
-      test_run_derush((const char *const *)args->pdata, (const char *const *)f->env, &o, &e);
-  if (g_test_verbose() && e && *e)
-    g_test_message("stderr: %s", e);
-  if (out)
-    *out = g_steal_pointer(&o);
-  if (err)
-    *err = g_steal_pointer(&e);
-  return status;
-}
+/* Runs derush on the fixture's catalog and environment. */
+#define run(f, out, err, ...)                                                                      \
+  test_run_derush_on((f)->catalog, (const char *const *)(f)->env, out, err, __VA_ARGS__)
 
 static GPtrArray *
 parse_lines(const char *text)

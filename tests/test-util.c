@@ -1,6 +1,7 @@
 /* test-util.c: see test-util.h. */
 #include "test-util.h"
 #include <errno.h>
+#include <stdarg.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -171,4 +172,27 @@ test_isolated_env(const char *tmp, const char *catalog)
   g_ptr_array_add(env, g_strconcat("DERUSH_CATALOG=", catalog, NULL));
   g_ptr_array_add(env, NULL);
   return (GStrv)g_ptr_array_free(env, FALSE);
+}
+
+int
+test_run_derush_on(const char *catalog, const char *const *envp, char **out, char **err, ...)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new();
+  g_ptr_array_add(args, "--catalog");
+  g_ptr_array_add(args, (gpointer)catalog);
+  va_list ap;
+  va_start(ap, err);
+  for (const char *arg = va_arg(ap, const char *); arg; arg = va_arg(ap, const char *))
+    g_ptr_array_add(args, (gpointer)arg);
+  va_end(ap);
+  g_ptr_array_add(args, NULL);
+  g_autofree char *out_text = NULL, *err_text = NULL;
+  int status = test_run_derush((const char *const *)args->pdata, envp, &out_text, &err_text);
+  if (g_test_verbose() && err_text && *err_text)
+    g_test_message("stderr: %s", err_text);
+  if (out)
+    *out = g_steal_pointer(&out_text);
+  if (err)
+    *err = g_steal_pointer(&err_text);
+  return status;
 }

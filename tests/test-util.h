@@ -39,6 +39,12 @@ gboolean test_running_on_valgrind(void);
  * caller's shell (DERUSH_CATALOG, ~/.cache) leaks in. (transfer full) */
 GStrv test_isolated_env(const char *tmp, const char *catalog);
 
+/* Runs derush with "--catalog @catalog" first, then the NULL-terminated
+ * arguments, in @envp. Output is always captured (an inherited stdout would
+ * corrupt the TAP stream); @out/@err are optional. Returns the exit status. */
+int test_run_derush_on(const char *catalog, const char *const *envp, char **out, char **err,
+                       ...) G_GNUC_NULL_TERMINATED;
+
 /* Path of the demo set generated for the tests (made once per build). */
 const char *test_demo_dir(void);
 
