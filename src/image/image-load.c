@@ -232,7 +232,16 @@ upright_srgb(VipsImage *t, int orientation, GError **error)
   g_object_unref(t);
   if (!norm)
     return NULL;
-  g_autoptr(VipsImage) upright = _derush_image_orient(norm, orientation, error);
+  if (orientation <= 1)
+    return finish(norm, error);
+  /* Decode first, turn after: a turn reads the image in another order
+   * than the loader's sequential access gives ("out of order read"), so
+   * the pipeline is brought to memory (a thumbnail: a few hundred kB) and
+   * the turn works on that. */
+  g_autoptr(VipsImage) decoded = finish(norm, error);
+  if (!decoded)
+    return NULL;
+  g_autoptr(VipsImage) upright = _derush_image_orient(decoded, orientation, error);
   if (!upright)
     return NULL;
   return finish(upright, error);
