@@ -22,6 +22,7 @@ typedef struct {
   int dhash_radius;
   int phash_safety;
   gboolean no_transforms;
+  gboolean no_rotations;
 } CliGroupArgs;
 
 void cli_group_args_init(CliGroupArgs *args);
@@ -63,9 +64,16 @@ void cli_group_args_init(CliGroupArgs *args);
        &(a)->phash_safety,                                                                         \
        "Never cluster photos more than N pHash bits apart (default 16)",                           \
        "N"},                                                                                       \
+      {"no-transforms",                                                                            \
+       0,                                                                                          \
+       0,                                                                                          \
+       G_OPTION_ARG_NONE,                                                                          \
+       &(a)->no_transforms,                                                                        \
+       "Do not match mirrored or upside-down copies",                                              \
+       NULL},                                                                                      \
   {                                                                                                \
-    "no-transforms", 0, 0, G_OPTION_ARG_NONE, &(a)->no_transforms,                                 \
-        "Do not match mirrored or upside-down copies", NULL                                        \
+    "no-rotations", 0, 0, G_OPTION_ARG_NONE, &(a)->no_rotations,                                   \
+        "Do not match copies turned by other angles", NULL                                         \
   }
 
 /* Returns FALSE (after printing a usage error for @command) when a value is

@@ -14,6 +14,7 @@ cli_group_args_init(CliGroupArgs *args)
   args->dhash_radius = d.dhash_radius;
   args->phash_safety = d.phash_safety;
   args->no_transforms = !d.transforms;
+  args->no_rotations = !d.rotations;
 }
 
 gboolean
@@ -35,6 +36,7 @@ cli_group_options_finish(const char *command, const CliGroupArgs *args, DerushGr
   options->dhash_radius = args->dhash_radius;
   options->phash_safety = args->phash_safety;
   options->transforms = !args->no_transforms;
+  options->rotations = !args->no_rotations;
   return TRUE;
 }
 

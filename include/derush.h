@@ -749,6 +749,7 @@ typedef struct {
   gboolean transforms;   /* also match mirrored / 180-rotated copies (default TRUE) */
   DerushScoreFunc score; /* NULL: derush_features_quality_score() */
   gpointer score_data;
+  gboolean rotations; /* also match copies turned by any angle (default TRUE) */
 } DerushGroupOptions;
 
 void derush_group_options_init(DerushGroupOptions *options);

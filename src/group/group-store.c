@@ -45,7 +45,8 @@ derush_group_kind_from_name(const char *name, DerushGroupKind *kind)
  *
  * Defaults: sessions split at pauses over 30 min, bursts at most 2 s apart,
  * near-duplicates at pHash <= 10 confirmed by dHash <= 12, never clustered
- * beyond pHash 16, mirrored and upside-down copies matched. The radii come
+ * beyond pHash 16, mirrored and upside-down copies matched, and copies
+ * turned by any angle matched by their polar signatures. The radii come
  * from the imagededup corpus (docs/cli.md): copies, resizes, greyscale,
  * alpha and re-encodes are 0-2 bits apart, while distinct pictures are 20+
  * pHash bits apart.
@@ -60,6 +61,7 @@ derush_group_options_init(DerushGroupOptions *options)
   options->dhash_radius = 12;
   options->phash_safety = 16;
   options->transforms = TRUE;
+  options->rotations = TRUE;
 }
 
 void
@@ -87,28 +89,79 @@ _derush_floats_to_blob(const float *v, int n, guint8 *blob)
   }
 }
 
+static guint8 *
+put_u64(guint8 *p, guint64 v)
+{
+  v = GUINT64_TO_LE(v);
+  memcpy(p, &v, 8);
+  return p + 8;
+}
+
+static const guint8 *
+get_u64(const guint8 *p, guint64 *v)
+{
+  memcpy(v, p, 8);
+  *v = GUINT64_FROM_LE(*v);
+  return p + 8;
+}
+
+static guint8 *
+put_q15s(guint8 *p, const gint16 *v, int n)
+{
+  for (int i = 0; i < n; i++, p += 2) {
+    guint16 u = GUINT16_TO_LE((guint16)v[i]);
+    memcpy(p, &u, 2);
+  }
+  return p;
+}
+
+static const guint8 *
+get_q15s(const guint8 *p, gint16 *v, int n)
+{
+  for (int i = 0; i < n; i++, p += 2) {
+    guint16 u;
+    memcpy(&u, p, 2);
+    v[i] = (gint16)GUINT16_FROM_LE(u);
+  }
+  return p;
+}
+
+/* The layout is DERUSH_HASHES_BLOB_SIZE's (features.h). */
 void
 _derush_hashes_to_blob(const DerushHashes *h, guint8 *blob)
 {
+  guint8 *p = blob;
   for (int t = 0; t < DERUSH_N_XFORMS; t++) {
-    guint64 d = GUINT64_TO_LE(h->dhash[t]), p = GUINT64_TO_LE(h->phash[t]);
-    memcpy(blob + 16 * t, &d, 8);
-    memcpy(blob + 16 * t + 8, &p, 8);
+    p = put_u64(p, h->dhash[t]);
+    p = put_u64(p, h->phash[t]);
   }
+  const DerushPolar *pol = &h->polar;
+  p = put_u64(p, pol->valid ? 1 : 0);
+  p = put_u64(p, pol->rhash);
+  p = put_q15s(p, pol->mean, DERUSH_POLAR_RINGS);
+  p = put_q15s(p, &pol->re[0][0], DERUSH_POLAR_RINGS * DERUSH_POLAR_HARMONICS);
+  p = put_q15s(p, &pol->im[0][0], DERUSH_POLAR_RINGS * DERUSH_POLAR_HARMONICS);
+  g_assert(p == blob + DERUSH_HASHES_BLOB_SIZE);
 }
 
 gboolean
 _derush_hashes_from_blob(const void *blob, int bytes, DerushHashes *h)
 {
-  if (bytes != 16 * DERUSH_N_XFORMS)
+  if (bytes != DERUSH_HASHES_BLOB_SIZE)
     return FALSE;
+  const guint8 *p = blob;
   for (int t = 0; t < DERUSH_N_XFORMS; t++) {
-    guint64 d, p;
-    memcpy(&d, (const guint8 *)blob + 16 * t, 8);
-    memcpy(&p, (const guint8 *)blob + 16 * t + 8, 8);
-    h->dhash[t] = GUINT64_FROM_LE(d);
-    h->phash[t] = GUINT64_FROM_LE(p);
+    p = get_u64(p, &h->dhash[t]);
+    p = get_u64(p, &h->phash[t]);
   }
+  DerushPolar *pol = &h->polar;
+  guint64 valid;
+  p = get_u64(p, &valid);
+  pol->valid = valid != 0;
+  p = get_u64(p, &pol->rhash);
+  p = get_q15s(p, pol->mean, DERUSH_POLAR_RINGS);
+  p = get_q15s(p, &pol->re[0][0], DERUSH_POLAR_RINGS * DERUSH_POLAR_HARMONICS);
+  get_q15s(p, &pol->im[0][0], DERUSH_POLAR_RINGS * DERUSH_POLAR_HARMONICS);
   return TRUE;
 }
 

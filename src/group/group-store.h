@@ -12,7 +12,8 @@ G_BEGIN_DECLS
 void _derush_blob_to_floats(const void *blob, int bytes, float *out, int n);
 /* @n floats to 4 * @n bytes. */
 void _derush_floats_to_blob(const float *v, int n, guint8 *blob);
-/* The hashes of every transform to 16 * DERUSH_N_XFORMS bytes, and back
+/* The hashes of every transform and the polar signature to
+ * DERUSH_HASHES_BLOB_SIZE bytes, and back
  * (FALSE when the blob has another size). */
 void _derush_hashes_to_blob(const DerushHashes *hashes, guint8 *blob);
 gboolean _derush_hashes_from_blob(const void *blob, int bytes, DerushHashes *hashes);

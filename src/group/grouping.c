@@ -19,12 +19,22 @@
  *   it far, and distinct pictures close in pHash rarely are in dHash too.
  *   With transforms on, a unit's mirrored and upside-down hashes are
  *   compared with the other's plain ones (within XFORM_RADIUS, 6 bits), so
- *   mirrored and upside-down copies match. Candidates are all found by the exact multi-index search
- *   (near-dup-index.c), then merged single-link with union-find in order of
- *   distance (then ids), except that two clusters are never merged when
- *   any two of their members would be more than phash_safety apart: a
- *   chain of small steps (a slow pan) cannot grow one cluster across
- *   different pictures.
+ *   mirrored and upside-down copies match. Candidates are all found by the
+ *   exact multi-index search (near-dup-index.c), then merged single-link
+ *   with union-find in order of distance (then ids), except that two
+ *   clusters are never merged when any two of their members would be more
+ *   than phash_safety apart: a chain of small steps (a slow pan) cannot
+ *   grow one cluster across different pictures.
+ * - Turned copies (with rotations on): a pair whose polar signatures
+ *   (quality/polar-signature.c) have rhashes within ROT_RHASH_RADIUS bits,
+ *   rotation-invariant descriptors within ROT_MAX_DISTANCE, and whose ring
+ *   profiles correlate at >= ROT_MIN_CORR at a turn of ROT_TRIVIAL_DEG or
+ *   more (plain), or away from 0 and 180 (mirrored), clearly better than
+ *   at no turn. A pair that matches best unturned is left to the hashes:
+ *   burst frames and re-shots from one spot correlate well at 0 degrees
+ *   without being copies. These pairs are merged after every hash pair,
+ *   without the phash_safety check (a turned copy is far from everything
+ *   in pHash; its own evidence is the correlation at one angle).
  * - Ids: a group's id is its smallest member photo id times 4 plus its
  *   kind, so it is the same on every run while that member stays in it.
  * - Best pick: the highest score (the quality score, or what
@@ -173,6 +183,7 @@ time_groups(const DerushGroupUnit *units, gsize n, gboolean by_camera, double ga
 typedef struct {
   guint a, b; /* unit indices, a < b */
   int distance;
+  gboolean turned; /* found by the polar signatures: no safety check */
 } UnitPair;
 
 static int
@@ -237,7 +248,61 @@ collect_pairs(const DerushGroupUnit *units, gsize n, int V, int radius, gboolean
       if (_derush_hamming(units[ua].hashes.dhash[ta], units[ub].hashes.dhash[tb]) >
           opt->dhash_radius)
         continue;
-      UnitPair up = {MIN(ua, ub), MAX(ua, ub), (int)p->distance};
+      UnitPair up = {MIN(ua, ub), MAX(ua, ub), (int)p->distance, FALSE};
+      g_array_append_val(cand, up);
+    }
+    g_array_unref(pairs);
+  }
+  g_array_unref(slot_unit);
+  g_array_unref(hashes);
+}
+
+#define ROT_RHASH_RADIUS 4
+#define ROT_MAX_DISTANCE 0.012
+#define ROT_MIN_CORR 0.85
+#define ROT_TRIVIAL_DEG 5
+#define ROT_MARGIN 0.02
+
+/**
+ * _derush_group_units_turned:
+ * Whether @b is a copy of @a turned (and perhaps mirrored) by an angle the
+ * hashes do not cover, by the rules at the top of this file, rhash aside.
+ */
+gboolean
+_derush_group_units_turned(const DerushGroupUnit *a, const DerushGroupUnit *b)
+{
+  const DerushPolar *pa = &a->hashes.polar, *pb = &b->hashes.polar;
+  if (!pa->valid || !pb->valid || _derush_polar_distance(pa, pb) > ROT_MAX_DISTANCE)
+    return FALSE;
+  double trivial;
+  double corr = _derush_polar_rotation(pa, pb, ROT_TRIVIAL_DEG, NULL, NULL, &trivial);
+  return corr >= ROT_MIN_CORR && corr - trivial >= ROT_MARGIN;
+}
+
+/* Appends the turned-copy pairs to @cand (after every hash pair, since
+ * their distance is past any pHash radius). */
+static void
+collect_turned_pairs(const DerushGroupUnit *units, gsize n, int radius, int n_threads, GArray *cand)
+{
+  GArray *slot_unit = g_array_new(FALSE, FALSE, sizeof(guint));
+  GArray *hashes = g_array_new(FALSE, FALSE, sizeof(guint64));
+  for (guint u = 0; u < n; u++)
+    if (units[u].has_hashes && units[u].hashes.polar.valid) {
+      g_array_append_val(slot_unit, u);
+      g_array_append_val(hashes, units[u].hashes.polar.rhash);
+    }
+  if (hashes->len >= 2) {
+    g_autoptr(DerushNearDupIndex) index =
+        _derush_near_dup_index_new((const guint64 *)hashes->data, hashes->len, ROT_RHASH_RADIUS);
+    GArray *pairs = _derush_near_dup_pairs(index, ROT_RHASH_RADIUS, n_threads, NULL);
+    for (guint k = 0; k < pairs->len; k++) {
+      const DerushNearDupPair *p = &g_array_index(pairs, DerushNearDupPair, k);
+      guint ua = g_array_index(slot_unit, guint, p->i), ub = g_array_index(slot_unit, guint, p->j);
+      /* Pairs the plain hashes already match need no angle. */
+      if (_derush_hamming(units[ua].hashes.phash[0], units[ub].hashes.phash[0]) <= radius ||
+          !_derush_group_units_turned(&units[ua], &units[ub]))
+        continue;
+      UnitPair up = {MIN(ua, ub), MAX(ua, ub), 65 + (int)p->distance, TRUE};
       g_array_append_val(cand, up);
     }
     g_array_unref(pairs);
@@ -255,6 +320,8 @@ near_dup_groups(const DerushGroupUnit *units, gsize n, const DerushGroupOptions 
   collect_pairs(units, n, 1, radius, FALSE, opt, n_threads, cand);
   if (opt->transforms)
     collect_pairs(units, n, DERUSH_N_XFORMS, MIN(radius, XFORM_RADIUS), TRUE, opt, n_threads, cand);
+  if (opt->rotations)
+    collect_turned_pairs(units, n, radius, n_threads, cand);
   g_array_sort(cand, cmp_unit_pair);
 
   /* Union-find with member lists, so the safety check can look at every
@@ -274,7 +341,7 @@ near_dup_groups(const DerushGroupUnit *units, gsize n, const DerushGroupOptions 
     guint a1 = ra, b1 = rb;
     guint na = members[a1] ? members[a1]->len : 1, nb = members[b1] ? members[b1]->len : 1;
     gboolean safe = TRUE;
-    for (guint i = 0; i < na && safe; i++) {
+    for (guint i = 0; i < na && safe && !p->turned; i++) {
       guint x = members[a1] ? g_array_index(members[a1], guint, i) : a1;
       for (guint j = 0; j < nb && safe; j++) {
         guint y = members[b1] ? g_array_index(members[b1], guint, j) : b1;

@@ -42,6 +42,10 @@ GPtrArray *_derush_group_compute(const DerushGroupUnit *units, gsize n,
 int _derush_group_unit_distance(const DerushGroupUnit *a, const DerushGroupUnit *b,
                                 gboolean transforms);
 
+/* Whether @b is a turned (perhaps mirrored) copy of @a by the polar
+ * signatures: the confirmation step of the rotation rule in grouping.c. */
+gboolean _derush_group_units_turned(const DerushGroupUnit *a, const DerushGroupUnit *b);
+
 G_END_DECLS
 
 #endif /* DERUSH_GROUPING_H */

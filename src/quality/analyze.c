@@ -123,7 +123,7 @@ store_job(DerushCatalog *cat, const Job *job, GError **error)
                            error);
   if (!s)
     return FALSE;
-  guint8 var[16 * DERUSH_N_XFORMS];
+  guint8 var[DERUSH_HASHES_BLOB_SIZE];
   _derush_hashes_to_blob(&job->hashes, var);
   sqlite3_bind_int64(s, 1, job->photo->id);
   sqlite3_bind_int(s, 2, DERUSH_PHASH_VERSION);

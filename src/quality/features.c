@@ -525,6 +525,7 @@ _derush_hashes_compute_rgb(const guint8 *rgb, int width, int height, gsize strid
     _derush_perceptual_hashes_rgb(buf, width, height, 3, (gsize)width * 3, &hashes->dhash[t],
                                   &hashes->phash[t]);
   }
+  _derush_polar_compute_rgb(rgb, width, height, stride, &hashes->polar);
 }
 
 /**

@@ -17,7 +17,27 @@ G_BEGIN_DECLS
 
 /* Bumped whenever a definition in perceptual-hash.c changes: hashes stored
  * in the catalog under another version must be recomputed. */
-#define DERUSH_PHASH_VERSION 1
+#define DERUSH_PHASH_VERSION 2
+
+/* The rotation-invariant polar signature (polar-signature.c documents it):
+ * per ring, the mean and the first harmonics of the angular profile, Q15. */
+#define DERUSH_POLAR_RINGS 12
+#define DERUSH_POLAR_HARMONICS 6     /* complex harmonics kept, for the angle */
+#define DERUSH_POLAR_MAG_HARMONICS 4 /* magnitudes in the distance and rhash */
+
+typedef struct {
+  gboolean valid; /* FALSE for a flat disc: never matched by rotation */
+  guint64 rhash;  /* 64 bits of the rotation-invariant descriptor */
+  gint16 mean[DERUSH_POLAR_RINGS];
+  gint16 re[DERUSH_POLAR_RINGS][DERUSH_POLAR_HARMONICS];
+  gint16 im[DERUSH_POLAR_RINGS][DERUSH_POLAR_HARMONICS];
+} DerushPolar;
+
+void _derush_polar_compute_rgb(const guint8 *rgb, int width, int height, gsize stride,
+                               DerushPolar *polar);
+double _derush_polar_distance(const DerushPolar *a, const DerushPolar *b);
+double _derush_polar_rotation(const DerushPolar *a, const DerushPolar *b, int trivial_deg,
+                              int *angle_deg, gboolean *mirrored, double *identity_corr);
 
 guint64 _derush_dhash(VipsImage *image, GError **error);
 guint64 _derush_phash(VipsImage *image, GError **error);
