@@ -69,7 +69,7 @@ void cli_group_args_init(CliGroupArgs *args);
        0,                                                                                          \
        G_OPTION_ARG_NONE,                                                                          \
        &(a)->no_transforms,                                                                        \
-       "Do not match mirrored or upside-down copies",                                              \
+       "Do not match mirrored, upside-down or cropped copies",                                     \
        NULL},                                                                                      \
   {                                                                                                \
     "no-rotations", 0, 0, G_OPTION_ARG_NONE, &(a)->no_rotations,                                   \

@@ -746,7 +746,7 @@ typedef struct {
   int phash_radius;      /* near-dup pair: pHash distance <= this (default 10) */
   int dhash_radius;      /* ... confirmed by dHash distance <= this (default 12) */
   int phash_safety;      /* never cluster two photos further apart (default 16) */
-  gboolean transforms;   /* also match mirrored / 180-rotated copies (default TRUE) */
+  gboolean transforms;   /* also match mirrored, 180-rotated, cropped copies (default TRUE) */
   DerushScoreFunc score; /* NULL: derush_features_quality_score() */
   gpointer score_data;
   gboolean rotations; /* also match copies turned by any angle (default TRUE) */

@@ -199,13 +199,80 @@ turn_picture(const guint8 *src, double deg, gboolean mirror, double dx)
 }
 
 static DerushGroupUnit
-picture_unit(gint64 id, const guint8 *px)
+sized_picture_unit(gint64 id, const guint8 *px, int w, int h)
 {
   DerushGroupUnit u = unit(id, 0, 0);
   u.has_time = FALSE;
   u.has_hashes = TRUE;
-  _derush_hashes_compute_rgb(px, PIC_W, PIC_H, PIC_W * 3, &u.hashes);
+  _derush_hashes_compute_rgb(px, w, h, (gsize)w * 3, &u.hashes);
   return u;
+}
+
+static DerushGroupUnit
+picture_unit(gint64 id, const guint8 *px)
+{
+  return sized_picture_unit(id, px, PIC_W, PIC_H);
+}
+
+/* The central @percent of @src (width and height), as its own buffer. */
+static guint8 *
+crop_picture(const guint8 *src, int percent, int *w, int *h)
+{
+  *w = PIC_W * percent / 100;
+  *h = PIC_H * percent / 100;
+  guint8 *out = g_malloc((gsize)*w * *h * 3);
+  for (int y = 0; y < *h; y++)
+    memcpy(out + (gsize)y * *w * 3,
+           src + ((gsize)(y + (PIC_H - *h) / 2) * PIC_W + (PIC_W - *w) / 2) * 3, (gsize)*w * 3);
+  return out;
+}
+
+/* Re-crops join their original through the crop transforms, and a crop
+ * and a mirror of one picture pass the safety bound together (transforms
+ * compose), so all of them form one group; without transforms the crops
+ * stay apart. */
+static void
+test_cropped_copies(void)
+{
+  g_autofree guint8 *a = make_picture(41), *other = make_picture(42);
+  int w85, h85, w70, h70, w80, h80;
+  g_autofree guint8 *c85 = crop_picture(a, 85, &w85, &h85);
+  g_autofree guint8 *c70 = crop_picture(a, 70, &w70, &h70);
+  g_autofree guint8 *c80 = crop_picture(a, 80, &w80, &h80);
+  g_autofree guint8 *mirror = turn_picture(a, 0, TRUE, 0);
+  DerushGroupUnit u[6] = {picture_unit(1, a),
+                          sized_picture_unit(2, c85, w85, h85),
+                          sized_picture_unit(3, c70, w70, h70),
+                          sized_picture_unit(4, c80, w80, h80),
+                          picture_unit(5, mirror),
+                          picture_unit(6, other)};
+  DerushGroupOptions opt;
+  derush_group_options_init(&opt);
+  g_assert_cmpint(_derush_group_unit_distance(&u[2], &u[4], TRUE), <=, opt.phash_safety);
+  g_assert_cmpint(_derush_group_unit_distance(&u[2], &u[4], FALSE), >, opt.phash_safety);
+  for (int xf = 0; xf < 2; xf++) {
+    opt.transforms = xf;
+    opt.rotations = FALSE;
+    g_autoptr(GPtrArray) groups = _derush_group_compute(u, 6, &opt, 1);
+    guint in_group[6] = {0};
+    for (guint i = 0; i < groups->len; i++) {
+      DerushGroupResult *g = groups->pdata[i];
+      if (g->kind == DERUSH_GROUP_NEAR_DUP)
+        for (guint k = 0; k < g->units->len; k++)
+          in_group[g_array_index(g->units, guint, k)] = (guint)g->key;
+    }
+    g_test_message("transforms %d: groups %u %u %u %u %u %u", xf, in_group[0], in_group[1],
+                   in_group[2], in_group[3], in_group[4], in_group[5]);
+    g_assert_cmpuint(in_group[5], ==, 0);
+    if (xf) {
+      /* The 80% crop sits between the kept crops and still matches one. */
+      for (int i = 0; i < 5; i++)
+        g_assert_cmpuint(in_group[i], ==, 1);
+    } else {
+      g_assert_cmpuint(in_group[2], ==, 0);
+      g_assert_cmpuint(in_group[4], ==, 0);
+    }
+  }
 }
 
 /* The signature finds the angle of a turned copy, plain or mirrored, and
@@ -820,6 +887,7 @@ main(int argc, char **argv)
   g_test_add_func("/group/near-dups", test_near_dups);
   g_test_add_func("/group/polar-signature", test_polar_signature);
   g_test_add_func("/group/turned-grouping", test_turned_grouping);
+  g_test_add_func("/group/cropped-copies", test_cropped_copies);
   g_test_add_func("/group/safety-bound", test_safety_bound);
   g_test_add_func("/group/best-pick", test_best_pick);
   g_test_add_func("/group/determinism-speed", test_determinism_and_speed);

@@ -45,7 +45,8 @@ derush_group_kind_from_name(const char *name, DerushGroupKind *kind)
  *
  * Defaults: sessions split at pauses over 30 min, bursts at most 2 s apart,
  * near-duplicates at pHash <= 10 confirmed by dHash <= 12, never clustered
- * beyond pHash 16, mirrored and upside-down copies matched, and copies
+ * beyond pHash 16, mirrored, upside-down and centrally cropped copies
+ * matched, and copies
  * turned by any angle matched by their polar signatures. The radii come
  * from the imagededup corpus (docs/cli.md): copies, resizes, greyscale,
  * alpha and re-encodes are 0-2 bits apart, while distinct pictures are 20+

@@ -17,9 +17,9 @@
  *   dhash_radius: two hashes of different constructions must both agree,
  *   since a mirrored picture can be a few dHash bits away while pHash keeps
  *   it far, and distinct pictures close in pHash rarely are in dHash too.
- *   With transforms on, a unit's mirrored and upside-down hashes are
- *   compared with the other's plain ones (within XFORM_RADIUS, 6 bits), so
- *   mirrored and upside-down copies match. Candidates are all found by the
+ *   With transforms on, a unit's mirrored, upside-down and centrally
+ *   cropped (85%, 70%) hashes are compared with the other's plain ones
+ *   (within XFORM_RADIUS, 6 bits), so such copies match. Candidates are all found by the
  *   exact multi-index search (near-dup-index.c), then merged single-link
  *   with union-find in order of distance (then ids), except that two
  *   clusters are never merged when any two of their members would be more
@@ -56,7 +56,12 @@ _derush_group_result_free(DerushGroupResult *group)
 /**
  * _derush_group_unit_distance:
  * @a, @b: two units with hashes
- * @transforms: also compare @a's plain hash with @b's transformed ones
+ * @transforms: compare every kept transform of @a with every one of @b
+ *
+ * The distance the safety bound is checked with. Over all pairs of
+ * transforms, because transforms compose: a mirrored copy and a cropped
+ * copy of one picture are far apart plain-to-plain and plain-to-transform,
+ * but the mirror's crop is the crop's mirror.
  *
  * Returns: the smallest pHash Hamming distance, 0..64.
  */
@@ -65,8 +70,9 @@ _derush_group_unit_distance(const DerushGroupUnit *a, const DerushGroupUnit *b, 
 {
   int best = _derush_hamming(a->hashes.phash[0], b->hashes.phash[0]);
   if (transforms)
-    for (int t = 1; t < DERUSH_N_XFORMS; t++)
-      best = MIN(best, _derush_hamming(a->hashes.phash[0], b->hashes.phash[t]));
+    for (int s = 0; s < DERUSH_N_XFORMS; s++)
+      for (int t = 0; t < DERUSH_N_XFORMS; t++)
+        best = MIN(best, _derush_hamming(a->hashes.phash[s], b->hashes.phash[t]));
   return best;
 }
 
@@ -241,8 +247,8 @@ collect_pairs(const DerushGroupUnit *units, gsize n, int V, int radius, gboolean
       guint sa = g_array_index(slot_unit, guint, p->i), sb = g_array_index(slot_unit, guint, p->j);
       guint ua = sa / DERUSH_N_XFORMS, ta = sa % DERUSH_N_XFORMS;
       guint ub = sb / DERUSH_N_XFORMS, tb = sb % DERUSH_N_XFORMS;
-      /* One side plain: both transformed is the same relation again (the
-       * transforms form a group). */
+      /* One side plain: the relation is "one is a transform of the
+       * other"; two transformed hashes add nothing the plain ones miss. */
       if (ua == ub || (ta != 0 && tb != 0) || (cross_only && ta == 0 && tb == 0))
         continue;
       if (_derush_hamming(units[ua].hashes.dhash[ta], units[ub].hashes.dhash[tb]) >
@@ -345,10 +351,7 @@ near_dup_groups(const DerushGroupUnit *units, gsize n, const DerushGroupOptions 
       guint x = members[a1] ? g_array_index(members[a1], guint, i) : a1;
       for (guint j = 0; j < nb && safe; j++) {
         guint y = members[b1] ? g_array_index(members[b1], guint, j) : b1;
-        /* Symmetric: take the smaller of both directions, as a pair found
-         * from either side would be. */
-        int d = MIN(_derush_group_unit_distance(&units[x], &units[y], opt->transforms),
-                    _derush_group_unit_distance(&units[y], &units[x], opt->transforms));
+        int d = _derush_group_unit_distance(&units[x], &units[y], opt->transforms);
         safe = d <= opt->phash_safety;
       }
     }

@@ -37,8 +37,9 @@ void _derush_group_result_free(DerushGroupResult *group);
 GPtrArray *_derush_group_compute(const DerushGroupUnit *units, gsize n,
                                  const DerushGroupOptions *options, int n_threads);
 
-/* The pHash distance grouping uses between two units: the smallest over
- * @b's transforms (only the plain hash when @transforms is FALSE). */
+/* The pHash distance the safety bound uses between two units: the smallest
+ * over every pair of their transforms (only the plain hashes when
+ * @transforms is FALSE). Symmetric. */
 int _derush_group_unit_distance(const DerushGroupUnit *a, const DerushGroupUnit *b,
                                 gboolean transforms);
 

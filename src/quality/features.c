@@ -503,8 +503,8 @@ transform_rgb(const guint8 *rgb, int width, int height, gsize stride, gboolean h
  * @rgb: packed 8-bit RGB, upright
  * @width, @height: at least 1 x 1
  * @stride: bytes from one row to the next
- * @hashes: (out): dHash and pHash of the picture and of its mirrored and
- *   upside-down versions
+ * @hashes: (out): dHash and pHash of the picture and of its mirrored,
+ *   upside-down and centrally cropped versions, and its polar signature
  *
  * Hashing the transformed pixels (rather than deriving the bits from the
  * original's) gives exactly the hash a mirrored copy's own preview gets, up
@@ -518,12 +518,24 @@ _derush_hashes_compute_rgb(const guint8 *rgb, int width, int height, gsize strid
   _derush_perceptual_hashes_rgb(rgb, width, height, 3, stride, &hashes->dhash[0],
                                 &hashes->phash[0]);
   g_autofree guint8 *buf = g_malloc((gsize)width * height * 3);
-  for (int t = 1; t < DERUSH_N_XFORMS; t++) {
+  for (int t = DERUSH_XFORM_HFLIP; t <= DERUSH_XFORM_ROT180; t++) {
     gboolean h = t == DERUSH_XFORM_HFLIP || t == DERUSH_XFORM_ROT180;
     gboolean v = t == DERUSH_XFORM_VFLIP || t == DERUSH_XFORM_ROT180;
     transform_rgb(rgb, width, height, stride, h, v, buf);
     _derush_perceptual_hashes_rgb(buf, width, height, 3, (gsize)width * 3, &hashes->dhash[t],
                                   &hashes->phash[t]);
+  }
+  /* Central crops: the same pixels, seen through a smaller window. */
+  static const struct {
+    DerushXform xform;
+    int percent;
+  } crops[] = {{DERUSH_XFORM_CROP85, 85}, {DERUSH_XFORM_CROP70, 70}};
+  for (gsize i = 0; i < G_N_ELEMENTS(crops); i++) {
+    int cw = MAX(1, (width * crops[i].percent + 50) / 100);
+    int ch = MAX(1, (height * crops[i].percent + 50) / 100);
+    const guint8 *origin = rgb + (gsize)((height - ch) / 2) * stride + (gsize)((width - cw) / 2) * 3;
+    _derush_perceptual_hashes_rgb(origin, cw, ch, 3, stride, &hashes->dhash[crops[i].xform],
+                                  &hashes->phash[crops[i].xform]);
   }
   _derush_polar_compute_rgb(rgb, width, height, stride, &hashes->polar);
 }

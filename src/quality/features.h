@@ -8,14 +8,19 @@
 
 G_BEGIN_DECLS
 
-/* The picture transforms whose hashes are kept, so mirrored and upside-down
- * copies of a picture can be matched (group/grouping.c). Index 0 is the
- * picture as it is; the four form a group (composing two gives a third). */
+/* The picture transforms whose hashes are kept, so mirrored, upside-down
+ * and cropped copies of a picture can be matched (group/grouping.c): a copy's
+ * plain hashes are compared with the other's transformed ones. Index 0 is
+ * the picture as it is. The crops are central and keep the aspect ratio:
+ * a copy cropped to 85% or 70% of the width and height (a straightened or
+ * tightened re-crop) then hashes like the original's crop. */
 typedef enum {
   DERUSH_XFORM_IDENTITY,
   DERUSH_XFORM_HFLIP,  /* mirrored left-right */
   DERUSH_XFORM_VFLIP,  /* mirrored top-bottom */
   DERUSH_XFORM_ROT180, /* upside down */
+  DERUSH_XFORM_CROP85, /* the central 85% x 85% */
+  DERUSH_XFORM_CROP70, /* the central 70% x 70% */
   DERUSH_N_XFORMS
 } DerushXform;
 
