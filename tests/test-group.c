@@ -198,6 +198,39 @@ turn_picture(const guint8 *src, double deg, gboolean mirror, double dx)
   return out;
 }
 
+/* @src turned by @deg on a canvas enlarged to hold all of it, the corners
+ * filled with @fill (0 black, 255 white), as ImageMagick's -rotate and
+ * PIL's rotate(expand=True) do; mirrored first when @mirror. */
+static guint8 *
+turn_picture_enlarged(const guint8 *src, double deg, gboolean mirror, guint8 fill, int *w, int *h)
+{
+  double c = cos(deg * G_PI / 180), s = sin(deg * G_PI / 180);
+  *w = (int)ceil(PIC_W * fabs(c) + PIC_H * fabs(s));
+  *h = (int)ceil(PIC_W * fabs(s) + PIC_H * fabs(c));
+  guint8 *out = g_malloc((gsize)*w * *h * 3);
+  memset(out, fill, (gsize)*w * *h * 3);
+  double cx = (PIC_W - 1) / 2.0, cy = (PIC_H - 1) / 2.0;
+  double ox = (*w - 1) / 2.0, oy = (*h - 1) / 2.0;
+  for (int y = 0; y < *h; y++)
+    for (int x = 0; x < *w; x++) {
+      double u = x - ox, v = y - oy;
+      double sx = c * u + s * v + cx, sy = -s * u + c * v + cy;
+      if (mirror)
+        sx = PIC_W - 1 - sx;
+      if (sx < 0 || sy < 0 || sx > PIC_W - 1 || sy > PIC_H - 1)
+        continue;
+      int x0 = MIN((int)sx, PIC_W - 2), y0 = MIN((int)sy, PIC_H - 2);
+      double fx = sx - x0, fy = sy - y0;
+      for (int k = 0; k < 3; k++) {
+        const guint8 *p = src + ((gsize)y0 * PIC_W + x0) * 3 + k;
+        double top = p[0] * (1 - fx) + p[3] * fx;
+        double bot = p[PIC_W * 3] * (1 - fx) + p[PIC_W * 3 + 3] * fx;
+        out[((gsize)y * *w + x) * 3 + k] = (guint8)lround(top * (1 - fy) + bot * fy);
+      }
+    }
+  return out;
+}
+
 static DerushGroupUnit
 sized_picture_unit(gint64 id, const guint8 *px, int w, int h)
 {
@@ -312,6 +345,23 @@ test_polar_signature(void)
       }
       g_assert_true(_derush_group_units_turned(&ua, &ub));
     }
+
+  /* Turned on an enlarged canvas: the polar disc is fitted inside the
+   * fill, so it reads the same circle of the picture. */
+  const struct {
+    double deg;
+    gboolean mirror;
+    guint8 fill;
+  } enlarged[] = {{15, FALSE, 0}, {45, FALSE, 255}, {20, TRUE, 0}, {110, FALSE, 0}};
+  for (gsize i = 0; i < G_N_ELEMENTS(enlarged); i++) {
+    int w, h;
+    g_autofree guint8 *b =
+        turn_picture_enlarged(a, enlarged[i].deg, enlarged[i].mirror, enlarged[i].fill, &w, &h);
+    DerushGroupUnit ub = sized_picture_unit(2, b, w, h);
+    g_test_message("turned %.0f on a %dx%d canvas: distance %.4f", enlarged[i].deg, w, h,
+                   _derush_polar_distance(&ua.hashes.polar, &ub.hashes.polar));
+    g_assert_true(_derush_group_units_turned(&ua, &ub));
+  }
 
   /* The same picture, unturned or mirrored only, is left to the hashes. */
   g_autofree guint8 *same = turn_picture(a, 0, FALSE, 0);

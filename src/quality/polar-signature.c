@@ -4,16 +4,17 @@
  * found as near-duplicates. dHash and pHash cannot: they compare cells at
  * fixed places, and a 30-degree turn moves every cell.
  *
- * Definition (part of DERUSH_PHASH_VERSION 2):
+ * Definition (part of DERUSH_PHASH_VERSION 4):
  *
  * Grey. BT.601 luma of the 8-bit sRGB preview, 0..1. It is box-reduced by
  * the integer factor that brings its short side nearest to (not below)
  * POLAR_BASE pixels, which low-passes it before the sparse samples below.
  *
- * Polar samples. Around the picture's centre, the disc of radius 0.485 x
- * the short side (the largest disc a rotated copy still shows whole: a
- * picture turned about its centre on the same canvas keeps its inscribed
- * circle) is sampled on POLAR_RINGS rings at radii (k + 0.5) / RINGS of it,
+ * Polar samples. Around the picture's centre, the disc of radius 0.97 x
+ * content_radius() (half the short side unless fill is found: the largest
+ * disc a turned copy still shows whole, since a picture turned about its
+ * centre keeps its inscribed circle, on the same canvas or an enlarged one)
+ * is sampled on POLAR_RINGS rings at radii (k + 0.5) / RINGS of it,
  * POLAR_ANGLES angles each, bilinearly. Turning the picture by phi shifts
  * every ring's samples by phi; mirroring it reverses them.
  *
@@ -82,6 +83,45 @@ bilinear(const float *g, int w, int h, double x, double y)
   return (float)(top * (1 - fy) + bot * fy);
 }
 
+#define FILL_LUMA (3.0 / 255)
+#define FILL_RAYS 72
+
+/* The radius of the largest centred circle free of fill: the black (or
+ * white) corners a turn on an enlarged canvas leaves. Along each of
+ * FILL_RAYS rays from the centre, the content ends where the rest of the
+ * ray out to the canvas edge is at least 95% fill; the smallest such end
+ * over all rays, never less than a quarter of the short side. A picture
+ * without fill gives half its short side, so its disc is the usual one,
+ * and a copy turned on an enlarged canvas gets the disc of the original. */
+static double
+content_radius(const float *g, int w, int h)
+{
+  double cx = (w - 1) / 2.0, cy = (h - 1) / 2.0, half = MIN(w, h) / 2.0;
+  double best = half;
+  for (int a = 0; a < FILL_RAYS; a++) {
+    double dx = cos(2 * G_PI * a / FILL_RAYS), dy = sin(2 * G_PI * a / FILL_RAYS);
+    /* Samples one pixel apart out to the canvas edge. */
+    int n = 0;
+    float v[2048];
+    for (double r = 0; n < (int)G_N_ELEMENTS(v); r += 1, n++) {
+      double x = cx + r * dx, y = cy + r * dy;
+      if (x < 0 || y < 0 || x > w - 1 || y > h - 1)
+        break;
+      v[n] = g[(gsize)lround(y) * w + lround(x)];
+    }
+    /* From the outside in: the longest tail that is >= 95% fill. */
+    int fill = 0, end = n;
+    for (int i = n - 1; i >= 0; i--) {
+      fill += v[i] <= FILL_LUMA || v[i] >= 1 - FILL_LUMA;
+      if (fill * 20 >= (n - i) * 19)
+        end = i;
+    }
+    if (end < n && fill > 0)
+      best = MIN(best, (double)end);
+  }
+  return MAX(best, half / 2);
+}
+
 static gint16
 q15(double v)
 {
@@ -147,7 +187,7 @@ _derush_polar_compute_rgb(const guint8 *rgb, int width, int height, gsize stride
   int w, h;
   g_autofree float *g = reduced_luma(rgb, width, height, stride, f, &w, &h);
   double cx = (w - 1) / 2.0, cy = (h - 1) / 2.0;
-  double radius = POLAR_RADIUS * MIN(w, h);
+  double radius = POLAR_RADIUS * 2 * content_radius(g, w, h);
 
   double cs[POLAR_ANGLES], sn[POLAR_ANGLES];
   for (int a = 0; a < POLAR_ANGLES; a++) {

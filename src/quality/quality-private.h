@@ -17,7 +17,7 @@ G_BEGIN_DECLS
 
 /* Bumped whenever a definition in perceptual-hash.c changes: hashes stored
  * in the catalog under another version must be recomputed. */
-#define DERUSH_PHASH_VERSION 3
+#define DERUSH_PHASH_VERSION 4
 
 /* The rotation-invariant polar signature (polar-signature.c documents it):
  * per ring, the mean and the first harmonics of the angular profile, Q15. */
