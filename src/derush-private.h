@@ -23,6 +23,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(VipsSource, g_object_unref)
  * A 30000x2000 panorama is 60 MP; the largest camera sensors are ~150 MP. */
 #define DERUSH_PIXEL_LIMIT ((gint64)400 * 1000 * 1000)
 
+/* Bumped whenever a fix lets the decoders read files they failed on: a
+ * scan reads unreadable photos recorded by an older version again even
+ * when the file did not change. 1: decode before the EXIF turn (JPEGs in
+ * orientations 3-8 failed with "out of order read"). */
+#define DERUSH_READER_VERSION 1
+
 /* ---------------------------------------------------------------- util/ */
 
 /* Maps a GError-less failure to a GError in DERUSH_ERROR. */

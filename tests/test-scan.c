@@ -1,6 +1,8 @@
 /* test-scan.c: the incremental scanner, through the library API, with the
  * work counters as the judge of "read once". */
 #include "test-util.h"
+#include "catalog/catalog-private.h"
+#include <sqlite3.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -269,6 +271,52 @@ test_bad_files(Fixture *f, gconstpointer data)
   g_assert_cmpint(derush_counter_get(DERUSH_COUNTER_FILES_OPENED), ==, 0);
 }
 
+/* A photo an older derush could not read is read again by the next scan,
+ * though the file did not change (a decoder fix, DERUSH_READER_VERSION);
+ * one recorded unreadable by this version is not. */
+static void
+test_reader_version_retry(Fixture *f, gconstpointer data)
+{
+  make_photo(f, "a.jpg", 600, 450);
+  make_photo(f, "b.jpg", 600, 450);
+  DerushScanSummary s;
+  scan_ok(f, NULL, NULL, &s);
+  g_assert_cmpint(s.unreadable, ==, 0);
+  /* As an older version would have left them: a unreadable by version 0,
+   * b unreadable by this version. */
+  g_autoptr(GError) error = NULL;
+  sqlite3_stmt *st = _derush_catalog_stmt(
+      f->cat, "UPDATE photos SET status = 1, reason = 'old decoder', reader = ?1 WHERE name = ?2",
+      &error);
+  g_assert_no_error(error);
+  const struct {
+    const char *name;
+    int reader;
+  } rows[] = {{"a.jpg", 0}, {"b.jpg", DERUSH_READER_VERSION}};
+  for (gsize i = 0; i < G_N_ELEMENTS(rows); i++) {
+    sqlite3_bind_int(st, 1, rows[i].reader);
+    sqlite3_bind_text(st, 2, rows[i].name, -1, SQLITE_STATIC);
+    g_assert_cmpint(sqlite3_step(st), ==, SQLITE_DONE);
+    sqlite3_reset(st);
+  }
+
+  scan_ok(f, NULL, NULL, &s);
+  g_assert_cmpint(s.updated, ==, 1);
+  g_assert_cmpint(s.unchanged, ==, 1);
+  g_assert_cmpint(derush_counter_get(DERUSH_COUNTER_FILES_OPENED), ==, 1);
+  g_autoptr(DerushPhoto) a = get(f, "a.jpg");
+  g_assert_cmpint(a->status, ==, DERUSH_PHOTO_OK);
+  g_assert_null(a->reason);
+  g_autoptr(DerushPhoto) b = get(f, "b.jpg");
+  g_assert_cmpint(b->status, ==, DERUSH_PHOTO_UNREADABLE);
+  g_assert_true(bad_reported(f, "b.jpg"));
+
+  /* Read by this version now: unchanged from here on. */
+  scan_ok(f, NULL, NULL, &s);
+  g_assert_cmpint(s.unchanged, ==, 2);
+  g_assert_cmpint(derush_counter_get(DERUSH_COUNTER_FILES_OPENED), ==, 0);
+}
+
 static void
 test_missing_root(Fixture *f, gconstpointer data)
 {
@@ -514,6 +562,7 @@ main(int argc, char **argv)
 {
   test_init(&argc, &argv);
 #define ADD(path, fn) g_test_add(path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
+  ADD("/scan/reader-version-retry", test_reader_version_retry);
   ADD("/scan/incremental", test_incremental);
   ADD("/scan/move-and-missing", test_move_and_missing);
   ADD("/scan/bad-files", test_bad_files);

@@ -48,6 +48,7 @@ typedef struct {
   gboolean missing;
   DerushPhotoStatus status; /* ok or unreadable (missing is the flag above) */
   char *reason;             /* why unreadable, or NULL */
+  int reader;               /* DERUSH_READER_VERSION that last read it */
 } DerushRowState;
 
 void _derush_row_state_clear(DerushRowState *row);

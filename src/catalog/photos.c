@@ -251,6 +251,7 @@ read_row_state(sqlite3_stmt *s, int first)
   r->missing = sqlite3_column_int(s, first + 6) != 0;
   r->status = sqlite3_column_int(s, first + 7) ? DERUSH_PHOTO_UNREADABLE : DERUSH_PHOTO_OK;
   r->reason = column_strdup(s, first + 8);
+  r->reader = sqlite3_column_int(s, first + 9);
   return r;
 }
 
@@ -259,7 +260,8 @@ _derush_catalog_dir_rows(DerushCatalog *cat, const char *dir, GError **error)
 {
   sqlite3_stmt *stmt = _derush_catalog_stmt(
       cat,
-      "SELECT name, id, dev, ino, size, mtime_ns, content_hash, missing, status, reason FROM photos"
+      "SELECT name, id, dev, ino, size, mtime_ns, content_hash, missing, status, reason, reader"
+      " FROM photos"
       " WHERE dir = ?",
       error);
   if (!stmt)
@@ -285,7 +287,8 @@ _derush_catalog_row_by_path(DerushCatalog *cat, const char *path, DerushRowState
 {
   sqlite3_stmt *stmt = _derush_catalog_stmt(
       cat,
-      "SELECT id, dev, ino, size, mtime_ns, content_hash, missing, status, reason FROM photos"
+      "SELECT id, dev, ino, size, mtime_ns, content_hash, missing, status, reason, reader"
+      " FROM photos"
       " WHERE path = ?",
       error);
   if (!stmt)
@@ -310,9 +313,10 @@ _derush_catalog_upsert_photo(DerushCatalog *cat, const DerushPhotoRecord *rec, g
       "INSERT INTO photos (path, dir, name, dev, ino, size, mtime_ns, content_hash, status, reason,"
       " missing, format, raw_format, width, height, orientation, capture_time_ns, time_source,"
       " offset_minutes, make, model, lens, iso, exposure_time, f_number, focal_length_mm,"
-      " focal_length_35mm, exposure_bias, flash, gps_lat, gps_lon, xmp_rating, added_ns, read_ns)"
+      " focal_length_35mm, exposure_bias, flash, gps_lat, gps_lon, xmp_rating, added_ns, read_ns,"
+      " reader)"
       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 0, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,"
-      " ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?32)"
+      " ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?32, ?33)"
       " ON CONFLICT(path) DO UPDATE SET dir = excluded.dir, name = excluded.name,"
       " dev = excluded.dev, ino = excluded.ino, size = excluded.size, mtime_ns = excluded.mtime_ns,"
       " content_hash = excluded.content_hash, status = excluded.status, reason = excluded.reason,"
@@ -324,7 +328,7 @@ _derush_catalog_upsert_photo(DerushCatalog *cat, const DerushPhotoRecord *rec, g
       " f_number = excluded.f_number, focal_length_mm = excluded.focal_length_mm,"
       " focal_length_35mm = excluded.focal_length_35mm, exposure_bias = excluded.exposure_bias,"
       " flash = excluded.flash, gps_lat = excluded.gps_lat, gps_lon = excluded.gps_lon,"
-      " xmp_rating = excluded.xmp_rating, read_ns = excluded.read_ns"
+      " xmp_rating = excluded.xmp_rating, read_ns = excluded.read_ns, reader = excluded.reader"
       " RETURNING id",
       error);
   if (!stmt)
@@ -341,6 +345,7 @@ _derush_catalog_upsert_photo(DerushCatalog *cat, const DerushPhotoRecord *rec, g
   sqlite3_bind_int64(stmt, 8, (sqlite3_int64)rec->content_hash);
   sqlite3_bind_int(stmt, 9, rec->status == DERUSH_PHOTO_UNREADABLE);
   bind_text_or_null(stmt, 10, rec->reason);
+  sqlite3_bind_int(stmt, 33, DERUSH_READER_VERSION);
   if (info && info->format[0]) {
     sqlite3_bind_text(stmt, 11, info->format, -1, SQLITE_STATIC);
     bind_text_or_null(stmt, 12, info->raw_format[0] ? info->raw_format : NULL);

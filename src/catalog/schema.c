@@ -128,6 +128,11 @@ static const char *const migrations[] = {
     "  PRIMARY KEY (group_id, photo_id)"
     ") WITHOUT ROWID;"
     "CREATE INDEX group_members_photo ON group_members(photo_id);",
+
+    /* 5: which version of derush's decoders last read a photo, so a scan
+     * after a decoder fix reads the photos it had found unreadable again
+     * (DERUSH_READER_VERSION); rows from before are version 0. */
+    "ALTER TABLE photos ADD COLUMN reader INTEGER NOT NULL DEFAULT 0;",
 };
 
 int

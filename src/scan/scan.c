@@ -338,7 +338,9 @@ consider_file(Scan *scan, const char *dir, const char *name, const struct stat *
   scan->found++;
   scan->sum->files_seen++;
   _derush_sidecars_seen_add(scan->sidecars, dir, name);
-  if (row && same_version(row, st)) {
+  /* Unchanged, unless it was unreadable to older decoders: read again. */
+  if (row && same_version(row, st) &&
+      !(row->status == DERUSH_PHOTO_UNREADABLE && row->reader < DERUSH_READER_VERSION)) {
     scan->sum->unchanged++;
     scan->handled++;
     if (row->missing)
