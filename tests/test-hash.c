@@ -103,6 +103,51 @@ test_mih_random(void)
       }
 }
 
+/* Queries against an index: exactly the (query, indexed) pairs a double
+ * loop finds, on sets where half the queries are copies of indexed hashes
+ * with 0..radius + 2 bits flipped, with 1-3 threads. */
+static void
+test_mih_query(void)
+{
+  const int q_radii[] = {0, 1, 4, 6, 8};
+  for (gsize ri = 0; ri < G_N_ELEMENTS(q_radii); ri++)
+    for (guint64 seed = 1; seed <= 3; seed++) {
+      int r = q_radii[ri];
+      gsize n = 5000, nq = 3000;
+      g_autofree guint64 *h = make_clustered(n, r + 2, seed * 77 + ri);
+      g_autofree guint64 *q = g_new(guint64, nq);
+      guint64 st = seed * 991 + ri;
+      for (gsize i = 0; i < nq; i++)
+        q[i] = i % 2 ? next_random(&st)
+                     : flip_bits(h[next_random(&st) % n], (int)(next_random(&st) % (r + 3)), &st);
+      /* Both kinds of index: substrings chosen for all pairs or queries. */
+      g_autoptr(DerushNearDupIndex) index =
+          seed % 2 ? _derush_near_dup_index_new(h, n, r)
+                   : _derush_near_dup_index_new_for_queries(h, n, nq, r);
+      g_autoptr(GArray) got = _derush_near_dup_query(index, q, nq, r, 1 + (int)(seed % 3));
+      GArray *want = g_array_new(FALSE, FALSE, sizeof(DerushNearDupPair));
+      for (gsize i = 0; i < nq; i++)
+        for (gsize j = 0; j < n; j++) {
+          int d = _derush_hamming(q[i], h[j]);
+          if (d <= r) {
+            DerushNearDupPair p = {(guint32)i, (guint32)j, (guint32)d};
+            g_array_append_val(want, p);
+          }
+        }
+      g_test_message("radius %d: %u pairs", r, want->len);
+      g_assert_cmpuint(want->len, >, 0);
+      g_assert_cmpuint(got->len, ==, want->len);
+      for (guint k = 0; k < got->len; k++) {
+        DerushNearDupPair *a = &g_array_index(got, DerushNearDupPair, k);
+        DerushNearDupPair *b = &g_array_index(want, DerushNearDupPair, k);
+        g_assert_cmpuint(a->i, ==, b->i);
+        g_assert_cmpuint(a->j, ==, b->j);
+        g_assert_cmpuint(a->distance, ==, b->distance);
+      }
+      g_array_unref(want);
+    }
+}
+
 static void
 test_mih_large(void)
 {
@@ -624,6 +669,7 @@ main(int argc, char **argv)
   test_init(&argc, &argv);
   g_test_add_func("/hash/hamming", test_hamming);
   g_test_add_func("/hash/mih/random", test_mih_random);
+  g_test_add_func("/hash/mih/query", test_mih_query);
   g_test_add_func("/hash/mih/large", test_mih_large);
   g_test_add_func("/hash/mih/identical", test_mih_identical);
   g_test_add_func("/hash/mih/boundary", test_mih_boundary);

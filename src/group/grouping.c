@@ -219,48 +219,140 @@ uf_find(guint *parent, guint x)
  * less at a small radius (100k photos: ~0.3 s instead of ~3 s at 10). */
 #define XFORM_RADIUS 6
 
-/* Appends to @cand the unit pairs whose pHashes (transforms 0..@V-1) are
- * within @radius and whose dHashes confirm it. With @cross_only, pairs of
- * two plain hashes are skipped (the plain pass found them). */
-static void
-collect_pairs(const DerushGroupUnit *units, gsize n, int V, int radius, gboolean cross_only,
-              const DerushGroupOptions *opt, int n_threads, GArray *cand)
+/* Whether unit @u takes part in the searches: it has hashes and is the
+ * first of its exact copies (@rep maps every unit to that first one). */
+static inline gboolean
+searched(const DerushGroupUnit *units, const guint *rep, guint u)
 {
-  /* Hash slots: unit u's transform t at u * DERUSH_N_XFORMS + t. */
-  GArray *slot_unit = g_array_new(FALSE, FALSE, sizeof(guint));
+  return units[u].has_hashes && rep[u] == u;
+}
+
+/* Appends to @cand the pairs of searched units whose plain pHashes are
+ * within @radius and whose plain dHashes confirm it. */
+static void
+collect_plain_pairs(const DerushGroupUnit *units, gsize n, const guint *rep, int radius,
+                    const DerushGroupOptions *opt, int n_threads, GArray *cand)
+{
+  GArray *unit_of = g_array_new(FALSE, FALSE, sizeof(guint));
   GArray *hashes = g_array_new(FALSE, FALSE, sizeof(guint64));
-  for (guint u = 0; u < n; u++) {
-    if (!units[u].has_hashes)
-      continue;
-    for (int t = 0; t < V; t++) {
-      guint slot = u * DERUSH_N_XFORMS + t;
-      g_array_append_val(slot_unit, slot);
-      g_array_append_val(hashes, units[u].hashes.phash[t]);
+  for (guint u = 0; u < n; u++)
+    if (searched(units, rep, u)) {
+      g_array_append_val(unit_of, u);
+      g_array_append_val(hashes, units[u].hashes.phash[0]);
     }
-  }
   if (hashes->len >= 2) {
     g_autoptr(DerushNearDupIndex) index =
         _derush_near_dup_index_new((const guint64 *)hashes->data, hashes->len, radius);
     GArray *pairs = _derush_near_dup_pairs(index, radius, n_threads, NULL);
     for (guint k = 0; k < pairs->len; k++) {
       const DerushNearDupPair *p = &g_array_index(pairs, DerushNearDupPair, k);
-      guint sa = g_array_index(slot_unit, guint, p->i), sb = g_array_index(slot_unit, guint, p->j);
-      guint ua = sa / DERUSH_N_XFORMS, ta = sa % DERUSH_N_XFORMS;
-      guint ub = sb / DERUSH_N_XFORMS, tb = sb % DERUSH_N_XFORMS;
-      /* One side plain: the relation is "one is a transform of the
-       * other"; two transformed hashes add nothing the plain ones miss. */
-      if (ua == ub || (ta != 0 && tb != 0) || (cross_only && ta == 0 && tb == 0))
-        continue;
-      if (_derush_hamming(units[ua].hashes.dhash[ta], units[ub].hashes.dhash[tb]) >
-          opt->dhash_radius)
+      guint ua = g_array_index(unit_of, guint, p->i), ub = g_array_index(unit_of, guint, p->j);
+      if (_derush_hamming(units[ua].hashes.dhash[0], units[ub].hashes.dhash[0]) > opt->dhash_radius)
         continue;
       UnitPair up = {MIN(ua, ub), MAX(ua, ub), (int)p->distance, FALSE};
       g_array_append_val(cand, up);
     }
     g_array_unref(pairs);
   }
-  g_array_unref(slot_unit);
+  g_array_unref(unit_of);
   g_array_unref(hashes);
+}
+
+/* Appends to @cand the pairs where one searched unit's plain pHash is within
+ * @radius of a transformed pHash of another (it is a mirrored, upside-down
+ * or cropped copy of it), confirmed by the dHashes of the same transforms.
+ * The transformed hashes are queried against an index of the plain ones,
+ * so pairs of two transformed hashes are never enumerated. */
+static void
+collect_transform_pairs(const DerushGroupUnit *units, gsize n, const guint *rep, int radius,
+                        const DerushGroupOptions *opt, int n_threads, GArray *cand)
+{
+  GArray *plain_unit = g_array_new(FALSE, FALSE, sizeof(guint));
+  GArray *plain = g_array_new(FALSE, FALSE, sizeof(guint64));
+  GArray *slot_of = g_array_new(FALSE, FALSE, sizeof(guint)); /* u * N_XFORMS + t */
+  GArray *xformed = g_array_new(FALSE, FALSE, sizeof(guint64));
+  for (guint u = 0; u < n; u++) {
+    if (!searched(units, rep, u))
+      continue;
+    g_array_append_val(plain_unit, u);
+    g_array_append_val(plain, units[u].hashes.phash[0]);
+    for (guint t = 1; t < DERUSH_N_XFORMS; t++) {
+      guint slot = u * DERUSH_N_XFORMS + t;
+      g_array_append_val(slot_of, slot);
+      g_array_append_val(xformed, units[u].hashes.phash[t]);
+    }
+  }
+  if (plain->len >= 2) {
+    /* The plain hashes are the index and the transformed ones the queries:
+     * the smaller set's bucket tables stay in the cache while the larger
+     * one streams through. */
+    g_autoptr(DerushNearDupIndex) index = _derush_near_dup_index_new_for_queries(
+        (const guint64 *)plain->data, plain->len, xformed->len, radius);
+    GArray *pairs = _derush_near_dup_query(index, (const guint64 *)xformed->data, xformed->len,
+                                           radius, n_threads);
+    for (guint k = 0; k < pairs->len; k++) {
+      const DerushNearDupPair *p = &g_array_index(pairs, DerushNearDupPair, k);
+      guint sb = g_array_index(slot_of, guint, p->i), ua = g_array_index(plain_unit, guint, p->j);
+      guint ub = sb / DERUSH_N_XFORMS, tb = sb % DERUSH_N_XFORMS;
+      if (ua == ub || _derush_hamming(units[ua].hashes.dhash[0], units[ub].hashes.dhash[tb]) >
+                          opt->dhash_radius)
+        continue;
+      UnitPair up = {MIN(ua, ub), MAX(ua, ub), (int)p->distance, FALSE};
+      g_array_append_val(cand, up);
+    }
+    g_array_unref(pairs);
+  }
+  g_array_unref(plain_unit);
+  g_array_unref(plain);
+  g_array_unref(slot_of);
+  g_array_unref(xformed);
+}
+
+typedef struct {
+  const DerushGroupUnit *units;
+} CopyOrder;
+
+static int
+cmp_copy(gconstpointer pa, gconstpointer pb, gpointer data)
+{
+  const DerushGroupUnit *units = ((const CopyOrder *)data)->units;
+  guint a = *(const guint *)pa, b = *(const guint *)pb;
+  const DerushHashes *x = &units[a].hashes, *y = &units[b].hashes;
+  if (x->phash[0] != y->phash[0])
+    return x->phash[0] < y->phash[0] ? -1 : 1;
+  if (x->dhash[0] != y->dhash[0])
+    return x->dhash[0] < y->dhash[0] ? -1 : 1;
+  return (a > b) - (a < b);
+}
+
+/* Maps each unit to the first (smallest index) of the units with exactly
+ * its plain pHash and dHash: the same picture, whose other hashes are the
+ * same too. Only those first ones are searched, and the others join them at
+ * distance 0, so a folder holding 30 copies of each photo costs what one
+ * copy does instead of 30^2 candidate pairs per picture. */
+static guint *
+exact_copies(const DerushGroupUnit *units, gsize n, GArray *cand)
+{
+  guint *rep = g_new(guint, MAX(n, 1));
+  GArray *order = g_array_new(FALSE, FALSE, sizeof(guint));
+  for (guint u = 0; u < n; u++) {
+    rep[u] = u;
+    if (units[u].has_hashes)
+      g_array_append_val(order, u);
+  }
+  CopyOrder o = {units};
+  g_array_sort_with_data(order, cmp_copy, &o);
+  for (guint k = 1; k < order->len; k++) {
+    guint prev = g_array_index(order, guint, k - 1), u = g_array_index(order, guint, k);
+    if (units[u].hashes.phash[0] == units[prev].hashes.phash[0] &&
+        units[u].hashes.dhash[0] == units[prev].hashes.dhash[0]) {
+      rep[u] = rep[prev];
+      UnitPair up = {rep[u], u, 0, FALSE};
+      g_array_append_val(cand, up);
+    }
+  }
+  g_array_unref(order);
+  return rep;
 }
 
 #define ROT_RHASH_RADIUS 4
@@ -288,12 +380,13 @@ _derush_group_units_turned(const DerushGroupUnit *a, const DerushGroupUnit *b)
 /* Appends the turned-copy pairs to @cand (after every hash pair, since
  * their distance is past any pHash radius). */
 static void
-collect_turned_pairs(const DerushGroupUnit *units, gsize n, int radius, int n_threads, GArray *cand)
+collect_turned_pairs(const DerushGroupUnit *units, gsize n, const guint *rep, int radius,
+                     int n_threads, GArray *cand)
 {
   GArray *slot_unit = g_array_new(FALSE, FALSE, sizeof(guint));
   GArray *hashes = g_array_new(FALSE, FALSE, sizeof(guint64));
   for (guint u = 0; u < n; u++)
-    if (units[u].has_hashes && units[u].hashes.polar.valid) {
+    if (searched(units, rep, u) && units[u].hashes.polar.valid) {
       g_array_append_val(slot_unit, u);
       g_array_append_val(hashes, units[u].hashes.polar.rhash);
     }
@@ -323,11 +416,12 @@ near_dup_groups(const DerushGroupUnit *units, gsize n, const DerushGroupOptions 
 {
   int radius = CLAMP(opt->phash_radius, 0, 64);
   GArray *cand = g_array_new(FALSE, FALSE, sizeof(UnitPair));
-  collect_pairs(units, n, 1, radius, FALSE, opt, n_threads, cand);
+  guint *rep = exact_copies(units, n, cand);
+  collect_plain_pairs(units, n, rep, radius, opt, n_threads, cand);
   if (opt->transforms)
-    collect_pairs(units, n, DERUSH_N_XFORMS, MIN(radius, XFORM_RADIUS), TRUE, opt, n_threads, cand);
+    collect_transform_pairs(units, n, rep, MIN(radius, XFORM_RADIUS), opt, n_threads, cand);
   if (opt->rotations)
-    collect_turned_pairs(units, n, radius, n_threads, cand);
+    collect_turned_pairs(units, n, rep, radius, n_threads, cand);
   g_array_sort(cand, cmp_unit_pair);
 
   /* Union-find with member lists, so the safety check can look at every
@@ -349,8 +443,12 @@ near_dup_groups(const DerushGroupUnit *units, gsize n, const DerushGroupOptions 
     gboolean safe = TRUE;
     for (guint i = 0; i < na && safe && !p->turned; i++) {
       guint x = members[a1] ? g_array_index(members[a1], guint, i) : a1;
+      if (rep[x] != x) /* an exact copy: its distances are its first's */
+        continue;
       for (guint j = 0; j < nb && safe; j++) {
         guint y = members[b1] ? g_array_index(members[b1], guint, j) : b1;
+        if (rep[y] != y)
+          continue;
         int d = _derush_group_unit_distance(&units[x], &units[y], opt->transforms);
         safe = d <= opt->phash_safety;
       }
@@ -384,6 +482,7 @@ near_dup_groups(const DerushGroupUnit *units, gsize n, const DerushGroupOptions 
     }
   g_free(members);
   g_free(parent);
+  g_free(rep);
 }
 
 static int

@@ -115,6 +115,20 @@ estimate_cost(gsize n, int m, int radius)
   return words + 4 * candidates + 8.0 * m * n;
 }
 
+/* Estimated work of @n_queries queries at @radius against @n indexed
+ * hashes with @m substrings: per query and substring, one probe per mask
+ * of the table bits and ~4 per candidate in the probed buckets. */
+static double
+estimate_query_cost(gsize n, gsize n_queries, int m, int radius)
+{
+  int bits = 64 / m, s = radius / m, table_bits = table_bits_for(bits, n);
+  if (s >= table_bits)
+    return INFINITY;
+  double masks = ball_size(table_bits, s);
+  double candidates = (double)n_queries * m * masks * n / ldexp(1.0, table_bits);
+  return (double)n_queries * m * masks + 4 * candidates + 8.0 * m * n;
+}
+
 /* The number of substrings with the lowest estimated cost for @radius. */
 static int
 choose_substrings(gsize n, int radius)
@@ -194,8 +208,43 @@ substring_build(Substring *sub, const guint64 *hashes, gsize n)
  * _derush_near_dup_index_free().
  * See also: _derush_near_dup_pairs().
  */
+static DerushNearDupIndex *index_new(const guint64 *hashes, gsize n, int max_radius, int m);
+
 DerushNearDupIndex *
 _derush_near_dup_index_new(const guint64 *hashes, gsize n, int max_radius)
+{
+  g_return_val_if_fail(max_radius >= 0 && max_radius <= 64, NULL);
+  return index_new(hashes, n, max_radius, choose_substrings(n, max_radius));
+}
+
+/**
+ * _derush_near_dup_index_new_for_queries:
+ * @n_queries: how many hashes will be looked up with
+ *   _derush_near_dup_query()
+ *
+ * Like _derush_near_dup_index_new(), with the number of substrings chosen
+ * for queries rather than for the all-pairs search: probing the buckets
+ * around each query favours more, shorter substrings.
+ */
+DerushNearDupIndex *
+_derush_near_dup_index_new_for_queries(const guint64 *hashes, gsize n, gsize n_queries,
+                                       int max_radius)
+{
+  g_return_val_if_fail(max_radius >= 0 && max_radius <= 64, NULL);
+  int best = 2;
+  double best_cost = estimate_query_cost(n, n_queries, 2, max_radius);
+  for (int m = 3; m <= MIN(max_radius + 1, MAX_SUBSTRINGS); m++) {
+    double cost = estimate_query_cost(n, n_queries, m, max_radius);
+    if (cost < best_cost) {
+      best = m;
+      best_cost = cost;
+    }
+  }
+  return index_new(hashes, n, max_radius, best);
+}
+
+static DerushNearDupIndex *
+index_new(const guint64 *hashes, gsize n, int max_radius, int m)
 {
   g_return_val_if_fail(hashes != NULL || n == 0, NULL);
   g_return_val_if_fail(n <= G_MAXUINT32, NULL);
@@ -207,7 +256,7 @@ _derush_near_dup_index_new(const guint64 *hashes, gsize n, int max_radius)
   if (n)
     memcpy(index->hashes, hashes, n * sizeof *hashes);
   index->max_radius = max_radius;
-  index->m = choose_substrings(n, max_radius);
+  index->m = m;
 
   /* The first 64 mod m substrings are one bit wider. */
   int offset = 0;
@@ -611,5 +660,158 @@ _derush_near_dup_pairs(DerushNearDupIndex *index, int radius, int n_threads,
   local.pairs = pairs->len;
   if (stats)
     *stats = local;
+  return pairs;
+}
+
+/* ------------------------------------------------------------ queries */
+
+/* One query search, shared by its threads (read-only but for next_job).
+ * A job is one substring and one mask; the queries are walked in the order
+ * of that substring's value, so the probed buckets (value ^ mask) move
+ * through the table in long increasing runs instead of at random: the
+ * table and the sorted hashes stream through the cache rather than missing
+ * it at every probe. */
+typedef struct {
+  const DerushNearDupIndex *index;
+  const guint64 *queries;
+  gsize n_queries;
+  int radius, s;
+  guint64 sub_mask[MAX_SUBSTRINGS];
+  guint32 *masks[MAX_SUBSTRINGS]; /* table-bit masks of 0..s bits */
+  gsize n_masks[MAX_SUBSTRINGS];
+  guint32 *order[MAX_SUBSTRINGS]; /* query indices by substring value */
+  int n_jobs;
+  gint next_job; /* atomic */
+} Query;
+
+typedef struct {
+  Query *query;
+  GArray *pairs;
+} QueryWorker;
+
+POPCNT_CLONES static gpointer
+query_worker(gpointer data)
+{
+  QueryWorker *w = data;
+  const Query *q = w->query;
+  const DerushNearDupIndex *index = q->index;
+  for (;;) {
+    int job = g_atomic_int_add(&w->query->next_job, 1);
+    if (job >= q->n_jobs)
+      break;
+    int k = 0;
+    gsize mi = (gsize)job;
+    while (mi >= q->n_masks[k])
+      mi -= q->n_masks[k++];
+    const Substring *sub = &index->sub[k];
+    guint32 mask = q->masks[k][mi];
+    for (gsize o = 0; o < q->n_queries; o++) {
+      guint32 qi = q->order[k][o];
+      guint64 h = q->queries[qi];
+      guint32 t = (sub_value(sub, h) >> sub->shift) ^ mask;
+      for (guint32 p = sub->table[t]; p < sub->table[t + 1]; p++) {
+        /* Reported from the first substring on which the pair is within
+         * s (the pigeonhole guarantees one), so once, as in the all-pairs
+         * search. */
+        guint64 x = h ^ sub->sorted[p];
+        int d = __builtin_popcountll(x);
+        if (d > q->radius || __builtin_popcountll(x & q->sub_mask[k]) > q->s)
+          continue;
+        gboolean earlier = FALSE;
+        for (int e = 0; e < k && !earlier; e++)
+          earlier = __builtin_popcountll(x & q->sub_mask[e]) <= q->s;
+        if (earlier)
+          continue;
+        DerushNearDupPair pair = {qi, sub->ids[p], (guint32)d};
+        g_array_append_val(w->pairs, pair);
+      }
+    }
+  }
+  return NULL;
+}
+
+/* @n query indices ordered by substring @sub's value (stable LSD radix). */
+static guint32 *
+query_order(const Substring *sub, const guint64 *queries, gsize n)
+{
+  guint32 *order = g_new(guint32, MAX(n, 1));
+  g_autofree guint32 *tmp = g_new(guint32, MAX(n, 1));
+  g_autofree gsize *count = g_new(gsize, 1 << RADIX_BITS);
+  for (gsize i = 0; i < n; i++)
+    order[i] = (guint32)i;
+  for (int low = 0; low < sub->width; low += RADIX_BITS) {
+    guint32 digit_mask = (1u << MIN(RADIX_BITS, sub->width - low)) - 1;
+    memset(count, 0, sizeof(gsize) << RADIX_BITS);
+    for (gsize i = 0; i < n; i++)
+      count[(sub_value(sub, queries[order[i]]) >> low) & digit_mask]++;
+    gsize pos = 0;
+    for (guint32 d = 0; d <= digit_mask; d++) {
+      gsize c = count[d];
+      count[d] = pos;
+      pos += c;
+    }
+    for (gsize i = 0; i < n; i++)
+      tmp[count[(sub_value(sub, queries[order[i]]) >> low) & digit_mask]++] = order[i];
+    memcpy(order, tmp, n * sizeof *order);
+  }
+  return order;
+}
+
+/**
+ * _derush_near_dup_query:
+ * @index: an index of hashes.
+ * @queries: (array length=n_queries): other hashes, below 2^32 of them.
+ * @radius: the largest Hamming distance reported, 0..64.
+ * @n_threads: threads to use; 0 or less for one per core.
+ *
+ * Finds every (query, indexed hash) pair within @radius: exactly what
+ * comparing each query with every indexed hash finds, each pair once. For
+ * matching one set against another (transformed hashes against plain ones)
+ * without the pairs inside each set that an all-pairs search of their
+ * union would also enumerate.
+ *
+ * Returns: (transfer full) (element-type DerushNearDupPair): pairs with i
+ * the query's index and j the indexed hash's, sorted by (i, j).
+ */
+GArray *
+_derush_near_dup_query(DerushNearDupIndex *index, const guint64 *queries, gsize n_queries,
+                       int radius, int n_threads)
+{
+  g_return_val_if_fail(index != NULL, NULL);
+  g_return_val_if_fail(queries != NULL || n_queries == 0, NULL);
+  g_return_val_if_fail(radius >= 0 && radius <= 64, NULL);
+  Query q = {.index = index, .queries = queries, .n_queries = n_queries, .radius = radius};
+  q.s = radius / index->m;
+  for (int k = 0; k < index->m; k++) {
+    const Substring *sub = &index->sub[k];
+    int table_bits = sub->width - sub->shift;
+    q.sub_mask[k] = (((guint64)1 << sub->width) - 1) << sub->offset;
+    q.masks[k] = make_masks(table_bits, MIN(q.s, table_bits), &q.n_masks[k]);
+    q.order[k] = query_order(sub, queries, n_queries);
+    q.n_jobs += (int)q.n_masks[k];
+  }
+  if (n_threads <= 0)
+    n_threads = (int)g_get_num_processors();
+  n_threads = CLAMP(n_threads, 1, MAX(1, q.n_jobs));
+  g_autofree QueryWorker *workers = g_new0(QueryWorker, n_threads);
+  g_autofree GThread **threads = g_new0(GThread *, n_threads);
+  for (int t = 0; t < n_threads; t++) {
+    workers[t].query = &q;
+    workers[t].pairs = g_array_new(FALSE, FALSE, sizeof(DerushNearDupPair));
+  }
+  for (int t = 1; t < n_threads; t++)
+    threads[t] = g_thread_new("derush-near-dup-query", query_worker, &workers[t]);
+  query_worker(&workers[0]);
+  GArray *pairs = g_steal_pointer(&workers[0].pairs);
+  for (int t = 1; t < n_threads; t++) {
+    g_thread_join(threads[t]);
+    g_array_append_vals(pairs, workers[t].pairs->data, workers[t].pairs->len);
+    g_array_unref(workers[t].pairs);
+  }
+  g_array_sort(pairs, cmp_pair);
+  for (int k = 0; k < index->m; k++) {
+    g_free(q.masks[k]);
+    g_free(q.order[k]);
+  }
   return pairs;
 }

@@ -29,6 +29,9 @@ typedef struct {
 typedef struct _DerushNearDupIndex DerushNearDupIndex;
 
 DerushNearDupIndex *_derush_near_dup_index_new(const guint64 *hashes, gsize n, int max_radius);
+/* The same, with substrings chosen for @n_queries lookups. */
+DerushNearDupIndex *_derush_near_dup_index_new_for_queries(const guint64 *hashes, gsize n,
+                                                           gsize n_queries, int max_radius);
 void _derush_near_dup_index_free(DerushNearDupIndex *index);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(DerushNearDupIndex, _derush_near_dup_index_free)
 
@@ -37,6 +40,10 @@ int _derush_near_dup_index_get_n_substrings(DerushNearDupIndex *index);
 
 GArray *_derush_near_dup_pairs(DerushNearDupIndex *index, int radius, int n_threads,
                                DerushNearDupStats *stats);
+/* Every (query, indexed hash) pair within @radius: i the query's index, j
+ * the indexed hash's. Exact, like _derush_near_dup_pairs(). */
+GArray *_derush_near_dup_query(DerushNearDupIndex *index, const guint64 *queries, gsize n_queries,
+                               int radius, int n_threads);
 GArray *_derush_near_dup_pairs_brute(const guint64 *hashes, gsize n, int radius, int n_threads);
 
 G_END_DECLS
