@@ -9,7 +9,7 @@ start-up included) and through GNU time (user+sys CPU of the process and its
 children, peak RSS). Each data set is read once before any timing (page
 cache warm); small sets also get one untimed warm-up run of each tool.
 Environment: BENCH_RUNS (timed runs on small sets, default 5),
-BENCH_ONLY (sections to run: meta,thumbs,replay,rescan).
+BENCH_ONLY (sections to run: meta,thumbs,replay,rescan,analysis).
 """
 import argparse
 import datetime
@@ -56,6 +56,13 @@ class Bench:
                 f.writelines(p + "\n" for p in files)
             self.sets.append((name, d, lst, len(files)))
         self.tiny = args.tiny
+        build = args.build or os.path.dirname(os.path.dirname(self.derush))
+        self.bench_bin = {
+            "analysis": os.path.join(build, "bench", "derush-bench-analysis"),
+            "group": os.path.join(build, "bench", "derush-bench-group"),
+            "hash": os.path.join(build, "bench", "hash-search", "derush-bench-hash"),
+        }
+        self.stages = []  # per-photo stage times, see analysis()
 
     # ---- running and timing -------------------------------------------------
 
@@ -314,6 +321,134 @@ class Bench:
                 "cpu": float(v.get("User time (seconds)", 0)) + float(v.get("System time (seconds)", 0)),
                 "rc": p.returncode, "out": p.stdout.decode(errors="replace"), "err": ""}
 
+    # ---- e. analysis: features, hashes, grouping ------------------------------------
+
+    def analysis(self):
+        """Issue 5's targets, side by side with a Python culler on the same files.
+
+        Per set: `derush analyze` after a scan (the previews are in the cache;
+        each timed run starts from the scanned catalog, so every photo is
+        analyzed), derush-bench-analysis (the per-photo stages on one thread:
+        decode of the original to the 512 px preview, decode of the cached
+        preview, features, hashes) and peers.py analysis-pil (PIL draft +
+        resize, imagehash-style dHash, numpy features, one process). Then
+        grouping 100,000 synthetic photos and the exact hash search over
+        1,000,000 hashes (their own programs, timed inside)."""
+        print("== e. analysis: features, hashes, grouping", flush=True)
+        for name, d, lst, n in self.sets:
+            big = n > 2000
+            runs, warm = self.plan(n, slow=True)
+            cmd, env, setup, cat, cache = self.derush_scan("ana", [], d)
+            setup()
+            self.run(cmd, env=env, ok=(0, 1))
+            pristine = cat + ".scanned"
+            for sfx in ("", "-wal"):
+                if os.path.exists(pristine + sfx):
+                    os.unlink(pristine + sfx)
+                if os.path.exists(cat + sfx):
+                    shutil.copyfile(cat + sfx, pristine + sfx)
+
+            def restore(cat=cat, pristine=pristine):
+                self.fresh(cat)()
+                for sfx in ("", "-wal"):
+                    if os.path.exists(pristine + sfx):
+                        shutil.copyfile(pristine + sfx, cat + sfx)
+
+            variants = [("derush analyze (%s; cached previews)" % CORES, [])]
+            if not big:
+                variants.append(("derush analyze -j 1 (cached previews)", ["-j", "1"]))
+            for label, extra in variants:
+                res = self.series([self.derush, "--catalog", cat, "analyze", "--json"] + extra + [d],
+                                  runs, warm, restore, env, ok=(0, 1))
+                js = self.scan_json(res[-1])
+                done = js.get("analyzed") or 0
+                r = self.row("analysis", name, label, n, res,
+                             "analyzed=%s failed=%s group_seconds=%s; %.2f ms/photo wall, "
+                             "%.2f CPU ms/photo" %
+                             (js.get("analyzed"), js.get("failed"), js.get("group_seconds"),
+                              1e3 * min(x["wall"] for x in res) / max(1, done),
+                              1e3 * min(x["cpu"] for x in res) / max(1, done)),
+                             unit="photos/s", count=done)
+                r["analyzed"] = done
+            # The per-photo stages on one thread. The 10k set is the demo set
+            # copied: its first 1,000 files stand for it.
+            if os.path.exists(self.bench_bin["analysis"]):
+                limit = ["--limit", "1000"] if big else []
+                r = self.run([self.bench_bin["analysis"]] + limit + [lst], env=self.env())
+                js = self.scan_json(r)
+                if js:
+                    self.stages.append((name, "derush (C, 1 thread)", js, bool(limit)))
+                    ok = js["ok"]
+                    self.row("analysis", name, "derush-bench-analysis (stages, 1 thread)", ok, [r],
+                             "decode original %.1f, cached preview %.1f, features %.2f, "
+                             "hashes %.2f CPU ms/photo (means); exposure flags %s"
+                             % (js["decode_original_cpu_ms"]["mean"],
+                                js["decode_preview_cpu_ms"]["mean"],
+                                js["features_cpu_ms"]["mean"], js["hashes_cpu_ms"]["mean"],
+                                json.dumps(js["flags"])), unit="photos/s")
+            else:
+                self.failures.append("missing %s: build first" % self.bench_bin["analysis"])
+            res = self.series([PY, PEERS, "analysis-pil", lst], runs, warm)
+            js = self.scan_json(res[-1])
+            if js:
+                self.stages.append((name, "Python (PIL + numpy)", js, False))
+                self.row("analysis", name, "PIL draft+resize, dHash, numpy features (1 process)",
+                         n, res, "ok=%d errors=%d; decode %.1f, dHash %.2f, features %.2f CPU "
+                         "ms/photo (means)" % (js["ok"], js["errors"], js["decode_cpu_ms"]["mean"],
+                                               js["dhash_cpu_ms"]["mean"],
+                                               js["features_cpu_ms"]["mean"]),
+                         unit="photos/s", count=js["ok"])
+        self.internal("grouping", "100k synthetic", "derush-bench-group (_derush_group_compute, "
+                      "%s)" % CORES, [self.bench_bin["group"], "--runs", "5"], "n", "photos")
+        self.internal("hash-search", "1M synthetic", "derush-bench-hash (r = 8, 2 threads)",
+                      [self.bench_bin["hash"]], "n", "hashes")
+
+    def internal(self, section, dataset, tool, cmd, count_key, what):
+        """A bench program that times itself: its JSON gives min/median."""
+        if not os.path.exists(cmd[0]):
+            self.failures.append("missing %s: build first" % cmd[0])
+            return
+        r = self.run(cmd, env=self.env(), ok=(0, 1))
+        js = self.scan_json(r)
+        if not js:
+            return
+        n = js.get(count_key, 0)
+        keep = ("planted_found", "planted", "pairs", "groups", "near_dups", "deterministic",
+                "check_equal", "cpu_seconds_median", "threads")
+        row = {"section": section, "set": dataset, "tool": tool, "files": n,
+               "runs": js.get("runs", 1), "min": js["seconds_min"], "median": js["seconds_median"],
+               "rate_best": n / js["seconds_min"], "rate_median": n / js["seconds_median"],
+               "cpu": js.get("cpu_seconds_median", r["cpu"]), "rss": r["rss"],
+               "note": "timed inside, %s; exit %d; " % (what, r["rc"]) + ", ".join(
+                   "%s=%s" % (k, js[k]) for k in keep if k in js),
+               "unit": what + "/s"}
+        self.rows.append(row)
+        print("  %-8s %-9s %-44s %8d %s  min %7.3f s  median %7.3f s  cpu %6.2f s"
+              % (section, dataset, tool, n, what, row["min"], row["median"], row["cpu"]),
+              flush=True)
+
+    def stage_table(self):
+        if not self.stages:
+            return ""
+        out = ["| set | tool | files | stage | wall ms/photo (mean / median) | "
+               "CPU ms/photo (mean / median) |", "| --- | --- | ---: | --- | ---: | ---: |"]
+        for name, tool, js, limited in self.stages:
+            if "features_ms" in js and "decode_original_ms" in js:
+                stages = (("decode of the original to the 512 px preview", "decode_original"),
+                          ("decode of the cached preview", "decode_preview"),
+                          ("features", "features"), ("hashes (dHash + pHash, 4 transforms; "
+                                                     "polar signature)", "hashes"))
+            else:
+                stages = (("decode to a ~512 px preview (draft + resize)", "decode"),
+                          ("dHash (imagehash-style 9x8)", "dhash"),
+                          ("numpy features", "features"))
+            for label, key in stages:
+                w, c = js[key + "_ms"], js[key + "_cpu_ms"]
+                out.append("| %s | %s | %d%s | %s | %.2f / %.2f | %.2f / %.2f |" % (
+                    name, tool, js["ok"], " (first 1,000)" if limited else "", label,
+                    w["mean"], w["median"], c["mean"], c["median"]))
+        return "\n".join(out)
+
     # ---- report ---------------------------------------------------------------------
 
     def table(self):
@@ -370,6 +505,33 @@ class Bench:
         if rss:
             lines.append("- first-scan peak RSS: " + ", ".join(
                 "%s %.1f MB" % (r["set"], r["rss"] / 1024.0) for r in rss))
+        for name, tool, js, limited in self.stages:
+            if "hashes_cpu_ms" not in js:
+                continue
+            f, h = js["features_cpu_ms"]["mean"], js["hashes_cpu_ms"]["mean"]
+            lines.append("- features beyond the preview decode, %s: features %.2f + hashes %.2f = "
+                         "%.2f CPU ms/photo (means, 1 thread; wall %.2f + %.2f); target < 10 ms: %s"
+                         % (name, f, h, f + h, js["features_ms"]["mean"], js["hashes_ms"]["mean"],
+                            "MET" if f + h < 10 else "MISSED"))
+        for name, d, lst, n in self.sets:
+            ours = best("analysis", name, lambda t: t.startswith("derush analyze (") and CORES in t)
+            py = best("analysis", name, lambda t: t.startswith("PIL"))
+            if ours and py:
+                lines.append("- analysis, %s: derush analyze %.0f photos/s (%s, whole process, "
+                             "previews cached by the scan) vs the Python peer %.0f photos/s "
+                             "(1 process, decoding the originals): %.1fx"
+                             % (name, ours["rate_median"], CORES, py["rate_median"],
+                                ours["rate_median"] / max(py["rate_median"], 1e-9)))
+        for r in self.rows:
+            if r["section"] == "grouping":
+                lines.append("- grouping of %d photos: %.3f s median (min %.3f, CPU %.2f s); "
+                             "target < 1 s: %s" % (r["files"], r["median"], r["min"], r["cpu"],
+                                                   "MET" if r["median"] < 1 else "MISSED"))
+            if r["section"] == "hash-search":
+                lines.append("- hash search, all pairs within 8 among %d hashes on 2 threads: "
+                             "%.2f s median (min %.2f, CPU %.2f s); target < 10 s: %s"
+                             % (r["files"], r["median"], r["min"], r["cpu"],
+                                "MET" if r["median"] < 10 else "MISSED"))
         return "\n".join(lines)
 
 
@@ -404,9 +566,10 @@ def main():
     ap.add_argument("--tiny", required=True)
     ap.add_argument("--results")
     ap.add_argument("--command", default="make bench")
+    ap.add_argument("--build", help="build folder of the bench programs (default: from --derush)")
     args = ap.parse_args()
     b = Bench(args)
-    only = set(filter(None, os.environ.get("BENCH_ONLY", "meta,thumbs,replay,rescan").split(",")))
+    only = set(filter(None, os.environ.get("BENCH_ONLY", "meta,thumbs,replay,rescan,analysis").split(",")))
     started = datetime.datetime.now()
     load0 = loadavg()
     print("bench: %s" % machine())
@@ -414,7 +577,7 @@ def main():
     for name, d, lst, n in b.sets:
         b.warm_cache(d)
     t0 = time.perf_counter()
-    for part in ("meta", "thumbs", "replay", "rescan"):
+    for part in ("meta", "thumbs", "replay", "rescan", "analysis"):
         if part in only:
             getattr(b, part)()
     total = time.perf_counter() - t0
@@ -432,7 +595,12 @@ def main():
           + "; rescan/memory: tiny JPEGs in %s" % b.tiny,
           "- derush thumbnails are its cache thumbnails, 512 px on the long edge; the peers make 256 px",
           "- replay: " + PROFILE + ", scaled to the set; PIL decodes at thumbnail size (draft mode)",
+          "- analysis: `derush analyze` runs after a scan, from the scanned catalog each time "
+          "(previews in the cache); the stage programs run on one thread, features and hashes "
+          "3 times per photo (fastest kept); the Python peer decodes the originals itself",
           "", "## Targets", "", b.targets(), "", "## Measurements", "", b.table(), ""]
+    if b.stages:
+        md += ["## Analysis, per photo and stage", "", b.stage_table(), ""]
     if b.failures:
         md += ["## Failures", ""] + ["```\n%s\n```" % f for f in b.failures]
     text = "\n".join(md)

@@ -22,9 +22,11 @@
  *   cancels smooth image content) per tile; the 25th percentile of the
  *   tiles keeps it to the flat ones, as edges inflate the estimate.
  * - Exposure: percentiles of luma and clipped fractions describe the
- *   histogram; EXPOSURE_EV (log2 of mean linear luminance over 18% grey)
- *   compared with the EXIF exposure bias tells a deliberate high-key shot
- *   from a mistake.
+ *   histogram; EXPOSURE_EV is log2 of the mean linear luminance over 18%
+ *   grey, and EV_VS_BIAS sets it against the EXIF exposure bias. A bright
+ *   frame is not over-exposed by itself (snow, fog, a white beach are
+ *   bright when right): derush_features_exposure_flag() also asks whether
+ *   the camera added light (bias, flash) and whether the content is pale.
  */
 #include "features.h"
 
@@ -656,19 +658,50 @@ derush_features_quality_score(const float *vector)
   return s - penalty;
 }
 
+/* Exposure flag thresholds (derush_features_exposure_flag() explains them;
+ * docs/features.md has the measurements behind them). */
+#define UNDER_CRUSHED 0.33   /* clip_low: a third of the frame crushed to black */
+#define UNDER_P99 0.6        /* luma_p99: highlights that stay low... */
+#define UNDER_EV -0.3        /* ...and a mean below mid-grey */
+#define OVER_BLOWN 0.25      /* clip_high: a quarter of the frame blown... */
+#define OVER_BLOWN_P50 0.6   /* ...while the median is bright too */
+#define OVER_EV 1.95         /* about two stops over mid-grey on average */
+#define OVER_EXTRA_EV 0.8    /* brighter than most frames (corpus median 0.4) */
+#define OVER_FLASH_EV 1.0    /* a stop over mid-grey with the flash fired */
+#define OVER_BIAS 0.95       /* exposure compensation of +1 EV or more */
+#define PALE_SATURATION 0.25 /* below: white or grey content (snow, fog, sky) */
+
 /**
  * derush_features_exposure_flag:
  * @vector: DERUSH_N_FEATURES values
  *
- * Flags a frame as under-exposed when more than a third of it is crushed
- * to black, or when its highlights stay low (luma_p99 < 0.6) and its mean
- * linear luminance is below mid-grey (exposure_ev < -0.3); as over-exposed
- * when more than 3% is blown out (clip_high), its median luma is above
- * 0.86, or its mean is about two stops over mid-grey (exposure_ev > 1.95).
- * These are absolute rules, from one frame: a dark storm or a bright beach
- * is flagged too (docs/features.md has the measured precision and recall
- * on the demo set). A flag is a hint for the user and a feature for the
- * learner, not a verdict.
+ * Under-exposed when more than a third of the frame is crushed to black, or
+ * when its highlights stay low (luma_p99 < 0.6) and its mean linear
+ * luminance is below mid-grey (exposure_ev < -0.3).
+ *
+ * Over-exposed when one of these holds:
+ * - blown: more than a quarter of the frame is clipped white and the median
+ *   is bright too (luma_p50 > 0.6). A blown sky over a normally exposed
+ *   subject (the median stays mid-grey) is not flagged: in ordinary
+ *   snapshots 3-10% clipped is common and harmless.
+ * - the mean is about two stops over mid-grey (exposure_ev > 1.95) and the
+ *   picture is not pale;
+ * - the camera says it added light: an exposure compensation of +1 EV or
+ *   more (exposure_bias), or the flash fired, and the frame came out bright
+ *   (exposure_ev > 0.8, or > 1.0 with the flash), and it is not pale.
+ * "Pale" is a mean HSV saturation below 0.25: white or grey content, which
+ * is what high-key pictures are made of (snow, a white beach, fog, an
+ * overcast sky, a white room) and the very reason a photographer dials in
+ * + compensation; such a bright frame is taken as deliberate. Colourful
+ * content gives no such reason, and over-exposure keeps it colourful while
+ * it lifts it (channels clip one at a time).
+ *
+ * One frame cannot tell every mistake from an intention: a colourful
+ * over-exposed photo without EXIF is flagged only when it is blown or two
+ * stops over, and a pale one taken with + compensation by mistake is not
+ * flagged. A flag is a hint for the user and a feature for the learner, not
+ * a verdict. docs/features.md has the precision and recall on the demo set
+ * and the flag rate on ordinary photos.
  *
  * Returns: the flag; DERUSH_EXPOSURE_OK when the features are missing.
  */
@@ -677,12 +710,22 @@ derush_features_exposure_flag(const float *vector)
 {
   double p99 = vector[DERUSH_FEATURE_LUMA_P99], p50 = vector[DERUSH_FEATURE_LUMA_P50];
   double hi = vector[DERUSH_FEATURE_CLIP_HIGH], lo = vector[DERUSH_FEATURE_CLIP_LOW];
-  double ev = vector[DERUSH_FEATURE_EXPOSURE_EV];
+  double ev = vector[DERUSH_FEATURE_EXPOSURE_EV], sat = vector[DERUSH_FEATURE_SATURATION];
+  double bias = vector[DERUSH_FEATURE_EXPOSURE_BIAS], flash = vector[DERUSH_FEATURE_FLASH_FIRED];
   if (isnan(p50) || isnan(ev))
     return DERUSH_EXPOSURE_OK;
-  if (lo > 0.33 || (p99 < 0.6 && ev < -0.3))
+  if (lo > UNDER_CRUSHED || (p99 < UNDER_P99 && ev < UNDER_EV))
     return DERUSH_EXPOSURE_UNDER;
-  if (hi > 0.03 || p50 > 0.86 || ev > 1.95)
+  if (hi > OVER_BLOWN && p50 > OVER_BLOWN_P50)
+    return DERUSH_EXPOSURE_OVER;
+  /* NAN comparisons are false: no saturation counts as pale, no EXIF as
+   * no added light. */
+  gboolean pale = !(sat >= PALE_SATURATION);
+  if (pale)
+    return DERUSH_EXPOSURE_OK;
+  if (ev > OVER_EV)
+    return DERUSH_EXPOSURE_OVER;
+  if ((bias >= OVER_BIAS && ev > OVER_EXTRA_EV) || (flash == 1 && ev > OVER_FLASH_EV))
     return DERUSH_EXPOSURE_OVER;
   return DERUSH_EXPOSURE_OK;
 }
