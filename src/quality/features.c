@@ -535,7 +535,8 @@ _derush_hashes_compute_rgb(const guint8 *rgb, int width, int height, gsize strid
   for (gsize i = 0; i < G_N_ELEMENTS(crops); i++) {
     int cw = MAX(1, (width * crops[i].percent + 50) / 100);
     int ch = MAX(1, (height * crops[i].percent + 50) / 100);
-    const guint8 *origin = rgb + (gsize)((height - ch) / 2) * stride + (gsize)((width - cw) / 2) * 3;
+    const guint8 *origin =
+        rgb + (gsize)((height - ch) / 2) * stride + (gsize)((width - cw) / 2) * 3;
     _derush_perceptual_hashes_rgb(origin, cw, ch, 3, stride, &hashes->dhash[crops[i].xform],
                                   &hashes->phash[crops[i].xform]);
   }
