@@ -434,6 +434,51 @@ test_turned_grouping(void)
   g_assert_false(_derush_hashes_from_blob(blob, 16 * DERUSH_N_XFORMS, &back));
 }
 
+/* A folder of a few pictures copied thousands of times (a backup merged
+ * back, a benchmark set): every copy lands in its picture's group, and the
+ * search does not grow with the square of the copies (it ran out of memory
+ * on 8 pictures x 12,500 copies before exact copies were searched once). */
+static void
+test_many_copies(void)
+{
+  const gsize pictures = 4, copies = 5000, n = pictures * copies;
+  DerushGroupUnit *u = g_new0(DerushGroupUnit, n);
+  guint64 st = 5;
+  DerushHashes base[4];
+  for (gsize p = 0; p < pictures; p++) {
+    DerushGroupUnit tmp = unit(1, 0, 0);
+    set_hash(&tmp, next_rand(&st), next_rand(&st), &st);
+    tmp.hashes.polar.valid = TRUE;
+    tmp.hashes.polar.rhash = next_rand(&st);
+    base[p] = tmp.hashes;
+  }
+  for (gsize i = 0; i < n; i++) {
+    u[i] = unit((gint64)i + 1, 0, 0);
+    u[i].has_time = FALSE;
+    u[i].has_hashes = TRUE;
+    u[i].hashes = base[i % pictures];
+  }
+  DerushGroupOptions opt;
+  derush_group_options_init(&opt);
+  gint64 t0 = g_get_monotonic_time();
+  g_autoptr(GPtrArray) groups = _derush_group_compute(u, n, &opt, 0);
+  g_test_message("%zu pictures x %zu copies grouped in %.3f s", pictures, copies,
+                 (g_get_monotonic_time() - t0) / 1e6);
+  guint near = 0;
+  for (guint i = 0; i < groups->len; i++) {
+    DerushGroupResult *g = groups->pdata[i];
+    if (g->kind != DERUSH_GROUP_NEAR_DUP)
+      continue;
+    near++;
+    g_assert_cmpuint(g->units->len, ==, copies);
+    guint first = g_array_index(g->units, guint, 0);
+    for (guint k = 0; k < g->units->len; k++)
+      g_assert_cmpuint(g_array_index(g->units, guint, k) % pictures, ==, first % pictures);
+  }
+  g_assert_cmpuint(near, ==, pictures);
+  g_free(u);
+}
+
 static void
 test_near_dups(void)
 {
@@ -938,6 +983,7 @@ main(int argc, char **argv)
   g_test_add_func("/group/polar-signature", test_polar_signature);
   g_test_add_func("/group/turned-grouping", test_turned_grouping);
   g_test_add_func("/group/cropped-copies", test_cropped_copies);
+  g_test_add_func("/group/many-copies", test_many_copies);
   g_test_add_func("/group/safety-bound", test_safety_bound);
   g_test_add_func("/group/best-pick", test_best_pick);
   g_test_add_func("/group/determinism-speed", test_determinism_and_speed);

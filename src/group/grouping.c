@@ -190,6 +190,7 @@ typedef struct {
   guint a, b; /* unit indices, a < b */
   int distance;
   gboolean turned; /* found by the polar signatures: no safety check */
+  gboolean copy;   /* b is an exact copy of a: safe wherever a is */
 } UnitPair;
 
 static int
@@ -347,7 +348,7 @@ exact_copies(const DerushGroupUnit *units, gsize n, GArray *cand)
     if (units[u].hashes.phash[0] == units[prev].hashes.phash[0] &&
         units[u].hashes.dhash[0] == units[prev].hashes.dhash[0]) {
       rep[u] = rep[prev];
-      UnitPair up = {rep[u], u, 0, FALSE};
+      UnitPair up = {rep[u], u, 0, FALSE, TRUE};
       g_array_append_val(cand, up);
     }
   }
@@ -441,7 +442,7 @@ near_dup_groups(const DerushGroupUnit *units, gsize n, const DerushGroupOptions 
     guint a1 = ra, b1 = rb;
     guint na = members[a1] ? members[a1]->len : 1, nb = members[b1] ? members[b1]->len : 1;
     gboolean safe = TRUE;
-    for (guint i = 0; i < na && safe && !p->turned; i++) {
+    for (guint i = 0; i < na && safe && !p->turned && !p->copy; i++) {
       guint x = members[a1] ? g_array_index(members[a1], guint, i) : a1;
       if (rep[x] != x) /* an exact copy: its distances are its first's */
         continue;
