@@ -1,7 +1,7 @@
 # derush: the two commands a newcomer needs.
 #   make run [DIR=~/Pictures/trip]   install, build, open derush on a demo set (or DIR)
 #   make check                       install, build from scratch, run every test
-# Others: make build, make bench, make demo, make format, make clean.
+# Others: make build, make bench, make bench-app, make demo, make format, make clean.
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
@@ -17,7 +17,7 @@ SAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1 \
            LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
            UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
-.PHONY: all deps build check valgrind run demo bench format clean
+.PHONY: all deps build check valgrind run demo bench bench-app format clean
 
 all: build
 
@@ -59,6 +59,11 @@ run: build
 
 bench: build
 	./bench/run.sh $(BUILD)
+
+# derush-gtk on 100,000 photos under Xvfb: start-up, scroll frame times,
+# refresh cost, memory (bench/app.sh; also BENCH_ONLY=app make bench).
+bench-app: build
+	./bench/app.sh $(BUILD)
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -7,14 +7,23 @@
 #   c. photo-derush's first visit of a folder (its profiled call pattern,
 #      replayed with PIL) vs derush scan + thumbnails
 #   d. first-scan peak RSS at 1k/10k/100k files; rescan of 100k unchanged files
+#   e. analysis: derush analyze (features + hashes from the cached previews)
+#      and its per-photo stages (bench/analysis) vs a Python culler (PIL draft
+#      + resize, imagehash-style dHash, numpy features) on the same files;
+#      grouping 100,000 photos (bench/grouping); the exact hash search over
+#      1,000,000 hashes (bench/hash-search)
+#   app: derush-gtk on 100,000 photos under Xvfb: start-up, scroll frame
+#      times, refresh cost, memory (bench/app.sh; only when BENCH_ONLY has it)
 #
 # Data sets are built once in $BENCH_WORK (default ${TMPDIR:-/tmp}/derush-bench-$USER,
 # ~3.5 GB) and reused by later runs: ../shared/corpus (photo files only; skipped
 # when absent, or set BENCH_CORPUS), the demo set of derush-demo-gen, that set
 # scaled to 10,000 distinct files, and 100,000 tiny JPEGs.
 # Knobs: BENCH_RUNS (timed runs of the fast tools on small sets, default 5),
-# BENCH_ONLY=meta,thumbs,replay,rescan (sections to run).
-# Results: printed, and written to bench/results/YYYY-MM-DD.md (gitignored).
+# BENCH_ONLY=meta,thumbs,replay,rescan,analysis (sections to run; the 100,000
+# tiny JPEGs are made only for rescan).
+# Results: printed, and written to bench/results/YYYY-MM-DD.md (gitignored;
+# YYYY-MM-DD-SECTIONS.md with BENCH_ONLY).
 # Build with -Dbuildtype=release for figures worth quoting.
 set -euo pipefail
 
@@ -35,7 +44,7 @@ done
 
 # --- tools, installed when missing (idempotent, like scripts/install-deps.sh) ---
 need=""
-for p in libimage-exiftool-perl python3 python3-pil python3-exifread libvips-tools time findutils; do
+for p in libimage-exiftool-perl python3 python3-pil python3-numpy python3-exifread libvips-tools time findutils; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
     need="$need $p"
   fi
@@ -86,10 +95,26 @@ echo "bench: 10,000-file copy of the demo set (made once)"
 "$py" "$here/mkdata.py" scale "$work/demo" "$work/sets/demo10k" 10000
 sets+=(--set "demo10k=$work/sets/demo10k")
 
-echo "bench: 100,000 tiny JPEGs (made once)"
-"$py" "$here/mkdata.py" tiny "$work/demo" "$work/tiny" 100000
+case ",${BENCH_ONLY:-rescan}," in
+  *,rescan,*)
+    echo "bench: 100,000 tiny JPEGs (made once)"
+    "$py" "$here/mkdata.py" tiny "$work/demo" "$work/tiny" 100000
+    ;;
+esac
 
-results="$here/results/$(date +%Y-%m-%d).md"
+# app writes its own YYYY-MM-DD-app.md; nothing else asked for: done.
+case ",${BENCH_ONLY:-}," in
+  *,app,*)
+    BENCH_WORK="$work" "$here/app.sh" "$build"
+    BENCH_ONLY="$(echo ",$BENCH_ONLY," | sed 's/,app,/,/; s/^,//; s/,$//')"
+    [ -n "$BENCH_ONLY" ] || exit 0
+    export BENCH_ONLY
+    ;;
+esac
+
+# A run of some sections only does not overwrite the day's full results.
+only="${BENCH_ONLY:+-${BENCH_ONLY//,/-}}"
+results="$here/results/$(date +%Y-%m-%d)$only.md"
 exec "$py" "$here/bench.py" --derush "$derush" --work "$work" "${sets[@]}" \
-  --tiny "$work/tiny" --results "$results" \
+  --tiny "$work/tiny" --results "$results" --build "$build" \
   --command "make bench BUILD=${1:-build}  (bench/run.sh ${1:-build}; $buildtype build)"

@@ -12,9 +12,17 @@
  * latest numbers only ("progress" (gint64 done, gint64 total)).
  *
  * The result maps photo id (gint64*) -> DerushPhotoAnalysis*; the window
- * hands each record to its item, which notifies only when it changed.
+ * publishes it whole (DerushAnalysisTable), and items look their record up.
+ *
+ * The work runs below the UI thread's priority, in a thread of its own
+ * (derush-background-private.h): the feature workers inherit it.
+ *
+ * Grouping uses the user's gaps (derush_analyzer_set_group_options()); when
+ * only they changed, derush_analyzer_regroup_async() recomputes the groups
+ * (derush_catalog_update_groups()) without looking at a single photo.
  */
 #include "derush-analyzer.h"
+#include "derush-background-private.h"
 #include <math.h>
 
 /* A member this much less sharp than its group's best pick is flagged.
@@ -26,6 +34,7 @@
 struct _DerushAnalyzer {
   GObject parent_instance;
   char *catalog_path;
+  DerushGroupOptions group; /* copied into each job */
 
   GMutex lock;
   gint64 done, total; /* latest progress, under @lock */
@@ -40,6 +49,8 @@ static guint signals[N_SIGNALS];
 typedef struct {
   DerushAnalyzer *self; /* (unowned): the task holds a reference */
   char *dir;
+  DerushGroupOptions group;
+  gboolean regroup; /* only the groups, from what the catalog has */
 } AnalyzeData;
 
 /* The record first, so the result's values read as DerushPhotoAnalysis*. */
@@ -127,11 +138,28 @@ static gboolean
 collect_group_cb(const DerushGroup *group, gpointer user_data)
 {
   Collect *c = user_data;
-  /* Sessions are too coarse to badge; a burst is the culling unit, so it
-   * wins over a near-duplicate group the photo may also be in (groups
-   * arrive ordered by kind: bursts first). */
-  if (group->kind == DERUSH_GROUP_SESSION || group->n_members < 2)
+  if (group->n_members < 2)
     return TRUE;
+  /* Sessions are too coarse to badge, but the side panel's group strip
+   * falls back on them for a photo in no smaller group. */
+  if (group->kind == DERUSH_GROUP_SESSION) {
+    for (guint i = 0; i < group->n_members; i++) {
+      Entry *e = g_hash_table_lookup(c->entries, &group->member_ids[i]);
+      if (e)
+        e->a.session_id = group->id;
+    }
+    return TRUE;
+  }
+  for (guint i = 0; i < group->n_members && group->kind == DERUSH_GROUP_NEAR_DUP; i++) {
+    Entry *e = g_hash_table_lookup(c->entries, &group->member_ids[i]);
+    if (e) {
+      e->a.near_dup_id = group->id;
+      e->a.near_dup_best = group->member_ids[i] == group->best_id;
+    }
+  }
+  /* A burst is the culling unit, so it wins over a near-duplicate group
+   * the photo may also be in (groups arrive ordered by kind: bursts
+   * first). */
   g_autofree char *best_base = group->best_path ? g_path_get_basename(group->best_path) : NULL;
   g_autofree char *best_name = best_base ? g_filename_display_name(best_base) : NULL;
   Entry *best = g_hash_table_lookup(c->entries, &group->best_id);
@@ -165,10 +193,12 @@ collect_group_cb(const DerushGroup *group, gpointer user_data)
 }
 
 static void
-analyze_worker(GTask *task, gpointer source_object, gpointer task_data, GCancellable *cancellable)
+analyze_body(gpointer data, gpointer unused)
 {
-  DerushAnalyzer *self = source_object;
-  AnalyzeData *d = task_data;
+  GTask *task = data;
+  DerushAnalyzer *self = g_task_get_source_object(task);
+  AnalyzeData *d = g_task_get_task_data(task);
+  GCancellable *cancellable = g_task_get_cancellable(task);
   GError *error = NULL;
 
   DerushCatalog *catalog = derush_catalog_open(self->catalog_path, &error);
@@ -182,8 +212,11 @@ analyze_worker(GTask *task, gpointer source_object, gpointer task_data, GCancell
   options.progress = analyze_progress_cb;
   options.user_data = d;
   options.cancellable = cancellable;
+  options.group = &d->group;
   DerushAnalyzeSummary summary = {0};
-  if (!derush_catalog_analyze(catalog, d->dir, &options, &summary, &error)) {
+  gboolean ok = d->regroup ? derush_catalog_update_groups(catalog, &d->group, NULL, &error)
+                           : derush_catalog_analyze(catalog, d->dir, &options, &summary, &error);
+  if (!ok) {
     derush_catalog_close(catalog);
     if (!error)
       error = g_error_new_literal(DERUSH_ERROR, DERUSH_ERROR_FAILED, "analysis failed");
@@ -210,6 +243,12 @@ analyze_worker(GTask *task, gpointer source_object, gpointer task_data, GCancell
 }
 
 static void
+analyze_worker(GTask *task, gpointer source_object, gpointer task_data, GCancellable *cancellable)
+{
+  _derush_run_in_background("derush-analyze", analyze_body, task, NULL);
+}
+
+static void
 derush_analyzer_finalize(GObject *object)
 {
   DerushAnalyzer *self = DERUSH_ANALYZER(object);
@@ -233,6 +272,7 @@ static void
 derush_analyzer_init(DerushAnalyzer *self)
 {
   g_mutex_init(&self->lock);
+  derush_group_options_init(&self->group);
 }
 
 /**
@@ -250,6 +290,37 @@ derush_analyzer_new(const char *catalog_path)
 }
 
 /**
+ * derush_analyzer_set_group_options:
+ * @options: the gaps and radii the next jobs group with.
+ *
+ * Only the plain values are kept (a score function is not).
+ */
+void
+derush_analyzer_set_group_options(DerushAnalyzer *self, const DerushGroupOptions *options)
+{
+  g_return_if_fail(DERUSH_IS_ANALYZER(self));
+  g_return_if_fail(options != NULL);
+  self->group = *options;
+  self->group.score = NULL;
+  self->group.score_data = NULL;
+}
+
+static void
+start_job(DerushAnalyzer *self, const char *dir, gboolean regroup, GCancellable *cancellable,
+          GAsyncReadyCallback callback, gpointer user_data, gpointer source_tag)
+{
+  AnalyzeData *d = g_new0(AnalyzeData, 1);
+  d->self = self;
+  d->dir = g_strdup(dir);
+  d->group = self->group;
+  d->regroup = regroup;
+  g_autoptr(GTask) task = g_task_new(self, cancellable, callback, user_data);
+  g_task_set_source_tag(task, source_tag);
+  g_task_set_task_data(task, d, (GDestroyNotify)analyze_data_free);
+  g_task_run_in_thread(task, analyze_worker);
+}
+
+/**
  * derush_analyzer_analyze_async:
  * @dir: an absolute folder, already scanned.
  * @cancellable: (nullable): stops the analysis (what was stored stays).
@@ -262,18 +333,33 @@ derush_analyzer_analyze_async(DerushAnalyzer *self, const char *dir, GCancellabl
 {
   g_return_if_fail(DERUSH_IS_ANALYZER(self));
   g_return_if_fail(dir != NULL);
+  start_job(self, dir, FALSE, cancellable, callback, user_data, derush_analyzer_analyze_async);
+}
 
-  AnalyzeData *d = g_new0(AnalyzeData, 1);
-  d->self = self;
-  d->dir = g_strdup(dir);
-  g_autoptr(GTask) task = g_task_new(self, cancellable, callback, user_data);
-  g_task_set_source_tag(task, derush_analyzer_analyze_async);
-  g_task_set_task_data(task, d, (GDestroyNotify)analyze_data_free);
-  g_task_run_in_thread(task, analyze_worker);
+/**
+ * derush_analyzer_regroup_async:
+ * @dir: an absolute folder, already analysed.
+ * @cancellable: (nullable): drops the result (the grouping itself, one
+ *   transaction, runs to its end).
+ *
+ * Recomputes the groups with the current options from the features and
+ * hashes the catalog holds, then reads @dir's records as an analysis does:
+ * finish with derush_analyzer_analyze_finish(). Runs on a worker, like an
+ * analysis: grouping 100,000 photos takes seconds.
+ */
+void
+derush_analyzer_regroup_async(DerushAnalyzer *self, const char *dir, GCancellable *cancellable,
+                              GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_return_if_fail(DERUSH_IS_ANALYZER(self));
+  g_return_if_fail(dir != NULL);
+  start_job(self, dir, TRUE, cancellable, callback, user_data, derush_analyzer_regroup_async);
 }
 
 /**
  * derush_analyzer_analyze_finish:
+ *
+ * Finishes an analysis or a regroup.
  *
  * Returns: (transfer full): photo id (gint64*) -> DerushPhotoAnalysis*
  *   for the folder's photos, or NULL with @error set (cancelled included).

@@ -10,6 +10,9 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE(DerushAnalyzer, derush_analyzer, DERUSH, ANALYZER, GObject)
 
 DerushAnalyzer *derush_analyzer_new(const char *catalog_path);
+void derush_analyzer_set_group_options(DerushAnalyzer *self, const DerushGroupOptions *options);
+void derush_analyzer_regroup_async(DerushAnalyzer *self, const char *dir, GCancellable *cancellable,
+                                   GAsyncReadyCallback callback, gpointer user_data);
 void derush_analyzer_analyze_async(DerushAnalyzer *self, const char *dir, GCancellable *cancellable,
                                    GAsyncReadyCallback callback, gpointer user_data);
 GHashTable *derush_analyzer_analyze_finish(DerushAnalyzer *self, GAsyncResult *result,

@@ -7,9 +7,11 @@
  * else $DERUSH_CATALOG, else $XDG_DATA_HOME/derush/catalog.db.
  *
  * The app is dark by default and follows the system when it asks for a
- * light or dark style (AdwStyleManager, PREFER_DARK).
+ * light or dark style (AdwStyleManager, PREFER_DARK); the preferences can
+ * make it always dark or always light (the window applies its "style").
  */
 #include "derush-application.h"
+#include "derush-preferences.h"
 #include "derush-replay.h"
 #include "derush-window.h"
 #include "derush.h"
@@ -119,6 +121,18 @@ about_cb(GSimpleAction *action, GVariant *param, gpointer data)
                         developers, "license-type", GTK_LICENSE_GPL_3_0, NULL);
 }
 
+/* The window's preferences: the app's one main window (dialogs are not
+ * the application's windows, but be sure). */
+static void
+preferences_cb(GSimpleAction *action, GVariant *param, gpointer data)
+{
+  for (GList *l = gtk_application_get_windows(GTK_APPLICATION(data)); l; l = l->next)
+    if (DERUSH_IS_WINDOW(l->data)) {
+      derush_preferences_present(l->data);
+      return;
+    }
+}
+
 static void
 derush_application_startup(GApplication *app)
 {
@@ -131,12 +145,16 @@ derush_application_startup(GApplication *app)
   static const GActionEntry entries[] = {
       {"quit", quit_cb, NULL, NULL, NULL},
       {"about", about_cb, NULL, NULL, NULL},
+      {"preferences", preferences_cb, NULL, NULL, NULL},
   };
   g_action_map_add_action_entries(G_ACTION_MAP(app), entries, G_N_ELEMENTS(entries), app);
   static const char *const quit_accels[] = {"<Control>q", NULL};
   gtk_application_set_accels_for_action(GTK_APPLICATION(app), "app.quit", quit_accels);
   static const char *const close_accels[] = {"<Control>w", NULL};
   gtk_application_set_accels_for_action(GTK_APPLICATION(app), "window.close", close_accels);
+  static const char *const preferences_accels[] = {"<Control>comma", NULL};
+  gtk_application_set_accels_for_action(GTK_APPLICATION(app), "app.preferences",
+                                        preferences_accels);
 }
 
 static void

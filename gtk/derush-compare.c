@@ -1,25 +1,43 @@
 /* derush-compare.c: 2-4 members of a group side by side.
  *
  * One page of the window's stack, a homogeneous row of panes, each a
- * GtkPicture and a caption. A pane shows the cached grid thumbnail at once
- * and is upgraded to a 1600 px decode made on a worker (enough to judge
- * focus on half a screen, and a quarter of a full decode's cost). Showing
- * another group cancels the decodes still running, and a late result for
- * a group no longer shown is dropped.
+ * DerushZoomView and a caption. A pane shows the cached grid thumbnail at
+ * once and is upgraded to a 1600 px decode made on a worker (enough to
+ * judge focus on half a screen, and a quarter of a full decode's cost);
+ * zooming in past fit asks for the full size. Showing another group
+ * cancels the decodes still running, and a late result for a group no
+ * longer shown is dropped.
  *
- * The focused pane (Left/Right) is the one K keeps; the window owns the
- * labels, this widget only shows them.
+ * Zoom and pan are synchronised: every pane shows the same zoom factor
+ * around the same normalised centre, so a burst shot at different sizes
+ * (a crop, a RAW's preview) still lines up on the same spot. The pane the
+ * user drags, scrolls or Ctrl+scrolls tells the others through
+ * "view-changed"; Z and +/- go through the focused pane the same way.
+ *
+ * The focused pane (Left/Right, or a click) is the one K keeps; the window
+ * owns the labels, this widget only shows them.
  */
 #include "derush-compare.h"
 #include "derush-thumbnailer.h"
+#include "derush-zoom-view.h"
 
 #define DECODE_SIZE 1600
+
+typedef struct {
+  GtkWidget *box; /* (borrowed: a child) the zoom view, then the caption row */
+  DerushZoomView *view;
+  GtkWidget *caption;
+  GtkWidget *zoom_label;
+  int loaded; /* long edge shown: DECODE_SIZE, 0 = full size, -1 = the thumbnail */
+  int wanted; /* the decode asked for last, same units */
+} Pane;
 
 struct _DerushCompare {
   GtkWidget parent_instance;
   GPtrArray *items; /* DerushPhotoItem, best first */
-  GPtrArray *panes; /* GtkWidget (borrowed: children) */
+  GPtrArray *panes; /* Pane* (owned) */
   guint focused;
+  double zoom; /* every pane's: 0 = fit, 1 = 100% */
   GCancellable *cancellable;
   guint pending;
 };
@@ -30,6 +48,7 @@ typedef struct {
   DerushCompare *self;       /* (owned) */
   GCancellable *cancellable; /* (owned): the show this decode belongs to */
   guint index;
+  int size; /* DECODE_SIZE, or 0 for the full size */
   char *path;
   int orientation;
 } DecodeData;
@@ -48,17 +67,11 @@ decode_worker(GTask *task, gpointer source, gpointer task_data, GCancellable *ca
 {
   DecodeData *d = task_data;
   GError *error = NULL;
-  GdkTexture *texture = _derush_decode_texture(d->path, d->orientation, DECODE_SIZE, &error);
+  GdkTexture *texture = _derush_decode_texture(d->path, d->orientation, d->size, &error);
   if (texture)
     g_task_return_pointer(task, texture, g_object_unref);
   else
     g_task_return_error(task, error);
-}
-
-static GtkPicture *
-pane_picture(GtkWidget *pane)
-{
-  return GTK_PICTURE(gtk_widget_get_first_child(pane));
 }
 
 static void
@@ -71,17 +84,75 @@ decode_done_cb(GObject *source, GAsyncResult *result, gpointer user_data)
   if (d->cancellable != self->cancellable)
     return; /* another group is shown now */
   self->pending--;
-  /* A failed decode keeps the thumbnail: still comparable, only smaller. */
-  if (texture && d->index < self->panes->len)
-    gtk_picture_set_paintable(pane_picture(self->panes->pdata[d->index]), GDK_PAINTABLE(texture));
+  if (!texture || d->index >= self->panes->len)
+    return; /* a failed decode keeps what is shown: still comparable */
+  Pane *pane = self->panes->pdata[d->index];
+  if (pane->loaded == 0)
+    return; /* the full size came first */
+  pane->loaded = d->size;
+  derush_zoom_view_set_paintable(pane->view, GDK_PAINTABLE(texture));
+}
+
+static void
+request_decode(DerushCompare *self, guint i, int size)
+{
+  Pane *pane = self->panes->pdata[i];
+  const DerushPhoto *photo = derush_photo_item_get_photo(self->items->pdata[i]);
+  if (photo->status != DERUSH_PHOTO_OK)
+    return;
+  pane->wanted = size;
+  DecodeData *d = g_new0(DecodeData, 1);
+  d->self = g_object_ref(self);
+  d->cancellable = g_object_ref(self->cancellable);
+  d->index = i;
+  d->size = size;
+  d->path = g_strdup(photo->path);
+  d->orientation = photo->meta.orientation;
+  g_autoptr(GTask) task = g_task_new(NULL, self->cancellable, decode_done_cb, NULL);
+  g_task_set_source_tag(task, request_decode);
+  g_task_set_task_data(task, d, (GDestroyNotify)decode_data_free);
+  g_task_run_in_thread(task, decode_worker);
+  self->pending++;
+}
+
+/* Past fit, only the full size is sharp: ask for it once per pane. */
+static void
+zoom_changed(DerushCompare *self)
+{
+  char text[16] = "";
+  if (self->zoom > 0)
+    g_snprintf(text, sizeof text, "%.0f%%", self->zoom * 100);
+  for (guint i = 0; i < self->panes->len; i++) {
+    Pane *pane = self->panes->pdata[i];
+    gtk_label_set_text(GTK_LABEL(pane->zoom_label), text);
+    gtk_widget_set_visible(pane->zoom_label, self->zoom > 0);
+    if (self->zoom > 0 && pane->loaded != 0 && pane->wanted != 0)
+      request_decode(self, i, 0);
+  }
+}
+
+/* One pane was panned or zoomed by the user: the others follow. */
+static void
+view_changed_cb(DerushZoomView *view, DerushCompare *self)
+{
+  double cx, cy;
+  self->zoom = derush_zoom_view_get_zoom(view);
+  derush_zoom_view_get_center(view, &cx, &cy);
+  for (guint i = 0; i < self->panes->len; i++) {
+    Pane *pane = self->panes->pdata[i];
+    if (pane->view == view)
+      continue;
+    derush_zoom_view_set_zoom(pane->view, self->zoom);
+    derush_zoom_view_set_center(pane->view, cx, cy);
+  }
+  zoom_changed(self);
 }
 
 static void
 update_caption(DerushCompare *self, guint i)
 {
   DerushPhotoItem *item = self->items->pdata[i];
-  GtkWidget *pane = self->panes->pdata[i];
-  GtkWidget *label = gtk_widget_get_last_child(pane);
+  Pane *pane = self->panes->pdata[i];
   const DerushPhotoAnalysis *a = derush_photo_item_get_analysis(item);
   DerushLabel l = derush_photo_item_get_label(item);
   g_autofree char *text =
@@ -89,15 +160,15 @@ update_caption(DerushCompare *self, guint i)
                       l == DERUSH_LABEL_KEEP    ? " · Keep"
                       : l == DERUSH_LABEL_TRASH ? " · Trash"
                                                 : "");
-  gtk_label_set_text(GTK_LABEL(label), text);
-  gtk_widget_remove_css_class(pane, "keep");
-  gtk_widget_remove_css_class(pane, "trash");
+  gtk_label_set_text(GTK_LABEL(pane->caption), text);
+  gtk_widget_remove_css_class(pane->box, "keep");
+  gtk_widget_remove_css_class(pane->box, "trash");
   if (l != DERUSH_LABEL_NONE)
-    gtk_widget_add_css_class(pane, l == DERUSH_LABEL_KEEP ? "keep" : "trash");
+    gtk_widget_add_css_class(pane->box, l == DERUSH_LABEL_KEEP ? "keep" : "trash");
   if (i == self->focused)
-    gtk_widget_add_css_class(pane, "focused");
+    gtk_widget_add_css_class(pane->box, "focused");
   else
-    gtk_widget_remove_css_class(pane, "focused");
+    gtk_widget_remove_css_class(pane->box, "focused");
 }
 
 static void
@@ -106,6 +177,26 @@ label_changed_cb(GObject *item, GParamSpec *pspec, DerushCompare *self)
   for (guint i = 0; i < self->items->len; i++)
     if (self->items->pdata[i] == (gpointer)item)
       update_caption(self, i);
+}
+
+static void
+set_focus(DerushCompare *self, guint index)
+{
+  guint old = self->focused;
+  self->focused = index;
+  update_caption(self, old);
+  update_caption(self, self->focused);
+}
+
+/* A click picks the pane K keeps, as Left/Right do. */
+static void
+pane_pressed_cb(GtkGestureClick *gesture, int n_press, double x, double y, DerushCompare *self)
+{
+  GtkWidget *box = gtk_event_controller_get_widget(GTK_EVENT_CONTROLLER(gesture));
+  for (guint i = 0; i < self->panes->len; i++)
+    if (((Pane *)self->panes->pdata[i])->box == box)
+      set_focus(self, i);
+  gtk_widget_grab_focus(GTK_WIDGET(self));
 }
 
 /** derush_compare_clear: drops the members shown and their decodes. */
@@ -120,14 +211,56 @@ derush_compare_clear(DerushCompare *self)
     g_signal_handlers_disconnect_by_data(self->items->pdata[i], self);
   g_ptr_array_set_size(self->items, 0);
   for (guint i = 0; i < self->panes->len; i++)
-    gtk_widget_unparent(self->panes->pdata[i]);
+    gtk_widget_unparent(((Pane *)self->panes->pdata[i])->box);
   g_ptr_array_set_size(self->panes, 0);
   self->focused = 0;
+}
+
+static Pane *
+pane_new(DerushCompare *self, DerushPhotoItem *item)
+{
+  Pane *pane = g_new0(Pane, 1);
+  pane->loaded = -1;
+  pane->wanted = -1;
+  pane->box = gtk_box_new(GTK_ORIENTATION_VERTICAL, 6);
+  gtk_widget_add_css_class(pane->box, "compare-pane");
+  GtkGesture *click = gtk_gesture_click_new();
+  g_signal_connect(click, "pressed", G_CALLBACK(pane_pressed_cb), self);
+  gtk_widget_add_controller(pane->box, GTK_EVENT_CONTROLLER(click));
+
+  pane->view = DERUSH_ZOOM_VIEW(derush_zoom_view_new());
+  const DerushPhoto *photo = derush_photo_item_get_photo(item);
+  /* The real size: the thumbnail, the 1600 px and the full decode all
+   * land on the same spot, and panes line up by relative position. */
+  derush_zoom_view_set_image_size(pane->view, photo->width, photo->height);
+  GdkTexture *thumb = derush_photo_item_get_texture(item);
+  if (thumb)
+    derush_zoom_view_set_paintable(pane->view, GDK_PAINTABLE(thumb));
+  g_signal_connect(pane->view, "view-changed", G_CALLBACK(view_changed_cb), self);
+
+  GtkWidget *row = gtk_center_box_new();
+  pane->caption = gtk_label_new(NULL);
+  gtk_label_set_ellipsize(GTK_LABEL(pane->caption), PANGO_ELLIPSIZE_MIDDLE);
+  gtk_widget_add_css_class(pane->caption, "caption-heading");
+  pane->zoom_label = gtk_label_new(NULL);
+  gtk_widget_add_css_class(pane->zoom_label, "caption");
+  gtk_widget_add_css_class(pane->zoom_label, "numeric");
+  gtk_widget_add_css_class(pane->zoom_label, "dim-label");
+  gtk_widget_set_visible(pane->zoom_label, FALSE);
+  gtk_center_box_set_center_widget(GTK_CENTER_BOX(row), pane->caption);
+  gtk_center_box_set_end_widget(GTK_CENTER_BOX(row), pane->zoom_label);
+
+  gtk_box_append(GTK_BOX(pane->box), GTK_WIDGET(pane->view));
+  gtk_box_append(GTK_BOX(pane->box), row);
+  gtk_widget_set_parent(pane->box, GTK_WIDGET(self));
+  return pane;
 }
 
 /**
  * derush_compare_show:
  * @items: (element-type DerushPhotoItem): 2-4 photos, the best first.
+ *
+ * Each group starts fitted.
  */
 void
 derush_compare_show(DerushCompare *self, GPtrArray *items)
@@ -135,44 +268,87 @@ derush_compare_show(DerushCompare *self, GPtrArray *items)
   g_return_if_fail(DERUSH_IS_COMPARE(self));
   derush_compare_clear(self);
   self->cancellable = g_cancellable_new();
+  self->zoom = 0;
   for (guint i = 0; i < items->len; i++) {
     DerushPhotoItem *item = items->pdata[i];
     g_ptr_array_add(self->items, g_object_ref(item));
-    GtkWidget *pane = gtk_box_new(GTK_ORIENTATION_VERTICAL, 6);
-    gtk_widget_add_css_class(pane, "compare-pane");
-    GtkWidget *picture = gtk_picture_new();
-    gtk_picture_set_can_shrink(GTK_PICTURE(picture), TRUE);
-    gtk_picture_set_content_fit(GTK_PICTURE(picture), GTK_CONTENT_FIT_CONTAIN);
-    gtk_widget_set_vexpand(picture, TRUE);
-    gtk_widget_set_hexpand(picture, TRUE);
-    GdkTexture *thumb = derush_photo_item_get_texture(item);
-    if (thumb)
-      gtk_picture_set_paintable(GTK_PICTURE(picture), GDK_PAINTABLE(thumb));
-    GtkWidget *caption = gtk_label_new(NULL);
-    gtk_label_set_ellipsize(GTK_LABEL(caption), PANGO_ELLIPSIZE_MIDDLE);
-    gtk_widget_add_css_class(caption, "caption-heading");
-    gtk_box_append(GTK_BOX(pane), picture);
-    gtk_box_append(GTK_BOX(pane), caption);
-    gtk_widget_set_parent(pane, GTK_WIDGET(self));
-    g_ptr_array_add(self->panes, pane);
+    g_ptr_array_add(self->panes, pane_new(self, item));
     update_caption(self, i);
     g_signal_connect_object(item, "notify::label", G_CALLBACK(label_changed_cb), self, 0);
-
-    const DerushPhoto *photo = derush_photo_item_get_photo(item);
-    if (photo->status != DERUSH_PHOTO_OK)
-      continue;
-    DecodeData *d = g_new0(DecodeData, 1);
-    d->self = g_object_ref(self);
-    d->cancellable = g_object_ref(self->cancellable);
-    d->index = i;
-    d->path = g_strdup(photo->path);
-    d->orientation = photo->meta.orientation;
-    g_autoptr(GTask) task = g_task_new(NULL, self->cancellable, decode_done_cb, NULL);
-    g_task_set_source_tag(task, derush_compare_show);
-    g_task_set_task_data(task, d, (GDestroyNotify)decode_data_free);
-    g_task_run_in_thread(task, decode_worker);
-    self->pending++;
+    request_decode(self, i, DECODE_SIZE);
   }
+}
+
+/**
+ * derush_compare_toggle_zoom:
+ * Every pane between fit and 100%, on the photos' centres (Z).
+ */
+void
+derush_compare_toggle_zoom(DerushCompare *self)
+{
+  g_return_if_fail(DERUSH_IS_COMPARE(self));
+  self->zoom = self->zoom > 0 ? 0 : 1;
+  for (guint i = 0; i < self->panes->len; i++) {
+    Pane *pane = self->panes->pdata[i];
+    derush_zoom_view_set_zoom(pane->view, self->zoom);
+    derush_zoom_view_set_center(pane->view, 0.5, 0.5);
+  }
+  zoom_changed(self);
+}
+
+/**
+ * derush_compare_zoom_step:
+ * @direction: > 0 zooms every pane in one step, < 0 out (down to fit).
+ */
+void
+derush_compare_zoom_step(DerushCompare *self, int direction)
+{
+  g_return_if_fail(DERUSH_IS_COMPARE(self));
+  if (self->focused < self->panes->len)
+    derush_zoom_view_zoom_step(((Pane *)self->panes->pdata[self->focused])->view, direction, -1,
+                               -1); /* view_changed_cb syncs the others */
+}
+
+/**
+ * derush_compare_pan:
+ * @index: a pane.
+ * @dx: logical pixels to move its photo right, as a drag; @dy down.
+ *
+ * Pans that pane as a drag would; the others follow.
+ *
+ * Returns: FALSE when there is no such pane.
+ */
+gboolean
+derush_compare_pan(DerushCompare *self, guint index, double dx, double dy)
+{
+  g_return_val_if_fail(DERUSH_IS_COMPARE(self), FALSE);
+  if (index >= self->panes->len)
+    return FALSE;
+  derush_zoom_view_pan_by(((Pane *)self->panes->pdata[index])->view, dx, dy);
+  return TRUE;
+}
+
+/**
+ * derush_compare_get_pane_state:
+ * @index: a pane.
+ * @zoom: (out): 0 when fitted, else the zoom factor; @scale: (out) the
+ *   scale drawn now (fit included); @cx, @cy: (out) the normalised centre
+ *   shown.
+ *
+ * Returns: FALSE when there is no such pane.
+ */
+gboolean
+derush_compare_get_pane_state(DerushCompare *self, guint index, double *zoom, double *scale,
+                              double *cx, double *cy)
+{
+  g_return_val_if_fail(DERUSH_IS_COMPARE(self), FALSE);
+  if (index >= self->panes->len)
+    return FALSE;
+  DerushZoomView *view = ((Pane *)self->panes->pdata[index])->view;
+  *zoom = derush_zoom_view_get_zoom(view);
+  *scale = derush_zoom_view_get_scale(view);
+  derush_zoom_view_get_center(view, cx, cy);
+  return TRUE;
 }
 
 /** derush_compare_get_focused: Returns: (transfer none) (nullable): the focused member. */
@@ -196,14 +372,10 @@ derush_compare_move_focus(DerushCompare *self, int delta)
 {
   if (self->items->len == 0)
     return;
-  int next = CLAMP((int)self->focused + delta, 0, (int)self->items->len - 1);
-  guint old = self->focused;
-  self->focused = next;
-  update_caption(self, old);
-  update_caption(self, self->focused);
+  set_focus(self, CLAMP((int)self->focused + delta, 0, (int)self->items->len - 1));
 }
 
-/** derush_compare_is_loading: a 1600 px decode is still running. */
+/** derush_compare_is_loading: a decode is still running (replay waits on it). */
 gboolean
 derush_compare_is_loading(DerushCompare *self)
 {
@@ -235,7 +407,7 @@ static void
 derush_compare_init(DerushCompare *self)
 {
   self->items = g_ptr_array_new_with_free_func(g_object_unref);
-  self->panes = g_ptr_array_new();
+  self->panes = g_ptr_array_new_with_free_func(g_free);
   GtkLayoutManager *layout = gtk_widget_get_layout_manager(GTK_WIDGET(self));
   gtk_box_layout_set_homogeneous(GTK_BOX_LAYOUT(layout), TRUE);
   gtk_box_layout_set_spacing(GTK_BOX_LAYOUT(layout), 12);

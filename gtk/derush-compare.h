@@ -1,4 +1,4 @@
-/* derush-compare.h: 2-4 members of a group side by side. */
+/* derush-compare.h: 2-4 members of a group side by side, zoomed and panned together. */
 #pragma once
 
 #include "derush-photo-item.h"
@@ -15,5 +15,10 @@ DerushPhotoItem *derush_compare_get_focused(DerushCompare *self);
 GPtrArray *derush_compare_get_items(DerushCompare *self);
 void derush_compare_move_focus(DerushCompare *self, int delta);
 gboolean derush_compare_is_loading(DerushCompare *self);
+void derush_compare_toggle_zoom(DerushCompare *self);
+void derush_compare_zoom_step(DerushCompare *self, int direction);
+gboolean derush_compare_pan(DerushCompare *self, guint index, double dx, double dy);
+gboolean derush_compare_get_pane_state(DerushCompare *self, guint index, double *zoom,
+                                       double *scale, double *cx, double *cy);
 
 G_END_DECLS

@@ -2,10 +2,19 @@
  *
  * One load is one GTask running in a worker thread with its own catalog
  * connection (SQLite connections are used by one thread at a time; the
- * main thread keeps its own for label writes). The worker first brings the
- * catalog up to date with derush_catalog_scan(), reporting progress, then
- * reads the folder's photos with derush_catalog_foreach_photo() and turns
+ * main thread keeps its own for label writes). The worker brings the
+ * catalog up to date with derush_catalog_scan(), reporting progress, and
+ * reads the folder's photos with derush_catalog_foreach_photo(), turning
  * them into DerushPhotoItems in chunks.
+ *
+ * A folder the catalog already knows is listed before the scan, so the
+ * grid shows its photos at once (100,000 in ~0.3 s) instead of after the
+ * scan's stat() of every file; the scan then runs and the folder is listed
+ * again, keeping only a fingerprint of each record from the first pass:
+ * new photos arrive as "photos", changed records as "changes" (a new item
+ * for the same id, or the id alone when the photo left the folder), and
+ * an unchanged folder costs the main thread nothing more. A folder seen
+ * for the first time is scanned, then listed.
  *
  * Progress and chunks travel to the main thread through a queue drained by
  * one idle callback, and the task's own callback drains it once more before
@@ -15,9 +24,15 @@
  *
  * Signals (main thread):
  * - "progress" (gint64 done, gint64 found, gboolean walk_done)
- * - "photos" (GPtrArray of DerushPhotoItem, transfer none)
+ * - "photos" (GPtrArray of DerushPhotoItem, transfer none): new photos
+ * - "changes" (GPtrArray of DerushPhotoItem, GArray of gint64, GArray of
+ *   DerushRelabel, transfer none): replacements of photos already delivered
+ *   (same id: the record changed), ids no longer in the folder, and photos
+ *   whose decision alone changed (a sidecar's, during the scan): the item
+ *   stays, so does the selection
  */
 #include "derush-folder-loader.h"
+#include "derush-background-private.h"
 #include "derush-photo-item.h"
 
 /* The first chunk is small so the grid shows something at once; later ones
@@ -25,14 +40,25 @@
 #define FIRST_CHUNK 512
 #define CHUNK 8192
 
-typedef enum { MSG_PROGRESS, MSG_PHOTOS } MessageKind;
+typedef enum { MSG_PROGRESS, MSG_PHOTOS, MSG_CHANGES } MessageKind;
 
 typedef struct {
   MessageKind kind;
   gint64 done, found;
   gboolean walk_done;
   GPtrArray *items;
+  GArray *removed;   /* gint64 ids, MSG_CHANGES */
+  GArray *relabeled; /* DerushRelabel, MSG_CHANGES */
 } Message;
+
+/* What the first listing delivered, to tell what the second one changed. */
+typedef struct {
+  gint64 id;
+  guint64 fingerprint; /* of the record but its decision */
+  DerushLabel label;
+  int stars;
+  gboolean seen;
+} Known;
 
 struct _DerushFolderLoader {
   GObject parent_instance;
@@ -50,19 +76,25 @@ typedef struct {
   gboolean scan;
   GPtrArray *chunk;
   guint n_listed;
+  GArray *known;       /* Known, by id once sorted; NULL when not listed before the scan */
+  gboolean diffing;    /* the second listing: deliver only what changed */
+  GPtrArray *replaced; /* DerushPhotoItem, second listing */
+  GArray *relabeled;   /* DerushRelabel, second listing */
   DerushScanSummary summary;
   GError *scan_error;
 } LoadData;
 
 G_DEFINE_FINAL_TYPE(DerushFolderLoader, derush_folder_loader, G_TYPE_OBJECT)
 
-enum { SIGNAL_PROGRESS, SIGNAL_PHOTOS, N_SIGNALS };
+enum { SIGNAL_PROGRESS, SIGNAL_PHOTOS, SIGNAL_CHANGES, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 static void
 message_free(Message *m)
 {
   g_clear_pointer(&m->items, g_ptr_array_unref);
+  g_clear_pointer(&m->removed, g_array_unref);
+  g_clear_pointer(&m->relabeled, g_array_unref);
   g_free(m);
 }
 
@@ -71,6 +103,9 @@ load_data_free(LoadData *d)
 {
   g_free(d->dir);
   g_clear_pointer(&d->chunk, g_ptr_array_unref);
+  g_clear_pointer(&d->known, g_array_unref);
+  g_clear_pointer(&d->replaced, g_ptr_array_unref);
+  g_clear_pointer(&d->relabeled, g_array_unref);
   g_clear_error(&d->scan_error);
   g_free(d);
 }
@@ -87,8 +122,10 @@ drain(DerushFolderLoader *self)
   for (Message *m; (m = g_queue_pop_head(&messages)); message_free(m)) {
     if (m->kind == MSG_PROGRESS)
       g_signal_emit(self, signals[SIGNAL_PROGRESS], 0, m->done, m->found, m->walk_done);
-    else
+    else if (m->kind == MSG_PHOTOS)
       g_signal_emit(self, signals[SIGNAL_PHOTOS], 0, m->items);
+    else
+      g_signal_emit(self, signals[SIGNAL_CHANGES], 0, m->items, m->removed, m->relabeled);
   }
 }
 
@@ -145,25 +182,107 @@ flush_chunk(LoadData *d)
   post(d->self, m);
 }
 
+static guint64
+mix(guint64 h, guint64 v)
+{
+  h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+  return h;
+}
+
+static guint64
+mix_str(guint64 h, const char *s)
+{
+  return mix(h, s ? g_str_hash(s) : 0x5bd1e995);
+}
+
+/* Everything the app shows of a record but the decision (label, stars):
+ * two listings with the same fingerprint show the same photo. */
+static guint64
+fingerprint(const DerushPhoto *p)
+{
+  guint64 h = 0;
+  h = mix_str(h, p->path);
+  h = mix_str(h, p->reason);
+  h = mix_str(h, p->format);
+  h = mix_str(h, p->raw_format);
+  h = mix_str(h, p->pair_path);
+  h = mix_str(h, p->meta.make);
+  h = mix_str(h, p->meta.model);
+  h = mix_str(h, p->meta.lens);
+  h = mix(h, (guint64)p->status);
+  h = mix(h, (guint64)p->width << 32 | (guint32)p->height);
+  h = mix(h, (guint64)p->size);
+  h = mix(h, (guint64)p->mtime_ns);
+  h = mix(h, p->content_hash);
+  h = mix(h, (guint64)p->meta.capture_time_ns);
+  h = mix(h, (guint64)p->meta.orientation);
+  return h;
+}
+
+static int
+compare_known(gconstpointer a, gconstpointer b)
+{
+  gint64 x = ((const Known *)a)->id, y = ((const Known *)b)->id;
+  return x < y ? -1 : x > y;
+}
+
+static Known *
+find_known(GArray *known, gint64 id)
+{
+  Known key = {.id = id};
+  guint index;
+  if (!g_array_binary_search(known, &key, compare_known, &index))
+    return NULL;
+  return &g_array_index(known, Known, index);
+}
+
 static gboolean
 collect_photo_cb(const DerushPhoto *photo, gpointer user_data)
 {
   LoadData *d = user_data;
-  if (!d->chunk)
-    d->chunk = g_ptr_array_new_with_free_func(g_object_unref);
+  GPtrArray *into = NULL;
+  if (d->diffing) {
+    Known *k = find_known(d->known, photo->id);
+    if (k) {
+      k->seen = TRUE;
+      if (k->fingerprint == fingerprint(photo)) {
+        if (k->label != photo->label || k->stars != photo->stars) {
+          DerushRelabel r = {photo->id, photo->label, photo->stars};
+          g_array_append_val(d->relabeled, r);
+        }
+        return TRUE; /* the main thread has it already */
+      }
+      if (!d->replaced)
+        d->replaced = g_ptr_array_new_with_free_func(g_object_unref);
+      into = d->replaced;
+    }
+  } else if (d->known) {
+    Known k = {photo->id, fingerprint(photo), photo->label, photo->stars, FALSE};
+    g_array_append_val(d->known, k);
+  }
+  if (!into) {
+    if (!d->chunk)
+      d->chunk = g_ptr_array_new_with_free_func(g_object_unref);
+    into = d->chunk;
+  }
 
-  /* The callback's record is borrowed: copy the fields the app shows. */
+  /* The callback's record is borrowed: copy the fields the app shows. The
+   * format and camera strings repeat across a whole shoot: interned, they
+   * cost nothing per photo (13 MB less at 100,000; see
+   * derush_photo_item_new()). */
   DerushPhoto *copy = g_new0(DerushPhoto, 1);
   *copy = *photo;
   copy->path = g_strdup(photo->path);
   copy->reason = g_strdup(photo->reason);
-  copy->format = g_strdup(photo->format);
-  copy->raw_format = g_strdup(photo->raw_format);
+  copy->format = (char *)g_intern_string(photo->format);
+  copy->raw_format = (char *)g_intern_string(photo->raw_format);
   copy->pair_path = g_strdup(photo->pair_path);
-  copy->meta.make = g_strdup(photo->meta.make);
-  copy->meta.model = g_strdup(photo->meta.model);
-  copy->meta.lens = g_strdup(photo->meta.lens);
-  g_ptr_array_add(d->chunk, derush_photo_item_new(copy));
+  copy->meta.make = (char *)g_intern_string(photo->meta.make);
+  copy->meta.model = (char *)g_intern_string(photo->meta.model);
+  copy->meta.lens = (char *)g_intern_string(photo->meta.lens);
+  g_ptr_array_add(into, derush_photo_item_new(copy));
+  if (into != d->chunk)
+    return TRUE;
 
   d->n_listed++;
   if ((d->n_listed <= FIRST_CHUNK && d->chunk->len == FIRST_CHUNK) || d->chunk->len >= CHUNK)
@@ -171,11 +290,15 @@ collect_photo_cb(const DerushPhoto *photo, gpointer user_data)
   return TRUE;
 }
 
+/* In a background thread of its own (derush-background-private.h): the
+ * scan's workers inherit its priority. */
 static void
-load_worker(GTask *task, gpointer source_object, gpointer task_data, GCancellable *cancellable)
+load_body(gpointer data, gpointer unused)
 {
-  DerushFolderLoader *self = source_object;
-  LoadData *d = task_data;
+  GTask *task = data;
+  DerushFolderLoader *self = g_task_get_source_object(task);
+  LoadData *d = g_task_get_task_data(task);
+  GCancellable *cancellable = g_task_get_cancellable(task);
   GError *error = NULL;
 
   DerushCatalog *catalog = derush_catalog_open(self->catalog_path, &error);
@@ -185,6 +308,26 @@ load_worker(GTask *task, gpointer source_object, gpointer task_data, GCancellabl
   }
   if (self->cache_dir)
     derush_catalog_set_cache_dir(catalog, self->cache_dir);
+
+  /* Show what the catalog has now, scan after; a folder it does not know
+   * yet lists nothing here (an index range: no time). */
+  gboolean listed = FALSE;
+  if (d->scan) {
+    d->known = g_array_new(FALSE, FALSE, sizeof(Known));
+    if (!derush_catalog_foreach_photo(catalog, d->dir, collect_photo_cb, d, &error)) {
+      derush_catalog_close(catalog);
+      g_task_return_error(task, error);
+      return;
+    }
+    flush_chunk(d);
+    if (d->known->len > 0) {
+      g_array_sort(d->known, compare_known);
+      d->relabeled = g_array_new(FALSE, FALSE, sizeof(DerushRelabel));
+      d->diffing = listed = TRUE;
+    } else {
+      g_clear_pointer(&d->known, g_array_unref);
+    }
+  }
 
   if (d->scan) {
     DerushScanOptions options;
@@ -199,15 +342,40 @@ load_worker(GTask *task, gpointer source_object, gpointer task_data, GCancellabl
   }
 
   /* Listed even after a cancelled or failed scan: the catalog still knows
-   * what an earlier scan found (a folder on an unplugged disk included). */
+   * what an earlier scan found (a folder on an unplugged disk included).
+   * The second listing of a known folder also catches what changed in
+   * the catalog without a file changing (a sidecar's decision). */
   if (!derush_catalog_foreach_photo(catalog, d->dir, collect_photo_cb, d, &error)) {
     derush_catalog_close(catalog);
     g_task_return_error(task, error);
     return;
   }
   flush_chunk(d);
+  if (listed) {
+    GArray *removed = g_array_new(FALSE, FALSE, sizeof(gint64));
+    for (guint i = 0; i < d->known->len; i++)
+      if (!g_array_index(d->known, Known, i).seen)
+        g_array_append_val(removed, g_array_index(d->known, Known, i).id);
+    if (d->replaced || removed->len > 0 || d->relabeled->len > 0) {
+      Message *m = g_new0(Message, 1);
+      m->kind = MSG_CHANGES;
+      m->items = d->replaced ? g_steal_pointer(&d->replaced)
+                             : g_ptr_array_new_with_free_func(g_object_unref);
+      m->removed = removed;
+      m->relabeled = g_steal_pointer(&d->relabeled);
+      post(self, m);
+    } else {
+      g_array_unref(removed);
+    }
+  }
   derush_catalog_close(catalog);
   g_task_return_boolean(task, TRUE);
+}
+
+static void
+load_worker(GTask *task, gpointer source_object, gpointer task_data, GCancellable *cancellable)
+{
+  _derush_run_in_background("derush-load", load_body, task, NULL);
 }
 
 static void
@@ -232,6 +400,9 @@ derush_folder_loader_class_init(DerushFolderLoaderClass *klass)
                    G_TYPE_NONE, 3, G_TYPE_INT64, G_TYPE_INT64, G_TYPE_BOOLEAN);
   signals[SIGNAL_PHOTOS] = g_signal_new("photos", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0,
                                         NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_PTR_ARRAY);
+  signals[SIGNAL_CHANGES] =
+      g_signal_new("changes", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                   G_TYPE_NONE, 3, G_TYPE_PTR_ARRAY, G_TYPE_ARRAY, G_TYPE_ARRAY);
 }
 
 static void
@@ -263,8 +434,8 @@ derush_folder_loader_new(const char *catalog_path, const char *cache_dir)
  * @cancellable: (nullable): stops the scan; the photos known so far are
  *   still listed.
  *
- * Emits "progress" while scanning and "photos" for each chunk, then calls
- * @callback.
+ * Emits "progress" while scanning, "photos" for each chunk and "changes"
+ * when a folder listed before its scan changed, then calls @callback.
  */
 void
 derush_folder_loader_load_async(DerushFolderLoader *self, const char *dir, gboolean scan,

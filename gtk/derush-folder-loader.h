@@ -6,6 +6,13 @@
 
 G_BEGIN_DECLS
 
+/* A photo whose decision alone changed between two listings. */
+typedef struct {
+  gint64 id;
+  DerushLabel label;
+  int stars;
+} DerushRelabel;
+
 #define DERUSH_TYPE_FOLDER_LOADER (derush_folder_loader_get_type())
 G_DECLARE_FINAL_TYPE(DerushFolderLoader, derush_folder_loader, DERUSH, FOLDER_LOADER, GObject)
 

@@ -15,6 +15,8 @@ const DerushPhoto *derush_photo_item_get_photo(DerushPhotoItem *self);
 gint64 derush_photo_item_get_id(DerushPhotoItem *self);
 const char *derush_photo_item_get_name(DerushPhotoItem *self);
 const char *derush_photo_item_get_display_name(DerushPhotoItem *self);
+const char *derush_photo_item_get_search_key(DerushPhotoItem *self, const char *folder);
+char *derush_search_fold(const char *text);
 
 DerushLabel derush_photo_item_get_label(DerushPhotoItem *self);
 int derush_photo_item_get_stars(DerushPhotoItem *self);
@@ -40,10 +42,18 @@ typedef struct {
   double sharpness;     /* derush_features_sharpness(); NAN when unknown */
   DerushExposureFlag exposure;
   gboolean blurry; /* much less sharp than its group's best pick */
+  /* Every group the photo is in, for the side panel's group strip (a
+   * burst member may also be in a near-duplicate set): */
+  gint64 near_dup_id;     /* its near-duplicate set; 0 when none */
+  gboolean near_dup_best; /* the set's best pick */
+  gint64 session_id;      /* its session (no long pause between shots); 0 when none */
 } DerushPhotoAnalysis;
 
+typedef struct _DerushAnalysisTable DerushAnalysisTable;
+
 const DerushPhotoAnalysis *derush_photo_item_get_analysis(DerushPhotoItem *self);
-gboolean derush_photo_item_set_analysis(DerushPhotoItem *self, const DerushPhotoAnalysis *analysis);
+void derush_photo_item_set_analysis_table(DerushPhotoItem *self, DerushAnalysisTable *table);
+void derush_photo_item_notify_analysis(DerushPhotoItem *self);
 
 GCancellable *derush_photo_item_get_cancellable(DerushPhotoItem *self);
 void derush_photo_item_cancel(DerushPhotoItem *self);

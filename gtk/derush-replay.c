@@ -18,18 +18,55 @@
  *   action NAME              e.g. "win.keep"
  *   filter all|unlabelled|keep|trash|best
  *   sort time|name|group|sharpness
+ *   search [TEXT]            search file and folder names for TEXT (none: clear)
+ *   search-stop              Escape in the search entry (its stop-search)
+ *   search-state             print "search mode 0|1 text TEXT"
+ *   pref KEY VALUE           open the preferences (app.preferences) and set a row:
+ *                            style follow|dark|light, advance true|false,
+ *                            thumb-size PX, session-gap MIN, burst-gap S
+ *   pref-state               print "pref KEY VALUE" for each key, then
+ *                            "style-dark 0|1" (the style manager's answer)
+ *   pref-screenshot FILE.png render the preferences window
+ *   pref-close               close the preferences window
  *   expect-shown N           the grid shows N photos
  *   print-shown              print "shown N" (photos in the grid now)
  *   print-analysis           print "analysis grouped N best N flagged N"
  *   screenshot FILE.png      render the window (prints its size)
  *   counters                 print the work counters
  *   touch FILE               create FILE (a signal for the test driver)
+ *   print-current            print "current NAME" (the first selected photo)
+ *   compare-state            print each compare pane's zoom, scale and centre
+ *                            ("compare-pane I zoom Z scale S center X Y")
+ *   compare-pan I DX DY      pan compare pane I as a drag of DX, DY pixels
+ *   strip-state              print the side panel's group strip ("strip kind
+ *                            K members N current NAME", "strip-member I NAME
+ *                            [best] [current]")
+ *   strip-click N            click the strip's Nth member
+ *   apply-dialog trash|move DIR|xmp [STYLE]
+ *                            open the apply dialog (Ctrl+E), choose the action
+ *   apply-dry-run            wait for the dialog's dry run, print it ("dry-run ...")
+ *   screenshot-dialog FILE.png  render the apply dialog
+ *   apply-confirm            confirm the dialog's action (its confirm button)
+ *   apply-undo               undo the last apply (the toast's Undo button)
+ *   wait-apply               the apply or undo is done, the folder listed again
+ *   wait-file FILE           until FILE exists (the test driver's go-ahead)
+ *   bench-startup            wait for the first frame with photos, print its time
+ *   bench-loaded             wait until the scan and listing are done, print the time
+ *   bench-scroll SECS [PX/S] scroll the grid steadily, print frame times and work
+ *   bench-refresh [groups]   change every photo's analysis at once (as a retrain;
+ *                            groups: as an analysis), print the cost
+ *   bench-memory             print peak and current RSS
  *   quit
  *
  * Blank lines and lines starting with # are skipped. Output on stdout is
- * line-oriented ("screenshot FILE WxH", "counter NAME N", "toast: ...").
+ * line-oriented ("screenshot FILE WxH", "counter NAME N", "toast: ...",
+ * "bench KIND key=value...": see derush-bench-mode.c).
  */
 #include "derush-replay.h"
+#include "derush-apply-dialog.h"
+#include "derush-bench-mode.h"
+#include "derush-preferences.h"
+#include "derush-window-private.h"
 #include <gio/gunixinputstream.h>
 #include <glib/gstdio.h>
 
@@ -46,6 +83,8 @@ struct _DerushReplay {
   guint frames; /* frames drawn since a screenshot was asked for */
   guint tick_id;
   guint attempts;
+  DerushBenchMode *bench; /* when the script has bench- commands */
+  gboolean bench_started;
   gboolean quit;
   gboolean failed;
 };
@@ -120,6 +159,121 @@ parse_choice(const char *word, const char *const *choices)
     if (g_strcmp0(word, choices[i]) == 0)
       return i;
   return -1;
+}
+
+/* The compare view's and the group strip's commands; FALSE: call again. */
+static gboolean
+run_group_command(DerushReplay *self, const char *line, const char *cmd, const char *a1,
+                  const char *a2)
+{
+  DerushWindow *win = self->window;
+  DerushGroupStrip *strip = derush_side_panel_get_group_strip(win->side_panel);
+  if (g_str_equal(cmd, "print-current")) {
+    DerushPhotoItem *item = _derush_window_get_current(win);
+    g_print("current %s\n", item ? derush_photo_item_get_display_name(item) : "none");
+  } else if (g_str_equal(cmd, "compare-state")) {
+    double zoom, scale, cx, cy;
+    /* In the C locale's notation, whatever the user's. */
+    char z[G_ASCII_DTOSTR_BUF_SIZE], sc[G_ASCII_DTOSTR_BUF_SIZE];
+    char x[G_ASCII_DTOSTR_BUF_SIZE], y[G_ASCII_DTOSTR_BUF_SIZE];
+    for (guint i = 0; derush_compare_get_pane_state(win->compare, i, &zoom, &scale, &cx, &cy); i++)
+      g_print("compare-pane %u zoom %s scale %s center %s %s\n", i,
+              g_ascii_formatd(z, sizeof z, "%.3f", zoom),
+              g_ascii_formatd(sc, sizeof sc, "%.4f", scale),
+              g_ascii_formatd(x, sizeof x, "%.4f", cx), g_ascii_formatd(y, sizeof y, "%.4f", cy));
+  } else if (g_str_equal(cmd, "compare-pan") && a1 && a2) {
+    double dx = 0, dy = 0;
+    if (sscanf(a2, "%lf %lf", &dx, &dy) != 2 ||
+        !derush_compare_pan(win->compare, (guint)g_ascii_strtoull(a1, NULL, 10), dx, dy))
+      fail(self, line, "expected a pane shown and DX DY");
+  } else if (g_str_equal(cmd, "strip-state")) {
+    /* The panel follows the selection from an idle: let it catch up. */
+    if (!wait_until(self, line, win->status_idle == 0))
+      return FALSE;
+    static const char *const kinds[] = {"none", "burst", "near-dup", "session"};
+    GListModel *members = derush_group_strip_get_members(strip);
+    DerushPhotoItem *current = derush_group_strip_get_current(strip);
+    guint n = g_list_model_get_n_items(members);
+    g_print("strip kind %s members %u current %s\n", kinds[derush_group_strip_get_kind(strip)], n,
+            current ? derush_photo_item_get_display_name(current) : "none");
+    for (guint i = 0; i < n; i++) {
+      g_autoptr(DerushPhotoItem) item = g_list_model_get_item(members, i);
+      g_print("strip-member %u %s%s%s\n", i, derush_photo_item_get_display_name(item),
+              derush_group_strip_is_best(strip, item) ? " best" : "",
+              item == current ? " current" : "");
+    }
+  } else if (g_str_equal(cmd, "strip-click") && a1) {
+    if (!derush_group_strip_activate(strip, (guint)g_ascii_strtoull(a1, NULL, 10)))
+      fail(self, line, "no such member");
+  } else {
+    fail(self, line, "unknown command");
+  }
+  return TRUE;
+}
+
+/* The search bar's and the preferences' commands; FALSE: call again. */
+static gboolean
+run_settings_command(DerushReplay *self, const char *line, const char *cmd, const char *a1,
+                     const char *a2)
+{
+  DerushWindow *win = self->window;
+  DerushPreferences *prefs = derush_preferences_find(win);
+  g_autoptr(GError) error = NULL;
+  if (g_str_equal(cmd, "search")) {
+    /* The rest of the line, spaces included. */
+    const char *text = line + strlen(cmd);
+    while (*text == ' ' || *text == '\t')
+      text++;
+    derush_window_set_search(win, text);
+  } else if (g_str_equal(cmd, "search-stop")) {
+    g_signal_emit_by_name(win->search_entry, "stop-search");
+  } else if (g_str_equal(cmd, "search-state")) {
+    g_print("search mode %d text %s\n", gtk_search_bar_get_search_mode(win->search_bar),
+            derush_window_get_search(win));
+  } else if (g_str_equal(cmd, "pref") && a1 && a2) {
+    GApplication *app = G_APPLICATION(gtk_window_get_application(GTK_WINDOW(win)));
+    if (!prefs)
+      g_action_group_activate_action(G_ACTION_GROUP(app), "preferences", NULL);
+    prefs = derush_preferences_find(win);
+    if (!prefs)
+      fail(self, line, "the preferences did not open");
+    else if (!derush_preferences_set(prefs, a1, a2, &error))
+      fail(self, line, error->message);
+  } else if (g_str_equal(cmd, "pref-state")) {
+    static const char *const styles[] = {"follow", "dark", "light"};
+    guint style, session_gap;
+    gboolean advance;
+    int thumb_size;
+    double burst_gap;
+    g_object_get(win, "style", &style, "advance", &advance, "thumb-size", &thumb_size,
+                 "session-gap", &session_gap, "burst-gap", &burst_gap, NULL);
+    char burst[G_ASCII_DTOSTR_BUF_SIZE];
+    g_print("pref style %s\npref advance %s\npref thumb-size %d\npref session-gap %u\n"
+            "pref burst-gap %s\nstyle-dark %d\n",
+            styles[MIN(style, 2)], advance ? "true" : "false", thumb_size, session_gap,
+            g_ascii_formatd(burst, sizeof burst, "%g", burst_gap),
+            adw_style_manager_get_dark(adw_style_manager_get_default()));
+  } else if (g_str_equal(cmd, "pref-screenshot") && a1) {
+    int width = 0, height = 0;
+    if (!prefs) {
+      fail(self, line, "the preferences are not open");
+    } else if (!frames_passed(self, 2)) {
+      return FALSE;
+    } else if (!derush_preferences_screenshot(prefs, a1, &width, &height, &error)) {
+      if (++self->attempts < 40)
+        return FALSE; /* not laid out yet */
+      fail(self, line, error->message);
+    } else {
+      g_print("screenshot %s %dx%d\n", a1, width, height);
+    }
+    self->attempts = 0;
+  } else if (g_str_equal(cmd, "pref-close")) {
+    if (prefs)
+      gtk_window_close(GTK_WINDOW(prefs));
+  } else {
+    fail(self, line, "unknown command");
+  }
+  return TRUE;
 }
 
 /* Runs one line; FALSE means "not yet, call again" (a wait). */
@@ -211,6 +365,77 @@ run_line(DerushReplay *self, const char *raw)
     for (int i = 0; i < DERUSH_N_COUNTERS; i++)
       g_print("counter %s %" G_GINT64_FORMAT "\n", derush_counter_name(i), derush_counter_get(i));
     g_print("counter cells_alive %u\n", derush_window_get_n_cells(win));
+  } else if (g_str_has_prefix(cmd, "bench-") && !self->bench) {
+    fail(self, line, "bench commands need the window from the start");
+  } else if (g_str_equal(cmd, "bench-startup")) {
+    return wait_until(self, line, derush_bench_mode_print_startup(self->bench));
+  } else if (g_str_equal(cmd, "bench-loaded")) {
+    return wait_until(self, line, derush_bench_mode_print_loaded(self->bench));
+  } else if (g_str_equal(cmd, "bench-scroll") || g_str_equal(cmd, "bench-refresh")) {
+    if (!self->bench_started) {
+      if (g_str_equal(cmd, "bench-refresh"))
+        derush_bench_mode_refresh(self->bench, g_strcmp0(a1, "groups") == 0);
+      else
+        derush_bench_mode_scroll(self->bench, a1 ? g_ascii_strtod(a1, NULL) : 5.0,
+                                 a2 ? g_ascii_strtod(a2, NULL) : 0);
+      self->bench_started = TRUE;
+    }
+    if (!wait_until(self, line, !derush_bench_mode_is_busy(self->bench)))
+      return FALSE;
+    self->bench_started = FALSE;
+  } else if (g_str_equal(cmd, "bench-memory")) {
+    derush_bench_mode_print_memory(self->bench);
+  } else if (g_str_equal(cmd, "apply-dialog") && a1) {
+    static const char *const choices[] = {"trash", "move", "xmp", NULL};
+    int choice = parse_choice(a1, choices);
+    DerushXmpStyle style = DERUSH_XMP_DARKTABLE;
+    DerushApplyDialog *dialog = NULL;
+    if (choice < 0 || (choice == DERUSH_APPLY_CHOICE_MOVE && !a2) ||
+        (choice == DERUSH_APPLY_CHOICE_XMP && a2 && !derush_xmp_style_from_name(a2, &style)))
+      fail(self, line, "expected trash, move DIR or xmp [STYLE]");
+    else if (!derush_window_activate_shortcut(win, "<Control>e") ||
+             !(dialog = derush_apply_dialog_find(win)))
+      fail(self, line, "the apply dialog did not open");
+    else
+      derush_apply_dialog_set_choice(dialog, choice, choice == DERUSH_APPLY_CHOICE_MOVE ? a2 : NULL,
+                                     style);
+  } else if (g_str_equal(cmd, "apply-dry-run") || g_str_equal(cmd, "apply-confirm") ||
+             g_str_equal(cmd, "screenshot-dialog")) {
+    DerushApplyDialog *dialog = derush_apply_dialog_find(win);
+    g_autofree char *dry_run = dialog ? derush_apply_dialog_get_dry_run(dialog) : NULL;
+    if (!dialog) {
+      fail(self, line, "no apply dialog is open");
+    } else if (g_str_equal(cmd, "apply-dry-run")) {
+      if (!wait_until(self, line, dry_run != NULL))
+        return FALSE;
+      g_print("%s", dry_run ? dry_run : "");
+    } else if (g_str_equal(cmd, "apply-confirm")) {
+      if (!derush_apply_dialog_confirm(dialog))
+        fail(self, line, "nothing to confirm");
+    } else if (a1) {
+      g_autoptr(GError) error = NULL;
+      int width = 0, height = 0;
+      if (!derush_apply_dialog_screenshot(dialog, a1, &width, &height, &error)) {
+        if (++self->attempts < 40)
+          return FALSE; /* not laid out yet */
+        fail(self, line, error->message);
+      } else {
+        g_print("screenshot %s %dx%d\n", a1, width, height);
+      }
+      self->attempts = 0;
+    }
+  } else if (g_str_equal(cmd, "apply-undo")) {
+    if (!gtk_widget_activate_action(GTK_WIDGET(win), "win.undo-apply", NULL))
+      fail(self, line, "no such action");
+  } else if (g_str_equal(cmd, "wait-apply")) {
+    return wait_until(self, line, !derush_apply_is_busy(win) && derush_window_is_loaded(win));
+  } else if (g_str_equal(cmd, "wait-file") && a1) {
+    return wait_until(self, line, g_file_test(a1, G_FILE_TEST_EXISTS));
+  } else if (g_str_has_prefix(cmd, "compare-") || g_str_has_prefix(cmd, "strip-") ||
+             g_str_equal(cmd, "print-current")) {
+    return run_group_command(self, line, cmd, a1, a2);
+  } else if (g_str_has_prefix(cmd, "search") || g_str_has_prefix(cmd, "pref")) {
+    return run_settings_command(self, line, cmd, a1, a2);
   } else if (g_str_equal(cmd, "touch") && a1) {
     if (!g_file_set_contents(a1, "", 0, NULL))
       fail(self, line, "cannot create the file");
@@ -251,6 +476,7 @@ derush_replay_dispose(GObject *object)
   if (self->tick_id && self->window)
     gtk_widget_remove_tick_callback(GTK_WIDGET(self->window), self->tick_id);
   self->tick_id = 0;
+  g_clear_object(&self->bench);
   G_OBJECT_CLASS(derush_replay_parent_class)->dispose(object);
 }
 
@@ -299,6 +525,9 @@ derush_replay_new(DerushWindow *window, const char *script_path, GError **error)
   DerushReplay *self = g_object_new(DERUSH_TYPE_REPLAY, NULL);
   self->window = window;
   self->lines = g_strsplit(text, "\n", -1);
+  /* Made now, before the window is shown, so it sees the first frames. */
+  if (strstr(text, "bench-"))
+    self->bench = derush_bench_mode_new(window);
   g_object_set_data(G_OBJECT(window), "derush-replay", self);
   return self;
 }

@@ -1,10 +1,14 @@
-/* derush-side-panel.c: decisions, details and dataset status beside the grid.
+/* derush-side-panel.c: decisions, group, details and dataset status beside the grid.
  *
  * The panel only shows state: its buttons activate the window's actions
  * (win.keep, win.stars-N...), so mouse and keyboard take the same path.
  * The window tells it which photo is current and what the dataset counts
  * are; it reads nothing from the catalog itself (everything it shows was
- * read once, at scan time, into the photo record).
+ * read once, at scan time, into the photo record, or by the analysis).
+ *
+ * Under the decisions, the current photo's group (burst, near-duplicates,
+ * else session) runs as a strip of thumbnails, DerushGroupStrip; a click
+ * on one selects it (win.select-photo).
  */
 #include "derush-side-panel.h"
 #include <adwaita.h>
@@ -15,10 +19,12 @@ struct _DerushSidePanel {
 
   GtkWidget *scroller;
   GtkWidget *stars_box;
+  GtkWidget *strip_group;
+  DerushGroupStrip *group_strip;
   GtkWidget *details_group;
   /* In template order: update_details() clears status_row..quality_row in one loop. */
   AdwActionRow *name_row, *status_row, *date_row, *camera_row, *lens_row, *exposure_row, *size_row,
-      *group_row, *quality_row;
+      *quality_row;
   GtkWidget *stats_grid;
 
   GtkWidget *star_buttons[5];
@@ -41,7 +47,7 @@ enum {
   N_STATS
 };
 static const char *const stat_names[N_STATS] = {"Total", "Labelled", "Unlabelled", "Keep",
-                                                "Trash", "Selected", "Unreadable"};
+                                                "Trash", "Selected", "Unavailable"};
 static const char *const stat_classes[N_STATS] = {NULL,    NULL,     NULL,     "keep",
                                                   "trash", "accent", "warning"};
 
@@ -106,27 +112,42 @@ update_stars(DerushSidePanel *self)
   }
 }
 
+/* The group strip's heading: hidden with the strip, while the photo is in
+ * no group (or before the analysis has run). */
+static void
+strip_changed_cb(DerushSidePanel *self)
+{
+  DerushStripKind kind = derush_group_strip_get_kind(self->group_strip);
+  gtk_widget_set_visible(self->strip_group, kind != DERUSH_STRIP_NONE);
+  if (kind == DERUSH_STRIP_NONE)
+    return;
+  guint n = g_list_model_get_n_items(derush_group_strip_get_members(self->group_strip));
+  const char *what = kind == DERUSH_STRIP_BURST      ? "Burst"
+                     : kind == DERUSH_STRIP_NEAR_DUP ? "Near-Duplicates"
+                                                     : "Session";
+  g_autofree char *title = g_strdup_printf("%s · %u photos", what, n);
+  DerushPhotoItem *best = derush_group_strip_get_best(self->group_strip);
+  g_autofree char *description = NULL;
+  if (kind == DERUSH_STRIP_SESSION)
+    description = g_strdup("In no burst or near-duplicate set");
+  else if (best == self->item)
+    description = g_strdup("★ This is the best pick");
+  else if (best)
+    description = g_strdup_printf("★ Best pick: %s", derush_photo_item_get_display_name(best));
+  adw_preferences_group_set_title(ADW_PREFERENCES_GROUP(self->strip_group), title);
+  adw_preferences_group_set_description(ADW_PREFERENCES_GROUP(self->strip_group), description);
+}
+
 /* Group and quality indicators: hidden until the analysis has run. */
 static void
 update_analysis(DerushSidePanel *self)
 {
+  derush_group_strip_set_current(self->group_strip, self->item); /* strip_changed_cb */
   if (!self->item) {
-    set_row(self->group_row, NULL);
     set_row(self->quality_row, NULL);
     return;
   }
   const DerushPhotoAnalysis *a = derush_photo_item_get_analysis(self->item);
-  g_autofree char *group = NULL;
-  if (a->group_id) {
-    const char *kind = a->group_kind == DERUSH_GROUP_BURST ? "Burst" : "Near-duplicates";
-    if (a->is_best)
-      group = g_strdup_printf("%s #%" G_GINT64_FORMAT " · %u photos\n★ Best pick", kind,
-                              a->group_id, a->group_size);
-    else
-      group = g_strdup_printf("%s #%" G_GINT64_FORMAT " · %u photos\nBest pick: %s", kind,
-                              a->group_id, a->group_size, a->best_name ? a->best_name : "?");
-  }
-  set_row(self->group_row, group);
 
   g_autofree char *quality = NULL;
   if (!isnan(a->sharpness)) {
@@ -241,10 +262,13 @@ derush_side_panel_class_init(DerushSidePanelClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS(klass);
   object_class->dispose = derush_side_panel_dispose;
 
+  g_type_ensure(DERUSH_TYPE_GROUP_STRIP);
   gtk_widget_class_set_template_from_resource(widget_class,
                                               "/org/derush/Derush/derush-side-panel.ui");
   gtk_widget_class_bind_template_child(widget_class, DerushSidePanel, scroller);
   gtk_widget_class_bind_template_child(widget_class, DerushSidePanel, stars_box);
+  gtk_widget_class_bind_template_child(widget_class, DerushSidePanel, strip_group);
+  gtk_widget_class_bind_template_child(widget_class, DerushSidePanel, group_strip);
   gtk_widget_class_bind_template_child(widget_class, DerushSidePanel, details_group);
   gtk_widget_class_bind_template_child(widget_class, DerushSidePanel, name_row);
   gtk_widget_class_bind_template_child(widget_class, DerushSidePanel, status_row);
@@ -253,7 +277,6 @@ derush_side_panel_class_init(DerushSidePanelClass *klass)
   gtk_widget_class_bind_template_child(widget_class, DerushSidePanel, lens_row);
   gtk_widget_class_bind_template_child(widget_class, DerushSidePanel, exposure_row);
   gtk_widget_class_bind_template_child(widget_class, DerushSidePanel, size_row);
-  gtk_widget_class_bind_template_child(widget_class, DerushSidePanel, group_row);
   gtk_widget_class_bind_template_child(widget_class, DerushSidePanel, quality_row);
   gtk_widget_class_bind_template_child(widget_class, DerushSidePanel, stats_grid);
   gtk_widget_class_set_layout_manager_type(widget_class, GTK_TYPE_BIN_LAYOUT);
@@ -298,6 +321,7 @@ derush_side_panel_init(DerushSidePanel *self)
       self->unreadable_tile = tile;
   }
 
+  g_signal_connect_swapped(self->group_strip, "changed", G_CALLBACK(strip_changed_cb), self);
   self->item_signals = g_signal_group_new(DERUSH_TYPE_PHOTO_ITEM);
   g_signal_group_connect_swapped(self->item_signals, "notify::stars", G_CALLBACK(update_stars),
                                  self);
@@ -336,4 +360,37 @@ derush_side_panel_set_stats(DerushSidePanel *self, const DerushDatasetStats *sta
   }
   /* Only worth a tile when there is something to look at. */
   gtk_widget_set_visible(self->unreadable_tile, stats->unreadable > 0);
+}
+
+/**
+ * derush_side_panel_set_photos:
+ * @photos: (nullable): every photo of the folder (DerushPhotoItem), where
+ *   the group strip finds the current photo's group.
+ * @thumbnailer: (nullable): where the strip asks for its thumbnails.
+ */
+void
+derush_side_panel_set_photos(DerushSidePanel *self, GListModel *photos,
+                             DerushThumbnailer *thumbnailer)
+{
+  g_return_if_fail(DERUSH_IS_SIDE_PANEL(self));
+  derush_group_strip_set_thumbnailer(self->group_strip, thumbnailer);
+  derush_group_strip_set_photos(self->group_strip, photos);
+  derush_group_strip_set_current(self->group_strip, self->item);
+}
+
+/** derush_side_panel_groups_changed: a new analysis is out: show the groups it found. */
+void
+derush_side_panel_groups_changed(DerushSidePanel *self)
+{
+  g_return_if_fail(DERUSH_IS_SIDE_PANEL(self));
+  derush_group_strip_groups_changed(self->group_strip);
+  update_analysis(self);
+}
+
+/** derush_side_panel_get_group_strip: Returns: (transfer none): the group strip. */
+DerushGroupStrip *
+derush_side_panel_get_group_strip(DerushSidePanel *self)
+{
+  g_return_val_if_fail(DERUSH_IS_SIDE_PANEL(self), NULL);
+  return self->group_strip;
 }

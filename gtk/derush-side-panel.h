@@ -1,7 +1,9 @@
-/* derush-side-panel.h: decisions, details and dataset status beside the grid. */
+/* derush-side-panel.h: decisions, group, details and dataset status beside the grid. */
 #pragma once
 
+#include "derush-group-strip.h"
 #include "derush-photo-item.h"
+#include "derush-thumbnailer.h"
 
 G_BEGIN_DECLS
 
@@ -22,6 +24,10 @@ G_DECLARE_FINAL_TYPE(DerushSidePanel, derush_side_panel, DERUSH, SIDE_PANEL, Gtk
 
 void derush_side_panel_set_item(DerushSidePanel *self, DerushPhotoItem *item);
 void derush_side_panel_set_stats(DerushSidePanel *self, const DerushDatasetStats *stats);
+void derush_side_panel_set_photos(DerushSidePanel *self, GListModel *photos,
+                                  DerushThumbnailer *thumbnailer);
+void derush_side_panel_groups_changed(DerushSidePanel *self);
+DerushGroupStrip *derush_side_panel_get_group_strip(DerushSidePanel *self);
 
 /* Formats "1/250 s · f/2.8 · ISO 400 · 35 mm"; NULL when nothing is known. */
 char *_derush_format_exposure(const DerushMeta *meta);

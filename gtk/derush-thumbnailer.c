@@ -15,6 +15,7 @@
  * LRU: 100,000 photos never mean 100,000 textures in memory.
  */
 #include "derush-thumbnailer.h"
+#include "derush-background-private.h"
 #include "derush-private.h"
 
 typedef struct {
@@ -227,6 +228,8 @@ static gpointer
 thumbnail_worker(gpointer data)
 {
   DerushThumbnailer *self = data;
+  /* A late frame shows more than a late thumbnail. */
+  _derush_thread_set_nice(DERUSH_NICE_THUMBNAILS);
 
   for (;;) {
     g_mutex_lock(&self->lock);

@@ -1,16 +1,18 @@
 /* derush-viewer.c: one photo, large, with 100% zoom and pan.
  *
  * The viewer shows the item's grid thumbnail at once (scaled up, as a
- * placeholder), then a 2048 px decode made on a worker; pressing Z asks
- * for the full-size decode and shows it at 100%, panned by dragging. Each
- * new photo cancels the decode of the previous one, and a late result for
- * a photo no longer shown is dropped.
+ * placeholder), then a 2048 px decode made on a worker; pressing Z (or
+ * Ctrl+scroll) zooms in and asks for the full-size decode. Zoom and pan
+ * are DerushZoomView's, shared with the compare view. Each new photo
+ * cancels the decode of the previous one, and a late result for a photo
+ * no longer shown is dropped.
  *
  * Labels and navigation are the window's actions (K/T/U, Left/Right...):
  * the viewer only displays.
  */
 #include "derush-viewer.h"
 #include "derush-thumbnailer.h"
+#include "derush-zoom-view.h"
 
 #define SCREEN_SIZE 2048
 
@@ -18,8 +20,7 @@ struct _DerushViewer {
   GtkWidget parent_instance;
 
   GtkWidget *overlay;
-  GtkWidget *scroller;
-  GtkWidget *picture;
+  DerushZoomView *zoom_view;
   GtkWidget *info_box;
   GtkWidget *badge_label;
   GtkWidget *name_label;
@@ -32,7 +33,6 @@ struct _DerushViewer {
   GCancellable *cancellable;
   int loaded_size; /* SCREEN_SIZE, 0 = full size, -1 = placeholder only */
   gboolean zoomed;
-  double drag_x, drag_y;
 };
 
 G_DEFINE_FINAL_TYPE(DerushViewer, derush_viewer, GTK_TYPE_WIDGET)
@@ -82,7 +82,10 @@ update_info(DerushViewer *self)
   for (int i = 0; i < 5; i++)
     g_strlcat(text, i < stars ? "★" : "☆", sizeof text);
   gtk_label_set_text(GTK_LABEL(self->stars_label), text);
-  gtk_label_set_text(GTK_LABEL(self->zoom_label), self->zoomed ? "100%" : "Fit");
+  double zoom = derush_zoom_view_get_zoom(self->zoom_view);
+  char percent[16];
+  g_snprintf(percent, sizeof percent, "%.0f%%", zoom * 100);
+  gtk_label_set_text(GTK_LABEL(self->zoom_label), zoom > 0 ? percent : "Fit");
 }
 
 static void decode(DerushViewer *self, int size);
@@ -100,10 +103,10 @@ decode_done_cb(GObject *source, GAsyncResult *result, gpointer user_data)
     return; /* another photo or size was asked for since */
   gtk_spinner_stop(GTK_SPINNER(self->spinner));
   if (!texture) {
-    gtk_widget_set_tooltip_text(self->picture, error->message);
+    gtk_widget_set_tooltip_text(GTK_WIDGET(self->zoom_view), error->message);
     return;
   }
-  gtk_picture_set_paintable(GTK_PICTURE(self->picture), GDK_PAINTABLE(texture));
+  derush_zoom_view_set_paintable(self->zoom_view, GDK_PAINTABLE(texture));
   self->loaded_size = d->size;
   if (self->zoomed && self->loaded_size != 0)
     decode(self, 0);
@@ -131,48 +134,14 @@ decode(DerushViewer *self, int size)
   gtk_spinner_start(GTK_SPINNER(self->spinner));
 }
 
+/* Z, or Ctrl+scroll on the photo: past fit, only the full size is sharp. */
 static void
-apply_zoom(DerushViewer *self)
+zoom_changed_cb(DerushViewer *self)
 {
-  /* Fit: the picture shrinks to the view. 100%: it asks for its natural
-   * size (one texture pixel per logical pixel) and the scrolled window
-   * pans it. */
-  gtk_picture_set_can_shrink(GTK_PICTURE(self->picture), !self->zoomed);
-  GtkPolicyType policy = self->zoomed ? GTK_POLICY_AUTOMATIC : GTK_POLICY_EXTERNAL;
-  gtk_scrolled_window_set_policy(GTK_SCROLLED_WINDOW(self->scroller), policy, policy);
-  if (self->zoomed)
-    gtk_widget_set_cursor_from_name(self->scroller, "grab");
-  else
-    gtk_widget_set_cursor(self->scroller, NULL);
+  self->zoomed = derush_zoom_view_get_zoom(self->zoom_view) > 0;
   update_info(self);
-}
-
-static void
-drag_begin_cb(GtkGestureDrag *gesture, double x, double y, DerushViewer *self)
-{
-  GtkScrolledWindow *sw = GTK_SCROLLED_WINDOW(self->scroller);
-  self->drag_x = gtk_adjustment_get_value(gtk_scrolled_window_get_hadjustment(sw));
-  self->drag_y = gtk_adjustment_get_value(gtk_scrolled_window_get_vadjustment(sw));
-}
-
-static void
-drag_update_cb(GtkGestureDrag *gesture, double dx, double dy, DerushViewer *self)
-{
-  if (!self->zoomed)
-    return;
-  GtkScrolledWindow *sw = GTK_SCROLLED_WINDOW(self->scroller);
-  gtk_adjustment_set_value(gtk_scrolled_window_get_hadjustment(sw), self->drag_x - dx);
-  gtk_adjustment_set_value(gtk_scrolled_window_get_vadjustment(sw), self->drag_y - dy);
-}
-
-static void
-center_cb(GtkAdjustment *adj, DerushViewer *self)
-{
-  /* Zooming in lands on the centre of the photo, where the subject
-   * usually is, rather than the top-left corner. */
-  if (self->zoomed)
-    gtk_adjustment_set_value(
-        adj, (gtk_adjustment_get_upper(adj) - gtk_adjustment_get_page_size(adj)) / 2);
+  if (self->zoomed && self->loaded_size != 0)
+    decode(self, 0);
 }
 
 static void
@@ -195,10 +164,10 @@ derush_viewer_class_init(DerushViewerClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS(klass);
   object_class->dispose = derush_viewer_dispose;
 
+  g_type_ensure(DERUSH_TYPE_ZOOM_VIEW);
   gtk_widget_class_set_template_from_resource(widget_class, "/org/derush/Derush/derush-viewer.ui");
   gtk_widget_class_bind_template_child(widget_class, DerushViewer, overlay);
-  gtk_widget_class_bind_template_child(widget_class, DerushViewer, scroller);
-  gtk_widget_class_bind_template_child(widget_class, DerushViewer, picture);
+  gtk_widget_class_bind_template_child(widget_class, DerushViewer, zoom_view);
   gtk_widget_class_bind_template_child(widget_class, DerushViewer, info_box);
   gtk_widget_class_bind_template_child(widget_class, DerushViewer, badge_label);
   gtk_widget_class_bind_template_child(widget_class, DerushViewer, name_label);
@@ -213,15 +182,7 @@ static void
 derush_viewer_init(DerushViewer *self)
 {
   gtk_widget_init_template(GTK_WIDGET(self));
-
-  GtkGesture *drag = gtk_gesture_drag_new();
-  g_signal_connect(drag, "drag-begin", G_CALLBACK(drag_begin_cb), self);
-  g_signal_connect(drag, "drag-update", G_CALLBACK(drag_update_cb), self);
-  gtk_widget_add_controller(self->scroller, GTK_EVENT_CONTROLLER(drag));
-
-  GtkScrolledWindow *sw = GTK_SCROLLED_WINDOW(self->scroller);
-  g_signal_connect(gtk_scrolled_window_get_hadjustment(sw), "changed", G_CALLBACK(center_cb), self);
-  g_signal_connect(gtk_scrolled_window_get_vadjustment(sw), "changed", G_CALLBACK(center_cb), self);
+  g_signal_connect_swapped(self->zoom_view, "notify::zoom", G_CALLBACK(zoom_changed_cb), self);
 
   self->item_signals = g_signal_group_new(DERUSH_TYPE_PHOTO_ITEM);
   g_signal_group_connect_swapped(self->item_signals, "notify::label", G_CALLBACK(update_info),
@@ -246,9 +207,13 @@ derush_viewer_show(DerushViewer *self, DerushPhotoItem *item)
   g_set_object(&self->item, item);
   g_signal_group_set_target(self->item_signals, item);
   self->loaded_size = -1;
-  gtk_widget_set_tooltip_text(self->picture, NULL);
+  gtk_widget_set_tooltip_text(GTK_WIDGET(self->zoom_view), NULL);
   GdkTexture *thumb = item ? derush_photo_item_get_texture(item) : NULL;
-  gtk_picture_set_paintable(GTK_PICTURE(self->picture), thumb ? GDK_PAINTABLE(thumb) : NULL);
+  /* The photo's own size, so the placeholder sits where the decode will. */
+  const DerushPhoto *photo = item ? derush_photo_item_get_photo(item) : NULL;
+  derush_zoom_view_set_image_size(self->zoom_view, photo ? photo->width : 0,
+                                  photo ? photo->height : 0);
+  derush_zoom_view_set_paintable(self->zoom_view, thumb ? GDK_PAINTABLE(thumb) : NULL);
   update_info(self);
   decode(self, self->zoomed ? 0 : SCREEN_SIZE);
 }
@@ -264,10 +229,7 @@ derush_viewer_get_item(DerushViewer *self)
 void
 derush_viewer_toggle_zoom(DerushViewer *self)
 {
-  self->zoomed = !self->zoomed;
-  apply_zoom(self);
-  if (self->zoomed && self->loaded_size != 0)
-    decode(self, 0);
+  derush_zoom_view_set_zoom(self->zoom_view, self->zoomed ? 0 : 1); /* zoom_changed_cb */
 }
 
 gboolean

@@ -14,6 +14,7 @@
  * updated: their notify redraws the cells that show them, nothing else.
  */
 #include "derush-window-private.h"
+#include "derush-apply-dialog.h"
 
 typedef struct {
   const char *accel;
@@ -53,6 +54,8 @@ static const KeyBinding window_keys[] = {
     {"<Control>o", "win.open"},
     {"F5", "win.rescan"},
     {"F9", "win.show-panel"},
+    {"<Control>e", "win.apply"},
+    {"<Control>f", "win.search"},
     {"Escape", "win.back"},
 };
 
@@ -62,10 +65,11 @@ static const KeyBinding grid_keys[] = {
     {"KP_Enter", "win.view"},
 };
 
+/* In compare, +/- (with or without Ctrl) zoom the panes, not the grid. */
 static const KeyBinding compare_keys[] = {
-    {"Left", "win.move-left"},
-    {"Right", "win.move-right"},
-    {"Escape", "win.back"},
+    {"Left", "win.move-left"}, {"Right", "win.move-right"},     {"Escape", "win.back"},
+    {"plus", "win.zoom-in"},   {"equal", "win.zoom-in"},        {"KP_Add", "win.zoom-in"},
+    {"minus", "win.zoom-out"}, {"KP_Subtract", "win.zoom-out"},
 };
 
 static const KeyBinding viewer_keys[] = {
@@ -354,6 +358,32 @@ next_group_cb(GtkWidget *widget, const char *action, GVariant *param)
   derush_window_show_toast(self, self->analyzed ? "No more groups" : "Groups are not known yet");
 }
 
+/* A click in the side panel's group strip: that photo (by id) becomes the
+ * selection, when the filter shows it. */
+static void
+select_photo_cb(GtkWidget *widget, const char *action, GVariant *param)
+{
+  DerushWindow *self = DERUSH_WINDOW(widget);
+  gint64 id = g_variant_get_int64(param);
+  DerushPhotoItem *item = g_hash_table_lookup(self->by_id, &id);
+  if (!item)
+    return;
+  GListModel *model = G_LIST_MODEL(self->sort_model);
+  guint n = g_list_model_get_n_items(model);
+  for (guint pos = 0; pos < n; pos++) {
+    g_autoptr(DerushPhotoItem) it = g_list_model_get_item(model, pos);
+    if (it == item) {
+      _derush_window_select_position(self, pos);
+      /* The click focused the strip: arrows go back to the grid. */
+      gtk_widget_grab_focus(GTK_WIDGET(self->grid_view));
+      return;
+    }
+  }
+  g_autofree char *message =
+      g_strdup_printf("%s is hidden by the filter", derush_photo_item_get_display_name(item));
+  derush_window_show_toast(self, message);
+}
+
 static void
 compare_cb(GtkWidget *widget, const char *action, GVariant *param)
 {
@@ -376,14 +406,32 @@ back_cb(GtkWidget *widget, const char *action, GVariant *param)
     _derush_window_show_compare(self, FALSE);
   else if (viewer_shown(self))
     _derush_window_show_viewer(self, FALSE);
+  else if (gtk_search_bar_get_search_mode(self->search_bar))
+    _derush_window_set_search_mode(self, FALSE);
   else if (gtk_window_is_fullscreen(GTK_WINDOW(self)))
     gtk_window_unfullscreen(GTK_WINDOW(self));
+}
+
+/* Ctrl+F: opens the search bar, or closes it when typing there (as the
+ * header bar's toggle does). */
+static void
+search_cb(GtkWidget *widget, const char *action, GVariant *param)
+{
+  DerushWindow *self = DERUSH_WINDOW(widget);
+  GtkWidget *focus = gtk_root_get_focus(GTK_ROOT(self));
+  gboolean typing = focus && gtk_widget_is_ancestor(focus, GTK_WIDGET(self->search_entry));
+  _derush_window_set_search_mode(self,
+                                 !(gtk_search_bar_get_search_mode(self->search_bar) && typing));
 }
 
 static void
 zoom_cb(GtkWidget *widget, const char *action, GVariant *param)
 {
   DerushWindow *self = DERUSH_WINDOW(widget);
+  if (compare_shown(self)) {
+    derush_compare_toggle_zoom(self->compare);
+    return;
+  }
   if (!viewer_shown(self))
     _derush_window_show_viewer(self, TRUE);
   derush_viewer_toggle_zoom(self->viewer);
@@ -404,6 +452,10 @@ thumb_zoom_cb(GtkWidget *widget, const char *action, GVariant *param)
 {
   DerushWindow *self = DERUSH_WINDOW(widget);
   gboolean in = g_str_equal(action, "win.zoom-in");
+  if (compare_shown(self)) {
+    derush_compare_zoom_step(self->compare, in ? 1 : -1);
+    return;
+  }
   /* Steps of ~20%: 96 → 116 → 139 → 167 → 200 → 240 → 288 → 346 → 415 → 498. */
   int size = in ? self->thumb_size * 6 / 5 : self->thumb_size * 5 / 6;
   _derush_window_set_thumb_size(self, size);
@@ -433,6 +485,19 @@ rescan_cb(GtkWidget *widget, const char *action, GVariant *param)
   }
 }
 
+/* Trash, move or export the folder's decisions, after a dry run. */
+static void
+apply_cb(GtkWidget *widget, const char *action, GVariant *param)
+{
+  derush_apply_dialog_present(DERUSH_WINDOW(widget));
+}
+
+static void
+undo_apply_cb(GtkWidget *widget, const char *action, GVariant *param)
+{
+  derush_apply_undo(DERUSH_WINDOW(widget));
+}
+
 static void
 cancel_scan_cb(GtkWidget *widget, const char *action, GVariant *param)
 {
@@ -460,6 +525,11 @@ _derush_window_update_actions(DerushWindow *self)
   gtk_widget_action_set_enabled(w, "win.redo", self->catalog != NULL);
   gtk_widget_action_set_enabled(w, "win.cancel-scan", self->loading || self->analyzing);
   gtk_widget_action_set_enabled(w, "win.rescan", self->folder != NULL);
+  /* Files must not move under a scan; one apply (or undo) at a time. */
+  gtk_widget_action_set_enabled(w, "win.apply",
+                                self->catalog && self->folder && !self->loading &&
+                                    !self->folder_missing && !self->applying);
+  gtk_widget_action_set_enabled(w, "win.undo-apply", self->catalog && !self->applying);
 }
 
 void
@@ -480,10 +550,12 @@ _derush_window_class_init_actions(GtkWidgetClass *widget_class)
   gtk_widget_class_install_action(widget_class, "win.move-down", NULL, move_cb);
   gtk_widget_class_install_action(widget_class, "win.next-group", NULL, next_group_cb);
   gtk_widget_class_install_action(widget_class, "win.compare", NULL, compare_cb);
+  gtk_widget_class_install_action(widget_class, "win.select-photo", "x", select_photo_cb);
   gtk_widget_class_install_action(widget_class, "win.keep-trash-others", NULL,
                                   keep_trash_others_cb);
   gtk_widget_class_install_action(widget_class, "win.view", NULL, view_cb);
   gtk_widget_class_install_action(widget_class, "win.back", NULL, back_cb);
+  gtk_widget_class_install_action(widget_class, "win.search", NULL, search_cb);
   gtk_widget_class_install_action(widget_class, "win.zoom", NULL, zoom_cb);
   gtk_widget_class_install_action(widget_class, "win.fullscreen", NULL, fullscreen_cb);
   gtk_widget_class_install_action(widget_class, "win.zoom-in", NULL, thumb_zoom_cb);
@@ -492,6 +564,8 @@ _derush_window_class_init_actions(GtkWidgetClass *widget_class)
   gtk_widget_class_install_action(widget_class, "win.open-recent", "ay", open_recent_cb);
   gtk_widget_class_install_action(widget_class, "win.rescan", NULL, rescan_cb);
   gtk_widget_class_install_action(widget_class, "win.cancel-scan", NULL, cancel_scan_cb);
+  gtk_widget_class_install_action(widget_class, "win.apply", NULL, apply_cb);
+  gtk_widget_class_install_action(widget_class, "win.undo-apply", NULL, undo_apply_cb);
   gtk_widget_class_install_property_action(widget_class, "win.advance", "advance");
   gtk_widget_class_install_property_action(widget_class, "win.hide-labelled", "hide-labelled");
   gtk_widget_class_install_property_action(widget_class, "win.show-panel", "show-panel");

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "derush-window.h"
+#include "derush-analysis-table.h"
 #include "derush-analyzer.h"
 #include "derush-compare.h"
 #include "derush-folder-loader.h"
@@ -37,6 +38,8 @@ struct _DerushWindow {
   DerushViewer *viewer;
   DerushCompare *compare; /* the "compare" page of @stack, made in code */
   GMenu *recent_section;
+  GtkSearchBar *search_bar;
+  GtkSearchEntry *search_entry;
 
   /* catalog: this connection is the main thread's, for label writes (one
    * quick durable commit each); loads open their own on a worker. */
@@ -58,6 +61,9 @@ struct _DerushWindow {
   gboolean analyzing;
   gboolean analyzed; /* the last analysis of this folder finished */
 
+  /* an apply or its undo is moving files (derush-apply-dialog.c) */
+  gboolean applying;
+
   /* model: store -> filter -> sort -> multi-selection -> grid */
   GListStore *store;
   GtkCustomFilter *filter;
@@ -68,6 +74,7 @@ struct _DerushWindow {
   GHashTable *by_id;   /* gint64* id -> DerushPhotoItem* (borrowed from the store) */
   GHashTable *by_path; /* path -> DerushPhotoItem* (borrowed) */
   GPtrArray *cells;    /* live DerushGridCells (weak), to count grid columns */
+  DerushAnalysisTable *analysis_table; /* the latest analysis, read by every item */
 
   DerushFilterMode filter_mode;
   DerushSortMode sort_mode;
@@ -77,6 +84,15 @@ struct _DerushWindow {
   int thumb_size;
   guint status_idle;
   guint columns_idle;
+
+  /* search: the needle, folded (derush_search_fold()); NULL shows all */
+  char *search_key;
+
+  /* preferences (derush-preferences.c edits them through properties) */
+  DerushStyle style;
+  guint session_gap_min; /* DerushGroupOptions.session_gap_s, in minutes */
+  double burst_gap_s;
+  guint regroup_source; /* a regroup waits for the gaps to settle */
 };
 
 /* derush-window-actions.c */
@@ -92,11 +108,16 @@ void _derush_window_select_position(DerushWindow *self, guint position);
 void _derush_window_refilter(DerushWindow *self);
 void _derush_window_queue_status(DerushWindow *self);
 void _derush_window_set_thumb_size(DerushWindow *self, int size);
+void _derush_window_set_search_mode(DerushWindow *self, gboolean on);
 void _derush_window_show_viewer(DerushWindow *self, gboolean show);
 void _derush_window_show_compare(DerushWindow *self, gboolean show);
 guint _derush_window_get_n_columns(DerushWindow *self);
 void _derush_window_save_settings(DerushWindow *self);
 void _derush_window_choose_folder(DerushWindow *self);
 void _derush_window_cancel_jobs(DerushWindow *self);
+void _derush_window_reload(DerushWindow *self);
+void _derush_window_show_action_toast(DerushWindow *self, const char *message,
+                                      const char *button_label, const char *action_name);
+guint _derush_window_apply_analysis(DerushWindow *self, GHashTable *table, gboolean groups_changed);
 
 G_END_DECLS

@@ -20,14 +20,26 @@
 
 G_DEFINE_FINAL_TYPE(DerushWindow, derush_window, ADW_TYPE_APPLICATION_WINDOW)
 
-/* Boolean options, exposed as properties so that property actions
- * (win.advance, win.hide-labelled, win.show-panel) give the menu its check
- * marks for free. */
-enum { PROP_0, PROP_ADVANCE, PROP_HIDE_LABELLED, PROP_SHOW_PANEL, N_PROPS };
+/* Options, exposed as properties so that property actions (win.advance,
+ * win.hide-labelled, win.show-panel) give the menu its check marks for free
+ * and the preferences window binds its rows to them (derush-preferences.c). */
+enum {
+  PROP_0,
+  PROP_ADVANCE,
+  PROP_HIDE_LABELLED,
+  PROP_SHOW_PANEL,
+  PROP_THUMB_SIZE,
+  PROP_STYLE,
+  PROP_SESSION_GAP,
+  PROP_BURST_GAP,
+  N_PROPS
+};
 static GParamSpec *properties[N_PROPS];
 
 #define SETTINGS_GROUP "derush-gtk"
 #define MAX_RECENT 8
+
+static const char *const style_names[] = {"follow", "dark", "light", NULL};
 
 static char *
 settings_path(void)
@@ -53,6 +65,9 @@ _derush_window_save_settings(DerushWindow *self)
   g_key_file_set_integer(kf, SETTINGS_GROUP, "thumb-size", self->thumb_size);
   g_key_file_set_boolean(kf, SETTINGS_GROUP, "advance", self->advance);
   g_key_file_set_boolean(kf, SETTINGS_GROUP, "show-panel", self->show_panel);
+  g_key_file_set_string(kf, SETTINGS_GROUP, "style", style_names[self->style]);
+  g_key_file_set_integer(kf, SETTINGS_GROUP, "session-gap-minutes", (int)self->session_gap_min);
+  g_key_file_set_double(kf, SETTINGS_GROUP, "burst-gap-seconds", self->burst_gap_s);
   if (self->folder && !self->folder_missing) {
     g_key_file_set_string(kf, SETTINGS_GROUP, "last-folder", self->folder);
     gsize n = 0;
@@ -92,9 +107,8 @@ update_recent_menu(DerushWindow *self)
 /* ------------------------------------------------------------ model */
 
 static gboolean
-filter_func(gpointer object, gpointer user_data)
+filter_mode_matches(DerushWindow *self, gpointer object)
 {
-  DerushWindow *self = user_data;
   DerushLabel label = derush_photo_item_get_label(object);
   if (self->hide_labelled && label != DERUSH_LABEL_NONE)
     return FALSE;
@@ -114,6 +128,19 @@ filter_func(gpointer object, gpointer user_data)
   }
   }
   return TRUE;
+}
+
+/* The filter's mode and the search, both: one filter, one pass. The
+ * search compares the folded needle with each photo's folded path, kept on
+ * the item: a strstr() per photo, no allocation per keystroke. */
+static gboolean
+filter_func(gpointer object, gpointer user_data)
+{
+  DerushWindow *self = user_data;
+  if (!filter_mode_matches(self, object))
+    return FALSE;
+  return !self->search_key ||
+         strstr(derush_photo_item_get_search_key(object, self->folder), self->search_key);
 }
 
 static gint64
@@ -278,6 +305,19 @@ update_max_columns(DerushWindow *self)
     self->columns_idle = g_idle_add(update_max_columns_cb, self);
 }
 
+/* Textures kept for cells off screen, so that scrolling back shows them
+ * at once: a budget in bytes (~24 MB of RGB 3:2 thumbnails), not a count,
+ * so smaller cells keep more of them. The cells on screen are pinned on
+ * top of it. (600 textures at 200 px were 48 MB of a 250 MB budget for
+ * 100,000 photos.) */
+#define TEXTURE_BUDGET (24 * 1000 * 1000)
+
+static guint
+texture_capacity(int size)
+{
+  return MAX(64, TEXTURE_BUDGET / (size * size * 2));
+}
+
 void
 _derush_window_set_thumb_size(DerushWindow *self, int size)
 {
@@ -288,9 +328,9 @@ _derush_window_set_thumb_size(DerushWindow *self, int size)
   for (guint i = 0; i < self->cells->len; i++)
     derush_grid_cell_set_thumb_size(self->cells->pdata[i], size);
   update_max_columns(self);
-  /* More, smaller cells on screen: keep enough textures for them. */
-  derush_thumbnailer_set_capacity(self->thumbnailer, MAX(600, 4 * 1600 * 1000 / (size * size)));
+  derush_thumbnailer_set_capacity(self->thumbnailer, texture_capacity(size));
   _derush_window_save_settings(self);
+  g_object_notify_by_pspec(G_OBJECT(self), properties[PROP_THUMB_SIZE]);
 }
 
 /* ------------------------------------------------------------ selection */
@@ -374,7 +414,7 @@ update_status_cb(gpointer data)
     const DerushPhoto *p = derush_photo_item_get_photo(item);
     stats.keep += p->label == DERUSH_LABEL_KEEP;
     stats.trash += p->label == DERUSH_LABEL_TRASH;
-    stats.unreadable += p->status != DERUSH_PHOTO_OK;
+    stats.unreadable += p->status != DERUSH_PHOTO_OK; /* unreadable or missing */
     g_object_unref(item);
   }
   stats.total = n;
@@ -561,6 +601,24 @@ derush_window_show_toast(DerushWindow *self, const char *message)
   show_toast_full(self, message, ADW_TOAST_PRIORITY_NORMAL);
 }
 
+/**
+ * _derush_window_show_action_toast:
+ * A toast with a button that activates @action_name (an apply's "Undo"),
+ * kept on screen longer: the button is the easy way back.
+ */
+void
+_derush_window_show_action_toast(DerushWindow *self, const char *message, const char *button_label,
+                                 const char *action_name)
+{
+  AdwToast *toast = adw_toast_new(message);
+  adw_toast_set_timeout(toast, 10);
+  adw_toast_set_button_label(toast, button_label);
+  adw_toast_set_action_name(toast, action_name);
+  adw_toast_overlay_add_toast(self->toast_overlay, toast);
+  if (g_object_get_data(G_OBJECT(self), "derush-replay"))
+    g_print("toast: %s [%s]\n", message, action_name);
+}
+
 /* A problem that lasts (the folder is gone) gets a banner over the grid,
  * which stays until the next scan, and a toast that jumps the queue. */
 static void
@@ -595,12 +653,69 @@ loader_photos_cb(DerushFolderLoader *loader, GPtrArray *items, DerushWindow *sel
     const DerushPhoto *p = derush_photo_item_get_photo(item);
     g_hash_table_insert(self->by_id, (gpointer)&p->id, item);
     g_hash_table_insert(self->by_path, p->path, item);
+    derush_photo_item_set_analysis_table(item, self->analysis_table);
   }
   /* One splice per chunk: the filter and sort models see one change. */
   g_list_store_splice(self->store, g_list_model_get_n_items(G_LIST_MODEL(self->store)), 0,
                       items->pdata, items->len);
   if (g_str_equal(gtk_stack_get_visible_child_name(self->stack), "message"))
     gtk_stack_set_visible_child_name(self->stack, "grid");
+  _derush_window_queue_status(self);
+}
+
+/* A known folder is shown before its scan: what the scan changed comes
+ * back as new items for ids already shown (swapped in where the old ones
+ * sit), ids that left the folder, and decisions that changed (set on the
+ * item shown). One pass over the store finds the first two; it only runs
+ * when something changed. */
+static void
+loader_changes_cb(DerushFolderLoader *loader, GPtrArray *replaced, GArray *removed,
+                  GArray *relabeled, DerushWindow *self)
+{
+  for (guint i = 0; i < relabeled->len; i++) {
+    const DerushRelabel *r = &g_array_index(relabeled, DerushRelabel, i);
+    DerushPhotoItem *item = g_hash_table_lookup(self->by_id, &r->id);
+    if (item)
+      derush_photo_item_set_label(item, r->label, r->stars);
+  }
+  if (relabeled->len > 0)
+    _derush_window_refilter(self);
+
+  g_autoptr(GHashTable) todo = g_hash_table_new(g_int64_hash, g_int64_equal);
+  for (guint i = 0; i < replaced->len; i++)
+    g_hash_table_insert(todo, (gpointer)&derush_photo_item_get_photo(replaced->pdata[i])->id,
+                        replaced->pdata[i]);
+  for (guint i = 0; i < removed->len; i++)
+    g_hash_table_insert(todo, &g_array_index(removed, gint64, i), NULL);
+
+  GListModel *store = G_LIST_MODEL(self->store);
+  g_autoptr(GArray) hits = g_array_new(FALSE, FALSE, sizeof(guint));
+  guint n = g_list_model_get_n_items(store);
+  for (guint i = 0; i < n && hits->len < g_hash_table_size(todo); i++) {
+    g_autoptr(DerushPhotoItem) item = g_list_model_get_item(store, i);
+    gint64 id = derush_photo_item_get_id(item);
+    if (g_hash_table_contains(todo, &id))
+      g_array_append_val(hits, i);
+  }
+  /* From the end, so the positions still to visit stay valid. */
+  for (guint j = hits->len; j-- > 0;) {
+    guint pos = g_array_index(hits, guint, j);
+    g_autoptr(DerushPhotoItem) old = g_list_model_get_item(store, pos);
+    const DerushPhoto *p = derush_photo_item_get_photo(old);
+    DerushPhotoItem *item = g_hash_table_lookup(todo, &p->id);
+    if (g_hash_table_lookup(self->by_path, p->path) == old)
+      g_hash_table_remove(self->by_path, p->path);
+    g_hash_table_remove(self->by_id, &p->id);
+    if (item) {
+      const DerushPhoto *np = derush_photo_item_get_photo(item);
+      g_hash_table_insert(self->by_id, (gpointer)&np->id, item);
+      g_hash_table_insert(self->by_path, np->path, item);
+      derush_photo_item_set_analysis_table(item, self->analysis_table);
+      g_list_store_splice(self->store, pos, 1, (gpointer *)&item, 1);
+    } else {
+      g_list_store_remove(self->store, pos);
+    }
+  }
   _derush_window_queue_status(self);
 }
 
@@ -726,27 +841,50 @@ analyze_done_cb(GObject *source, GAsyncResult *result, gpointer user_data)
     return;
   }
 
-  /* Only items whose record changed notify, so only their cells redraw;
-   * the model itself is untouched unless a filter or sort reads the
-   * analysis. */
-  guint changed = 0;
-  GHashTableIter iter;
-  gpointer key, value;
-  g_hash_table_iter_init(&iter, self->by_id);
-  while (g_hash_table_iter_next(&iter, &key, &value)) {
-    const DerushPhotoAnalysis *a = g_hash_table_lookup(table, key);
-    if (a && derush_photo_item_set_analysis(value, a))
-      changed++;
-  }
   self->analyzed = TRUE;
-  if (changed > 0) {
-    if (self->filter_mode == DERUSH_FILTER_BEST)
-      gtk_filter_changed(GTK_FILTER(self->filter), GTK_FILTER_CHANGE_DIFFERENT);
-    if (self->sort_mode == DERUSH_SORT_GROUP || self->sort_mode == DERUSH_SORT_SHARPNESS)
-      gtk_sorter_changed(GTK_SORTER(self->sorter), GTK_SORTER_CHANGE_DIFFERENT);
+  _derush_window_apply_analysis(self, table, TRUE);
+}
+
+/**
+ * _derush_window_apply_analysis:
+ * @table: photo id (gint64*) -> DerushPhotoAnalysis*, from the analyzer.
+ * @groups_changed: the groups may differ (an analysis), not only the
+ *   per-photo values (a retrain): the side panel's group strip then
+ *   indexes every photo again (O(photos)).
+ *
+ * Publishes the whole table at once (O(1): each item looks its record up
+ * when next asked) and notifies only the items the grid's cells show, so
+ * only the visible cells redraw: 100,000 changed records cost the main
+ * thread what twenty cells cost. The model itself is untouched unless a
+ * filter or sort reads the analysis. (bench-refresh times this call.)
+ *
+ * Returns: the number of cells told.
+ */
+guint
+_derush_window_apply_analysis(DerushWindow *self, GHashTable *table, gboolean groups_changed)
+{
+  derush_analysis_table_publish(self->analysis_table, g_hash_table_ref(table));
+  guint told = 0;
+  for (guint i = 0; i < self->cells->len; i++) {
+    DerushPhotoItem *item = derush_grid_cell_get_item(self->cells->pdata[i]);
+    if (item) {
+      derush_photo_item_notify_analysis(item);
+      told++;
+    }
   }
-  g_debug("analysis: %u of %u photos changed", changed, g_hash_table_size(self->by_id));
-  _derush_window_queue_status(self);
+  /* The side panel and the compare view may show an item no cell does. */
+  DerushPhotoItem *current = _derush_window_get_current(self);
+  if (current)
+    derush_photo_item_notify_analysis(current);
+  if (groups_changed)
+    derush_side_panel_groups_changed(self->side_panel);
+  if (self->filter_mode == DERUSH_FILTER_BEST)
+    gtk_filter_changed(GTK_FILTER(self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+  if (self->sort_mode == DERUSH_SORT_GROUP || self->sort_mode == DERUSH_SORT_SHARPNESS)
+    gtk_sorter_changed(GTK_SORTER(self->sorter), GTK_SORTER_CHANGE_DIFFERENT);
+  g_debug("analysis: %u records for %u photos", g_hash_table_size(table),
+          g_hash_table_size(self->by_id));
+  return told;
 }
 
 static void
@@ -764,21 +902,58 @@ cancel_analysis(DerushWindow *self)
 /* After every scan: features and hashes of new photos, then the groups.
  * The grid is usable meanwhile; badges appear when it is done. */
 static void
-start_analysis(DerushWindow *self)
+start_analysis_full(DerushWindow *self, gboolean regroup)
 {
   cancel_analysis(self);
   self->analyzing = TRUE;
   self->analyzed = FALSE;
-  gtk_label_set_text(self->progress_label, "Analyzing…");
+  gtk_label_set_text(self->progress_label, regroup ? "Grouping…" : "Analyzing…");
   gtk_progress_bar_set_fraction(self->progress_bar, 0);
   gtk_widget_set_visible(self->jobs_box, TRUE);
 
   self->analyzer = derush_analyzer_new(self->catalog_path);
   self->analyze_cancellable = g_cancellable_new();
   g_signal_connect(self->analyzer, "progress", G_CALLBACK(analyzer_progress_cb), self);
-  derush_analyzer_analyze_async(self->analyzer, self->folder, self->analyze_cancellable,
-                                analyze_done_cb, g_object_ref(self));
+  DerushGroupOptions options;
+  derush_group_options_init(&options);
+  options.session_gap_s = self->session_gap_min * 60.0;
+  options.burst_gap_s = self->burst_gap_s;
+  derush_analyzer_set_group_options(self->analyzer, &options);
+  if (regroup)
+    derush_analyzer_regroup_async(self->analyzer, self->folder, self->analyze_cancellable,
+                                  analyze_done_cb, g_object_ref(self));
+  else
+    derush_analyzer_analyze_async(self->analyzer, self->folder, self->analyze_cancellable,
+                                  analyze_done_cb, g_object_ref(self));
   _derush_window_update_actions(self);
+}
+
+static void
+start_analysis(DerushWindow *self)
+{
+  start_analysis_full(self, FALSE);
+}
+
+/* The grouping gaps changed (preferences): group the folder again with
+ * them, on the analyzer's worker. An analysis under way starts over with
+ * the new gaps; a scan under way analyses with them when it is done. */
+static gboolean
+regroup_cb(gpointer data)
+{
+  DerushWindow *self = data;
+  self->regroup_source = 0;
+  if (self->folder && !self->loading && !self->folder_missing && g_hash_table_size(self->by_id) > 0)
+    start_analysis_full(self, !self->analyzing);
+  return G_SOURCE_REMOVE;
+}
+
+/* A spin button sends every step: wait for the value to settle, so one
+ * regroup runs, not one per click. */
+static void
+queue_regroup(DerushWindow *self)
+{
+  g_clear_handle_id(&self->regroup_source, g_source_remove);
+  self->regroup_source = g_timeout_add(600, regroup_cb, self);
 }
 
 /** _derush_window_cancel_jobs: stops the scan and the analysis (the stop button). */
@@ -810,6 +985,7 @@ start_load(DerushWindow *self, gboolean scan)
   g_hash_table_remove_all(self->by_id);
   g_hash_table_remove_all(self->by_path);
   g_list_store_remove_all(self->store);
+  derush_analysis_table_publish(self->analysis_table, NULL);
   self->folder_missing = FALSE;
   self->loading = TRUE;
   gtk_revealer_set_reveal_child(self->banner, FALSE);
@@ -829,6 +1005,7 @@ start_load(DerushWindow *self, gboolean scan)
   self->load_cancellable = g_cancellable_new();
   g_signal_connect(self->loader, "progress", G_CALLBACK(loader_progress_cb), self);
   g_signal_connect(self->loader, "photos", G_CALLBACK(loader_photos_cb), self);
+  g_signal_connect(self->loader, "changes", G_CALLBACK(loader_changes_cb), self);
   derush_folder_loader_load_async(self->loader, self->folder, scan, self->load_cancellable,
                                   load_done_cb, g_object_ref(self));
   _derush_window_update_actions(self);
@@ -844,12 +1021,29 @@ void
 derush_window_open_folder(DerushWindow *self, const char *dir)
 {
   g_return_if_fail(DERUSH_IS_WINDOW(self));
-  g_free(self->folder);
+  g_autofree char *previous = g_steal_pointer(&self->folder);
   self->folder = g_canonicalize_filename(dir, NULL);
   /* Without a trailing slash "/a/b" would also match "/a/bc" as @under. */
   if (strlen(self->folder) > 1 && g_str_has_suffix(self->folder, G_DIR_SEPARATOR_S))
     self->folder[strlen(self->folder) - 1] = '\0';
+  /* A search among another folder's names would hide this one's photos
+   * (a rescan keeps it). */
+  if (g_strcmp0(previous, self->folder) != 0)
+    _derush_window_set_search_mode(self, FALSE);
   start_load(self, TRUE);
+}
+
+/**
+ * _derush_window_reload:
+ * Lists the open folder again from the catalog, without a scan: after an
+ * apply or its undo the catalog already says where each photo is (a moved
+ * row has its new path, a trashed one is marked missing).
+ */
+void
+_derush_window_reload(DerushWindow *self)
+{
+  if (self->folder)
+    start_load(self, FALSE);
 }
 
 /** derush_window_get_folder: Returns: (transfer none) (nullable): the open folder. */
@@ -917,7 +1111,7 @@ derush_window_is_folder_missing(DerushWindow *self)
 gboolean
 derush_window_is_analyzed(DerushWindow *self)
 {
-  return self->analyzed && !self->analyzing;
+  return self->analyzed && !self->analyzing && !self->regroup_source;
 }
 
 /**
@@ -1004,6 +1198,134 @@ derush_window_set_sort(DerushWindow *self, DerushSortMode mode)
   _derush_window_queue_status(self);
 }
 
+/* ------------------------------------------------------------ search */
+
+/**
+ * derush_window_set_search:
+ * @text: (nullable): what the path below the folder must contain (a file
+ *   or subfolder name, in any case); NULL or "" searches for nothing.
+ *
+ * Narrows what the filter shows (filter_func) and puts @text in the search
+ * bar. A needle that contains the previous one can only hide photos, and
+ * one the previous contains can only bring some back: the filter model is
+ * told so, and then checks only the photos shown, or only the hidden ones.
+ */
+void
+derush_window_set_search(DerushWindow *self, const char *text)
+{
+  if (!self->search_entry || !self->filter)
+    return; /* disposing */
+  if (!text)
+    text = "";
+  if (!g_str_equal(gtk_editable_get_text(GTK_EDITABLE(self->search_entry)), text)) {
+    if (*text)
+      gtk_search_bar_set_search_mode(self->search_bar, TRUE);
+    /* Its search-changed comes back here, to an unchanged needle. */
+    gtk_editable_set_text(GTK_EDITABLE(self->search_entry), text);
+  }
+  g_autofree char *key = *text ? derush_search_fold(text) : NULL;
+  if (g_strcmp0(key, self->search_key) == 0)
+    return;
+  GtkFilterChange change = GTK_FILTER_CHANGE_DIFFERENT;
+  if (!self->search_key || (key && strstr(key, self->search_key)))
+    change = GTK_FILTER_CHANGE_MORE_STRICT;
+  else if (!key || strstr(self->search_key, key))
+    change = GTK_FILTER_CHANGE_LESS_STRICT;
+  g_free(self->search_key);
+  self->search_key = g_steal_pointer(&key);
+  gtk_filter_changed(GTK_FILTER(self->filter), change);
+  if (_derush_window_get_current_position(self) < 0)
+    _derush_window_select_position(self, 0);
+  _derush_window_queue_status(self);
+}
+
+/** derush_window_get_search: Returns: (transfer none): the search bar's text ("" when none). */
+const char *
+derush_window_get_search(DerushWindow *self)
+{
+  return gtk_editable_get_text(GTK_EDITABLE(self->search_entry));
+}
+
+/**
+ * _derush_window_set_search_mode:
+ * Opens the search bar with its entry focused, or closes it: closing
+ * clears the search (GtkSearchBar empties its entry) and gives the keys
+ * back to the grid.
+ */
+void
+_derush_window_set_search_mode(DerushWindow *self, gboolean on)
+{
+  gtk_search_bar_set_search_mode(self->search_bar, on);
+  if (on)
+    gtk_widget_grab_focus(GTK_WIDGET(self->search_entry));
+}
+
+/* Typing, after GtkSearchEntry's short pause (it spares a 100,000-photo
+ * pass per key of a fast typist). */
+static void
+search_changed_cb(GtkSearchEntry *entry, DerushWindow *self)
+{
+  derush_window_set_search(self, gtk_editable_get_text(GTK_EDITABLE(entry)));
+}
+
+/* Enter: search now, then the keys go to the grid (arrows, K, T). */
+static void
+search_activate_cb(GtkSearchEntry *entry, DerushWindow *self)
+{
+  derush_window_set_search(self, gtk_editable_get_text(GTK_EDITABLE(entry)));
+  if (g_str_equal(gtk_stack_get_visible_child_name(self->stack), "grid"))
+    gtk_widget_grab_focus(GTK_WIDGET(self->grid_view));
+}
+
+/* Closed (Escape in the entry, the button, win.back): the entry is empty
+ * by now; the focus must not stay in a hidden entry. */
+static void
+search_mode_cb(GtkSearchBar *bar, GParamSpec *pspec, DerushWindow *self)
+{
+  if (gtk_search_bar_get_search_mode(bar))
+    return;
+  derush_window_set_search(self, NULL);
+  GtkWidget *focus = gtk_root_get_focus(GTK_ROOT(self));
+  if (!focus || focus == GTK_WIDGET(self->search_entry) ||
+      gtk_widget_is_ancestor(focus, GTK_WIDGET(self->search_bar))) {
+    const char *page = gtk_stack_get_visible_child_name(self->stack);
+    if (g_str_equal(page, "viewer"))
+      gtk_widget_grab_focus(GTK_WIDGET(self->viewer));
+    else
+      gtk_widget_grab_focus(GTK_WIDGET(self->grid_view));
+  }
+}
+
+/* ------------------------------------------------------------ preferences */
+
+static void
+apply_style(DerushWindow *self)
+{
+  static const AdwColorScheme schemes[] = {
+      [DERUSH_STYLE_FOLLOW] = ADW_COLOR_SCHEME_PREFER_DARK,
+      [DERUSH_STYLE_DARK] = ADW_COLOR_SCHEME_FORCE_DARK,
+      [DERUSH_STYLE_LIGHT] = ADW_COLOR_SCHEME_FORCE_LIGHT,
+  };
+  adw_style_manager_set_color_scheme(adw_style_manager_get_default(), schemes[self->style]);
+}
+
+static void
+load_preferences(DerushWindow *self, GKeyFile *kf)
+{
+  g_autofree char *style = g_key_file_get_string(kf, SETTINGS_GROUP, "style", NULL);
+  self->style = DERUSH_STYLE_FOLLOW;
+  for (int i = 0; style && style_names[i]; i++)
+    if (g_str_equal(style, style_names[i]))
+      self->style = i;
+  DerushGroupOptions defaults;
+  derush_group_options_init(&defaults);
+  int gap = g_key_file_get_integer(kf, SETTINGS_GROUP, "session-gap-minutes", NULL);
+  self->session_gap_min =
+      gap >= 1 && gap <= 24 * 60 ? (guint)gap : (guint)(defaults.session_gap_s / 60);
+  double burst = g_key_file_get_double(kf, SETTINGS_GROUP, "burst-gap-seconds", NULL);
+  self->burst_gap_s = burst >= 0.5 && burst <= 60 ? burst : defaults.burst_gap_s;
+}
+
 /**
  * derush_window_screenshot:
  * @path: a .png file to write.
@@ -1081,9 +1403,11 @@ derush_window_dispose(GObject *object)
   g_clear_pointer(&self->by_path, g_hash_table_unref);
   g_clear_pointer(&self->cells, g_ptr_array_unref);
   g_clear_object(&self->thumbnailer);
+  g_clear_object(&self->analysis_table);
   /* Last: tearing the models down may have queued one more refresh. */
   g_clear_handle_id(&self->status_idle, g_source_remove);
   g_clear_handle_id(&self->columns_idle, g_source_remove);
+  g_clear_handle_id(&self->regroup_source, g_source_remove);
 
   G_OBJECT_CLASS(derush_window_parent_class)->dispose(object);
 }
@@ -1095,6 +1419,7 @@ derush_window_finalize(GObject *object)
   g_clear_pointer(&self->catalog, derush_catalog_close);
   g_free(self->catalog_path);
   g_free(self->folder);
+  g_free(self->search_key);
   G_OBJECT_CLASS(derush_window_parent_class)->finalize(object);
 }
 
@@ -1112,6 +1437,18 @@ derush_window_get_property(GObject *object, guint prop_id, GValue *value, GParam
   case PROP_SHOW_PANEL:
     g_value_set_boolean(value, self->show_panel);
     break;
+  case PROP_THUMB_SIZE:
+    g_value_set_int(value, self->thumb_size);
+    break;
+  case PROP_STYLE:
+    g_value_set_uint(value, self->style);
+    break;
+  case PROP_SESSION_GAP:
+    g_value_set_uint(value, self->session_gap_min);
+    break;
+  case PROP_BURST_GAP:
+    g_value_set_double(value, self->burst_gap_s);
+    break;
   default:
     G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
   }
@@ -1121,7 +1458,7 @@ static void
 derush_window_set_property(GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
 {
   DerushWindow *self = DERUSH_WINDOW(object);
-  gboolean v = g_value_get_boolean(value);
+  gboolean v = G_VALUE_HOLDS_BOOLEAN(value) && g_value_get_boolean(value);
   switch (prop_id) {
   case PROP_ADVANCE:
     if (self->advance == v)
@@ -1145,6 +1482,30 @@ derush_window_set_property(GObject *object, guint prop_id, const GValue *value, 
     self->show_panel = v;
     gtk_widget_set_visible(GTK_WIDGET(self->side_panel), v);
     _derush_window_save_settings(self);
+    break;
+  case PROP_THUMB_SIZE:
+    _derush_window_set_thumb_size(self, g_value_get_int(value));
+    return; /* notified there, as Ctrl+plus does */
+  case PROP_STYLE:
+    if (self->style == g_value_get_uint(value))
+      return;
+    self->style = g_value_get_uint(value);
+    apply_style(self);
+    _derush_window_save_settings(self);
+    break;
+  case PROP_SESSION_GAP:
+    if (self->session_gap_min == g_value_get_uint(value))
+      return;
+    self->session_gap_min = g_value_get_uint(value);
+    _derush_window_save_settings(self);
+    queue_regroup(self);
+    break;
+  case PROP_BURST_GAP:
+    if (self->burst_gap_s == g_value_get_double(value))
+      return;
+    self->burst_gap_s = g_value_get_double(value);
+    _derush_window_save_settings(self);
+    queue_regroup(self);
     break;
   default:
     G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
@@ -1173,6 +1534,21 @@ derush_window_class_init(DerushWindowClass *klass)
   properties[PROP_SHOW_PANEL] =
       g_param_spec_boolean("show-panel", NULL, NULL, TRUE,
                            G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* The grid's thumbnail size, in pixels (Ctrl+plus/minus step it). */
+  properties[PROP_THUMB_SIZE] =
+      g_param_spec_int("thumb-size", NULL, NULL, 96, 512, 200,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* A DerushStyle (a uint, as AdwComboRow:selected, which binds to it). */
+  properties[PROP_STYLE] = g_param_spec_uint(
+      "style", NULL, NULL, DERUSH_STYLE_FOLLOW, DERUSH_STYLE_LIGHT, DERUSH_STYLE_FOLLOW,
+      G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* Grouping gaps (DerushGroupOptions): a change regroups the folder. */
+  properties[PROP_SESSION_GAP] =
+      g_param_spec_uint("session-gap", NULL, NULL, 1, 24 * 60, 30,
+                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_BURST_GAP] =
+      g_param_spec_double("burst-gap", NULL, NULL, 0.5, 60, 2,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties(object_class, N_PROPS, properties);
 
   g_type_ensure(DERUSH_TYPE_SIDE_PANEL);
@@ -1195,6 +1571,8 @@ derush_window_class_init(DerushWindowClass *klass)
   gtk_widget_class_bind_template_child(widget_class, DerushWindow, side_panel);
   gtk_widget_class_bind_template_child(widget_class, DerushWindow, viewer);
   gtk_widget_class_bind_template_child(widget_class, DerushWindow, recent_section);
+  gtk_widget_class_bind_template_child(widget_class, DerushWindow, search_bar);
+  gtk_widget_class_bind_template_child(widget_class, DerushWindow, search_entry);
 
   _derush_window_class_init_actions(widget_class);
 }
@@ -1207,6 +1585,7 @@ derush_window_init(DerushWindow *self)
   self->by_id = g_hash_table_new(g_int64_hash, g_int64_equal);
   self->by_path = g_hash_table_new(g_str_hash, g_str_equal);
   self->cells = g_ptr_array_new();
+  self->analysis_table = derush_analysis_table_new();
 
   g_autoptr(GKeyFile) kf = settings_load();
   self->thumb_size = g_key_file_get_integer(kf, SETTINGS_GROUP, "thumb-size", NULL);
@@ -1220,6 +1599,8 @@ derush_window_init(DerushWindow *self)
   self->show_panel = g_key_file_get_boolean(kf, SETTINGS_GROUP, "show-panel", &missing);
   if (missing)
     self->show_panel = TRUE;
+  load_preferences(self, kf);
+  apply_style(self);
 
   self->store = g_list_store_new(DERUSH_TYPE_PHOTO_ITEM);
   self->filter = gtk_custom_filter_new(filter_func, self, NULL);
@@ -1247,6 +1628,11 @@ derush_window_init(DerushWindow *self)
 
   g_signal_connect(self->filter_dropdown, "notify::selected", G_CALLBACK(filter_selected_cb), self);
   g_signal_connect(self->sort_dropdown, "notify::selected", G_CALLBACK(sort_selected_cb), self);
+  gtk_search_bar_connect_entry(self->search_bar, GTK_EDITABLE(self->search_entry));
+  g_signal_connect(self->search_entry, "search-changed", G_CALLBACK(search_changed_cb), self);
+  g_signal_connect(self->search_entry, "activate", G_CALLBACK(search_activate_cb), self);
+  g_signal_connect(self->search_bar, "notify::search-mode-enabled", G_CALLBACK(search_mode_cb),
+                   self);
 
   GtkDropTarget *drop = gtk_drop_target_new(G_TYPE_FILE, GDK_ACTION_COPY);
   g_signal_connect(drop, "drop", G_CALLBACK(drop_cb), self);
@@ -1286,6 +1672,8 @@ derush_window_new(GtkApplication *app, const char *catalog_path, GError **error)
   self->catalog = catalog;
   self->catalog_path = g_strdup(derush_catalog_get_path(catalog));
   self->thumbnailer = derush_thumbnailer_new(derush_catalog_get_cache_dir(catalog), 2);
+  derush_thumbnailer_set_capacity(self->thumbnailer, texture_capacity(self->thumb_size));
+  derush_side_panel_set_photos(self->side_panel, G_LIST_MODEL(self->store), self->thumbnailer);
   _derush_window_update_actions(self);
   return self;
 }

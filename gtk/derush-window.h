@@ -21,6 +21,13 @@ typedef enum {
   DERUSH_SORT_SHARPNESS, /* sharpest first; not analysed last */
 } DerushSortMode;
 
+/* The app's colours, a preference. */
+typedef enum {
+  DERUSH_STYLE_FOLLOW, /* dark unless the system asks for light (ADW_COLOR_SCHEME_PREFER_DARK) */
+  DERUSH_STYLE_DARK,
+  DERUSH_STYLE_LIGHT,
+} DerushStyle;
+
 #define DERUSH_TYPE_WINDOW (derush_window_get_type())
 G_DECLARE_FINAL_TYPE(DerushWindow, derush_window, DERUSH, WINDOW, AdwApplicationWindow)
 
@@ -43,6 +50,8 @@ gboolean derush_window_is_compare_loading(DerushWindow *self);
 void derush_window_select(DerushWindow *self, guint position, guint n);
 void derush_window_set_filter(DerushWindow *self, DerushFilterMode mode);
 void derush_window_set_sort(DerushWindow *self, DerushSortMode mode);
+void derush_window_set_search(DerushWindow *self, const char *text);
+const char *derush_window_get_search(DerushWindow *self);
 gboolean derush_window_activate_shortcut(DerushWindow *self, const char *accelerator);
 gboolean derush_window_screenshot(DerushWindow *self, const char *path, int *width, int *height,
                                   GError **error);

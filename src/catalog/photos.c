@@ -136,8 +136,12 @@ derush_catalog_foreach_photo(DerushCatalog *catalog, const char *under, DerushPh
   const char *sql;
   if (under) {
     _derush_path_range(under, &lo, &hi);
+    /* One index range in path order, the exact match filtered inside it:
+     * with "p.path = ?3 OR (range)" SQLite sorted every row in a temporary
+     * B-tree before returning the first (0.15 s at 100,000 photos, which
+     * the grid waited for). */
     sql = "SELECT " PHOTO_COLUMNS PHOTO_FROM
-          "WHERE p.path = ?3 OR (p.path >= ?1 AND p.path < ?2) ORDER BY p.path";
+          "WHERE p.path >= ?4 AND p.path < ?2 AND (p.path = ?3 OR p.path >= ?1) ORDER BY p.path";
   } else {
     sql = "SELECT " PHOTO_COLUMNS PHOTO_FROM "ORDER BY p.path";
   }
@@ -150,6 +154,7 @@ derush_catalog_foreach_photo(DerushCatalog *catalog, const char *under, DerushPh
     sqlite3_bind_text(stmt, 1, lo, -1, SQLITE_STATIC);
     sqlite3_bind_text(stmt, 2, hi, -1, SQLITE_STATIC);
     sqlite3_bind_text(stmt, 3, under, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 4, strcmp(under, lo) < 0 ? under : lo, -1, SQLITE_STATIC);
   }
   int rc;
   gboolean go_on = TRUE;
