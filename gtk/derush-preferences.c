@@ -9,6 +9,7 @@
  * and this window never disagree, and closing the window just drops the
  * bindings.
  */
+#include "derush-screenshot.h"
 #include "derush-preferences.h"
 
 struct _DerushPreferences {
@@ -162,30 +163,5 @@ gboolean
 derush_preferences_screenshot(DerushPreferences *self, const char *path, int *width, int *height,
                               GError **error)
 {
-  GtkWidget *widget = GTK_WIDGET(self);
-  int w = gtk_widget_get_width(widget), h = gtk_widget_get_height(widget);
-  if (w <= 0 || h <= 0) {
-    g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "the preferences are not shown");
-    return FALSE;
-  }
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new(widget);
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new();
-  gdk_paintable_snapshot(paintable, snapshot, w, h);
-  g_autoptr(GskRenderNode) node = gtk_snapshot_to_node(snapshot);
-  if (!node) {
-    g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "nothing to render");
-    return FALSE;
-  }
-  GskRenderer *renderer = gtk_native_get_renderer(GTK_NATIVE(self));
-  g_autoptr(GdkTexture) texture =
-      gsk_renderer_render_texture(renderer, node, &GRAPHENE_RECT_INIT(0, 0, w, h));
-  if (!gdk_texture_save_to_png(texture, path)) {
-    g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot write %s", path);
-    return FALSE;
-  }
-  if (width)
-    *width = w;
-  if (height)
-    *height = h;
-  return TRUE;
+  return derush_screenshot_window(GTK_WINDOW(self), path, width, height, error);
 }
