@@ -169,18 +169,20 @@ make_picture(guint64 seed)
   return px;
 }
 
-/* @src turned by @deg about its centre on the same canvas (corners
- * black, as a straightened copy is before cropping), mirrored left-right
- * first when @mirror, and shifted by @dx pixels (a burst frame's pan). */
+/* @src (PIC_W x PIC_H) turned by @deg about its centre onto a @w x @h
+ * canvas filled with @fill, mirrored left-right first when @mirror and
+ * shifted right by @dx pixels; bilinear. */
 static guint8 *
-turn_picture(const guint8 *src, double deg, gboolean mirror, double dx)
+turn_onto(const guint8 *src, double deg, gboolean mirror, double dx, guint8 fill, int w, int h)
 {
-  guint8 *out = g_malloc0((gsize)PIC_W * PIC_H * 3);
-  double cx = (PIC_W - 1) / 2.0, cy = (PIC_H - 1) / 2.0;
+  guint8 *out = g_malloc((gsize)w * h * 3);
+  memset(out, fill, (gsize)w * h * 3);
   double c = cos(deg * G_PI / 180), s = sin(deg * G_PI / 180);
-  for (int y = 0; y < PIC_H; y++)
-    for (int x = 0; x < PIC_W; x++) {
-      double u = x - cx - dx, v = y - cy;
+  double cx = (PIC_W - 1) / 2.0, cy = (PIC_H - 1) / 2.0;
+  double ox = (w - 1) / 2.0, oy = (h - 1) / 2.0;
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++) {
+      double u = x - ox - dx, v = y - oy;
       double sx = c * u + s * v + cx, sy = -s * u + c * v + cy;
       if (mirror)
         sx = PIC_W - 1 - sx;
@@ -192,43 +194,30 @@ turn_picture(const guint8 *src, double deg, gboolean mirror, double dx)
         const guint8 *p = src + ((gsize)y0 * PIC_W + x0) * 3 + k;
         double top = p[0] * (1 - fx) + p[3] * fx;
         double bot = p[PIC_W * 3] * (1 - fx) + p[PIC_W * 3 + 3] * fx;
-        out[((gsize)y * PIC_W + x) * 3 + k] = (guint8)lround(top * (1 - fy) + bot * fy);
+        out[((gsize)y * w + x) * 3 + k] = (guint8)lround(top * (1 - fy) + bot * fy);
       }
     }
   return out;
 }
 
-/* @src turned by @deg on a canvas enlarged to hold all of it, the corners
- * filled with @fill (0 black, 255 white), as ImageMagick's -rotate and
- * PIL's rotate(expand=True) do; mirrored first when @mirror. */
+/* Turned on the same canvas (corners black, as a straightened copy is
+ * before cropping), @dx a burst frame's pan. */
+static guint8 *
+turn_picture(const guint8 *src, double deg, gboolean mirror, double dx)
+{
+  return turn_onto(src, deg, mirror, dx, 0, PIC_W, PIC_H);
+}
+
+/* Turned on a canvas enlarged to hold all of it, the corners filled with
+ * @fill (0 black, 255 white), as ImageMagick's -rotate and PIL's
+ * rotate(expand=True) do. */
 static guint8 *
 turn_picture_enlarged(const guint8 *src, double deg, gboolean mirror, guint8 fill, int *w, int *h)
 {
-  double c = cos(deg * G_PI / 180), s = sin(deg * G_PI / 180);
-  *w = (int)ceil(PIC_W * fabs(c) + PIC_H * fabs(s));
-  *h = (int)ceil(PIC_W * fabs(s) + PIC_H * fabs(c));
-  guint8 *out = g_malloc((gsize)*w * *h * 3);
-  memset(out, fill, (gsize)*w * *h * 3);
-  double cx = (PIC_W - 1) / 2.0, cy = (PIC_H - 1) / 2.0;
-  double ox = (*w - 1) / 2.0, oy = (*h - 1) / 2.0;
-  for (int y = 0; y < *h; y++)
-    for (int x = 0; x < *w; x++) {
-      double u = x - ox, v = y - oy;
-      double sx = c * u + s * v + cx, sy = -s * u + c * v + cy;
-      if (mirror)
-        sx = PIC_W - 1 - sx;
-      if (sx < 0 || sy < 0 || sx > PIC_W - 1 || sy > PIC_H - 1)
-        continue;
-      int x0 = MIN((int)sx, PIC_W - 2), y0 = MIN((int)sy, PIC_H - 2);
-      double fx = sx - x0, fy = sy - y0;
-      for (int k = 0; k < 3; k++) {
-        const guint8 *p = src + ((gsize)y0 * PIC_W + x0) * 3 + k;
-        double top = p[0] * (1 - fx) + p[3] * fx;
-        double bot = p[PIC_W * 3] * (1 - fx) + p[PIC_W * 3 + 3] * fx;
-        out[((gsize)y * *w + x) * 3 + k] = (guint8)lround(top * (1 - fy) + bot * fy);
-      }
-    }
-  return out;
+  double c = fabs(cos(deg * G_PI / 180)), s = fabs(sin(deg * G_PI / 180));
+  *w = (int)ceil(PIC_W * c + PIC_H * s);
+  *h = (int)ceil(PIC_W * s + PIC_H * c);
+  return turn_onto(src, deg, mirror, 0, fill, *w, *h);
 }
 
 static DerushGroupUnit

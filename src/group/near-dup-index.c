@@ -344,9 +344,9 @@ typedef struct {
 #define TILE_BITS 13
 #define TILE_BUCKETS ((gsize)1 << TILE_BITS)
 
-/* What one thread found. */
+/* What one thread found; @job is its Search or Query. */
 typedef struct {
-  Search *search;
+  gpointer job;
   GArray *pairs;
   guint64 candidates;
 } Worker;
@@ -511,7 +511,7 @@ static gpointer
 search_worker(gpointer data)
 {
   Worker *worker = data;
-  Search *search = worker->search;
+  Search *search = worker->job;
   for (;;) {
     int job = g_atomic_int_add(&search->next_job, 1);
     if (job >= search->n_jobs)
@@ -546,23 +546,24 @@ cmp_pair(gconstpointer a, gconstpointer b)
   return (x->j > y->j) - (x->j < y->j);
 }
 
-/* Runs @search's jobs on @n_threads threads (this one included) and
- * returns the pairs sorted by (i, j). */
+/* Runs @func on @n_threads threads (this one included, at most @n_jobs),
+ * each with a Worker whose job is @job, and returns all their pairs sorted
+ * by (i, j); *@candidates gets the sum of theirs. */
 static GArray *
-run_search(Search *search, int n_threads, guint64 *candidates)
+run_workers(GThreadFunc func, gpointer job, int n_jobs, int n_threads, guint64 *candidates)
 {
   if (n_threads <= 0)
     n_threads = (int)g_get_num_processors();
-  n_threads = CLAMP(n_threads, 1, MAX(1, search->n_jobs));
+  n_threads = CLAMP(n_threads, 1, MAX(1, n_jobs));
   g_autofree Worker *workers = g_new0(Worker, n_threads);
   g_autofree GThread **threads = g_new0(GThread *, n_threads);
   for (int t = 0; t < n_threads; t++) {
-    workers[t].search = search;
+    workers[t].job = job;
     workers[t].pairs = g_array_new(FALSE, FALSE, sizeof(DerushNearDupPair));
   }
   for (int t = 1; t < n_threads; t++)
-    threads[t] = g_thread_new("derush-near-dup", search_worker, &workers[t]);
-  search_worker(&workers[0]);
+    threads[t] = g_thread_new("derush-near-dup", func, &workers[t]);
+  func(&workers[0]);
 
   GArray *pairs = g_steal_pointer(&workers[0].pairs);
   *candidates = workers[0].candidates;
@@ -575,6 +576,12 @@ run_search(Search *search, int n_threads, guint64 *candidates)
   /* Threads finish in any order; sorting makes the answer deterministic. */
   g_array_sort(pairs, cmp_pair);
   return pairs;
+}
+
+static GArray *
+run_search(Search *search, int n_threads, guint64 *candidates)
+{
+  return run_workers(search_worker, search, search->n_jobs, n_threads, candidates);
 }
 
 /**
@@ -684,19 +691,14 @@ typedef struct {
   gint next_job; /* atomic */
 } Query;
 
-typedef struct {
-  Query *query;
-  GArray *pairs;
-} QueryWorker;
-
 POPCNT_CLONES static gpointer
 query_worker(gpointer data)
 {
-  QueryWorker *w = data;
-  const Query *q = w->query;
+  Worker *w = data;
+  Query *q = w->job;
   const DerushNearDupIndex *index = q->index;
   for (;;) {
-    int job = g_atomic_int_add(&w->query->next_job, 1);
+    int job = g_atomic_int_add(&q->next_job, 1);
     if (job >= q->n_jobs)
       break;
     int k = 0;
@@ -790,25 +792,8 @@ _derush_near_dup_query(DerushNearDupIndex *index, const guint64 *queries, gsize 
     q.order[k] = query_order(sub, queries, n_queries);
     q.n_jobs += (int)q.n_masks[k];
   }
-  if (n_threads <= 0)
-    n_threads = (int)g_get_num_processors();
-  n_threads = CLAMP(n_threads, 1, MAX(1, q.n_jobs));
-  g_autofree QueryWorker *workers = g_new0(QueryWorker, n_threads);
-  g_autofree GThread **threads = g_new0(GThread *, n_threads);
-  for (int t = 0; t < n_threads; t++) {
-    workers[t].query = &q;
-    workers[t].pairs = g_array_new(FALSE, FALSE, sizeof(DerushNearDupPair));
-  }
-  for (int t = 1; t < n_threads; t++)
-    threads[t] = g_thread_new("derush-near-dup-query", query_worker, &workers[t]);
-  query_worker(&workers[0]);
-  GArray *pairs = g_steal_pointer(&workers[0].pairs);
-  for (int t = 1; t < n_threads; t++) {
-    g_thread_join(threads[t]);
-    g_array_append_vals(pairs, workers[t].pairs->data, workers[t].pairs->len);
-    g_array_unref(workers[t].pairs);
-  }
-  g_array_sort(pairs, cmp_pair);
+  guint64 candidates;
+  GArray *pairs = run_workers(query_worker, &q, q.n_jobs, n_threads, &candidates);
   for (int k = 0; k < index->m; k++) {
     g_free(q.masks[k]);
     g_free(q.order[k]);
