@@ -53,16 +53,6 @@ clear_locked(CliProgress *progress)
   progress->shown = FALSE;
 }
 
-static char *
-duration_text(double seconds)
-{
-  gint64 s = (gint64)(seconds + 0.5);
-  if (s >= 3600)
-    return g_strdup_printf("%" G_GINT64_FORMAT ":%02d:%02d", s / 3600, (int)(s / 60 % 60),
-                           (int)(s % 60));
-  return g_strdup_printf("%d:%02d", (int)(s / 60), (int)(s % 60));
-}
-
 void
 cli_progress_update(CliProgress *progress, const DerushScanProgress *state)
 {
@@ -73,10 +63,10 @@ cli_progress_update(CliProgress *progress, const DerushScanProgress *state)
   /* "+" while the walk still finds files: the total is not final yet. */
   g_string_append_printf(line, "%" G_GINT64_FORMAT "/%" G_GINT64_FORMAT "%s files  %.0f files/s",
                          state->done, state->found, state->walk_done ? "" : "+", rate);
-  if (state->walk_done && rate > 0 && state->found > state->done) {
-    g_autofree char *eta = duration_text((state->found - state->done) / rate);
+  g_autofree char *eta =
+      state->walk_done ? derush_format_eta(state->elapsed, state->done, state->found) : NULL;
+  if (eta)
     g_string_append_printf(line, "  ETA %s", eta);
-  }
 
   int width = terminal_width(progress->fd) - 1; /* never wrap: \r must reach the start */
   int bar = width - (int)line->len - 4;

@@ -25,6 +25,7 @@ struct _DerushWindow {
   GtkWidget *jobs_box;
   GtkProgressBar *progress_bar;
   GtkLabel *progress_label;
+  gint64 job_started_us; /* when the job in the header bar began, for its ETA */
   GtkDropDown *filter_dropdown;
   GtkDropDown *sort_dropdown;
   GtkStack *stack;

@@ -630,6 +630,22 @@ show_problem(DerushWindow *self, const char *message)
   show_toast_full(self, message, ADW_TOAST_PRIORITY_HIGH);
 }
 
+/* The header bar's job line, with the time left once the rate tells it
+ * (@total 0 while the total is not known yet). */
+static void
+set_progress_text(DerushWindow *self, const char *text, gint64 done, gint64 total)
+{
+  double elapsed = (g_get_monotonic_time() - self->job_started_us) / 1e6;
+  /* A second of history at least, so the first items do not promise. */
+  g_autofree char *eta = elapsed >= 1 ? derush_format_eta(elapsed, done, total) : NULL;
+  if (eta) {
+    g_autofree char *full = g_strdup_printf("%s · %s left", text, eta);
+    gtk_label_set_text(self->progress_label, full);
+  } else {
+    gtk_label_set_text(self->progress_label, text);
+  }
+}
+
 static void
 loader_progress_cb(DerushFolderLoader *loader, gint64 done, gint64 found, gboolean walk_done,
                    DerushWindow *self)
@@ -639,7 +655,7 @@ loader_progress_cb(DerushFolderLoader *loader, gint64 done, gint64 found, gboole
           ? g_strdup_printf("Scanning %'" G_GINT64_FORMAT " of %'" G_GINT64_FORMAT, done, found)
           : g_strdup_printf("Scanning %'" G_GINT64_FORMAT " · %'" G_GINT64_FORMAT " found", done,
                             found);
-  gtk_label_set_text(self->progress_label, text);
+  set_progress_text(self, text, done, walk_done ? found : 0);
   if (walk_done && found > 0)
     gtk_progress_bar_set_fraction(self->progress_bar, (double)done / (double)found);
   else
@@ -814,7 +830,7 @@ analyzer_progress_cb(DerushAnalyzer *analyzer, gint64 done, gint64 total, Derush
 {
   g_autofree char *text =
       g_strdup_printf("Analyzing %'" G_GINT64_FORMAT "/%'" G_GINT64_FORMAT, done, total);
-  gtk_label_set_text(self->progress_label, text);
+  set_progress_text(self, text, done, total);
   if (total > 0)
     gtk_progress_bar_set_fraction(self->progress_bar, (double)done / (double)total);
   else
@@ -910,6 +926,7 @@ start_analysis_full(DerushWindow *self, gboolean regroup)
   self->analyzed = FALSE;
   gtk_label_set_text(self->progress_label, regroup ? "Grouping…" : "Analyzing…");
   gtk_progress_bar_set_fraction(self->progress_bar, 0);
+  self->job_started_us = g_get_monotonic_time();
   gtk_widget_set_visible(self->jobs_box, TRUE);
 
   self->analyzer = derush_analyzer_new(self->catalog_path);
@@ -1000,6 +1017,7 @@ start_load(DerushWindow *self, gboolean scan)
 
   gtk_label_set_text(self->progress_label, scan ? "Scanning…" : "Loading…");
   gtk_progress_bar_set_fraction(self->progress_bar, 0);
+  self->job_started_us = g_get_monotonic_time();
   gtk_widget_set_visible(self->jobs_box, TRUE);
 
   self->loader = derush_folder_loader_new(self->catalog_path, NULL);

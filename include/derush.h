@@ -150,6 +150,14 @@ void derush_meta_clear(DerushMeta *meta);
 char *derush_format_capture_time(gint64 capture_time_ns, gboolean has_offset, int offset_minutes,
                                  DerushTimeSource source);
 
+/**
+ * derush_format_eta:
+ * The time a job has left at its rate so far, "m:ss" or "h:mm:ss", for
+ * progress displays. Returns: (transfer full) (nullable): NULL when it
+ * cannot be told yet or nothing is left.
+ */
+char *derush_format_eta(double elapsed_s, gint64 done, gint64 total);
+
 /* ---------------------------------------------------------------- labels */
 
 typedef enum {

@@ -98,11 +98,30 @@ test_mapped_file_errors(void)
   g_assert_error(error, DERUSH_ERROR, DERUSH_ERROR_UNSUPPORTED);
 }
 
+static void
+test_eta(void)
+{
+  const struct {
+    double elapsed;
+    gint64 done, total;
+    const char *want; /* NULL: unknown */
+  } cases[] = {
+      {10, 100, 400, "0:30"}, {2, 1, 3601, "2:00:00"}, {59.4, 1, 2, "0:59"},
+      {59.6, 1, 2, "1:00"},   {0, 10, 100, NULL},      {5, 0, 100, NULL},
+      {5, 100, 100, NULL},    {5, 120, 100, NULL},     {1, 1, 3600 * 25 + 1, "25:00:00"},
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+    g_autofree char *got = derush_format_eta(cases[i].elapsed, cases[i].done, cases[i].total);
+    g_assert_cmpstr(got, ==, cases[i].want);
+  }
+}
+
 int
 main(int argc, char **argv)
 {
   test_init(&argc, &argv);
   g_test_add_func("/util/counters", test_counters);
+  g_test_add_func("/util/eta", test_eta);
   g_test_add_func("/util/file-types", test_file_types);
   g_test_add_func("/util/content-hash", test_content_hash);
   g_test_add_func("/util/mapped-file-errors", test_mapped_file_errors);
