@@ -114,9 +114,14 @@ test_run_derush(const char *const *argv, const char *const *envp, char **out, ch
   }
   int status = 0;
   g_autoptr(GError) error = NULL;
-  g_spawn_sync(NULL, (char **)args->pdata, env, G_SPAWN_DEFAULT, NULL, NULL, out, err, &status,
-               &error);
+  /* Output nobody asked for goes to the log as TAP comments, not onto the
+   * TAP stream itself (meson counted it as UNKNOWN lines). */
+  g_autofree char *unwanted = NULL;
+  g_spawn_sync(NULL, (char **)args->pdata, env, G_SPAWN_DEFAULT, NULL, NULL, out ? out : &unwanted,
+               err, &status, &error);
   g_assert_no_error(error);
+  if (unwanted && unwanted[0])
+    g_test_message("%s", g_strchomp(unwanted));
   if (WIFEXITED(status))
     return WEXITSTATUS(status);
   return 128 + WTERMSIG(status);
