@@ -29,6 +29,7 @@
  *   pref-screenshot FILE.png render the preferences window
  *   pref-close               close the preferences window
  *   expect-shown N           the grid shows N photos
+ *   print-no-match           print "no-match 0|1": the "No Photos Match" page is shown
  *   print-shown              print "shown N" (photos in the grid now)
  *   print-analysis           print "analysis grouped N best N flagged N"
  *   screenshot FILE.png      render the window (prints its size)
@@ -341,6 +342,8 @@ run_line(DerushReplay *self, const char *raw)
       g_autofree char *why = g_strdup_printf("%u photos shown", got);
       fail(self, line, why);
     }
+  } else if (g_str_equal(cmd, "print-no-match")) {
+    g_print("no-match %d\n", gtk_widget_get_visible(win->no_match_page));
   } else if (g_str_equal(cmd, "print-shown")) {
     g_print("shown %u\n", derush_window_get_n_shown(win));
   } else if (g_str_equal(cmd, "print-analysis")) {

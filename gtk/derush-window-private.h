@@ -34,6 +34,7 @@ struct _DerushWindow {
   GtkRevealer *banner;
   GtkLabel *banner_label;
   GtkWidget *grid_scroller;
+  GtkWidget *no_match_page; /* over the grid when the filter leaves nothing */
   GtkGridView *grid_view;
   DerushSidePanel *side_panel;
   DerushViewer *viewer;

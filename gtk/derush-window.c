@@ -437,6 +437,7 @@ update_status_cb(gpointer data)
   else if (self->folder)
     subtitle = g_strdup_printf("%u photos · %u labelled", stats.total, stats.labelled);
   adw_window_title_set_subtitle(self->window_title, subtitle ? subtitle : "");
+  gtk_widget_set_visible(self->no_match_page, stats.total > 0 && stats.shown == 0);
 
   const char *page = gtk_stack_get_visible_child_name(self->stack);
   if (self->folder && !self->loading && stats.total > 0 && !g_str_equal(page, "viewer") &&
@@ -1561,6 +1562,7 @@ derush_window_class_init(DerushWindowClass *klass)
   gtk_widget_class_bind_template_child(widget_class, DerushWindow, banner);
   gtk_widget_class_bind_template_child(widget_class, DerushWindow, banner_label);
   gtk_widget_class_bind_template_child(widget_class, DerushWindow, grid_scroller);
+  gtk_widget_class_bind_template_child(widget_class, DerushWindow, no_match_page);
   gtk_widget_class_bind_template_child(widget_class, DerushWindow, grid_view);
   gtk_widget_class_bind_template_child(widget_class, DerushWindow, side_panel);
   gtk_widget_class_bind_template_child(widget_class, DerushWindow, viewer);

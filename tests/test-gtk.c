@@ -1677,6 +1677,7 @@ test_search(Fixture *f, gconstpointer data)
   }
   const char *demo = test_demo_dir();
   g_autofree char *shot = g_build_filename(f->shots, "gtk-search.png", NULL);
+  g_autofree char *none_shot = g_build_filename(f->shots, "gtk-search-none.png", NULL);
   g_autofree char *script = g_strdup_printf("wait-loaded\n"
                                             "sort name\n"
                                             "print-shown\n" /* 0: all */
@@ -1713,11 +1714,25 @@ test_search(Fixture *f, gconstpointer data)
                                             "filter all\n"
                                             "search walk/phone/\n"
                                             "print-shown\n" /* 10: a subfolder */
+                                            "sleep 200\n"
+                                            "print-no-match\n"
+                                            "search zzz-no-such-photo\n"
+                                            "sleep 200\n"
+                                            "print-no-match\n"
+                                            "screenshot %s\n"
+                                            "search\n"
+                                            "sleep 200\n"
+                                            "print-no-match\n"
                                             "quit\n",
-                                            shot);
+                                            shot, none_shot);
   g_autofree char *out = NULL, *err = NULL;
   g_assert_cmpint(run_app(f, demo, script, &out, &err), ==, 0);
   check_screenshot(out, shot);
+
+  check_screenshot(out, none_shot);
+  /* A search that matches nothing says so over the grid, and only then. */
+  g_assert_nonnull(strstr(out, "no-match 0\nno-match 1\n"));
+  g_assert_true(g_str_has_prefix(g_strrstr(out, "no-match"), "no-match 0\n"));
 
   g_autoptr(GArray) shown = shown_all(out);
   g_assert_cmpuint(shown->len, ==, 11);
