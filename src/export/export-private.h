@@ -5,6 +5,7 @@
 #define DERUSH_EXPORT_PRIVATE_H
 
 #include "catalog/catalog-private.h"
+#include <sys/stat.h>
 
 G_BEGIN_DECLS
 
@@ -29,6 +30,24 @@ gboolean _derush_sidecars_note_embedded(DerushCatalog *cat, const char *path,
  * sidecars not written by us (or edited since). Records what it read. */
 gboolean _derush_sidecars_apply_scan(DerushCatalog *cat, GPtrArray *seen, GPtrArray *embedded,
                                      GError **error);
+
+/* ---- the freedesktop trash (trash.c) ---- */
+
+/* TRUE when @file (inside a trash) is already accounted for elsewhere. */
+typedef gboolean (*DerushTrashClaimedFunc)(const char *file, gpointer user_data);
+
+/* Trashes @path through GIO and finds where it went (*@file_out NULL when
+ * it cannot be found again). */
+gboolean _derush_trash_file(const char *path, char **file_out, char **info_out, GError **error);
+
+/* Finds the file that was at @orig in the trash: the one with @was's inode
+ * (nullable), else the newest not @claimed. FALSE when there is none. */
+gboolean _derush_trash_find(const char *orig, const struct stat *was,
+                            DerushTrashClaimedFunc claimed, gpointer user_data, char **file_out,
+                            char **info_out);
+
+/* TRUE when @name is a .trashinfo name GIO could give a file named @base. */
+gboolean _derush_trash_info_name_fits(const char *base, const char *name);
 
 /* ---- shared helpers ---- */
 
