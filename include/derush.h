@@ -872,6 +872,32 @@ gboolean derush_eval_blur(DerushCatalog *catalog, const char *truth_csv, DerushB
 /** derush_features_sharpness: the sharpness score eval blur ranks by. */
 double derush_features_sharpness(const float *vector);
 
+/* ------------------------------------------------------------------ faces */
+
+/* One face found by YuNet (../shared/models/FACES.md), in the pixels of the
+ * upright original photo unless said otherwise. */
+typedef struct {
+  float box[4];          /* x0, y0, x1, y1 */
+  float score;           /* detector confidence, 0..1 */
+  float landmarks[5][2]; /* eye, eye, nose tip, mouth corner, mouth corner:
+                          * the subject's right eye first (on the photo's left) */
+  float eyes_open[2];    /* p(open) of the eyes at landmarks[0] and [1]; NAN when
+                          * the eyes are too small to tell */
+  float sharpness;       /* Laplacian variance in the box / the photo's; NAN unknown */
+  float area;            /* box area / photo area, 0..1 */
+  gboolean cut;          /* the box touches or crosses the photo's border */
+} DerushFace;
+
+/* A face counts as having closed eyes when the mean p(open) of its two eyes
+ * is below this. */
+#define DERUSH_FACE_CLOSED_P 0.5f
+/* A face is soft when its sharpness (relative to the photo's) is below this. */
+#define DERUSH_FACE_SOFT 0.5f
+
+/** derush_face_eyes_closed: TRUE when both eye states are known and their mean is below
+ * DERUSH_FACE_CLOSED_P. */
+gboolean derush_face_eyes_closed(const DerushFace *face);
+
 G_END_DECLS
 
 #endif /* DERUSH_H */
