@@ -4,6 +4,7 @@
  * derush's own input tensor through cv2.dnn at test time and writes the raw
  * outputs and its decoding (FACES.md); derush decodes the same raw outputs.
  * Skipped when /usr/bin/python3 has no cv2 or ../shared/models is absent. */
+#include "catalog/faces-store.h"
 #include "detect/face-detect.h"
 #include "test-util.h"
 #include <glib/gstdio.h>
@@ -281,6 +282,100 @@ test_sharpness(void)
   g_assert_true(isnan(g_array_index(faces, DerushFace, 2).sharpness));
 }
 
+static void
+test_features(void)
+{
+  float v[DERUSH_N_FACE_FEATURES];
+  /* No face: count and area 0, the rest unknown. */
+  derush_face_features_compute(NULL, 0, v);
+  g_assert_cmpfloat(v[DERUSH_FACE_FEATURE_COUNT], ==, 0);
+  g_assert_cmpfloat(v[DERUSH_FACE_FEATURE_LARGEST_AREA], ==, 0);
+  g_assert_cmpfloat(v[DERUSH_FACE_FEATURE_ANY_CLOSED], ==, 0);
+  g_assert_true(isnan(v[DERUSH_FACE_FEATURE_EYES_OPEN_MIN]));
+  g_assert_true(isnan(v[DERUSH_FACE_FEATURE_SHARPNESS_MAX]));
+  /* Three faces: open, closed, and one too small to tell. */
+  DerushFace f[3] = {
+      {.eyes_open = {1.0f, 0.8f}, .sharpness = 2.0f, .area = 0.1f},
+      {.eyes_open = {0.1f, 0.3f}, .sharpness = 0.4f, .area = 0.3f},
+      {.eyes_open = {NAN, NAN}, .sharpness = NAN, .area = 0.01f},
+  };
+  derush_face_features_compute(f, 3, v);
+  g_assert_cmpfloat(v[DERUSH_FACE_FEATURE_COUNT], ==, 3);
+  g_assert_cmpfloat_with_epsilon(v[DERUSH_FACE_FEATURE_LARGEST_AREA], 0.3f, 1e-6);
+  g_assert_cmpfloat_with_epsilon(v[DERUSH_FACE_FEATURE_EYES_OPEN_MIN], 0.2f, 1e-6);
+  g_assert_cmpfloat_with_epsilon(v[DERUSH_FACE_FEATURE_EYES_OPEN_MEAN], 0.55f, 1e-6);
+  g_assert_cmpfloat(v[DERUSH_FACE_FEATURE_ANY_CLOSED], ==, 1);
+  g_assert_cmpfloat_with_epsilon(v[DERUSH_FACE_FEATURE_SHARPNESS_MIN], 0.4f, 1e-6);
+  g_assert_cmpfloat_with_epsilon(v[DERUSH_FACE_FEATURE_SHARPNESS_MAX], 2.0f, 1e-6);
+  g_assert_cmpstr(derush_face_feature_name(DERUSH_FACE_FEATURE_ANY_CLOSED), ==, "face_any_closed");
+  g_assert_null(derush_face_feature_name(DERUSH_N_FACE_FEATURES));
+}
+
+static void
+test_store_round_trip(void)
+{
+  g_autofree char *tmp = test_make_tmpdir();
+  g_autofree char *photo = g_build_filename(tmp, "a.jpg", NULL);
+  g_autofree char *db = g_build_filename(tmp, "cat.db", NULL);
+  test_make_quadrant_image(photo, 64, 48);
+  g_autoptr(GError) error = NULL;
+  DerushCatalog *cat = derush_catalog_open(db, &error);
+  g_assert_no_error(error);
+  const char *roots[] = {tmp, NULL};
+  DerushScanSummary sum;
+  g_assert_true(derush_catalog_scan(cat, roots, NULL, &sum, &error));
+  /* Never looked for: not found; features all NAN. */
+  GArray *faces = NULL;
+  g_assert_false(derush_catalog_get_faces(cat, photo, &faces, &error));
+  g_assert_error(error, DERUSH_ERROR, DERUSH_ERROR_NOT_FOUND);
+  g_clear_error(&error);
+  float v[DERUSH_N_FACE_FEATURES];
+  g_assert_true(derush_catalog_get_face_features(cat, photo, v, &error));
+  g_assert_true(isnan(v[DERUSH_FACE_FEATURE_COUNT]));
+
+  DerushPhoto *p = derush_catalog_get_photo(cat, photo, &error);
+  g_assert_no_error(error);
+  DerushFace in[2] = {
+      {.box = {1, 2, 30, 40},
+       .score = 0.9f,
+       .landmarks = {{5, 6}, {7, 8}, {9, 10}, {11, 12}, {13, 14}},
+       .eyes_open = {0.25f, NAN},
+       .sharpness = 1.5f,
+       .area = 0.2f,
+       .cut = TRUE},
+      {.box = {3, 4, 10, 12},
+       .score = 0.75f,
+       .eyes_open = {NAN, NAN},
+       .sharpness = NAN,
+       .area = 0.01f},
+  };
+  g_assert_true(_derush_catalog_begin(cat, &error));
+  g_assert_true(_derush_catalog_store_faces(cat, p->id, p->content_hash, in, 2, &error));
+  g_assert_true(_derush_catalog_commit(cat, &error));
+  g_assert_true(derush_catalog_get_faces(cat, photo, &faces, &error));
+  g_assert_cmpuint(faces->len, ==, 2);
+  const DerushFace *o = &g_array_index(faces, DerushFace, 0);
+  g_assert_cmpmem(o->box, sizeof o->box, in[0].box, sizeof in[0].box);
+  g_assert_cmpmem(o->landmarks, sizeof o->landmarks, in[0].landmarks, sizeof in[0].landmarks);
+  g_assert_cmpfloat(o->eyes_open[0], ==, 0.25f);
+  g_assert_true(isnan(o->eyes_open[1]));
+  g_assert_true(o->cut);
+  g_assert_true(isnan(g_array_index(faces, DerushFace, 1).sharpness));
+  g_assert_false(g_array_index(faces, DerushFace, 1).cut);
+  g_array_unref(faces);
+  g_assert_true(derush_catalog_get_face_features(cat, photo, v, &error));
+  g_assert_cmpfloat(v[DERUSH_FACE_FEATURE_COUNT], ==, 2);
+  g_assert_cmpfloat_with_epsilon(v[DERUSH_FACE_FEATURE_SHARPNESS_MAX], 1.5f, 1e-6);
+  /* A new run replaces the old one (here: no faces any more). */
+  g_assert_true(_derush_catalog_store_faces(cat, p->id, p->content_hash, NULL, 0, &error));
+  g_assert_true(derush_catalog_get_faces(cat, photo, &faces, &error));
+  g_assert_cmpuint(faces->len, ==, 0);
+  g_array_unref(faces);
+  derush_photo_free(p);
+  derush_catalog_close(cat);
+  test_rmrf(tmp);
+}
+
 /* ------------------------------------------------ against OpenCV DNN */
 
 /* Runs tests/faces-ref.py; FALSE (test skipped) when cv2 is missing. */
@@ -406,6 +501,8 @@ main(int argc, char **argv)
   g_test_add_func("/faces/eye-crop-area-average", test_eye_crop_area_average);
   g_test_add_func("/faces/eye-inputs-p-open", test_eye_inputs_and_p_open);
   g_test_add_func("/faces/sharpness", test_sharpness);
+  g_test_add_func("/faces/features", test_features);
+  g_test_add_func("/faces/store-round-trip", test_store_round_trip);
   g_test_add_func("/faces/decode-vs-opencv", test_decode_vs_opencv);
   return g_test_run();
 }
