@@ -94,7 +94,8 @@ _derush_yunet_decode(const DerushYunetOutputs *out, int pad_width, int pad_heigh
   }
   /* Greedy NMS over all strides, best score first (qsort is not stable:
    * ties keep no order, as in OpenCV). */
-  qsort(cand->data, cand->len, sizeof(DerushFace), cmp_score_desc);
+  if (cand->len > 1)
+    qsort(cand->data, cand->len, sizeof(DerushFace), cmp_score_desc);
   guint first = faces->len;
   for (guint i = 0; i < cand->len; i++) {
     const DerushFace *f = &g_array_index(cand, DerushFace, i);
