@@ -11,6 +11,11 @@ PACKAGES="
   valgrind xvfb xauth dbus dbus-x11 appstream desktop-file-utils imagemagick libimage-exiftool-perl exiv2
   mate-backgrounds python3 python3-pil python3-numpy
 "
+# `install-deps.sh fuzz` (make fuzz): the clang toolchain and libFuzzer
+# runtime for the fuzz build; make check does not need them.
+if [ "${1:-}" = fuzz ]; then
+  PACKAGES="clang llvm libclang-rt-14-dev"
+fi
 
 missing=""
 for p in $PACKAGES; do
