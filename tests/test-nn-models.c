@@ -5,6 +5,7 @@
 #include "nn/nn.h"
 #include "test-util.h"
 #include <math.h>
+#include <sys/wait.h>
 
 static float *
 read_f32(const char *path, gsize expect)
@@ -63,10 +64,115 @@ test_yolox_golden(void)
   g_assert_cmpint(derush_counter_get(DERUSH_COUNTER_NN_FORWARDS), ==, forwards + 2);
 }
 
+typedef struct {
+  const char *file;
+  int64_t shape[4];
+  float lo, hi; /* the model's input range */
+} Cv2Case;
+
+static const Cv2Case cv2_cases[] = {
+    {"face_detection_yunet_2023mar.onnx", {1, 3, 640, 640}, 0, 255},
+    {"open_closed_eye.onnx", {1, 3, 32, 32}, -0.5f, 0.5f},
+    {"version-RFB-320.onnx", {1, 3, 240, 320}, -1, 1},
+    {"version-RFB-320_simplified.onnx", {1, 3, 240, 320}, -1, 1},
+};
+
+/* A deterministic image-like input: smooth gradients plus noise. */
+static float *
+make_input(const Cv2Case *c, gsize n)
+{
+  float *x = g_new(float, n);
+  g_autoptr(GRand) rand = g_rand_new_with_seed(42);
+  int64_t h = c->shape[2], w = c->shape[3];
+  for (gsize i = 0; i < n; i++) {
+    int64_t px = (int64_t)i % w, py = ((int64_t)i / w) % h, ch = (int64_t)i / (w * h);
+    double t =
+        0.5 + 0.35 * sin(px * 0.05 + ch) * cos(py * 0.07) + g_rand_double_range(rand, -0.15, 0.15);
+    x[i] = c->lo + (float)(CLAMP(t, 0, 1)) * (c->hi - c->lo);
+  }
+  return x;
+}
+
+static void
+test_cv2_case(gconstpointer data)
+{
+  const Cv2Case *c = data;
+  g_autofree char *rel = g_build_filename("models", c->file, NULL);
+  g_autofree char *model_path = test_shared_path(rel);
+  if (!model_path) {
+    g_test_skip("model absent from ../shared/models");
+    return;
+  }
+  if (!g_file_test("/usr/bin/python3", G_FILE_TEST_IS_EXECUTABLE)) {
+    g_test_skip("no /usr/bin/python3 for the cv2 reference");
+    return;
+  }
+  gsize n = (gsize)(c->shape[0] * c->shape[1] * c->shape[2] * c->shape[3]);
+  g_autofree float *input = make_input(c, n);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DerushNnModel) m = _derush_nn_model_load(model_path, &error);
+  g_assert_no_error(error);
+  g_assert_true(_derush_nn_model_run(m, input, c->shape, 4, &error));
+  g_assert_no_error(error);
+
+  g_autofree char *tmp = test_make_tmpdir();
+  g_autofree char *in_path = g_build_filename(tmp, "input.f32", NULL);
+  test_write_file(in_path, input, n * sizeof(float));
+  g_autofree char *shape = g_strdup_printf("%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT
+                                           ",%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT,
+                                           c->shape[0], c->shape[1], c->shape[2], c->shape[3]);
+  g_autofree char *script = g_test_build_filename(G_TEST_DIST, "nn-cv2-reference.py", NULL);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new();
+  g_ptr_array_add(argv, "/usr/bin/python3");
+  g_ptr_array_add(argv, script);
+  g_ptr_array_add(argv, model_path);
+  g_ptr_array_add(argv, in_path);
+  g_ptr_array_add(argv, shape);
+  g_ptr_array_add(argv, tmp);
+  int n_out = _derush_nn_model_n_outputs(m);
+  for (int i = 0; i < n_out; i++)
+    g_ptr_array_add(argv, (char *)_derush_nn_model_output_name(m, i));
+  g_ptr_array_add(argv, NULL);
+  int status = 0;
+  g_autofree char *err = NULL;
+  g_assert_true(g_spawn_sync(NULL, (char **)argv->pdata, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL,
+                             NULL, NULL, &err, &status, &error));
+  if (g_spawn_check_wait_status(status, NULL) == FALSE && WIFEXITED(status) &&
+      WEXITSTATUS(status) == 77) {
+    test_rmrf(tmp);
+    g_test_skip("python3-opencv (cv2) is not installed");
+    return;
+  }
+  if (status != 0)
+    g_test_message("cv2 reference failed: %s", err);
+  g_assert_cmpint(status, ==, 0);
+
+  for (int i = 0; i < n_out; i++) {
+    const int64_t *oshape;
+    int rank;
+    const float *out = _derush_nn_model_output(m, i, &oshape, &rank);
+    gsize count = 1;
+    for (int k = 0; k < rank; k++)
+      count *= (gsize)oshape[k];
+    g_autofree char *ref_path =
+        g_strdup_printf("%s/%s.f32", tmp, _derush_nn_model_output_name(m, i));
+    g_autofree float *ref = read_f32(ref_path, count);
+    double d = max_abs_diff(out, ref, count);
+    g_test_message("%s output %s: max |diff| to cv2.dnn %.3g", c->file,
+                   _derush_nn_model_output_name(m, i), d);
+    g_assert_cmpfloat(d, <, 1e-3);
+  }
+  test_rmrf(tmp);
+}
+
 int
 main(int argc, char **argv)
 {
   test_init(&argc, &argv);
   g_test_add_func("/nn/models/yolox-golden", test_yolox_golden);
+  for (gsize i = 0; i < G_N_ELEMENTS(cv2_cases); i++) {
+    g_autofree char *path = g_strdup_printf("/nn/models/cv2/%s", cv2_cases[i].file);
+    g_test_add_data_func(path, &cv2_cases[i], test_cv2_case);
+  }
   return g_test_run();
 }

@@ -206,6 +206,63 @@ plan_conv(NnPlan *pl, const NnNode *n, GError **error)
   return TRUE;
 }
 
+/* A BatchNormalization no Conv precedes: a depthwise 1x1 convolution with
+ * the folded scale and shift, so it runs in the layout its input has. */
+static gboolean
+plan_batchnorm(NnPlan *pl, const NnNode *n, GError **error)
+{
+  NnPVal *x = _nn_in(pl, n, 0);
+  if (x->rank < 3 || x->rank > 5)
+    return _nn_fail(error, DERUSH_NN_ERROR_UNSUPPORTED, n, "input rank %d", x->rank);
+  int64_t c = x->dims[1];
+  const NnTensor *st[4];
+  for (int k = 0; k < 4; k++) {
+    NnPVal *p = _nn_in(pl, n, 1 + k);
+    if (!p->konst || _nn_numel(p->dims, p->rank) != c)
+      return _nn_fail(error, DERUSH_NN_ERROR_UNSUPPORTED, n,
+                      "input %d must be a constant of %" G_GINT64_FORMAT " values", 1 + k, c);
+    st[k] = _nn_plan_f32(pl, n->in[1 + k]);
+  }
+  float eps = _nn_attr_float(n, "epsilon", 1e-5f);
+  int64_t wd[5] = {c, 1, 1, 1, 1};
+  NnTensor *w = _nn_tensor_new(NN_F32, x->rank, wd);
+  NnTensor *b = _nn_tensor_new(NN_F32, 1, &c);
+  for (int64_t i = 0; i < c; i++) {
+    const float *scale = st[0]->data, *beta = st[1]->data, *mean = st[2]->data, *var = st[3]->data;
+    float s = scale[i] / sqrtf(var[i] + eps);
+    ((float *)w->data)[i] = s;
+    ((float *)b->data)[i] = beta[i] - mean[i] * s;
+  }
+  g_ptr_array_add(pl->konsts, w);
+  g_ptr_array_add(pl->konsts, b);
+  NnConvDesc d = {.rank = x->rank,
+                  .src_dims = x->dims,
+                  .dst_dims = x->dims,
+                  .weights = w,
+                  .bias = b,
+                  .groups = c,
+                  .post = n->post,
+                  .n_post = n->n_post};
+  for (int i = 0; i < 3; i++)
+    d.strides[i] = d.dilations[i] = 1;
+  NnMd *want = NULL, *dst = NULL;
+  g_autoptr(GError) local = NULL;
+  NnPrim *prim = _nn_prim_conv(pl->be, &d, &want, &dst, &local);
+  if (!prim)
+    return _nn_fail(error, DERUSH_NN_ERROR_BACKEND, n, "%s", local->message);
+  int src = _nn_plan_in_layout(pl, n->in[0], want, error);
+  _nn_md_free(want);
+  if (src < 0) {
+    _nn_prim_free(prim);
+    _nn_md_free(dst);
+    return FALSE;
+  }
+  _nn_plan_set_runtime(pl, n->out[0], x->rank, x->dims, dst);
+  int vals[2] = {src, n->out[0]};
+  _nn_plan_add_prim(pl, prim, vals);
+  return TRUE;
+}
+
 /* --- Pooling --------------------------------------------------------------- */
 
 static gboolean
@@ -609,6 +666,7 @@ plan_constant(NnPlan *pl, const NnNode *n, GError **error)
 
 static const NnOpInfo ops[] = {
     {"", "Conv", 2, 3, plan_conv},
+    {"", "BatchNormalization", 5, 5, plan_batchnorm},
     {"", "MaxPool", 1, 1, plan_pool},
     {"", "AveragePool", 1, 1, plan_pool},
     {"", "GlobalAveragePool", 1, 1, plan_pool},
