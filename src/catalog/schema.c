@@ -99,8 +99,8 @@ static const char *const migrations[] = {
      * photo's (a re-read changed file gets new ones). vector is float32
      * little-endian, DerushFeature order; dhash/phash are the untransformed
      * hashes (as signed int64), variants the 4 transforms' (dhash, phash)
-     * pairs and the polar signature (DERUSH_HASHES_BLOB_SIZE, features.h). groups are derived data, replaced as a
-     * whole by derush_catalog_update_groups. */
+     * pairs and the polar signature (DERUSH_HASHES_BLOB_SIZE, features.h). groups are derived data,
+     * replaced as a whole by derush_catalog_update_groups. */
     "CREATE TABLE features ("
     "  photo_id INTEGER PRIMARY KEY REFERENCES photos(id),"
     "  version INTEGER NOT NULL,"
@@ -133,6 +133,39 @@ static const char *const migrations[] = {
      * after a decoder fix reads the photos it had found unreadable again
      * (DERUSH_READER_VERSION); rows from before are version 0. */
     "ALTER TABLE photos ADD COLUMN reader INTEGER NOT NULL DEFAULT 0;",
+
+    /* 6: the object detector (detections.c). detect_runs says a photo
+     * version went through the detector (version DERUSH_DETECT_VERSION),
+     * how many boxes it kept and its detector features (float32 blob,
+     * DerushDetectFeature order); detections holds the boxes, best first,
+     * in the upright original's pixels; embeddings one float32 vector per
+     * photo and DerushEmbeddingKind, current while version and
+     * content_hash match. */
+    "CREATE TABLE detect_runs ("
+    "  photo_id INTEGER PRIMARY KEY REFERENCES photos(id),"
+    "  version INTEGER NOT NULL,"
+    "  content_hash INTEGER NOT NULL,"
+    "  objects INTEGER NOT NULL,"
+    "  features BLOB NOT NULL"
+    ");"
+    "CREATE TABLE detections ("
+    "  photo_id INTEGER NOT NULL REFERENCES photos(id),"
+    "  rank INTEGER NOT NULL,"
+    "  class_id INTEGER NOT NULL,"
+    "  score REAL NOT NULL,"
+    "  x0 REAL NOT NULL, y0 REAL NOT NULL, x1 REAL NOT NULL, y1 REAL NOT NULL,"
+    "  PRIMARY KEY (photo_id, rank)"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX detections_class ON detections(class_id);"
+    "CREATE TABLE embeddings ("
+    "  photo_id INTEGER NOT NULL REFERENCES photos(id),"
+    "  kind INTEGER NOT NULL,"
+    "  version INTEGER NOT NULL,"
+    "  content_hash INTEGER NOT NULL,"
+    "  size INTEGER NOT NULL,"
+    "  vector BLOB NOT NULL,"
+    "  PRIMARY KEY (photo_id, kind)"
+    ") WITHOUT ROWID;",
 };
 
 int
