@@ -1,12 +1,15 @@
 /* derush-detect.h: objects in photos (YOLOX-nano, 80 COCO classes), the
  * detector features the learner reads, per-photo embeddings, and the
- * detector's evaluation. Part of libderush's public API; include derush.h
- * first or this header alone. Docs are in the .c files (src/detect/,
+ * detector's evaluation. Part of libderush's public API (derush.h includes it).
+ * Docs are in the .c files (src/detect/,
  * src/catalog/detections.c, src/eval/detector-eval.c). */
 #ifndef DERUSH_DETECT_H
 #define DERUSH_DETECT_H
 
-#include "derush.h"
+#include "derush-base.h"
+#include "derush-catalog.h"
+#include "derush-scan.h"
+#include "derush-quality.h"
 
 G_BEGIN_DECLS
 
