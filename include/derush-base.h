@@ -76,6 +76,7 @@ typedef enum {
   DERUSH_COUNTER_CELLS_BOUND,          /* GUI: grid cells bound to a photo */
   DERUSH_COUNTER_CELLS_DRAWN,          /* GUI: grid cell snapshots */
   DERUSH_COUNTER_TEXTURES_LOADED,      /* GUI: thumbnails turned into textures */
+  DERUSH_COUNTER_PHOTOS_DETECTED,      /* photos run through the object detector */
   DERUSH_N_COUNTERS
 } DerushCounter;
 

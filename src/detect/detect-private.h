@@ -47,6 +47,46 @@ int _derush_yolox_decode(const float *raw, int rows, int n_classes, int input_si
 /* IoU of two x0,y0,x1,y1 boxes (0 when either is empty). */
 double _derush_box_iou(const float *a, const float *b);
 
+/* ------------------------------------------------------------- detector.c */
+
+typedef struct _DerushDetector DerushDetector;
+
+/* The process's YOLOX detector, loaded once on first use (transfer none);
+ * NULL with DERUSH_ERROR_NOT_FOUND (and the how-to-add hint) when the model
+ * file is nowhere, DERUSH_ERROR_CORRUPT when it does not load. */
+DerushDetector *_derush_detector_get(const char *model_dir, GError **error);
+void _derush_detector_release(void);
+
+/* Letterbox + forward + decode + NMS on a preview; boxes in the original's
+ * pixels (@orig_width x @orig_height, the preview's size when <= 0),
+ * clipped; @embedding (optional) gets the 256-d backbone embedding. */
+gboolean _derush_detector_run(DerushDetector *det, const guint8 *rgb, int width, int height,
+                              gsize stride, int orig_width, int orig_height, float score_min,
+                              GArray *dets, float *embedding, gboolean *has_embedding,
+                              GError **error);
+
+/* --------------------------------------------------------- detect-photo.c */
+
+#define DERUSH_YOLOX_EMBEDDING 256
+
+/* One photo's detector run. */
+typedef struct {
+  GArray *dets; /* DerushDetection, best first */
+  float features[DERUSH_N_DETECT_FEATURES];
+  float embedding[DERUSH_YOLOX_EMBEDDING];
+  gboolean has_embedding;
+} DerushDetectResult;
+
+void _derush_detect_result_clear(DerushDetectResult *result);
+
+/* Runs the detector on a decoded preview (see detect-photo.c). */
+gboolean _derush_detect_preview(DerushDetector *det, VipsImage *preview, int orig_width,
+                                int orig_height, DerushDetectResult *result, GError **error);
+
+/* Stores a run in the catalog; inside a transaction. */
+gboolean _derush_detect_store(DerushCatalog *cat, gint64 photo_id, guint64 content_hash,
+                              const DerushDetectResult *result, GError **error);
+
 /* ------------------------------------------------------ detect-features.c */
 
 /* The detector features of @n detections (boxes in an @orig_width x
