@@ -152,7 +152,10 @@ gboolean derush_catalog_apply(DerushCatalog *catalog, DerushApplyAction action, 
 /**
  * derush_catalog_undo_apply:
  * Restores the files of the last apply not yet undone (moves back, restores
- * from the trash, deletes copies). Returns: how many files were restored
+ * from the trash, deletes copies), after retrying the steps an earlier call
+ * could not undo. A step that fails is passed to @func with its error and
+ * kept for the next call; it never stops the other steps, and the next call
+ * goes on to the apply before. Returns: how many files were restored
  * (0 when there was nothing to undo), or -1 with @error set.
  */
 gint64 derush_catalog_undo_apply(DerushCatalog *catalog, DerushFileOpFunc func, gpointer user_data,

@@ -5,8 +5,27 @@
 
 #include "catalog/catalog-private.h"
 #include "sidecar-hooks.h"
+#include <sys/stat.h>
 
 G_BEGIN_DECLS
+
+/* ---- the freedesktop trash (trash.c) ---- */
+
+/* TRUE when @file (inside a trash) is already accounted for elsewhere. */
+typedef gboolean (*DerushTrashClaimedFunc)(const char *file, gpointer user_data);
+
+/* Trashes @path through GIO and finds where it went (*@file_out NULL when
+ * it cannot be found again). */
+gboolean _derush_trash_file(const char *path, char **file_out, char **info_out, GError **error);
+
+/* Finds the file that was at @orig in the trash: the one with @was's inode
+ * (nullable), else the newest not @claimed. FALSE when there is none. */
+gboolean _derush_trash_find(const char *orig, const struct stat *was,
+                            DerushTrashClaimedFunc claimed, gpointer user_data, char **file_out,
+                            char **info_out);
+
+/* TRUE when @name is a .trashinfo name GIO could give a file named @base. */
+gboolean _derush_trash_info_name_fits(const char *base, const char *name);
 
 /* ---- shared helpers ---- */
 
