@@ -29,5 +29,6 @@
 #include "derush-analysis.h"
 #include "derush-eval.h"
 #include "derush-detect.h"
+#include "derush-faces.h"
 
 #endif /* DERUSH_H */
