@@ -766,7 +766,7 @@ _derush_region_sharpness_rgb(const guint8 *rgb, int width, int height, gsize str
     for (int x = 0; x < w; x++, p += 3)
       grey[(gsize)y * w + x] = 0.299f * p[0] + 0.587f * p[1] + 0.114f * p[2];
   }
-  double v = laplacian_variance(grey, w, h);
+  double v = _derush_laplacian_variance(grey, w, h);
   g_free(grey);
   return log10(1.0 + v);
 }
