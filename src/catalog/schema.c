@@ -99,8 +99,8 @@ static const char *const migrations[] = {
      * photo's (a re-read changed file gets new ones). vector is float32
      * little-endian, DerushFeature order; dhash/phash are the untransformed
      * hashes (as signed int64), variants the 4 transforms' (dhash, phash)
-     * pairs and the polar signature (DERUSH_HASHES_BLOB_SIZE, features.h). groups are derived data, replaced as a
-     * whole by derush_catalog_update_groups. */
+     * pairs and the polar signature (DERUSH_HASHES_BLOB_SIZE, features.h). groups are derived data,
+     * replaced as a whole by derush_catalog_update_groups. */
     "CREATE TABLE features ("
     "  photo_id INTEGER PRIMARY KEY REFERENCES photos(id),"
     "  version INTEGER NOT NULL,"

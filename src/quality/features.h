@@ -34,8 +34,7 @@ typedef struct {
  * transforms' (dHash, pHash), then the polar signature's valid flag and
  * rhash, then its Q15 values, all little-endian. */
 #define DERUSH_HASHES_BLOB_SIZE                                                                    \
-  (16 * DERUSH_N_XFORMS + 8 + 8 +                                                                  \
-   2 * DERUSH_POLAR_RINGS * (1 + 2 * DERUSH_POLAR_HARMONICS))
+  (16 * DERUSH_N_XFORMS + 8 + 8 + 2 * DERUSH_POLAR_RINGS * (1 + 2 * DERUSH_POLAR_HARMONICS))
 
 /* Features of a packed 8-bit RGB buffer (3 bands, upright, any size from
  * 1x1), plus the EXIF values of @meta (nullable). @orig_width/height give
