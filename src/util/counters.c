@@ -26,6 +26,8 @@ static const char *const counter_names[DERUSH_N_COUNTERS] = {
     [DERUSH_COUNTER_CELLS_BOUND] = "cells_bound",
     [DERUSH_COUNTER_CELLS_DRAWN] = "cells_drawn",
     [DERUSH_COUNTER_TEXTURES_LOADED] = "textures_loaded",
+    [DERUSH_COUNTER_NN_MODELS_LOADED] = "nn_models_loaded",
+    [DERUSH_COUNTER_NN_FORWARDS] = "nn_forwards",
 };
 
 /**
