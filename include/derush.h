@@ -28,5 +28,6 @@
 #include "derush-group.h"
 #include "derush-analysis.h"
 #include "derush-eval.h"
+#include "derush-faces.h"
 
 #endif /* DERUSH_H */
