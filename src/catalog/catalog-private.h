@@ -14,9 +14,10 @@ struct _DerushCatalog {
   sqlite3 *db;
   char *path;
   char *cache_dir;
-  GHashTable *stmts; /* SQL text -> sqlite3_stmt*, prepared once */
-  int tx_depth;      /* nesting of _derush_catalog_begin */
-  GThread *owner;    /* the thread that opened it: the only one to use it */
+  GHashTable *stmts;  /* SQL text -> sqlite3_stmt*, prepared once */
+  int tx_depth;       /* nesting of _derush_catalog_begin */
+  GThread *owner;     /* the thread that opened it: the only one to use it */
+  gboolean read_only; /* opened for reading only: the disk was full */
 };
 
 /* One thread owns a connection (epiphany's history service asserts the
