@@ -271,6 +271,21 @@ gboolean _derush_catalog_replace_groups(DerushCatalog *cat, const DerushGroupRec
                                         guint n_groups, GError **error);
 gint64 _derush_catalog_group_of(DerushCatalog *cat, gint64 photo_id, int kind, GError **error);
 
+/* ---- scan claims (scan-claims.c) ---- */
+
+/* Claims chunk @chunk of folder @dir's files for the scan @owner, in its own
+ * short transaction. @granted is FALSE when a live scan (its process alive,
+ * its heartbeat recent) holds it; a claim of a dead one is taken over. */
+gboolean _derush_catalog_claim_chunk(DerushCatalog *cat, gint64 owner, const char *dir, int chunk,
+                                     gboolean *granted, GError **error);
+
+/* Refreshes the heartbeat of @owner's claims (inside the caller's
+ * transaction, if any). */
+gboolean _derush_catalog_touch_claims(DerushCatalog *cat, gint64 owner, GError **error);
+
+/* Drops every claim of @owner. */
+gboolean _derush_catalog_release_claims(DerushCatalog *cat, gint64 owner, GError **error);
+
 G_END_DECLS
 
 #endif

@@ -54,6 +54,11 @@ gboolean _derush_features_compute_image(VipsImage *image, const DerushMeta *meta
                                         int orig_height, float *vector, DerushHashes *hashes,
                                         GError **error);
 
+/* log10(1 + Laplacian variance) of the grey of a region of a packed RGB
+ * buffer (edges clamped); NAN under 3x3 pixels. */
+double _derush_region_sharpness_rgb(const guint8 *rgb, int width, int height, gsize stride, int x0,
+                                    int y0, int x1, int y1);
+
 G_END_DECLS
 
 #endif /* DERUSH_FEATURES_H */
