@@ -16,6 +16,7 @@ struct _DerushCatalog {
   char *cache_dir;
   GHashTable *stmts; /* SQL text -> sqlite3_stmt*, prepared once */
   int tx_depth;      /* nesting of _derush_catalog_begin */
+  gboolean read_only; /* opened for reading only: the disk was full */
 };
 
 /* Turns the last SQLite error of @cat into a GError (BUSY or CATALOG). */
@@ -114,6 +115,21 @@ gboolean _derush_catalog_update_pairs(DerushCatalog *cat, const char *dir, GErro
 /* SQL range for "path is @root or below it": path = root OR (path > root/ AND
  * path < root0), '0' being the byte after '/'. Fills two owned strings. */
 void _derush_path_range(const char *root, char **lo, char **hi);
+
+/* ---- scan claims (scan-claims.c) ---- */
+
+/* Claims chunk @chunk of folder @dir's files for the scan @owner, in its own
+ * short transaction. @granted is FALSE when a live scan (its process alive,
+ * its heartbeat recent) holds it; a claim of a dead one is taken over. */
+gboolean _derush_catalog_claim_chunk(DerushCatalog *cat, gint64 owner, const char *dir, int chunk,
+                                     gboolean *granted, GError **error);
+
+/* Refreshes the heartbeat of @owner's claims (inside the caller's
+ * transaction, if any). */
+gboolean _derush_catalog_touch_claims(DerushCatalog *cat, gint64 owner, GError **error);
+
+/* Drops every claim of @owner. */
+gboolean _derush_catalog_release_claims(DerushCatalog *cat, gint64 owner, GError **error);
 
 G_END_DECLS
 

@@ -99,8 +99,8 @@ static const char *const migrations[] = {
      * photo's (a re-read changed file gets new ones). vector is float32
      * little-endian, DerushFeature order; dhash/phash are the untransformed
      * hashes (as signed int64), variants the 4 transforms' (dhash, phash)
-     * pairs and the polar signature (DERUSH_HASHES_BLOB_SIZE, features.h). groups are derived data, replaced as a
-     * whole by derush_catalog_update_groups. */
+     * pairs and the polar signature (DERUSH_HASHES_BLOB_SIZE, features.h). groups are derived data,
+     * replaced as a whole by derush_catalog_update_groups. */
     "CREATE TABLE features ("
     "  photo_id INTEGER PRIMARY KEY REFERENCES photos(id),"
     "  version INTEGER NOT NULL,"
@@ -157,6 +157,20 @@ static const char *const migrations[] = {
     "  area REAL NOT NULL, cut INTEGER NOT NULL,"
     "  PRIMARY KEY (photo_id, rank)"
     ") WITHOUT ROWID;",
+
+    /* 7: scan claims (scan-claims.c). A scan claims a chunk of a folder's
+     * files before reading them, so two scans of one tree at once split the
+     * work instead of doing it twice. owner is a random token per scan, pid
+     * and heartbeat_ns tell a live claim from one left by a dead process. */
+    "CREATE TABLE scan_claims ("
+    "  dir TEXT NOT NULL,"
+    "  chunk INTEGER NOT NULL,"
+    "  owner INTEGER NOT NULL,"
+    "  pid INTEGER NOT NULL,"
+    "  heartbeat_ns INTEGER NOT NULL,"
+    "  PRIMARY KEY (dir, chunk)"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX scan_claims_owner ON scan_claims(owner);",
 };
 
 int
