@@ -9,6 +9,7 @@
 #define DERUSH_FACE_DETECT_H
 
 #include "derush-private.h"
+#include "detect-private.h" /* _derush_box_iou, _derush_model_find */
 #include "quality/quality-private.h"
 
 G_BEGIN_DECLS
@@ -55,9 +56,6 @@ typedef struct {
  * pixels. Returns how many. */
 int _derush_yunet_decode(const DerushYunetOutputs *out, int pad_width, int pad_height,
                          float threshold, float nms_iou, GArray *faces);
-
-/* Intersection over union of two [x0, y0, x1, y1] boxes. */
-float _derush_box_iou(const float *a, const float *b);
 
 /* Scales and shifts faces from an image to another frame:
  * p' = p * scale + offset (boxes and landmarks). */

@@ -10,7 +10,7 @@
  * is mostly blur. Both models load once per process; a lock serialises
  * their forwards (the executor is not thread-safe per model). */
 #include "face-detect.h"
-#include "model-dir.h"
+#include "detect-private.h"
 #include "nn/nn.h"
 
 /* The largest face narrower than this (preview pixels) asks for the
