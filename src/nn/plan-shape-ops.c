@@ -43,6 +43,9 @@ gboolean
 _nn_plan_identity(NnPlan *pl, const NnNode *n, GError **error)
 {
   NnPVal *x = _nn_in(pl, n, 0);
+  NnPVal *training = strcmp(n->op, "Dropout") == 0 ? _nn_in(pl, n, 2) : NULL;
+  if (training && (!training->konst || _nn_tensor_get(training->konst, 0) != 0))
+    return _nn_fail(error, DERUSH_NN_ERROR_UNSUPPORTED, n, "training-mode Dropout");
   return _nn_plan_reshape_to(pl, n, x->rank, x->dims, error);
 }
 

@@ -384,7 +384,7 @@ NnPlan *
 _nn_plan_build(NnGraph *g, NnBackend *be, int n_inputs, const int64_t *const *shapes,
                const int *ranks, GHashTable *keep, GError **error)
 {
-  if (n_inputs != (int)g->inputs->len || n_inputs > 4) {
+  if (n_inputs != (int)g->inputs->len || n_inputs > 16) {
     g_set_error(error, DERUSH_NN_ERROR, DERUSH_NN_ERROR_SHAPE, "the graph has %u inputs, %d given",
                 g->inputs->len, n_inputs);
     return NULL;

@@ -43,8 +43,8 @@ typedef struct {
   size_t *buf_bytes;
   void **buf_ptrs;
   size_t arena_bytes;
-  int64_t in_dims[4][NN_MAX_RANK]; /* the input shapes this plan is for */
-  int in_ranks[4];
+  int64_t in_dims[16][NN_MAX_RANK]; /* the input shapes this plan is for */
+  int in_ranks[16];
   int *out_vals;    /* per graph output: its plain value */
   GHashTable *kept; /* name -> plain value + 1 */
   /* Planning state. */
