@@ -99,8 +99,8 @@ static const char *const migrations[] = {
      * photo's (a re-read changed file gets new ones). vector is float32
      * little-endian, DerushFeature order; dhash/phash are the untransformed
      * hashes (as signed int64), variants the 4 transforms' (dhash, phash)
-     * pairs and the polar signature (DERUSH_HASHES_BLOB_SIZE, features.h). groups are derived data, replaced as a
-     * whole by derush_catalog_update_groups. */
+     * pairs and the polar signature (DERUSH_HASHES_BLOB_SIZE, features.h). groups are derived data,
+     * replaced as a whole by derush_catalog_update_groups. */
     "CREATE TABLE features ("
     "  photo_id INTEGER PRIMARY KEY REFERENCES photos(id),"
     "  version INTEGER NOT NULL,"
@@ -133,6 +133,28 @@ static const char *const migrations[] = {
      * after a decoder fix reads the photos it had found unreadable again
      * (DERUSH_READER_VERSION); rows from before are version 0. */
     "ALTER TABLE photos ADD COLUMN reader INTEGER NOT NULL DEFAULT 0;",
+
+    /* 6: learning. models keeps the trained models (learn/model.c's blob:
+     * calibration, thresholds and XGBoost's UBJSON) with the dataset
+     * version they were trained on and the newest label event they saw, so
+     * a stale model is retrained, never mixed. predictions holds one batch
+     * answer per photo with the model version that gave it (0: the
+     * quality prior). */
+    "CREATE TABLE models ("
+    "  version INTEGER PRIMARY KEY,"
+    "  time_ns INTEGER NOT NULL,"
+    "  dataset_version INTEGER NOT NULL,"
+    "  labels INTEGER NOT NULL,"
+    "  last_event INTEGER NOT NULL,"
+    "  blob BLOB NOT NULL"
+    ");"
+    "CREATE TABLE predictions ("
+    "  photo_id INTEGER PRIMARY KEY REFERENCES photos(id),"
+    "  model_version INTEGER NOT NULL,"
+    "  p_keep REAL NOT NULL,"
+    "  zone INTEGER NOT NULL," /* DerushZone */
+    "  uncertainty REAL NOT NULL"
+    ");",
 };
 
 int

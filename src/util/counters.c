@@ -26,6 +26,10 @@ static const char *const counter_names[DERUSH_N_COUNTERS] = {
     [DERUSH_COUNTER_CELLS_BOUND] = "cells_bound",
     [DERUSH_COUNTER_CELLS_DRAWN] = "cells_drawn",
     [DERUSH_COUNTER_TEXTURES_LOADED] = "textures_loaded",
+    [DERUSH_COUNTER_MODELS_TRAINED] = "models_trained",
+    [DERUSH_COUNTER_PREDICTION_BATCHES] = "predictions_batches",
+    [DERUSH_COUNTER_PHOTOS_PREDICTED] = "photos_predicted",
+    [DERUSH_COUNTER_PHOTOS_EXPLAINED] = "photos_explained",
 };
 
 /**
