@@ -921,24 +921,7 @@ test_apply_trash_and_restore(Fixture *f, gconstpointer data)
 static void
 run_and_kill(Fixture *f, int delay_ms, const char *const *args)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new();
-  g_ptr_array_add(argv, (gpointer)g_getenv("DERUSH_BIN"));
-  g_ptr_array_add(argv, "--catalog");
-  g_ptr_array_add(argv, f->catalog);
-  for (int i = 0; args[i]; i++)
-    g_ptr_array_add(argv, (gpointer)args[i]);
-  g_ptr_array_add(argv, NULL);
-  GPid pid;
-  g_autoptr(GError) error = NULL;
-  g_spawn_async(NULL, (char **)argv->pdata, NULL,
-                G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
-                NULL, NULL, &pid, &error);
-  g_assert_no_error(error);
-  g_usleep(delay_ms * 1000);
-  kill(pid, SIGKILL);
-  int status;
-  waitpid(pid, &status, 0);
-  g_spawn_close_pid(pid);
+  test_run_derush_killed(f->catalog, NULL, delay_ms, NULL, NULL, args);
 }
 
 #define MANY 240

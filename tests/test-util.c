@@ -2,7 +2,9 @@
 #include "test-util.h"
 #include <errno.h>
 #include <stdarg.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 void
@@ -203,4 +205,40 @@ test_run_derush_on(const char *catalog, const char *const *envp, char **out, cha
   if (err)
     *err = g_steal_pointer(&err_text);
   return status;
+}
+
+int
+test_run_derush_killed(const char *catalog, const char *const *envp, int delay_ms,
+                       gboolean (*ready)(gpointer user_data), gpointer user_data,
+                       const char *const *args)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new();
+  g_ptr_array_add(argv, (gpointer)g_getenv("DERUSH_BIN"));
+  g_ptr_array_add(argv, "--catalog");
+  g_ptr_array_add(argv, (gpointer)catalog);
+  for (int i = 0; args[i]; i++)
+    g_ptr_array_add(argv, (gpointer)args[i]);
+  g_ptr_array_add(argv, NULL);
+  g_auto(GStrv) env = g_get_environ();
+  for (int i = 0; envp && envp[i]; i++) {
+    g_auto(GStrv) kv = g_strsplit(envp[i], "=", 2);
+    env = g_environ_setenv(env, kv[0], kv[1] ? kv[1] : "", TRUE);
+  }
+  GPid pid;
+  g_autoptr(GError) error = NULL;
+  g_spawn_async(NULL, (char **)argv->pdata, env,
+                G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                NULL, NULL, &pid, &error);
+  g_assert_no_error(error);
+  g_usleep((gulong)delay_ms * 1000);
+  int status;
+  gboolean ended = FALSE;
+  while (ready && !(ended = waitpid(pid, &status, WNOHANG) == pid) && !ready(user_data))
+    g_usleep(1000);
+  if (!ended) {
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+  }
+  g_spawn_close_pid(pid);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }

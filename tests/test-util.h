@@ -45,6 +45,14 @@ GStrv test_isolated_env(const char *tmp, const char *catalog);
 int test_run_derush_on(const char *catalog, const char *const *envp, char **out, char **err,
                        ...) G_GNUC_NULL_TERMINATED;
 
+/* Starts derush with "--catalog @catalog" then @args (NULL-terminated) in
+ * @envp (nullable) and kills it (SIGKILL) after @delay_ms, or, with @ready,
+ * as soon as ready(@user_data) returns TRUE after @delay_ms (polled every
+ * millisecond). Returns the exit status when it ended first, else 128 + 9. */
+int test_run_derush_killed(const char *catalog, const char *const *envp, int delay_ms,
+                           gboolean (*ready)(gpointer user_data), gpointer user_data,
+                           const char *const *args);
+
 /* Path of the demo set generated for the tests (made once per build). */
 const char *test_demo_dir(void);
 

@@ -34,6 +34,11 @@ gboolean _derush_catalog_begin(DerushCatalog *cat, GError **error);
 gboolean _derush_catalog_commit(DerushCatalog *cat, GError **error);
 void _derush_catalog_rollback(DerushCatalog *cat);
 
+/* Makes SQLite lock through open-file-description locks, so that no
+ * close() elsewhere in the process can drop the catalog's locks
+ * (file-locks.c). Called before the first database opens. */
+gboolean _derush_catalog_install_file_locks(void);
+
 /* Creates or migrates the schema to the current version (schema.c). */
 gboolean _derush_catalog_migrate(DerushCatalog *cat, GError **error);
 int _derush_catalog_schema_version(void);

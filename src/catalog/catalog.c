@@ -148,6 +148,8 @@ derush_catalog_open(const char *path, GError **error)
     return NULL;
   }
 
+  /* Before any database of the process opens: see file-locks.c. */
+  _derush_catalog_install_file_locks();
   DerushCatalog *cat = g_new0(DerushCatalog, 1);
   cat->path = g_steal_pointer(&file);
   cat->cache_dir = derush_default_cache_dir();

@@ -13,16 +13,20 @@
  * their photo), and the final step is renameat2(RENAME_NOREPLACE) or
  * link(), which fail instead of replacing a file that appeared meanwhile.
  *
- * The freedesktop trash does not say where it put a file: it is found
- * afterwards from the trash's .trashinfo files (Path= the original path),
- * which is also how the file manager restores it. */
+ * The freedesktop trash does not say where it put a file: trash.c finds it
+ * from the trash's .trashinfo files right after, and that place is
+ * journaled durably before the trash is reported done. Undo-apply looks
+ * there, then searches the trash again; a step it cannot undo is reported,
+ * kept for the next run, and never stops the other steps or older applies. */
 #include "export-private.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-enum { STATE_PLANNED, STATE_DONE, STATE_UNDONE, STATE_SKIPPED, STATE_UNDOING };
+/* As stored in file_ops.state (schema.c); UNDO_FAILED: the apply was
+ * undone but this step could not be (retried by each undo-apply). */
+enum { STATE_PLANNED, STATE_DONE, STATE_UNDONE, STATE_SKIPPED, STATE_UNDOING, STATE_UNDO_FAILED };
 
 typedef struct {
   DerushFileOpKind kind;
@@ -155,101 +159,53 @@ move_no_replace(const char *src, const char *dst, GError **error)
 
 /* ------------------------------------------------------------ the trash */
 
-/* Candidate trash folders for a file that was at @orig. */
-static GPtrArray *
-trash_dirs(const char *orig)
-{
-  GPtrArray *dirs = g_ptr_array_new_with_free_func(g_free);
-  g_ptr_array_add(dirs, g_build_filename(g_get_user_data_dir(), "Trash", NULL));
-  /* The top of the file system @orig was on. */
-  g_autofree char *dir = g_path_get_dirname(orig);
-  struct stat st;
-  if (stat(dir, &st) != 0)
-    return dirs;
-  g_autofree char *top = g_strdup(dir);
-  for (;;) {
-    g_autofree char *parent = g_path_get_dirname(top);
-    struct stat pst;
-    if (strcmp(parent, top) == 0 || stat(parent, &pst) != 0 || pst.st_dev != st.st_dev)
-      break;
-    g_free(top);
-    top = g_steal_pointer(&parent);
-  }
-  g_ptr_array_add(dirs, g_strdup_printf("%s/.Trash-%u", top, (unsigned)getuid()));
-  g_ptr_array_add(dirs, g_strdup_printf("%s/.Trash/%u", top, (unsigned)getuid()));
-  return dirs;
-}
-
-/* Finds where the trash put the file that was at @orig: the newest
- * .trashinfo naming it whose file is still there. */
-static gboolean
-trash_find(const char *orig, char **file_out, char **info_out)
-{
-  g_autoptr(GPtrArray) dirs = trash_dirs(orig);
-  gint64 best_mtime = -1;
-  for (guint d = 0; d < dirs->len; d++) {
-    g_autofree char *info_dir = g_build_filename(dirs->pdata[d], "info", NULL);
-    GDir *dir = g_dir_open(info_dir, 0, NULL);
-    if (!dir)
-      continue;
-    g_autofree char *base = g_path_get_basename(orig);
-    for (const char *name; (name = g_dir_read_name(dir));) {
-      /* The trash names its copy after the original (plus a number when
-       * taken): only those are worth opening. */
-      if (!g_str_has_prefix(name, base) || !g_str_has_suffix(name, ".trashinfo"))
-        continue;
-      g_autofree char *info = g_build_filename(info_dir, name, NULL);
-      g_autoptr(GKeyFile) kf = g_key_file_new();
-      if (!g_key_file_load_from_file(kf, info, G_KEY_FILE_NONE, NULL))
-        continue;
-      g_autofree char *escaped = g_key_file_get_string(kf, "Trash Info", "Path", NULL);
-      g_autofree char *path = escaped ? g_uri_unescape_string(escaped, NULL) : NULL;
-      if (!path || strcmp(path, orig) != 0)
-        continue;
-      g_autofree char *fname = g_strndup(name, strlen(name) - strlen(".trashinfo"));
-      g_autofree char *file = g_build_filename(dirs->pdata[d], "files", fname, NULL);
-      struct stat st;
-      if (lstat(file, &st) != 0 || stat(info, &st) != 0)
-        continue;
-      gint64 mtime = (gint64)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
-      if (mtime > best_mtime) {
-        best_mtime = mtime;
-        g_free(*file_out);
-        g_free(*info_out);
-        *file_out = g_steal_pointer(&file);
-        *info_out = g_steal_pointer(&info);
-      }
-    }
-    g_dir_close(dir);
-  }
-  return best_mtime >= 0;
-}
-
 static gboolean
 trash_file(Op *op, GError **error)
 {
-  g_autoptr(GFile) file = g_file_new_for_path(op->src);
-  GError *local = NULL;
-  if (!g_file_trash(file, NULL, &local)) {
-    g_set_error(error, DERUSH_ERROR, DERUSH_ERROR_IO, "%s", local->message);
-    g_error_free(local);
+  return _derush_trash_file(op->src, &op->dst, &op->trash_info, error);
+}
+
+/* A trashed file another journal entry already stands for: when the same
+ * path was trashed twice (trash, undo by hand, trash again), each entry must
+ * restore its own file. */
+typedef struct {
+  DerushCatalog *cat;
+  gint64 row;
+} ClaimCtx;
+
+static gboolean
+trash_claimed_cb(const char *file, gpointer user_data)
+{
+  ClaimCtx *c = user_data;
+  sqlite3_stmt *s = _derush_catalog_stmt(c->cat,
+                                         "SELECT 1 FROM file_ops WHERE dst = ? AND op = 2"
+                                         " AND state IN (1, 4, 5) AND id != ? LIMIT 1",
+                                         NULL);
+  if (!s)
     return FALSE;
-  }
-  if (!trash_find(op->src, &op->dst, &op->trash_info)) {
-    /* Trashed but not found again: still restorable from the file
-     * manager, only not by undo-apply. */
-    g_clear_pointer(&op->dst, g_free);
-  }
-  return TRUE;
+  sqlite3_bind_text(s, 1, file, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(s, 2, c->row);
+  gboolean found = sqlite3_step(s) == SQLITE_ROW;
+  sqlite3_reset(s);
+  return found;
+}
+
+/* Finds @op's file in the trash again (the journaled place is gone: the
+ * journal predates this fix, or the user moved it inside the trash). */
+static gboolean
+trash_search(DerushCatalog *cat, Op *op)
+{
+  ClaimCtx claim = {cat, op->row};
+  return _derush_trash_find(op->src, NULL, trash_claimed_cb, &claim, &op->dst, &op->trash_info);
 }
 
 static gboolean
-trash_restore(const Op *op, GError **error)
+trash_restore(DerushCatalog *cat, Op *op, GError **error)
 {
-  if (!op->dst) {
-    g_autofree char *display = g_filename_display_name(op->src);
+  struct stat st;
+  if ((!op->dst || lstat(op->dst, &st) != 0) && !trash_search(cat, op)) {
     g_set_error(error, DERUSH_ERROR, DERUSH_ERROR_NOT_FOUND,
-                "%s: not found in the trash; restore it from the file manager", display);
+                "not found in the trash; restore it from the file manager");
     return FALSE;
   }
   if (!move_no_replace(op->dst, op->src, error))
@@ -608,12 +564,15 @@ follow(DerushCatalog *cat, const Op *op, gboolean undo, GError **error)
 }
 
 /* Marks @op @state (with the catalog change it implies) in one transaction.
- * NORMAL sync is enough here: the planned row is already durable, and
- * recovery re-derives a lost "done" from the disk. */
+ * NORMAL sync is enough for a move or copy: the planned row is already
+ * durable and names the destination, so recovery re-derives a lost "done"
+ * from the disk. A trash is synced (FULL) before it is reported: only this
+ * row knows which of several same-name files in the trash is ours. */
 static gboolean
 journal_set(DerushCatalog *cat, const Op *op, int state, GError **error)
 {
-  if (!_derush_catalog_begin(cat, error))
+  gboolean durable = op->kind == DERUSH_FILE_OP_TRASH && state == STATE_DONE;
+  if (!(durable ? begin_durable(cat, error) : _derush_catalog_begin(cat, error)))
     return FALSE;
   sqlite3_stmt *s = _derush_catalog_stmt(
       cat, "UPDATE file_ops SET state = ?, dst = ?, trash_info = ? WHERE id = ?", error);
@@ -629,6 +588,8 @@ journal_set(DerushCatalog *cat, const Op *op, int state, GError **error)
   }
   if (ok && (state == STATE_DONE || state == STATE_UNDONE))
     ok = follow(cat, op, state == STATE_UNDONE, error);
+  if (durable)
+    return end_durable(cat, ok, error);
   if (!ok) {
     _derush_catalog_rollback(cat);
     return FALSE;
@@ -806,8 +767,11 @@ derush_catalog_recover_file_ops(DerushCatalog *catalog, GError **error)
       break;
     case DERUSH_FILE_OP_TRASH:
       if (!exists(op->src)) {
+        /* Killed between the trash and its journal entry: find it (the
+         * newest same-path file no other entry stands for). */
         g_clear_pointer(&op->dst, g_free);
-        trash_find(op->src, &op->dst, &op->trash_info);
+        g_clear_pointer(&op->trash_info, g_free);
+        trash_search(catalog, op);
         state = STATE_DONE;
       }
       break;
@@ -819,16 +783,74 @@ derush_catalog_recover_file_ops(DerushCatalog *catalog, GError **error)
   return ok ? repaired : -1;
 }
 
+/* Undoes @ops (newest first), each checked against the disk first. A step
+ * that fails is reported, marked UNDO_FAILED and the others go on. */
+static gboolean
+undo_ops(DerushCatalog *catalog, GArray *ops, DerushFileOpFunc func, gpointer user_data,
+         gint64 *restored, GError **error)
+{
+  for (guint i = 0; i < ops->len; i++) {
+    Op *op = &g_array_index(ops, Op, i);
+    g_autoptr(GError) op_error = NULL;
+    gboolean done = FALSE;
+    switch (op->kind) {
+    case DERUSH_FILE_OP_MOVE:
+      done = (exists(op->src) && !exists(op->dst)) || move_no_replace(op->dst, op->src, &op_error);
+      break;
+    case DERUSH_FILE_OP_COPY:
+      /* Only our copy goes: one changed since is the user's now. */
+      if (exists(op->dst) && file_size(op->dst) != file_size(op->src)) {
+        g_set_error(&op_error, DERUSH_ERROR, DERUSH_ERROR_FAILED,
+                    "changed since it was copied; left in place");
+      } else {
+        done = !exists(op->dst) || unlink(op->dst) == 0;
+        if (!done)
+          _derush_set_errno_error(&op_error, errno, "cannot remove", NULL);
+      }
+      break;
+    case DERUSH_FILE_OP_TRASH:
+      done = exists(op->src) || trash_restore(catalog, op, &op_error);
+      break;
+    }
+    if (!journal_set(catalog, op, done ? STATE_UNDONE : STATE_UNDO_FAILED, error))
+      return FALSE;
+    *restored += done;
+    Op shown = *op;
+    if (op->kind == DERUSH_FILE_OP_MOVE) {
+      /* Report the move as it happens now: back to where it was. */
+      shown.src = op->dst;
+      shown.dst = op->src;
+    }
+    if (op->kind == DERUSH_FILE_OP_COPY && op_error) {
+      /* The copy is the file in question, not its original. */
+      shown.src = op->dst;
+    }
+    report_op(&shown, op_error, func, user_data);
+  }
+  return TRUE;
+}
+
 /**
  * derush_catalog_undo_apply:
- * See derush.h. Undoes operations newest first; each is checked against
- * the disk first, so running it again after a crash finishes the job.
+ * See derush.h. First retries the steps an earlier undo-apply could not
+ * undo, then undoes the newest apply not undone yet. Each operation is
+ * checked against the disk first, so running it again after a crash
+ * finishes the job; one that cannot be undone is reported and kept for the
+ * next run, and never blocks the other steps or the applies before.
  */
 gint64
 derush_catalog_undo_apply(DerushCatalog *catalog, DerushFileOpFunc func, gpointer user_data,
                           GError **error)
 {
   if (derush_catalog_recover_file_ops(catalog, error) < 0)
+    return -1;
+  gint64 restored = 0;
+  GArray *failed = load_ops(catalog, "state = 5 AND ?1 = ?1", 0, error);
+  if (!failed)
+    return -1;
+  gboolean ok = undo_ops(catalog, failed, func, user_data, &restored, error);
+  g_array_free(failed, TRUE);
+  if (!ok)
     return -1;
   sqlite3_stmt *s =
       _derush_catalog_stmt(catalog, "SELECT max(id) FROM file_applies WHERE NOT undone", error);
@@ -839,7 +861,7 @@ derush_catalog_undo_apply(DerushCatalog *catalog, DerushFileOpFunc func, gpointe
     apply = sqlite3_column_int64(s, 0);
   sqlite3_reset(s);
   if (apply == 0)
-    return 0;
+    return restored;
   /* Durably "being undone" before any file moves back, so a kill in the
    * middle is repaired by the next open like an apply is. */
   if (!begin_durable(catalog, error))
@@ -856,54 +878,12 @@ derush_catalog_undo_apply(DerushCatalog *catalog, DerushFileOpFunc func, gpointe
   GArray *ops = load_ops(catalog, "apply_id = ?1 AND state = 4", apply, error);
   if (!ops)
     return -1;
-  gboolean all = TRUE;
-  gint64 restored = 0;
-  gboolean ok = TRUE;
-  for (guint i = 0; ok && i < ops->len; i++) {
-    Op *op = &g_array_index(ops, Op, i);
-    g_autoptr(GError) op_error = NULL;
-    gboolean done = FALSE;
-    switch (op->kind) {
-    case DERUSH_FILE_OP_MOVE:
-      done = (exists(op->src) && !exists(op->dst)) || move_no_replace(op->dst, op->src, &op_error);
-      break;
-    case DERUSH_FILE_OP_COPY:
-      /* Only our copy goes: one changed since is the user's now. */
-      if (exists(op->dst) && file_size(op->dst) != file_size(op->src)) {
-        g_autofree char *display = g_filename_display_name(op->dst);
-        g_set_error(&op_error, DERUSH_ERROR, DERUSH_ERROR_FAILED,
-                    "%s: changed since it was copied; left in place", display);
-      } else {
-        done = !exists(op->dst) || unlink(op->dst) == 0;
-        if (!done)
-          _derush_set_errno_error(&op_error, errno, "cannot remove", op->dst);
-      }
-      break;
-    case DERUSH_FILE_OP_TRASH:
-      done = exists(op->src) || trash_restore(op, &op_error);
-      break;
-    }
-    if (done) {
-      ok = journal_set(catalog, op, STATE_UNDONE, error);
-      restored++;
-    } else {
-      /* Still applied: the next undo-apply tries it again. */
-      all = FALSE;
-      ok = journal_set(catalog, op, STATE_DONE, error);
-    }
-    Op shown = *op;
-    if (op->kind == DERUSH_FILE_OP_MOVE) {
-      /* Report the move as it happens now: back to where it was. */
-      shown.src = op->dst;
-      shown.dst = op->src;
-    }
-    report_op(&shown, op_error, func, user_data);
-  }
+  ok = undo_ops(catalog, ops, func, user_data, &restored, error);
   g_array_free(ops, TRUE);
   if (!ok)
     return -1;
-  if (!all)
-    return restored;
+  /* Undone, even with failed steps: those wait in state 5, and the next
+   * undo-apply goes on to the apply before. */
   s = _derush_catalog_stmt(catalog, "UPDATE file_applies SET undone = 1 WHERE id = ?", error);
   if (!s)
     return -1;

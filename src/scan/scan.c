@@ -21,7 +21,7 @@
  * only those changed since derush last wrote or read them are opened: a
  * handful, not one per photo. */
 #include "catalog/catalog-private.h"
-#include "export/export-private.h"
+#include "export/sidecar-hooks.h"
 #include "scan-job.h"
 #include "walk.h"
 #include <errno.h>

@@ -1,4 +1,5 @@
-/* analyze.c: computing and storing features and hashes for catalog photos.
+/* analyze.c: the analysis pipeline: computing and storing features and
+ * hashes for catalog photos, then regrouping.
  *
  * As in scan.c, the calling thread owns the SQLite connection: it finds the
  * photos whose features or hashes are missing or stale, hands them to a
@@ -11,9 +12,9 @@
  * --no-thumbnails, cache cleared) is the original decoded, once, and the
  * preview stored for next time. Features and hashes both come from that one
  * decode. */
-#include "analyze.h"
+#include "analysis/analyze.h"
 #include "catalog/catalog-private.h"
-#include "features.h"
+#include "quality/features.h"
 #include "group/group-store.h"
 
 #define FLUSH_JOBS 200

@@ -1,0 +1,44 @@
+/* derush-analysis.h: the analysis pass (part of the public API; include derush.h). */
+#ifndef DERUSH_ANALYSIS_H
+#define DERUSH_ANALYSIS_H
+
+#include "derush-scan.h"
+#include "derush-group.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  int threads; /* 0 = one per core */
+  /* Called on the calling thread at most ~10 times a second. */
+  void (*progress)(const DerushScanProgress *progress, gpointer user_data);
+  void (*on_bad_file)(const char *path, const char *reason, gpointer user_data);
+  gpointer user_data;
+  GCancellable *cancellable;
+  const DerushGroupOptions *group; /* nullable: defaults */
+  gboolean no_groups;              /* skip the group update */
+} DerushAnalyzeOptions;
+
+void derush_analyze_options_init(DerushAnalyzeOptions *options);
+
+typedef struct {
+  gint64 analyzed;   /* photos whose features and hashes were computed */
+  gint64 up_to_date; /* photos that needed nothing */
+  gint64 failed;     /* preview could not be made */
+  double seconds;
+  DerushGroupSummary groups;
+} DerushAnalyzeSummary;
+
+/**
+ * derush_catalog_analyze:
+ * @under: (nullable): only photos at or below this folder
+ * For every readable photo lacking features or hashes of the current
+ * versions (or whose file changed since), decodes its cached 512 px preview
+ * once and computes both, in parallel; then updates the groups.
+ */
+gboolean derush_catalog_analyze(DerushCatalog *catalog, const char *under,
+                                const DerushAnalyzeOptions *options, DerushAnalyzeSummary *summary,
+                                GError **error);
+
+G_END_DECLS
+
+#endif /* DERUSH_ANALYSIS_H */

@@ -1,0 +1,91 @@
+/* derush-base.h: errors, set-up, work counters (part of the public API; include derush.h). */
+#ifndef DERUSH_BASE_H
+#define DERUSH_BASE_H
+
+#include <glib.h>
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+#define DERUSH_VERSION "0.1.0"
+
+/* ---------------------------------------------------------------- errors */
+
+#define DERUSH_ERROR (derush_error_quark())
+GQuark derush_error_quark(void);
+
+typedef enum {
+  DERUSH_ERROR_FAILED,      /* anything else */
+  DERUSH_ERROR_IO,          /* open/read/write/rename failed */
+  DERUSH_ERROR_NOT_FOUND,   /* a file, folder or photo that does not exist */
+  DERUSH_ERROR_CATALOG,     /* SQLite reported an error */
+  DERUSH_ERROR_BUSY,        /* another process held the catalog too long */
+  DERUSH_ERROR_UNSUPPORTED, /* not an image format derush reads */
+  DERUSH_ERROR_CORRUPT,     /* the file is damaged or not what its name says */
+  DERUSH_ERROR_TOO_LARGE,   /* over the pixel limit (decompression bomb guard) */
+  DERUSH_ERROR_CANCELLED,
+} DerushError;
+
+/* ---------------------------------------------------------------- set-up */
+
+/**
+ * derush_init:
+ * Initialises libvips, gexiv2 and SQLite for the process. Call once from
+ * main() before any thread starts (libvips aborts on concurrent init).
+ * Returns: FALSE with @error set when a library refuses to start.
+ */
+gboolean derush_init(const char *argv0, GError **error);
+
+/** derush_shutdown: releases what derush_init() took (for leak checkers). */
+void derush_shutdown(void);
+
+/**
+ * derush_default_catalog_path:
+ * Returns: (transfer full): $DERUSH_CATALOG when set, else
+ * $XDG_DATA_HOME/derush/catalog.db.
+ */
+char *derush_default_catalog_path(void);
+
+/**
+ * derush_default_cache_dir:
+ * Returns: (transfer full): $XDG_CACHE_HOME/derush (thumbnail cache root).
+ */
+char *derush_default_cache_dir(void);
+
+/* -------------------------------------------------------------- counters */
+
+/* Work counters: incremented by the library wherever the work happens, so
+ * tests can assert that each file is parsed once and benchmarks can report
+ * how much work a command did. Process-wide, atomic, never reset except by
+ * derush_counters_reset(). Append new counters at the end (they are stored
+ * by name in the catalog, so order is free to change, names are not). */
+typedef enum {
+  DERUSH_COUNTER_FILES_OPENED,         /* a photo file opened for reading */
+  DERUSH_COUNTER_FILES_HASHED,         /* content hash computed */
+  DERUSH_COUNTER_METADATA_PARSED,      /* EXIF/XMP parsed by exiv2 */
+  DERUSH_COUNTER_HEADERS_READ,         /* image header probed */
+  DERUSH_COUNTER_IMAGES_DECODED,       /* pixels decoded (thumbnail or preview) */
+  DERUSH_COUNTER_RAW_PREVIEWS,         /* RAW embedded previews extracted */
+  DERUSH_COUNTER_THUMBNAILS_WRITTEN,   /* thumbnail files written to the cache */
+  DERUSH_COUNTER_THUMBNAIL_CACHE_HITS, /* thumbnails served from the cache */
+  DERUSH_COUNTER_DB_TRANSACTIONS,      /* write transactions committed */
+  DERUSH_COUNTER_DIRS_WALKED,          /* folders read by the scanner */
+  DERUSH_COUNTER_FILES_STATTED,        /* stat() calls by the scanner */
+  DERUSH_COUNTER_LABEL_EVENTS,         /* label events written */
+  DERUSH_COUNTER_WIDGETS_CREATED,      /* GUI: grid cell widgets created */
+  DERUSH_COUNTER_CELLS_BOUND,          /* GUI: grid cells bound to a photo */
+  DERUSH_COUNTER_CELLS_DRAWN,          /* GUI: grid cell snapshots */
+  DERUSH_COUNTER_TEXTURES_LOADED,      /* GUI: thumbnails turned into textures */
+  DERUSH_N_COUNTERS
+} DerushCounter;
+
+void derush_counter_add(DerushCounter counter, gint64 n);
+gint64 derush_counter_get(DerushCounter counter);
+/** derush_counter_name: (transfer none): stable snake_case name, e.g. "files_opened". */
+const char *derush_counter_name(DerushCounter counter);
+void derush_counters_snapshot(gint64 out[DERUSH_N_COUNTERS]);
+void derush_counters_reset(void);
+
+G_END_DECLS
+
+#endif /* DERUSH_BASE_H */

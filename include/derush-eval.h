@@ -1,0 +1,49 @@
+/* derush-eval.h: scores against ground truth (`derush eval`) (part of the public API; include
+ * derush.h). */
+#ifndef DERUSH_EVAL_H
+#define DERUSH_EVAL_H
+
+#include "derush-group.h"
+
+G_BEGIN_DECLS
+
+/* `derush eval grouping`: pairwise scores of near-duplicate groups. */
+typedef struct {
+  double precision, recall, f1;
+  gint64 pairs_truth, pairs_found, pairs_correct;
+  gint64 photos;              /* rows with a group */
+  gint64 unreadable;          /* listed files derush could not read */
+  gint64 unreadable_expected; /* of those, rows with an empty group */
+} DerushGroupingEval;
+
+/**
+ * derush_eval_grouping:
+ * @truth_csv: path,group[,relation,note]; paths relative to its folder
+ * Scans and analyzes the listed files as needed and compares the
+ * near-duplicate groups found with the truth over pairs of photos.
+ * @on_unreadable (nullable) is called for each listed file not read.
+ */
+gboolean derush_eval_grouping(DerushCatalog *catalog, const char *truth_csv,
+                              const DerushGroupOptions *options,
+                              void (*on_unreadable)(const char *path, const char *reason,
+                                                    gpointer user_data),
+                              gpointer user_data, DerushGroupingEval *result, GError **error);
+
+/* `derush eval blur`: does the sharp frame of each scene score highest? */
+typedef struct {
+  gint64 triplets;           /* scenes with a sharp and at least one blurred frame */
+  gint64 sharp_first;        /* scenes whose sharp frame beat every blurred one */
+  double ranked_sharp_first; /* sharp_first / triplets */
+} DerushBlurEval;
+
+/**
+ * derush_eval_blur:
+ * @truth_csv: file,scene_id,device,label (label sharp, defocus_blur or
+ *   motion_blur); paths relative to its folder.
+ */
+gboolean derush_eval_blur(DerushCatalog *catalog, const char *truth_csv, DerushBlurEval *result,
+                          GError **error);
+
+G_END_DECLS
+
+#endif /* DERUSH_EVAL_H */

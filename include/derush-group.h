@@ -1,0 +1,76 @@
+/* derush-group.h: sessions, bursts, near-duplicates (part of the public API; include derush.h). */
+#ifndef DERUSH_GROUP_H
+#define DERUSH_GROUP_H
+
+#include "derush-quality.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  DERUSH_GROUP_SESSION,  /* photos taken without a long pause */
+  DERUSH_GROUP_BURST,    /* one camera, a few seconds apart */
+  DERUSH_GROUP_NEAR_DUP, /* the same picture: copies, re-encodes, mirrors */
+} DerushGroupKind;
+
+/** (transfer none): "session", "burst", "near_dup". */
+const char *derush_group_kind_name(DerushGroupKind kind);
+gboolean derush_group_kind_from_name(const char *name, DerushGroupKind *kind);
+
+/* Replaces the quality score in best-of-group (a model's p(keep), later). */
+typedef double (*DerushScoreFunc)(gint64 photo_id, const float *vector, gpointer user_data);
+
+typedef struct {
+  double session_gap_s;  /* a longer pause starts a new session (default 1800) */
+  double burst_gap_s;    /* same camera, at most this apart (default 2) */
+  int phash_radius;      /* near-dup pair: pHash distance <= this (default 10) */
+  int dhash_radius;      /* ... confirmed by dHash distance <= this (default 12) */
+  int phash_safety;      /* never cluster two photos further apart (default 16) */
+  gboolean transforms;   /* also match mirrored, 180-rotated, cropped copies (default TRUE) */
+  DerushScoreFunc score; /* NULL: derush_features_quality_score() */
+  gpointer score_data;
+  gboolean rotations; /* also match copies turned by any angle (default TRUE) */
+} DerushGroupOptions;
+
+void derush_group_options_init(DerushGroupOptions *options);
+
+typedef struct {
+  gint64 photos; /* photos grouped (a RAW+JPEG pair counts once) */
+  gint64 sessions, bursts, near_dups;
+  double seconds;
+} DerushGroupSummary;
+
+/**
+ * derush_catalog_update_groups:
+ * @options: (nullable): NULL for the defaults
+ * Recomputes every group from the stored capture times, cameras and hashes
+ * and replaces the stored groups in one transaction. Deterministic: the
+ * same catalog gives the same group ids.
+ */
+gboolean derush_catalog_update_groups(DerushCatalog *catalog, const DerushGroupOptions *options,
+                                      DerushGroupSummary *summary, GError **error);
+
+typedef struct {
+  gint64 id; /* stable: from the smallest member id and the kind */
+  DerushGroupKind kind;
+  gint64 best_id;        /* best pick */
+  const char *best_path; /* (transfer none) */
+  double best_score;     /* NAN when no member has features */
+  guint n_members;
+  const gint64 *member_ids; /* by id */
+  const char *const *member_paths;
+} DerushGroup;
+
+typedef gboolean (*DerushGroupFunc)(const DerushGroup *group, gpointer user_data);
+
+/**
+ * derush_catalog_foreach_group:
+ * @under: (nullable): only groups with a member at or below this folder
+ * @kind: a DerushGroupKind, or -1 for all
+ * Lists the stored groups, ordered by kind then id.
+ */
+gboolean derush_catalog_foreach_group(DerushCatalog *catalog, const char *under, int kind,
+                                      DerushGroupFunc func, gpointer user_data, GError **error);
+
+G_END_DECLS
+
+#endif /* DERUSH_GROUP_H */
