@@ -76,6 +76,10 @@ typedef enum {
   DERUSH_COUNTER_CELLS_BOUND,          /* GUI: grid cells bound to a photo */
   DERUSH_COUNTER_CELLS_DRAWN,          /* GUI: grid cell snapshots */
   DERUSH_COUNTER_TEXTURES_LOADED,      /* GUI: thumbnails turned into textures */
+  DERUSH_COUNTER_MODELS_TRAINED,       /* learning: models trained on the labels (not CV folds) */
+  DERUSH_COUNTER_PREDICTION_BATCHES,   /* learning: catalog-wide batch predictions */
+  DERUSH_COUNTER_PHOTOS_PREDICTED,     /* learning: photos those batches predicted */
+  DERUSH_COUNTER_PHOTOS_EXPLAINED,     /* learning: photos whose contributions were computed */
   DERUSH_N_COUNTERS
 } DerushCounter;
 

@@ -1,4 +1,5 @@
-/* derush-learn.h: learning the photographer's taste (public API of libderush).
+/* derush-learn.h: learning the photographer's taste (part of the public API;
+ * include derush.h).
  *
  * From the user's keep/trash labels derush trains a gradient-boosted model
  * (XGBoost) on each photo's quality features, EXIF and its place in its
@@ -12,7 +13,9 @@
 #ifndef DERUSH_LEARN_H
 #define DERUSH_LEARN_H
 
-#include "derush.h"
+#include "derush-catalog.h"
+#include "derush-labels.h"
+#include "derush-quality.h"
 
 G_BEGIN_DECLS
 

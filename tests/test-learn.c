@@ -740,7 +740,7 @@ test_cli(void)
   g_autofree char *db = g_build_filename(tmp, "catalog.db", NULL);
   g_auto(GStrv) env = test_isolated_env(tmp, db);
   g_autofree char *garden = g_build_filename(demo, "2024-06-01 Garden", NULL);
-  g_autofree char *out = NULL, *err = NULL;
+  g_autofree char *out = NULL;
   g_assert_cmpint(
       test_run_derush_on(db, (const char *const *)env, NULL, NULL, "scan", garden, NULL), ==, 0);
   g_assert_cmpint(
@@ -765,13 +765,12 @@ test_cli(void)
 
   /* train before any label: the prior, said so, exit 0. */
   g_assert_cmpint(
-      test_run_derush_on(db, (const char *const *)env, &out, &err, "train", "--json", NULL), ==, 0);
+      test_run_derush_on(db, (const char *const *)env, &out, NULL, "train", "--json", NULL), ==, 0);
   g_autoptr(JsonParser) parser = json_parser_new();
   JsonObject *o = parse_object(out, parser);
   g_assert_cmpstr(json_object_get_string_member(o, "state"), ==, "none");
   g_assert_true(json_node_is_null(json_object_get_member(o, "model_version")));
   g_clear_pointer(&out, g_free);
-  g_clear_pointer(&err, g_free);
 
   for (int k = 0; k < 2; k++) {
     GPtrArray *list = k ? trash : keep;
@@ -788,7 +787,7 @@ test_cli(void)
         0);
   }
   g_assert_cmpint(
-      test_run_derush_on(db, (const char *const *)env, &out, &err, "train", "--json", NULL), ==, 0);
+      test_run_derush_on(db, (const char *const *)env, &out, NULL, "train", "--json", NULL), ==, 0);
   o = parse_object(out, parser);
   const char *keys[] = {"labels", "keep", "trash", "cv", "threshold", "model_version", "seconds"};
   for (gsize i = 0; i < G_N_ELEMENTS(keys); i++)
@@ -805,7 +804,7 @@ test_cli(void)
 
   /* predict: one JSON line per photo with the contract's keys; stats show
    * one batch for the whole folder. */
-  g_assert_cmpint(test_run_derush_on(db, (const char *const *)env, &out, &err, "predict", "--json",
+  g_assert_cmpint(test_run_derush_on(db, (const char *const *)env, &out, NULL, "predict", "--json",
                                      garden, NULL),
                   ==, 0);
   g_auto(GStrv) preds = g_strsplit(g_strstrip(out), "\n", -1);
@@ -819,7 +818,7 @@ test_cli(void)
   }
   g_clear_pointer(&out, g_free);
   g_assert_cmpint(
-      test_run_derush_on(db, (const char *const *)env, &out, &err, "stats", "--json", NULL), ==, 0);
+      test_run_derush_on(db, (const char *const *)env, &out, NULL, "stats", "--json", NULL), ==, 0);
   o = parse_object(out, parser);
   JsonObject *last = json_object_get_object_member(o, "last_command");
   g_assert_cmpint(json_object_get_int_member(last, "predictions_batches"), ==, 1);
@@ -827,7 +826,7 @@ test_cli(void)
   g_clear_pointer(&out, g_free);
 
   /* explain: reasons with words for the photo asked. */
-  g_assert_cmpint(test_run_derush_on(db, (const char *const *)env, &out, &err, "explain", "--json",
+  g_assert_cmpint(test_run_derush_on(db, (const char *const *)env, &out, NULL, "explain", "--json",
                                      (const char *)trash->pdata[0], NULL),
                   ==, 0);
   o = parse_object(out, parser);
@@ -842,7 +841,7 @@ test_cli(void)
 
   /* next: nothing labelled left in the garden, so nothing from it; bad
    * option values are usage errors. */
-  g_assert_cmpint(test_run_derush_on(db, (const char *const *)env, &out, &err, "next", "-n", "3",
+  g_assert_cmpint(test_run_derush_on(db, (const char *const *)env, &out, NULL, "next", "-n", "3",
                                      "--json", NULL),
                   ==, 0);
   g_assert_cmpstr(g_strstrip(out), ==, "");
