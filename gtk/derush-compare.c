@@ -67,7 +67,9 @@ decode_worker(GTask *task, gpointer source, gpointer task_data, GCancellable *ca
 {
   DecodeData *d = task_data;
   GError *error = NULL;
-  GdkTexture *texture = _derush_decode_texture(d->path, d->orientation, d->size, &error);
+  DerushPhoto photo = {.path = d->path};
+  photo.meta.orientation = d->orientation;
+  GdkTexture *texture = _derush_decode_texture(&photo, d->size, cancellable, &error);
   if (texture)
     g_task_return_pointer(task, texture, g_object_unref);
   else

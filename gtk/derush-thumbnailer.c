@@ -8,15 +8,14 @@
  * thumbnail_thread_func, without its global state: everything lives in the
  * object, so tests can make as many as they like).
  *
- * Workers read the catalog's cached 512 px JPEG (keyed by content hash) with
- * libvips' shrink-on-load at the size the grid shows, and make the cached
- * thumbnail first when it is missing. Finished textures go back to the main
+ * Workers ask the library for each photo's preview at the size the grid
+ * shows (derush_photo_load_preview: the cached 512 px JPEG shrunk on load,
+ * made first when it is missing). Finished textures go back to the main
  * thread in batches, through one idle callback, and are kept in a bounded
  * LRU: 100,000 photos never mean 100,000 textures in memory.
  */
 #include "derush-thumbnailer.h"
 #include "derush-background-private.h"
-#include "derush-private.h"
 
 typedef struct {
   DerushPhotoItem *item; /* (owned) */
@@ -30,7 +29,7 @@ typedef struct {
 struct _DerushThumbnailer {
   GObject parent_instance;
 
-  char *cache_dir;
+  DerushCatalog *catalog; /* not owned: the window closes it after disposing us */
   GPtrArray *threads;
 
   GMutex lock;
@@ -62,112 +61,44 @@ request_free(Request *request)
   g_free(request);
 }
 
-/* Turns an sRGB uchar image into a texture. Bands other than 3 (a cache
- * JPEG is always 3, an original may be grey or have alpha) are normalised
- * by the library first. */
+/* The library's preview as a texture: the same bytes, not copied. */
 static GdkTexture *
-texture_from_vips(VipsImage *image, GError **error)
+texture_from_preview(const DerushPreview *preview)
 {
-  g_autoptr(VipsImage) norm = NULL;
-  if (image->Bands != 3 || image->BandFmt != VIPS_FORMAT_UCHAR) {
-    norm = _derush_image_normalise(image, error);
-    if (!norm)
-      return NULL;
-    image = norm;
-  }
-  size_t len = 0;
-  void *pixels = vips_image_write_to_memory(image, &len);
-  if (!pixels) {
-    _derush_set_vips_error(error, DERUSH_ERROR_FAILED, "cannot decode the thumbnail");
-    return NULL;
-  }
-  int w = image->Xsize, h = image->Ysize;
-  g_autoptr(GBytes) bytes = g_bytes_new_with_free_func(pixels, len, g_free, pixels);
   derush_counter_add(DERUSH_COUNTER_TEXTURES_LOADED, 1);
-  return gdk_memory_texture_new(w, h, GDK_MEMORY_R8G8B8, bytes, (gsize)w * 3);
+  return gdk_memory_texture_new(preview->width, preview->height, GDK_MEMORY_R8G8B8, preview->pixels,
+                                preview->stride);
 }
 
 /**
  * _derush_decode_texture:
- * @path: a photo.
- * @orientation: EXIF orientation (used for RAW previews only).
+ * @photo: a photo.
  * @size: long edge wanted, or 0 for the full size.
+ * @cancellable: (nullable): checked before the decode.
  *
- * Decodes the photo (shrink-on-load) into an upright texture. Blocking.
+ * Decodes the photo (shrink-on-load) into an upright texture, without the
+ * thumbnail cache (the viewer's and compare view's large sizes). Blocking.
  *
  * Returns: (transfer full): the texture, or NULL with @error set.
  */
 GdkTexture *
-_derush_decode_texture(const char *path, int orientation, int size, GError **error)
+_derush_decode_texture(const DerushPhoto *photo, int size, GCancellable *cancellable,
+                       GError **error)
 {
-  DerushMappedFile file;
-  if (!_derush_mapped_file_open(&file, path, error))
-    return NULL;
-  DerushImageInfo info;
-  g_autoptr(VipsImage) image = NULL;
-  /* The full size is asked as "a long edge larger than any photo": the
-   * loader never upscales. */
-  gboolean ok = _derush_image_load(file.data, file.len, path, orientation,
-                                   size > 0 ? size : 1 << 20, &info, &image, error);
-  GdkTexture *texture = ok ? texture_from_vips(image, error) : NULL;
-  g_clear_object(&image);
-  vips_error_clear();
-  _derush_mapped_file_close(&file);
-  return texture;
+  g_autoptr(DerushPreview) preview =
+      derush_photo_load_preview(NULL, photo, size, cancellable, error);
+  return preview ? texture_from_preview(preview) : NULL;
 }
 
-/* Makes the cached thumbnail of a photo whose cache file is missing (the
- * scan made most of them; a cleared cache or a scan without thumbnails
- * lands here), and returns it already fitted to @size. */
+/* The grid's thumbnail: the catalog's cached preview shrunk on load to
+ * @size, made first when it is missing. */
 static GdkTexture *
-make_thumbnail(const char *cache_dir, const DerushPhoto *photo, int size, GError **error)
+load_thumbnail(DerushCatalog *catalog, const DerushPhoto *photo, int size,
+               GCancellable *cancellable, GError **error)
 {
-  DerushMappedFile file;
-  if (!_derush_mapped_file_open(&file, photo->path, error))
-    return NULL;
-  guint64 hash = _derush_content_hash_buf(file.data, file.len);
-  DerushImageInfo info;
-  g_autoptr(VipsImage) thumb = NULL;
-  gboolean ok = _derush_image_load(file.data, file.len, photo->path, photo->meta.orientation,
-                                   DERUSH_THUMB_CACHE_SIZE, &info, &thumb, error);
-  _derush_mapped_file_close(&file);
-  if (!ok)
-    return NULL;
-  g_autoptr(GError) local = NULL;
-  if (!_derush_thumb_cache_store(cache_dir, hash, thumb, &local))
-    g_debug("thumbnail cache: %s", local->message);
-  g_autoptr(VipsImage) fitted = _derush_image_fit(thumb, size, error);
-  return fitted ? texture_from_vips(fitted, error) : NULL;
-}
-
-static GdkTexture *
-load_thumbnail(const char *cache_dir, const DerushPhoto *photo, int size, GError **error)
-{
-  if (photo->status != DERUSH_PHOTO_OK) {
-    g_set_error_literal(error, DERUSH_ERROR, DERUSH_ERROR_CORRUPT,
-                        photo->reason ? photo->reason : derush_photo_status_name(photo->status));
-    return NULL;
-  }
-  if (photo->content_hash != 0) {
-    g_autofree char *cached = _derush_thumb_cache_path(cache_dir, photo->content_hash);
-    if (g_file_test(cached, G_FILE_TEST_IS_REGULAR)) {
-      /* Shrink-on-load: a 256 px cell decodes the 512 px JPEG at 1/2
-       * scale in the IDCT, for about a quarter of the work. */
-      vips_error_clear();
-      g_autoptr(VipsImage) image = NULL;
-      if (vips_thumbnail(cached, &image, size, "height", size, "size", VIPS_SIZE_DOWN, "no_rotate",
-                         TRUE, "fail_on", VIPS_FAIL_ON_TRUNCATED, NULL) == 0) {
-        GdkTexture *texture = texture_from_vips(image, NULL);
-        if (texture) {
-          derush_counter_add(DERUSH_COUNTER_THUMBNAIL_CACHE_HITS, 1);
-          return texture;
-        }
-      }
-      vips_error_clear();
-      /* A damaged cache file is a miss: it is made again below. */
-    }
-  }
-  return make_thumbnail(cache_dir, photo, size, error);
+  g_autoptr(DerushPreview) preview =
+      derush_photo_load_preview(catalog, photo, size, cancellable, error);
+  return preview ? texture_from_preview(preview) : NULL;
 }
 
 static gboolean
@@ -244,8 +175,8 @@ thumbnail_worker(gpointer data)
 
     if (!g_cancellable_is_cancelled(r->cancellable)) {
       g_autoptr(GError) error = NULL;
-      r->texture =
-          load_thumbnail(self->cache_dir, derush_photo_item_get_photo(r->item), r->size, &error);
+      r->texture = load_thumbnail(self->catalog, derush_photo_item_get_photo(r->item), r->size,
+                                  r->cancellable, &error);
       if (!r->texture)
         r->error = g_strdup(error ? error->message : "no thumbnail");
     }
@@ -289,7 +220,6 @@ derush_thumbnailer_finalize(GObject *object)
 {
   DerushThumbnailer *self = DERUSH_THUMBNAILER(object);
 
-  g_free(self->cache_dir);
   g_mutex_clear(&self->lock);
   g_cond_clear(&self->cond);
 
@@ -339,17 +269,18 @@ derush_thumbnailer_init(DerushThumbnailer *self)
 
 /**
  * derush_thumbnailer_new:
- * @cache_dir: the catalog's thumbnail cache root.
+ * @catalog: the catalog whose thumbnail cache is read and filled; it must
+ *   outlive the thumbnailer (dispose joins the workers).
  * @n_threads: worker threads (2 keeps a core free for the UI and the scan).
  *
  * Returns: (transfer full): a thumbnailer.
  */
 DerushThumbnailer *
-derush_thumbnailer_new(const char *cache_dir, int n_threads)
+derush_thumbnailer_new(DerushCatalog *catalog, int n_threads)
 {
-  g_return_val_if_fail(cache_dir != NULL, NULL);
+  g_return_val_if_fail(catalog != NULL, NULL);
   DerushThumbnailer *self = g_object_new(DERUSH_TYPE_THUMBNAILER, NULL);
-  self->cache_dir = g_strdup(cache_dir);
+  self->catalog = catalog;
   self->threads = g_ptr_array_new();
   for (int i = 0; i < MAX(n_threads, 1); i++)
     g_ptr_array_add(self->threads, g_thread_new("derush-thumbs", thumbnail_worker, self));

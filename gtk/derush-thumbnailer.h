@@ -8,15 +8,14 @@ G_BEGIN_DECLS
 #define DERUSH_TYPE_THUMBNAILER (derush_thumbnailer_get_type())
 G_DECLARE_FINAL_TYPE(DerushThumbnailer, derush_thumbnailer, DERUSH, THUMBNAILER, GObject)
 
-DerushThumbnailer *derush_thumbnailer_new(const char *cache_dir, int n_threads);
+DerushThumbnailer *derush_thumbnailer_new(DerushCatalog *catalog, int n_threads);
 void derush_thumbnailer_request(DerushThumbnailer *self, DerushPhotoItem *item, int size);
 void derush_thumbnailer_clear(DerushThumbnailer *self);
 guint derush_thumbnailer_get_pending(DerushThumbnailer *self);
 guint derush_thumbnailer_get_cached(DerushThumbnailer *self);
 void derush_thumbnailer_set_capacity(DerushThumbnailer *self, guint capacity);
 
-/* Decodes @path into a texture whose long edge is at most @size (0: full
- * size). Blocking: for worker threads (the viewer uses it too). */
-GdkTexture *_derush_decode_texture(const char *path, int orientation, int size, GError **error);
+GdkTexture *_derush_decode_texture(const DerushPhoto *photo, int size, GCancellable *cancellable,
+                                   GError **error);
 
 G_END_DECLS

@@ -1667,7 +1667,7 @@ derush_window_new(GtkApplication *app, const char *catalog_path, GError **error)
   DerushWindow *self = g_object_new(DERUSH_TYPE_WINDOW, "application", app, NULL);
   self->catalog = catalog;
   self->catalog_path = g_strdup(derush_catalog_get_path(catalog));
-  self->thumbnailer = derush_thumbnailer_new(derush_catalog_get_cache_dir(catalog), 2);
+  self->thumbnailer = derush_thumbnailer_new(catalog, 2);
   derush_thumbnailer_set_capacity(self->thumbnailer, texture_capacity(self->thumb_size));
   derush_side_panel_set_photos(self->side_panel, G_LIST_MODEL(self->store), self->thumbnailer);
   _derush_window_update_actions(self);

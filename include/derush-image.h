@@ -23,6 +23,24 @@ G_BEGIN_DECLS
 gboolean derush_thumbnail_save(DerushCatalog *catalog, const char *path, int size,
                                const char *out_path, GError **error);
 
+/* A photo's pixels: upright, sRGB, 8 bits per channel, RGB (3 bytes a
+ * pixel), rows @stride bytes apart. */
+typedef struct {
+  int width, height;
+  gsize stride;
+  GBytes *pixels;
+} DerushPreview;
+
+void derush_preview_free(DerushPreview *preview);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(DerushPreview, derush_preview_free)
+
+DerushPreview *derush_photo_load_preview(DerushCatalog *catalog, const DerushPhoto *photo, int size,
+                                         GCancellable *cancellable, GError **error);
+void derush_photo_load_preview_async(DerushCatalog *catalog, const DerushPhoto *photo, int size,
+                                     GCancellable *cancellable, GAsyncReadyCallback callback,
+                                     gpointer user_data);
+DerushPreview *derush_photo_load_preview_finish(GAsyncResult *result, GError **error);
+
 /* ----------------------------------------------------------------- files */
 
 /** derush_is_photo_name: TRUE when the name's extension is one derush reads. */

@@ -10,6 +10,8 @@ PACKAGES="
   libsqlite3-dev sqlite3 libjson-glib-dev libxxhash-dev libxgboost-dev libgtk-4-dev libadwaita-1-dev
   valgrind xvfb xauth dbus dbus-x11 appstream desktop-file-utils imagemagick libimage-exiftool-perl exiv2
   mate-backgrounds python3 python3-pil python3-numpy
+  libdnnl-dev libprotobuf-c-dev protobuf-c-compiler libonnx-dev libonnx-testdata
+  python3-onnx python3-opencv
 "
 
 missing=""

@@ -127,6 +127,17 @@ gboolean _derush_thumb_cache_store(const char *cache_dir, guint64 hash, VipsImag
                                    GError **error);
 VipsImage *_derush_thumb_cache_lookup(const char *cache_dir, guint64 hash);
 
+typedef enum {
+  DERUSH_PREVIEW_STRICT = 1 << 0,      /* fail when the file's hash is not the one given */
+  DERUSH_PREVIEW_NAME_ERRORS = 1 << 1, /* prefix decoder errors with the file's name */
+} DerushPreviewFlags;
+
+/* The one preview path (image/preview.c documents it): the cached preview,
+ * else one decode of the original that fills the cache. */
+VipsImage *_derush_preview_image(const char *cache_dir, const char *path, guint64 content_hash,
+                                 int orientation, int size, DerushPreviewFlags flags,
+                                 gboolean *from_cache, GCancellable *cancellable, GError **error);
+
 G_END_DECLS
 
 #endif /* DERUSH_PRIVATE_H */

@@ -48,33 +48,15 @@ typedef struct {
 static VipsImage *
 load_preview(const DerushPhoto *photo, const char *cache_dir, GError **error)
 {
-  VipsImage *thumb = _derush_thumb_cache_lookup(cache_dir, photo->content_hash);
-  if (thumb) {
-    /* Decoding the small JPEG is a decode too: a second analyze must show
-     * none at all. */
+  gboolean from_cache = FALSE;
+  VipsImage *preview = _derush_preview_image(cache_dir, photo->path, photo->content_hash,
+                                             photo->meta.orientation, DERUSH_THUMB_CACHE_SIZE,
+                                             DERUSH_PREVIEW_STRICT, &from_cache, NULL, error);
+  /* Decoding the small JPEG is a decode too: a second analyze must show
+   * none at all. */
+  if (from_cache)
     derush_counter_add(DERUSH_COUNTER_IMAGES_DECODED, 1);
-    return thumb;
-  }
-  DerushMappedFile file;
-  if (!_derush_mapped_file_open(&file, photo->path, error))
-    return NULL;
-  if (_derush_content_hash_buf(file.data, file.len) != photo->content_hash) {
-    _derush_mapped_file_close(&file);
-    g_set_error(error, DERUSH_ERROR, DERUSH_ERROR_FAILED,
-                "changed since the last scan; scan it again");
-    return NULL;
-  }
-  DerushImageInfo info;
-  if (!_derush_image_load(file.data, file.len, photo->path, photo->meta.orientation,
-                          DERUSH_THUMB_CACHE_SIZE, &info, &thumb, error)) {
-    _derush_mapped_file_close(&file);
-    return NULL;
-  }
-  _derush_mapped_file_close(&file);
-  g_autoptr(GError) local = NULL;
-  if (!_derush_thumb_cache_store(cache_dir, photo->content_hash, thumb, &local))
-    g_debug("thumbnail cache: %s", local->message);
-  return thumb;
+  return preview;
 }
 
 static void

@@ -134,7 +134,31 @@ static const char *const migrations[] = {
      * (DERUSH_READER_VERSION); rows from before are version 0. */
     "ALTER TABLE photos ADD COLUMN reader INTEGER NOT NULL DEFAULT 0;",
 
-    /* 6: learning. models keeps the trained models (learn/model.c's blob:
+    /* 6: faces (faces-store.c). face_runs says a photo version went through
+     * the face models (version DERUSH_FACES_VERSION), with how many faces
+     * and the face features (float32 blob, DerushFaceFeature order), so a
+     * photo without faces counts as done; faces holds them, best score
+     * first, in the upright original's pixels; eye_open0/1 are NULL when
+     * unknown. */
+    "CREATE TABLE face_runs ("
+    "  photo_id INTEGER PRIMARY KEY REFERENCES photos(id),"
+    "  version INTEGER NOT NULL,"
+    "  content_hash INTEGER NOT NULL,"
+    "  faces INTEGER NOT NULL,"
+    "  features BLOB NOT NULL"
+    ");"
+    "CREATE TABLE faces ("
+    "  photo_id INTEGER NOT NULL REFERENCES photos(id),"
+    "  rank INTEGER NOT NULL,"
+    "  score REAL NOT NULL,"
+    "  x0 REAL NOT NULL, y0 REAL NOT NULL, x1 REAL NOT NULL, y1 REAL NOT NULL,"
+    "  landmarks BLOB NOT NULL," /* 10 float32: (x, y) of the 5 landmarks */
+    "  eye_open0 REAL, eye_open1 REAL, sharpness REAL,"
+    "  area REAL NOT NULL, cut INTEGER NOT NULL,"
+    "  PRIMARY KEY (photo_id, rank)"
+    ") WITHOUT ROWID;",
+
+    /* 7: learning. models keeps the trained models (learn/model.c's blob:
      * calibration, thresholds and XGBoost's UBJSON) with the dataset
      * version they were trained on and the newest label event they saw, so
      * a stale model is retrained, never mixed. predictions holds one batch

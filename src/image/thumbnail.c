@@ -223,53 +223,10 @@ derush_thumbnail_save(DerushCatalog *catalog, const char *path, int size, const 
   g_return_val_if_fail(size > 0, FALSE);
   g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
 
-  DerushMappedFile file;
-  if (!_derush_mapped_file_open(&file, path, error))
+  const char *cache_dir = catalog ? derush_catalog_get_cache_dir(catalog) : NULL;
+  g_autoptr(VipsImage) thumb = _derush_preview_image(cache_dir, path, 0, -1, size,
+                                                     DERUSH_PREVIEW_NAME_ERRORS, NULL, NULL, error);
+  if (!thumb)
     return FALSE;
-
-  const char *cache_dir = NULL;
-  guint64 hash = 0;
-  if (catalog && size <= DERUSH_THUMB_CACHE_SIZE) {
-    cache_dir = derush_catalog_get_cache_dir(catalog);
-    hash = _derush_content_hash_buf(file.data, file.len);
-  }
-
-  g_autoptr(VipsImage) thumb = NULL;
-  if (cache_dir)
-    thumb = _derush_thumb_cache_lookup(cache_dir, hash);
-
-  if (!thumb) {
-    /* Only RAW previews need the orientation from EXIF (libvips reads it
-     * from the data for everything else): skip exiv2 otherwise. */
-    int orientation = 1;
-    if (derush_is_raw_name(path)) {
-      DerushMeta meta;
-      derush_meta_init(&meta);
-      if (_derush_meta_read_buffer(file.data, file.len, &meta, NULL))
-        orientation = meta.orientation;
-      derush_meta_clear(&meta);
-    }
-    DerushImageInfo info;
-    int decode_size = cache_dir ? DERUSH_THUMB_CACHE_SIZE : size;
-    GError *local = NULL;
-    if (!_derush_image_load(file.data, file.len, path, orientation, decode_size, &info, &thumb,
-                            &local)) {
-      g_autofree char *display = g_filename_display_name(path);
-      g_propagate_prefixed_error(error, local, "%s: ", display);
-      _derush_mapped_file_close(&file);
-      return FALSE;
-    }
-    /* A cache failure (full disk, read-only cache) must not stop the
-     * thumbnail the caller asked for. */
-    if (cache_dir && !_derush_thumb_cache_store(cache_dir, hash, thumb, &local)) {
-      g_debug("thumbnail cache: %s", local->message);
-      g_clear_error(&local);
-    }
-  }
-  _derush_mapped_file_close(&file);
-
-  g_autoptr(VipsImage) fitted = _derush_image_fit(thumb, size, error);
-  if (!fitted)
-    return FALSE;
-  return _derush_image_save_atomic(fitted, out_path, error);
+  return _derush_image_save_atomic(thumb, out_path, error);
 }

@@ -181,9 +181,10 @@ quantile_sorted(const double *v, int n, double q)
   return v[CLAMP(i, 0, n - 1)];
 }
 
-/* Variance of the 4-neighbour Laplacian over the interior of @g. */
-static double
-laplacian_variance(const float *g, int w, int h)
+/* Variance of the 4-neighbour Laplacian over the interior of @g (also
+ * face sharpness, detect/face-quality.c). */
+double
+_derush_laplacian_variance(const float *g, int w, int h)
 {
   if (w < 3 || h < 3)
     return NAN;
@@ -315,10 +316,10 @@ sharpness_features(const float *g, int w, int h, float *v)
   int w2, h2, w4, h4;
   g_autofree float *half = halve(g, w, h, &w2, &h2);
   if (half) {
-    v[DERUSH_FEATURE_LAP_VAR_HALF] = (float)laplacian_variance(half, w2, h2);
+    v[DERUSH_FEATURE_LAP_VAR_HALF] = (float)_derush_laplacian_variance(half, w2, h2);
     g_autofree float *quarter = halve(half, w2, h2, &w4, &h4);
     if (quarter)
-      v[DERUSH_FEATURE_LAP_VAR_QUARTER] = (float)laplacian_variance(quarter, w4, h4);
+      v[DERUSH_FEATURE_LAP_VAR_QUARTER] = (float)_derush_laplacian_variance(quarter, w4, h4);
   }
   if (v[DERUSH_FEATURE_LAP_VAR_HALF] > 1e-6f)
     v[DERUSH_FEATURE_SHARP_FINE_RATIO] = v[DERUSH_FEATURE_LAP_VAR] / v[DERUSH_FEATURE_LAP_VAR_HALF];

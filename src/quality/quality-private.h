@@ -47,6 +47,9 @@ gboolean _derush_perceptual_hashes_rgb(const guint8 *pixels, int width, int heig
                                        gsize stride, guint64 *dhash, guint64 *phash);
 int _derush_hamming(guint64 a, guint64 b);
 
+/* Variance of the 4-neighbour Laplacian of a grey plane (NAN under 3x3). */
+double _derush_laplacian_variance(const float *grey, int width, int height);
+
 G_END_DECLS
 
 #endif /* DERUSH_QUALITY_PRIVATE_H */

@@ -1,0 +1,66 @@
+/* derush-faces.h: faces, eye state and face quality (part of the public API;
+ * include derush.h). */
+#ifndef DERUSH_FACES_H
+#define DERUSH_FACES_H
+
+#include "derush-catalog.h"
+
+G_BEGIN_DECLS
+
+/* One face found by YuNet (../shared/models/FACES.md), in the pixels of the
+ * upright original photo unless said otherwise. */
+typedef struct {
+  float box[4];          /* x0, y0, x1, y1 */
+  float score;           /* detector confidence, 0..1 */
+  float landmarks[5][2]; /* eye, eye, nose tip, mouth corner, mouth corner:
+                          * the subject's right eye first (on the photo's left) */
+  float eyes_open[2];    /* p(open) of the eyes at landmarks[0] and [1]; NAN when
+                          * the eyes are too small to tell */
+  float sharpness;       /* Laplacian variance in the box / the photo's; NAN unknown */
+  float area;            /* box area / photo area, 0..1 */
+  gboolean cut;          /* the box touches or crosses the photo's border */
+} DerushFace;
+
+/* A face counts as having closed eyes when the mean p(open) of its two eyes
+ * is below this. */
+#define DERUSH_FACE_CLOSED_P 0.5f
+/* A face is soft when its sharpness (relative to the photo's) is below this. */
+#define DERUSH_FACE_SOFT 0.5f
+
+gboolean derush_face_eyes_closed(const DerushFace *face);
+
+/* Bumped whenever face detection or eye state changes: stored faces of
+ * another version are found again by the next analyze. */
+#define DERUSH_FACES_VERSION 1
+
+/* The per-photo face features for the learner (docs/features.md), in this
+ * order; NAN when unknown (the face models were not run, or no face has
+ * that measure). Append only. */
+typedef enum {
+  DERUSH_FACE_FEATURE_COUNT,          /* faces found */
+  DERUSH_FACE_FEATURE_LARGEST_AREA,   /* largest face box / frame area, 0 without faces */
+  DERUSH_FACE_FEATURE_EYES_OPEN_MIN,  /* lowest per-face mean p(open) */
+  DERUSH_FACE_FEATURE_EYES_OPEN_MEAN, /* mean of the per-face mean p(open) */
+  DERUSH_FACE_FEATURE_ANY_CLOSED,     /* 1 when a face has closed eyes, else 0 */
+  DERUSH_FACE_FEATURE_SHARPNESS_MIN,  /* softest face (relative sharpness) */
+  DERUSH_FACE_FEATURE_SHARPNESS_MAX,  /* sharpest face */
+  DERUSH_N_FACE_FEATURES
+} DerushFaceFeature;
+
+/* (transfer none): stable snake_case name, e.g. "face_count". */
+const char *derush_face_feature_name(DerushFaceFeature feature);
+void derush_face_features_compute(const DerushFace *faces, int n, float *vector);
+
+/* The faces stored for the photo at @path by the last analyze (array of
+ * DerushFace, best score first). FALSE with DERUSH_ERROR_NOT_FOUND when
+ * its faces were never looked for (or it changed since). */
+gboolean derush_catalog_get_faces(DerushCatalog *catalog, const char *path, GArray **faces,
+                                  GError **error);
+/* The DERUSH_N_FACE_FEATURES values of the photo at @path (all NAN, and
+ * TRUE, when its faces were never looked for). */
+gboolean derush_catalog_get_face_features(DerushCatalog *catalog, const char *path, float *vector,
+                                          GError **error);
+
+G_END_DECLS
+
+#endif /* DERUSH_FACES_H */

@@ -1,0 +1,116 @@
+/* face-detect.h: YuNet face detection and the eye-state classifier's
+ * pre- and post-processing (not installed). ../shared/models/FACES.md is
+ * the contract these follow; the forwards themselves are src/nn/'s.
+ *
+ * Coordinates: a DerushFace (include/derush.h) is in the pixels of the image
+ * it was found in until _derush_faces_map() moves it to another frame (the
+ * original photo, for storage and the CLI). */
+#ifndef DERUSH_FACE_DETECT_H
+#define DERUSH_FACE_DETECT_H
+
+#include "derush-private.h"
+#include "quality/quality-private.h"
+
+G_BEGIN_DECLS
+
+#define DERUSH_YUNET_FILE "face_detection_yunet_2023mar.onnx"
+#define DERUSH_EYE_FILE "open_closed_eye.onnx"
+
+/* Score threshold and NMS IoU. 0.7 (OpenCV's demo uses 0.9, which drops
+ * most faces under ~25 px): on tests/data/faces-truth.csv 0.6 also
+ * reported a dog's head (0.64) and graffiti (0.71) as faces. */
+#define DERUSH_YUNET_SCORE 0.7f
+#define DERUSH_YUNET_NMS 0.3f
+
+/* The 12 output names, grouped by stride (8, 16, 32). */
+#define DERUSH_YUNET_N_STRIDES 3
+extern const int _derush_yunet_strides[DERUSH_YUNET_N_STRIDES];
+extern const char *const _derush_yunet_cls[DERUSH_YUNET_N_STRIDES];
+extern const char *const _derush_yunet_obj[DERUSH_YUNET_N_STRIDES];
+extern const char *const _derush_yunet_bbox[DERUSH_YUNET_N_STRIDES];
+extern const char *const _derush_yunet_kps[DERUSH_YUNET_N_STRIDES];
+
+/* YuNet's input size for a @width x @height image: padded at the bottom and
+ * right to multiples of 32. */
+void _derush_yunet_padded_size(int width, int height, int *pad_width, int *pad_height);
+
+/* The network input of a packed 8-bit RGB image: float32 NCHW [1, 3,
+ * pad_h, pad_w], BGR planes of raw 0..255 values, zeros in the padding.
+ * Returns a g_malloc'd tensor. */
+float *_derush_yunet_input(const guint8 *rgb, int width, int height, gsize stride, int *pad_width,
+                           int *pad_height);
+
+/* The raw outputs of one forward: per stride, cls and obj [N], bbox [N*4],
+ * kps [N*10], with N = (pad_h/s) * (pad_w/s). */
+typedef struct {
+  const float *cls[DERUSH_YUNET_N_STRIDES];
+  const float *obj[DERUSH_YUNET_N_STRIDES];
+  const float *bbox[DERUSH_YUNET_N_STRIDES];
+  const float *kps[DERUSH_YUNET_N_STRIDES];
+} DerushYunetOutputs;
+
+/* Decodes the outputs (FACES.md): every cell whose sqrt(cls * obj) reaches
+ * @threshold, then non-maximum suppression at @nms_iou. Appends DerushFace
+ * (eyes_open and sharpness NAN) to @faces, best score first, in the input's
+ * pixels. Returns how many. */
+int _derush_yunet_decode(const DerushYunetOutputs *out, int pad_width, int pad_height,
+                         float threshold, float nms_iou, GArray *faces);
+
+/* Intersection over union of two [x0, y0, x1, y1] boxes. */
+float _derush_box_iou(const float *a, const float *b);
+
+/* Scales and shifts faces from an image to another frame:
+ * p' = p * scale + offset (boxes and landmarks). */
+void _derush_faces_map(GArray *faces, guint first, double scale_x, double scale_y, double off_x,
+                       double off_y);
+
+/* Drops from @faces every face (index < @first) overlapping one of the
+ * faces at index >= @first by IoU > @iou: a second, finer pass replaces
+ * what the first found in the same place. */
+void _derush_faces_replace(GArray *faces, guint first, float iou);
+
+/* ----------------------------------------------------------- eye state */
+
+#define DERUSH_EYE_SIZE 32
+#define DERUSH_EYE_TENSOR (3 * DERUSH_EYE_SIZE * DERUSH_EYE_SIZE)
+/* Crop sides, in inter-eye distances, whose p(open) are averaged
+ * (FACES.md: 0.6-0.9 worked, 0.5 is too tight). */
+#define DERUSH_EYE_N_SCALES 3
+extern const float _derush_eye_scales[DERUSH_EYE_N_SCALES];
+/* Below this inter-eye distance (pixels of the best image available) the
+ * classifier is not asked: eyes_open stays NAN. */
+#define DERUSH_EYE_MIN_DISTANCE 10.0f
+
+/* The classifier's input for one eye: a square of @side pixels centred on
+ * (@cx, @cy), turned by @angle (radians, the eye line's slope) so the eye
+ * line is level, area-averaged down to 32x32, BGR planes of
+ * (value - 127) / 255 (FACES.md). Pixels outside the image repeat the
+ * border. */
+void _derush_eye_input(const guint8 *rgb, int width, int height, gsize stride, float cx, float cy,
+                       float angle, float side, float *tensor);
+
+/* The crops of both eyes of @face (its landmarks in @rgb's pixels) at every
+ * scale, into @tensors (2 * DERUSH_EYE_N_SCALES tensors: eye 0 at each
+ * scale, then eye 1). FALSE (nothing written) when the eyes are closer
+ * than DERUSH_EYE_MIN_DISTANCE. */
+gboolean _derush_eye_inputs(const guint8 *rgb, int width, int height, gsize stride,
+                            const DerushFace *face, float *tensors);
+
+/* p(open) from the classifier's output [p(closed), p(open)]. */
+float _derush_eye_p_open(const float *output);
+
+/* ----------------------------------------------------------- face quality */
+
+/* Sharpness of every face in @faces (boxes in @rgb's pixels): the variance
+ * of the grey Laplacian inside the box over that of the whole image, so 1
+ * is "as sharp as the photo", below 1 softer. NAN for a box under 8x8 px or a
+ * flat image. */
+void _derush_faces_sharpness(const guint8 *rgb, int width, int height, gsize stride, GArray *faces);
+
+/* Each face's area (visible part of its box over the frame) and whether
+ * its box reaches the border of a @width x @height frame. */
+void _derush_faces_frame(GArray *faces, int width, int height);
+
+G_END_DECLS
+
+#endif /* DERUSH_FACE_DETECT_H */

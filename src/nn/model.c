@@ -1,0 +1,202 @@
+/* model.c: the executor's entry points (see nn.h): a loaded graph, its
+ * kept tensors, and the plan for the last input shape. */
+#include "derush-private.h"
+#include "nn/plan.h"
+#include <string.h>
+
+G_DEFINE_QUARK(derush - nn - error - quark, _derush_nn_error)
+
+struct _DerushNnModel {
+  NnGraph *graph;
+  NnBackend *be;
+  GHashTable *keep; /* names, set */
+  gboolean fused;
+  NnPlan *plan;
+};
+
+/* OpenMP reads its wait policy once, when it starts: by default its
+ * threads spin after each parallel region, which on a shared 2-core machine
+ * stole the CPU from the next forward (10 ms forwards spiked to 180-830 ms
+ * with one busy neighbour). */
+static void
+nn_process_init(void)
+{
+  static gsize done = 0;
+  if (g_once_init_enter(&done)) {
+    g_setenv("OMP_WAIT_POLICY", "passive", FALSE);
+    g_once_init_leave(&done, 1);
+  }
+}
+
+DerushNnModel *
+_derush_nn_model_load_from_data(const void *data, size_t len, GError **error)
+{
+  g_return_val_if_fail(data != NULL || len == 0, NULL);
+  nn_process_init();
+  NnGraph *g = _nn_onnx_read(data, len, error);
+  if (!g)
+    return NULL;
+  for (guint i = 0; i < g->inputs->len; i++) {
+    (void)i; /* dtype of inputs: float32 is checked when a run binds them */
+  }
+  _nn_fold_batchnorm(g);
+  NnBackend *be = _nn_backend_new(error);
+  if (!be) {
+    _nn_graph_free(g);
+    return NULL;
+  }
+  DerushNnModel *m = g_new0(DerushNnModel, 1);
+  m->graph = g;
+  m->be = be;
+  m->keep = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  derush_counter_add(DERUSH_COUNTER_NN_MODELS_LOADED, 1);
+  return m;
+}
+
+DerushNnModel *
+_derush_nn_model_load(const char *path, GError **error)
+{
+  g_return_val_if_fail(path != NULL, NULL);
+  g_autoptr(GMappedFile) f = g_mapped_file_new(path, FALSE, error);
+  if (!f) {
+    g_prefix_error(error, "cannot read model: ");
+    return NULL;
+  }
+  DerushNnModel *m = _derush_nn_model_load_from_data(g_mapped_file_get_contents(f),
+                                                     g_mapped_file_get_length(f), error);
+  if (!m)
+    g_prefix_error(error, "%s: ", path);
+  return m;
+}
+
+void
+_derush_nn_model_free(DerushNnModel *m)
+{
+  if (!m)
+    return;
+  _nn_plan_free(m->plan);
+  _nn_backend_free(m->be);
+  _nn_graph_free(m->graph);
+  g_hash_table_destroy(m->keep);
+  g_free(m);
+}
+
+gboolean
+_derush_nn_model_keep_tensor(DerushNnModel *m, const char *name, GError **error)
+{
+  g_return_val_if_fail(m != NULL && name != NULL, FALSE);
+  int v = _nn_graph_find(m->graph, name);
+  if (v < 0) {
+    g_set_error(error, DERUSH_NN_ERROR, DERUSH_NN_ERROR_MALFORMED, "no tensor named '%s'", name);
+    return FALSE;
+  }
+  if (m->fused) {
+    g_set_error(error, DERUSH_NN_ERROR, DERUSH_NN_ERROR_UNSUPPORTED,
+                "tensor '%s' must be kept before the first run", name);
+    return FALSE;
+  }
+  g_hash_table_add(m->keep, g_strdup(name));
+  return TRUE;
+}
+
+gboolean
+_derush_nn_model_run_many(DerushNnModel *m, int n_inputs, const float *const *inputs,
+                          const int64_t *const *shapes, const int *ranks, GError **error)
+{
+  g_return_val_if_fail(m != NULL, FALSE);
+  if (!m->fused) {
+    _nn_fuse(m->graph, m->keep);
+    m->fused = TRUE;
+  }
+  if (!m->plan || (int)m->graph->inputs->len != n_inputs ||
+      !_nn_plan_matches(m->plan, n_inputs, shapes, ranks)) {
+    _nn_plan_free(m->plan);
+    m->plan = _nn_plan_build(m->graph, m->be, n_inputs, shapes, ranks, m->keep, error);
+    if (!m->plan)
+      return FALSE;
+  }
+  if (!_nn_plan_run(m->plan, inputs, error))
+    return FALSE;
+  derush_counter_add(DERUSH_COUNTER_NN_FORWARDS, 1);
+  return TRUE;
+}
+
+gboolean
+_derush_nn_model_run(DerushNnModel *m, const float *input, const int64_t *shape, int rank,
+                     GError **error)
+{
+  return _derush_nn_model_run_many(m, 1, &input, &shape, &rank, error);
+}
+
+int
+_derush_nn_model_n_outputs(DerushNnModel *m)
+{
+  return (int)m->graph->outputs->len;
+}
+
+int
+_derush_nn_model_n_inputs(DerushNnModel *m)
+{
+  return (int)m->graph->inputs->len;
+}
+
+const char *
+_derush_nn_model_input_name(DerushNnModel *m, int index)
+{
+  g_return_val_if_fail(index >= 0 && index < (int)m->graph->inputs->len, NULL);
+  return NN_VALUE(m->graph, g_array_index(m->graph->inputs, int, index))->name;
+}
+
+const char *
+_derush_nn_model_output_name(DerushNnModel *m, int index)
+{
+  g_return_val_if_fail(index >= 0 && index < (int)m->graph->outputs->len, NULL);
+  return NN_VALUE(m->graph, g_array_index(m->graph->outputs, int, index))->name;
+}
+
+static const float *
+value_data(DerushNnModel *m, int v, const int64_t **shape, int *rank)
+{
+  NnPVal *p = PVAL(m->plan, v);
+  if (shape)
+    *shape = p->dims;
+  if (rank)
+    *rank = p->rank;
+  if (p->konst && p->konst->dtype != NN_F32)
+    return NULL;
+  return p->ptr;
+}
+
+const float *
+_derush_nn_model_output(DerushNnModel *m, int index, const int64_t **shape, int *rank)
+{
+  g_return_val_if_fail(m != NULL && m->plan != NULL, NULL);
+  g_return_val_if_fail(index >= 0 && index < (int)m->graph->outputs->len, NULL);
+  return value_data(m, m->plan->out_vals[index], shape, rank);
+}
+
+const float *
+_derush_nn_model_tensor(DerushNnModel *m, const char *name, const int64_t **shape, int *rank)
+{
+  g_return_val_if_fail(m != NULL && m->plan != NULL, NULL);
+  int v = GPOINTER_TO_INT(g_hash_table_lookup(m->plan->kept, name)) - 1;
+  if (v < 0) {
+    for (guint i = 0; i < m->graph->outputs->len; i++)
+      if (strcmp(_derush_nn_model_output_name(m, (int)i), name) == 0)
+        return _derush_nn_model_output(m, (int)i, shape, rank);
+    return NULL;
+  }
+  return value_data(m, v, shape, rank);
+}
+
+int
+_derush_nn_model_n_steps(DerushNnModel *m)
+{
+  return m->plan ? (int)m->plan->steps->len : 0;
+}
+
+size_t
+_derush_nn_model_arena_bytes(DerushNnModel *m)
+{
+  return m->plan ? m->plan->arena_bytes : 0;
+}

@@ -1,0 +1,103 @@
+/* plan.h: an execution plan, built once per model and input shape: the
+ * steps (oneDNN primitives and host kernels) in order, every value's shape
+ * and layout, and one arena holding all activations.  Shared by plan.c (the
+ * machinery) and the plan-*.c files (one planner per operator family). */
+#ifndef DERUSH_NN_PLAN_H
+#define DERUSH_NN_PLAN_H
+
+#include "nn/nn-backend.h"
+
+typedef struct {
+  int rank;
+  int64_t dims[NN_MAX_RANK];
+  NnTensor *konst; /* a constant (borrowed from the graph or owned by the plan) */
+  NnMd *md;        /* a runtime value's layout */
+  int plain;       /* the value holding this one in plain layout, -1 if none yet */
+  int first, last; /* the steps that write it first and read it last */
+  gboolean pinned; /* output or kept tensor: its buffer is never reused */
+  int buf;         /* arena buffer, -1 for constants */
+  void *ptr;
+} NnPVal;
+
+typedef struct _NnStep NnStep;
+/* A host kernel: @ptrs holds the step's inputs then outputs, plain layout. */
+typedef void (*NnHostFn)(const NnStep *s, void *const *ptrs);
+
+struct _NnStep {
+  NnPrim *prim; /* or */
+  NnHostFn host;
+  gpointer params;
+  GDestroyNotify free_params;
+  int n_vals; /* prim: one per slot; host: inputs then outputs */
+  int n_in;
+  int *vals;
+};
+
+typedef struct {
+  NnGraph *g;
+  NnBackend *be;
+  GPtrArray *vals;   /* NnPVal (stable pointers); the graph's values first, at their index */
+  GPtrArray *steps;  /* NnStep */
+  GPtrArray *konsts; /* NnTensor the plan owns */
+  int n_bufs;
+  size_t *buf_bytes;
+  void **buf_ptrs;
+  size_t arena_bytes;
+  int64_t in_dims[4][NN_MAX_RANK]; /* the input shapes this plan is for */
+  int in_ranks[4];
+  int *out_vals;    /* per graph output: its plain value */
+  GHashTable *kept; /* name -> plain value + 1 */
+  /* Planning state. */
+  gboolean folding; /* the current node has only constant inputs */
+} NnPlan;
+
+#define PVAL(pl, i) ((NnPVal *)g_ptr_array_index((pl)->vals, (i)))
+
+/* plan.c */
+NnPlan *_nn_plan_build(NnGraph *g, NnBackend *be, int n_inputs, const int64_t *const *shapes,
+                       const int *ranks, GHashTable *keep, GError **error);
+gboolean _nn_plan_matches(const NnPlan *pl, int n_inputs, const int64_t *const *shapes,
+                          const int *ranks);
+gboolean _nn_plan_run(NnPlan *pl, const float *const *inputs, GError **error);
+void _nn_plan_free(NnPlan *pl);
+
+/* For the planners. */
+int _nn_plan_new_val(NnPlan *pl, int rank, const int64_t *dims);
+/* Sets value @v's shape and layout as a runtime value (takes @md). */
+void _nn_plan_set_runtime(NnPlan *pl, int v, int rank, const int64_t *dims, NnMd *md);
+/* Makes @v a constant (the plan takes @t). */
+void _nn_plan_set_const(NnPlan *pl, int v, NnTensor *t);
+/* @v in plain layout (a reorder step is added the first time). */
+int _nn_plan_plain(NnPlan *pl, int v, GError **error);
+/* @v in layout @md (adds a reorder step into a new value unless it already
+ * is); constants are uploaded as float32. */
+int _nn_plan_in_layout(NnPlan *pl, int v, const NnMd *md, GError **error);
+/* A constant as float32 (converted once), for the backend. */
+const NnTensor *_nn_plan_f32(NnPlan *pl, int v);
+/* The runtime layout of @v (plain for constants; the caller frees). */
+NnMd *_nn_plan_md(NnPlan *pl, int v);
+void _nn_plan_add_prim(NnPlan *pl, NnPrim *prim, const int *vals);
+/* A host step over plain inputs and outputs, or, while folding, runs it now
+ * on constants.  Outputs get shapes from @out_ranks/@out_dims and, when
+ * folding, dtypes from @out_dtypes (runtime outputs are float32). */
+gboolean _nn_plan_add_host(NnPlan *pl, const NnNode *n, NnHostFn fn, gpointer params,
+                           GDestroyNotify free_params, int n_in, const int *in, int n_out,
+                           const int *out, const int *out_ranks,
+                           const int64_t (*out_dims)[NN_MAX_RANK], const NnDtype *out_dtypes,
+                           GError **error);
+
+/* plan-ops.c: the operator table. */
+typedef gboolean (*NnPlanFn)(NnPlan *pl, const NnNode *n, GError **error);
+struct _NnOpInfo {
+  const char *domain;
+  const char *name;
+  int min_in, max_in;
+  NnPlanFn plan;
+};
+
+/* Error helpers: every message names the node and its operator. */
+#define NN_FAIL(err, code, n, ...) _nn_fail((err), (code), (n), __VA_ARGS__)
+gboolean _nn_fail(GError **error, int code, const NnNode *n, const char *fmt, ...)
+    G_GNUC_PRINTF(4, 5);
+
+#endif /* DERUSH_NN_PLAN_H */

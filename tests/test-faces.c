@@ -1,0 +1,508 @@
+/* test-faces.c: YuNet's input and decoding, the eye crops, face quality.
+ *
+ * The decoding is checked against OpenCV DNN: tests/faces-ref.py forwards
+ * derush's own input tensor through cv2.dnn at test time and writes the raw
+ * outputs and its decoding (FACES.md); derush decodes the same raw outputs.
+ * Skipped when /usr/bin/python3 has no cv2 or ../shared/models is absent. */
+#include "catalog/faces-store.h"
+#include "detect/face-detect.h"
+#include "test-util.h"
+#include <glib/gstdio.h>
+
+/* A packed RGB buffer of @path fitted to @size (long edge, never up). */
+static guint8 *
+load_rgb(const char *path, int size, int *width, int *height)
+{
+  VipsImage *t = NULL;
+  g_assert_cmpint(vips_thumbnail(path, &t, size, "size", VIPS_SIZE_DOWN, NULL), ==, 0);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VipsImage) n = _derush_image_normalise(t, &error);
+  g_assert_no_error(error);
+  g_object_unref(t);
+  size_t len;
+  guint8 *rgb = vips_image_write_to_memory(n, &len);
+  g_assert_nonnull(rgb);
+  *width = n->Xsize;
+  *height = n->Ysize;
+  g_assert_cmpuint(len, ==, (size_t)*width * *height * 3);
+  return rgb;
+}
+
+static void
+test_input_tensor(void)
+{
+  /* 33x5: pads to 64x32; pixel (x, y) = (x, y, 200) so each plane can be
+   * told apart. */
+  int w = 33, h = 5, pw, ph;
+  guint8 rgb[33 * 5 * 3];
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++) {
+      rgb[(y * w + x) * 3] = x;
+      rgb[(y * w + x) * 3 + 1] = y;
+      rgb[(y * w + x) * 3 + 2] = 200;
+    }
+  g_autofree float *t = _derush_yunet_input(rgb, w, h, w * 3, &pw, &ph);
+  g_assert_cmpint(pw, ==, 64);
+  g_assert_cmpint(ph, ==, 32);
+  int plane = pw * ph;
+  /* BGR planes, raw values. */
+  g_assert_cmpfloat(t[0 * plane + 2 * pw + 7], ==, 200);
+  g_assert_cmpfloat(t[1 * plane + 2 * pw + 7], ==, 2);
+  g_assert_cmpfloat(t[2 * plane + 2 * pw + 7], ==, 7);
+  /* Zeros right of and below the image. */
+  for (int c = 0; c < 3; c++) {
+    g_assert_cmpfloat(t[c * plane + 2 * pw + 33], ==, 0);
+    g_assert_cmpfloat(t[c * plane + 5 * pw + 3], ==, 0);
+    g_assert_cmpfloat(t[c * plane + 31 * pw + 63], ==, 0);
+  }
+  int a, b;
+  _derush_yunet_padded_size(32, 64, &a, &b);
+  g_assert_cmpint(a, ==, 32);
+  g_assert_cmpint(b, ==, 64);
+  _derush_yunet_padded_size(1, 65, &a, &b);
+  g_assert_cmpint(a, ==, 32);
+  g_assert_cmpint(b, ==, 96);
+}
+
+/* Outputs of a 64x64 input with nothing found, to be filled by a test. */
+typedef struct {
+  float cls[3][64], obj[3][64], bbox[3][64 * 4], kps[3][64 * 10];
+  DerushYunetOutputs out;
+} FakeOutputs;
+
+static void
+fake_init(FakeOutputs *f)
+{
+  memset(f, 0, sizeof *f);
+  for (int k = 0; k < 3; k++) {
+    f->out.cls[k] = f->cls[k];
+    f->out.obj[k] = f->obj[k];
+    f->out.bbox[k] = f->bbox[k];
+    f->out.kps[k] = f->kps[k];
+  }
+}
+
+static void
+test_decode_geometry(void)
+{
+  /* Stride 8 on 64x64: 8x8 cells. A cell at row 2, column 5 with zero
+   * offsets is a stride-sized box centred on the cell's corner (40, 16),
+   * its landmarks on that corner; log-size 1 makes it e times larger. */
+  static FakeOutputs f;
+  fake_init(&f);
+  int idx = 2 * 8 + 5;
+  f.cls[0][idx] = 0.81f;
+  f.obj[0][idx] = 1.0f;
+  f.bbox[0][idx * 4 + 2] = 1.0f;
+  f.kps[0][idx * 10 + 2] = 0.5f; /* landmark 1 half a cell right */
+  /* Below the threshold: sqrt(0.5 * 0.5) = 0.5 < 0.7. */
+  f.cls[1][0] = 0.5f;
+  f.obj[1][0] = 0.5f;
+  g_autoptr(GArray) faces = g_array_new(FALSE, FALSE, sizeof(DerushFace));
+  g_assert_cmpint(_derush_yunet_decode(&f.out, 64, 64, 0.7f, 0.3f, faces), ==, 1);
+  DerushFace *d = &g_array_index(faces, DerushFace, 0);
+  g_assert_cmpfloat_with_epsilon(d->score, 0.9f, 1e-6);
+  float half_w = 8 * expf(1.0f) / 2;
+  g_assert_cmpfloat_with_epsilon(d->box[0], 40 - half_w, 1e-4);
+  g_assert_cmpfloat_with_epsilon(d->box[2], 40 + half_w, 1e-4);
+  g_assert_cmpfloat_with_epsilon(d->box[1], 12, 1e-4);
+  g_assert_cmpfloat_with_epsilon(d->box[3], 20, 1e-4);
+  g_assert_cmpfloat(d->landmarks[0][0], ==, 40);
+  g_assert_cmpfloat(d->landmarks[1][0], ==, 44);
+  g_assert_cmpfloat(d->landmarks[4][1], ==, 16);
+  g_assert_true(isnan(d->eyes_open[0]) && isnan(d->sharpness));
+}
+
+static void
+test_decode_nms(void)
+{
+  /* Two neighbouring stride-8 cells with the same big box overlap almost
+   * entirely: one face, the better one. A far cell survives. */
+  static FakeOutputs f;
+  fake_init(&f);
+  int cells[3] = {9, 10, 54};
+  float scores[3] = {0.8f, 0.95f, 0.75f};
+  for (int i = 0; i < 3; i++) {
+    f.cls[0][cells[i]] = scores[i] * scores[i];
+    f.obj[0][cells[i]] = 1.0f;
+    f.bbox[0][cells[i] * 4 + 2] = f.bbox[0][cells[i] * 4 + 3] = 2.0f;
+  }
+  g_autoptr(GArray) faces = g_array_new(FALSE, FALSE, sizeof(DerushFace));
+  g_assert_cmpint(_derush_yunet_decode(&f.out, 64, 64, 0.7f, 0.3f, faces), ==, 2);
+  g_assert_cmpfloat_with_epsilon(g_array_index(faces, DerushFace, 0).score, 0.95f, 1e-6);
+  g_assert_cmpfloat_with_epsilon(g_array_index(faces, DerushFace, 1).score, 0.75f, 1e-6);
+  /* A threshold above every score: nothing. NaN scores never pass. */
+  g_array_set_size(faces, 0);
+  f.cls[0][1] = NAN;
+  g_assert_cmpint(_derush_yunet_decode(&f.out, 64, 64, 0.99f, 0.3f, faces), ==, 0);
+}
+
+static void
+test_map_replace_frame(void)
+{
+  g_autoptr(GArray) faces = g_array_new(FALSE, FALSE, sizeof(DerushFace));
+  DerushFace a = {.box = {10, 10, 20, 20}, .landmarks = {{12, 14}}};
+  DerushFace b = {.box = {0, 30, 10, 40}};
+  g_array_append_val(faces, a);
+  g_array_append_val(faces, b);
+  _derush_faces_map(faces, 0, 2.0, 3.0, 100, 1000);
+  DerushFace *m = &g_array_index(faces, DerushFace, 0);
+  g_assert_cmpfloat(m->box[0], ==, 120);
+  g_assert_cmpfloat(m->box[3], ==, 1060);
+  g_assert_cmpfloat(m->landmarks[0][0], ==, 124);
+  g_assert_cmpfloat(m->landmarks[0][1], ==, 1042);
+  /* A finer pass found the first face again (slightly moved) and a new
+   * one: the old copy goes, the other old face stays. */
+  DerushFace a2 = {.box = {121, 1031, 141, 1061}};
+  DerushFace c = {.box = {500, 500, 520, 520}};
+  g_array_append_val(faces, a2);
+  g_array_append_val(faces, c);
+  _derush_faces_replace(faces, 2, 0.5f);
+  g_assert_cmpuint(faces->len, ==, 3);
+  g_assert_cmpfloat(g_array_index(faces, DerushFace, 0).box[0], ==, 100);
+  g_assert_cmpfloat(g_array_index(faces, DerushFace, 1).box[0], ==, 121);
+  /* In a 520x1100 frame: the first box touches the left border (cut),
+   * the last touches the right border; the middle one is inside. */
+  _derush_faces_frame(faces, 520, 1100);
+  g_assert_true(g_array_index(faces, DerushFace, 0).cut);
+  g_assert_false(g_array_index(faces, DerushFace, 1).cut);
+  g_assert_true(g_array_index(faces, DerushFace, 2).cut);
+  g_assert_cmpfloat_with_epsilon(g_array_index(faces, DerushFace, 1).area,
+                                 20.f * 30 / (520.f * 1100), 1e-7);
+}
+
+static void
+test_eye_crop_levels(void)
+{
+  /* A dark bar 4 px thick through (100, 80) sloping at 20 degrees on white:
+   * cut along the slope, it is level: dark in the middle row, white at the
+   * top and bottom of the crop. Cut without the turn, its ends leave the
+   * middle row. */
+  int w = 200, h = 160;
+  g_autofree guint8 *rgb = g_malloc((gsize)w * h * 3);
+  double ang = 20 * G_PI / 180;
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++) {
+      double d = fabs(-(x - 100) * sin(ang) + (y - 80) * cos(ang));
+      memset(rgb + ((gsize)y * w + x) * 3, d < 2 ? 0 : 255, 3);
+    }
+  float t[DERUSH_EYE_TENSOR], flat[DERUSH_EYE_TENSOR];
+  _derush_eye_input(rgb, w, h, w * 3, 100, 80, (float)ang, 64, t);
+  _derush_eye_input(rgb, w, h, w * 3, 100, 80, 0, 64, flat);
+  const float black = -127.f / 255, white = 128.f / 255;
+  for (int c = 0; c < 3; c++)
+    for (int x = 0; x < 32; x++) {
+      int p = c * 1024;
+      g_assert_cmpfloat(t[p + 16 * 32 + x], <, black + 0.3f);
+      g_assert_cmpfloat(t[p + 0 * 32 + x], >, white - 0.05f);
+      g_assert_cmpfloat(t[p + 31 * 32 + x], >, white - 0.05f);
+    }
+  /* Without the turn: the bar's ends are off the middle row. */
+  g_assert_cmpfloat(flat[16 * 32 + 0], >, white - 0.05f);
+  g_assert_cmpfloat(flat[16 * 32 + 31], >, white - 0.05f);
+}
+
+static void
+test_eye_crop_area_average(void)
+{
+  /* A 1-px black/white checkerboard cut 320 px wide into 32x32: each output
+   * pixel covers 10x10 source pixels, so every value is mid-grey. Point
+   * sampling would give black and white (aliasing). */
+  int w = 400, h = 400;
+  g_autofree guint8 *rgb = g_malloc((gsize)w * h * 3);
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++)
+      memset(rgb + ((gsize)y * w + x) * 3, (x + y) % 2 ? 255 : 0, 3);
+  float t[DERUSH_EYE_TENSOR];
+  _derush_eye_input(rgb, w, h, w * 3, 200.3f, 199.6f, 0.1f, 320, t);
+  float mid = (127.5f - 127) / 255;
+  for (int i = 0; i < DERUSH_EYE_TENSOR; i++)
+    g_assert_cmpfloat(fabsf(t[i] - mid), <, 0.06f);
+}
+
+static void
+test_eye_inputs_and_p_open(void)
+{
+  g_autofree float *buf = g_new(float, 2 * DERUSH_EYE_N_SCALES * DERUSH_EYE_TENSOR);
+  guint8 rgb[16 * 16 * 3] = {0};
+  DerushFace f = {.landmarks = {{4, 8}, {12, 8}}};
+  /* Eyes 8 px apart: too small to tell. */
+  g_assert_false(_derush_eye_inputs(rgb, 16, 16, 48, &f, buf));
+  f.landmarks[1][0] = 4 + DERUSH_EYE_MIN_DISTANCE;
+  g_assert_true(_derush_eye_inputs(rgb, 16, 16, 48, &f, buf));
+  float closed[2] = {0.9f, 0.1f}, unnorm[2] = {1, 3}, bad[2] = {0, 0};
+  g_assert_cmpfloat_with_epsilon(_derush_eye_p_open(closed), 0.1f, 1e-6);
+  g_assert_cmpfloat_with_epsilon(_derush_eye_p_open(unnorm), 0.75f, 1e-6);
+  g_assert_true(isnan(_derush_eye_p_open(bad)));
+  DerushFace e = {.eyes_open = {0.2f, 0.7f}};
+  g_assert_true(derush_face_eyes_closed(&e));
+  e.eyes_open[1] = 0.9f;
+  g_assert_false(derush_face_eyes_closed(&e));
+  e.eyes_open[0] = NAN;
+  g_assert_false(derush_face_eyes_closed(&e));
+}
+
+static void
+test_sharpness(void)
+{
+  /* Noise texture on the left half, the same texture box-blurred on the
+   * right: a box on the left is sharper than the photo (> 1), one on the
+   * right softer (< 1); a box of 4x4 is unknown. */
+  int w = 256, h = 128;
+  g_autofree guint8 *rgb = g_malloc((gsize)w * h * 3);
+  g_autofree guint8 *noise = g_malloc((gsize)w * h);
+  GRand *r = g_rand_new_with_seed(7);
+  for (int i = 0; i < w * h; i++)
+    noise[i] = (guint8)g_rand_int_range(r, 0, 256);
+  g_rand_free(r);
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++) {
+      int v = noise[y * w + x];
+      if (x >= w / 2) {
+        int s = 0, n = 0;
+        for (int dy = -3; dy <= 3; dy++)
+          for (int dx = -3; dx <= 3; dx++) {
+            int yy = CLAMP(y + dy, 0, h - 1), xx = CLAMP(x + dx, w / 2, w - 1);
+            s += noise[yy * w + xx];
+            n++;
+          }
+        v = s / n;
+      }
+      memset(rgb + ((gsize)y * w + x) * 3, v, 3);
+    }
+  g_autoptr(GArray) faces = g_array_new(FALSE, FALSE, sizeof(DerushFace));
+  DerushFace a = {.box = {10, 10, 90, 90}}, b = {.box = {150, 10, 230, 90}},
+             c = {.box = {20, 20, 24, 24}};
+  g_array_append_val(faces, a);
+  g_array_append_val(faces, b);
+  g_array_append_val(faces, c);
+  _derush_faces_sharpness(rgb, w, h, w * 3, faces);
+  g_assert_cmpfloat(g_array_index(faces, DerushFace, 0).sharpness, >, 1.5);
+  g_assert_cmpfloat(g_array_index(faces, DerushFace, 1).sharpness, <, 0.2);
+  g_assert_true(isnan(g_array_index(faces, DerushFace, 2).sharpness));
+}
+
+static void
+test_features(void)
+{
+  float v[DERUSH_N_FACE_FEATURES];
+  /* No face: count and area 0, the rest unknown. */
+  derush_face_features_compute(NULL, 0, v);
+  g_assert_cmpfloat(v[DERUSH_FACE_FEATURE_COUNT], ==, 0);
+  g_assert_cmpfloat(v[DERUSH_FACE_FEATURE_LARGEST_AREA], ==, 0);
+  g_assert_cmpfloat(v[DERUSH_FACE_FEATURE_ANY_CLOSED], ==, 0);
+  g_assert_true(isnan(v[DERUSH_FACE_FEATURE_EYES_OPEN_MIN]));
+  g_assert_true(isnan(v[DERUSH_FACE_FEATURE_SHARPNESS_MAX]));
+  /* Three faces: open, closed, and one too small to tell. */
+  DerushFace f[3] = {
+      {.eyes_open = {1.0f, 0.8f}, .sharpness = 2.0f, .area = 0.1f},
+      {.eyes_open = {0.1f, 0.3f}, .sharpness = 0.4f, .area = 0.3f},
+      {.eyes_open = {NAN, NAN}, .sharpness = NAN, .area = 0.01f},
+  };
+  derush_face_features_compute(f, 3, v);
+  g_assert_cmpfloat(v[DERUSH_FACE_FEATURE_COUNT], ==, 3);
+  g_assert_cmpfloat_with_epsilon(v[DERUSH_FACE_FEATURE_LARGEST_AREA], 0.3f, 1e-6);
+  g_assert_cmpfloat_with_epsilon(v[DERUSH_FACE_FEATURE_EYES_OPEN_MIN], 0.2f, 1e-6);
+  g_assert_cmpfloat_with_epsilon(v[DERUSH_FACE_FEATURE_EYES_OPEN_MEAN], 0.55f, 1e-6);
+  g_assert_cmpfloat(v[DERUSH_FACE_FEATURE_ANY_CLOSED], ==, 1);
+  g_assert_cmpfloat_with_epsilon(v[DERUSH_FACE_FEATURE_SHARPNESS_MIN], 0.4f, 1e-6);
+  g_assert_cmpfloat_with_epsilon(v[DERUSH_FACE_FEATURE_SHARPNESS_MAX], 2.0f, 1e-6);
+  g_assert_cmpstr(derush_face_feature_name(DERUSH_FACE_FEATURE_ANY_CLOSED), ==, "face_any_closed");
+  g_assert_null(derush_face_feature_name(DERUSH_N_FACE_FEATURES));
+}
+
+static void
+test_store_round_trip(void)
+{
+  g_autofree char *tmp = test_make_tmpdir();
+  g_autofree char *photo = g_build_filename(tmp, "a.jpg", NULL);
+  g_autofree char *db = g_build_filename(tmp, "cat.db", NULL);
+  test_make_quadrant_image(photo, 64, 48);
+  g_autoptr(GError) error = NULL;
+  DerushCatalog *cat = derush_catalog_open(db, &error);
+  g_assert_no_error(error);
+  const char *roots[] = {tmp, NULL};
+  DerushScanSummary sum;
+  g_assert_true(derush_catalog_scan(cat, roots, NULL, &sum, &error));
+  /* Never looked for: not found; features all NAN. */
+  GArray *faces = NULL;
+  g_assert_false(derush_catalog_get_faces(cat, photo, &faces, &error));
+  g_assert_error(error, DERUSH_ERROR, DERUSH_ERROR_NOT_FOUND);
+  g_clear_error(&error);
+  float v[DERUSH_N_FACE_FEATURES];
+  g_assert_true(derush_catalog_get_face_features(cat, photo, v, &error));
+  g_assert_true(isnan(v[DERUSH_FACE_FEATURE_COUNT]));
+
+  DerushPhoto *p = derush_catalog_get_photo(cat, photo, &error);
+  g_assert_no_error(error);
+  DerushFace in[2] = {
+      {.box = {1, 2, 30, 40},
+       .score = 0.9f,
+       .landmarks = {{5, 6}, {7, 8}, {9, 10}, {11, 12}, {13, 14}},
+       .eyes_open = {0.25f, NAN},
+       .sharpness = 1.5f,
+       .area = 0.2f,
+       .cut = TRUE},
+      {.box = {3, 4, 10, 12},
+       .score = 0.75f,
+       .eyes_open = {NAN, NAN},
+       .sharpness = NAN,
+       .area = 0.01f},
+  };
+  g_assert_true(_derush_catalog_begin(cat, &error));
+  g_assert_true(_derush_catalog_store_faces(cat, p->id, p->content_hash, in, 2, &error));
+  g_assert_true(_derush_catalog_commit(cat, &error));
+  g_assert_true(derush_catalog_get_faces(cat, photo, &faces, &error));
+  g_assert_cmpuint(faces->len, ==, 2);
+  const DerushFace *o = &g_array_index(faces, DerushFace, 0);
+  g_assert_cmpmem(o->box, sizeof o->box, in[0].box, sizeof in[0].box);
+  g_assert_cmpmem(o->landmarks, sizeof o->landmarks, in[0].landmarks, sizeof in[0].landmarks);
+  g_assert_cmpfloat(o->eyes_open[0], ==, 0.25f);
+  g_assert_true(isnan(o->eyes_open[1]));
+  g_assert_true(o->cut);
+  g_assert_true(isnan(g_array_index(faces, DerushFace, 1).sharpness));
+  g_assert_false(g_array_index(faces, DerushFace, 1).cut);
+  g_array_unref(faces);
+  g_assert_true(derush_catalog_get_face_features(cat, photo, v, &error));
+  g_assert_cmpfloat(v[DERUSH_FACE_FEATURE_COUNT], ==, 2);
+  g_assert_cmpfloat_with_epsilon(v[DERUSH_FACE_FEATURE_SHARPNESS_MAX], 1.5f, 1e-6);
+  /* A new run replaces the old one (here: no faces any more). */
+  g_assert_true(_derush_catalog_store_faces(cat, p->id, p->content_hash, NULL, 0, &error));
+  g_assert_true(derush_catalog_get_faces(cat, photo, &faces, &error));
+  g_assert_cmpuint(faces->len, ==, 0);
+  g_array_unref(faces);
+  derush_photo_free(p);
+  derush_catalog_close(cat);
+  test_rmrf(tmp);
+}
+
+/* ------------------------------------------------ against OpenCV DNN */
+
+/* Runs tests/faces-ref.py; FALSE (test skipped) when cv2 is missing. */
+static gboolean
+run_ref(const char *const *args)
+{
+  g_autofree char *script = g_test_build_filename(G_TEST_DIST, "faces-ref.py", NULL);
+  GPtrArray *argv = g_ptr_array_new();
+  g_ptr_array_add(argv, (gpointer) "/usr/bin/python3");
+  g_ptr_array_add(argv, script);
+  for (int i = 0; args[i]; i++)
+    g_ptr_array_add(argv, (gpointer)args[i]);
+  g_ptr_array_add(argv, NULL);
+  int status = 0;
+  g_autofree char *out = NULL, *err = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean ok = g_spawn_sync(NULL, (char **)argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out,
+                             &err, &status, &error);
+  g_ptr_array_unref(argv);
+  if (!ok || (WIFEXITED(status) && WEXITSTATUS(status) == 77)) {
+    g_test_skip("/usr/bin/python3 with cv2 (python3-opencv) is needed");
+    return FALSE;
+  }
+  if (!g_spawn_check_wait_status(status, NULL))
+    g_error("faces-ref.py failed: %s", err);
+  return TRUE;
+}
+
+static float *
+read_floats(const char *path, gsize expect)
+{
+  gchar *data = NULL;
+  gsize len = 0;
+  g_assert_true(g_file_get_contents(path, &data, &len, NULL));
+  g_assert_cmpuint(len, ==, expect * sizeof(float));
+  return (float *)data;
+}
+
+static void
+test_decode_vs_opencv(void)
+{
+  g_autofree char *models = test_shared_path("models");
+  g_autofree char *photo = test_shared_path("corpus/faces/images/d017.jpg");
+  g_autofree char *group = test_shared_path("corpus/coco_sample/images/000000000308.jpg");
+  if (!models || !photo || !group) {
+    g_test_skip("../shared/models and ../shared/corpus are needed");
+    return;
+  }
+  g_autofree char *tmp = test_make_tmpdir();
+  /* d017: two large faces; 308: six people at a table, faces of 17-68 px;
+   * each at the preview size the analysis uses. */
+  const char *photos[] = {photo, group};
+  for (int p = 0; p < 2; p++) {
+    int w, h, pw, ph;
+    g_autofree guint8 *rgb = load_rgb(photos[p], 512, &w, &h);
+    g_autofree float *input = _derush_yunet_input(rgb, w, h, (gsize)w * 3, &pw, &ph);
+    g_autofree char *in_path = g_build_filename(tmp, "input.f32", NULL);
+    test_write_file(in_path, input, sizeof(float) * 3 * pw * ph);
+    g_autofree char *pws = g_strdup_printf("%d", pw), *phs = g_strdup_printf("%d", ph);
+    const char *args[] = {"yunet", models, in_path, pws, phs, tmp, NULL};
+    if (!run_ref(args))
+      break;
+    float *bufs[12];
+    DerushYunetOutputs out;
+    for (int k = 0; k < 3; k++) {
+      int s = _derush_yunet_strides[k];
+      gsize n = (gsize)(pw / s) * (ph / s);
+      const char *names[4] = {_derush_yunet_cls[k], _derush_yunet_obj[k], _derush_yunet_bbox[k],
+                              _derush_yunet_kps[k]};
+      gsize sizes[4] = {n, n, 4 * n, 10 * n};
+      for (int j = 0; j < 4; j++) {
+        g_autofree char *name = g_strconcat(names[j], ".f32", NULL);
+        g_autofree char *path = g_build_filename(tmp, name, NULL);
+        bufs[k * 4 + j] = read_floats(path, sizes[j]);
+      }
+      out.cls[k] = bufs[k * 4];
+      out.obj[k] = bufs[k * 4 + 1];
+      out.bbox[k] = bufs[k * 4 + 2];
+      out.kps[k] = bufs[k * 4 + 3];
+    }
+    g_autoptr(GArray) faces = g_array_new(FALSE, FALSE, sizeof(DerushFace));
+    _derush_yunet_decode(&out, pw, ph, DERUSH_YUNET_SCORE, DERUSH_YUNET_NMS, faces);
+    for (int i = 0; i < 12; i++)
+      g_free(bufs[i]);
+
+    g_autofree char *ref_path = g_build_filename(tmp, "faces.txt", NULL);
+    g_autofree char *ref = NULL;
+    g_assert_true(g_file_get_contents(ref_path, &ref, NULL, NULL));
+    g_auto(GStrv) lines = g_strsplit(g_strstrip(ref), "\n", -1);
+    guint n_ref = ref[0] ? g_strv_length(lines) : 0;
+    g_test_message("%s: %u faces (OpenCV), %u (derush)", photos[p], n_ref, faces->len);
+    g_assert_cmpuint(faces->len, ==, n_ref);
+    g_assert_cmpuint(n_ref, >=, p == 0 ? 2 : 1);
+    for (guint i = 0; i < n_ref; i++) {
+      g_auto(GStrv) v = g_strsplit(lines[i], " ", -1);
+      g_assert_cmpuint(g_strv_length(v), ==, 15);
+      const DerushFace *f = &g_array_index(faces, DerushFace, i);
+      for (int k = 0; k < 4; k++)
+        g_assert_cmpfloat_with_epsilon(f->box[k], g_ascii_strtod(v[k], NULL), 1e-2);
+      g_assert_cmpfloat_with_epsilon(f->score, g_ascii_strtod(v[4], NULL), 1e-5);
+      for (int n = 0; n < 5; n++) {
+        g_assert_cmpfloat_with_epsilon(f->landmarks[n][0], g_ascii_strtod(v[5 + 2 * n], NULL),
+                                       1e-2);
+        g_assert_cmpfloat_with_epsilon(f->landmarks[n][1], g_ascii_strtod(v[6 + 2 * n], NULL),
+                                       1e-2);
+      }
+      /* The subject's right eye (landmark 0) is on the photo's left. */
+      g_assert_cmpfloat(f->landmarks[0][0], <, f->landmarks[1][0]);
+    }
+  }
+  test_rmrf(tmp);
+}
+
+int
+main(int argc, char **argv)
+{
+  test_init(&argc, &argv);
+  g_test_add_func("/faces/input-tensor", test_input_tensor);
+  g_test_add_func("/faces/decode-geometry", test_decode_geometry);
+  g_test_add_func("/faces/decode-nms", test_decode_nms);
+  g_test_add_func("/faces/map-replace-frame", test_map_replace_frame);
+  g_test_add_func("/faces/eye-crop-levels", test_eye_crop_levels);
+  g_test_add_func("/faces/eye-crop-area-average", test_eye_crop_area_average);
+  g_test_add_func("/faces/eye-inputs-p-open", test_eye_inputs_and_p_open);
+  g_test_add_func("/faces/sharpness", test_sharpness);
+  g_test_add_func("/faces/features", test_features);
+  g_test_add_func("/faces/store-round-trip", test_store_round_trip);
+  g_test_add_func("/faces/decode-vs-opencv", test_decode_vs_opencv);
+  return g_test_run();
+}
