@@ -66,8 +66,10 @@ cli_open_catalog(CliContext *ctx)
     return FALSE;
   }
   /* A crash in the middle of an apply is repaired before anything else
-   * looks at the files. */
-  if (derush_catalog_recover_file_ops(ctx->catalog, &error) < 0) {
+   * looks at the files (when it can be written: a full disk opens the
+   * catalog read-only, and a read-only command still reads). */
+  if (!derush_catalog_is_read_only(ctx->catalog) &&
+      derush_catalog_recover_file_ops(ctx->catalog, &error) < 0) {
     cli_print_error(derush_catalog_get_path(ctx->catalog), error);
     return FALSE;
   }
@@ -184,10 +186,13 @@ run_command(CliContext *ctx, const CliCommand *command, int argc, char **argv)
   int status = command->run(ctx, argc, argv);
   argv[0] = saved_argv0;
 
-  if (command->records && ctx->catalog) {
-    /* Failing to store the counters loses statistics, not work: warn only. */
+  if (command->records && ctx->catalog && !derush_catalog_is_read_only(ctx->catalog)) {
+    /* Failing to store the counters loses statistics, not work: warn only,
+     * and not at all on a full disk, which the command has said already
+     * (or which did not stop it reading). */
     g_autoptr(GError) error = NULL;
-    if (!derush_catalog_record_command(ctx->catalog, command->name, &error))
+    if (!derush_catalog_record_command(ctx->catalog, command->name, &error) &&
+        !g_error_matches(error, DERUSH_ERROR, DERUSH_ERROR_NO_SPACE))
       cli_print_error(derush_catalog_get_path(ctx->catalog), error);
   }
   return status;

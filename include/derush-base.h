@@ -24,6 +24,7 @@ typedef enum {
   DERUSH_ERROR_CORRUPT,     /* the file is damaged or not what its name says */
   DERUSH_ERROR_TOO_LARGE,   /* over the pixel limit (decompression bomb guard) */
   DERUSH_ERROR_CANCELLED,
+  DERUSH_ERROR_NO_SPACE, /* the disk (or the user's quota) is full */
 } DerushError;
 
 /* ---------------------------------------------------------------- set-up */

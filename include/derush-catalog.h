@@ -19,6 +19,9 @@ typedef struct _DerushCatalog DerushCatalog;
  */
 DerushCatalog *derush_catalog_open(const char *path, GError **error);
 void derush_catalog_close(DerushCatalog *catalog);
+/** derush_catalog_is_read_only: TRUE when opened for reading only because
+ * the disk was full (every write then fails with DERUSH_ERROR_NO_SPACE). */
+gboolean derush_catalog_is_read_only(DerushCatalog *catalog);
 /** derush_catalog_get_path: (transfer none) */
 const char *derush_catalog_get_path(DerushCatalog *catalog);
 /** derush_catalog_get_cache_dir: (transfer none): thumbnail cache root. */

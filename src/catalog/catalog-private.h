@@ -16,6 +16,7 @@ struct _DerushCatalog {
   char *cache_dir;
   GHashTable *stmts; /* SQL text -> sqlite3_stmt*, prepared once */
   int tx_depth;      /* nesting of _derush_catalog_begin */
+  gboolean read_only; /* opened for reading only: the disk was full */
 };
 
 /* Turns the last SQLite error of @cat into a GError (BUSY or CATALOG). */

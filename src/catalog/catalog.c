@@ -11,13 +11,28 @@
  * that a hung process is reported instead of waited on forever. */
 #define DERUSH_BUSY_TIMEOUT_MS 30000
 
+/* SQLite says "database or disk is full" for a full disk, but a write that
+ * fails growing the -shm or the WAL comes back as a plain "disk I/O error":
+ * the errno behind it tells. */
+static gboolean
+disk_full(sqlite3 *db, int rc)
+{
+  int sys = sqlite3_system_errno(db);
+  return (rc & 0xff) == SQLITE_FULL || sys == ENOSPC || sys == EDQUOT;
+}
+
 void
 _derush_catalog_set_error(DerushCatalog *cat, GError **error, const char *what)
 {
   int rc = sqlite3_extended_errcode(cat->db) & 0xff;
   int code = (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) ? DERUSH_ERROR_BUSY : DERUSH_ERROR_CATALOG;
-  if (rc == SQLITE_FULL)
-    code = DERUSH_ERROR_IO;
+  if (disk_full(cat->db, rc) || (cat->read_only && rc == SQLITE_READONLY)) {
+    /* Say it plainly: the user can act on "disk full", not on SQLite's
+     * wording. */
+    g_set_error(error, DERUSH_ERROR, DERUSH_ERROR_NO_SPACE, "catalog %s: %s: disk full", cat->path,
+                what);
+    return;
+  }
   g_set_error(error, DERUSH_ERROR, code, "catalog %s: %s: %s", cat->path, what,
               sqlite3_errmsg(cat->db));
 }
@@ -117,6 +132,11 @@ pragma(DerushCatalog *cat, const char *sql, GError **error)
     msg = NULL;
     g_usleep(5000);
   }
+  if (rc != SQLITE_OK && disk_full(cat->db, rc)) {
+    g_set_error(error, DERUSH_ERROR, DERUSH_ERROR_NO_SPACE, "catalog %s: disk full", cat->path);
+    sqlite3_free(msg);
+    return FALSE;
+  }
   if (rc != SQLITE_OK) {
     g_set_error(error, DERUSH_ERROR, DERUSH_ERROR_CATALOG, "catalog %s: %s: %s", cat->path, sql,
                 msg ? msg : "failed");
@@ -126,6 +146,71 @@ pragma(DerushCatalog *cat, const char *sql, GError **error)
   return TRUE;
 }
 
+static void
+close_connection(DerushCatalog *cat)
+{
+  g_hash_table_remove_all(cat->stmts);
+  if (cat->db)
+    sqlite3_close(cat->db);
+  cat->db = NULL;
+}
+
+/* Opens @cat->path. @read_only is the fallback for a full disk: a WAL
+ * reader needs the -shm file (32 KiB) and a full disk cannot hold it, so
+ * the connection keeps its WAL index in its own memory instead
+ * (locking_mode=EXCLUSIVE, set before the first read: SQLite then never
+ * maps the -shm). It holds the catalog's lock until it closes, which a
+ * read-only command does in a moment, and query_only makes every write
+ * fail, reported as "disk full". */
+static gboolean
+open_connection(DerushCatalog *cat, gboolean read_only, GError **error)
+{
+  close_connection(cat);
+  cat->read_only = read_only;
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (read_only ? 0 : SQLITE_OPEN_CREATE);
+  int rc = sqlite3_open_v2(cat->path, &cat->db, flags, NULL);
+  if (rc != SQLITE_OK) {
+    if (cat->db)
+      _derush_catalog_set_error(cat, error, "cannot open");
+    else
+      g_set_error(error, DERUSH_ERROR, DERUSH_ERROR_CATALOG, "catalog %s: cannot open", cat->path);
+    close_connection(cat);
+    return FALSE;
+  }
+  sqlite3_extended_result_codes(cat->db, 1);
+  sqlite3_busy_timeout(cat->db, DERUSH_BUSY_TIMEOUT_MS);
+
+  gboolean ok;
+  if (read_only) {
+    ok = pragma(cat, "PRAGMA locking_mode=EXCLUSIVE", error) &&
+         pragma(cat, "PRAGMA query_only=ON", error) &&
+         pragma(cat, "PRAGMA temp_store=MEMORY", error) && _derush_catalog_migrate(cat, error);
+  } else {
+    /* WAL: readers and one writer at once, crash-safe. synchronous=NORMAL
+     * is safe against process crashes (kill -9); decisions that must
+     * survive a power cut raise it to FULL for their own commits. */
+    ok = pragma(cat, "PRAGMA journal_mode=WAL", error) &&
+         pragma(cat, "PRAGMA synchronous=NORMAL", error) &&
+         pragma(cat, "PRAGMA foreign_keys=ON", error) &&
+         pragma(cat, "PRAGMA temp_store=MEMORY", error) && _derush_catalog_migrate(cat, error);
+  }
+  if (!ok)
+    close_connection(cat);
+  return ok;
+}
+
+/**
+ * derush_catalog_is_read_only:
+ *
+ * Whether the catalog was opened for reading only, because the disk was
+ * full: reads work, every write fails with %DERUSH_ERROR_NO_SPACE.
+ */
+gboolean
+derush_catalog_is_read_only(DerushCatalog *catalog)
+{
+  return catalog->read_only;
+}
+
 /**
  * derush_catalog_open:
  * @path: (nullable): the catalog file, or NULL for derush_default_catalog_path().
@@ -133,7 +218,9 @@ pragma(DerushCatalog *cat, const char *sql, GError **error)
  *
  * Opens the catalog, creating its folder and file when needed, and migrates
  * it to the current schema. A file that is not a derush catalog, or one from
- * a newer derush, is refused untouched.
+ * a newer derush, is refused untouched. When the disk is too full to open
+ * it for writing, an existing catalog is opened for reading only (see
+ * derush_catalog_is_read_only()).
  *
  * Returns: (transfer full): the catalog, or NULL with @error set.
  * See also: derush_catalog_close()
@@ -154,30 +241,24 @@ derush_catalog_open(const char *path, GError **error)
   cat->path = g_steal_pointer(&file);
   cat->cache_dir = derush_default_cache_dir();
   cat->stmts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, finalize_stmt);
-  int rc = sqlite3_open_v2(cat->path, &cat->db,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
-  if (rc != SQLITE_OK) {
-    if (cat->db)
-      _derush_catalog_set_error(cat, error, "cannot open");
-    else
-      g_set_error(error, DERUSH_ERROR, DERUSH_ERROR_CATALOG, "catalog %s: cannot open", cat->path);
-    derush_catalog_close(cat);
-    return NULL;
+  GError *local = NULL;
+  if (open_connection(cat, FALSE, &local))
+    return cat;
+  if (g_error_matches(local, DERUSH_ERROR, DERUSH_ERROR_NO_SPACE) &&
+      g_file_test(cat->path, G_FILE_TEST_EXISTS)) {
+    /* A full disk cannot hold the -shm a WAL reader needs, but the catalog
+     * can still be read: reads keep working and every write says "disk
+     * full" (see open_connection). */
+    GError *ro_error = NULL;
+    if (open_connection(cat, TRUE, &ro_error)) {
+      g_error_free(local);
+      return cat;
+    }
+    g_error_free(ro_error);
   }
-  sqlite3_extended_result_codes(cat->db, 1);
-  sqlite3_busy_timeout(cat->db, DERUSH_BUSY_TIMEOUT_MS);
-
-  /* WAL: readers and one writer at once, crash-safe. synchronous=NORMAL is
-   * safe against process crashes (kill -9); decisions that must survive a
-   * power cut raise it to FULL for their own commits. */
-  if (!pragma(cat, "PRAGMA journal_mode=WAL", error) ||
-      !pragma(cat, "PRAGMA synchronous=NORMAL", error) ||
-      !pragma(cat, "PRAGMA foreign_keys=ON", error) ||
-      !pragma(cat, "PRAGMA temp_store=MEMORY", error) || !_derush_catalog_migrate(cat, error)) {
-    derush_catalog_close(cat);
-    return NULL;
-  }
-  return cat;
+  g_propagate_error(error, local);
+  derush_catalog_close(cat);
+  return NULL;
 }
 
 /**
