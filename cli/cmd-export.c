@@ -6,16 +6,21 @@
 
 typedef struct {
   gboolean dry_run;
-  gboolean verbose;
+  gboolean force;
 } ExportState;
 
 static void
 sidecar_cb(const char *path, DerushSidecarResult result, const GError *error, gpointer user_data)
 {
   ExportState *state = user_data;
-  if (result == DERUSH_SIDECAR_FAILED)
+  if (result == DERUSH_SIDECAR_FAILED &&
+      g_error_matches(error, DERUSH_ERROR, DERUSH_ERROR_CORRUPT) && !state->force) {
+    g_autofree char *reason =
+        g_strdup_printf("%s; --force replaces it, keeping a .bak", error->message);
+    cli_print_file_error(path, reason);
+  } else if (result == DERUSH_SIDECAR_FAILED) {
     cli_print_error(path, error);
-  else if (result == DERUSH_SIDECAR_WRITTEN && state->dry_run) {
+  } else if (result == DERUSH_SIDECAR_WRITTEN && state->dry_run) {
     g_autofree char *display = g_filename_display_name(path);
     printf("would write %s\n", display);
   }
@@ -24,7 +29,7 @@ sidecar_cb(const char *path, DerushSidecarResult result, const GError *error, gp
 int
 cli_cmd_export(CliContext *ctx, int argc, char **argv)
 {
-  gboolean xmp = FALSE, dry_run = FALSE, sync = FALSE, no_sync = FALSE;
+  gboolean xmp = FALSE, dry_run = FALSE, sync = FALSE, no_sync = FALSE, force = FALSE;
   g_autofree char *style_name = NULL;
   g_autofree char *csv = NULL, *json = NULL;
   g_auto(GStrv) args = NULL;
@@ -35,6 +40,8 @@ cli_cmd_export(CliContext *ctx, int argc, char **argv)
        "STYLE"},
       {"dry-run", 'n', 0, G_OPTION_ARG_NONE, &dry_run, "Say what would be written; write nothing",
        NULL},
+      {"force", 0, 0, G_OPTION_ARG_NONE, &force,
+       "Replace sidecars that cannot be parsed (each kept as SIDECAR.bak)", NULL},
       {"sync", 0, 0, G_OPTION_ARG_NONE, &sync,
        "Also keep these sidecars up to date on every label, undo and redo", NULL},
       {"no-sync", 0, 0, G_OPTION_ARG_NONE, &no_sync, "Stop keeping sidecars up to date", NULL},
@@ -50,7 +57,9 @@ cli_cmd_export(CliContext *ctx, int argc, char **argv)
       "as PickLabel 3, stars as xmp:Rating. Existing sidecars are merged: every field\n"
       "derush did not write survives. A sidecar edited by another program since the\n"
       "last scan is not overwritten (run derush scan first: the edit becomes a\n"
-      "decision). --csv/--json write path, label, stars, prediction, group per photo.",
+      "decision). A sidecar that cannot be parsed is left as it is and reported,\n"
+      "unless --force (its bytes are kept as SIDECAR.bak). --csv/--json write path, label, stars, "
+      "prediction, group per photo.",
       entries);
   if (!cli_option_context_parse(context, &argc, &argv))
     return CLI_EXIT_FATAL;
@@ -84,10 +93,12 @@ cli_cmd_export(CliContext *ctx, int argc, char **argv)
       printf("Sidecar sync off\n");
   }
   if (xmp) {
-    ExportState state = {dry_run, FALSE};
+    ExportState state = {dry_run, force};
     DerushSidecarSummary sum;
-    if (!derush_catalog_export_sidecars(ctx->catalog, under, NULL, 0, style, dry_run, sidecar_cb,
-                                        &state, &sum, &error)) {
+    if (!derush_catalog_export_sidecars(ctx->catalog, under, NULL, 0, style,
+                                        (dry_run ? DERUSH_SIDECAR_DRY_RUN : 0) |
+                                            (force ? DERUSH_SIDECAR_FORCE : 0),
+                                        sidecar_cb, &state, &sum, &error)) {
       cli_print_error(derush_catalog_get_path(ctx->catalog), error);
       return CLI_EXIT_FATAL;
     }

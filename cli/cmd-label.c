@@ -25,7 +25,7 @@ cli_sync_sidecars(CliContext *ctx, const gint64 *ids, gsize n_ids)
   int failed = 0;
   DerushSidecarSummary summary;
   g_autoptr(GError) error = NULL;
-  if (!derush_catalog_export_sidecars(ctx->catalog, NULL, ids, n_ids, style, FALSE, sync_failed_cb,
+  if (!derush_catalog_export_sidecars(ctx->catalog, NULL, ids, n_ids, style, 0, sync_failed_cb,
                                       &failed, &summary, &error)) {
     cli_print_error(NULL, error);
     failed++;

@@ -207,8 +207,9 @@ job_worker(GTask *task, gpointer source_object, gpointer task_data, GCancellable
   DerushCatalog *catalog = derush_catalog_open(job->catalog_path, &job->error);
   if (catalog) {
     if (job->choice == DERUSH_APPLY_CHOICE_XMP)
-      derush_catalog_export_sidecars(catalog, job->folder, NULL, 0, job->style, job->dry_run,
-                                     sidecar_cb, job, &job->xmp, &job->error);
+      derush_catalog_export_sidecars(catalog, job->folder, NULL, 0, job->style,
+                                     job->dry_run ? DERUSH_SIDECAR_DRY_RUN : 0, sidecar_cb, job,
+                                     &job->xmp, &job->error);
     else if (job->dry_run)
       derush_catalog_plan_apply(catalog, job_action(job), job->folder, job->dest, op_cb, job,
                                 &job->sum, &job->error);

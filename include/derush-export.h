@@ -62,6 +62,12 @@ typedef struct {
   gint64 failed;
 } DerushSidecarSummary;
 
+/* How derush_catalog_export_sidecars() writes. */
+typedef enum {
+  DERUSH_SIDECAR_DRY_RUN = 1 << 0, /* say what would be written; write nothing */
+  DERUSH_SIDECAR_FORCE = 1 << 1,   /* replace a sidecar that cannot be parsed, keeping a .bak */
+} DerushSidecarFlags;
+
 /**
  * derush_catalog_export_sidecars:
  * @under: (nullable): only photos at or below this path
@@ -72,12 +78,16 @@ typedef struct {
  * through a temporary file and a rename. A photo with no decision left
  * (none, 0 stars) loses our two fields from an existing sidecar and gets
  * no new one. A failure on one sidecar (read-only, disk full) is reported
- * through @func and counted; the others go on.
+ * through @func and counted; the others go on. A sidecar that cannot be
+ * parsed (malformed XML, truncated, or properties exiv2 cannot read) is
+ * never overwritten: it fails with DERUSH_ERROR_CORRUPT and stays as it is,
+ * unless @flags has DERUSH_SIDECAR_FORCE: its bytes are then kept as
+ * SIDECAR.bak (or .bak.1, .bak.2...) and a new sidecar is written.
  * Returns: FALSE only when the catalog cannot be read.
  */
 gboolean derush_catalog_export_sidecars(DerushCatalog *catalog, const char *under,
                                         const gint64 *ids, gsize n_ids, DerushXmpStyle style,
-                                        gboolean dry_run, DerushSidecarFunc func,
+                                        DerushSidecarFlags flags, DerushSidecarFunc func,
                                         gpointer user_data, DerushSidecarSummary *summary,
                                         GError **error);
 

@@ -769,8 +769,8 @@ test_sidecar_disk_full(Fixture *f, gconstpointer data)
     setrlimit(RLIMIT_FSIZE, &rl);
     DerushSidecarSummary sum;
     GError *error = NULL;
-    gboolean ok = derush_catalog_export_sidecars(cat, NULL, NULL, 0, DERUSH_XMP_DARKTABLE, FALSE,
-                                                 NULL, NULL, &sum, &error);
+    gboolean ok = derush_catalog_export_sidecars(cat, NULL, NULL, 0, DERUSH_XMP_DARKTABLE, 0, NULL,
+                                                 NULL, &sum, &error);
     _exit(ok && sum.failed == 3 && sum.written == 0 ? 0 : 4);
   }
   int status;

@@ -113,7 +113,7 @@ main(int argc, char **argv)
       check(derush_catalog_set_labels(cat, ids, n, &five, DERUSH_SOURCE_USER, NULL, &error), error);
     }
     t = now_s();
-    check(derush_catalog_export_sidecars(cat, photos, NULL, 0, DERUSH_XMP_DARKTABLE, FALSE, NULL,
+    check(derush_catalog_export_sidecars(cat, photos, NULL, 0, DERUSH_XMP_DARKTABLE, 0, NULL,
                                          NULL, &sum, &error),
           error);
     double s = now_s() - t;

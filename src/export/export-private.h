@@ -27,6 +27,13 @@ gboolean _derush_trash_find(const char *orig, const struct stat *was,
 /* TRUE when @name is a .trashinfo name GIO could give a file named @base. */
 gboolean _derush_trash_info_name_fits(const char *base, const char *name);
 
+/* ---- sidecar bytes (xmp-check.c) ---- */
+
+/* FALSE (DERUSH_ERROR_CORRUPT, with the parser's reason) when @data is not
+ * well-formed XML; else the number of properties of its rdf:Description
+ * elements, which exiv2 must then read. */
+gboolean _derush_xmp_check(const char *data, gsize len, int *n_properties, GError **error);
+
 /* ---- shared helpers ---- */
 
 /* Writes @data to @path through a temporary file in the same folder,

@@ -213,6 +213,30 @@ sidecar_file_clear(SidecarFile *f)
   g_clear_pointer(&f->data, g_free);
 }
 
+/* Opens a sidecar's bytes in @md, refusing what exiv2 would silently read
+ * as empty (xmp-check.c). Caller holds the exiv2 lock. */
+static gboolean
+open_checked(GExiv2Metadata *md, const char *data, gsize len, GError **error)
+{
+  int properties = 0;
+  if (!_derush_xmp_check(data, len, &properties, error))
+    return FALSE;
+  GError *local = NULL;
+  if (len > G_MAXLONG || !gexiv2_metadata_open_buf(md, (const guint8 *)data, (glong)len, &local)) {
+    g_set_error(error, DERUSH_ERROR, DERUSH_ERROR_CORRUPT, "%s",
+                local ? local->message : "too large");
+    g_clear_error(&local);
+    return FALSE;
+  }
+  g_auto(GStrv) tags = properties > 0 ? gexiv2_metadata_get_xmp_tags(md) : NULL;
+  if (properties > 0 && (!tags || !tags[0])) {
+    g_set_error(error, DERUSH_ERROR, DERUSH_ERROR_CORRUPT,
+                "exiv2 could read none of its %d properties", properties);
+    return FALSE;
+  }
+  return TRUE;
+}
+
 /* Reads and parses @path. FALSE with NOT_FOUND when it does not exist. */
 static gboolean
 sidecar_read(const char *path, SidecarFile *f, GError **error)
@@ -228,24 +252,16 @@ sidecar_read(const char *path, SidecarFile *f, GError **error)
     g_error_free(local);
     return FALSE;
   }
-  if (f->len == 0 || f->len > G_MAXLONG) {
-    g_autofree char *display = g_filename_display_name(path);
-    g_set_error(error, DERUSH_ERROR, DERUSH_ERROR_CORRUPT, "%s: sidecar is empty or too large",
-                display);
-    sidecar_file_clear(f);
-    return FALSE;
-  }
   _derush_exiv2_lock();
   GExiv2Metadata *md = gexiv2_metadata_new();
-  gboolean ok = gexiv2_metadata_open_buf(md, (const guint8 *)f->data, (glong)f->len, &local);
+  gboolean ok = open_checked(md, f->data, f->len, &local);
   if (ok)
     f->decision = decision_read(md);
   g_object_unref(md);
   _derush_exiv2_unlock();
   if (!ok) {
-    g_autofree char *display = g_filename_display_name(path);
-    g_set_error(error, DERUSH_ERROR, DERUSH_ERROR_CORRUPT, "%s: not a readable XMP sidecar: %s",
-                display, local ? local->message : "?");
+    g_set_error(error, DERUSH_ERROR, DERUSH_ERROR_CORRUPT, "cannot parse this XMP sidecar: %s",
+                local->message);
     g_clear_error(&local);
     sidecar_file_clear(f);
     return FALSE;
@@ -284,7 +300,7 @@ merged_packet(const char *base, gsize base_len, const XmpDecision *want, gboolea
   char *packet = NULL;
   _derush_exiv2_lock();
   GExiv2Metadata *md = gexiv2_metadata_new();
-  gboolean ok = gexiv2_metadata_open_buf(md, (const guint8 *)base, (glong)base_len, &local);
+  gboolean ok = open_checked(md, base, base_len, &local);
   if (ok) {
     XmpDecision found = decision_read(md);
     *same = decision_equal(&found, want);
@@ -294,13 +310,34 @@ merged_packet(const char *base, gsize base_len, const XmpDecision *want, gboolea
     packet = gexiv2_metadata_try_generate_xmp_packet(md, GEXIV2_USE_COMPACT_FORMAT, 0, &local);
   g_object_unref(md);
   _derush_exiv2_unlock();
-  if (!packet && !*same) {
-    g_set_error(error, DERUSH_ERROR, ok ? DERUSH_ERROR_FAILED : DERUSH_ERROR_CORRUPT,
-                "cannot merge into the XMP sidecar: %s",
+  if (!ok) {
+    /* Nothing we could merge into without losing what it holds. */
+    g_set_error(error, DERUSH_ERROR, DERUSH_ERROR_CORRUPT,
+                "cannot parse this XMP sidecar (%s); left as it is", local->message);
+    g_clear_error(&local);
+  } else if (!packet && !*same) {
+    g_set_error(error, DERUSH_ERROR, DERUSH_ERROR_FAILED, "cannot merge into the XMP sidecar: %s",
                 local ? local->message : "exiv2 gave nothing");
     g_clear_error(&local);
   }
   return packet;
+}
+
+/* Keeps @data (an unparsable sidecar about to be replaced) as @path.bak,
+ * or .bak.1, .bak.2... when taken: a backup never replaces another. */
+static gboolean
+keep_backup(const char *path, const char *data, gsize len, int mode, GError **error)
+{
+  for (int n = 0; n < 1000; n++) {
+    g_autofree char *bak =
+        n == 0 ? g_strconcat(path, ".bak", NULL) : g_strdup_printf("%s.bak.%d", path, n);
+    struct stat st;
+    if (lstat(bak, &st) == 0)
+      continue;
+    return _derush_write_atomic(bak, data, len, mode, error);
+  }
+  g_set_error(error, DERUSH_ERROR, DERUSH_ERROR_IO, "no free .bak name");
+  return FALSE;
 }
 
 /* ------------------------------------------------------------- writing */
@@ -308,7 +345,7 @@ merged_packet(const char *base, gsize base_len, const XmpDecision *want, gboolea
 typedef struct {
   DerushCatalog *cat;
   DerushXmpStyle style;
-  gboolean dry_run;
+  DerushSidecarFlags flags;
   DerushSidecarFunc func;
   gpointer user_data;
   DerushSidecarSummary *sum;
@@ -366,13 +403,26 @@ export_one(Export *ex, const char *path, DerushLabel label, int stars, GError **
     }
   }
   gboolean same = FALSE;
-  g_autofree char *packet = merged_packet(data, len, &want, &same, error);
+  GError *parse_error = NULL;
+  g_autofree char *packet = merged_packet(data, len, &want, &same, &parse_error);
+  gboolean replace = FALSE;
+  if (!packet && !same) {
+    if (!g_error_matches(parse_error, DERUSH_ERROR, DERUSH_ERROR_CORRUPT) ||
+        !(ex->flags & DERUSH_SIDECAR_FORCE)) {
+      g_propagate_error(error, parse_error);
+      return DERUSH_SIDECAR_FAILED;
+    }
+    /* Asked to: the unreadable bytes go to a .bak, the decision to a new
+     * sidecar. */
+    g_clear_error(&parse_error);
+    packet = merged_packet(NULL, 0, &want, &same, error);
+    if (!packet)
+      return DERUSH_SIDECAR_FAILED;
+    replace = TRUE;
+  }
   if (same)
     return DERUSH_SIDECAR_UNCHANGED;
-  if (!packet)
-    return DERUSH_SIDECAR_FAILED;
-  g_autofree char *display = g_filename_display_name(path);
-  if (exists) {
+  if (exists && !replace) {
     SidecarState known;
     gboolean ours = state_get(ex->cat, path, &known) && known.size == (gint64)st.st_size &&
                     (known.mtime_ns == stat_mtime_ns(&st) || known.hash == bytes_hash(data, len));
@@ -380,18 +430,19 @@ export_one(Export *ex, const char *path, DerushLabel label, int stars, GError **
       /* Another program decided something no scan has read yet: writing
        * now would lose it. */
       g_set_error(error, DERUSH_ERROR, DERUSH_ERROR_FAILED,
-                  "%s: changed by another program since derush last read it; run 'derush scan'"
-                  " first",
-                  display);
-      return DERUSH_SIDECAR_FAILED;
-    }
-    if (read_only(path, &st)) {
-      g_set_error(error, DERUSH_ERROR, DERUSH_ERROR_IO, "%s: sidecar is read-only", display);
+                  "changed by another program since derush last read it; run 'derush scan'"
+                  " first");
       return DERUSH_SIDECAR_FAILED;
     }
   }
-  if (ex->dry_run)
+  if (exists && read_only(path, &st)) {
+    g_set_error(error, DERUSH_ERROR, DERUSH_ERROR_IO, "sidecar is read-only");
+    return DERUSH_SIDECAR_FAILED;
+  }
+  if (ex->flags & DERUSH_SIDECAR_DRY_RUN)
     return DERUSH_SIDECAR_WRITTEN;
+  if (replace && !keep_backup(path, data, len, (int)(st.st_mode & 07777), error))
+    return DERUSH_SIDECAR_FAILED;
   gsize packet_len = strlen(packet);
   if (!_derush_write_atomic(path, packet, packet_len, exists ? (int)(st.st_mode & 07777) : 0666,
                             error))
@@ -459,12 +510,12 @@ record_clear(gpointer p)
  */
 gboolean
 derush_catalog_export_sidecars(DerushCatalog *catalog, const char *under, const gint64 *ids,
-                               gsize n_ids, DerushXmpStyle style, gboolean dry_run,
+                               gsize n_ids, DerushXmpStyle style, DerushSidecarFlags flags,
                                DerushSidecarFunc func, gpointer user_data,
                                DerushSidecarSummary *summary, GError **error)
 {
   memset(summary, 0, sizeof *summary);
-  Export ex = {catalog, style, dry_run, func, user_data, summary, NULL, NULL};
+  Export ex = {catalog, style, flags, func, user_data, summary, NULL, NULL};
   ex.done = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   ex.records = g_array_new(FALSE, FALSE, sizeof(SidecarRecord));
   g_array_set_clear_func(ex.records, record_clear);
