@@ -111,6 +111,13 @@ derush_catalog_import_photo_derush(DerushCatalog *catalog, const char *dir,
   g_autoptr(GArray) entries = g_array_new(FALSE, FALSE, sizeof(Entry));
   JsonObject *obj = json_node_get_object(root);
   g_autoptr(GList) members = json_object_get_members(obj);
+  /* photo-derush keys its labels by base name, so "sub/a.jpg" after "a.jpg"
+   * replaces it (its dict does). Each photo is decided once, from the last
+   * entry naming it: two entries for one photo would otherwise be written
+   * in hash order, and importing again would flip it (found by fuzzing). */
+  g_autoptr(GHashTable) last_entry = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  for (GList *l = members; l; l = l->next)
+    g_hash_table_insert(last_entry, g_path_get_basename(l->data), l->data);
   for (GList *l = members; l; l = l->next) {
     const char *key = l->data;
     JsonNode *node = json_object_get_member(obj, key);
@@ -142,6 +149,8 @@ derush_catalog_import_photo_derush(DerushCatalog *catalog, const char *dir,
     summary->entries++;
     /* photo-derush reduces keys to their base name on load; so do we. */
     g_autofree char *base = g_path_get_basename(key);
+    if (g_hash_table_lookup(last_entry, base) != key)
+      continue; /* a later entry names the same photo */
     g_autofree char *path = g_build_filename(dir, base, NULL);
     gint64 id;
     DerushLabel current;
