@@ -116,6 +116,21 @@ gboolean _derush_catalog_update_pairs(DerushCatalog *cat, const char *dir, GErro
  * path < root0), '0' being the byte after '/'. Fills two owned strings. */
 void _derush_path_range(const char *root, char **lo, char **hi);
 
+/* ---- scan claims (scan-claims.c) ---- */
+
+/* Claims chunk @chunk of folder @dir's files for the scan @owner, in its own
+ * short transaction. @granted is FALSE when a live scan (its process alive,
+ * its heartbeat recent) holds it; a claim of a dead one is taken over. */
+gboolean _derush_catalog_claim_chunk(DerushCatalog *cat, gint64 owner, const char *dir, int chunk,
+                                     gboolean *granted, GError **error);
+
+/* Refreshes the heartbeat of @owner's claims (inside the caller's
+ * transaction, if any). */
+gboolean _derush_catalog_touch_claims(DerushCatalog *cat, gint64 owner, GError **error);
+
+/* Drops every claim of @owner. */
+gboolean _derush_catalog_release_claims(DerushCatalog *cat, gint64 owner, GError **error);
+
 /* ---- labels (labels.c) ---- */
 
 /* derush_catalog_set_labels() with changes[i] for ids[i], in one batch. */

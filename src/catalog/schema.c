@@ -158,7 +158,21 @@ static const char *const migrations[] = {
     "  PRIMARY KEY (photo_id, rank)"
     ") WITHOUT ROWID;",
 
-    /* 7: learning. models keeps the trained models (learn/model.c's blob:
+    /* 7: scan claims (scan-claims.c). A scan claims a chunk of a folder's
+     * files before reading them, so two scans of one tree at once split the
+     * work instead of doing it twice. owner is a random token per scan, pid
+     * and heartbeat_ns tell a live claim from one left by a dead process. */
+    "CREATE TABLE scan_claims ("
+    "  dir TEXT NOT NULL,"
+    "  chunk INTEGER NOT NULL,"
+    "  owner INTEGER NOT NULL,"
+    "  pid INTEGER NOT NULL,"
+    "  heartbeat_ns INTEGER NOT NULL,"
+    "  PRIMARY KEY (dir, chunk)"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX scan_claims_owner ON scan_claims(owner);",
+
+    /* 8: learning. models keeps the trained models (learn/model.c's blob:
      * calibration, thresholds and XGBoost's UBJSON) with the dataset
      * version they were trained on and the newest label event they saw, so
      * a stale model is retrained, never mixed. predictions holds one batch
