@@ -172,7 +172,40 @@ static const char *const migrations[] = {
     ") WITHOUT ROWID;"
     "CREATE INDEX scan_claims_owner ON scan_claims(owner);",
 
-    /* 8: learning. models keeps the trained models (learn/model.c's blob:
+    /* 8: the object detector (detections.c). detect_runs says a photo
+     * version went through the detector (version DERUSH_DETECT_VERSION),
+     * how many boxes it kept and its detector features (float32 blob,
+     * DerushDetectFeature order); detections holds the boxes, best first,
+     * in the upright original's pixels; embeddings one float32 vector per
+     * photo and DerushEmbeddingKind, current while version and
+     * content_hash match. */
+    "CREATE TABLE detect_runs ("
+    "  photo_id INTEGER PRIMARY KEY REFERENCES photos(id),"
+    "  version INTEGER NOT NULL,"
+    "  content_hash INTEGER NOT NULL,"
+    "  objects INTEGER NOT NULL,"
+    "  features BLOB NOT NULL"
+    ");"
+    "CREATE TABLE detections ("
+    "  photo_id INTEGER NOT NULL REFERENCES photos(id),"
+    "  rank INTEGER NOT NULL,"
+    "  class_id INTEGER NOT NULL,"
+    "  score REAL NOT NULL,"
+    "  x0 REAL NOT NULL, y0 REAL NOT NULL, x1 REAL NOT NULL, y1 REAL NOT NULL,"
+    "  PRIMARY KEY (photo_id, rank)"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX detections_class ON detections(class_id);"
+    "CREATE TABLE embeddings ("
+    "  photo_id INTEGER NOT NULL REFERENCES photos(id),"
+    "  kind INTEGER NOT NULL,"
+    "  version INTEGER NOT NULL,"
+    "  content_hash INTEGER NOT NULL,"
+    "  size INTEGER NOT NULL,"
+    "  vector BLOB NOT NULL,"
+    "  PRIMARY KEY (photo_id, kind)"
+    ") WITHOUT ROWID;",
+
+    /* 9: learning. models keeps the trained models (learn/model.c's blob:
      * calibration, thresholds and XGBoost's UBJSON) with the dataset
      * version they were trained on and the newest label event they saw, so
      * a stale model is retrained, never mixed. predictions holds one batch
