@@ -6,7 +6,6 @@
  * directly, no image decoded) so they take milliseconds; the CLI case runs
  * on one session of the demo set. */
 #include "catalog/catalog-private.h"
-#include "group/group-store.h"
 #include "learn/learn-private.h"
 #include "test-util.h"
 #include <json-glib/json-glib.h>

@@ -15,7 +15,6 @@
  */
 #include "learn-private.h"
 #include "catalog/catalog-private.h"
-#include "group/group-store.h"
 
 /* The group-relative metrics. */
 enum { METRIC_SHARPNESS, METRIC_EXPOSURE, METRIC_RESOLUTION, METRIC_BPP, N_METRICS };

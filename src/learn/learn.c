@@ -12,7 +12,6 @@
  */
 #include "learn-private.h"
 #include "catalog/catalog-private.h"
-#include "export/export-private.h"
 
 #define DEFAULT_KEEP_LOSS_BUDGET 0.02
 #define JUNK_LEAK_BUDGET 0.10 /* likely keep: at most this share of trash above it */
