@@ -5,6 +5,7 @@
  *
  *   derush-bench-nn MODEL INPUT.f32 N,C,H,W RUNS */
 #include "nn/nn.h"
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
