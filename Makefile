@@ -1,13 +1,17 @@
 # derush: the two commands a newcomer needs.
 #   make run [DIR=~/Pictures/trip]   install, build, open derush on a demo set (or DIR)
 #   make check                       install, build from scratch, run every test
-# Others: make build, make bench, make bench-app, make demo, make format, make clean.
+# Others: make build, make bench, make bench-app, make demo, make fuzz, make format, make clean.
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
 DEMO_DIR   ?= demo/photos
 WERROR     ?= 0
 DIR        ?=
+comma      := ,
+FUZZ       ?=
 RUN_DIR     = "$(if $(DIR),$(DIR),$(DEMO_DIR))"
 
 MESON_WERROR := -Dwerror=$(if $(filter 1,$(WERROR)),true,false)
@@ -17,7 +21,7 @@ SAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1 \
            LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
            UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
-.PHONY: all deps build check valgrind run demo bench bench-app format clean
+.PHONY: all deps build check valgrind run demo bench bench-app fuzz format clean
 
 all: build
 
@@ -36,7 +40,7 @@ check: deps
 	  -Db_sanitize=address,undefined -Db_lundef=false
 	ninja -C $(ASAN_BUILD)
 	-meson test -C $(BUILD) --print-errorlogs
-	-$(SAN_ENV) meson test -C $(ASAN_BUILD) --print-errorlogs --no-suite slow --no-suite gui \
+	-$(SAN_ENV) meson test -C $(ASAN_BUILD) --print-errorlogs --no-suite gui --no-suite format \
 	  --timeout-multiplier 3
 	@python3 scripts/test-summary.py $(BUILD)/meson-logs/testlog.json \
 	  $(ASAN_BUILD)/meson-logs/testlog.json
@@ -65,8 +69,20 @@ bench: build
 bench-app: build
 	./bench/app.sh $(BUILD)
 
+# libFuzzer over every parser of outside bytes (fuzz/run.sh): FUZZ_SECONDS
+# each, in a clang ASan+UBSan tree of its own (the other builds stay gcc).
+# FUZZ=meta,image picks harnesses. make check only replays the committed
+# corpus and regressions (fuzz-replay-* tests), with gcc.
+fuzz: deps
+	@./scripts/install-deps.sh fuzz
+	@[ -f $(FUZZ_BUILD)/build.ninja ] || CC=clang meson setup $(FUZZ_BUILD) -Dfuzzing=true \
+	  -Db_sanitize=address,undefined -Db_lundef=false -Dgtk=disabled
+	ninja -C $(FUZZ_BUILD) $$(for h in meta image sidecar import settings onnx; do \
+	  [ -f fuzz/fuzz-$$h.c ] && echo fuzz/fuzz-$$h; done)
+	FUZZ_SECONDS=$(FUZZ_SECONDS) ./fuzz/run.sh $(FUZZ_BUILD) $(subst $(comma), ,$(FUZZ))
+
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -11,6 +11,7 @@ int cli_cmd_analyze(CliContext *ctx, int argc, char **argv);
 int cli_cmd_features(CliContext *ctx, int argc, char **argv);
 int cli_cmd_groups(CliContext *ctx, int argc, char **argv);
 int cli_cmd_eval(CliContext *ctx, int argc, char **argv);
+int cli_cmd_faces(CliContext *ctx, int argc, char **argv);
 
 /* The grouping options as command-line options: entries to append to a
  * command's own (terminated by {NULL}); values land in @holder, and

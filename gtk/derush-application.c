@@ -13,6 +13,7 @@
 #include "derush-application.h"
 #include "derush-preferences.h"
 #include "derush-replay.h"
+#include "derush-settings.h"
 #include "derush-window.h"
 #include "derush.h"
 
@@ -53,12 +54,11 @@ derush_application_handle_local_options(GApplication *app, GVariantDict *options
 static char *
 last_folder(void)
 {
-  g_autoptr(GKeyFile) kf = g_key_file_new();
-  g_autofree char *path =
-      g_build_filename(g_get_user_config_dir(), "derush", "derush-gtk.ini", NULL);
-  if (!g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, NULL))
-    return NULL;
-  char *dir = g_key_file_get_string(kf, "derush-gtk", "last-folder", NULL);
+  g_autoptr(GKeyFile) kf = _derush_settings_load_file();
+  DerushSettings s;
+  _derush_settings_read(kf, &s);
+  char *dir = g_steal_pointer(&s.last_folder);
+  _derush_settings_clear(&s);
   if (dir && !g_file_test(dir, G_FILE_TEST_IS_DIR))
     g_clear_pointer(&dir, g_free);
   return dir;

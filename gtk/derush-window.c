@@ -15,6 +15,7 @@
  * derush-window-actions.c.
  */
 #include "derush-screenshot.h"
+#include "derush-settings.h"
 #include "derush-window-private.h"
 #include <glib/gstdio.h>
 #include <math.h>
@@ -37,52 +38,25 @@ enum {
 };
 static GParamSpec *properties[N_PROPS];
 
-#define SETTINGS_GROUP "derush-gtk"
-#define MAX_RECENT 8
-
-static const char *const style_names[] = {"follow", "dark", "light", NULL};
-
-static char *
-settings_path(void)
-{
-  return g_build_filename(g_get_user_config_dir(), "derush", "derush-gtk.ini", NULL);
-}
-
-static GKeyFile *
-settings_load(void)
-{
-  GKeyFile *kf = g_key_file_new();
-  g_autofree char *path = settings_path();
-  g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, NULL);
-  return kf;
-}
-
-/* A key file in $XDG_CONFIG_HOME rather than GSettings: the app runs from
- * the build tree (make run, tests) where no schema is installed. */
+/* The settings file is derush-settings.c's: the window applies what it
+ * reads and saves its own state back, keeping keys it does not know. */
 void
 _derush_window_save_settings(DerushWindow *self)
 {
-  g_autoptr(GKeyFile) kf = settings_load();
-  g_key_file_set_integer(kf, SETTINGS_GROUP, "thumb-size", self->thumb_size);
-  g_key_file_set_boolean(kf, SETTINGS_GROUP, "advance", self->advance);
-  g_key_file_set_boolean(kf, SETTINGS_GROUP, "show-panel", self->show_panel);
-  g_key_file_set_string(kf, SETTINGS_GROUP, "style", style_names[self->style]);
-  g_key_file_set_integer(kf, SETTINGS_GROUP, "session-gap-minutes", (int)self->session_gap_min);
-  g_key_file_set_double(kf, SETTINGS_GROUP, "burst-gap-seconds", self->burst_gap_s);
-  if (self->folder && !self->folder_missing) {
-    g_key_file_set_string(kf, SETTINGS_GROUP, "last-folder", self->folder);
-    gsize n = 0;
-    g_auto(GStrv) old = g_key_file_get_string_list(kf, SETTINGS_GROUP, "recent", &n, NULL);
-    GPtrArray *recent = g_ptr_array_new();
-    g_ptr_array_add(recent, self->folder);
-    for (gsize i = 0; old && old[i] && recent->len < MAX_RECENT; i++)
-      if (strcmp(old[i], self->folder) != 0)
-        g_ptr_array_add(recent, old[i]);
-    g_key_file_set_string_list(kf, SETTINGS_GROUP, "recent", (const char *const *)recent->pdata,
-                               recent->len);
-    g_ptr_array_unref(recent);
-  }
-  g_autofree char *path = settings_path();
+  g_autoptr(GKeyFile) kf = _derush_settings_load_file();
+  DerushSettings s;
+  _derush_settings_read(kf, &s);
+  s.thumb_size = self->thumb_size;
+  s.advance = self->advance;
+  s.show_panel = self->show_panel;
+  s.style = (int)self->style;
+  s.session_gap_min = self->session_gap_min;
+  s.burst_gap_s = self->burst_gap_s;
+  if (self->folder && !self->folder_missing)
+    _derush_settings_add_recent(&s, self->folder);
+  _derush_settings_write(kf, &s);
+  _derush_settings_clear(&s);
+  g_autofree char *path = _derush_settings_path();
   g_autofree char *dir = g_path_get_dirname(path);
   g_mkdir_with_parents(dir, 0700);
   g_autoptr(GError) error = NULL;
@@ -93,16 +67,18 @@ _derush_window_save_settings(DerushWindow *self)
 static void
 update_recent_menu(DerushWindow *self)
 {
-  g_autoptr(GKeyFile) kf = settings_load();
-  g_auto(GStrv) recent = g_key_file_get_string_list(kf, SETTINGS_GROUP, "recent", NULL, NULL);
+  g_autoptr(GKeyFile) kf = _derush_settings_load_file();
+  DerushSettings s;
+  _derush_settings_read(kf, &s);
   g_menu_remove_all(self->recent_section);
-  for (int i = 0; recent && recent[i]; i++) {
-    g_autofree char *display = g_filename_display_name(recent[i]);
+  for (int i = 0; s.recent[i]; i++) {
+    g_autofree char *display = g_filename_display_name(s.recent[i]);
     g_autoptr(GMenuItem) item = g_menu_item_new(display, NULL);
     g_menu_item_set_action_and_target_value(item, "win.open-recent",
-                                            g_variant_new_bytestring(recent[i]));
+                                            g_variant_new_bytestring(s.recent[i]));
     g_menu_append_item(self->recent_section, item);
   }
+  _derush_settings_clear(&s);
 }
 
 /* ------------------------------------------------------------ model */
@@ -1329,23 +1305,6 @@ apply_style(DerushWindow *self)
   adw_style_manager_set_color_scheme(adw_style_manager_get_default(), schemes[self->style]);
 }
 
-static void
-load_preferences(DerushWindow *self, GKeyFile *kf)
-{
-  g_autofree char *style = g_key_file_get_string(kf, SETTINGS_GROUP, "style", NULL);
-  self->style = DERUSH_STYLE_FOLLOW;
-  for (int i = 0; style && style_names[i]; i++)
-    if (g_str_equal(style, style_names[i]))
-      self->style = i;
-  DerushGroupOptions defaults;
-  derush_group_options_init(&defaults);
-  int gap = g_key_file_get_integer(kf, SETTINGS_GROUP, "session-gap-minutes", NULL);
-  self->session_gap_min =
-      gap >= 1 && gap <= 24 * 60 ? (guint)gap : (guint)(defaults.session_gap_s / 60);
-  double burst = g_key_file_get_double(kf, SETTINGS_GROUP, "burst-gap-seconds", NULL);
-  self->burst_gap_s = burst >= 0.5 && burst <= 60 ? burst : defaults.burst_gap_s;
-}
-
 /**
  * derush_window_screenshot:
  * @path: a .png file to write.
@@ -1583,19 +1542,16 @@ derush_window_init(DerushWindow *self)
   self->cells = g_ptr_array_new();
   self->analysis_table = derush_analysis_table_new();
 
-  g_autoptr(GKeyFile) kf = settings_load();
-  self->thumb_size = g_key_file_get_integer(kf, SETTINGS_GROUP, "thumb-size", NULL);
-  if (self->thumb_size < 96 || self->thumb_size > 512)
-    self->thumb_size = 200;
-  g_autoptr(GError) missing = NULL;
-  self->advance = g_key_file_get_boolean(kf, SETTINGS_GROUP, "advance", &missing);
-  if (missing)
-    self->advance = TRUE;
-  g_clear_error(&missing);
-  self->show_panel = g_key_file_get_boolean(kf, SETTINGS_GROUP, "show-panel", &missing);
-  if (missing)
-    self->show_panel = TRUE;
-  load_preferences(self, kf);
+  g_autoptr(GKeyFile) kf = _derush_settings_load_file();
+  DerushSettings settings;
+  _derush_settings_read(kf, &settings);
+  self->thumb_size = settings.thumb_size;
+  self->advance = settings.advance;
+  self->show_panel = settings.show_panel;
+  self->style = (DerushStyle)settings.style;
+  self->session_gap_min = settings.session_gap_min;
+  self->burst_gap_s = settings.burst_gap_s;
+  _derush_settings_clear(&settings);
   apply_style(self);
 
   self->store = g_list_store_new(DERUSH_TYPE_PHOTO_ITEM);

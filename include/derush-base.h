@@ -79,6 +79,7 @@ typedef enum {
   DERUSH_COUNTER_TEXTURES_LOADED,      /* GUI: thumbnails turned into textures */
   DERUSH_COUNTER_NN_MODELS_LOADED,     /* neural-network models loaded */
   DERUSH_COUNTER_NN_FORWARDS,          /* neural-network forward passes */
+  DERUSH_COUNTER_PHOTOS_DETECTED,      /* photos run through the object detector */
   DERUSH_N_COUNTERS
 } DerushCounter;
 

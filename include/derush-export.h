@@ -199,7 +199,8 @@ gint64 derush_catalog_export_report(DerushCatalog *catalog, const char *under,
 
 typedef struct {
   gint64 entries;     /* entries in the file */
-  gint64 matched;     /* entries naming a photo the catalog knows in DIR */
+  gint64 matched;     /* entries naming a photo the catalog knows in DIR (of entries naming
+                       * one base name, only the last counts, as in photo-derush) */
   gint64 unknown;     /* entries naming no known photo (listed by on_unknown) */
   gint64 labels;      /* manual labels (keep/trash) taken */
   gint64 stars;       /* ratings taken */

@@ -28,6 +28,7 @@
 #include "derush-group.h"
 #include "derush-analysis.h"
 #include "derush-eval.h"
+#include "derush-detect.h"
 #include "derush-faces.h"
 
 #endif /* DERUSH_H */

@@ -13,6 +13,11 @@ PACKAGES="
   libdnnl-dev libprotobuf-c-dev protobuf-c-compiler libonnx-dev libonnx-testdata
   python3-onnx python3-opencv
 "
+# `install-deps.sh fuzz` (make fuzz): the clang toolchain and libFuzzer
+# runtime for the fuzz build; make check does not need them.
+if [ "${1:-}" = fuzz ]; then
+  PACKAGES="clang llvm libclang-rt-14-dev"
+fi
 
 missing=""
 for p in $PACKAGES; do

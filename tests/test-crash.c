@@ -41,7 +41,7 @@ fixture_teardown(Fixture *f, gconstpointer data)
 }
 
 static GPid
-spawn_scan(Fixture *f, const char *threads)
+spawn_scan_out(Fixture *f, const char *threads, int *out_fd)
 {
   const char *bin = g_getenv("DERUSH_BIN");
   const char *argv[] = {bin,         "--catalog", f->db,     "scan", "--json",
@@ -51,11 +51,33 @@ spawn_scan(Fixture *f, const char *threads)
   env = g_environ_setenv(env, kv[0], kv[1], TRUE);
   GPid pid = 0;
   g_autoptr(GError) error = NULL;
-  g_spawn_async(NULL, (char **)argv, env,
-                G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
-                NULL, NULL, &pid, &error);
+  g_spawn_async_with_pipes(NULL, (char **)argv, env,
+                           G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDERR_TO_DEV_NULL |
+                               (out_fd ? 0 : G_SPAWN_STDOUT_TO_DEV_NULL),
+                           NULL, NULL, &pid, NULL, out_fd, NULL, &error);
   g_assert_no_error(error);
   return pid;
+}
+
+static GPid
+spawn_scan(Fixture *f, const char *threads)
+{
+  return spawn_scan_out(f, threads, NULL);
+}
+
+/* The JSON summary a scan printed on @fd (closed). */
+static JsonObject *
+read_summary(int fd, JsonParser *parser)
+{
+  g_autoptr(GString) text = g_string_new(NULL);
+  char buf[4096];
+  ssize_t r;
+  while ((r = read(fd, buf, sizeof buf)) > 0)
+    g_string_append_len(text, buf, r);
+  close(fd);
+  g_autoptr(GError) error = NULL;
+  g_assert_true(json_parser_load_from_data(parser, text->str, -1, &error));
+  return json_node_get_object(json_parser_get_root(parser));
 }
 
 static int
@@ -148,17 +170,38 @@ test_kill_mid_scan(Fixture *f, gconstpointer data)
   g_assert_cmpint(json_object_get_int_member(again, "metadata_parsed"), ==, 0);
 }
 
+/* Two scans of one tree at once split the work: each file is opened and
+ * added by one of them only (before scan claims, both added most files:
+ * 1,800 + 2,000 for 2,000 rows). */
 static void
 test_two_processes(Fixture *f, gconstpointer data)
 {
-  GPid a = spawn_scan(f, "2");
-  GPid b = spawn_scan(f, "2");
+  int fa, fb;
+  GPid a = spawn_scan_out(f, "2", &fa);
+  GPid b = spawn_scan_out(f, "2", &fb);
+  g_autoptr(JsonParser) pa = json_parser_new();
+  g_autoptr(JsonParser) pb = json_parser_new();
+  JsonObject *oa = read_summary(fa, pa), *ob = read_summary(fb, pb);
   int sa = wait_status(a), sb = wait_status(b);
   g_spawn_close_pid(a);
   g_spawn_close_pid(b);
   g_assert_true(WIFEXITED(sa) && WEXITSTATUS(sa) == 0);
   g_assert_true(WIFEXITED(sb) && WEXITSTATUS(sb) == 0);
   assert_catalog_sound(f, N_PHOTOS);
+  gint64 added_a = json_object_get_int_member(oa, "added");
+  gint64 added_b = json_object_get_int_member(ob, "added");
+  g_test_message("scan A added %" G_GINT64_FORMAT ", scan B %" G_GINT64_FORMAT, added_a, added_b);
+  g_assert_cmpint(added_a + added_b, ==, N_PHOTOS);
+  g_assert_cmpint(json_object_get_int_member(oa, "files_seen"), ==, N_PHOTOS);
+  g_assert_cmpint(json_object_get_int_member(ob, "files_seen"), ==, N_PHOTOS);
+  g_autoptr(GError) error = NULL;
+  DerushCatalog *cat = derush_catalog_open(f->db, &error);
+  g_assert_no_error(error);
+  gint64 total[DERUSH_N_COUNTERS], last[DERUSH_N_COUNTERS];
+  g_autofree char *last_command = NULL;
+  g_assert_true(derush_catalog_get_counters(cat, total, last, &last_command, &error));
+  derush_catalog_close(cat);
+  g_assert_cmpint(total[DERUSH_COUNTER_FILES_OPENED], ==, N_PHOTOS);
   g_autoptr(JsonParser) parser = json_parser_new();
   JsonObject *o = scan_json(f, parser);
   g_assert_cmpint(json_object_get_int_member(o, "unchanged"), ==, N_PHOTOS);

@@ -99,8 +99,8 @@ static const char *const migrations[] = {
      * photo's (a re-read changed file gets new ones). vector is float32
      * little-endian, DerushFeature order; dhash/phash are the untransformed
      * hashes (as signed int64), variants the 4 transforms' (dhash, phash)
-     * pairs and the polar signature (DERUSH_HASHES_BLOB_SIZE, features.h). groups are derived data, replaced as a
-     * whole by derush_catalog_update_groups. */
+     * pairs and the polar signature (DERUSH_HASHES_BLOB_SIZE, features.h). groups are derived data,
+     * replaced as a whole by derush_catalog_update_groups. */
     "CREATE TABLE features ("
     "  photo_id INTEGER PRIMARY KEY REFERENCES photos(id),"
     "  version INTEGER NOT NULL,"
@@ -156,6 +156,53 @@ static const char *const migrations[] = {
     "  eye_open0 REAL, eye_open1 REAL, sharpness REAL,"
     "  area REAL NOT NULL, cut INTEGER NOT NULL,"
     "  PRIMARY KEY (photo_id, rank)"
+    ") WITHOUT ROWID;",
+
+    /* 7: scan claims (scan-claims.c). A scan claims a chunk of a folder's
+     * files before reading them, so two scans of one tree at once split the
+     * work instead of doing it twice. owner is a random token per scan, pid
+     * and heartbeat_ns tell a live claim from one left by a dead process. */
+    "CREATE TABLE scan_claims ("
+    "  dir TEXT NOT NULL,"
+    "  chunk INTEGER NOT NULL,"
+    "  owner INTEGER NOT NULL,"
+    "  pid INTEGER NOT NULL,"
+    "  heartbeat_ns INTEGER NOT NULL,"
+    "  PRIMARY KEY (dir, chunk)"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX scan_claims_owner ON scan_claims(owner);",
+
+    /* 8: the object detector (detections.c). detect_runs says a photo
+     * version went through the detector (version DERUSH_DETECT_VERSION),
+     * how many boxes it kept and its detector features (float32 blob,
+     * DerushDetectFeature order); detections holds the boxes, best first,
+     * in the upright original's pixels; embeddings one float32 vector per
+     * photo and DerushEmbeddingKind, current while version and
+     * content_hash match. */
+    "CREATE TABLE detect_runs ("
+    "  photo_id INTEGER PRIMARY KEY REFERENCES photos(id),"
+    "  version INTEGER NOT NULL,"
+    "  content_hash INTEGER NOT NULL,"
+    "  objects INTEGER NOT NULL,"
+    "  features BLOB NOT NULL"
+    ");"
+    "CREATE TABLE detections ("
+    "  photo_id INTEGER NOT NULL REFERENCES photos(id),"
+    "  rank INTEGER NOT NULL,"
+    "  class_id INTEGER NOT NULL,"
+    "  score REAL NOT NULL,"
+    "  x0 REAL NOT NULL, y0 REAL NOT NULL, x1 REAL NOT NULL, y1 REAL NOT NULL,"
+    "  PRIMARY KEY (photo_id, rank)"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX detections_class ON detections(class_id);"
+    "CREATE TABLE embeddings ("
+    "  photo_id INTEGER NOT NULL REFERENCES photos(id),"
+    "  kind INTEGER NOT NULL,"
+    "  version INTEGER NOT NULL,"
+    "  content_hash INTEGER NOT NULL,"
+    "  size INTEGER NOT NULL,"
+    "  vector BLOB NOT NULL,"
+    "  PRIMARY KEY (photo_id, kind)"
     ") WITHOUT ROWID;",
 };
 

@@ -38,29 +38,6 @@ corrupt(GError **error, const char *file, const char *key, const char *why)
   return FALSE;
 }
 
-static gboolean
-lookup(DerushCatalog *cat, const char *path, gint64 *id, DerushLabel *label,
-       DerushLabelSource *source, gboolean *labelled)
-{
-  sqlite3_stmt *s = _derush_catalog_stmt(
-      cat,
-      "SELECT p.id, l.label, l.source FROM photos p LEFT JOIN labels l ON l.photo_id = p.id"
-      " WHERE p.path = ? AND NOT p.missing",
-      NULL);
-  if (!s)
-    return FALSE;
-  sqlite3_bind_text(s, 1, path, -1, SQLITE_STATIC);
-  gboolean found = sqlite3_step(s) == SQLITE_ROW;
-  if (found) {
-    *id = sqlite3_column_int64(s, 0);
-    *labelled = sqlite3_column_type(s, 1) != SQLITE_NULL;
-    *label = sqlite3_column_int(s, 1);
-    *source = sqlite3_column_int(s, 2);
-  }
-  sqlite3_reset(s);
-  return found;
-}
-
 /* Same change and source: one set_labels call, one batch. */
 static guint
 entry_hash(gconstpointer p)
@@ -111,6 +88,13 @@ derush_catalog_import_photo_derush(DerushCatalog *catalog, const char *dir,
   g_autoptr(GArray) entries = g_array_new(FALSE, FALSE, sizeof(Entry));
   JsonObject *obj = json_node_get_object(root);
   g_autoptr(GList) members = json_object_get_members(obj);
+  /* photo-derush keys its labels by base name, so "sub/a.jpg" after "a.jpg"
+   * replaces it (its dict does). Each photo is decided once, from the last
+   * entry naming it: two entries for one photo would otherwise be written
+   * in hash order, and importing again would flip it (found by fuzzing). */
+  g_autoptr(GHashTable) last_entry = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  for (GList *l = members; l; l = l->next)
+    g_hash_table_insert(last_entry, g_path_get_basename(l->data), l->data);
   for (GList *l = members; l; l = l->next) {
     const char *key = l->data;
     JsonNode *node = json_object_get_member(obj, key);
@@ -142,12 +126,14 @@ derush_catalog_import_photo_derush(DerushCatalog *catalog, const char *dir,
     summary->entries++;
     /* photo-derush reduces keys to their base name on load; so do we. */
     g_autofree char *base = g_path_get_basename(key);
+    if (g_hash_table_lookup(last_entry, base) != key)
+      continue; /* a later entry names the same photo */
     g_autofree char *path = g_build_filename(dir, base, NULL);
     gint64 id;
     DerushLabel current;
     DerushLabelSource current_source;
     gboolean labelled;
-    if (!lookup(catalog, path, &id, &current, &current_source, &labelled)) {
+    if (!_derush_catalog_label_by_path(catalog, path, &id, &current, &current_source, &labelled)) {
       summary->unknown++;
       if (on_unknown)
         on_unknown(key, user_data);

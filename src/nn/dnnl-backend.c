@@ -324,6 +324,7 @@ act_alg(NnAct act, float *alpha, float *beta)
 NnPrim *
 _nn_prim_conv(NnBackend *be, const NnConvDesc *d, NnMd **src_want, NnMd **dst, GError **error)
 {
+  *src_want = *dst = NULL;
   int sp = d->rank - 2;
   dnnl_memory_desc_t src_md, dst_md, w_md, b_md;
   any_md(&src_md, d->rank, d->src_dims);
@@ -372,13 +373,14 @@ _nn_prim_conv(NnBackend *be, const NnConvDesc *d, NnMd **src_want, NnMd **dst, G
   }
   CHECK(dnnl_primitive_attr_set_post_ops(attr, ops), "post-ops");
   CHECK(dnnl_primitive_desc_create(&pd, &cd, attr, be->engine, NULL), "convolution");
-  const dnnl_memory_desc_t *s = dnnl_primitive_desc_query_md(pd, dnnl_query_src_md, 0);
-  const dnnl_memory_desc_t *o = dnnl_primitive_desc_query_md(pd, dnnl_query_dst_md, 0);
+  /* Copies: the descriptors the queries return die with @pd. */
+  dnnl_memory_desc_t s = *dnnl_primitive_desc_query_md(pd, dnnl_query_src_md, 0);
+  dnnl_memory_desc_t o = *dnnl_primitive_desc_query_md(pd, dnnl_query_dst_md, 0);
   dnnl_memory_desc_t w_want = *dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0);
-  *src_want = wrap_md(s);
-  *dst = wrap_md(o);
+  *src_want = wrap_md(&s);
+  *dst = wrap_md(&o);
   const int args[2] = {DNNL_ARG_SRC, DNNL_ARG_DST};
-  const dnnl_memory_desc_t *mds[2] = {s, o};
+  const dnnl_memory_desc_t *mds[2] = {&s, &o};
   (void)has_sum;
   p = make_prim(be, pd, 2, args, mds, error);
   pd = NULL;

@@ -731,3 +731,42 @@ derush_features_exposure_flag(const float *vector)
     return DERUSH_EXPOSURE_OVER;
   return DERUSH_EXPOSURE_OK;
 }
+
+/**
+ * _derush_region_sharpness_rgb:
+ * @rgb: packed 8-bit RGB, @height rows of @stride bytes
+ * @width: its width
+ * @height: its height
+ * @stride: bytes a row
+ * @x0: the region's left edge (clamped to the picture)
+ * @y0: top edge
+ * @x1: right edge, exclusive
+ * @y1: bottom edge, exclusive
+ *
+ * The sharpness of a region on the same scale as LAP_VAR (grey 0..255,
+ * 4-neighbour Laplacian variance), as log10(1 + variance) like
+ * derush_features_sharpness(): the detector's "is the subject sharp".
+ *
+ * Returns: the score, NAN when the region is under 3x3 pixels.
+ */
+double
+_derush_region_sharpness_rgb(const guint8 *rgb, int width, int height, gsize stride, int x0, int y0,
+                             int x1, int y1)
+{
+  x0 = CLAMP(x0, 0, width);
+  x1 = CLAMP(x1, 0, width);
+  y0 = CLAMP(y0, 0, height);
+  y1 = CLAMP(y1, 0, height);
+  int w = x1 - x0, h = y1 - y0;
+  if (w < 3 || h < 3)
+    return NAN;
+  float *grey = g_new(float, (gsize)w *h);
+  for (int y = 0; y < h; y++) {
+    const guint8 *p = rgb + (gsize)(y0 + y) * stride + (gsize)x0 * 3;
+    for (int x = 0; x < w; x++, p += 3)
+      grey[(gsize)y * w + x] = 0.299f * p[0] + 0.587f * p[1] + 0.114f * p[2];
+  }
+  double v = _derush_laplacian_variance(grey, w, h);
+  g_free(grey);
+  return log10(1.0 + v);
+}

@@ -34,8 +34,7 @@ typedef struct {
  * transforms' (dHash, pHash), then the polar signature's valid flag and
  * rhash, then its Q15 values, all little-endian. */
 #define DERUSH_HASHES_BLOB_SIZE                                                                    \
-  (16 * DERUSH_N_XFORMS + 8 + 8 +                                                                  \
-   2 * DERUSH_POLAR_RINGS * (1 + 2 * DERUSH_POLAR_HARMONICS))
+  (16 * DERUSH_N_XFORMS + 8 + 8 + 2 * DERUSH_POLAR_RINGS * (1 + 2 * DERUSH_POLAR_HARMONICS))
 
 /* Features of a packed 8-bit RGB buffer (3 bands, upright, any size from
  * 1x1), plus the EXIF values of @meta (nullable). @orig_width/height give
@@ -54,6 +53,11 @@ void _derush_hashes_compute_rgb(const guint8 *rgb, int width, int height, gsize 
 gboolean _derush_features_compute_image(VipsImage *image, const DerushMeta *meta, int orig_width,
                                         int orig_height, float *vector, DerushHashes *hashes,
                                         GError **error);
+
+/* log10(1 + Laplacian variance) of the grey of a region of a packed RGB
+ * buffer (edges clamped); NAN under 3x3 pixels. */
+double _derush_region_sharpness_rgb(const guint8 *rgb, int width, int height, gsize stride, int x0,
+                                    int y0, int x1, int y1);
 
 G_END_DECLS
 

@@ -19,7 +19,13 @@
  * rating; once every batch is in, those are turned into SIDECAR decisions
  * (export/sidecar.c). Sidecars are read there, on this thread, because
  * only those changed since derush last wrote or read them are opened: a
- * handful, not one per photo. */
+ * handful, not one per photo.
+ *
+ * Two scans of one tree at once (the app's and a terminal's) split the
+ * work: a chunk of a folder's files that needs reading is claimed in the
+ * catalog first (catalog/scan-claims.c). A chunk another live scan holds
+ * is left for the end, when that scan has committed it; its files are then
+ * unchanged and not opened again. */
 #include "catalog/catalog-private.h"
 #include "export/sidecar-hooks.h"
 #include "scan-job.h"
@@ -31,6 +37,11 @@
 #define FLUSH_US (250 * 1000)
 #define JOBS_PER_THREAD 4
 #define PROGRESS_US (100 * 1000)
+/* Files per claim: enough that claiming costs little (one short
+ * transaction per chunk that needs reading), few enough that two scans of
+ * one big folder still share it. */
+#define CLAIM_CHUNK 64
+#define CLAIM_WAIT_US (50 * 1000)
 
 typedef enum {
   OP_APPLY_JOB,    /* a finished READ job: upsert its row */
@@ -44,6 +55,24 @@ typedef struct {
   gint64 id;
   DerushScanJob *job; /* owned, for APPLY and RELINK */
 } PendingOp;
+
+/* Files of a chunk another scan had claimed, looked at again at the end. */
+typedef struct {
+  char *dir;
+  int chunk;
+  GPtrArray *names; /* char*, base names */
+  GArray *stats;    /* struct stat from the walk, same order */
+} DeferredChunk;
+
+static void
+deferred_chunk_free(gpointer p)
+{
+  DeferredChunk *d = p;
+  g_free(d->dir);
+  g_ptr_array_unref(d->names);
+  g_array_unref(d->stats);
+  g_free(d);
+}
 
 typedef struct {
   DerushCatalog *cat;
@@ -67,7 +96,10 @@ typedef struct {
   gint64 found, handled;
   gboolean walk_done;
   const char *current;
-  GError *fatal; /* the catalog failed: stop */
+  GError *fatal;       /* the catalog failed: stop */
+  gint64 claim_owner;  /* this scan's token in scan_claims */
+  gboolean has_claims; /* it holds some: keep them alive at each flush */
+  GPtrArray *deferred; /* DeferredChunk*: claimed by another scan */
 } Scan;
 
 static gboolean
@@ -159,6 +191,8 @@ flush(Scan *scan, gboolean final)
     return TRUE;
   GError *error = NULL;
   if (!_derush_catalog_begin(scan->cat, &error))
+    goto fail;
+  if (scan->has_claims && !_derush_catalog_touch_claims(scan->cat, scan->claim_owner, &error))
     goto fail;
   for (guint i = 0; i < scan->pending->len; i++)
     if (!apply_op(scan, &g_array_index(scan->pending, PendingOp, i), &error))
@@ -330,6 +364,14 @@ same_version(const DerushRowState *row, const struct stat *st)
          row->ino == (gint64)st->st_ino;
 }
 
+/* Unchanged, unless it was unreadable to older decoders: read again. */
+static gboolean
+is_unchanged(const DerushRowState *row, const struct stat *st)
+{
+  return row && same_version(row, st) &&
+         !(row->status == DERUSH_PHOTO_UNREADABLE && row->reader < DERUSH_READER_VERSION);
+}
+
 /* One file found by the walk, compared with its row (nullable). */
 static void
 consider_file(Scan *scan, const char *dir, const char *name, const struct stat *st,
@@ -338,9 +380,7 @@ consider_file(Scan *scan, const char *dir, const char *name, const struct stat *
   scan->found++;
   scan->sum->files_seen++;
   _derush_sidecars_seen_add(scan->sidecars, dir, name);
-  /* Unchanged, unless it was unreadable to older decoders: read again. */
-  if (row && same_version(row, st) &&
-      !(row->status == DERUSH_PHOTO_UNREADABLE && row->reader < DERUSH_READER_VERSION)) {
+  if (is_unchanged(row, st)) {
     scan->sum->unchanged++;
     scan->handled++;
     if (row->missing)
@@ -395,6 +435,101 @@ record_bad_entry(Scan *scan, const char *dir, const DerushWalkEntry *e, const De
   push_op(scan, OP_APPLY_JOB, 0, job);
 }
 
+/* Claims (@dir, @chunk) for this scan; FALSE when another live scan holds
+ * it, or the catalog failed (scan->fatal set). */
+static gboolean
+claim(Scan *scan, const char *dir, int chunk)
+{
+  gboolean granted = FALSE;
+  GError *error = NULL;
+  if (!_derush_catalog_claim_chunk(scan->cat, scan->claim_owner, dir, chunk, &granted, &error)) {
+    if (!scan->fatal)
+      scan->fatal = error;
+    else
+      g_clear_error(&error);
+    return FALSE;
+  }
+  scan->has_claims |= granted;
+  return granted;
+}
+
+/* Files [@start, @end) of @files (DerushWalkEntry*), chunk @chunk of
+ * folder @dir: looked at now, or, when they need reading and another scan
+ * has claimed them, at the end (scan_deferred). Their rows leave @rows
+ * either way, so they are not taken for missing. */
+static void
+scan_chunk(Scan *scan, const char *dir, int chunk, GPtrArray *files, guint start, guint end,
+           GHashTable *rows)
+{
+  gboolean work = FALSE;
+  for (guint k = start; k < end && !work; k++) {
+    DerushWalkEntry *e = files->pdata[k];
+    work = !is_unchanged(g_hash_table_lookup(rows, e->name), &e->st);
+  }
+  if (work && !claim(scan, dir, chunk)) {
+    if (scan->fatal)
+      return;
+    DeferredChunk *d = g_new0(DeferredChunk, 1);
+    d->dir = g_strdup(dir);
+    d->chunk = chunk;
+    d->names = g_ptr_array_new_with_free_func(g_free);
+    d->stats = g_array_new(FALSE, FALSE, sizeof(struct stat));
+    for (guint k = start; k < end; k++) {
+      DerushWalkEntry *e = files->pdata[k];
+      g_ptr_array_add(d->names, g_strdup(e->name));
+      g_array_append_val(d->stats, e->st);
+      g_hash_table_remove(rows, e->name);
+    }
+    g_ptr_array_add(scan->deferred, d);
+    return;
+  }
+  for (guint k = start; k < end && !scan->fatal; k++) {
+    DerushWalkEntry *e = files->pdata[k];
+    consider_file(scan, dir, e->name, &e->st, g_hash_table_lookup(rows, e->name));
+    g_hash_table_remove(rows, e->name);
+  }
+}
+
+/* The chunks other scans held: waits for each to be released (committed),
+ * then compares its files with the rows as they are now. */
+static void
+scan_deferred(Scan *scan)
+{
+  for (guint i = 0; i < scan->deferred->len && !scan->fatal && !cancelled(scan); i++) {
+    DeferredChunk *d = scan->deferred->pdata[i];
+    while (!claim(scan, d->dir, d->chunk)) {
+      if (scan->fatal || cancelled(scan))
+        return;
+      maybe_progress(scan, FALSE);
+      g_usleep(CLAIM_WAIT_US);
+    }
+    GError *error = NULL;
+    g_autoptr(GHashTable) rows = _derush_catalog_dir_rows(scan->cat, d->dir, &error);
+    if (!rows) {
+      scan->fatal = error;
+      return;
+    }
+    for (guint k = 0; k < d->names->len && !scan->fatal; k++)
+      consider_file(scan, d->dir, d->names->pdata[k], &g_array_index(d->stats, struct stat, k),
+                    g_hash_table_lookup(rows, d->names->pdata[k]));
+  }
+}
+
+/* Claims are dropped once what they covered is committed. */
+static void
+release_claims(Scan *scan)
+{
+  if (!scan->has_claims)
+    return;
+  GError *error = NULL;
+  if (!_derush_catalog_release_claims(scan->cat, scan->claim_owner, &error)) {
+    /* Left behind, they expire with this process: not worth failing for. */
+    g_clear_error(&error);
+    return;
+  }
+  scan->has_claims = FALSE;
+}
+
 static void
 scan_dir(Scan *scan, const char *dir, GQueue *todo)
 {
@@ -412,8 +547,10 @@ scan_dir(Scan *scan, const char *dir, GQueue *todo)
     return;
   }
   /* Sub-folders go on the front of the queue in order: a depth-first walk
-   * keeps the set of open folders small. */
+   * keeps the set of open folders small. Files are looked at after, by
+   * chunks. */
   GList *first_sub = NULL;
+  g_autoptr(GPtrArray) files = g_ptr_array_new();
   for (guint i = 0; i < entries->len; i++) {
     DerushWalkEntry *e = entries->pdata[i];
     g_autofree char *path = g_build_filename(dir, e->name, NULL);
@@ -439,17 +576,16 @@ scan_dir(Scan *scan, const char *dir, GQueue *todo)
         g_hash_table_remove(rows, e->name);
       break;
     }
-    case DERUSH_WALK_FILE: {
-      DerushRowState *row = g_hash_table_lookup(rows, e->name);
-      consider_file(scan, dir, e->name, &e->st, row);
-      if (row)
-        g_hash_table_remove(rows, e->name);
+    case DERUSH_WALK_FILE:
+      g_ptr_array_add(files, e);
       break;
     }
-    }
-    if (scan->fatal)
-      return;
   }
+  for (guint start = 0; start < files->len && !scan->fatal; start += CLAIM_CHUNK)
+    scan_chunk(scan, dir, (int)(start / CLAIM_CHUNK), files, start,
+               MIN(files->len, start + CLAIM_CHUNK), rows);
+  if (scan->fatal)
+    return;
   /* Rows left over have no file any more. */
   GHashTableIter it;
   gpointer value;
@@ -629,13 +765,24 @@ derush_catalog_scan(DerushCatalog *catalog, const char *const *roots,
   scan.dirty_dirs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   scan.sidecars = _derush_sidecars_seen_new();
   scan.embedded = _derush_sidecars_seen_new();
+  scan.deferred = g_ptr_array_new_with_free_func(deferred_chunk_free);
+  scan.claim_owner = ((gint64)g_random_int() << 31) ^ g_random_int();
 
   for (guint i = 0; i < abs_roots->len && !scan.fatal && !cancelled(&scan); i++)
     scan_root(&scan, abs_roots->pdata[i], &g_array_index(stats, struct stat, i));
+  /* What this scan read is committed before its claims go, then the
+   * chunks other scans held are looked at (unchanged by now). */
+  collect(&scan, TRUE);
+  if (!scan.fatal)
+    flush(&scan, FALSE);
+  release_claims(&scan);
+  if (!scan.fatal)
+    scan_deferred(&scan);
   scan.walk_done = TRUE;
   collect(&scan, TRUE);
   if (!scan.fatal)
     flush(&scan, TRUE);
+  release_claims(&scan);
   /* Rows are all in: decisions from sidecars can find their photos. */
   if (!scan.fatal && !cancelled(&scan))
     _derush_sidecars_apply_scan(catalog, scan.sidecars, scan.embedded, &scan.fatal);
@@ -654,6 +801,7 @@ derush_catalog_scan(DerushCatalog *catalog, const char *const *roots,
   g_hash_table_destroy(scan.dirty_dirs);
   g_ptr_array_unref(scan.sidecars);
   g_ptr_array_unref(scan.embedded);
+  g_ptr_array_unref(scan.deferred);
   _derush_walker_clear(&scan.walker);
 
   summary->metadata_parsed = derush_counter_get(DERUSH_COUNTER_METADATA_PARSED) -

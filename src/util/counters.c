@@ -28,6 +28,7 @@ static const char *const counter_names[DERUSH_N_COUNTERS] = {
     [DERUSH_COUNTER_TEXTURES_LOADED] = "textures_loaded",
     [DERUSH_COUNTER_NN_MODELS_LOADED] = "nn_models_loaded",
     [DERUSH_COUNTER_NN_FORWARDS] = "nn_forwards",
+    [DERUSH_COUNTER_PHOTOS_DETECTED] = "photos_detected",
 };
 
 /**

@@ -1,0 +1,248 @@
+/* detections.c: the catalog's detector tables.
+ *
+ * A detector run is stored per photo version, like features: detect_runs
+ * holds (version, content_hash) and the detector features, so "needs
+ * detecting" is one join, and a photo where nothing was found still counts
+ * as done. detections holds its boxes, best first; embeddings one vector
+ * per photo and kind with its size and version. All float32 blobs are
+ * little-endian. */
+#include "detections-store.h"
+#include "group/group-store.h"
+
+gboolean
+_derush_catalog_store_detections(DerushCatalog *cat, gint64 photo_id, guint64 content_hash,
+                                 const DerushDetection *dets, int n, const float *features,
+                                 GError **error)
+{
+  sqlite3_stmt *s = _derush_catalog_stmt(cat, "DELETE FROM detections WHERE photo_id = ?", error);
+  if (!s)
+    return FALSE;
+  sqlite3_bind_int64(s, 1, photo_id);
+  int rc = sqlite3_step(s);
+  sqlite3_reset(s);
+  if (rc != SQLITE_DONE)
+    goto fail;
+  s = _derush_catalog_stmt(cat,
+                           "INSERT INTO detections(photo_id, rank, class_id, score, x0, y0, x1, y1)"
+                           " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                           error);
+  if (!s)
+    return FALSE;
+  for (int i = 0; i < n; i++) {
+    sqlite3_bind_int64(s, 1, photo_id);
+    sqlite3_bind_int(s, 2, i);
+    sqlite3_bind_int(s, 3, dets[i].class_id);
+    sqlite3_bind_double(s, 4, dets[i].score);
+    for (int k = 0; k < 4; k++)
+      sqlite3_bind_double(s, 5 + k, dets[i].box[k]);
+    rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+      goto fail;
+  }
+  s = _derush_catalog_stmt(cat,
+                           "INSERT OR REPLACE INTO detect_runs(photo_id, version, content_hash,"
+                           " objects, features) VALUES (?, ?, ?, ?, ?)",
+                           error);
+  if (!s)
+    return FALSE;
+  guint8 blob[4 * DERUSH_N_DETECT_FEATURES];
+  _derush_floats_to_blob(features, DERUSH_N_DETECT_FEATURES, blob);
+  sqlite3_bind_int64(s, 1, photo_id);
+  sqlite3_bind_int(s, 2, DERUSH_DETECT_VERSION);
+  sqlite3_bind_int64(s, 3, (gint64)content_hash);
+  sqlite3_bind_int(s, 4, n);
+  sqlite3_bind_blob(s, 5, blob, sizeof blob, SQLITE_TRANSIENT);
+  rc = sqlite3_step(s);
+  sqlite3_reset(s);
+  if (rc != SQLITE_DONE)
+    goto fail;
+  return TRUE;
+fail:
+  _derush_catalog_set_error(cat, error, "cannot store detections");
+  return FALSE;
+}
+
+gboolean
+_derush_catalog_store_embedding(DerushCatalog *cat, gint64 photo_id, guint64 content_hash,
+                                DerushEmbeddingKind kind, const float *vector, int size,
+                                GError **error)
+{
+  g_return_val_if_fail(kind < DERUSH_N_EMBEDDINGS && size > 0, FALSE);
+  sqlite3_stmt *s = _derush_catalog_stmt(cat,
+                                         "INSERT OR REPLACE INTO embeddings(photo_id, kind,"
+                                         " version, content_hash, size, vector)"
+                                         " VALUES (?, ?, ?, ?, ?, ?)",
+                                         error);
+  if (!s)
+    return FALSE;
+  g_autofree guint8 *blob = g_malloc((gsize)4 * size);
+  _derush_floats_to_blob(vector, size, blob);
+  sqlite3_bind_int64(s, 1, photo_id);
+  sqlite3_bind_int(s, 2, kind);
+  sqlite3_bind_int(s, 3, derush_embedding_info(kind)->version);
+  sqlite3_bind_int64(s, 4, (gint64)content_hash);
+  sqlite3_bind_int(s, 5, size);
+  sqlite3_bind_blob(s, 6, blob, 4 * size, SQLITE_TRANSIENT);
+  int rc = sqlite3_step(s);
+  sqlite3_reset(s);
+  if (rc != SQLITE_DONE) {
+    _derush_catalog_set_error(cat, error, "cannot store an embedding");
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/**
+ * derush_catalog_get_detections:
+ * @catalog: the catalog
+ * @path: a photo's absolute path
+ * @error: return location for a GError
+ *
+ * The detections stored for the photo's current version, best first:
+ * score above DERUSH_DETECT_STORE_SCORE, boxes in the upright original's
+ * pixels, clipped to it.
+ *
+ * Returns: (transfer full): a GArray of DerushDetection (empty when the
+ * detector found nothing), or NULL with DERUSH_ERROR_NOT_FOUND when the
+ * photo was not run through the detector (no model, not detected yet) or
+ * is unknown.
+ */
+GArray *
+derush_catalog_get_detections(DerushCatalog *catalog, const char *path, GError **error)
+{
+  g_return_val_if_fail(catalog != NULL && path != NULL, NULL);
+  sqlite3_stmt *s = _derush_catalog_stmt(catalog,
+                                         "SELECT p.id FROM photos p" DERUSH_DETECT_RUN_JOIN
+                                         " WHERE p.path = ?1 AND d.photo_id IS NOT NULL",
+                                         error);
+  if (!s)
+    return NULL;
+  sqlite3_bind_text(s, 1, path, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int(s, 9, DERUSH_DETECT_VERSION);
+  int rc = sqlite3_step(s);
+  gint64 id = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
+  sqlite3_reset(s);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+    _derush_catalog_set_error(catalog, error, "cannot read detections");
+    return NULL;
+  }
+  if (id < 0) {
+    g_autofree char *display = g_filename_display_name(path);
+    g_set_error(error, DERUSH_ERROR, DERUSH_ERROR_NOT_FOUND,
+                "%s: no detections yet (run derush detect)", display);
+    return NULL;
+  }
+  s = _derush_catalog_stmt(catalog,
+                           "SELECT class_id, score, x0, y0, x1, y1 FROM detections"
+                           " WHERE photo_id = ? ORDER BY rank",
+                           error);
+  if (!s)
+    return NULL;
+  sqlite3_bind_int64(s, 1, id);
+  GArray *out = g_array_new(FALSE, FALSE, sizeof(DerushDetection));
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    DerushDetection d = {.class_id = sqlite3_column_int(s, 0),
+                         .score = (float)sqlite3_column_double(s, 1)};
+    for (int k = 0; k < 4; k++)
+      d.box[k] = (float)sqlite3_column_double(s, 2 + k);
+    g_array_append_val(out, d);
+  }
+  sqlite3_reset(s);
+  if (rc != SQLITE_DONE) {
+    g_array_unref(out);
+    _derush_catalog_set_error(catalog, error, "cannot read detections");
+    return NULL;
+  }
+  return out;
+}
+
+/**
+ * derush_catalog_get_detector_features:
+ * @catalog: the catalog
+ * @photo_id: a photo's id
+ * @vector: (out caller-allocates): DERUSH_N_DETECT_FEATURES values
+ * @error: return location for a GError
+ *
+ * Fills @vector with the detector features of the photo's current
+ * version, all NAN when it has none (no model, not detected yet, unknown
+ * photo): the learner treats them as missing.
+ *
+ * Returns: FALSE only when the catalog fails.
+ */
+gboolean
+derush_catalog_get_detector_features(DerushCatalog *catalog, gint64 photo_id, float *vector,
+                                     GError **error)
+{
+  g_return_val_if_fail(catalog != NULL && vector != NULL, FALSE);
+  for (int i = 0; i < DERUSH_N_DETECT_FEATURES; i++)
+    vector[i] = NAN;
+  sqlite3_stmt *s = _derush_catalog_stmt(catalog,
+                                         "SELECT d.features FROM photos p" DERUSH_DETECT_RUN_JOIN
+                                         " WHERE p.id = ?1 AND d.photo_id IS NOT NULL",
+                                         error);
+  if (!s)
+    return FALSE;
+  sqlite3_bind_int64(s, 1, photo_id);
+  sqlite3_bind_int(s, 9, DERUSH_DETECT_VERSION);
+  int rc = sqlite3_step(s);
+  if (rc == SQLITE_ROW)
+    _derush_blob_to_floats(sqlite3_column_blob(s, 0), sqlite3_column_bytes(s, 0), vector,
+                           DERUSH_N_DETECT_FEATURES);
+  sqlite3_reset(s);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+    _derush_catalog_set_error(catalog, error, "cannot read detector features");
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/**
+ * derush_catalog_get_embedding:
+ * @catalog: the catalog
+ * @photo_id: a photo's id
+ * @kind: which embedding
+ * @size: (out) (optional): its length
+ * @error: return location for a GError
+ *
+ * Returns: (transfer full): the @kind embedding of the photo's current
+ * version (derush_embedding_info() gives its size and version), or NULL
+ * with DERUSH_ERROR_NOT_FOUND when there is none.
+ */
+float *
+derush_catalog_get_embedding(DerushCatalog *catalog, gint64 photo_id, DerushEmbeddingKind kind,
+                             int *size, GError **error)
+{
+  g_return_val_if_fail(catalog != NULL && kind < DERUSH_N_EMBEDDINGS, NULL);
+  sqlite3_stmt *s = _derush_catalog_stmt(catalog,
+                                         "SELECT e.size, e.vector FROM photos p"
+                                         " JOIN embeddings e ON e.photo_id = p.id AND e.kind = ?2"
+                                         "  AND e.version = ?3 AND e.content_hash = p.content_hash"
+                                         " WHERE p.id = ?1",
+                                         error);
+  if (!s)
+    return NULL;
+  sqlite3_bind_int64(s, 1, photo_id);
+  sqlite3_bind_int(s, 2, kind);
+  sqlite3_bind_int(s, 3, derush_embedding_info(kind)->version);
+  int rc = sqlite3_step(s);
+  float *out = NULL;
+  if (rc == SQLITE_ROW) {
+    int n = sqlite3_column_int(s, 0);
+    if (n > 0 && sqlite3_column_bytes(s, 1) == 4 * n) {
+      out = g_new(float, n);
+      _derush_blob_to_floats(sqlite3_column_blob(s, 1), 4 * n, out, n);
+      if (size)
+        *size = n;
+    }
+  }
+  sqlite3_reset(s);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+    _derush_catalog_set_error(catalog, error, "cannot read an embedding");
+    return NULL;
+  }
+  if (!out)
+    g_set_error(error, DERUSH_ERROR, DERUSH_ERROR_NOT_FOUND, "no %s embedding stored",
+                derush_embedding_info(kind)->name);
+  return out;
+}

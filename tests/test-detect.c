@@ -1,0 +1,492 @@
+/* test-detect.c: the object detector's pre- and post-processing against
+ * OpenCV's (the golden tensors of ../shared/models), the catalog store,
+ * the COCO evaluator and the detector features. */
+#include "catalog/detections-store.h"
+#include "detect/detect-private.h"
+#include "eval/detector-map.h"
+#include "test-util.h"
+
+#define GOLDEN_IN "models/golden/yolox_nano_000000000009_input_1x3x416x416.f32"
+#define GOLDEN_OUT "models/golden/yolox_nano_000000000009_output_1x3549x85.f32"
+#define IMAGE_9 "corpus/coco_sample/images/000000000009.jpg"
+#define REFERENCE_CSV "corpus/coco_sample/yolox_nano_reference.csv"
+
+/* A ../shared file's bytes, or NULL after g_test_skip when absent. */
+static guint8 *
+shared_bytes(const char *relative, gsize *len)
+{
+  g_autofree char *path = test_shared_path(relative);
+  guint8 *data = NULL;
+  if (!path || !g_file_get_contents(path, (char **)&data, len, NULL)) {
+    g_test_skip("../shared is absent: no golden tensors");
+    return NULL;
+  }
+  return data;
+}
+
+/* A picture decoded whole as packed RGB (what cv2.imread gives, in RGB). */
+static guint8 *
+decode_rgb(const char *path, int *w, int *h)
+{
+  g_autoptr(VipsImage) img = vips_image_new_from_file(path, "access", VIPS_ACCESS_SEQUENTIAL, NULL);
+  g_assert_nonnull(img);
+  g_assert_cmpint(img->Bands, ==, 3);
+  size_t size = 0;
+  guint8 *px = vips_image_write_to_memory(img, &size);
+  g_assert_nonnull(px);
+  *w = img->Xsize;
+  *h = img->Ysize;
+  return px;
+}
+
+/* The letterbox of photo 9 matches the tensor cv2 made from the same file:
+ * same scale, same padding, every value within one grey level (the JPEG
+ * decoders may differ by one), nearly all equal. */
+static void
+test_letterbox_golden(void)
+{
+  gsize len = 0;
+  g_autofree guint8 *golden = shared_bytes(GOLDEN_IN, &len);
+  if (!golden)
+    return;
+  g_assert_cmpuint(len, ==, 3 * 416 * 416 * sizeof(float));
+  g_autofree char *path = test_shared_path(IMAGE_9);
+  int w, h;
+  g_autofree guint8 *rgb = decode_rgb(path, &w, &h);
+  g_autofree float *t = g_new(float, 3 * 416 * 416);
+  double r = _derush_letterbox(rgb, w, h, (gsize)w * 3, 416, t);
+  g_assert_cmpfloat_with_epsilon(r, 0.65, 1e-9);
+  const float *g = (const float *)golden;
+  gsize differ = 0;
+  float worst = 0;
+  for (gsize i = 0; i < 3 * 416 * 416; i++) {
+    float d = fabsf(t[i] - g[i]);
+    worst = MAX(worst, d);
+    differ += d > 0;
+  }
+  g_test_message("letterbox vs cv2: %zu of %d values differ, at most by %g", differ, 3 * 416 * 416,
+                 worst);
+  g_assert_cmpfloat(worst, <=, 1.0f);
+  g_assert_cmpuint(differ, <, 3 * 416 * 416 / 100);
+  /* Padding below the 312 resized rows is 114 in every plane. */
+  g_assert_cmpfloat(t[(gsize)2 * 416 * 416 + 415 * 416 + 10], ==, 114.0f);
+}
+
+/* Synthetic: channel order (RGB in, BGR planes out), a flat picture stays
+ * flat through the resize, and a portrait one pads on the right. */
+static void
+test_letterbox_synthetic(void)
+{
+  int w = 100, h = 200;
+  g_autofree guint8 *rgb = g_malloc((gsize)w * h * 3);
+  for (int i = 0; i < w * h; i++) {
+    rgb[3 * i] = 10;
+    rgb[3 * i + 1] = 20;
+    rgb[3 * i + 2] = 30;
+  }
+  g_autofree float *t = g_new(float, 3 * 64 * 64);
+  double r = _derush_letterbox(rgb, w, h, (gsize)w * 3, 64, t);
+  g_assert_cmpfloat_with_epsilon(r, 0.32, 1e-9);
+  /* (x, y) = (5, 40) is inside the 32 x 64 picture; (40, 5) is padding. */
+  g_assert_cmpfloat(t[0 * 4096 + 40 * 64 + 5], ==, 30.0f); /* B */
+  g_assert_cmpfloat(t[1 * 4096 + 40 * 64 + 5], ==, 20.0f); /* G */
+  g_assert_cmpfloat(t[2 * 4096 + 40 * 64 + 5], ==, 10.0f); /* R */
+  g_assert_cmpfloat(t[0 * 4096 + 5 * 64 + 40], ==, 114.0f);
+}
+
+typedef struct {
+  int class_id;
+  float score;
+  float box[4];
+} RefBox;
+
+/* The reference detections of one image from yolox_nano_reference.csv. */
+static GArray *
+reference_boxes(const char *image)
+{
+  gsize len = 0;
+  g_autofree char *csv = (char *)shared_bytes(REFERENCE_CSV, &len);
+  if (!csv)
+    return NULL;
+  GArray *out = g_array_new(FALSE, FALSE, sizeof(RefBox));
+  g_auto(GStrv) lines = g_strsplit(csv, "\n", -1);
+  for (int i = 1; lines[i]; i++) {
+    g_auto(GStrv) f = g_strsplit(lines[i], ",", -1);
+    if (g_strv_length(f) != 8 || strcmp(f[0], image) != 0)
+      continue;
+    RefBox b = {.class_id = atoi(f[1]), .score = (float)g_ascii_strtod(f[3], NULL)};
+    for (int k = 0; k < 4; k++)
+      b.box[k] = (float)g_ascii_strtod(f[4 + k], NULL);
+    g_array_append_val(out, b);
+  }
+  return out;
+}
+
+/* Decoding cv2's raw output of photo 9 with the reference's settings (score
+ * > 0.3, class-wise NMS 0.45) gives the reference's boxes, in its order. */
+static void
+test_decode_golden(void)
+{
+  gsize len = 0;
+  g_autofree guint8 *raw = shared_bytes(GOLDEN_OUT, &len);
+  if (!raw)
+    return;
+  g_assert_cmpuint(len, ==, DERUSH_YOLOX_ROWS * 85 * sizeof(float));
+  g_autoptr(GArray) ref = reference_boxes("000000000009.jpg");
+  if (!ref)
+    return;
+  g_assert_cmpuint(ref->len, >, 0);
+  g_autoptr(GArray) dets = g_array_new(FALSE, FALSE, sizeof(DerushDetection));
+  int n = _derush_yolox_decode((const float *)raw, DERUSH_YOLOX_ROWS, 80, 416, 0.65, 0.3f, 0.45f,
+                               100, dets);
+  g_assert_cmpint(n, ==, (int)ref->len);
+  for (guint i = 0; i < ref->len; i++) {
+    const RefBox *b = &g_array_index(ref, RefBox, i);
+    const DerushDetection *d = &g_array_index(dets, DerushDetection, i);
+    g_assert_cmpint(d->class_id, ==, b->class_id);
+    g_assert_cmpfloat_with_epsilon(d->score, b->score, 6e-5);
+    for (int k = 0; k < 4; k++)
+      g_assert_cmpfloat_with_epsilon(d->box[k], b->box[k], 0.051);
+  }
+}
+
+/* NMS is per class: two overlapping boxes of different classes both stay,
+ * of one class only the better one; max_det caps the output. */
+static void
+test_decode_nms(void)
+{
+  float raw[DERUSH_YOLOX_ROWS * 85] = {0};
+  /* Three cells at stride 8 side by side, each box exp(log 8) * 8 = 64
+   * px square, centres 8 px apart: heavy overlap. */
+  for (int i = 0; i < 3; i++) {
+    float *p = raw + (gsize)(100 + i) * 85;
+    p[2] = p[3] = logf(8.0f);
+    p[4] = 0.9f;
+    p[5 + (i == 2 ? 16 : 0)] = 0.9f - 0.1f * i; /* person, person, dog */
+  }
+  g_autoptr(GArray) dets = g_array_new(FALSE, FALSE, sizeof(DerushDetection));
+  int n = _derush_yolox_decode(raw, DERUSH_YOLOX_ROWS, 80, 416, 1.0, 0.3f, 0.45f, 100, dets);
+  g_assert_cmpint(n, ==, 2);
+  g_assert_cmpint(g_array_index(dets, DerushDetection, 0).class_id, ==, 0);
+  g_assert_cmpint(g_array_index(dets, DerushDetection, 1).class_id, ==, 16);
+  g_assert_cmpfloat_with_epsilon(g_array_index(dets, DerushDetection, 0).score, 0.81f, 1e-6);
+  /* Cell 100 is row 1 (100 = 1 * 52 + 48), column 48: centre (384, 8). */
+  g_assert_cmpfloat_with_epsilon(g_array_index(dets, DerushDetection, 0).box[0], 384 - 32, 1e-3);
+  g_assert_cmpfloat_with_epsilon(g_array_index(dets, DerushDetection, 0).box[1], 8 - 32, 1e-3);
+  g_array_set_size(dets, 0);
+  g_assert_cmpint(_derush_yolox_decode(raw, DERUSH_YOLOX_ROWS, 80, 416, 1.0, 0.3f, 0.45f, 1, dets),
+                  ==, 1);
+}
+
+/* A catalog in a fresh folder holding one scanned photo. */
+typedef struct {
+  char *dir;
+  char *photo;
+  DerushCatalog *cat;
+  gint64 id;
+} Fixture;
+
+static void
+fixture_rescan(Fixture *f)
+{
+  const char *roots[] = {f->dir, NULL};
+  DerushScanOptions sopt;
+  derush_scan_options_init(&sopt);
+  DerushScanSummary sum;
+  g_autoptr(GError) error = NULL;
+  g_assert_true(derush_catalog_scan(f->cat, roots, &sopt, &sum, &error));
+  g_assert_no_error(error);
+  g_autoptr(DerushPhoto) p = derush_catalog_get_photo(f->cat, f->photo, &error);
+  g_assert_no_error(error);
+  f->id = p->id;
+}
+
+static void
+fixture_set_up(Fixture *f, gconstpointer data)
+{
+  f->dir = test_make_tmpdir();
+  f->photo = g_build_filename(f->dir, "a.jpg", NULL);
+  test_make_quadrant_image(f->photo, 120, 80);
+  g_autofree char *db = g_build_filename(f->dir, "cat.db", NULL);
+  g_autoptr(GError) error = NULL;
+  f->cat = derush_catalog_open(db, &error);
+  g_assert_no_error(error);
+  g_autofree char *cache = g_build_filename(f->dir, "cache", NULL);
+  derush_catalog_set_cache_dir(f->cat, cache);
+  fixture_rescan(f);
+}
+
+static void
+fixture_tear_down(Fixture *f, gconstpointer data)
+{
+  derush_catalog_close(f->cat);
+  test_rmrf(f->dir);
+  g_free(f->dir);
+  g_free(f->photo);
+}
+
+static guint64
+photo_hash(Fixture *f)
+{
+  g_autoptr(DerushPhoto) p = derush_catalog_get_photo(f->cat, f->photo, NULL);
+  return p->content_hash;
+}
+
+/* What is stored comes back (boxes, order, features, embedding); a photo
+ * never detected has no detections and all-NAN features. */
+static void
+test_store_round_trip(Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_assert_null(derush_catalog_get_detections(f->cat, f->photo, &error));
+  g_assert_error(error, DERUSH_ERROR, DERUSH_ERROR_NOT_FOUND);
+  g_clear_error(&error);
+  float v[DERUSH_N_DETECT_FEATURES];
+  g_assert_true(derush_catalog_get_detector_features(f->cat, f->id, v, &error));
+  for (int i = 0; i < DERUSH_N_DETECT_FEATURES; i++)
+    g_assert_true(isnan(v[i]));
+
+  DerushDetection dets[] = {
+      {.class_id = 16, .score = 0.9f, .box = {1.5f, 2, 60, 70.25f}},
+      {.class_id = 0, .score = 0.4f, .box = {0, 0, 10, 20}},
+  };
+  float feat[DERUSH_N_DETECT_FEATURES];
+  for (int i = 0; i < DERUSH_N_DETECT_FEATURES; i++)
+    feat[i] = (float)i / 3;
+  feat[DERUSH_DETECT_FEATURE_SUBJECT_CX] = NAN;
+  float emb[256];
+  for (int i = 0; i < 256; i++)
+    emb[i] = sinf((float)i);
+  g_assert_true(_derush_catalog_begin(f->cat, &error));
+  g_assert_true(
+      _derush_catalog_store_detections(f->cat, f->id, photo_hash(f), dets, 2, feat, &error));
+  g_assert_true(_derush_catalog_store_embedding(f->cat, f->id, photo_hash(f),
+                                                DERUSH_EMBEDDING_YOLOX, emb, 256, &error));
+  g_assert_true(_derush_catalog_commit(f->cat, &error));
+
+  g_autoptr(GArray) back = derush_catalog_get_detections(f->cat, f->photo, &error);
+  g_assert_no_error(error);
+  g_assert_cmpuint(back->len, ==, 2);
+  g_assert_cmpmem(back->data, 2 * sizeof(DerushDetection), dets, sizeof dets);
+  g_assert_true(derush_catalog_get_detector_features(f->cat, f->id, v, &error));
+  for (int i = 0; i < DERUSH_N_DETECT_FEATURES; i++)
+    if (i == DERUSH_DETECT_FEATURE_SUBJECT_CX)
+      g_assert_true(isnan(v[i]));
+    else
+      g_assert_cmpfloat(v[i], ==, feat[i]);
+  int size = 0;
+  g_autofree float *e =
+      derush_catalog_get_embedding(f->cat, f->id, DERUSH_EMBEDDING_YOLOX, &size, &error);
+  g_assert_no_error(error);
+  g_assert_cmpint(size, ==, 256);
+  g_assert_cmpmem(e, sizeof emb, emb, sizeof emb);
+  g_assert_null(
+      derush_catalog_get_embedding(f->cat, f->id, DERUSH_EMBEDDING_MOBILENET, NULL, &error));
+  g_assert_error(error, DERUSH_ERROR, DERUSH_ERROR_NOT_FOUND);
+  g_clear_error(&error);
+
+  /* A second run replaces the first: one box left, none of the old. */
+  g_assert_true(_derush_catalog_begin(f->cat, &error));
+  g_assert_true(
+      _derush_catalog_store_detections(f->cat, f->id, photo_hash(f), dets + 1, 1, feat, &error));
+  g_assert_true(_derush_catalog_commit(f->cat, &error));
+  g_autoptr(GArray) again = derush_catalog_get_detections(f->cat, f->photo, &error);
+  g_assert_cmpuint(again->len, ==, 1);
+  g_assert_cmpint(g_array_index(again, DerushDetection, 0).class_id, ==, 0);
+}
+
+/* Detections belong to one file version and one detector version: a
+ * changed file or an older DERUSH_DETECT_VERSION makes them stale. */
+static void
+test_store_versioning(Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  DerushDetection d = {.class_id = 2, .score = 0.5f, .box = {1, 2, 3, 4}};
+  float feat[DERUSH_N_DETECT_FEATURES] = {0};
+  g_assert_true(_derush_catalog_begin(f->cat, &error));
+  g_assert_true(
+      _derush_catalog_store_detections(f->cat, f->id, photo_hash(f), &d, 1, feat, &error));
+  g_assert_true(_derush_catalog_commit(f->cat, &error));
+  g_autoptr(GArray) now = derush_catalog_get_detections(f->cat, f->photo, &error);
+  g_assert_no_error(error);
+
+  g_assert_true(
+      _derush_catalog_exec(f->cat, "UPDATE detect_runs SET version = version - 1", &error));
+  g_assert_null(derush_catalog_get_detections(f->cat, f->photo, &error));
+  g_assert_error(error, DERUSH_ERROR, DERUSH_ERROR_NOT_FOUND);
+  g_clear_error(&error);
+  g_assert_true(
+      _derush_catalog_exec(f->cat, "UPDATE detect_runs SET version = version + 1", &error));
+  g_autoptr(GArray) back = derush_catalog_get_detections(f->cat, f->photo, &error);
+  g_assert_no_error(error);
+
+  /* The file changes (another picture, same name): stale. */
+  g_usleep(10000);
+  test_make_quadrant_image(f->photo, 200, 90);
+  fixture_rescan(f);
+  g_assert_null(derush_catalog_get_detections(f->cat, f->photo, &error));
+  g_assert_error(error, DERUSH_ERROR, DERUSH_ERROR_NOT_FOUND);
+  g_clear_error(&error);
+  float v[DERUSH_N_DETECT_FEATURES];
+  g_assert_true(derush_catalog_get_detector_features(f->cat, f->id, v, &error));
+  g_assert_true(isnan(v[0]));
+}
+
+static void
+add_box(GArray *a, int class_id, float score, float x0, float y0, float x1, float y1)
+{
+  DerushDetection d = {.class_id = class_id, .score = score, .box = {x0, y0, x1, y1}};
+  g_array_append_val(a, d);
+}
+
+/* COCO mAP on cases worked out by hand. */
+static void
+test_map(void)
+{
+  GArray *truth[2], *dets[2];
+  for (int i = 0; i < 2; i++) {
+    truth[i] = g_array_new(FALSE, FALSE, sizeof(DerushDetection));
+    dets[i] = g_array_new(FALSE, FALSE, sizeof(DerushDetection));
+  }
+  add_box(truth[0], 0, 1, 0, 0, 100, 100);
+  add_box(truth[1], 16, 1, 10, 10, 50, 50);
+  /* Perfect: every AP is 1. */
+  add_box(dets[0], 0, 0.9f, 0, 0, 100, 100);
+  add_box(dets[1], 16, 0.8f, 10, 10, 50, 50);
+  DerushMap m;
+  _derush_coco_map(2, truth, dets, &m);
+  g_assert_cmpint(m.classes, ==, 2);
+  g_assert_cmpfloat_with_epsilon(m.map50, 1, 1e-12);
+  g_assert_cmpfloat_with_epsilon(m.map50_95, 1, 1e-12);
+
+  /* The person box shifted to IoU 0.7 (70x100 of 100x100): a hit at the
+   * thresholds 0.50 ... 0.70, five of ten. */
+  g_array_set_size(dets[0], 0);
+  add_box(dets[0], 0, 0.9f, 0, 0, 70, 100);
+  _derush_coco_map(2, truth, dets, &m);
+  g_assert_cmpfloat_with_epsilon(m.map50, 1, 1e-12);
+  g_assert_cmpfloat_with_epsilon(m.map50_95, (0.5 + 1) / 2, 1e-12);
+  g_assert_cmpfloat_with_epsilon(m.map75, 0.5, 1e-12);
+
+  /* A better-scored false dog before the true one: precision 1/2 at recall
+   * 1, so the dog's AP is 0.5 at every threshold. A detection of a class
+   * absent from the truth (car) changes nothing. */
+  add_box(dets[1], 16, 0.95f, 200, 200, 250, 250);
+  add_box(dets[1], 2, 0.99f, 10, 10, 50, 50);
+  _derush_coco_map(2, truth, dets, &m);
+  g_assert_cmpfloat_with_epsilon(m.map50, (1 + 0.5) / 2, 1e-12);
+  g_assert_cmpfloat_with_epsilon(m.map50_95, (0.5 + 0.5) / 2, 1e-12);
+  g_assert_cmpint(m.detections, ==, 4);
+
+  /* No detections at all: 0, not NAN; no truth at all: NAN. */
+  g_array_set_size(dets[0], 0);
+  g_array_set_size(dets[1], 0);
+  _derush_coco_map(2, truth, dets, &m);
+  g_assert_cmpfloat(m.map50, ==, 0);
+  g_array_set_size(truth[0], 0);
+  g_array_set_size(truth[1], 0);
+  _derush_coco_map(2, truth, dets, &m);
+  g_assert_true(isnan(m.map50));
+  for (int i = 0; i < 2; i++) {
+    g_array_unref(truth[i]);
+    g_array_unref(dets[i]);
+  }
+}
+
+/* Flags, counts and the subject: the largest confident box, its place,
+ * and a sharp subject on a flat background scores above the frame. */
+static void
+test_features(void)
+{
+  int w = 200, h = 100;
+  g_autofree guint8 *rgb = g_malloc0((gsize)w * h * 3);
+  /* A checkerboard (sharp) in x 100..160, y 20..80; grey elsewhere. */
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++) {
+      guint8 v = 128;
+      if (x >= 100 && x < 160 && y >= 20 && y < 80)
+        v = ((x + y) & 1) ? 250 : 5;
+      memset(rgb + ((gsize)y * w + x) * 3, v, 3);
+    }
+  DerushDetection dets[] = {
+      {.class_id = 0, .score = 0.9f, .box = {200, 40, 320, 160}}, /* the subject, in 2x pixels */
+      {.class_id = 0, .score = 0.5f, .box = {0, 0, 20, 20}},
+      {.class_id = 16, .score = 0.6f, .box = {0, 0, 30, 30}},
+      {.class_id = 2, .score = 0.3f, .box = {0, 0, 399, 199}}, /* below 0.35: not counted */
+      {.class_id = 53, .score = 0.4f, .box = {0, 0, 5, 5}},
+  };
+  float v[DERUSH_N_DETECT_FEATURES];
+  _derush_detect_features(dets, G_N_ELEMENTS(dets), 400, 200, rgb, w, h, (gsize)w * 3, v);
+  g_assert_cmpfloat(v[DERUSH_DETECT_FEATURE_OBJECTS], ==, 4);
+  g_assert_cmpfloat(v[DERUSH_DETECT_FEATURE_MAX_SCORE], ==, 0.9f);
+  g_assert_cmpfloat(v[DERUSH_DETECT_FEATURE_PERSON], ==, 1);
+  g_assert_cmpfloat(v[DERUSH_DETECT_FEATURE_PERSONS], ==, 2);
+  g_assert_cmpfloat(v[DERUSH_DETECT_FEATURE_ANIMAL], ==, 1);
+  g_assert_cmpfloat(v[DERUSH_DETECT_FEATURE_ANIMALS], ==, 1);
+  g_assert_cmpfloat(v[DERUSH_DETECT_FEATURE_VEHICLE], ==, 0);
+  g_assert_cmpfloat(v[DERUSH_DETECT_FEATURE_FOOD], ==, 1);
+  g_assert_cmpfloat_with_epsilon(v[DERUSH_DETECT_FEATURE_SUBJECT_AREA], 120.0 * 120 / (400 * 200),
+                                 1e-6);
+  g_assert_cmpfloat_with_epsilon(v[DERUSH_DETECT_FEATURE_SUBJECT_CX], 0.65, 1e-6);
+  g_assert_cmpfloat_with_epsilon(v[DERUSH_DETECT_FEATURE_SUBJECT_CY], 0.5, 1e-6);
+  g_assert_cmpfloat(v[DERUSH_DETECT_FEATURE_SUBJECT_SHARP], >, 3);
+  g_assert_cmpfloat(v[DERUSH_DETECT_FEATURE_SUBJECT_VS_FRAME], >, 0.3);
+
+  /* Nothing found: counts 0, the subject's place undefined. */
+  _derush_detect_features(NULL, 0, 400, 200, rgb, w, h, (gsize)w * 3, v);
+  g_assert_cmpfloat(v[DERUSH_DETECT_FEATURE_OBJECTS], ==, 0);
+  g_assert_cmpfloat(v[DERUSH_DETECT_FEATURE_SUBJECT_AREA], ==, 0);
+  g_assert_true(isnan(v[DERUSH_DETECT_FEATURE_SUBJECT_CX]));
+  g_assert_true(isnan(v[DERUSH_DETECT_FEATURE_SUBJECT_SHARP]));
+  /* Names are unique and none is empty. */
+  g_autoptr(GHashTable) names = g_hash_table_new(g_str_hash, g_str_equal);
+  for (int i = 0; i < DERUSH_N_DETECT_FEATURES; i++)
+    g_assert_true(g_hash_table_add(names, (char *)derush_detect_feature_info(i)->name));
+}
+
+/* Model lookup order: explicit folder, process override, environment. */
+static void
+test_model_dir(void)
+{
+  g_autofree char *tmp = test_make_tmpdir();
+  g_autofree char *a = g_build_filename(tmp, "a", NULL), *b = g_build_filename(tmp, "b", NULL);
+  g_mkdir_with_parents(a, 0755);
+  g_mkdir_with_parents(b, 0755);
+  g_autofree char *fa = g_build_filename(a, "m.onnx", NULL);
+  g_autofree char *fb = g_build_filename(b, "m.onnx", NULL);
+  test_write_file(fa, "x", 1);
+  test_write_file(fb, "y", 1);
+  g_setenv("DERUSH_MODEL_DIR", b, TRUE);
+  g_autofree char *env = derush_model_find("m.onnx");
+  g_assert_cmpstr(env, ==, fb);
+  derush_model_set_dir(a);
+  g_autofree char *over = derush_model_find("m.onnx");
+  g_assert_cmpstr(over, ==, fa);
+  g_autofree char *expl = _derush_model_find("m.onnx", b);
+  g_assert_cmpstr(expl, ==, fb);
+  g_assert_null(derush_model_find("absent.onnx"));
+  g_autofree char *hint = derush_model_missing_hint("absent.onnx");
+  g_assert_nonnull(strstr(hint, "absent.onnx"));
+  g_assert_nonnull(strstr(hint, "docs/models.md"));
+  derush_model_set_dir(NULL);
+  g_unsetenv("DERUSH_MODEL_DIR");
+  test_rmrf(tmp);
+}
+
+int
+main(int argc, char **argv)
+{
+  test_init(&argc, &argv);
+  g_test_add_func("/detect/letterbox/golden", test_letterbox_golden);
+  g_test_add_func("/detect/letterbox/synthetic", test_letterbox_synthetic);
+  g_test_add_func("/detect/decode/golden", test_decode_golden);
+  g_test_add_func("/detect/decode/nms", test_decode_nms);
+  g_test_add("/detect/store/round-trip", Fixture, NULL, fixture_set_up, test_store_round_trip,
+             fixture_tear_down);
+  g_test_add("/detect/store/versioning", Fixture, NULL, fixture_set_up, test_store_versioning,
+             fixture_tear_down);
+  g_test_add_func("/detect/map", test_map);
+  g_test_add_func("/detect/features", test_features);
+  g_test_add_func("/detect/model-dir", test_model_dir);
+  return g_test_run();
+}
