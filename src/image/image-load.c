@@ -588,6 +588,7 @@ decode_raw_preview(libraw_processed_image_t *preview, int size, int orientation,
     }
     /* Camera previews are sRGB (or say Adobe RGB in EXIF, not in a
      * profile): no colour management. */
+    derush_counter_add(DERUSH_COUNTER_IMAGES_DECODED, 1);
     return decode_thumbnail(preview->data, preview->data_size, size, TRUE, FALSE, orientation,
                             error);
   }
