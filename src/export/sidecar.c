@@ -10,7 +10,11 @@
  * from that record, so our own writes never come back as new decisions, and
  * a later edit by another program is picked up as a SIDECAR decision. The
  * same record makes an export refuse to overwrite an edit no scan has read
- * yet: another program's decision is never silently lost. */
+ * yet: another program's decision is never silently lost.
+ *
+ * Over 600 lines: writing, reading back and the scanner's hooks share one
+ * decision model (rating, pick label) and one XMP merge.
+ */
 #include "export-private.h"
 #include <errno.h>
 #include <gexiv2/gexiv2.h>
