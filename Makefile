@@ -40,7 +40,7 @@ check: deps
 	  -Db_sanitize=address,undefined -Db_lundef=false
 	ninja -C $(ASAN_BUILD)
 	-meson test -C $(BUILD) --print-errorlogs
-	-$(SAN_ENV) meson test -C $(ASAN_BUILD) --print-errorlogs --no-suite slow --no-suite gui \
+	-$(SAN_ENV) meson test -C $(ASAN_BUILD) --print-errorlogs --no-suite gui --no-suite format \
 	  --timeout-multiplier 3
 	@python3 scripts/test-summary.py $(BUILD)/meson-logs/testlog.json \
 	  $(ASAN_BUILD)/meson-logs/testlog.json

@@ -11,6 +11,7 @@ int cli_cmd_analyze(CliContext *ctx, int argc, char **argv);
 int cli_cmd_features(CliContext *ctx, int argc, char **argv);
 int cli_cmd_groups(CliContext *ctx, int argc, char **argv);
 int cli_cmd_eval(CliContext *ctx, int argc, char **argv);
+int cli_cmd_faces(CliContext *ctx, int argc, char **argv);
 int cli_cmd_detect(CliContext *ctx, int argc, char **argv);
 int cli_cmd_detections(CliContext *ctx, int argc, char **argv);
 

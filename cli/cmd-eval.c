@@ -88,6 +88,57 @@ eval_blur(CliContext *ctx, const char *truth, gboolean json)
   return CLI_EXIT_OK;
 }
 
+static void
+faces_bad_file(const char *path, const char *reason, gpointer user_data)
+{
+  cli_print_file_error(path, reason);
+}
+
+static int
+eval_faces(const char *truth, const char *model_dir, gboolean json)
+{
+  DerushFacesEval r;
+  g_autoptr(GError) error = NULL;
+  if (!derush_eval_faces(truth, model_dir, faces_bad_file, NULL, &r, &error)) {
+    cli_print_error(truth, error);
+    return CLI_EXIT_FATAL;
+  }
+  if (json) {
+    g_autoptr(JsonBuilder) b = json_builder_new();
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "photos");
+    json_builder_add_int_value(b, r.photos);
+    cli_json_add_double(b, "count_accuracy", r.count_accuracy);
+    cli_json_add_double(b, "closed_precision", r.closed_precision);
+    cli_json_add_double(b, "closed_recall", r.closed_recall);
+    const struct {
+      const char *key;
+      gint64 value;
+    } ints[] = {{"unreadable", r.unreadable},
+                {"faces_truth", r.faces_truth},
+                {"faces_found", r.faces_found},
+                {"closed_truth", r.closed_truth},
+                {"closed_found", r.closed_found},
+                {"empty_photos", r.empty_photos},
+                {"empty_photos_with_faces", r.empty_photos_with_faces}};
+    for (guint i = 0; i < G_N_ELEMENTS(ints); i++) {
+      json_builder_set_member_name(b, ints[i].key);
+      json_builder_add_int_value(b, ints[i].value);
+    }
+    json_builder_end_object(b);
+    g_autoptr(JsonNode) root = json_builder_get_root(b);
+    cli_print_json(stdout, root);
+  } else {
+    printf("Face count right on %.3f of %" G_GINT64_FORMAT " photos; closed eyes: precision "
+           "%.3f, recall %.3f (%" G_GINT64_FORMAT " found, %" G_GINT64_FORMAT
+           " in the truth); faces on %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT
+           " photos without any\n",
+           r.count_accuracy, r.photos, r.closed_precision, r.closed_recall, r.closed_found,
+           r.closed_truth, r.empty_photos_with_faces, r.empty_photos);
+  }
+  return r.unreadable ? CLI_EXIT_BAD_FILES : CLI_EXIT_OK;
+}
+
 static int
 eval_detector(const char *truth, gboolean json)
 {
@@ -150,7 +201,8 @@ cli_cmd_eval(CliContext *ctx, int argc, char **argv)
        "The ground-truth CSV (a folder for eval detector)", "CSV|DIR"},
       {"json", 0, 0, G_OPTION_ARG_NONE, &json, "Print the result as one JSON object", NULL},
       CLI_GROUP_ENTRIES(&gargs),
-      {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &rest, NULL, "grouping|blur|detector"},
+      {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &rest, NULL,
+       "grouping|blur|faces|detector"},
       {NULL},
   };
   g_autoptr(GOptionContext) context = cli_option_context_new(
@@ -165,6 +217,11 @@ cli_cmd_eval(CliContext *ctx, int argc, char **argv)
       "eval blur --truth CSV: CSV is file,scene_id,device,label (sharp, defocus_blur,\n"
       "  motion_blur); prints the fraction of scenes whose sharp frame scores above\n"
       "  every blurred one. JSON: {triplets, ranked_sharp_first, sharp_first}.\n"
+      "eval faces --truth CSV: CSV is path,faces,eyes_closed[,note] (faces at least\n"
+      "  48 px wide, those with both eyes closed); the files are read directly. JSON:\n"
+      "  {photos, count_accuracy, closed_precision, closed_recall, unreadable,\n"
+      "  faces_truth, faces_found, closed_truth, closed_found, empty_photos,\n"
+      "  empty_photos_with_faces}.\n"
       "eval detector --truth DIR: DIR holds images/, boxes.csv\n"
       "  (image,width,height,class_id,class_name,x0,y0,x1,y1) and classes.txt (the 80\n"
       "  COCO names); runs the detector on every image and prints COCO's mAP\n"
@@ -177,7 +234,7 @@ cli_cmd_eval(CliContext *ctx, int argc, char **argv)
   if (!parsed)
     return CLI_EXIT_FATAL;
   if (!rest || !rest[0])
-    return cli_usage_error("eval", "say what to evaluate: grouping, blur or detector");
+    return cli_usage_error("eval", "say what to evaluate: grouping, blur, faces or detector");
   if (rest[1])
     return cli_usage_error("eval", "unexpected argument '%s'", rest[1]);
   if (!truth)
@@ -185,8 +242,10 @@ cli_cmd_eval(CliContext *ctx, int argc, char **argv)
   if (g_str_equal(rest[0], "detector"))
     return eval_detector(truth, json);
   gboolean grouping = g_str_equal(rest[0], "grouping");
-  if (!grouping && !g_str_equal(rest[0], "blur"))
-    return cli_usage_error("eval", "unknown evaluation '%s' (grouping, blur or detector)", rest[0]);
+  gboolean faces = g_str_equal(rest[0], "faces");
+  if (!grouping && !faces && !g_str_equal(rest[0], "blur"))
+    return cli_usage_error("eval", "unknown evaluation '%s' (grouping, blur, faces or detector)",
+                           rest[0]);
   DerushGroupOptions gopt;
   if (!cli_group_options_finish("eval", &gargs, &gopt))
     return CLI_EXIT_FATAL;
@@ -194,6 +253,8 @@ cli_cmd_eval(CliContext *ctx, int argc, char **argv)
     cli_print_file_error(truth, "no such file");
     return CLI_EXIT_FATAL;
   }
+  if (faces)
+    return eval_faces(truth, NULL, json);
   if (!cli_open_catalog(ctx))
     return CLI_EXIT_FATAL;
   return grouping ? eval_grouping(ctx, truth, json, &gopt) : eval_blur(ctx, truth, json);

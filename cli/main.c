@@ -36,6 +36,7 @@ static const CliCommand commands[] = {
     {"import", "Import decisions from another tool", cli_cmd_import, TRUE},
     {"analyze", "Compute features, hashes and groups", cli_cmd_analyze, TRUE},
     {"features", "Print the feature vector of photos", cli_cmd_features, TRUE},
+    {"faces", "Find faces, closed eyes and soft faces in photos", cli_cmd_faces, TRUE},
     {"groups", "List sessions, bursts and near-duplicates", cli_cmd_groups, TRUE},
     {"detect", "Find objects in photos (needs the detector model)", cli_cmd_detect, TRUE},
     {"detections", "Print the objects found in photos", cli_cmd_detections, TRUE},

@@ -13,6 +13,9 @@ shift
 here=$(cd "$(dirname "$0")" && pwd)
 seconds=${FUZZ_SECONDS:-60}
 names=${*:-meta image sidecar import settings onnx}
+# Undefined behaviour is a finding like a crash: stop on it and keep the
+# input (UBSan only prints and goes on by default).
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}"
 status=0
 for name in $names; do
   bin=$build/fuzz/fuzz-$name

@@ -62,7 +62,15 @@ image)
 sidecar)
   [ -d "$corpus" ] && find "$corpus" -type f -name '*.xmp' | while IFS= read -r f; do add "$f" 65536; done
   ;;
-import | settings | onnx)
+onnx)
+  # ONNX's own node tests (libonnx-testdata: one small graph per operator)
+  # and the small real models of ../shared/models.
+  testdata=/usr/share/libonnx-testdata/data/node
+  [ -d $testdata ] && find $testdata -name model.onnx | while IFS= read -r f; do add "$f" 65536; done
+  [ -d "$shared/models" ] && find "$shared/models" -maxdepth 1 -name '*.onnx' -size -300k |
+    while IFS= read -r f; do add "$f" 1048576; done
+  ;;
+import | settings)
   # Nothing in ../shared/corpus is of this kind: the committed seeds are it.
   ;;
 *)

@@ -51,6 +51,10 @@ typedef enum {
 const char *derush_face_feature_name(DerushFaceFeature feature);
 void derush_face_features_compute(const DerushFace *faces, int n, float *vector);
 
+gboolean derush_faces_load_models(const char *model_dir, GError **error);
+gboolean derush_faces_detect_file(const char *path, const char *model_dir, GArray **faces,
+                                  GError **error);
+
 /* The faces stored for the photo at @path by the last analyze (array of
  * DerushFace, best score first). FALSE with DERUSH_ERROR_NOT_FOUND when
  * its faces were never looked for (or it changed since). */
@@ -60,6 +64,25 @@ gboolean derush_catalog_get_faces(DerushCatalog *catalog, const char *path, GArr
  * TRUE, when its faces were never looked for). */
 gboolean derush_catalog_get_face_features(DerushCatalog *catalog, const char *path, float *vector,
                                           GError **error);
+
+/* `derush eval faces`: face counts and closed eyes against a truth CSV. */
+#define DERUSH_EVAL_FACE_MIN 48.0f /* faces this wide (original pixels) count */
+typedef struct {
+  gint64 photos;                   /* rows scored (readable) */
+  gint64 unreadable;               /* listed files that could not be read */
+  double count_accuracy;           /* photos whose face count is right */
+  double closed_precision;         /* closed-eye faces found that are closed */
+  double closed_recall;            /* closed-eye faces that were found */
+  gint64 faces_truth, faces_found; /* faces >= MIN (found: >= MIN * 1.25) */
+  gint64 closed_truth, closed_found;
+  gint64 empty_photos;            /* rows with no face */
+  gint64 empty_photos_with_faces; /* ... where a face >= MIN / 1.25 was found */
+} DerushFacesEval;
+
+gboolean derush_eval_faces(const char *truth_csv, const char *model_dir,
+                           void (*on_unreadable)(const char *path, const char *reason,
+                                                 gpointer user_data),
+                           gpointer user_data, DerushFacesEval *result, GError **error);
 
 G_END_DECLS
 

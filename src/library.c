@@ -1,8 +1,8 @@
 /* library.c: process set-up and the small shared pieces of the public API. */
+#include "catalog/catalog-private.h"
 #include "derush-private.h"
 #include <gexiv2/gexiv2.h>
 #include <malloc.h>
-#include <sqlite3.h>
 
 static void
 quiet_vips_warnings(const char *log_domain, GLogLevelFlags log_level, const char *message,
@@ -45,9 +45,9 @@ derush_init(const char *argv0, GError **error)
    * magick...) is attack surface with no photo behind it. */
   vips_operation_block_set("VipsForeignLoad", TRUE);
   static const char *const allowed[] = {
-      "VipsForeignLoadJpeg", "VipsForeignLoadPng", "VipsForeignLoadTiff", "VipsForeignLoadWebp",
-      "VipsForeignLoadHeif", "VipsForeignLoadGif", "VipsForeignLoadSpng", "VipsForeignLoadNsgif",
-    "VipsForeignLoadPpm",
+      "VipsForeignLoadJpeg", "VipsForeignLoadPng",   "VipsForeignLoadTiff",
+      "VipsForeignLoadWebp", "VipsForeignLoadHeif",  "VipsForeignLoadGif",
+      "VipsForeignLoadSpng", "VipsForeignLoadNsgif", "VipsForeignLoadPpm",
   };
   for (gsize i = 0; i < G_N_ELEMENTS(allowed); i++)
     vips_operation_block_set(allowed[i], FALSE);
@@ -60,11 +60,7 @@ derush_init(const char *argv0, GError **error)
   }
   gexiv2_log_set_level(GEXIV2_LOG_LEVEL_MUTE);
 
-  if (sqlite3_initialize() != SQLITE_OK) {
-    g_set_error(error, DERUSH_ERROR, DERUSH_ERROR_FAILED, "cannot start SQLite");
-    return FALSE;
-  }
-  return TRUE;
+  return _derush_catalog_library_init(error);
 }
 
 /**

@@ -113,8 +113,8 @@ main(int argc, char **argv)
       check(derush_catalog_set_labels(cat, ids, n, &five, DERUSH_SOURCE_USER, NULL, &error), error);
     }
     t = now_s();
-    check(derush_catalog_export_sidecars(cat, photos, NULL, 0, DERUSH_XMP_DARKTABLE, 0, NULL,
-                                         NULL, &sum, &error),
+    check(derush_catalog_export_sidecars(cat, photos, NULL, 0, DERUSH_XMP_DARKTABLE, 0, NULL, NULL,
+                                         &sum, &error),
           error);
     double s = now_s() - t;
     printf("sidecar_export_%s_s: %.2f for %d (%.0f/s; written %" G_GINT64_FORMAT

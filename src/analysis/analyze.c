@@ -16,26 +16,12 @@
 #include "catalog/catalog-private.h"
 #include "quality/features.h"
 #include "group/group-store.h"
-#include "catalog/detections-store.h"
 #include "detect/detect-private.h"
 
 #define FLUSH_JOBS 200
 #define FLUSH_US (250 * 1000)
 #define JOBS_PER_THREAD 4
 #define PROGRESS_US (100 * 1000)
-
-/* A photo to analyze and what it lacks. */
-typedef struct {
-  char *path;
-  gboolean features; /* features or hashes stale */
-  gboolean detect;   /* detections stale */
-} Todo;
-
-static void
-todo_clear(gpointer data)
-{
-  g_free(((Todo *)data)->path);
-}
 
 typedef struct {
   DerushPhoto *photo;
@@ -110,45 +96,23 @@ store_job(DerushCatalog *cat, const Job *job, GError **error)
     return FALSE;
   if (!job->want_features)
     return TRUE;
-  sqlite3_stmt *s = _derush_catalog_stmt(cat,
-                                         "INSERT OR REPLACE INTO features(photo_id, version,"
-                                         " content_hash, vector) VALUES (?, ?, ?, ?)",
-                                         error);
-  if (!s)
-    return FALSE;
   guint8 vec[4 * DERUSH_N_FEATURES];
   _derush_floats_to_blob(job->vector, DERUSH_N_FEATURES, vec);
-  sqlite3_bind_int64(s, 1, job->photo->id);
-  sqlite3_bind_int(s, 2, DERUSH_FEATURES_VERSION);
-  sqlite3_bind_int64(s, 3, (gint64)job->photo->content_hash);
-  sqlite3_bind_blob(s, 4, vec, sizeof vec, SQLITE_TRANSIENT);
-  int rc = sqlite3_step(s);
-  sqlite3_reset(s);
-  if (rc != SQLITE_DONE) {
-    _derush_catalog_set_error(cat, error, "cannot store features");
-    return FALSE;
-  }
-  s = _derush_catalog_stmt(cat,
-                           "INSERT OR REPLACE INTO hashes(photo_id, version, content_hash,"
-                           " dhash, phash, variants) VALUES (?, ?, ?, ?, ?, ?)",
-                           error);
-  if (!s)
-    return FALSE;
   guint8 var[DERUSH_HASHES_BLOB_SIZE];
   _derush_hashes_to_blob(&job->hashes, var);
-  sqlite3_bind_int64(s, 1, job->photo->id);
-  sqlite3_bind_int(s, 2, DERUSH_PHASH_VERSION);
-  sqlite3_bind_int64(s, 3, (gint64)job->photo->content_hash);
-  sqlite3_bind_int64(s, 4, (gint64)job->hashes.dhash[0]);
-  sqlite3_bind_int64(s, 5, (gint64)job->hashes.phash[0]);
-  sqlite3_bind_blob(s, 6, var, sizeof var, SQLITE_TRANSIENT);
-  rc = sqlite3_step(s);
-  sqlite3_reset(s);
-  if (rc != SQLITE_DONE) {
-    _derush_catalog_set_error(cat, error, "cannot store hashes");
-    return FALSE;
-  }
-  return TRUE;
+  DerushAnalysisRecord rec = {
+      .photo_id = job->photo->id,
+      .content_hash = job->photo->content_hash,
+      .features_version = DERUSH_FEATURES_VERSION,
+      .features = vec,
+      .features_len = sizeof vec,
+      .hashes_version = DERUSH_PHASH_VERSION,
+      .dhash = job->hashes.dhash[0],
+      .phash = job->hashes.phash[0],
+      .variants = var,
+      .variants_len = sizeof var,
+  };
+  return _derush_catalog_store_analysis(cat, &rec, error);
 }
 
 typedef struct {
@@ -246,56 +210,15 @@ collect(Analyze *a, int max_in_flight)
   }
 }
 
-/* Paths (not photos: derush_catalog_get_photo() reads each with its
- * metadata) of the readable photos under @root lacking current features or
- * hashes (unless @detect_only) or, when @detect, current detections; counts
- * the others as up to date. */
+/* The readable photos under @root lacking current features or hashes
+ * (unless @detect_only) or, when @detect, current detections. */
 static gboolean
 find_todo(DerushCatalog *cat, const char *root, gboolean detect, gboolean detect_only, GArray *todo,
           gint64 *up_to_date, GError **error)
 {
-  g_autofree char *lo = NULL, *hi = NULL;
-  if (root)
-    _derush_path_range(root, &lo, &hi);
-  sqlite3_stmt *s =
-      _derush_catalog_stmt(cat,
-                           "SELECT p.path, f.photo_id IS NOT NULL AND h.photo_id IS NOT NULL,"
-                           " d.photo_id IS NOT NULL FROM photos p"
-                           " LEFT JOIN features f ON f.photo_id = p.id AND f.version = ?1"
-                           "  AND f.content_hash = p.content_hash"
-                           " LEFT JOIN hashes h ON h.photo_id = p.id AND h.version = ?2"
-                           "  AND h.content_hash = p.content_hash" DERUSH_DETECT_RUN_JOIN
-                           " WHERE p.status = 0 AND p.missing = 0"
-                           "  AND (?3 IS NULL OR p.path = ?5 OR (p.path >= ?3 AND p.path < ?4))"
-                           " ORDER BY p.path",
-                           error);
-  if (!s)
-    return FALSE;
-  sqlite3_bind_int(s, 1, DERUSH_FEATURES_VERSION);
-  sqlite3_bind_int(s, 2, DERUSH_PHASH_VERSION);
-  sqlite3_bind_int(s, 9, DERUSH_DETECT_VERSION);
-  if (root) {
-    sqlite3_bind_text(s, 3, lo, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 4, hi, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 5, root, -1, SQLITE_TRANSIENT);
-  }
-  int rc;
-  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-    Todo t = {.features = !detect_only && !sqlite3_column_int(s, 1),
-              .detect = detect && !sqlite3_column_int(s, 2)};
-    if (!t.features && !t.detect) {
-      (*up_to_date)++;
-      continue;
-    }
-    t.path = g_strdup((const char *)sqlite3_column_text(s, 0));
-    g_array_append_val(todo, t);
-  }
-  sqlite3_reset(s);
-  if (rc != SQLITE_DONE) {
-    _derush_catalog_set_error(cat, error, "cannot list the photos to analyze");
-    return FALSE;
-  }
-  return TRUE;
+  return _derush_catalog_analysis_todo(cat, root, detect_only ? 0 : DERUSH_FEATURES_VERSION,
+                                       DERUSH_PHASH_VERSION, detect ? DERUSH_DETECT_VERSION : 0,
+                                       todo, up_to_date, error);
 }
 
 /**
@@ -339,15 +262,15 @@ _derush_catalog_analyze_roots(DerushCatalog *catalog, const char *const *roots,
   }
 
   /* Roots may overlap (a folder and a file in it): each path once. */
-  g_autoptr(GArray) todo = g_array_new(FALSE, FALSE, sizeof(Todo));
-  g_array_set_clear_func(todo, todo_clear);
+  g_autoptr(GArray) todo = g_array_new(FALSE, FALSE, sizeof(DerushAnalysisTodo));
+  g_array_set_clear_func(todo, _derush_analysis_todo_clear);
   if (!roots) {
     if (!find_todo(catalog, NULL, detect, detect_only, todo, &sum.up_to_date, error))
       return FALSE;
   } else {
     g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
-    g_autoptr(GArray) all = g_array_new(FALSE, FALSE, sizeof(Todo));
-    g_array_set_clear_func(all, todo_clear);
+    g_autoptr(GArray) all = g_array_new(FALSE, FALSE, sizeof(DerushAnalysisTodo));
+    g_array_set_clear_func(all, _derush_analysis_todo_clear);
     for (int i = 0; roots[i]; i++) {
       gint64 fresh = 0;
       if (!find_todo(catalog, roots[i], detect, detect_only, all, &fresh, error))
@@ -355,9 +278,9 @@ _derush_catalog_analyze_roots(DerushCatalog *catalog, const char *const *roots,
       sum.up_to_date += fresh;
     }
     for (guint i = 0; i < all->len; i++) {
-      Todo *t = &g_array_index(all, Todo, i);
+      DerushAnalysisTodo *t = &g_array_index(all, DerushAnalysisTodo, i);
       if (g_hash_table_add(seen, t->path)) {
-        Todo copy = *t;
+        DerushAnalysisTodo copy = *t;
         copy.path = g_strdup(t->path);
         g_array_append_val(todo, copy);
       }
@@ -365,7 +288,7 @@ _derush_catalog_analyze_roots(DerushCatalog *catalog, const char *const *roots,
   }
   a.total = todo->len;
   for (guint i = 0; i < todo->len && detect && !a.shared.detector; i++)
-    if (g_array_index(todo, Todo, i).detect &&
+    if (g_array_index(todo, DerushAnalysisTodo, i).detect &&
         !(a.shared.detector = _derush_detector_get(options->model_dir, error)))
       return FALSE;
 
@@ -379,7 +302,7 @@ _derush_catalog_analyze_roots(DerushCatalog *catalog, const char *const *roots,
     if (options->cancellable && g_cancellable_is_cancelled(options->cancellable))
       break;
     g_autoptr(GError) local = NULL;
-    const Todo *t = &g_array_index(todo, Todo, i);
+    const DerushAnalysisTodo *t = &g_array_index(todo, DerushAnalysisTodo, i);
     DerushPhoto *photo = derush_catalog_get_photo(catalog, t->path, &local);
     if (!photo) {
       a.fatal = g_steal_pointer(&local);
@@ -449,48 +372,6 @@ derush_catalog_analyze(DerushCatalog *catalog, const char *under,
   g_return_val_if_fail(catalog != NULL, FALSE);
   const char *roots[] = {under, NULL};
   return _derush_catalog_analyze_roots(catalog, under ? roots : NULL, options, summary, error);
-}
-
-/**
- * derush_catalog_get_features:
- * @catalog: the catalog
- * @path: a photo's absolute path
- * @vector: (out): DERUSH_N_FEATURES values
- * @error: return location for a GError
- *
- * Returns: FALSE with DERUSH_ERROR_NOT_FOUND when the photo has no current
- * features (unknown, unreadable, or not analyzed since it changed).
- */
-gboolean
-derush_catalog_get_features(DerushCatalog *catalog, const char *path, float *vector, GError **error)
-{
-  g_return_val_if_fail(catalog != NULL && path != NULL && vector != NULL, FALSE);
-  sqlite3_stmt *s =
-      _derush_catalog_stmt(catalog,
-                           "SELECT f.vector FROM photos p JOIN features f ON f.photo_id = p.id"
-                           " AND f.version = ? AND f.content_hash = p.content_hash"
-                           " WHERE p.path = ?",
-                           error);
-  if (!s)
-    return FALSE;
-  sqlite3_bind_int(s, 1, DERUSH_FEATURES_VERSION);
-  sqlite3_bind_text(s, 2, path, -1, SQLITE_TRANSIENT);
-  int rc = sqlite3_step(s);
-  if (rc == SQLITE_ROW) {
-    _derush_blob_to_floats(sqlite3_column_blob(s, 0), sqlite3_column_bytes(s, 0), vector,
-                           DERUSH_N_FEATURES);
-    sqlite3_reset(s);
-    return TRUE;
-  }
-  sqlite3_reset(s);
-  if (rc != SQLITE_DONE) {
-    _derush_catalog_set_error(catalog, error, "cannot read features");
-    return FALSE;
-  }
-  g_autofree char *display = g_filename_display_name(path);
-  g_set_error(error, DERUSH_ERROR, DERUSH_ERROR_NOT_FOUND, "%s: not analyzed (run derush analyze)",
-              display);
-  return FALSE;
 }
 
 /**

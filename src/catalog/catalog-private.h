@@ -14,10 +14,22 @@ struct _DerushCatalog {
   sqlite3 *db;
   char *path;
   char *cache_dir;
-  GHashTable *stmts; /* SQL text -> sqlite3_stmt*, prepared once */
-  int tx_depth;      /* nesting of _derush_catalog_begin */
+  GHashTable *stmts;  /* SQL text -> sqlite3_stmt*, prepared once */
+  int tx_depth;       /* nesting of _derush_catalog_begin */
+  GThread *owner;     /* the thread that opened it: the only one to use it */
   gboolean read_only; /* opened for reading only: the disk was full */
 };
+
+/* One thread owns a connection (epiphany's history service asserts the
+ * same): debug builds check every statement comes from it. */
+#ifdef DERUSH_DEBUG
+#define DERUSH_CATALOG_ASSERT_OWNER(cat) g_assert((cat)->owner == g_thread_self())
+#else
+#define DERUSH_CATALOG_ASSERT_OWNER(cat) ((void)0)
+#endif
+
+/* Starts SQLite once per process (derush_init). */
+gboolean _derush_catalog_library_init(GError **error);
 
 /* Turns the last SQLite error of @cat into a GError (BUSY or CATALOG). */
 void _derush_catalog_set_error(DerushCatalog *cat, GError **error, const char *what);
@@ -34,6 +46,9 @@ gboolean _derush_catalog_exec(DerushCatalog *cat, const char *sql, GError **erro
 gboolean _derush_catalog_begin(DerushCatalog *cat, GError **error);
 gboolean _derush_catalog_commit(DerushCatalog *cat, GError **error);
 void _derush_catalog_rollback(DerushCatalog *cat);
+/* The same, committed with synchronous=FULL (decisions, the file journal). */
+gboolean _derush_catalog_begin_durable(DerushCatalog *cat, GError **error);
+gboolean _derush_catalog_end_durable(DerushCatalog *cat, gboolean ok, GError **error);
 
 /* Makes SQLite lock through open-file-description locks, so that no
  * close() elsewhere in the process can drop the catalog's locks
@@ -115,6 +130,159 @@ gboolean _derush_catalog_update_pairs(DerushCatalog *cat, const char *dir, GErro
 /* SQL range for "path is @root or below it": path = root OR (path > root/ AND
  * path < root0), '0' being the byte after '/'. Fills two owned strings. */
 void _derush_path_range(const char *root, char **lo, char **hi);
+
+/* ---- settings (settings-store.c) ---- */
+
+char *_derush_catalog_get_setting(DerushCatalog *cat, const char *key);
+gboolean _derush_catalog_put_setting(DerushCatalog *cat, const char *key, const char *value,
+                                     GError **error);
+
+/* ---- label views for export (label-queries.c) ---- */
+
+gboolean _derush_catalog_foreach_label_row(DerushCatalog *cat, const char *under,
+                                           void (*func)(const char *path, DerushLabel label,
+                                                        int stars, gpointer user_data),
+                                           gpointer user_data, GError **error);
+gboolean _derush_catalog_label_by_path(DerushCatalog *cat, const char *path, gint64 *id,
+                                       DerushLabel *label, DerushLabelSource *source,
+                                       gboolean *labelled);
+
+/* ---- sidecar records and decision rows (sidecars-store.c) ---- */
+
+typedef struct {
+  gint64 mtime_ns, size;
+  guint64 hash; /* xxh64 of the bytes */
+} DerushSidecarState;
+
+gboolean _derush_catalog_sidecar_state_get(DerushCatalog *cat, const char *path,
+                                           DerushSidecarState *out);
+gboolean _derush_catalog_sidecar_state_put(DerushCatalog *cat, const char *path,
+                                           const DerushSidecarState *st, GError **error);
+typedef gboolean (*DerushDecisionFunc)(const char *path, DerushLabel label, int stars,
+                                       gpointer user_data, GError **error);
+gboolean _derush_catalog_foreach_decision(DerushCatalog *cat, const char *under, const gint64 *ids,
+                                          gsize n_ids, DerushDecisionFunc func, gpointer user_data,
+                                          GError **error);
+gboolean _derush_catalog_xmp_rating(DerushCatalog *cat, const char *path, int *rating,
+                                    GError **error);
+gboolean _derush_catalog_photo_decision(DerushCatalog *cat, const char *path, gint64 *id,
+                                        DerushLabel *label, GError **error);
+
+/* ---- the file-operation journal (file-ops-store.c) ---- */
+
+/* Journal states of one operation. */
+enum {
+  DERUSH_OP_PLANNED,
+  DERUSH_OP_DONE,
+  DERUSH_OP_UNDONE,
+  DERUSH_OP_SKIPPED,
+  DERUSH_OP_UNDOING,
+  DERUSH_OP_UNDO_FAILED, /* the apply was undone but this step could not be */
+};
+
+typedef struct {
+  DerushFileOpKind kind;
+  char *src;
+  char *dst;        /* move/copy target; for trash, the file in the trash once done */
+  char *trash_info; /* trash: its .trashinfo */
+  gint64 photo_id;  /* rows that follow the file; 0 for sidecars */
+  gint64 size;
+  gint64 row; /* file_ops id once journaled */
+  int state;  /* as loaded from the journal */
+} DerushJournalOp;
+
+void _derush_journal_op_clear(gpointer p);
+gboolean _derush_catalog_path_known(DerushCatalog *cat, const char *path);
+gboolean
+_derush_catalog_foreach_labelled_photo(DerushCatalog *cat, const char *under, DerushLabel label,
+                                       void (*func)(gint64 id, const char *path, gint64 pair_id,
+                                                    const char *pair_path, gpointer user_data),
+                                       gpointer user_data, GError **error);
+gboolean _derush_catalog_journal_plan(DerushCatalog *cat, GArray *ops, GError **error);
+gboolean _derush_catalog_journal_set(DerushCatalog *cat, const DerushJournalOp *op, int state,
+                                     GError **error);
+gboolean _derush_catalog_journal_has_pending(DerushCatalog *cat, gboolean *pending, GError **error);
+GArray *_derush_catalog_journal_load_pending(DerushCatalog *cat, GError **error);
+GArray *_derush_catalog_journal_load_undo_failed(DerushCatalog *cat, GError **error);
+gboolean _derush_catalog_journal_trash_claimed(DerushCatalog *cat, const char *file, gint64 row);
+GArray *_derush_catalog_journal_load_undoing(DerushCatalog *cat, gint64 apply, GError **error);
+gint64 _derush_catalog_journal_last_apply(DerushCatalog *cat, GError **error);
+gboolean _derush_catalog_journal_mark_undoing(DerushCatalog *cat, gint64 apply, GError **error);
+gboolean _derush_catalog_journal_mark_undone(DerushCatalog *cat, gint64 apply, GError **error);
+
+/* ---- analysis results: features and hashes (analysis-store.c) ---- */
+
+/* Little-endian float32 blobs, and back (missing trailing values: NAN). */
+void _derush_blob_to_floats(const void *blob, int bytes, float *out, int n);
+void _derush_floats_to_blob(const float *v, int n, guint8 *blob);
+
+/* One photo's analysis, encoded by the modules that computed it. */
+typedef struct {
+  gint64 photo_id;
+  guint64 content_hash; /* of the file the values were computed from */
+  int features_version;
+  const void *features;
+  gsize features_len;
+  int hashes_version;
+  guint64 dhash, phash; /* the upright picture's, for SQL lookups */
+  const void *variants; /* every transform's hashes and the polar signature */
+  gsize variants_len;
+} DerushAnalysisRecord;
+
+gboolean _derush_catalog_store_analysis(DerushCatalog *cat, const DerushAnalysisRecord *rec,
+                                        GError **error);
+/* A photo to analyze and what it lacks. */
+typedef struct {
+  char *path;
+  gboolean features; /* features or hashes stale */
+  gboolean detect;   /* detections stale */
+} DerushAnalysisTodo;
+
+void _derush_analysis_todo_clear(gpointer todo);
+
+/* The readable photos under @root (nullable) lacking features or hashes of
+ * these versions (@features_version 0: not wanted) or detections of
+ * @detect_version (0: not wanted), appended to @todo (DerushAnalysisTodo);
+ * the others are counted in @up_to_date. */
+gboolean _derush_catalog_analysis_todo(DerushCatalog *cat, const char *root, int features_version,
+                                       int hashes_version, int detect_version, GArray *todo,
+                                       gint64 *up_to_date, GError **error);
+
+/* ---- groups (groups-store.c) ---- */
+
+/* What grouping reads of one photo; pointers valid during the callback. */
+typedef struct {
+  gint64 id, pair_id;
+  gboolean raw;
+  int time_source; /* DerushTimeSource */
+  gboolean has_capture_time;
+  gint64 capture_time_ns;
+  const char *make, *model; /* nullable */
+  const void *hashes;       /* nullable: absent or stale */
+  int hashes_len;
+  const void *features; /* nullable: absent or stale */
+  int features_len;
+} DerushGroupSource;
+
+gboolean
+_derush_catalog_foreach_group_source(DerushCatalog *cat, int hashes_version, int features_version,
+                                     void (*func)(const DerushGroupSource *row, gpointer user_data),
+                                     gpointer user_data, GError **error);
+
+/* One group to store. */
+typedef struct {
+  gint64 id;
+  int kind; /* DerushGroupKind */
+  gint64 key;
+  gint64 best_id;
+  double best_score; /* NAN: none */
+  const gint64 *members;
+  guint n_members;
+} DerushGroupRecord;
+
+gboolean _derush_catalog_replace_groups(DerushCatalog *cat, const DerushGroupRecord *groups,
+                                        guint n_groups, GError **error);
+gint64 _derush_catalog_group_of(DerushCatalog *cat, gint64 photo_id, int kind, GError **error);
 
 /* ---- scan claims (scan-claims.c) ---- */
 

@@ -40,6 +40,7 @@ _derush_catalog_set_error(DerushCatalog *cat, GError **error, const char *what)
 sqlite3_stmt *
 _derush_catalog_stmt(DerushCatalog *cat, const char *sql, GError **error)
 {
+  DERUSH_CATALOG_ASSERT_OWNER(cat);
   sqlite3_stmt *stmt = g_hash_table_lookup(cat->stmts, sql);
   if (stmt) {
     sqlite3_reset(stmt);
@@ -212,6 +213,24 @@ derush_catalog_is_read_only(DerushCatalog *catalog)
 }
 
 /**
+ * _derush_catalog_library_init:
+ * @error: return location for a GError
+ *
+ * Starts SQLite, once per process (derush_init()).
+ *
+ * Returns: FALSE with @error set when SQLite refuses.
+ */
+gboolean
+_derush_catalog_library_init(GError **error)
+{
+  if (sqlite3_initialize() != SQLITE_OK) {
+    g_set_error(error, DERUSH_ERROR, DERUSH_ERROR_FAILED, "cannot start SQLite");
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/**
  * derush_catalog_open:
  * @path: (nullable): the catalog file, or NULL for derush_default_catalog_path().
  * @error: return location for a #GError
@@ -241,6 +260,7 @@ derush_catalog_open(const char *path, GError **error)
   cat->path = g_steal_pointer(&file);
   cat->cache_dir = derush_default_cache_dir();
   cat->stmts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, finalize_stmt);
+  cat->owner = g_thread_self();
   GError *local = NULL;
   if (open_connection(cat, FALSE, &local))
     return cat;
@@ -354,4 +374,55 @@ derush_catalog_check_integrity(DerushCatalog *catalog, GError **error)
   }
   sqlite3_reset(stmt);
   return TRUE;
+}
+
+/**
+ * _derush_catalog_begin_durable:
+ * @cat: the catalog
+ * @error: return location for a GError
+ *
+ * Begins a transaction committed with synchronous=FULL: decisions and the
+ * file journal must be on disk when we say so; scans keep NORMAL. Nests
+ * like _derush_catalog_begin(). The one durable-transaction helper.
+ *
+ * Returns: FALSE with @error set when the transaction cannot begin.
+ */
+gboolean
+_derush_catalog_begin_durable(DerushCatalog *cat, GError **error)
+{
+  /* Inside a caller's transaction (an import in one piece) SQLite refuses
+   * to change synchronous: the caller made it durable already. */
+  if (cat->tx_depth > 0)
+    return _derush_catalog_begin(cat, error);
+  if (!_derush_catalog_exec(cat, "PRAGMA synchronous=FULL", error))
+    return FALSE;
+  if (!_derush_catalog_begin(cat, error)) {
+    _derush_catalog_exec(cat, "PRAGMA synchronous=NORMAL", NULL);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/**
+ * _derush_catalog_end_durable:
+ * @cat: the catalog
+ * @ok: commit when TRUE, roll back when FALSE
+ * @error: return location for a GError
+ *
+ * Ends what _derush_catalog_begin_durable() began; the outermost end puts
+ * synchronous back to NORMAL.
+ *
+ * Returns: @ok, and FALSE with @error set when the commit fails.
+ */
+gboolean
+_derush_catalog_end_durable(DerushCatalog *cat, gboolean ok, GError **error)
+{
+  gboolean outermost = cat->tx_depth == 1;
+  if (ok)
+    ok = _derush_catalog_commit(cat, error);
+  else
+    _derush_catalog_rollback(cat);
+  if (outermost)
+    _derush_catalog_exec(cat, "PRAGMA synchronous=NORMAL", NULL);
+  return ok;
 }

@@ -6,7 +6,6 @@
  * done; faces holds the faces, best score first. float32 blobs are
  * little-endian. */
 #include "faces-store.h"
-#include "group/group-store.h"
 
 static void
 bind_real_or_null(sqlite3_stmt *s, int col, float v)

@@ -171,36 +171,6 @@ apply_event(DerushCatalog *cat, Batch *b, gint64 photo, LabelState to, GError **
   return step_done(cat, st, "cannot save a label", error);
 }
 
-/* Decisions are committed with synchronous=FULL; scans keep NORMAL. */
-static gboolean
-begin_durable(DerushCatalog *cat, GError **error)
-{
-  /* Inside a caller's transaction (an import in one piece) SQLite refuses
-   * to change synchronous: the caller made it durable already. */
-  if (cat->tx_depth > 0)
-    return _derush_catalog_begin(cat, error);
-  if (!_derush_catalog_exec(cat, "PRAGMA synchronous=FULL", error))
-    return FALSE;
-  if (!_derush_catalog_begin(cat, error)) {
-    _derush_catalog_exec(cat, "PRAGMA synchronous=NORMAL", NULL);
-    return FALSE;
-  }
-  return TRUE;
-}
-
-static gboolean
-end_durable(DerushCatalog *cat, gboolean ok, GError **error)
-{
-  gboolean outermost = cat->tx_depth == 1;
-  if (ok)
-    ok = _derush_catalog_commit(cat, error);
-  else
-    _derush_catalog_rollback(cat);
-  if (outermost)
-    _derush_catalog_exec(cat, "PRAGMA synchronous=NORMAL", NULL);
-  return ok;
-}
-
 static gboolean
 pair_of(DerushCatalog *cat, gint64 id, gint64 *pair, GError **error)
 {
@@ -245,7 +215,7 @@ derush_catalog_set_labels(DerushCatalog *catalog, const gint64 *ids, gsize n_ids
   }
   if (batch_out)
     *batch_out = 0;
-  if (!begin_durable(catalog, error))
+  if (!_derush_catalog_begin_durable(catalog, error))
     return FALSE;
   Batch b = {source, 0, 0};
   g_autoptr(GHashTable) seen = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
@@ -269,7 +239,7 @@ derush_catalog_set_labels(DerushCatalog *catalog, const gint64 *ids, gsize n_ids
       ok = apply_event(catalog, &b, both[k], to, error);
     }
   }
-  if (!end_durable(catalog, ok, error))
+  if (!_derush_catalog_end_durable(catalog, ok, error))
     return FALSE;
   if (batch_out)
     *batch_out = b.id;
@@ -352,13 +322,13 @@ undo_redo(DerushCatalog *cat, int n, gboolean redo, GError **error)
 {
   int done = 0;
   for (; done < n; done++) {
-    if (!begin_durable(cat, error))
+    if (!_derush_catalog_begin_durable(cat, error))
       return -1;
     gint64 target = 0;
     gint64 id = next_batch(cat, redo, &target, error);
     if (id <= 0) {
       gboolean ok = id == 0;
-      end_durable(cat, FALSE, NULL);
+      _derush_catalog_end_durable(cat, FALSE, NULL);
       return ok ? done : -1;
     }
     /* Undo: play batch @id backwards. Redo of undo @id: play the batch it
@@ -366,7 +336,7 @@ undo_redo(DerushCatalog *cat, int n, gboolean redo, GError **error)
     Batch b = {redo ? DERUSH_SOURCE_REDO : DERUSH_SOURCE_UNDO, id, 0};
     gboolean ok = replay(cat, redo ? target : id, !redo, &b, error) &&
                   batch_ensure(cat, &b, error) && mark_reverted(cat, id, error);
-    if (!end_durable(cat, ok, error))
+    if (!_derush_catalog_end_durable(cat, ok, error))
       return -1;
   }
   return done;

@@ -9,6 +9,7 @@
 #define DERUSH_FACE_DETECT_H
 
 #include "derush-private.h"
+#include "detect-private.h" /* _derush_box_iou, _derush_model_find */
 #include "quality/quality-private.h"
 
 G_BEGIN_DECLS
@@ -55,9 +56,6 @@ typedef struct {
  * pixels. Returns how many. */
 int _derush_yunet_decode(const DerushYunetOutputs *out, int pad_width, int pad_height,
                          float threshold, float nms_iou, GArray *faces);
-
-/* Intersection over union of two [x0, y0, x1, y1] boxes. */
-float _derush_box_iou(const float *a, const float *b);
 
 /* Scales and shifts faces from an image to another frame:
  * p' = p * scale + offset (boxes and landmarks). */
@@ -110,6 +108,31 @@ void _derush_faces_sharpness(const guint8 *rgb, int width, int height, gsize str
 /* Each face's area (visible part of its box over the frame) and whether
  * its box reaches the border of a @width x @height frame. */
 void _derush_faces_frame(GArray *faces, int width, int height);
+
+/* ----------------------------------------------------------- faces.c */
+
+/* A packed 8-bit RGB image, upright. */
+typedef struct {
+  guint8 *rgb;
+  int width, height;
+  gsize stride;
+} DerushFaceImage;
+
+/* Decodes the original photo with its long side @long_side (never more
+ * than the original); fills @out with a g_malloc'd buffer. */
+typedef gboolean (*DerushFaceDecodeFunc)(gpointer data, int long_side, DerushFaceImage *out,
+                                         GError **error);
+
+typedef struct _DerushFaceModels DerushFaceModels;
+DerushFaceModels *_derush_face_models_get(const char *model_dir, GError **error);
+gboolean _derush_faces_find(DerushFaceModels *m, const DerushFaceImage *preview, int orig_width,
+                            int orig_height, DerushFaceDecodeFunc decode, gpointer decode_data,
+                            GArray *faces, GError **error);
+
+/* faces-file.c */
+gboolean _derush_faces_find_in_buffer(DerushFaceModels *m, const guint8 *data, gsize len,
+                                      const char *name, int orientation, VipsImage *preview,
+                                      GArray *faces, int *width, int *height, GError **error);
 
 G_END_DECLS
 

@@ -39,18 +39,6 @@ _derush_yunet_input(const guint8 *rgb, int width, int height, gsize stride, int 
   return t;
 }
 
-float
-_derush_box_iou(const float *a, const float *b)
-{
-  float ix = MIN(a[2], b[2]) - MAX(a[0], b[0]);
-  float iy = MIN(a[3], b[3]) - MAX(a[1], b[1]);
-  if (ix <= 0 || iy <= 0)
-    return 0;
-  float inter = ix * iy;
-  float uni = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter;
-  return uni > 0 ? inter / uni : 0;
-}
-
 static int
 cmp_score_desc(const void *a, const void *b)
 {

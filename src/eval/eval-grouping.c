@@ -4,28 +4,6 @@
 #include "catalog/catalog-private.h"
 #include "eval-private.h"
 
-static gint64
-near_dup_group_of(DerushCatalog *cat, gint64 id, GError **error)
-{
-  sqlite3_stmt *s =
-      _derush_catalog_stmt(cat,
-                           "SELECT g.id FROM group_members m JOIN groups g ON g.id = m.group_id"
-                           " WHERE m.photo_id = ? AND g.kind = ?",
-                           error);
-  if (!s)
-    return -1;
-  sqlite3_bind_int64(s, 1, id);
-  sqlite3_bind_int(s, 2, DERUSH_GROUP_NEAR_DUP);
-  int rc = sqlite3_step(s);
-  gint64 g = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-  sqlite3_reset(s);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-    _derush_catalog_set_error(cat, error, "cannot read groups");
-    return -1;
-  }
-  return g;
-}
-
 /**
  * derush_eval_grouping:
  * @catalog: the catalog the files are scanned into
@@ -83,7 +61,7 @@ derush_eval_grouping(DerushCatalog *catalog, const char *truth_csv,
         result->unreadable_expected++;
       continue;
     }
-    if ((group[i] = near_dup_group_of(catalog, id, error)) < 0)
+    if ((group[i] = _derush_catalog_group_of(catalog, id, DERUSH_GROUP_NEAR_DUP, error)) < 0)
       return FALSE;
   }
   for (guint i = 0; i < n; i++)

@@ -41,11 +41,6 @@ gboolean _derush_xmp_check(const char *data, gsize len, int *n_properties, GErro
 gboolean _derush_write_atomic(const char *path, const void *data, gsize len, int mode,
                               GError **error);
 
-/* A settings-table value, or NULL. */
-char *_derush_catalog_get_setting(DerushCatalog *cat, const char *key);
-gboolean _derush_catalog_put_setting(DerushCatalog *cat, const char *key, const char *value,
-                                     GError **error);
-
 G_END_DECLS
 
 #endif

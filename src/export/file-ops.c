@@ -24,29 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* As stored in file_ops.state (schema.c); UNDO_FAILED: the apply was
- * undone but this step could not be (retried by each undo-apply). */
-enum { STATE_PLANNED, STATE_DONE, STATE_UNDONE, STATE_SKIPPED, STATE_UNDOING, STATE_UNDO_FAILED };
-
-typedef struct {
-  DerushFileOpKind kind;
-  char *src;
-  char *dst;        /* move/copy target; for trash, the file in the trash once done */
-  char *trash_info; /* trash: its .trashinfo */
-  gint64 photo_id;  /* rows that follow the file; 0 for sidecars */
-  gint64 size;
-  gint64 row; /* file_ops id once journaled */
-  int state;  /* as loaded from the journal */
-} Op;
-
-static void
-op_clear(gpointer p)
-{
-  Op *op = p;
-  g_free(op->src);
-  g_free(op->dst);
-  g_free(op->trash_info);
-}
+typedef DerushJournalOp Op;
 
 /* ----------------------------------------------------------- file moves */
 
@@ -177,17 +155,7 @@ static gboolean
 trash_claimed_cb(const char *file, gpointer user_data)
 {
   ClaimCtx *c = user_data;
-  sqlite3_stmt *s = _derush_catalog_stmt(c->cat,
-                                         "SELECT 1 FROM file_ops WHERE dst = ? AND op = 2"
-                                         " AND state IN (1, 4, 5) AND id != ? LIMIT 1",
-                                         NULL);
-  if (!s)
-    return FALSE;
-  sqlite3_bind_text(s, 1, file, -1, SQLITE_STATIC);
-  sqlite3_bind_int64(s, 2, c->row);
-  gboolean found = sqlite3_step(s) == SQLITE_ROW;
-  sqlite3_reset(s);
-  return found;
+  return _derush_catalog_journal_trash_claimed(c->cat, file, c->row);
 }
 
 /* Finds @op's file in the trash again (the journaled place is gone: the
@@ -226,18 +194,6 @@ typedef struct {
   GHashTable *photos; /* photo ids already planned */
   DerushApplySummary *sum;
 } Plan;
-
-static gboolean
-path_in_catalog(DerushCatalog *cat, const char *path)
-{
-  sqlite3_stmt *stmt = _derush_catalog_stmt(cat, "SELECT 1 FROM photos WHERE path = ?", NULL);
-  if (!stmt)
-    return TRUE;
-  sqlite3_bind_text(stmt, 1, path, -1, SQLITE_STATIC);
-  gboolean found = sqlite3_step(stmt) == SQLITE_ROW;
-  sqlite3_reset(stmt);
-  return found;
-}
 
 /* One file of a photo group, before its destination is chosen. */
 typedef struct {
@@ -322,7 +278,7 @@ plan_photo(Plan *plan, gint64 id, const char *path, gint64 pair_id, const char *
         g_autofree char *dst = g_build_filename(plan->dest, dname, NULL);
         struct stat st;
         free_ = lstat(dst, &st) != 0 && !g_hash_table_contains(plan->taken, dst) &&
-                !path_in_catalog(plan->cat, dst);
+                !_derush_catalog_path_known(plan->cat, dst);
       }
       if (free_)
         break;
@@ -346,46 +302,27 @@ plan_photo(Plan *plan, gint64 id, const char *path, gint64 pair_id, const char *
   }
 }
 
+static void
+plan_row_cb(gint64 id, const char *path, gint64 pair_id, const char *pair_path, gpointer user_data)
+{
+  Plan *plan = user_data;
+  /* A photo already at its destination folder stays where it is. */
+  if (plan->dest && plan->action != DERUSH_APPLY_COPY_KEEPERS) {
+    g_autofree char *dir = g_path_get_dirname(path);
+    if (strcmp(dir, plan->dest) == 0)
+      return;
+  }
+  plan_photo(plan, id, path, pair_id, pair_path);
+}
+
 static gboolean
 make_plan(Plan *plan, const char *under, GError **error)
 {
   DerushLabel label = plan->action == DERUSH_APPLY_TRASH || plan->action == DERUSH_APPLY_MOVE_TRASH
                           ? DERUSH_LABEL_TRASH
                           : DERUSH_LABEL_KEEP;
-  g_autofree char *lo = NULL, *hi = NULL;
-  if (!under)
-    under = "/";
-  _derush_path_range(under, &lo, &hi);
-  const char *sql = "SELECT p.id, p.path, p.pair_id, q.path FROM photos p"
-                    " JOIN labels l ON l.photo_id = p.id LEFT JOIN photos q ON q.id = p.pair_id"
-                    " WHERE l.label = ?4 AND NOT p.missing AND"
-                    " (p.path = ?3 OR (p.path >= ?1 AND p.path < ?2)) ORDER BY p.path";
-  sqlite3_stmt *stmt = NULL;
-  if (sqlite3_prepare_v2(plan->cat->db, sql, -1, &stmt, NULL) != SQLITE_OK) {
-    _derush_catalog_set_error(plan->cat, error, "cannot list decisions");
-    return FALSE;
-  }
-  sqlite3_bind_text(stmt, 1, lo, -1, SQLITE_STATIC);
-  sqlite3_bind_text(stmt, 2, hi, -1, SQLITE_STATIC);
-  sqlite3_bind_text(stmt, 3, under, -1, SQLITE_STATIC);
-  sqlite3_bind_int(stmt, 4, label);
-  int rc;
-  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-    const char *path = (const char *)sqlite3_column_text(stmt, 1);
-    /* A photo already at its destination folder stays where it is. */
-    if (plan->dest && plan->action != DERUSH_APPLY_COPY_KEEPERS) {
-      g_autofree char *dir = g_path_get_dirname(path);
-      if (strcmp(dir, plan->dest) == 0)
-        continue;
-    }
-    plan_photo(plan, sqlite3_column_int64(stmt, 0), path, sqlite3_column_int64(stmt, 2),
-               (const char *)sqlite3_column_text(stmt, 3));
-  }
-  gboolean ok = rc == SQLITE_DONE;
-  if (!ok)
-    _derush_catalog_set_error(plan->cat, error, "cannot list decisions");
-  sqlite3_finalize(stmt);
-  return ok;
+  return _derush_catalog_foreach_labelled_photo(plan->cat, under ? under : "/", label, plan_row_cb,
+                                                plan, error);
 }
 
 static void
@@ -397,7 +334,7 @@ plan_init(Plan *plan, DerushCatalog *cat, DerushApplyAction action, const char *
   plan->action = action;
   plan->dest = dest ? g_canonicalize_filename(dest, NULL) : NULL;
   plan->ops = g_array_new(FALSE, FALSE, sizeof(Op));
-  g_array_set_clear_func(plan->ops, op_clear);
+  g_array_set_clear_func(plan->ops, _derush_journal_op_clear);
   plan->taken = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   plan->photos = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
   plan->sum = sum;
@@ -441,162 +378,6 @@ derush_catalog_plan_apply(DerushCatalog *catalog, DerushApplyAction action, cons
   return ok;
 }
 
-/* ------------------------------------------------------------ journal */
-
-static gboolean
-begin_durable(DerushCatalog *cat, GError **error)
-{
-  if (!_derush_catalog_exec(cat, "PRAGMA synchronous=FULL", error))
-    return FALSE;
-  return _derush_catalog_begin(cat, error);
-}
-
-static gboolean
-end_durable(DerushCatalog *cat, gboolean ok, GError **error)
-{
-  if (ok)
-    ok = _derush_catalog_commit(cat, error);
-  else
-    _derush_catalog_rollback(cat);
-  _derush_catalog_exec(cat, "PRAGMA synchronous=NORMAL", NULL);
-  return ok;
-}
-
-static gboolean
-step_ok(DerushCatalog *cat, sqlite3_stmt *stmt, GError **error)
-{
-  int rc = sqlite3_step(stmt);
-  sqlite3_reset(stmt);
-  if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-    _derush_catalog_set_error(cat, error, "cannot write the file journal");
-    return FALSE;
-  }
-  return TRUE;
-}
-
-static gboolean
-journal_plan(DerushCatalog *cat, GArray *ops, GError **error)
-{
-  if (!begin_durable(cat, error))
-    return FALSE;
-  gboolean ok = FALSE;
-  sqlite3_stmt *a =
-      _derush_catalog_stmt(cat, "INSERT INTO file_applies(time_ns) VALUES (?) RETURNING id", error);
-  if (!a)
-    goto out;
-  sqlite3_bind_int64(a, 1, g_get_real_time() * 1000);
-  if (sqlite3_step(a) != SQLITE_ROW) {
-    _derush_catalog_set_error(cat, error, "cannot write the file journal");
-    sqlite3_reset(a);
-    goto out;
-  }
-  gint64 apply = sqlite3_column_int64(a, 0);
-  sqlite3_reset(a);
-  for (guint i = 0; i < ops->len; i++) {
-    Op *op = &g_array_index(ops, Op, i);
-    sqlite3_stmt *s = _derush_catalog_stmt(
-        cat,
-        "INSERT INTO file_ops(apply_id, op, photo_id, src, dst) VALUES (?, ?, ?, ?, ?)"
-        " RETURNING id",
-        error);
-    if (!s)
-      goto out;
-    sqlite3_bind_int64(s, 1, apply);
-    sqlite3_bind_int(s, 2, op->kind);
-    if (op->photo_id)
-      sqlite3_bind_int64(s, 3, op->photo_id);
-    sqlite3_bind_text(s, 4, op->src, -1, SQLITE_STATIC);
-    if (op->dst)
-      sqlite3_bind_text(s, 5, op->dst, -1, SQLITE_STATIC);
-    if (sqlite3_step(s) != SQLITE_ROW) {
-      _derush_catalog_set_error(cat, error, "cannot write the file journal");
-      sqlite3_reset(s);
-      goto out;
-    }
-    op->row = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
-  }
-  ok = TRUE;
-out:
-  return end_durable(cat, ok, error);
-}
-
-/* The catalog side of a finished (or reverted) operation. */
-static gboolean
-follow(DerushCatalog *cat, const Op *op, gboolean undo, GError **error)
-{
-  const char *from = undo ? op->dst : op->src;
-  const char *to = undo ? op->src : op->dst;
-  if (op->kind == DERUSH_FILE_OP_MOVE) {
-    g_autofree char *dir = g_path_get_dirname(to);
-    g_autofree char *name = g_path_get_basename(to);
-    sqlite3_stmt *s;
-    if (op->photo_id) {
-      s = _derush_catalog_stmt(cat, "UPDATE photos SET path = ?, dir = ?, name = ? WHERE id = ?",
-                               error);
-      if (!s)
-        return FALSE;
-      sqlite3_bind_text(s, 1, to, -1, SQLITE_STATIC);
-      sqlite3_bind_text(s, 2, dir, -1, SQLITE_STATIC);
-      sqlite3_bind_text(s, 3, name, -1, SQLITE_STATIC);
-      sqlite3_bind_int64(s, 4, op->photo_id);
-      if (!step_ok(cat, s, error))
-        return FALSE;
-    }
-    /* A moved sidecar keeps its record: our own write stays ours. */
-    s = _derush_catalog_stmt(cat, "UPDATE OR REPLACE sidecars SET path = ? WHERE path = ?", error);
-    if (!s)
-      return FALSE;
-    sqlite3_bind_text(s, 1, to, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, from, -1, SQLITE_STATIC);
-    return step_ok(cat, s, error);
-  }
-  if (op->kind == DERUSH_FILE_OP_TRASH && op->photo_id) {
-    sqlite3_stmt *s =
-        _derush_catalog_stmt(cat, "UPDATE photos SET missing = ? WHERE id = ?", error);
-    if (!s)
-      return FALSE;
-    sqlite3_bind_int(s, 1, !undo);
-    sqlite3_bind_int64(s, 2, op->photo_id);
-    return step_ok(cat, s, error);
-  }
-  return TRUE;
-}
-
-/* Marks @op @state (with the catalog change it implies) in one transaction.
- * NORMAL sync is enough for a move or copy: the planned row is already
- * durable and names the destination, so recovery re-derives a lost "done"
- * from the disk. A trash is synced (FULL) before it is reported: only this
- * row knows which of several same-name files in the trash is ours. */
-static gboolean
-journal_set(DerushCatalog *cat, const Op *op, int state, GError **error)
-{
-  gboolean durable = op->kind == DERUSH_FILE_OP_TRASH && state == STATE_DONE;
-  if (!(durable ? begin_durable(cat, error) : _derush_catalog_begin(cat, error)))
-    return FALSE;
-  sqlite3_stmt *s = _derush_catalog_stmt(
-      cat, "UPDATE file_ops SET state = ?, dst = ?, trash_info = ? WHERE id = ?", error);
-  gboolean ok = s != NULL;
-  if (ok) {
-    sqlite3_bind_int(s, 1, state);
-    if (op->dst)
-      sqlite3_bind_text(s, 2, op->dst, -1, SQLITE_STATIC);
-    if (op->trash_info)
-      sqlite3_bind_text(s, 3, op->trash_info, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 4, op->row);
-    ok = step_ok(cat, s, error);
-  }
-  if (ok && (state == STATE_DONE || state == STATE_UNDONE))
-    ok = follow(cat, op, state == STATE_UNDONE, error);
-  if (durable)
-    return end_durable(cat, ok, error);
-  if (!ok) {
-    _derush_catalog_rollback(cat);
-    return FALSE;
-  }
-  return _derush_catalog_commit(cat, error);
-}
-
 static gboolean
 perform(Op *op, GError **error)
 {
@@ -631,18 +412,18 @@ derush_catalog_apply(DerushCatalog *catalog, DerushApplyAction action, const cha
     ok = FALSE;
   }
   if (ok && plan.ops->len > 0)
-    ok = journal_plan(catalog, plan.ops, error);
+    ok = _derush_catalog_journal_plan(catalog, plan.ops, error);
   for (guint i = 0; ok && i < plan.ops->len; i++) {
     Op *op = &g_array_index(plan.ops, Op, i);
     g_autoptr(GError) op_error = NULL;
     if (perform(op, &op_error)) {
       /* The file moved: the journal must say so, or recovery will. */
-      if (!journal_set(catalog, op, STATE_DONE, error))
+      if (!_derush_catalog_journal_set(catalog, op, DERUSH_OP_DONE, error))
         ok = FALSE;
       summary->done++;
     } else {
       summary->failed++;
-      journal_set(catalog, op, STATE_SKIPPED, NULL);
+      _derush_catalog_journal_set(catalog, op, DERUSH_OP_SKIPPED, NULL);
     }
     report_op(op, op_error, func, user_data);
   }
@@ -651,41 +432,6 @@ derush_catalog_apply(DerushCatalog *catalog, DerushApplyAction action, const cha
 }
 
 /* ------------------------------------------------------ undo, recovery */
-
-static void
-op_from_row(sqlite3_stmt *s, Op *op)
-{
-  op->row = sqlite3_column_int64(s, 0);
-  op->kind = sqlite3_column_int(s, 1);
-  op->photo_id = sqlite3_column_int64(s, 2);
-  op->src = g_strdup((const char *)sqlite3_column_text(s, 3));
-  op->dst = g_strdup((const char *)sqlite3_column_text(s, 4));
-  op->trash_info = g_strdup((const char *)sqlite3_column_text(s, 5));
-  op->state = sqlite3_column_int(s, 6);
-}
-
-static GArray *
-load_ops(DerushCatalog *cat, const char *where, gint64 arg, GError **error)
-{
-  g_autofree char *sql = g_strdup_printf("SELECT id, op, photo_id, src, dst, trash_info, state "
-                                         "FROM file_ops WHERE %s ORDER BY id DESC",
-                                         where);
-  sqlite3_stmt *s = NULL;
-  if (sqlite3_prepare_v2(cat->db, sql, -1, &s, NULL) != SQLITE_OK) {
-    _derush_catalog_set_error(cat, error, "cannot read the file journal");
-    return NULL;
-  }
-  sqlite3_bind_int64(s, 1, arg);
-  GArray *ops = g_array_new(FALSE, TRUE, sizeof(Op));
-  g_array_set_clear_func(ops, op_clear);
-  while (sqlite3_step(s) == SQLITE_ROW) {
-    Op op = {0};
-    op_from_row(s, &op);
-    g_array_append_val(ops, op);
-  }
-  sqlite3_finalize(s);
-  return ops;
-}
 
 static gboolean
 exists(const char *path)
@@ -714,23 +460,20 @@ file_size(const char *path)
 gint64
 derush_catalog_recover_file_ops(DerushCatalog *catalog, GError **error)
 {
-  sqlite3_stmt *probe =
-      _derush_catalog_stmt(catalog, "SELECT 1 FROM file_ops WHERE state IN (0, 4) LIMIT 1", error);
-  if (!probe)
+  gboolean pending = FALSE;
+  if (!_derush_catalog_journal_has_pending(catalog, &pending, error))
     return -1;
-  gboolean pending = sqlite3_step(probe) == SQLITE_ROW;
-  sqlite3_reset(probe);
   if (!pending)
     return 0;
-  GArray *ops = load_ops(catalog, "state IN (0, 4) AND ?1 = ?1", 0, error);
+  GArray *ops = _derush_catalog_journal_load_pending(catalog, error);
   if (!ops)
     return -1;
   gint64 repaired = 0;
   gboolean ok = TRUE;
   for (guint i = 0; ok && i < ops->len; i++) {
     Op *op = &g_array_index(ops, Op, i);
-    int state = STATE_SKIPPED;
-    if (op->state == STATE_UNDOING) {
+    int state = DERUSH_OP_SKIPPED;
+    if (op->state == DERUSH_OP_UNDOING) {
       /* An undo-apply was killed: which side is the file on now? */
       gboolean back = FALSE;
       switch (op->kind) {
@@ -748,22 +491,23 @@ derush_catalog_recover_file_ops(DerushCatalog *catalog, GError **error)
         back = exists(op->src);
         break;
       }
-      ok = journal_set(catalog, op, back ? STATE_UNDONE : STATE_DONE, error);
+      ok =
+          _derush_catalog_journal_set(catalog, op, back ? DERUSH_OP_UNDONE : DERUSH_OP_DONE, error);
       repaired++;
       continue;
     }
     switch (op->kind) {
     case DERUSH_FILE_OP_MOVE:
       if (exists(op->dst) && !exists(op->src)) {
-        state = STATE_DONE;
+        state = DERUSH_OP_DONE;
       } else if (exists(op->dst) && exists(op->src) && file_size(op->dst) == file_size(op->src)) {
         unlink(op->src);
-        state = STATE_DONE;
+        state = DERUSH_OP_DONE;
       }
       break;
     case DERUSH_FILE_OP_COPY:
       if (exists(op->dst))
-        state = STATE_DONE;
+        state = DERUSH_OP_DONE;
       break;
     case DERUSH_FILE_OP_TRASH:
       if (!exists(op->src)) {
@@ -772,11 +516,11 @@ derush_catalog_recover_file_ops(DerushCatalog *catalog, GError **error)
         g_clear_pointer(&op->dst, g_free);
         g_clear_pointer(&op->trash_info, g_free);
         trash_search(catalog, op);
-        state = STATE_DONE;
+        state = DERUSH_OP_DONE;
       }
       break;
     }
-    ok = journal_set(catalog, op, state, error);
+    ok = _derush_catalog_journal_set(catalog, op, state, error);
     repaired++;
   }
   g_array_free(ops, TRUE);
@@ -812,7 +556,8 @@ undo_ops(DerushCatalog *catalog, GArray *ops, DerushFileOpFunc func, gpointer us
       done = exists(op->src) || trash_restore(catalog, op, &op_error);
       break;
     }
-    if (!journal_set(catalog, op, done ? STATE_UNDONE : STATE_UNDO_FAILED, error))
+    if (!_derush_catalog_journal_set(catalog, op, done ? DERUSH_OP_UNDONE : DERUSH_OP_UNDO_FAILED,
+                                     error))
       return FALSE;
     *restored += done;
     Op shown = *op;
@@ -845,37 +590,23 @@ derush_catalog_undo_apply(DerushCatalog *catalog, DerushFileOpFunc func, gpointe
   if (derush_catalog_recover_file_ops(catalog, error) < 0)
     return -1;
   gint64 restored = 0;
-  GArray *failed = load_ops(catalog, "state = 5 AND ?1 = ?1", 0, error);
+  GArray *failed = _derush_catalog_journal_load_undo_failed(catalog, error);
   if (!failed)
     return -1;
   gboolean ok = undo_ops(catalog, failed, func, user_data, &restored, error);
   g_array_free(failed, TRUE);
   if (!ok)
     return -1;
-  sqlite3_stmt *s =
-      _derush_catalog_stmt(catalog, "SELECT max(id) FROM file_applies WHERE NOT undone", error);
-  if (!s)
+  gint64 apply = _derush_catalog_journal_last_apply(catalog, error);
+  if (apply < 0)
     return -1;
-  gint64 apply = 0;
-  if (sqlite3_step(s) == SQLITE_ROW)
-    apply = sqlite3_column_int64(s, 0);
-  sqlite3_reset(s);
   if (apply == 0)
     return restored;
   /* Durably "being undone" before any file moves back, so a kill in the
    * middle is repaired by the next open like an apply is. */
-  if (!begin_durable(catalog, error))
+  if (!_derush_catalog_journal_mark_undoing(catalog, apply, error))
     return -1;
-  s = _derush_catalog_stmt(catalog,
-                           "UPDATE file_ops SET state = 4 WHERE apply_id = ? AND state = 1", error);
-  gboolean marked = s != NULL;
-  if (marked) {
-    sqlite3_bind_int64(s, 1, apply);
-    marked = step_ok(catalog, s, error);
-  }
-  if (!end_durable(catalog, marked, error))
-    return -1;
-  GArray *ops = load_ops(catalog, "apply_id = ?1 AND state = 4", apply, error);
+  GArray *ops = _derush_catalog_journal_load_undoing(catalog, apply, error);
   if (!ops)
     return -1;
   ok = undo_ops(catalog, ops, func, user_data, &restored, error);
@@ -884,11 +615,7 @@ derush_catalog_undo_apply(DerushCatalog *catalog, DerushFileOpFunc func, gpointe
     return -1;
   /* Undone, even with failed steps: those wait in state 5, and the next
    * undo-apply goes on to the apply before. */
-  s = _derush_catalog_stmt(catalog, "UPDATE file_applies SET undone = 1 WHERE id = ?", error);
-  if (!s)
-    return -1;
-  sqlite3_bind_int64(s, 1, apply);
-  if (!step_ok(catalog, s, error))
+  if (!_derush_catalog_journal_mark_undone(catalog, apply, error))
     return -1;
   return restored;
 }

@@ -38,29 +38,6 @@ corrupt(GError **error, const char *file, const char *key, const char *why)
   return FALSE;
 }
 
-static gboolean
-lookup(DerushCatalog *cat, const char *path, gint64 *id, DerushLabel *label,
-       DerushLabelSource *source, gboolean *labelled)
-{
-  sqlite3_stmt *s = _derush_catalog_stmt(
-      cat,
-      "SELECT p.id, l.label, l.source FROM photos p LEFT JOIN labels l ON l.photo_id = p.id"
-      " WHERE p.path = ? AND NOT p.missing",
-      NULL);
-  if (!s)
-    return FALSE;
-  sqlite3_bind_text(s, 1, path, -1, SQLITE_STATIC);
-  gboolean found = sqlite3_step(s) == SQLITE_ROW;
-  if (found) {
-    *id = sqlite3_column_int64(s, 0);
-    *labelled = sqlite3_column_type(s, 1) != SQLITE_NULL;
-    *label = sqlite3_column_int(s, 1);
-    *source = sqlite3_column_int(s, 2);
-  }
-  sqlite3_reset(s);
-  return found;
-}
-
 /* Same change and source: one set_labels call, one batch. */
 static guint
 entry_hash(gconstpointer p)
@@ -156,7 +133,7 @@ derush_catalog_import_photo_derush(DerushCatalog *catalog, const char *dir,
     DerushLabel current;
     DerushLabelSource current_source;
     gboolean labelled;
-    if (!lookup(catalog, path, &id, &current, &current_source, &labelled)) {
+    if (!_derush_catalog_label_by_path(catalog, path, &id, &current, &current_source, &labelled)) {
       summary->unknown++;
       if (on_unknown)
         on_unknown(key, user_data);

@@ -36,6 +36,32 @@ json_string(GString *out, const char *s)
   g_string_append_c(out, '"');
 }
 
+typedef struct {
+  GString *out;
+  DerushReportFormat format;
+  gint64 rows;
+} Report;
+
+static void
+report_row_cb(const char *raw_path, DerushLabel label_value, int stars, gpointer user_data)
+{
+  Report *r = user_data;
+  g_autofree char *path = g_filename_display_name(raw_path);
+  const char *label = derush_label_name(label_value);
+  if (r->format == DERUSH_REPORT_CSV) {
+    csv_field(r->out, path);
+    g_string_append_printf(r->out, ",%s,%d,,\r\n", label, stars);
+  } else {
+    g_string_append(r->out, "{\"path\":");
+    json_string(r->out, path);
+    g_string_append_printf(r->out,
+                           ",\"label\":\"%s\",\"stars\":%d,\"prediction\":null,"
+                           "\"group\":null}\n",
+                           label, stars);
+  }
+  r->rows++;
+}
+
 /**
  * derush_catalog_export_report:
  * @under: (nullable): a folder, or NULL for the whole catalog
@@ -50,48 +76,15 @@ gint64
 derush_catalog_export_report(DerushCatalog *catalog, const char *under, DerushReportFormat format,
                              const char *out_path, GError **error)
 {
-  g_autofree char *lo = NULL, *hi = NULL;
-  if (!under)
-    under = "/";
-  _derush_path_range(under, &lo, &hi);
-  const char *sql = "SELECT p.path, coalesce(l.label, 0), coalesce(l.stars, 0) FROM photos p"
-                    " LEFT JOIN labels l ON l.photo_id = p.id"
-                    " WHERE p.path = ?3 OR (p.path >= ?1 AND p.path < ?2) ORDER BY p.path";
-  sqlite3_stmt *stmt = NULL;
-  if (sqlite3_prepare_v2(catalog->db, sql, -1, &stmt, NULL) != SQLITE_OK) {
-    _derush_catalog_set_error(catalog, error, "cannot list photos");
-    return -1;
-  }
-  sqlite3_bind_text(stmt, 1, lo, -1, SQLITE_STATIC);
-  sqlite3_bind_text(stmt, 2, hi, -1, SQLITE_STATIC);
-  sqlite3_bind_text(stmt, 3, under, -1, SQLITE_STATIC);
-  g_autoptr(GString) out = g_string_new(NULL);
+  Report report = {g_string_new(NULL), format, 0};
   if (format == DERUSH_REPORT_CSV)
-    g_string_append(out, "path,label,stars,prediction,group\r\n");
-  gint64 rows = 0;
-  int rc;
-  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-    g_autofree char *path = g_filename_display_name((const char *)sqlite3_column_text(stmt, 0));
-    const char *label = derush_label_name(sqlite3_column_int(stmt, 1));
-    int stars = sqlite3_column_int(stmt, 2);
-    if (format == DERUSH_REPORT_CSV) {
-      csv_field(out, path);
-      g_string_append_printf(out, ",%s,%d,,\r\n", label, stars);
-    } else {
-      g_string_append(out, "{\"path\":");
-      json_string(out, path);
-      g_string_append_printf(out,
-                             ",\"label\":\"%s\",\"stars\":%d,\"prediction\":null,"
-                             "\"group\":null}\n",
-                             label, stars);
-    }
-    rows++;
-  }
-  sqlite3_finalize(stmt);
-  if (rc != SQLITE_DONE) {
-    _derush_catalog_set_error(catalog, error, "cannot list photos");
+    g_string_append(report.out, "path,label,stars,prediction,group\r\n");
+  gboolean ok = _derush_catalog_foreach_label_row(catalog, under ? under : "/", report_row_cb,
+                                                  &report, error);
+  g_autoptr(GString) out = report.out;
+  if (!ok)
     return -1;
-  }
+  gint64 rows = report.rows;
   if (!_derush_write_atomic(out_path, out->str, out->len, 0666, error))
     return -1;
   return rows;

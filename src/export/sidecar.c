@@ -149,54 +149,10 @@ bytes_hash(const void *data, gsize len)
 
 /* ------------------------------------------------------- sidecar records */
 
-typedef struct {
-  gint64 mtime_ns, size;
-  guint64 hash;
-} SidecarState;
-
 static gint64
 stat_mtime_ns(const struct stat *st)
 {
   return (gint64)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
-}
-
-static gboolean
-state_get(DerushCatalog *cat, const char *path, SidecarState *out)
-{
-  sqlite3_stmt *stmt =
-      _derush_catalog_stmt(cat, "SELECT mtime_ns, size, hash FROM sidecars WHERE path = ?", NULL);
-  if (!stmt)
-    return FALSE;
-  sqlite3_bind_text(stmt, 1, path, -1, SQLITE_STATIC);
-  gboolean found = sqlite3_step(stmt) == SQLITE_ROW;
-  if (found) {
-    out->mtime_ns = sqlite3_column_int64(stmt, 0);
-    out->size = sqlite3_column_int64(stmt, 1);
-    out->hash = (guint64)sqlite3_column_int64(stmt, 2);
-  }
-  sqlite3_reset(stmt);
-  return found;
-}
-
-static gboolean
-state_put(DerushCatalog *cat, const char *path, const SidecarState *st, GError **error)
-{
-  sqlite3_stmt *stmt = _derush_catalog_stmt(
-      cat, "INSERT OR REPLACE INTO sidecars(path, mtime_ns, size, hash) VALUES (?, ?, ?, ?)",
-      error);
-  if (!stmt)
-    return FALSE;
-  sqlite3_bind_text(stmt, 1, path, -1, SQLITE_STATIC);
-  sqlite3_bind_int64(stmt, 2, st->mtime_ns);
-  sqlite3_bind_int64(stmt, 3, st->size);
-  sqlite3_bind_int64(stmt, 4, (sqlite3_int64)st->hash);
-  int rc = sqlite3_step(stmt);
-  sqlite3_reset(stmt);
-  if (rc != SQLITE_DONE) {
-    _derush_catalog_set_error(cat, error, "cannot record a sidecar");
-    return FALSE;
-  }
-  return TRUE;
 }
 
 /* A sidecar file as read from disk: bytes and what they say. */
@@ -355,7 +311,7 @@ typedef struct {
 
 typedef struct {
   char *path;
-  SidecarState st;
+  DerushSidecarState st;
 } SidecarRecord;
 
 static void
@@ -423,8 +379,9 @@ export_one(Export *ex, const char *path, DerushLabel label, int stars, GError **
   if (same)
     return DERUSH_SIDECAR_UNCHANGED;
   if (exists && !replace) {
-    SidecarState known;
-    gboolean ours = state_get(ex->cat, path, &known) && known.size == (gint64)st.st_size &&
+    DerushSidecarState known;
+    gboolean ours = _derush_catalog_sidecar_state_get(ex->cat, path, &known) &&
+                    known.size == (gint64)st.st_size &&
                     (known.mtime_ns == stat_mtime_ns(&st) || known.hash == bytes_hash(data, len));
     if (!ours) {
       /* Another program decided something no scan has read yet: writing
@@ -477,7 +434,7 @@ store_records(Export *ex, GError **error)
     return FALSE;
   for (guint i = 0; i < ex->records->len; i++) {
     SidecarRecord *r = &g_array_index(ex->records, SidecarRecord, i);
-    if (!state_put(ex->cat, r->path, &r->st, error)) {
+    if (!_derush_catalog_sidecar_state_put(ex->cat, r->path, &r->st, error)) {
       _derush_catalog_rollback(ex->cat);
       return FALSE;
     }
@@ -495,6 +452,21 @@ record_clear(gpointer p)
  * the records of what it wrote (a missing record only makes the next scan
  * read that sidecar once). */
 #define RECORD_BATCH 500
+
+static gboolean
+export_row_cb(const char *path, DerushLabel label, int stars, gpointer user_data, GError **error)
+{
+  Export *ex = user_data;
+  export_photo(ex, path, label, stars);
+  if (ex->records->len >= RECORD_BATCH) {
+    /* The catalog's listing statement is stepping; the write goes
+     * through the same connection, which SQLite allows. */
+    if (!store_records(ex, error))
+      return FALSE;
+    g_array_set_size(ex->records, 0);
+  }
+  return TRUE;
+}
 
 /**
  * derush_catalog_export_sidecars:
@@ -522,58 +494,13 @@ derush_catalog_export_sidecars(DerushCatalog *catalog, const char *under, const 
   gboolean ok = TRUE;
 
   /* Selected photos with their partners: the rows to visit. */
-  g_autofree char *lo = NULL, *hi = NULL;
-  sqlite3_stmt *stmt = NULL;
-  const char *sql;
-  if (ids) {
-    sql = "SELECT p.path, l.label, l.stars FROM photos p JOIN labels l ON l.photo_id = p.id"
-          " WHERE NOT p.missing AND (p.id = ?1 OR p.pair_id = ?1)";
-  } else {
-    if (!under)
-      under = "/";
-    _derush_path_range(under, &lo, &hi);
-    sql = "SELECT p.path, l.label, l.stars FROM photos p JOIN labels l ON l.photo_id = p.id"
-          " WHERE NOT p.missing AND (p.path = ?3 OR (p.path >= ?1 AND p.path < ?2))"
-          " ORDER BY p.path";
-  }
-  if (sqlite3_prepare_v2(catalog->db, sql, -1, &stmt, NULL) != SQLITE_OK) {
-    _derush_catalog_set_error(catalog, error, "cannot list decisions");
-    ok = FALSE;
-    goto out;
-  }
-  for (gsize i = 0; ok && i < (ids ? n_ids : 1); i++) {
-    sqlite3_reset(stmt);
-    if (ids) {
-      sqlite3_bind_int64(stmt, 1, ids[i]);
-    } else {
-      sqlite3_bind_text(stmt, 1, lo, -1, SQLITE_STATIC);
-      sqlite3_bind_text(stmt, 2, hi, -1, SQLITE_STATIC);
-      sqlite3_bind_text(stmt, 3, under, -1, SQLITE_STATIC);
-    }
-    int rc;
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-      export_photo(&ex, (const char *)sqlite3_column_text(stmt, 0), sqlite3_column_int(stmt, 1),
-                   sqlite3_column_int(stmt, 2));
-      if (ex.records->len >= RECORD_BATCH) {
-        /* A private statement is stepping; the write goes through the
-         * same connection, which SQLite allows. */
-        if (!store_records(&ex, error)) {
-          ok = FALSE;
-          break;
-        }
-        g_array_set_size(ex.records, 0);
-      }
-    }
-    if (ok && rc != SQLITE_DONE) {
-      _derush_catalog_set_error(catalog, error, "cannot list decisions");
-      ok = FALSE;
-    }
-  }
+  ok = _derush_catalog_foreach_decision(catalog,
+                                        ids     ? NULL
+                                        : under ? under
+                                                : "/",
+                                        ids, n_ids, export_row_cb, &ex, error);
   if (ok)
     ok = store_records(&ex, error);
-out:
-  if (stmt)
-    sqlite3_finalize(stmt);
   g_hash_table_destroy(ex.done);
   g_array_free(ex.records, TRUE);
   return ok;
@@ -658,15 +585,9 @@ gboolean
 _derush_sidecars_note_embedded(DerushCatalog *cat, const char *path, const DerushMeta *meta,
                                GPtrArray *embedded, GError **error)
 {
-  sqlite3_stmt *stmt =
-      _derush_catalog_stmt(cat, "SELECT xmp_rating FROM photos WHERE path = ?", error);
-  if (!stmt)
-    return FALSE;
-  sqlite3_bind_text(stmt, 1, path, -1, SQLITE_STATIC);
   int old = 0;
-  if (sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_type(stmt, 0) != SQLITE_NULL)
-    old = sqlite3_column_int(stmt, 0);
-  sqlite3_reset(stmt);
+  if (!_derush_catalog_xmp_rating(cat, path, &old, error))
+    return FALSE;
   int now = meta->has_rating ? meta->rating : 0;
   /* Only a change is news: an unchanged embedded rating must not undo a
    * decision made in derush since. */
@@ -705,31 +626,11 @@ change_from(const XmpDecision *d, DerushLabel current, DerushLabelChange *c)
 }
 
 static gboolean
-photo_decision(DerushCatalog *cat, const char *path, gint64 *id, DerushLabel *label, GError **error)
-{
-  sqlite3_stmt *stmt = _derush_catalog_stmt(
-      cat,
-      "SELECT p.id, coalesce(l.label, 0) FROM photos p LEFT JOIN labels l ON l.photo_id = p.id"
-      " WHERE p.path = ?",
-      error);
-  if (!stmt)
-    return FALSE;
-  sqlite3_bind_text(stmt, 1, path, -1, SQLITE_STATIC);
-  gboolean found = sqlite3_step(stmt) == SQLITE_ROW;
-  if (found) {
-    *id = sqlite3_column_int64(stmt, 0);
-    *label = sqlite3_column_int(stmt, 1);
-  }
-  sqlite3_reset(stmt);
-  return found;
-}
-
-static gboolean
 apply_decision(DerushCatalog *cat, const char *photo_path, const XmpDecision *d, GError **error)
 {
   gint64 id;
   DerushLabel label;
-  if (!photo_decision(cat, photo_path, &id, &label, error))
+  if (!_derush_catalog_photo_decision(cat, photo_path, &id, &label, error))
     return error == NULL || *error == NULL; /* not a catalogued photo: nothing to do */
   DerushLabelChange c;
   if (!change_from(d, label, &c))
@@ -751,8 +652,8 @@ _derush_sidecars_apply_scan(DerushCatalog *cat, GPtrArray *seen, GPtrArray *embe
   }
   for (guint i = 0; seen && i < seen->len; i++) {
     Seen *s = seen->pdata[i];
-    SidecarState known;
-    gboolean have = state_get(cat, s->sidecar_path, &known);
+    DerushSidecarState known;
+    gboolean have = _derush_catalog_sidecar_state_get(cat, s->sidecar_path, &known);
     if (have && known.size == (gint64)s->st.st_size && known.mtime_ns == stat_mtime_ns(&s->st))
       continue; /* as we wrote or last read it: not news */
     SidecarFile f;
@@ -763,7 +664,8 @@ _derush_sidecars_apply_scan(DerushCatalog *cat, GPtrArray *seen, GPtrArray *embe
       g_clear_error(&local);
       continue;
     }
-    SidecarState now = {stat_mtime_ns(&f.st), (gint64)f.st.st_size, bytes_hash(f.data, f.len)};
+    DerushSidecarState now = {stat_mtime_ns(&f.st), (gint64)f.st.st_size,
+                              bytes_hash(f.data, f.len)};
     gboolean news = !have || known.hash != now.hash;
     gboolean ok = TRUE;
     if (news)
@@ -771,7 +673,7 @@ _derush_sidecars_apply_scan(DerushCatalog *cat, GPtrArray *seen, GPtrArray *embe
     sidecar_file_clear(&f);
     /* Recorded after the decision: a crash in between makes the next scan
      * read it again, and an equal decision writes no event. */
-    if (!ok || !state_put(cat, s->sidecar_path, &now, error))
+    if (!ok || !_derush_catalog_sidecar_state_put(cat, s->sidecar_path, &now, error))
       return FALSE;
   }
   return TRUE;

@@ -1,5 +1,7 @@
-/* group-store.c: groups in the catalog: loading what grouping needs,
- * replacing the stored groups, listing them. The rules are in grouping.c. */
+/* group-store.c: recomputing the catalog's groups: the units grouping.c
+ * works on (from what the catalog stores), its results handed back to the
+ * catalog's groups store (catalog/groups-store.c), and the encodings of
+ * the analysis blobs. The rules are in grouping.c. */
 #include "catalog/catalog-private.h"
 #include "group-store.h"
 #include "grouping.h"
@@ -63,31 +65,6 @@ derush_group_options_init(DerushGroupOptions *options)
   options->phash_safety = 16;
   options->transforms = TRUE;
   options->rotations = TRUE;
-}
-
-void
-_derush_blob_to_floats(const void *blob, int bytes, float *out, int n)
-{
-  for (int i = 0; i < n; i++)
-    out[i] = NAN;
-  int have = MIN(n, bytes / 4);
-  for (int i = 0; i < have; i++) {
-    guint32 bits;
-    memcpy(&bits, (const guint8 *)blob + 4 * i, 4);
-    bits = GUINT32_FROM_LE(bits);
-    memcpy(&out[i], &bits, 4);
-  }
-}
-
-void
-_derush_floats_to_blob(const float *v, int n, guint8 *blob)
-{
-  for (int i = 0; i < n; i++) {
-    guint32 bits;
-    memcpy(&bits, &v[i], 4);
-    bits = GUINT32_TO_LE(bits);
-    memcpy(blob + 4 * i, &bits, 4);
-  }
 }
 
 static guint8 *
@@ -178,62 +155,52 @@ typedef struct {
   float vector[DERUSH_N_FEATURES];
 } Row;
 
+typedef struct {
+  GArray *rows;
+  GHashTable *cameras; /* "make\x1fmodel" -> small id */
+} Load;
+
+static void
+load_row_cb(const DerushGroupSource *src, gpointer user_data)
+{
+  Load *load = user_data;
+  Row r = {0};
+  r.id = src->id;
+  r.pair_id = src->pair_id;
+  r.raw = src->raw;
+  r.has_time = (src->time_source == DERUSH_TIME_EXIF_ORIGINAL ||
+                src->time_source == DERUSH_TIME_EXIF_DIGITIZED) &&
+               src->has_capture_time;
+  r.time_ns = src->capture_time_ns;
+  if (src->make || src->model) {
+    g_autofree char *key =
+        g_strdup_printf("%s\x1f%s", src->make ? src->make : "", src->model ? src->model : "");
+    gpointer id = g_hash_table_lookup(load->cameras, key);
+    if (!id) {
+      id = GUINT_TO_POINTER(g_hash_table_size(load->cameras) + 1);
+      g_hash_table_insert(load->cameras, g_steal_pointer(&key), id);
+    }
+    r.camera = GPOINTER_TO_UINT(id);
+  }
+  if (src->hashes)
+    r.has_hashes = _derush_hashes_from_blob(src->hashes, src->hashes_len, &r.hashes);
+  if (src->features) {
+    r.has_features = TRUE;
+    _derush_blob_to_floats(src->features, src->features_len, r.vector, DERUSH_N_FEATURES);
+  }
+  g_array_append_val(load->rows, r);
+}
+
 /* Loads every readable, present photo as grouping units, RAW+JPEG pairs
  * folded into one. */
 static GArray *
 load_units(DerushCatalog *cat, const DerushGroupOptions *opt, GError **error)
 {
-  sqlite3_stmt *s = _derush_catalog_stmt(
-      cat,
-      "SELECT p.id, p.pair_id, p.format = 'raw', p.time_source, p.capture_time_ns,"
-      " p.make, p.model, h.variants, f.vector"
-      " FROM photos p"
-      " LEFT JOIN hashes h ON h.photo_id = p.id AND h.version = ?1"
-      "  AND h.content_hash = p.content_hash"
-      " LEFT JOIN features f ON f.photo_id = p.id AND f.version = ?2"
-      "  AND f.content_hash = p.content_hash"
-      " WHERE p.status = 0 AND p.missing = 0 ORDER BY p.id",
-      error);
-  if (!s)
-    return NULL;
-  sqlite3_bind_int(s, 1, DERUSH_PHASH_VERSION);
-  sqlite3_bind_int(s, 2, DERUSH_FEATURES_VERSION);
   g_autoptr(GHashTable) cameras = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   GArray *rows = g_array_new(FALSE, TRUE, sizeof(Row));
-  int rc;
-  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-    Row r = {0};
-    r.id = sqlite3_column_int64(s, 0);
-    r.pair_id = sqlite3_column_int64(s, 1);
-    r.raw = sqlite3_column_int(s, 2);
-    int source = sqlite3_column_int(s, 3);
-    r.has_time = (source == DERUSH_TIME_EXIF_ORIGINAL || source == DERUSH_TIME_EXIF_DIGITIZED) &&
-                 sqlite3_column_type(s, 4) != SQLITE_NULL;
-    r.time_ns = sqlite3_column_int64(s, 4);
-    const char *make = (const char *)sqlite3_column_text(s, 5);
-    const char *model = (const char *)sqlite3_column_text(s, 6);
-    if (make || model) {
-      g_autofree char *key = g_strdup_printf("%s\x1f%s", make ? make : "", model ? model : "");
-      gpointer id = g_hash_table_lookup(cameras, key);
-      if (!id) {
-        id = GUINT_TO_POINTER(g_hash_table_size(cameras) + 1);
-        g_hash_table_insert(cameras, g_steal_pointer(&key), id);
-      }
-      r.camera = GPOINTER_TO_UINT(id);
-    }
-    if (sqlite3_column_type(s, 7) == SQLITE_BLOB)
-      r.has_hashes = _derush_hashes_from_blob(sqlite3_column_blob(s, 7), sqlite3_column_bytes(s, 7),
-                                              &r.hashes);
-    if (sqlite3_column_type(s, 8) == SQLITE_BLOB) {
-      r.has_features = TRUE;
-      _derush_blob_to_floats(sqlite3_column_blob(s, 8), sqlite3_column_bytes(s, 8), r.vector,
-                             DERUSH_N_FEATURES);
-    }
-    g_array_append_val(rows, r);
-  }
-  sqlite3_reset(s);
-  if (rc != SQLITE_DONE) {
-    _derush_catalog_set_error(cat, error, "cannot read the photos to group");
+  Load load = {rows, cameras};
+  if (!_derush_catalog_foreach_group_source(cat, DERUSH_PHASH_VERSION, DERUSH_FEATURES_VERSION,
+                                            load_row_cb, &load, error)) {
     g_array_unref(rows);
     return NULL;
   }
@@ -312,52 +279,29 @@ derush_catalog_update_groups(DerushCatalog *catalog, const DerushGroupOptions *o
   g_autoptr(GPtrArray) groups = _derush_group_compute(u, units->len, options, 0);
   sum.photos = units->len;
 
-  gboolean ok = FALSE;
-  if (!_derush_catalog_begin(catalog, error))
-    goto out;
-  if (!_derush_catalog_exec(catalog, "DELETE FROM group_members", error) ||
-      !_derush_catalog_exec(catalog, "DELETE FROM groups", error))
-    goto fail;
+  g_autoptr(GArray) records =
+      g_array_sized_new(FALSE, TRUE, sizeof(DerushGroupRecord), groups->len);
+  g_autoptr(GArray) members = g_array_new(FALSE, FALSE, sizeof(gint64));
+  g_autoptr(GArray) offsets = g_array_new(FALSE, FALSE, sizeof(guint));
   for (guint i = 0; i < groups->len; i++) {
     const DerushGroupResult *g = groups->pdata[i];
-    sqlite3_stmt *s = _derush_catalog_stmt(
-        catalog,
-        "INSERT INTO groups(id, kind, key, best_photo_id, best_score) VALUES (?, ?, ?, ?, ?)",
-        error);
-    if (!s)
-      goto fail;
-    sqlite3_bind_int64(s, 1, g->id);
-    sqlite3_bind_int(s, 2, g->kind);
-    sqlite3_bind_int64(s, 3, g->key);
-    sqlite3_bind_int64(s, 4, u[g->best].id);
-    if (isnan(u[g->best].score))
-      sqlite3_bind_null(s, 5);
-    else
-      sqlite3_bind_double(s, 5, u[g->best].score);
-    int rc = sqlite3_step(s);
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE) {
-      _derush_catalog_set_error(catalog, error, "cannot store a group");
-      goto fail;
-    }
+    guint first = members->len;
+    g_array_append_val(offsets, first);
     for (guint k = 0; k < g->units->len; k++) {
       const DerushGroupUnit *m = &u[g_array_index(g->units, guint, k)];
-      gint64 ids[2] = {m->id, m->partner_id};
-      for (int j = 0; j < (m->partner_id ? 2 : 1); j++) {
-        s = _derush_catalog_stmt(
-            catalog, "INSERT INTO group_members(group_id, photo_id) VALUES (?, ?)", error);
-        if (!s)
-          goto fail;
-        sqlite3_bind_int64(s, 1, g->id);
-        sqlite3_bind_int64(s, 2, ids[j]);
-        rc = sqlite3_step(s);
-        sqlite3_reset(s);
-        if (rc != SQLITE_DONE) {
-          _derush_catalog_set_error(catalog, error, "cannot store a group member");
-          goto fail;
-        }
-      }
+      g_array_append_val(members, m->id);
+      if (m->partner_id)
+        g_array_append_val(members, m->partner_id);
     }
+    DerushGroupRecord rec = {
+        .id = g->id,
+        .kind = g->kind,
+        .key = g->key,
+        .best_id = u[g->best].id,
+        .best_score = u[g->best].score,
+        .n_members = members->len - first,
+    };
+    g_array_append_val(records, rec);
     if (g->kind == DERUSH_GROUP_SESSION)
       sum.sessions++;
     else if (g->kind == DERUSH_GROUP_BURST)
@@ -365,126 +309,15 @@ derush_catalog_update_groups(DerushCatalog *catalog, const DerushGroupOptions *o
     else
       sum.near_dups++;
   }
-  if (!_derush_catalog_commit(catalog, error))
-    goto fail;
-  ok = TRUE;
-  goto out;
-fail:
-  _derush_catalog_rollback(catalog);
-out:
+  /* Members point into one array, filled before any pointer is taken. */
+  for (guint i = 0; i < records->len; i++)
+    g_array_index(records, DerushGroupRecord, i).members =
+        &g_array_index(members, gint64, g_array_index(offsets, guint, i));
+  gboolean ok = _derush_catalog_replace_groups(catalog, (const DerushGroupRecord *)records->data,
+                                               records->len, error);
   g_array_unref(units);
   sum.seconds = (g_get_monotonic_time() - start) / 1e6;
   if (summary)
     *summary = sum;
   return ok;
-}
-
-typedef struct {
-  gint64 id;
-  int kind;
-  gint64 best_id;
-  char *best_path;
-  double best_score;
-} GroupRow;
-
-static void
-group_row_clear(gpointer data)
-{
-  g_free(((GroupRow *)data)->best_path);
-}
-
-/**
- * derush_catalog_foreach_group:
- * @catalog: the catalog
- * @under: (nullable): only groups with a member at or below this folder
- * @kind: a DerushGroupKind, or -1 for every kind
- * @func: called once per group; return FALSE to stop
- * @user_data: for @func
- * @error: return location for a GError
- *
- * Lists the stored groups (as the last derush_catalog_update_groups() left
- * them) ordered by kind then id, members ordered by photo id.
- *
- * Returns: FALSE with @error set when the catalog cannot be read.
- */
-gboolean
-derush_catalog_foreach_group(DerushCatalog *catalog, const char *under, int kind,
-                             DerushGroupFunc func, gpointer user_data, GError **error)
-{
-  g_return_val_if_fail(catalog != NULL && func != NULL, FALSE);
-  g_autofree char *lo = NULL, *hi = NULL;
-  if (under)
-    _derush_path_range(under, &lo, &hi);
-  sqlite3_stmt *s = _derush_catalog_stmt(
-      catalog,
-      "SELECT g.id, g.kind, g.best_photo_id, b.path, g.best_score FROM groups g"
-      " LEFT JOIN photos b ON b.id = g.best_photo_id"
-      " WHERE (?1 < 0 OR g.kind = ?1) AND (?2 IS NULL OR EXISTS ("
-      "  SELECT 1 FROM group_members m JOIN photos p ON p.id = m.photo_id"
-      "  WHERE m.group_id = g.id AND (p.path = ?4 OR (p.path >= ?2 AND p.path < ?3))))"
-      " ORDER BY g.kind, g.id",
-      error);
-  if (!s)
-    return FALSE;
-  sqlite3_bind_int(s, 1, kind);
-  if (under) {
-    sqlite3_bind_text(s, 2, lo, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 3, hi, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 4, under, -1, SQLITE_TRANSIENT);
-  }
-  /* Read the groups first: the member query below reuses the statement
-   * cache, and @func may call into the catalog. */
-  g_autoptr(GArray) rows = g_array_new(FALSE, TRUE, sizeof(GroupRow));
-  g_array_set_clear_func(rows, group_row_clear);
-  int rc;
-  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-    GroupRow r = {0};
-    r.id = sqlite3_column_int64(s, 0);
-    r.kind = sqlite3_column_int(s, 1);
-    r.best_id = sqlite3_column_int64(s, 2);
-    r.best_path = g_strdup((const char *)sqlite3_column_text(s, 3));
-    r.best_score = sqlite3_column_type(s, 4) == SQLITE_NULL ? NAN : sqlite3_column_double(s, 4);
-    g_array_append_val(rows, r);
-  }
-  sqlite3_reset(s);
-  if (rc != SQLITE_DONE) {
-    _derush_catalog_set_error(catalog, error, "cannot read the groups");
-    return FALSE;
-  }
-  for (guint i = 0; i < rows->len; i++) {
-    GroupRow *r = &g_array_index(rows, GroupRow, i);
-    s = _derush_catalog_stmt(catalog,
-                             "SELECT p.id, p.path FROM group_members m JOIN photos p"
-                             " ON p.id = m.photo_id WHERE m.group_id = ? ORDER BY p.id",
-                             error);
-    if (!s)
-      return FALSE;
-    sqlite3_bind_int64(s, 1, r->id);
-    g_autoptr(GArray) ids = g_array_new(FALSE, FALSE, sizeof(gint64));
-    g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func(g_free);
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-      gint64 id = sqlite3_column_int64(s, 0);
-      g_array_append_val(ids, id);
-      g_ptr_array_add(paths, g_strdup((const char *)sqlite3_column_text(s, 1)));
-    }
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE) {
-      _derush_catalog_set_error(catalog, error, "cannot read the group members");
-      return FALSE;
-    }
-    g_ptr_array_add(paths, NULL);
-    DerushGroup g = {
-        .id = r->id,
-        .kind = (DerushGroupKind)r->kind,
-        .best_id = r->best_id,
-        .best_path = r->best_path,
-        .best_score = r->best_score,
-        .n_members = ids->len,
-        .member_ids = (const gint64 *)ids->data,
-        .member_paths = (const char *const *)paths->pdata,
-    };
-    if (!func(&g, user_data))
-      break;
-  }
-  return TRUE;
 }

@@ -8,10 +8,6 @@
 
 G_BEGIN_DECLS
 
-/* A float32 blob to @n floats; missing trailing values become NAN. */
-void _derush_blob_to_floats(const void *blob, int bytes, float *out, int n);
-/* @n floats to 4 * @n bytes. */
-void _derush_floats_to_blob(const float *v, int n, guint8 *blob);
 /* The hashes of every transform and the polar signature to
  * DERUSH_HASHES_BLOB_SIZE bytes, and back
  * (FALSE when the blob has another size). */

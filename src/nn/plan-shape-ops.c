@@ -115,7 +115,8 @@ axes_of(NnPlan *pl, const NnNode *n, int64_t *axes, GError **error)
     _nn_fail(error, DERUSH_NN_ERROR_MALFORMED, n, "%d axes", c);
     return -1;
   }
-  memcpy(axes, v, sizeof(int64_t) * c);
+  if (c > 0) /* no "axes" attribute: v is NULL (a Reduce over every axis) */
+    memcpy(axes, v, sizeof(int64_t) * c);
   return c;
 }
 

@@ -1,0 +1,136 @@
+/* faces-file.c: the faces of a photo file (`derush faces`, the analysis):
+ * one mapping of the file, a preview decode, and a larger decode only when
+ * the faces are small (faces.c decides). */
+#include "face-detect.h"
+
+typedef struct {
+  const guint8 *data;
+  gsize len;
+  const char *name;
+  int orientation;
+} FileSource;
+
+/* An upright sRGB image to a packed buffer. */
+static gboolean
+to_buffer(VipsImage *img, DerushFaceImage *out, GError **error)
+{
+  size_t len;
+  guint8 *rgb = vips_image_write_to_memory(img, &len);
+  if (!rgb || img->Bands != 3 || len != (size_t)img->Xsize * img->Ysize * 3) {
+    g_free(rgb);
+    _derush_set_vips_error(error, DERUSH_ERROR_CORRUPT, "cannot decode");
+    return FALSE;
+  }
+  out->rgb = rgb;
+  out->width = img->Xsize;
+  out->height = img->Ysize;
+  out->stride = (gsize)img->Xsize * 3;
+  return TRUE;
+}
+
+static gboolean
+decode_file(gpointer data, int long_side, DerushFaceImage *out, GError **error)
+{
+  const FileSource *src = data;
+  DerushImageInfo info;
+  g_autoptr(VipsImage) img = NULL;
+  if (!_derush_image_load(src->data, src->len, src->name, src->orientation, long_side, &info, &img,
+                          error))
+    return FALSE;
+  return to_buffer(img, out, error);
+}
+
+/**
+ * _derush_faces_find_in_buffer:
+ * @preview: (nullable): the photo's decoded preview (e.g. the cached
+ *   thumbnail), or NULL to decode one from @data
+ *
+ * The faces of the photo file held in @data (@name routes RAW files),
+ * in original pixels; @width/@height (out, optional) the original's
+ * upright size.
+ */
+gboolean
+_derush_faces_find_in_buffer(DerushFaceModels *m, const guint8 *data, gsize len, const char *name,
+                             int orientation, VipsImage *preview, GArray *faces, int *width,
+                             int *height, GError **error)
+{
+  FileSource src = {data, len, name, orientation};
+  DerushImageInfo info;
+  if (!_derush_image_load(data, len, name, orientation, 0, &info, NULL, error))
+    return FALSE;
+  DerushFaceImage pv = {0};
+  gboolean ok;
+  if (preview) {
+    g_autoptr(VipsImage) norm = _derush_image_normalise(preview, error);
+    ok = norm && to_buffer(norm, &pv, error);
+  } else {
+    ok = decode_file(&src, DERUSH_THUMB_CACHE_SIZE, &pv, error);
+  }
+  if (ok)
+    ok = _derush_faces_find(m, &pv, info.width, info.height, decode_file, &src, faces, error);
+  g_free(pv.rgb);
+  if (width)
+    *width = info.width;
+  if (height)
+    *height = info.height;
+  return ok;
+}
+
+/**
+ * derush_faces_load_models:
+ * @model_dir: (nullable): folder searched first
+ * @error: return location for a GError
+ *
+ * Loads the face models once per process (later calls return at once).
+ *
+ * Returns: FALSE with DERUSH_ERROR_NOT_FOUND when a model file is missing,
+ * or the executor's error when one cannot be loaded.
+ */
+gboolean
+derush_faces_load_models(const char *model_dir, GError **error)
+{
+  return _derush_face_models_get(model_dir, error) != NULL;
+}
+
+/**
+ * derush_faces_detect_file:
+ * @path: a photo file
+ * @model_dir: (nullable): folder searched first for the face models
+ * @faces: (out) (transfer full): a GArray of DerushFace, best score first,
+ *   in the upright original's pixels
+ * @error: return location for a GError
+ *
+ * Finds the faces of one photo, without the catalog: YuNet on a 512 px
+ * decode (again on a larger decode around small faces), each eye's
+ * p(open), face sharpness, size and border cut.
+ *
+ * Returns: FALSE with DERUSH_ERROR_NOT_FOUND when a face model is missing,
+ * or another error for an unreadable file.
+ */
+gboolean
+derush_faces_detect_file(const char *path, const char *model_dir, GArray **faces, GError **error)
+{
+  g_return_val_if_fail(path != NULL && faces != NULL, FALSE);
+  DerushFaceModels *m = _derush_face_models_get(model_dir, error);
+  if (!m)
+    return FALSE;
+  DerushMappedFile file;
+  if (!_derush_mapped_file_open(&file, path, error))
+    return FALSE;
+  DerushMeta meta;
+  derush_meta_init(&meta);
+  g_autoptr(GError) meta_error = NULL;
+  if (!_derush_meta_read_buffer(file.data, file.len, &meta, &meta_error))
+    g_debug("%s: %s", path, meta_error->message);
+  GArray *out = g_array_new(FALSE, FALSE, sizeof(DerushFace));
+  gboolean ok = _derush_faces_find_in_buffer(m, file.data, file.len, path, meta.orientation, NULL,
+                                             out, NULL, NULL, error);
+  derush_meta_clear(&meta);
+  _derush_mapped_file_close(&file);
+  if (!ok) {
+    g_array_unref(out);
+    return FALSE;
+  }
+  *faces = out;
+  return TRUE;
+}
