@@ -36,6 +36,7 @@ typedef enum {
  * Returns: FALSE with @error set when a library refuses to start.
  */
 gboolean derush_init(const char *argv0, GError **error);
+gboolean derush_init_decoders(GError **error);
 
 /** derush_shutdown: releases what derush_init() took (for leak checkers). */
 void derush_shutdown(void);

@@ -132,6 +132,10 @@ typedef enum {
   DERUSH_PREVIEW_NAME_ERRORS = 1 << 1, /* prefix decoder errors with the file's name */
 } DerushPreviewFlags;
 
+/* Starts libvips on first use (image/decoders.c); thread-safe. */
+gboolean _derush_decoders_ensure(GError **error);
+void _derush_decoders_shutdown(void);
+
 /* The one preview path (image/preview.c documents it): the cached preview,
  * else one decode of the original that fills the cache. */
 VipsImage *_derush_preview_image(const char *cache_dir, const char *path, guint64 content_hash,

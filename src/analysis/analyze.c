@@ -287,6 +287,8 @@ _derush_catalog_analyze_roots(DerushCatalog *catalog, const char *const *roots,
     }
   }
   a.total = todo->len;
+  if (todo->len > 0 && !_derush_decoders_ensure(error))
+    return FALSE;
   for (guint i = 0; i < todo->len && detect && !a.shared.detector; i++)
     if (g_array_index(todo, DerushAnalysisTodo, i).detect &&
         !(a.shared.detector = _derush_detector_get(options->model_dir, error)))

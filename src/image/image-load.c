@@ -618,6 +618,8 @@ _derush_image_load(const guint8 *data, gsize len, const char *name, int orientat
 
   memset(info, 0, sizeof *info);
   info->width = info->height = -1;
+  if (!_derush_decoders_ensure(error))
+    return FALSE;
   if (thumb)
     *thumb = NULL;
   vips_error_clear();

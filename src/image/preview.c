@@ -68,6 +68,8 @@ _derush_preview_image(const char *cache_dir, const char *path, guint64 content_h
   g_return_val_if_fail(path != NULL, NULL);
   if (from_cache)
     *from_cache = FALSE;
+  if (!_derush_decoders_ensure(error))
+    return NULL;
   gboolean use_cache = cache_dir && size > 0 && size <= DERUSH_THUMB_CACHE_SIZE;
 
   VipsImage *image = NULL;

@@ -179,7 +179,7 @@ _derush_thumb_cache_lookup(const char *cache_dir, guint64 hash)
   g_autofree char *path = _derush_thumb_cache_path(cache_dir, hash);
   g_autofree char *bytes = NULL;
   gsize len = 0;
-  if (!g_file_get_contents(path, &bytes, &len, NULL))
+  if (!g_file_get_contents(path, &bytes, &len, NULL) || !_derush_decoders_ensure(NULL))
     return NULL;
 
   vips_error_clear();

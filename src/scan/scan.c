@@ -100,6 +100,7 @@ typedef struct {
   gint64 claim_owner;  /* this scan's token in scan_claims */
   gboolean has_claims; /* it holds some: keep them alive at each flush */
   GPtrArray *deferred; /* DeferredChunk*: claimed by another scan */
+  gboolean decoders_started;
 } Scan;
 
 static gboolean
@@ -239,6 +240,16 @@ maybe_progress(Scan *scan, gboolean force)
 static void
 submit(Scan *scan, DerushScanJob *job)
 {
+  /* The first file to read starts the decoders: a scan that finds nothing
+   * new (derush label's) never pays for them. */
+  if (!scan->decoders_started) {
+    GError *error = NULL;
+    if (!_derush_decoders_ensure(&error) && !scan->fatal)
+      scan->fatal = error;
+    else
+      g_clear_error(&error);
+    scan->decoders_started = TRUE;
+  }
   scan->in_flight++;
   g_thread_pool_push(scan->pool, job, NULL);
 }
