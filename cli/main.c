@@ -6,6 +6,7 @@
  */
 #include "cli.h"
 #include "cli-analysis.h"
+#include "cli-learn.h"
 #include <errno.h>
 #include <locale.h>
 #include <stdarg.h>
@@ -40,7 +41,11 @@ static const CliCommand commands[] = {
     {"groups", "List sessions, bursts and near-duplicates", cli_cmd_groups, TRUE},
     {"detect", "Find objects in photos (needs the detector model)", cli_cmd_detect, TRUE},
     {"detections", "Print the objects found in photos", cli_cmd_detections, TRUE},
-    {"eval", "Measure grouping or blur ranking against ground truth", cli_cmd_eval, TRUE},
+    {"eval", "Measure grouping, blur, faces, detector or learning against ground truth", cli_cmd_eval, TRUE},
+    {"train", "Learn keep/trash from the labels", cli_cmd_train, TRUE},
+    {"predict", "Predict keep/trash for every photo", cli_cmd_predict, TRUE},
+    {"explain", "Say why a photo is predicted keep or trash", cli_cmd_explain, TRUE},
+    {"next", "The photos to label next (active learning)", cli_cmd_next, TRUE},
 };
 
 const char cli_exit_codes_help[] =

@@ -266,6 +266,14 @@ merged_packet(const char *base, gsize base_len, const XmpDecision *want, gboolea
     packet = gexiv2_metadata_try_generate_xmp_packet(md, GEXIV2_USE_COMPACT_FORMAT, 0, &local);
   g_object_unref(md);
   _derush_exiv2_unlock();
+  if (packet && !*packet) {
+    /* exiv2 generates nothing at all for a packet left without properties
+     * (a photo unlabelled after an export): a 0-byte sidecar, which no
+     * reader, and not our own parse check, takes for XMP (make torture
+     * found it). An empty but well-formed packet says the same. */
+    g_free(packet);
+    packet = g_strdup(empty_packet);
+  }
   if (!ok) {
     /* Nothing we could merge into without losing what it holds. */
     g_set_error(error, DERUSH_ERROR, DERUSH_ERROR_CORRUPT,
