@@ -8,6 +8,10 @@
 #
 #   bench/nn.sh [BUILD_DIR] [RUNS]
 set -eu
+# libgomp reads its wait policy when it loads, before main(): spinning
+# threads made a forward 8x slower on this loaded 2-core machine
+# (6.5 s vs 0.85 s median at load average 27).
+export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-passive}
 here=$(cd "$(dirname "$0")" && pwd)
 build=${1:-$here/../build}
 runs=${2:-50}

@@ -14,10 +14,11 @@ struct _DerushNnModel {
   NnPlan *plan;
 };
 
-/* OpenMP reads its wait policy once, when it starts: by default its
- * threads spin after each parallel region, which on a shared 2-core machine
- * stole the CPU from the next forward (10 ms forwards spiked to 180-830 ms
- * with one busy neighbour). */
+/* OpenMP's threads spin after each parallel region by default, which on a
+ * shared 2-core machine starves the next forward (measured: 6.5 s instead
+ * of 0.85 s median at load average 27).  libgomp reads OMP_WAIT_POLICY in
+ * its constructor, before main(), so this only reaches OpenMP runtimes that
+ * start later (child processes); front ends must set it before exec. */
 static void
 nn_process_init(void)
 {
