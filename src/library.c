@@ -1,6 +1,7 @@
 /* library.c: process set-up and the small shared pieces of the public API. */
 #include "catalog/catalog-private.h"
 #include "derush-private.h"
+#include "detect/detect-private.h"
 #include <gexiv2/gexiv2.h>
 #include <malloc.h>
 
@@ -44,6 +45,7 @@ derush_init(const char *argv0, GError **error)
 void
 derush_shutdown(void)
 {
+  _derush_detector_release();
   _derush_decoders_shutdown();
 }
 
@@ -76,6 +78,7 @@ derush_default_cache_dir(void)
   return env_or("DERUSH_CACHE_DIR", g_get_user_cache_dir(), NULL);
 }
 
+/** derush_photo_status_name: (transfer none): "ok", "unreadable", "missing". */
 const char *
 derush_photo_status_name(DerushPhotoStatus status)
 {
@@ -90,6 +93,7 @@ derush_photo_status_name(DerushPhotoStatus status)
   return "unknown";
 }
 
+/** derush_time_source_name: (transfer none): "exif_original", ..., NULL for NONE. */
 const char *
 derush_time_source_name(DerushTimeSource source)
 {

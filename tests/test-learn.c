@@ -838,6 +838,38 @@ test_cli(void)
     g_assert_true(json_object_has_member(r0, rk[k]));
   g_clear_pointer(&out, g_free);
 
+  /* eval learning on a taste of the garden: the contract's keys, points
+   * every 10 labels, fractions; the catalog's own labels untouched. */
+  g_autofree char *taste = g_build_filename(tmp, "taste.csv", NULL);
+  g_autoptr(GString) csv = g_string_new("path,label\n");
+  for (int k = 0; k < 2; k++) {
+    GPtrArray *list = k ? trash : keep;
+    for (guint i = 0; i < list->len; i++)
+      g_string_append_printf(csv, "\"%s\",%s\n", (const char *)list->pdata[i],
+                             k ? "trash" : "keep");
+  }
+  g_assert_true(g_file_set_contents(taste, csv->str, -1, NULL));
+  g_assert_cmpint(test_run_derush_on(db, (const char *const *)env, &out, NULL, "eval", "learning",
+                                     "--taste", taste, "--json", NULL),
+                  ==, 0);
+  o = parse_object(out, parser);
+  g_assert_cmpint(json_object_get_int_member(o, "photos"), ==, keep->len + trash->len);
+  JsonArray *curve = json_object_get_array_member(o, "curve");
+  g_assert_cmpuint(json_array_get_length(curve), >=, 1);
+  for (guint i = 0; i < json_array_get_length(curve); i++) {
+    JsonObject *pt = json_array_get_object_element(curve, i);
+    g_assert_cmpint(json_object_get_int_member(pt, "labels"), ==, 10 * (i + 1));
+    const char *ck[] = {"accuracy", "keep_loss", "junk_leak", "roc_auc", "log_loss"};
+    for (gsize k = 0; k < G_N_ELEMENTS(ck); k++)
+      g_assert_true(json_object_has_member(pt, ck[k]));
+    double acc = json_object_get_double_member(pt, "accuracy");
+    g_assert_true(acc >= 0 && acc <= 1);
+  }
+  g_clear_pointer(&out, g_free);
+  g_assert_cmpint(test_run_derush_on(db, (const char *const *)env, NULL, NULL, "eval", "learning",
+                                     "--taste", taste, "--order", "sideways", NULL),
+                  ==, 2);
+
   /* next: nothing labelled left in the garden, so nothing from it; bad
    * option values are usage errors. */
   g_assert_cmpint(test_run_derush_on(db, (const char *const *)env, &out, NULL, "next", "-n", "3",

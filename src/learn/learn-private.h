@@ -185,6 +185,16 @@ DerushLearnModel *_derush_learn_fit(const DerushDataset *ds, const guint *rows, 
                                     guint n, const DerushFitOptions *options,
                                     DerushModelState *state, GError **error);
 
+/* ---- learn.c ---- */
+
+/* The fit options for @options (nullable): the catalog's keep-loss budget
+ * when it says < 0. */
+gboolean _derush_learn_fit_options(DerushCatalog *cat, const DerushTrainOptions *options,
+                                   DerushFitOptions *fo, GError **error);
+
+/* The prior's trash threshold (model.c). */
+double _derush_prior_trash_threshold(void);
+
 /* ---- active.c ---- */
 
 /* Indices (into ds->photos) of up to @n photos to label next among those

@@ -124,9 +124,9 @@ derush_catalog_set_learn_settings(DerushCatalog *catalog, const DerushLearnSetti
                                      error);
 }
 
-static gboolean
-fit_options(DerushCatalog *cat, const DerushTrainOptions *options, DerushFitOptions *fo,
-            GError **error)
+gboolean
+_derush_learn_fit_options(DerushCatalog *cat, const DerushTrainOptions *options,
+                          DerushFitOptions *fo, GError **error)
 {
   DerushTrainOptions defaults;
   if (!options) {
@@ -195,7 +195,7 @@ train_dataset(DerushCatalog *cat, const DerushDataset *ds, const DerushTrainOpti
 {
   gint64 start = g_get_monotonic_time();
   DerushFitOptions fo;
-  if (!fit_options(cat, options, &fo, error))
+  if (!_derush_learn_fit_options(cat, options, &fo, error))
     return FALSE;
   result_init(result);
   guint total = ds->photos->len;

@@ -199,6 +199,12 @@ predict_prior(const DerushDataset *ds, double *p)
     p[s[j].i] = PRIOR_LOW + (PRIOR_HIGH - PRIOR_LOW) * (k > 1 ? (double)j / (k - 1) : 0.5);
 }
 
+double
+_derush_prior_trash_threshold(void)
+{
+  return PRIOR_TRASH;
+}
+
 gboolean
 _derush_learn_predict(DerushLearnModel *model, const DerushDataset *ds, double *p_keep, int *zone,
                       double *uncertainty, GError **error)
