@@ -42,7 +42,7 @@ test_input_tensor(void)
       rgb[(y * w + x) * 3 + 1] = y;
       rgb[(y * w + x) * 3 + 2] = 200;
     }
-  g_autofree float *t = _derush_yunet_input(rgb, w, h, w * 3, &pw, &ph);
+  g_autofree float *t = _derush_yunet_input(rgb, w, h, w * 3, 0, &pw, &ph);
   g_assert_cmpint(pw, ==, 64);
   g_assert_cmpint(ph, ==, 32);
   int plane = pw * ph;
@@ -56,6 +56,15 @@ test_input_tensor(void)
     g_assert_cmpfloat(t[c * plane + 5 * pw + 3], ==, 0);
     g_assert_cmpfloat(t[c * plane + 31 * pw + 63], ==, 0);
   }
+  /* Padded to multiples of 96: 96 x 96, zeros below and right. */
+  g_autofree float *sq = _derush_yunet_input(rgb, w, h, w * 3, 96, &pw, &ph);
+  g_assert_cmpint(pw, ==, 96);
+  g_assert_cmpint(ph, ==, 96);
+  g_assert_cmpfloat(sq[2 * 96 * 96 + 2 * 96 + 7], ==, 7);
+  g_assert_cmpfloat(sq[2 * 96 * 96 + 90 * 96 + 90], ==, 0);
+  /* A quantum that is not a multiple of 32 is ignored. */
+  g_autofree float *odd = _derush_yunet_input(rgb, w, h, w * 3, 100, &pw, &ph);
+  g_assert_cmpint(pw, ==, 64);
   int a, b;
   _derush_yunet_padded_size(32, 64, &a, &b);
   g_assert_cmpint(a, ==, 32);
@@ -432,7 +441,7 @@ test_decode_vs_opencv(void)
   for (int p = 0; p < 2; p++) {
     int w, h, pw, ph;
     g_autofree guint8 *rgb = load_rgb(photos[p], 512, &w, &h);
-    g_autofree float *input = _derush_yunet_input(rgb, w, h, (gsize)w * 3, &pw, &ph);
+    g_autofree float *input = _derush_yunet_input(rgb, w, h, (gsize)w * 3, 128, &pw, &ph);
     g_autofree char *in_path = g_build_filename(tmp, "input.f32", NULL);
     test_write_file(in_path, input, sizeof(float) * 3 * pw * ph);
     g_autofree char *pws = g_strdup_printf("%d", pw), *phs = g_strdup_printf("%d", ph);

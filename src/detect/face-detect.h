@@ -37,9 +37,13 @@ void _derush_yunet_padded_size(int width, int height, int *pad_width, int *pad_h
 
 /* The network input of a packed 8-bit RGB image: float32 NCHW [1, 3,
  * pad_h, pad_w], BGR planes of raw 0..255 values, zeros in the padding.
+ * With a @quantum (a multiple of 32, e.g. 128; 0 for none) both sides are
+ * padded to multiples of it: a few input shapes for all photos (512x384 and
+ * 384x512 for most previews), so the executor plans the network a few
+ * times, not once per aspect ratio (a plan costs ~100 ms, a forward a few).
  * Returns a g_malloc'd tensor. */
-float *_derush_yunet_input(const guint8 *rgb, int width, int height, gsize stride, int *pad_width,
-                           int *pad_height);
+float *_derush_yunet_input(const guint8 *rgb, int width, int height, gsize stride, int quantum,
+                           int *pad_width, int *pad_height);
 
 /* The raw outputs of one forward: per stride, cls and obj [N], bbox [N*4],
  * kps [N*10], with N = (pad_h/s) * (pad_w/s). */

@@ -22,8 +22,10 @@
  * times the preview. */
 #define LARGE_MAX_SIDE 2048
 #define LARGE_MAX_FACTOR 4.0
-/* YuNet's input for the region pass: at most this long. */
-#define REGION_MAX_SIDE 1024
+/* YuNet's input for the region pass: at most this long. Both passes pad
+ * to multiples of SHAPE_QUANTUM (few input shapes, few plans). */
+#define REGION_MAX_SIDE 640
+#define SHAPE_QUANTUM 128
 
 struct _DerushFaceModels {
   DerushNnModel *yunet, *eye;
@@ -77,11 +79,11 @@ _derush_face_models_get(const char *model_dir, GError **error)
 
 /* YuNet on one packed RGB image; faces appended in its pixels. */
 static gboolean
-run_yunet(DerushFaceModels *m, const guint8 *rgb, int w, int h, gsize stride, GArray *faces,
-          GError **error)
+run_yunet(DerushFaceModels *m, const guint8 *rgb, int w, int h, gsize stride, int quantum,
+          GArray *faces, GError **error)
 {
   int pw, ph;
-  g_autofree float *input = _derush_yunet_input(rgb, w, h, stride, &pw, &ph);
+  g_autofree float *input = _derush_yunet_input(rgb, w, h, stride, quantum, &pw, &ph);
   const int64_t shape[4] = {1, 3, ph, pw};
   if (!_derush_nn_model_run(m->yunet, input, shape, 4, error))
     return FALSE;
@@ -196,7 +198,7 @@ region_pass(DerushFaceModels *m, const DerushFaceImage *large, double k, GArray 
   int w, h;
   g_autofree guint8 *rgb = crop_shrink(large, rx0, ry0, rx1, ry1, shrink, &w, &h);
   guint first = faces->len;
-  if (!run_yunet(m, rgb, w, h, (gsize)w * 3, faces, error))
+  if (!run_yunet(m, rgb, w, h, (gsize)w * 3, SHAPE_QUANTUM, faces, error))
     return FALSE;
   /* Region pixels -> preview pixels, as the first pass' faces. */
   _derush_faces_map(faces, first, shrink / k, shrink / k, rx0 / k, ry0 / k);
@@ -231,7 +233,8 @@ _derush_faces_find(DerushFaceModels *m, const DerushFaceImage *preview, int orig
   DerushFaceImage large = {0};
   gboolean ok = FALSE;
   g_mutex_lock(&m->lock);
-  if (!run_yunet(m, preview->rgb, preview->width, preview->height, preview->stride, found, error))
+  if (!run_yunet(m, preview->rgb, preview->width, preview->height, preview->stride, SHAPE_QUANTUM,
+                 found, error))
     goto out;
 
   float wmax = 0, dmin = G_MAXFLOAT;
