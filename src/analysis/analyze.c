@@ -16,6 +16,8 @@
 #include "catalog/catalog-private.h"
 #include "quality/features.h"
 #include "group/group-store.h"
+#include "catalog/faces-store.h"
+#include "detect/face-detect.h"
 
 #define FLUSH_JOBS 200
 #define FLUSH_US (250 * 1000)
@@ -29,12 +31,16 @@ typedef struct {
   char *reason;
   float vector[DERUSH_N_FEATURES];
   DerushHashes hashes;
+  DerushFaceModels *face_models; /* NULL: the models are not there */
+  GArray *faces;                 /* found from the same preview, or NULL */
 } Job;
 
 static void
 job_free(Job *job)
 {
   derush_photo_free(job->photo);
+  if (job->faces)
+    g_array_unref(job->faces);
   g_free(job->reason);
   g_free(job);
 }
@@ -71,6 +77,18 @@ worker(gpointer data, gpointer user_data)
       job->ok =
           _derush_features_compute_image(preview, &job->photo->meta, job->photo->width,
                                          job->photo->height, job->vector, &job->hashes, &error);
+    if (job->ok && job->face_models) {
+      /* Faces from the same preview; a failure there leaves the photo's
+       * faces unknown, never its features. */
+      g_autoptr(GError) face_error = NULL;
+      job->faces = g_array_new(FALSE, FALSE, sizeof(DerushFace));
+      if (!_derush_faces_find_in_photo(job->face_models, job->photo->path,
+                                       job->photo->meta.orientation, preview, job->photo->width,
+                                       job->photo->height, job->faces, &face_error)) {
+        g_debug("%s: faces: %s", job->photo->path, face_error->message);
+        g_clear_pointer(&job->faces, g_array_unref);
+      }
+    }
     if (!job->ok)
       job->reason = g_strdup(error ? error->message : "cancelled");
   } else {
@@ -98,7 +116,11 @@ store_job(DerushCatalog *cat, const Job *job, GError **error)
       .variants = var,
       .variants_len = sizeof var,
   };
-  return _derush_catalog_store_analysis(cat, &rec, error);
+  if (!_derush_catalog_store_analysis(cat, &rec, error))
+    return FALSE;
+  return !job->faces || _derush_catalog_store_faces(cat, job->photo->id, job->photo->content_hash,
+                                                    (const DerushFace *)(void *)job->faces->data,
+                                                    (int)job->faces->len, error);
 }
 
 typedef struct {
@@ -191,12 +213,14 @@ collect(Analyze *a, int max_in_flight)
   }
 }
 
-/* The readable photos under @root lacking current features or hashes. */
+/* The readable photos under @root lacking current features or hashes, or
+ * faces when the face models are there. */
 static gboolean
-find_todo(DerushCatalog *cat, const char *root, GPtrArray *todo, gint64 *up_to_date, GError **error)
+find_todo(DerushCatalog *cat, const char *root, gboolean faces, GPtrArray *todo, gint64 *up_to_date,
+          GError **error)
 {
   return _derush_catalog_analysis_todo(cat, root, DERUSH_FEATURES_VERSION, DERUSH_PHASH_VERSION,
-                                       todo, up_to_date, error);
+                                       faces ? DERUSH_FACES_VERSION : 0, todo, up_to_date, error);
 }
 
 /**
@@ -223,18 +247,23 @@ _derush_catalog_analyze_roots(DerushCatalog *catalog, const char *const *roots,
   DerushAnalyzeSummary sum = {0};
   Analyze a = {.cat = catalog, .opts = options, .sum = &sum};
   a.start_us = g_get_monotonic_time();
+  /* Faces when the models are found (derush_model_set_dir, DERUSH_MODEL_DIR...). */
+  g_autoptr(GError) model_error = NULL;
+  DerushFaceModels *face_models = _derush_face_models_get(NULL, &model_error);
+  if (!face_models)
+    g_debug("analyze: no faces: %s", model_error->message);
 
   /* Roots may overlap (a folder and a file in it): each path once. */
   g_autoptr(GPtrArray) todo = g_ptr_array_new_with_free_func(g_free);
   if (!roots) {
-    if (!find_todo(catalog, NULL, todo, &sum.up_to_date, error))
+    if (!find_todo(catalog, NULL, face_models != NULL, todo, &sum.up_to_date, error))
       return FALSE;
   } else {
     g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
     g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func(g_free);
     for (int i = 0; roots[i]; i++) {
       gint64 fresh = 0;
-      if (!find_todo(catalog, roots[i], all, &fresh, error))
+      if (!find_todo(catalog, roots[i], face_models != NULL, all, &fresh, error))
         return FALSE;
       sum.up_to_date += fresh;
     }
@@ -262,6 +291,7 @@ _derush_catalog_analyze_roots(DerushCatalog *catalog, const char *const *roots,
     Job *job = g_new0(Job, 1);
     job->photo = photo;
     job->cache_dir = cache_dir;
+    job->face_models = face_models;
     a.in_flight++;
     g_thread_pool_push(a.pool, job, NULL);
     collect(&a, threads * JOBS_PER_THREAD);

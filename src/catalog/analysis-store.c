@@ -102,6 +102,8 @@ _derush_catalog_store_analysis(DerushCatalog *cat, const DerushAnalysisRecord *r
  * @root: (nullable): only photos at or below this folder (or this file)
  * @features_version: the current DERUSH_FEATURES_VERSION
  * @hashes_version: the current hashes version
+ * @faces_version: DERUSH_FACES_VERSION when the face models are there (a
+ *   photo without current faces then needs analyzing), or 0
  * @todo: (element-type filename): receives the paths to analyze, by path
  * @up_to_date: (inout): incremented once per photo that needs nothing
  * @error: return location for a GError
@@ -113,27 +115,31 @@ _derush_catalog_store_analysis(DerushCatalog *cat, const DerushAnalysisRecord *r
  */
 gboolean
 _derush_catalog_analysis_todo(DerushCatalog *cat, const char *root, int features_version,
-                              int hashes_version, GPtrArray *todo, gint64 *up_to_date,
-                              GError **error)
+                              int hashes_version, int faces_version, GPtrArray *todo,
+                              gint64 *up_to_date, GError **error)
 {
   g_autofree char *lo = NULL, *hi = NULL;
   if (root)
     _derush_path_range(root, &lo, &hi);
-  sqlite3_stmt *s = _derush_catalog_stmt(
-      cat,
-      "SELECT p.path, f.photo_id IS NOT NULL AND h.photo_id IS NOT NULL FROM photos p"
-      " LEFT JOIN features f ON f.photo_id = p.id AND f.version = ?1"
-      "  AND f.content_hash = p.content_hash"
-      " LEFT JOIN hashes h ON h.photo_id = p.id AND h.version = ?2"
-      "  AND h.content_hash = p.content_hash"
-      " WHERE p.status = 0 AND p.missing = 0"
-      "  AND (?3 IS NULL OR p.path = ?5 OR (p.path >= ?3 AND p.path < ?4))"
-      " ORDER BY p.path",
-      error);
+  sqlite3_stmt *s =
+      _derush_catalog_stmt(cat,
+                           "SELECT p.path, f.photo_id IS NOT NULL AND h.photo_id IS NOT NULL"
+                           "  AND (?6 = 0 OR fr.photo_id IS NOT NULL) FROM photos p"
+                           " LEFT JOIN features f ON f.photo_id = p.id AND f.version = ?1"
+                           "  AND f.content_hash = p.content_hash"
+                           " LEFT JOIN hashes h ON h.photo_id = p.id AND h.version = ?2"
+                           "  AND h.content_hash = p.content_hash"
+                           " LEFT JOIN face_runs fr ON fr.photo_id = p.id AND fr.version = ?6"
+                           "  AND fr.content_hash = p.content_hash"
+                           " WHERE p.status = 0 AND p.missing = 0"
+                           "  AND (?3 IS NULL OR p.path = ?5 OR (p.path >= ?3 AND p.path < ?4))"
+                           " ORDER BY p.path",
+                           error);
   if (!s)
     return FALSE;
   sqlite3_bind_int(s, 1, features_version);
   sqlite3_bind_int(s, 2, hashes_version);
+  sqlite3_bind_int(s, 6, faces_version);
   if (root) {
     sqlite3_bind_text(s, 3, lo, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(s, 4, hi, -1, SQLITE_TRANSIENT);

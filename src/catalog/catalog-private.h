@@ -232,8 +232,8 @@ typedef struct {
 gboolean _derush_catalog_store_analysis(DerushCatalog *cat, const DerushAnalysisRecord *rec,
                                         GError **error);
 gboolean _derush_catalog_analysis_todo(DerushCatalog *cat, const char *root, int features_version,
-                                       int hashes_version, GPtrArray *todo, gint64 *up_to_date,
-                                       GError **error);
+                                       int hashes_version, int faces_version, GPtrArray *todo,
+                                       gint64 *up_to_date, GError **error);
 
 /* ---- groups (groups-store.c) ---- */
 

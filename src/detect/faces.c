@@ -106,28 +106,27 @@ run_yunet(DerushFaceModels *m, const guint8 *rgb, int w, int h, gsize stride, in
 }
 
 /* Both eyes' p(open) of @face (landmarks in @rgb's pixels), each the mean
- * over DERUSH_EYE_N_SCALES crops. */
+ * over its DERUSH_EYE_N_CROPS crops. */
 static gboolean
 run_eyes(DerushFaceModels *m, const guint8 *rgb, int w, int h, gsize stride, DerushFace *face,
          GError **error)
 {
-  float t[2 * DERUSH_EYE_N_SCALES * DERUSH_EYE_TENSOR];
+  g_autofree float *t = g_new(float, 2 * DERUSH_EYE_N_CROPS * DERUSH_EYE_TENSOR);
   face->eyes_open[0] = face->eyes_open[1] = NAN;
   if (!_derush_eye_inputs(rgb, w, h, stride, face, t))
     return TRUE;
   const int64_t shape[4] = {1, 3, DERUSH_EYE_SIZE, DERUSH_EYE_SIZE};
   for (int e = 0; e < 2; e++) {
     double sum = 0;
-    for (int k = 0; k < DERUSH_EYE_N_SCALES; k++) {
-      if (!_derush_nn_model_run(m->eye,
-                                t + (gsize)(e * DERUSH_EYE_N_SCALES + k) * DERUSH_EYE_TENSOR, shape,
-                                4, error))
+    for (int k = 0; k < DERUSH_EYE_N_CROPS; k++) {
+      if (!_derush_nn_model_run(m->eye, t + (gsize)(e * DERUSH_EYE_N_CROPS + k) * DERUSH_EYE_TENSOR,
+                                shape, 4, error))
         return FALSE;
       const int64_t *s;
       int r;
       sum += _derush_eye_p_open(_derush_nn_model_output(m->eye, 0, &s, &r));
     }
-    face->eyes_open[e] = (float)(sum / DERUSH_EYE_N_SCALES);
+    face->eyes_open[e] = (float)(sum / DERUSH_EYE_N_CROPS);
   }
   return TRUE;
 }
@@ -216,8 +215,8 @@ region_pass(DerushFaceModels *m, const DerushFaceImage *large, double k, GArray 
  * @faces: (out): DerushFace appended, in original pixels, best score first
  * @error: return location for a GError
  *
- * Counts one YuNet forward (two with the region pass) and six eye forwards
- * per face whose eyes are far enough apart to tell.
+ * Counts one YuNet forward (two with the region pass) and the eye forwards
+ * per face whose eyes are far enough apart to tell (2 x DERUSH_EYE_N_CROPS).
  */
 gboolean
 _derush_faces_find(DerushFaceModels *m, const DerushFaceImage *preview, int orig_width,
@@ -242,17 +241,19 @@ _derush_faces_find(DerushFaceModels *m, const DerushFaceImage *preview, int orig
     wmax = MAX(wmax, face_width(&g_array_index(found, DerushFace, i)));
     dmin = MIN(dmin, eye_distance(&g_array_index(found, DerushFace, i)));
   }
-  /* The larger decode, when the original has more to give. */
-  if (found->len > 0 && decode && up > 1.25 && (wmax < SMALL_FACE_PX || dmin < SMALL_EYES_PX)) {
-    int side =
-        (int)MIN(MAX(orig_width, orig_height),
-                 MIN(LARGE_MAX_SIDE, LARGE_MAX_FACTOR * MAX(preview->width, preview->height)));
+  /* The larger decode, when the original has more to give: small faces,
+   * small eyes, or preview pixels that went through a lossy re-encoding. */
+  gboolean small = up > 1.25 && (wmax < SMALL_FACE_PX || dmin < SMALL_EYES_PX);
+  if (found->len > 0 && decode && (small || preview->recompressed)) {
+    double factor = small ? LARGE_MAX_FACTOR : 1.0;
+    int side = (int)MIN(MAX(orig_width, orig_height),
+                        MIN(LARGE_MAX_SIDE, factor * MAX(preview->width, preview->height)));
     g_autoptr(GError) local = NULL;
     if (!decode(decode_data, side, &large, &local))
       g_debug("faces: no larger decode: %s", local->message);
   }
   double k = large.rgb ? (double)large.width / preview->width : 1.0;
-  if (large.rgb && wmax < SMALL_FACE_PX && !region_pass(m, &large, k, found, error))
+  if (large.rgb && up > 1.25 && wmax < SMALL_FACE_PX && !region_pass(m, &large, k, found, error))
     goto out;
 
   _derush_faces_sharpness(preview->rgb, preview->width, preview->height, preview->stride, found);
