@@ -1,7 +1,8 @@
 # derush: the two commands a newcomer needs.
 #   make run [DIR=~/Pictures/trip]   install, build, open derush on a demo set (or DIR)
 #   make check                       install, build from scratch, run every test
-# Others: make build, make bench, make bench-app, make demo, make fuzz, make format, make clean.
+# Others: make build, make bench, make bench-app, make demo, make fuzz, make torture, make tsan,
+# make format, make clean.
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
@@ -21,7 +22,7 @@ SAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1 \
            LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
            UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
-.PHONY: all deps build check valgrind run demo bench bench-app fuzz format clean
+.PHONY: all deps build check valgrind torture tsan run demo bench bench-app fuzz format clean
 
 all: build
 
@@ -46,6 +47,25 @@ check: deps
 	  $(ASAN_BUILD)/meson-logs/testlog.json
 
 # memcheck over the unit and integration tests (slow; not part of check).
+# Faults, hundreds of times (tests/torture/torture.py; not part of check):
+# kill -9 mid scan/analyze/label/export/apply/undo-apply, concurrent
+# processes, files vanishing mid-scan, and as root a full tmpfs and a
+# read-only folder. TORTURE_RUNS (default 300) sets the number of runs.
+TORTURE_RUNS ?= 300
+torture: build
+	/usr/bin/python3 tests/torture/torture.py --build $(BUILD) --runs $(TORTURE_RUNS)
+
+# The scan's worker pool and the analysis under ThreadSanitizer (not part
+# of check): a -Db_sanitize=thread tree, then the scan and analysis tests.
+TSAN_BUILD ?= build-tsan
+TSAN_TESTS ?= test-scan test-crash test-group test-quality
+TSAN_ENV := TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:suppressions=$(CURDIR)/tests/tsan.supp
+tsan: deps
+	@[ -f $(TSAN_BUILD)/build.ninja ] || meson setup $(TSAN_BUILD) $(MESON_WERROR) \
+	  -Dbuildtype=debug -Db_sanitize=thread -Db_lundef=false
+	ninja -C $(TSAN_BUILD)
+	$(TSAN_ENV) meson test -C $(TSAN_BUILD) --print-errorlogs --timeout-multiplier 10 $(TSAN_TESTS)
+
 valgrind: build
 	meson test -C $(BUILD) --setup valgrind --print-errorlogs
 

@@ -220,7 +220,9 @@ int
 derush_application_run(int argc, char **argv)
 {
   g_autoptr(GError) error = NULL;
-  if (!derush_init(argv[0], &error)) {
+  /* The app decodes from several threads from its first frame: start
+   * the decoders here, on the main thread. */
+  if (!derush_init(argv[0], &error) || !derush_init_decoders(&error)) {
     g_printerr("derush-gtk: %s\n", error->message);
     return 2;
   }

@@ -34,6 +34,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(VipsSource, g_object_unref)
 /* Maps a GError-less failure to a GError in DERUSH_ERROR. */
 void _derush_set_errno_error(GError **error, int errsv, const char *what, const char *path);
 
+/* @message without a leading "PATH: " naming @path. (transfer full) */
+char *_derush_reason_without_path(const char *message, const char *path);
+
 /* A photo file mapped into memory once, so exiv2, libvips, libraw and the
  * hash all read the same bytes without opening the file again. */
 typedef struct {
@@ -48,6 +51,13 @@ struct stat;
 int _derush_open_photo(const char *path, struct stat *st, GError **error);
 gboolean _derush_mapped_file_open(DerushMappedFile *file, const char *path, GError **error);
 void _derush_mapped_file_close(DerushMappedFile *file);
+/* For g_auto(DerushMappedFile) file = DERUSH_MAPPED_FILE_INIT: closed on
+ * every return path (closing an unopened one is a no-op). */
+#define DERUSH_MAPPED_FILE_INIT                                                                    \
+  {                                                                                                \
+    .fd = -1                                                                                       \
+  }
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(DerushMappedFile, _derush_mapped_file_close)
 
 /* Fast content hash: xxh64 over the size and three 64 KiB samples (head,
  * middle, tail). Identifies a file across renames and moves without reading
@@ -56,6 +66,12 @@ void _derush_mapped_file_close(DerushMappedFile *file);
 guint64 _derush_content_hash_buf(const guint8 *data, gsize len);
 gboolean _derush_content_hash_path(const char *path, gint64 *size_out, guint64 *hash_out,
                                    GError **error);
+
+/* Between small enums and their names (util/enum-names.c). */
+const char *_derush_enum_name(const char *const *names, guint n_names, int value,
+                              const char *fallback);
+gboolean _derush_enum_from_name(const char *const *names, guint n_names, const char *name,
+                                gboolean ignore_case, int *value);
 
 /* Lower-case extension without the dot ("" when none), into @buf. */
 void _derush_file_ext(const char *name, char *buf, gsize buf_len);
@@ -76,7 +92,8 @@ gboolean _derush_meta_read_buffer(const guint8 *data, gsize len, DerushMeta *met
 typedef struct {
   char format[16];    /* "jpeg", "png", "tiff", "webp", "heif", "avif", "gif", "raw" */
   char raw_format[8]; /* "cr2", "nef", ... for RAW, else "" */
-  int width, height;  /* displayed size, after orientation */
+  int width, height;  /* displayed size, after orientation (the header's) */
+  char note[256];     /* what was ignored to decode it ("colour profile ignored (...)"), or "" */
 } DerushImageInfo;
 
 /**
@@ -110,6 +127,9 @@ VipsImage *_derush_image_fit(VipsImage *image, int size, GError **error);
 /* Converts the libvips error buffer (then cleared) to @error with @code,
  * prefixed by @what. */
 void _derush_set_vips_error(GError **error, int code, const char *what);
+/* vips_error_clear(), safe beside a failed decode run again for its error
+ * text (image-load.c): use it instead of vips_error_clear(). */
+void _derush_vips_error_clear(void);
 
 /* Any decoded image to sRGB, 8-bit (scaled, not clipped), 3 bands (alpha
  * flattened on grey). Lazy. */
@@ -131,6 +151,10 @@ typedef enum {
   DERUSH_PREVIEW_STRICT = 1 << 0,      /* fail when the file's hash is not the one given */
   DERUSH_PREVIEW_NAME_ERRORS = 1 << 1, /* prefix decoder errors with the file's name */
 } DerushPreviewFlags;
+
+/* Starts libvips on first use (image/decoders.c); thread-safe. */
+gboolean _derush_decoders_ensure(GError **error);
+void _derush_decoders_shutdown(void);
 
 /* The one preview path (image/preview.c documents it): the cached preview,
  * else one decode of the original that fills the cache. */

@@ -4,21 +4,14 @@
 #include <gexiv2/gexiv2.h>
 #include <malloc.h>
 
-static void
-quiet_vips_warnings(const char *log_domain, GLogLevelFlags log_level, const char *message,
-                    gpointer user_data)
-{
-  /* libtiff and libheif warnings arrive as VIPS warnings for files that
-   * decode fine; real failures come back as errors from the call. */
-}
-
 /**
  * derush_init:
  * @argv0: (nullable): the program name, for libvips.
  *
- * Initialises libvips, gexiv2 and SQLite. Call once from main() before any
- * thread starts: libvips aborts on concurrent initialisation, and without
- * gexiv2_initialize() HEIC/AVIF files open but show no EXIF.
+ * Initialises gexiv2 and SQLite. Call once from main() before any thread
+ * starts: without gexiv2_initialize() HEIC/AVIF files open but show no
+ * EXIF. libvips starts on the first decode (image/decoders.c), so commands
+ * that decode nothing start in milliseconds; see derush_init_decoders().
  *
  * Returns: FALSE with @error set when a library refuses to start.
  */
@@ -35,25 +28,6 @@ derush_init(const char *argv0, GError **error)
    * them: a scan of the shared corpus peaked at 855 MB RSS with the default
    * arenas and 636 MB with two. */
   mallopt(M_ARENA_MAX, 2);
-  if (VIPS_INIT(argv0 ? argv0 : "derush") != 0) {
-    g_set_error(error, DERUSH_ERROR, DERUSH_ERROR_FAILED, "cannot start libvips: %s",
-                vips_error_buffer());
-    vips_error_clear();
-    return FALSE;
-  }
-  /* Only the loaders derush routes to; everything else (matlab, fits,
-   * magick...) is attack surface with no photo behind it. */
-  vips_operation_block_set("VipsForeignLoad", TRUE);
-  static const char *const allowed[] = {
-      "VipsForeignLoadJpeg", "VipsForeignLoadPng",   "VipsForeignLoadTiff",
-      "VipsForeignLoadWebp", "VipsForeignLoadHeif",  "VipsForeignLoadGif",
-      "VipsForeignLoadSpng", "VipsForeignLoadNsgif", "VipsForeignLoadPpm",
-  };
-  for (gsize i = 0; i < G_N_ELEMENTS(allowed); i++)
-    vips_operation_block_set(allowed[i], FALSE);
-  vips_cache_set_max(0);
-  g_log_set_handler("VIPS", G_LOG_LEVEL_WARNING | G_LOG_LEVEL_MESSAGE, quiet_vips_warnings, NULL);
-
   if (!gexiv2_initialize()) {
     g_set_error(error, DERUSH_ERROR, DERUSH_ERROR_FAILED, "cannot start gexiv2");
     return FALSE;
@@ -70,7 +44,7 @@ derush_init(const char *argv0, GError **error)
 void
 derush_shutdown(void)
 {
-  vips_shutdown();
+  _derush_decoders_shutdown();
 }
 
 static char *
@@ -102,6 +76,7 @@ derush_default_cache_dir(void)
   return env_or("DERUSH_CACHE_DIR", g_get_user_cache_dir(), NULL);
 }
 
+/** derush_photo_status_name: (transfer none): "ok", "unreadable", "missing". */
 const char *
 derush_photo_status_name(DerushPhotoStatus status)
 {
@@ -116,6 +91,7 @@ derush_photo_status_name(DerushPhotoStatus status)
   return "unknown";
 }
 
+/** derush_time_source_name: (transfer none): "exif_original", ..., NULL for NONE. */
 const char *
 derush_time_source_name(DerushTimeSource source)
 {

@@ -163,6 +163,27 @@ test_foreign_well_formed_merged(Fixture *f, gconstpointer data)
   g_assert_nonnull(strstr(now, "Rating=\"-1\""));
 }
 
+/* Unlabelling a photo whose sidecar holds only our fields left a 0-byte
+ * sidecar (exiv2 generates nothing for a packet without properties), which
+ * the next export then refused as unparsable. */
+static void
+test_unlabel_keeps_xmp(Fixture *f, gconstpointer data)
+{
+  g_assert_cmpint(run(f, NULL, NULL, "label", f->photo, "keep", "--stars", "3", NULL), ==, 0);
+  g_assert_cmpint(run(f, NULL, NULL, "export", "--xmp", f->photos, NULL), ==, 0);
+  g_assert_cmpint(run(f, NULL, NULL, "label", f->photo, "none", "--stars", "0", NULL), ==, 0);
+  g_autofree char *out = NULL;
+  g_assert_cmpint(run(f, &out, NULL, "export", "--xmp", f->photos, NULL), ==, 0);
+  g_assert_nonnull(strstr(out, "Wrote 1 sidecar"));
+  g_autofree char *now = read_text(f->xmp);
+  g_assert_nonnull(strstr(now, "<x:xmpmeta"));
+  g_assert_null(strstr(now, "Rating"));
+  g_autofree char *again = NULL, *err = NULL;
+  g_assert_cmpint(run(f, &again, &err, "export", "--xmp", f->photos, NULL), ==, 0);
+  g_assert_cmpstr(err, ==, "");
+  g_assert_nonnull(strstr(again, "1 already up to date"));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -172,5 +193,6 @@ main(int argc, char **argv)
   ADD("/sidecar-safety/truncated-ours", test_truncated_ours);
   ADD("/sidecar-safety/force-keeps-backup", test_force_keeps_backup);
   ADD("/sidecar-safety/foreign-well-formed-merged", test_foreign_well_formed_merged);
+  ADD("/sidecar-safety/unlabel-keeps-xmp", test_unlabel_keeps_xmp);
   return g_test_run();
 }

@@ -22,6 +22,9 @@ test_init(int *argc, char ***argv)
   g_autoptr(GError) error = NULL;
   if (!derush_init((*argv)[0], &error))
     g_error("derush_init: %s", error->message);
+  /* Tests call libvips directly (test images, pixel checks). */
+  if (!derush_init_decoders(&error))
+    g_error("derush_init_decoders: %s", error->message);
 }
 
 char *

@@ -124,7 +124,7 @@ main(int argc, char **argv)
     g_printerr("%s\n", error ? error->message : "usage: derush-bench-analysis [OPTION...] LIST");
     return 2;
   }
-  if (!derush_init(argv[0], &error)) {
+  if (!derush_init(argv[0], &error) || !derush_init_decoders(&error)) {
     g_printerr("derush_init: %s\n", error->message);
     return 2;
   }

@@ -272,6 +272,8 @@ _derush_catalog_analyze_roots(DerushCatalog *catalog, const char *const *roots,
         g_ptr_array_add(todo, g_strdup(all->pdata[i]));
   }
   a.total = todo->len;
+  if (todo->len > 0 && !_derush_decoders_ensure(error))
+    return FALSE;
 
   int threads = options->threads > 0 ? options->threads : (int)g_get_num_processors();
   a.shared.done = g_async_queue_new();

@@ -21,14 +21,14 @@ cache_read(const char *cache_dir, guint64 hash, int size)
   g_autofree char *cached = _derush_thumb_cache_path(cache_dir, hash);
   if (!g_file_test(cached, G_FILE_TEST_IS_REGULAR))
     return NULL;
-  vips_error_clear();
+  _derush_vips_error_clear();
   g_autoptr(VipsImage) image = NULL;
   VipsImage *mem = NULL;
   if (vips_thumbnail(cached, &image, size, "height", size, "size", VIPS_SIZE_DOWN, "no_rotate",
                      TRUE, "fail_on", VIPS_FAIL_ON_TRUNCATED, NULL) == 0 &&
       image->Bands == 3 && image->BandFmt == VIPS_FORMAT_UCHAR)
     mem = vips_image_copy_memory(image);
-  vips_error_clear();
+  _derush_vips_error_clear();
   if (mem)
     derush_counter_add(DERUSH_COUNTER_THUMBNAIL_CACHE_HITS, 1);
   return mem;
@@ -68,6 +68,8 @@ _derush_preview_image(const char *cache_dir, const char *path, guint64 content_h
   g_return_val_if_fail(path != NULL, NULL);
   if (from_cache)
     *from_cache = FALSE;
+  if (!_derush_decoders_ensure(error))
+    return NULL;
   gboolean use_cache = cache_dir && size > 0 && size <= DERUSH_THUMB_CACHE_SIZE;
 
   VipsImage *image = NULL;
@@ -79,18 +81,16 @@ _derush_preview_image(const char *cache_dir, const char *path, guint64 content_h
   if (g_cancellable_set_error_if_cancelled(cancellable, error))
     return NULL;
 
-  DerushMappedFile file;
+  g_auto(DerushMappedFile) file = DERUSH_MAPPED_FILE_INIT;
   if (!_derush_mapped_file_open(&file, path, error))
     return NULL;
   guint64 hash = use_cache ? _derush_content_hash_buf(file.data, file.len) : 0;
   if ((flags & DERUSH_PREVIEW_STRICT) && content_hash && use_cache && hash != content_hash) {
-    _derush_mapped_file_close(&file);
     g_set_error(error, DERUSH_ERROR, DERUSH_ERROR_FAILED,
                 "changed since the last scan; scan it again");
     return NULL;
   }
   if (use_cache && !content_hash && (image = cache_read(cache_dir, hash, size))) {
-    _derush_mapped_file_close(&file);
     if (from_cache)
       *from_cache = TRUE;
     return image;
@@ -115,8 +115,9 @@ _derush_preview_image(const char *cache_dir, const char *path, guint64 content_h
   GError *local = NULL;
   gboolean ok = _derush_image_load(file.data, file.len, path, orientation, decode_size, &info,
                                    &decoded, &local);
+  /* The pixels are in memory: let the file go before the cache write. */
   _derush_mapped_file_close(&file);
-  vips_error_clear();
+  _derush_vips_error_clear();
   if (!ok) {
     if (flags & DERUSH_PREVIEW_NAME_ERRORS) {
       g_autofree char *display = g_filename_display_name(path);

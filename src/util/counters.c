@@ -22,13 +22,13 @@ static const char *const counter_names[DERUSH_N_COUNTERS] = {
     [DERUSH_COUNTER_DIRS_WALKED] = "dirs_walked",
     [DERUSH_COUNTER_FILES_STATTED] = "files_statted",
     [DERUSH_COUNTER_LABEL_EVENTS] = "label_events",
-    [DERUSH_COUNTER_WIDGETS_CREATED] = "widgets_created",
-    [DERUSH_COUNTER_CELLS_BOUND] = "cells_bound",
-    [DERUSH_COUNTER_CELLS_DRAWN] = "cells_drawn",
-    [DERUSH_COUNTER_TEXTURES_LOADED] = "textures_loaded",
     [DERUSH_COUNTER_NN_MODELS_LOADED] = "nn_models_loaded",
     [DERUSH_COUNTER_NN_FORWARDS] = "nn_forwards",
     [DERUSH_COUNTER_PHOTOS_DETECTED] = "photos_detected",
+    [DERUSH_COUNTER_MODELS_TRAINED] = "models_trained",
+    [DERUSH_COUNTER_PREDICTION_BATCHES] = "predictions_batches",
+    [DERUSH_COUNTER_PHOTOS_PREDICTED] = "photos_predicted",
+    [DERUSH_COUNTER_PHOTOS_EXPLAINED] = "photos_explained",
 };
 
 /**
