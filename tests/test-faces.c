@@ -561,67 +561,6 @@ test_cli_faces_json(void)
   g_assert_nonnull(strstr(err2, "face model"));
 }
 
-/* derush analyze finds the faces when the models are there (d003: closed
- * eyes, d004: open), stores them
- * per photo version, and a second analyze runs no forward at all. */
-static void
-test_analyze_stores_faces(void)
-{
-  g_autofree char *models = test_shared_path("models");
-  g_autofree char *closed_rel = test_shared_path("corpus/faces/images/d003.jpg");
-  g_autofree char *open_rel = test_shared_path("corpus/faces/images/d004.jpg");
-  if (!models || !closed_rel || !open_rel) {
-    g_test_skip("../shared/models and ../shared/corpus are needed");
-    return;
-  }
-  /* The catalog keys photos by canonical path. */
-  g_autofree char *closed = g_canonicalize_filename(closed_rel, NULL);
-  g_autofree char *open = g_canonicalize_filename(open_rel, NULL);
-  g_setenv("DERUSH_MODEL_DIR", models, TRUE);
-  g_autofree char *tmp = test_make_tmpdir();
-  g_autofree char *db = g_build_filename(tmp, "cat.db", NULL);
-  g_autoptr(GError) error = NULL;
-  DerushCatalog *cat = derush_catalog_open(db, &error);
-  g_assert_no_error(error);
-  const char *roots[] = {closed, open, NULL};
-  DerushScanSummary ssum;
-  g_assert_true(derush_catalog_scan(cat, roots, NULL, &ssum, &error));
-  DerushAnalyzeOptions opt;
-  derush_analyze_options_init(&opt);
-  opt.threads = 1;
-  opt.no_groups = TRUE;
-  DerushAnalyzeSummary sum;
-  gint64 before = derush_counter_get(DERUSH_COUNTER_NN_FORWARDS);
-  g_assert_true(derush_catalog_analyze(cat, NULL, &opt, &sum, &error));
-  g_assert_cmpint(sum.analyzed, ==, 2);
-  /* One YuNet forward per photo (faces of 91+ px: no region pass) and
-   * the eye crops of each face. */
-  g_assert_cmpint(derush_counter_get(DERUSH_COUNTER_NN_FORWARDS) - before, ==,
-                  2 + 2 * DERUSH_EYE_N_CROPS * 2);
-  GArray *faces = NULL;
-  g_assert_true(derush_catalog_get_faces(cat, closed, &faces, &error));
-  g_assert_cmpuint(faces->len, ==, 1);
-  g_test_message("d003 eyes %f %f", g_array_index(faces, DerushFace, 0).eyes_open[0],
-                 g_array_index(faces, DerushFace, 0).eyes_open[1]);
-  g_assert_true(derush_face_eyes_closed(&g_array_index(faces, DerushFace, 0)));
-  g_array_unref(faces);
-  g_assert_true(derush_catalog_get_faces(cat, open, &faces, &error));
-  g_assert_cmpuint(faces->len, ==, 1);
-  g_array_unref(faces);
-  float v[DERUSH_N_FACE_FEATURES];
-  g_assert_true(derush_catalog_get_face_features(cat, open, v, &error));
-  g_assert_cmpfloat(v[DERUSH_FACE_FEATURE_COUNT], ==, 1);
-  g_assert_cmpfloat(v[DERUSH_FACE_FEATURE_ANY_CLOSED], ==, 0);
-  /* Nothing changed: nothing to do. */
-  before = derush_counter_get(DERUSH_COUNTER_NN_FORWARDS);
-  g_assert_true(derush_catalog_analyze(cat, NULL, &opt, &sum, &error));
-  g_assert_cmpint(sum.analyzed, ==, 0);
-  g_assert_cmpint(sum.up_to_date, ==, 2);
-  g_assert_cmpint(derush_counter_get(DERUSH_COUNTER_NN_FORWARDS), ==, before);
-  derush_catalog_close(cat);
-  test_rmrf(tmp);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -638,6 +577,5 @@ main(int argc, char **argv)
   g_test_add_func("/faces/store-round-trip", test_store_round_trip);
   g_test_add_func("/faces/decode-vs-opencv", test_decode_vs_opencv);
   g_test_add_func("/faces/cli-json", test_cli_faces_json);
-  g_test_add_func("/faces/analyze-stores-faces", test_analyze_stores_faces);
   return g_test_run();
 }
