@@ -16,6 +16,7 @@
 #include "catalog/catalog-private.h"
 #include "quality/features.h"
 #include "group/group-store.h"
+#include "util/tsan-handoff.h"
 
 #define FLUSH_JOBS 200
 #define FLUSH_US (250 * 1000)
@@ -64,6 +65,7 @@ worker(gpointer data, gpointer user_data)
 {
   Job *job = data;
   Shared *shared = user_data;
+  DERUSH_HANDOFF_ACQUIRE(job);
   if (!shared->cancellable || !g_cancellable_is_cancelled(shared->cancellable)) {
     g_autoptr(GError) error = NULL;
     g_autoptr(VipsImage) preview = load_preview(job->photo, job->cache_dir, &error);
@@ -76,6 +78,7 @@ worker(gpointer data, gpointer user_data)
   } else {
     job->reason = g_strdup("cancelled");
   }
+  DERUSH_HANDOFF_RELEASE(job);
   g_async_queue_push(shared->done, job);
 }
 
@@ -180,10 +183,14 @@ collect(Analyze *a, int max_in_flight)
 {
   while (a->in_flight > max_in_flight) {
     Job *job = g_async_queue_timeout_pop(a->shared.done, PROGRESS_US);
-    if (job)
+    if (job) {
+      DERUSH_HANDOFF_ACQUIRE(job);
       handle(a, job);
-    while ((job = g_async_queue_try_pop(a->shared.done)))
+    }
+    while ((job = g_async_queue_try_pop(a->shared.done))) {
+      DERUSH_HANDOFF_ACQUIRE(job);
       handle(a, job);
+    }
     if (a->pending->len >= FLUSH_JOBS ||
         (a->pending->len > 0 && g_get_monotonic_time() - a->last_flush_us > FLUSH_US))
       flush(a);
@@ -265,6 +272,7 @@ _derush_catalog_analyze_roots(DerushCatalog *catalog, const char *const *roots,
     job->photo = photo;
     job->cache_dir = cache_dir;
     a.in_flight++;
+    DERUSH_HANDOFF_RELEASE(job);
     g_thread_pool_push(a.pool, job, NULL);
     collect(&a, threads * JOBS_PER_THREAD);
   }
