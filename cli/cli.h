@@ -84,7 +84,22 @@ extern const char cli_exit_codes_help[];
 
 /* ---------------------------------------------------------------- output.c */
 
-/* Prints "derush: PATH: REASON" on stderr, PATH in its display form. */
+/* A file name as text output shows it: itself when it is printable UTF-8,
+ * else quoted as GNU ls does ('evil'$'\n''name', 'caf'$'\351'). Every path
+ * printed as text goes through it. (transfer full) */
+char *cli_quote_path(const char *path);
+
+/* @text on one line: control characters and non-UTF-8 bytes escaped. */
+char *cli_escape_text(const char *text);
+
+/* "KEY": the path as UTF-8, plus "KEY_bytes": its bytes in base64 only when
+ * the name is not valid UTF-8 (lossless JSON, docs/cli.md). */
+void cli_json_add_path(JsonBuilder *builder, const char *key, const char *path);
+void cli_json_add_path_array(JsonBuilder *builder, const char *key, const char *const *paths,
+                             gsize n);
+
+/* Prints "derush: PATH: REASON" on stderr, PATH quoted by cli_quote_path()
+ * and REASON on one line. */
 void cli_print_file_error(const char *path, const char *reason);
 
 /* Prints a GError about @path (nullable) on stderr, naming the path once even

@@ -13,8 +13,8 @@ static void
 op_cb(const DerushFileOp *op, const GError *error, gpointer user_data)
 {
   ApplyState *state = user_data;
-  g_autofree char *src = g_filename_display_name(op->src);
-  g_autofree char *dst = op->dst ? g_filename_display_name(op->dst) : NULL;
+  g_autofree char *src = cli_quote_path(op->src);
+  g_autofree char *dst = op->dst ? cli_quote_path(op->dst) : NULL;
   if (error) {
     cli_print_error(op->src, error);
     state->failed++;
@@ -87,7 +87,7 @@ cli_cmd_apply(CliContext *ctx, int argc, char **argv)
   }
   static const char *const verbs[] = {"trash", "move", "move", "copy"};
   g_autofree char *size = g_format_size((guint64)sum.bytes);
-  g_autofree char *dest_display = dest ? g_filename_display_name(dest) : NULL;
+  g_autofree char *dest_display = dest ? cli_quote_path(dest) : NULL;
   printf("%s %s %" G_GINT64_FORMAT " photo%s (%" G_GINT64_FORMAT " files with sidecars, %s)%s%s\n",
          dry_run ? "Would" : "Will", verbs[action], sum.photos, sum.photos == 1 ? "" : "s",
          sum.files, size, dest ? " to " : "", dest ? dest_display : "");

@@ -139,22 +139,83 @@ eval_faces(const char *truth, const char *model_dir, gboolean json)
   return r.unreadable ? CLI_EXIT_BAD_FILES : CLI_EXIT_OK;
 }
 
+static int
+eval_learning(CliContext *ctx, const char *taste, const char *order_name, int step, gboolean json)
+{
+  DerushLearnOrder order = DERUSH_LEARN_ORDER_ACTIVE;
+  if (order_name && g_str_equal(order_name, "random"))
+    order = DERUSH_LEARN_ORDER_RANDOM;
+  else if (order_name && !g_str_equal(order_name, "active"))
+    return cli_usage_error("eval", "--order takes active or random, not '%s'", order_name);
+  DerushLearningEval r;
+  g_autoptr(GError) error = NULL;
+  if (!derush_eval_learning(ctx->catalog, taste, order, step, NULL, &r, &error)) {
+    cli_print_error(taste, error);
+    return CLI_EXIT_FATAL;
+  }
+  g_autoptr(JsonBuilder) b = json_builder_new();
+  json_builder_begin_object(b);
+  json_builder_set_member_name(b, "photos");
+  json_builder_add_int_value(b, r.photos);
+  json_builder_set_member_name(b, "curve");
+  json_builder_begin_array(b);
+  if (!json)
+    printf("%6s  %-10s  %8s  %9s  %9s  %7s  %8s\n", "labels", "state", "accuracy", "keep_loss",
+           "junk_leak", "roc_auc", "log_loss");
+  for (guint i = 0; i < r.curve->len; i++) {
+    const DerushLearningPoint *pt = &g_array_index(r.curve, DerushLearningPoint, i);
+    if (!json)
+      printf("%6" G_GINT64_FORMAT "  %-10s  %8.3f  %9.3f  %9.3f  %7.3f  %8.3f\n", pt->labels,
+             derush_model_state_name(pt->state), pt->accuracy, pt->keep_loss, pt->junk_leak,
+             pt->roc_auc, pt->log_loss);
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "labels");
+    json_builder_add_int_value(b, pt->labels);
+    cli_json_add_double(b, "accuracy", pt->accuracy);
+    cli_json_add_double(b, "keep_loss", pt->keep_loss);
+    cli_json_add_double(b, "junk_leak", pt->junk_leak);
+    cli_json_add_double(b, "roc_auc", pt->roc_auc);
+    cli_json_add_double(b, "log_loss", pt->log_loss);
+    json_builder_set_member_name(b, "state");
+    json_builder_add_string_value(b, derush_model_state_name(pt->state));
+    json_builder_end_object(b);
+  }
+  json_builder_end_array(b);
+  json_builder_end_object(b);
+  if (json) {
+    g_autoptr(JsonNode) root = json_builder_get_root(b);
+    cli_print_json(stdout, root);
+  } else {
+    printf("%" G_GINT64_FORMAT " photos\n", r.photos);
+  }
+  derush_learning_eval_clear(&r);
+  return CLI_EXIT_OK;
+}
+
 int
 cli_cmd_eval(CliContext *ctx, int argc, char **argv)
 {
   gboolean json = FALSE;
   char *truth = NULL;
   g_autofree char *model_dir = NULL;
+  g_autofree char *taste = NULL, *order = NULL;
+  int step = 10;
   g_auto(GStrv) rest = NULL;
   CliGroupArgs gargs;
   cli_group_args_init(&gargs);
   const GOptionEntry entries[] = {
       {"truth", 't', 0, G_OPTION_ARG_FILENAME, &truth, "The ground-truth CSV", "CSV"},
       {"json", 0, 0, G_OPTION_ARG_NONE, &json, "Print the result as one JSON object", NULL},
+      {"taste", 0, 0, G_OPTION_ARG_FILENAME, &taste, "eval learning: the taste CSV (path,label)",
+       "CSV"},
+      {"order", 0, 0, G_OPTION_ARG_STRING, &order,
+       "eval learning: label in derush's active order (default) or at random", "active|random"},
+      {"step", 0, 0, G_OPTION_ARG_INT, &step, "eval learning: labels between points (10)", "N"},
       {"model-dir", 0, 0, G_OPTION_ARG_FILENAME, &model_dir,
        "eval faces: folder searched first for the face models", "DIR"},
       CLI_GROUP_ENTRIES(&gargs),
-      {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &rest, NULL, "grouping|blur|faces"},
+      {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &rest, NULL,
+       "grouping|blur|faces|learning"},
       {NULL},
   };
   g_autoptr(GOptionContext) context = cli_option_context_new(
@@ -173,16 +234,35 @@ cli_cmd_eval(CliContext *ctx, int argc, char **argv)
       "  48 px wide, those with both eyes closed); the files are read directly. JSON:\n"
       "  {photos, count_accuracy, closed_precision, closed_recall, unreadable,\n"
       "  faces_truth, faces_found, closed_truth, closed_found, empty_photos,\n"
-      "  empty_photos_with_faces}.",
+      "  empty_photos_with_faces}.\n"
+      "eval learning --taste CSV [--order random]: CSV is path,label (keep or trash).\n"
+      "  Simulates labelling the listed photos from none in derush's active-learning\n"
+      "  order (or at random), training as 'derush train' does after every 10 labels\n"
+      "  and measuring on the photos not yet labelled. JSON: {photos, curve: [{labels,\n"
+      "  accuracy, keep_loss, junk_leak, roc_auc, log_loss, state}]}.",
       entries);
   gboolean parsed = cli_option_context_parse(context, &argc, &argv);
   g_autofree char *truth_owned = truth;
   if (!parsed)
     return CLI_EXIT_FATAL;
   if (!rest || !rest[0])
-    return cli_usage_error("eval", "say what to evaluate: grouping, blur or faces");
+    return cli_usage_error("eval", "say what to evaluate: grouping, blur, faces or learning");
   if (rest[1])
     return cli_usage_error("eval", "unexpected argument '%s'", rest[1]);
+  if (g_str_equal(rest[0], "learning")) {
+    const char *csv = taste ? taste : truth;
+    if (!csv)
+      return cli_usage_error("eval", "--taste CSV is required");
+    if (step < 1 || step > 10000)
+      return cli_usage_error("eval", "--step must be 1 to 10000");
+    if (!g_file_test(csv, G_FILE_TEST_IS_REGULAR)) {
+      cli_print_file_error(csv, "no such file");
+      return CLI_EXIT_FATAL;
+    }
+    if (!cli_open_catalog(ctx))
+      return CLI_EXIT_FATAL;
+    return eval_learning(ctx, csv, order, step, json);
+  }
   if (!truth)
     return cli_usage_error("eval", "--truth CSV is required");
   gboolean grouping = g_str_equal(rest[0], "grouping");

@@ -21,7 +21,7 @@ sidecar_cb(const char *path, DerushSidecarResult result, const GError *error, gp
   } else if (result == DERUSH_SIDECAR_FAILED) {
     cli_print_error(path, error);
   } else if (result == DERUSH_SIDECAR_WRITTEN && state->dry_run) {
-    g_autofree char *display = g_filename_display_name(path);
+    g_autofree char *display = cli_quote_path(path);
     printf("would write %s\n", display);
   }
 }

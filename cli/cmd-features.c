@@ -18,9 +18,7 @@ print_features(const char *path, const float *v, gboolean json)
   if (json) {
     g_autoptr(JsonBuilder) b = json_builder_new();
     json_builder_begin_object(b);
-    g_autofree char *display = g_filename_display_name(path);
-    json_builder_set_member_name(b, "path");
-    json_builder_add_string_value(b, display);
+    cli_json_add_path(b, "path", path);
     json_builder_set_member_name(b, "features_version");
     json_builder_add_int_value(b, DERUSH_FEATURES_VERSION);
     for (int i = 0; i < DERUSH_N_FEATURES; i++)
@@ -34,7 +32,7 @@ print_features(const char *path, const float *v, gboolean json)
     cli_print_json(stdout, root);
     return;
   }
-  g_autofree char *display = g_filename_display_name(path);
+  g_autofree char *display = cli_quote_path(path);
   printf("%s\n", display);
   for (int i = 0; i < DERUSH_N_FEATURES; i++) {
     const DerushFeatureInfo *info = derush_feature_info(i);

@@ -13,7 +13,6 @@ print_group_cb(const DerushGroup *g, gpointer user_data)
 {
   ListState *st = user_data;
   st->n++;
-  g_autofree char *best = g->best_path ? g_filename_display_name(g->best_path) : NULL;
   if (st->json) {
     g_autoptr(JsonBuilder) b = json_builder_new();
     json_builder_begin_object(b);
@@ -23,19 +22,9 @@ print_group_cb(const DerushGroup *g, gpointer user_data)
     json_builder_add_string_value(b, derush_group_kind_name(g->kind));
     json_builder_set_member_name(b, "size");
     json_builder_add_int_value(b, g->n_members);
-    json_builder_set_member_name(b, "best");
-    if (best)
-      json_builder_add_string_value(b, best);
-    else
-      json_builder_add_null_value(b);
+    cli_json_add_path(b, "best", g->best_path);
     cli_json_add_double(b, "best_score", g->best_score);
-    json_builder_set_member_name(b, "members");
-    json_builder_begin_array(b);
-    for (guint i = 0; i < g->n_members; i++) {
-      g_autofree char *m = g_filename_display_name(g->member_paths[i]);
-      json_builder_add_string_value(b, m);
-    }
-    json_builder_end_array(b);
+    cli_json_add_path_array(b, "members", g->member_paths, g->n_members);
     json_builder_end_object(b);
     g_autoptr(JsonNode) root = json_builder_get_root(b);
     cli_print_json(stdout, root);
@@ -47,7 +36,7 @@ print_group_cb(const DerushGroup *g, gpointer user_data)
     printf(" best score %.2f", g->best_score);
   printf("\n");
   for (guint i = 0; i < g->n_members; i++) {
-    g_autofree char *m = g_filename_display_name(g->member_paths[i]);
+    g_autofree char *m = cli_quote_path(g->member_paths[i]);
     printf("  %s %s\n", g->member_ids[i] == g->best_id ? "*" : " ", m);
   }
   return TRUE;

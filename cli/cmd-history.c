@@ -24,7 +24,6 @@ history_event_cb(const DerushLabelEvent *e, gpointer user_data)
 {
   HistoryState *state = user_data;
   g_autofree char *when = iso_time(e->time_ns);
-  g_autofree char *path = g_filename_display_name(e->path);
   if (state->json) {
     g_autoptr(JsonBuilder) b = json_builder_new();
     json_builder_begin_object(b);
@@ -36,8 +35,7 @@ history_event_cb(const DerushLabelEvent *e, gpointer user_data)
     json_builder_add_string_value(b, when);
     json_builder_set_member_name(b, "time_ns");
     json_builder_add_int_value(b, e->time_ns);
-    json_builder_set_member_name(b, "path");
-    json_builder_add_string_value(b, path);
+    cli_json_add_path(b, "path", e->path);
     json_builder_set_member_name(b, "old_label");
     json_builder_add_string_value(b, derush_label_name(e->old_label));
     json_builder_set_member_name(b, "new_label");
@@ -52,6 +50,7 @@ history_event_cb(const DerushLabelEvent *e, gpointer user_data)
     g_autoptr(JsonNode) node = json_builder_get_root(b);
     cli_print_json(stdout, node);
   } else {
+    g_autofree char *path = cli_quote_path(e->path);
     printf("%s  batch %-5" G_GINT64_FORMAT " %-7s %s %d* -> %s %d*  %s\n", when, e->batch,
            derush_label_source_name(e->source), derush_label_name(e->old_label), e->old_stars,
            derush_label_name(e->new_label), e->new_stars, path);

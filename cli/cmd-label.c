@@ -5,6 +5,7 @@
  * undo step. Nothing is printed as saved before the commit has returned.
  */
 #include "cli.h"
+#include <sys/stat.h>
 
 static void
 sync_failed_cb(const char *sidecar, DerushSidecarResult result, const GError *error,
@@ -83,7 +84,21 @@ cli_cmd_label(CliContext *ctx, int argc, char **argv)
   if (!cli_open_catalog(ctx))
     return CLI_EXIT_FATAL;
   int n_failed = 0;
-  g_autoptr(GPtrArray) photos = cli_scan_photo_args(ctx, args, &n_failed);
+  /* A FIFO, socket or device named like a photo is recorded by scans (so
+   * ls shows it) but is no photo: a decision about it would mean nothing,
+   * and it is not even scanned here. */
+  g_autoptr(GPtrArray) files = g_ptr_array_new();
+  for (int i = 0; args[i]; i++) {
+    struct stat st;
+    if (stat(args[i], &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+      cli_print_file_error(args[i], "not labelled: not a regular file");
+      n_failed++;
+    } else {
+      g_ptr_array_add(files, args[i]);
+    }
+  }
+  g_ptr_array_add(files, NULL);
+  g_autoptr(GPtrArray) photos = cli_scan_photo_args(ctx, (char **)files->pdata, &n_failed);
   if (photos->len == 0)
     return CLI_EXIT_FATAL;
   g_autoptr(GArray) ids = g_array_sized_new(FALSE, FALSE, sizeof(gint64), photos->len);

@@ -61,7 +61,7 @@ cli_cmd_ls(CliContext *ctx, int argc, char **argv)
     }
     /* Stdout stays empty for scripts; a person gets a hint. */
     if (isatty(STDERR_FILENO)) {
-      g_autofree char *display = g_filename_display_name(args[0]);
+      g_autofree char *display = cli_quote_path(args[0]);
       fprintf(stderr, "derush: no photos under %s; run derush scan %s\n", display, display);
     }
     return CLI_EXIT_OK;

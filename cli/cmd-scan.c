@@ -42,9 +42,7 @@ print_summary_json(const DerushScanSummary *summary, const char *catalog_path)
     json_builder_add_int_value(builder, counts[i].value);
   }
   cli_json_add_double(builder, "seconds", summary->seconds);
-  g_autofree char *catalog = g_filename_display_name(catalog_path);
-  json_builder_set_member_name(builder, "catalog");
-  json_builder_add_string_value(builder, catalog);
+  cli_json_add_path(builder, "catalog", catalog_path);
   json_builder_end_object(builder);
   g_autoptr(JsonNode) root = json_builder_get_root(builder);
   cli_print_json(stdout, root);
@@ -62,7 +60,7 @@ print_summary_text(const DerushScanSummary *summary, const char *catalog_path)
          " unreadable\n",
          summary->added, summary->updated, summary->unchanged, summary->moved, summary->missing,
          summary->unreadable);
-  g_autofree char *catalog = g_filename_display_name(catalog_path);
+  g_autofree char *catalog = cli_quote_path(catalog_path);
   printf("Catalog: %s\n", catalog);
 }
 

@@ -6,6 +6,7 @@
  */
 #include "cli.h"
 #include "cli-analysis.h"
+#include "cli-learn.h"
 #include <errno.h>
 #include <locale.h>
 #include <stdarg.h>
@@ -38,7 +39,11 @@ static const CliCommand commands[] = {
     {"features", "Print the feature vector of photos", cli_cmd_features, TRUE},
     {"faces", "Find faces, closed eyes and soft faces in photos", cli_cmd_faces, TRUE},
     {"groups", "List sessions, bursts and near-duplicates", cli_cmd_groups, TRUE},
-    {"eval", "Measure grouping or blur ranking against ground truth", cli_cmd_eval, TRUE},
+    {"eval", "Measure grouping, blur ranking or learning against ground truth", cli_cmd_eval, TRUE},
+    {"train", "Learn keep/trash from the labels", cli_cmd_train, TRUE},
+    {"predict", "Predict keep/trash for every photo", cli_cmd_predict, TRUE},
+    {"explain", "Say why a photo is predicted keep or trash", cli_cmd_explain, TRUE},
+    {"next", "The photos to label next (active learning)", cli_cmd_next, TRUE},
 };
 
 const char cli_exit_codes_help[] =

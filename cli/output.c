@@ -9,11 +9,132 @@
 #include <math.h>
 #include <string.h>
 
+/* ------------------------------------------------------------ file names */
+
+static gboolean
+is_control(gunichar c)
+{
+  return c < 0x20 || (c >= 0x7f && c <= 0x9f);
+}
+
+/* Appends byte @b as a bash $'...' escape body. */
+static void
+append_escaped_byte(GString *out, guchar b)
+{
+  switch (b) {
+  case '\n':
+    g_string_append(out, "\\n");
+    break;
+  case '\t':
+    g_string_append(out, "\\t");
+    break;
+  case '\r':
+    g_string_append(out, "\\r");
+    break;
+  default:
+    g_string_append_printf(out, "\\%03o", b);
+  }
+}
+
+/**
+ * cli_quote_path:
+ * @path: file-system bytes
+ *
+ * The one form every text output (stdout and stderr) gives a file name in:
+ * the name itself when it is valid UTF-8 without control characters (the
+ * common case, unchanged), else GNU ls's shell-escape quoting: the name in
+ * single quotes, each run of control characters or bytes that are not
+ * UTF-8 as $'\n' or $'\351' between them. So a newline in a name cannot
+ * start a forged line, caf\xe9 and caf\xe8 print differently, and the text
+ * pasted into a shell names the file again.
+ *
+ * Returns: (transfer full): the printable form.
+ */
+char *
+cli_quote_path(const char *path)
+{
+  gboolean plain = g_utf8_validate(path, -1, NULL);
+  for (const char *p = path; plain && *p; p = g_utf8_next_char(p))
+    plain = !is_control(g_utf8_get_char(p));
+  if (plain)
+    return g_strdup(path);
+  GString *out = g_string_new("'");
+  const char *p = path;
+  while (*p) {
+    gunichar c = g_utf8_get_char_validated(p, -1);
+    gboolean bad = c == (gunichar)-1 || c == (gunichar)-2 || is_control(c);
+    if (!bad) {
+      const char *next = g_utf8_next_char(p);
+      if (*p == '\'')
+        g_string_append(out, "'\\''");
+      else
+        g_string_append_len(out, p, next - p);
+      p = next;
+      continue;
+    }
+    /* Close the quote, escape the whole run, reopen. */
+    g_string_append(out, "'$'");
+    while (*p) {
+      c = g_utf8_get_char_validated(p, -1);
+      if (c != (gunichar)-1 && c != (gunichar)-2 && !is_control(c))
+        break;
+      const char *next = c == (gunichar)-1 || c == (gunichar)-2 ? p + 1 : g_utf8_next_char(p);
+      for (; p < next; p++)
+        append_escaped_byte(out, (guchar)*p);
+    }
+    g_string_append(out, "''");
+  }
+  g_string_append_c(out, '\'');
+  /* '' around an escape at either end says nothing: drop it, as ls does. */
+  if (g_str_has_prefix(out->str, "''"))
+    g_string_erase(out, 0, 2);
+  if (out->len >= 2 && g_str_has_suffix(out->str, "''"))
+    g_string_truncate(out, out->len - 2);
+  return g_string_free(out, FALSE);
+}
+
+/**
+ * cli_escape_text:
+ * Returns: (transfer full): @text (a reason, a library message that may
+ * quote a file name) on one line: control characters and bytes that are
+ * not UTF-8 become \n, \t, \xNN.
+ */
+char *
+cli_escape_text(const char *text)
+{
+  GString *out = g_string_new(NULL);
+  for (const char *p = text; *p;) {
+    gunichar c = g_utf8_get_char_validated(p, -1);
+    if (c == (gunichar)-1 || c == (gunichar)-2 || is_control(c)) {
+      const char *next = c == (gunichar)-1 || c == (gunichar)-2 ? p + 1 : g_utf8_next_char(p);
+      for (; p < next; p++) {
+        if (*p == '\n')
+          g_string_append(out, "\\n");
+        else if (*p == '\t')
+          g_string_append(out, "\\t");
+        else
+          g_string_append_printf(out, "\\x%02x", (guchar)*p);
+      }
+      continue;
+    }
+    const char *next = g_utf8_next_char(p);
+    g_string_append_len(out, p, next - p);
+    p = next;
+  }
+  return g_string_free(out, FALSE);
+}
+
 void
 cli_print_file_error(const char *path, const char *reason)
 {
   g_autofree char *display = g_filename_display_name(path);
-  fprintf(stderr, "derush: %s: %s\n", display, reason);
+  /* Reasons recorded by older versions began with the path: say it once. */
+  gsize n = strlen(display);
+  if (strncmp(reason, display, n) == 0 && reason[n] == ':' && reason[n + 1] == ' ')
+    reason += n + 2;
+  g_autofree char *quoted = cli_quote_path(path);
+  g_autofree char *text = cli_escape_text(reason);
+  fprintf(stderr, "derush: %s: %s\n", quoted, text);
 }
 
 void
@@ -21,10 +142,12 @@ cli_print_error(const char *path, const GError *error)
 {
   g_autofree char *display = path ? g_filename_display_name(path) : NULL;
   /* Library messages often name the file already; say it once. */
-  if (display && !strstr(error->message, display))
-    fprintf(stderr, "derush: %s: %s\n", display, error->message);
-  else
-    fprintf(stderr, "derush: %s\n", error->message);
+  if (display && !strstr(error->message, display)) {
+    cli_print_file_error(path, error->message);
+  } else {
+    g_autofree char *text = cli_escape_text(error->message);
+    fprintf(stderr, "derush: %s\n", text);
+  }
 }
 
 /* ------------------------------------------------------------------- JSON */
@@ -39,13 +162,58 @@ add_string(JsonBuilder *builder, const char *key, const char *value)
     json_builder_add_null_value(builder);
 }
 
-/* Paths are bytes; JSON wants UTF-8. The display form is readable but lossy
- * for non-UTF-8 names, which is why the object carries "uri" as well. */
-static void
-add_path(JsonBuilder *builder, const char *key, const char *path)
+/**
+ * cli_json_add_path:
+ * @path: (nullable): file-system bytes
+ *
+ * Adds "@key": the path as UTF-8 (null when absent), lossless whenever the
+ * name is valid UTF-8 (JSON escapes control characters). Only when it is
+ * not, adds "@key_bytes" too: the exact bytes in base64, since the UTF-8
+ * form shows the bad bytes as U+FFFD (docs/cli.md).
+ */
+void
+cli_json_add_path(JsonBuilder *builder, const char *key, const char *path)
 {
   g_autofree char *display = path ? g_filename_display_name(path) : NULL;
   add_string(builder, key, display);
+  if (path && !g_utf8_validate(path, -1, NULL)) {
+    g_autofree char *bytes_key = g_strconcat(key, "_bytes", NULL);
+    g_autofree char *b64 = g_base64_encode((const guchar *)path, strlen(path));
+    add_string(builder, bytes_key, b64);
+  }
+}
+
+/**
+ * cli_json_add_path_array:
+ * As cli_json_add_path() for a list: "@key": [UTF-8 forms], and, when any
+ * is not valid UTF-8, "@key_bytes": [base64 or null for each].
+ */
+void
+cli_json_add_path_array(JsonBuilder *builder, const char *key, const char *const *paths, gsize n)
+{
+  gboolean lossy = FALSE;
+  json_builder_set_member_name(builder, key);
+  json_builder_begin_array(builder);
+  for (gsize i = 0; i < n; i++) {
+    g_autofree char *display = g_filename_display_name(paths[i]);
+    json_builder_add_string_value(builder, display);
+    lossy |= !g_utf8_validate(paths[i], -1, NULL);
+  }
+  json_builder_end_array(builder);
+  if (!lossy)
+    return;
+  g_autofree char *bytes_key = g_strconcat(key, "_bytes", NULL);
+  json_builder_set_member_name(builder, bytes_key);
+  json_builder_begin_array(builder);
+  for (gsize i = 0; i < n; i++) {
+    if (g_utf8_validate(paths[i], -1, NULL)) {
+      json_builder_add_null_value(builder);
+    } else {
+      g_autofree char *b64 = g_base64_encode((const guchar *)paths[i], strlen(paths[i]));
+      json_builder_add_string_value(builder, b64);
+    }
+  }
+  json_builder_end_array(builder);
 }
 
 static void
@@ -76,7 +244,7 @@ cli_photo_to_json(const DerushPhoto *photo)
   g_autoptr(JsonBuilder) builder = json_builder_new();
   json_builder_begin_object(builder);
 
-  add_path(builder, "path", photo->path);
+  cli_json_add_path(builder, "path", photo->path);
   g_autofree char *uri = g_filename_to_uri(photo->path, NULL, NULL);
   add_string(builder, "uri", uri);
   add_string(builder, "status", derush_photo_status_name(photo->status));
@@ -117,7 +285,7 @@ cli_photo_to_json(const DerushPhoto *photo)
                               ? g_strdup_printf("%016" G_GINT64_MODIFIER "x", photo->content_hash)
                               : NULL;
   add_string(builder, "content_hash", hash);
-  add_path(builder, "pair", photo->pair_path);
+  cli_json_add_path(builder, "pair", photo->pair_path);
   add_string(builder, "label", derush_label_name(photo->label));
   add_int(builder, "stars", photo->stars, TRUE);
   add_string(builder, "label_source",
@@ -297,10 +465,12 @@ cli_print_photo_line(FILE *out, const DerushPhoto *photo)
   append_column(line, when ? when : "-", 19);
   g_autofree char *camera = camera_text(&photo->meta);
   append_column(line, camera ? camera : "-", 24);
-  g_autofree char *path = g_filename_display_name(photo->path);
+  g_autofree char *path = cli_quote_path(photo->path);
   g_string_append(line, path);
-  if (photo->reason)
-    g_string_append_printf(line, " (%s)", photo->reason);
+  if (photo->reason) {
+    g_autofree char *reason = cli_escape_text(photo->reason);
+    g_string_append_printf(line, " (%s)", reason);
+  }
   g_string_append_c(line, '\n');
   fputs(line->str, out);
 }
@@ -378,10 +548,11 @@ void
 cli_print_photo_text(FILE *out, const DerushPhoto *photo)
 {
   const DerushMeta *meta = &photo->meta;
-  g_autofree char *path = g_filename_display_name(photo->path);
+  g_autofree char *path = cli_quote_path(photo->path);
   print_field(out, "Path", path);
   print_field(out, "Status", derush_photo_status_name(photo->status));
-  print_field(out, "Reason", photo->reason);
+  g_autofree char *reason = photo->reason ? cli_escape_text(photo->reason) : NULL;
+  print_field(out, "Reason", reason);
 
   g_autofree char *format =
       photo->raw_format && *photo->raw_format
@@ -452,7 +623,7 @@ cli_print_photo_text(FILE *out, const DerushPhoto *photo)
                               ? g_strdup_printf("%016" G_GINT64_MODIFIER "x", photo->content_hash)
                               : NULL;
   print_field(out, "Content hash", hash);
-  g_autofree char *pair = photo->pair_path ? g_filename_display_name(photo->pair_path) : NULL;
+  g_autofree char *pair = photo->pair_path ? cli_quote_path(photo->pair_path) : NULL;
   print_field(out, "Pair", pair);
   g_autofree char *decision =
       photo->labelled ? g_strdup_printf("%s, %d star%s (by %s)", derush_label_name(photo->label),

@@ -6,8 +6,25 @@
  * is TAP, one case per file; a crash ends the program (meson counts it). */
 #include "fuzz.h"
 #include <glib.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+
+/* A hang is a finding too (libFuzzer's -timeout): fail on it in seconds
+ * with the file's name rather than at meson's timeout. */
+#define REPLAY_TIMEOUT_S 30
+static const char *current;
+
+static void
+alarm_cb(int sig)
+{
+  static const char msg[] = "Bail out! replay: one input ran over 30 s: ";
+  if (write(2, msg, sizeof msg - 1) < 0 || write(2, current, strlen(current)) < 0 ||
+      write(2, "\n", 1) < 0)
+    _exit(3);
+  _exit(3);
+}
 
 static void
 collect(const char *path, GPtrArray *files)
@@ -34,6 +51,7 @@ compare_paths(gconstpointer a, gconstpointer b)
 int
 main(int argc, char **argv)
 {
+  signal(SIGALRM, alarm_cb);
   LLVMFuzzerInitialize(&argc, &argv);
   g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func(g_free);
   for (int i = 1; i < argc; i++)
@@ -56,7 +74,10 @@ main(int argc, char **argv)
      * same, so ASan sees a read past the end. */
     guint8 *copy = g_malloc(len ? len : 1);
     memcpy(copy, data, len);
+    current = path;
+    alarm(REPLAY_TIMEOUT_S);
     LLVMFuzzerTestOneInput(copy, len);
+    alarm(0);
     g_free(copy);
     printf("ok %u %s\n", i + 1, path);
     fflush(stdout);

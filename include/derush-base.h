@@ -81,6 +81,10 @@ typedef enum {
   DERUSH_COUNTER_NN_MODELS_LOADED,     /* neural-network models loaded */
   DERUSH_COUNTER_NN_FORWARDS,          /* neural-network forward passes */
   DERUSH_COUNTER_PHOTOS_DETECTED,      /* photos run through the object detector */
+  DERUSH_COUNTER_MODELS_TRAINED,       /* learning: models trained on the labels (not CV folds) */
+  DERUSH_COUNTER_PREDICTION_BATCHES,   /* learning: catalog-wide batch predictions */
+  DERUSH_COUNTER_PHOTOS_PREDICTED,     /* learning: photos those batches predicted */
+  DERUSH_COUNTER_PHOTOS_EXPLAINED,     /* learning: photos whose contributions were computed */
   DERUSH_N_COUNTERS
 } DerushCounter;
 

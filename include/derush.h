@@ -30,5 +30,6 @@
 #include "derush-eval.h"
 #include "derush-detect.h"
 #include "derush-faces.h"
+#include "derush-learn.h"
 
 #endif /* DERUSH_H */

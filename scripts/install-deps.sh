@@ -7,7 +7,7 @@ set -eu
 PACKAGES="
   gcc make pkg-config meson ninja-build clang-format
   libglib2.0-dev libvips-dev libvips-tools libgexiv2-dev libraw-dev
-  libsqlite3-dev sqlite3 libjson-glib-dev libxxhash-dev libgtk-4-dev libadwaita-1-dev
+  libsqlite3-dev sqlite3 libjson-glib-dev libxxhash-dev libxgboost-dev libgtk-4-dev libadwaita-1-dev
   valgrind xvfb xauth dbus dbus-x11 appstream desktop-file-utils imagemagick libimage-exiftool-perl exiv2
   mate-backgrounds python3 python3-pil python3-numpy
   libdnnl-dev libprotobuf-c-dev protobuf-c-compiler libonnx-dev libonnx-testdata

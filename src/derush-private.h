@@ -34,6 +34,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(VipsSource, g_object_unref)
 /* Maps a GError-less failure to a GError in DERUSH_ERROR. */
 void _derush_set_errno_error(GError **error, int errsv, const char *what, const char *path);
 
+/* @message without a leading "PATH: " naming @path. (transfer full) */
+char *_derush_reason_without_path(const char *message, const char *path);
+
 /* A photo file mapped into memory once, so exiv2, libvips, libraw and the
  * hash all read the same bytes without opening the file again. */
 typedef struct {
@@ -76,7 +79,8 @@ gboolean _derush_meta_read_buffer(const guint8 *data, gsize len, DerushMeta *met
 typedef struct {
   char format[16];    /* "jpeg", "png", "tiff", "webp", "heif", "avif", "gif", "raw" */
   char raw_format[8]; /* "cr2", "nef", ... for RAW, else "" */
-  int width, height;  /* displayed size, after orientation */
+  int width, height;  /* displayed size, after orientation (the header's) */
+  char note[256];     /* what was ignored to decode it ("colour profile ignored (...)"), or "" */
 } DerushImageInfo;
 
 /**
@@ -110,6 +114,9 @@ VipsImage *_derush_image_fit(VipsImage *image, int size, GError **error);
 /* Converts the libvips error buffer (then cleared) to @error with @code,
  * prefixed by @what. */
 void _derush_set_vips_error(GError **error, int code, const char *what);
+/* vips_error_clear(), safe beside a failed decode run again for its error
+ * text (image-load.c): use it instead of vips_error_clear(). */
+void _derush_vips_error_clear(void);
 
 /* Any decoded image to sRGB, 8-bit (scaled, not clipped), 3 bands (alpha
  * flattened on grey). Lazy. */

@@ -288,6 +288,61 @@ gboolean _derush_catalog_touch_claims(DerushCatalog *cat, gint64 owner, GError *
 /* Drops every claim of @owner. */
 gboolean _derush_catalog_release_claims(DerushCatalog *cat, gint64 owner, GError **error);
 
+/* ---- labels (labels.c) ---- */
+
+/* derush_catalog_set_labels() with changes[i] for ids[i], in one batch. */
+gboolean _derush_catalog_set_labels_each(DerushCatalog *catalog, const gint64 *ids,
+                                         const DerushLabelChange *changes, gsize n_ids,
+                                         DerushLabelSource source, gint64 *batch_out,
+                                         GError **error);
+
+/* ---- learning (learn-store.c) ---- */
+
+/* One photo as the learning dataset reads it. The feature blob is the
+ * stored float32 vector (NULL when not analyzed at the current version);
+ * learn/ decodes it. Group ids are 0 when the photo is in none. */
+typedef struct {
+  gint64 id;
+  const char *path; /* (transfer none): valid during the callback */
+  gint64 pair_id;
+  gboolean has_time;
+  gint64 time_ns;
+  gint64 size;
+  int width, height;
+  const void *features;
+  int features_bytes;
+  DerushLabel label;
+  gboolean labelled;
+  DerushLabelSource source;
+  gint64 group[3]; /* by DerushGroupKind */
+} DerushLearnRow;
+
+typedef void (*DerushLearnRowFunc)(const DerushLearnRow *row, gpointer user_data);
+
+/* Every readable, present photo, by id. */
+gboolean _derush_catalog_foreach_learn_row(DerushCatalog *cat, DerushLearnRowFunc func,
+                                           gpointer user_data, GError **error);
+
+/* Keep and trash labels made by people (auto labels are not training data). */
+gboolean _derush_catalog_count_labels(DerushCatalog *cat, gint64 *keep, gint64 *trash,
+                                      GError **error);
+
+/* Stores a model blob as a new version (older ones beyond the last few are
+ * dropped); @version_out gets it. */
+gboolean _derush_catalog_store_model(DerushCatalog *cat, const void *blob, gsize len,
+                                     gint64 dataset_version, gint64 labels, gint64 last_event,
+                                     gint64 *version_out, GError **error);
+
+/* The newest model: FALSE without error and *blob NULL when there is none. */
+gboolean _derush_catalog_load_model(DerushCatalog *cat, GBytes **blob, gint64 *version,
+                                    gint64 *dataset_version, gint64 *last_event, GError **error);
+
+/* Replaces every stored prediction with these, in one transaction. */
+gboolean _derush_catalog_store_predictions(DerushCatalog *cat, gsize n, const gint64 *ids,
+                                           const double *p_keep, const int *zone,
+                                           const double *uncertainty, gint64 model_version,
+                                           GError **error);
+
 G_END_DECLS
 
 #endif

@@ -192,26 +192,24 @@ pair_of(DerushCatalog *cat, gint64 id, gint64 *pair, GError **error)
   return TRUE;
 }
 
-/**
- * derush_catalog_set_labels:
- * @batch_out: (out) (optional): the batch id, 0 when nothing changed
- *
- * See derush.h.
- */
-gboolean
-derush_catalog_set_labels(DerushCatalog *catalog, const gint64 *ids, gsize n_ids,
-                          const DerushLabelChange *change, DerushLabelSource source,
-                          gint64 *batch_out, GError **error)
+/* Applies changes[i] (or changes[0] to all when @each is FALSE) to ids[i]
+ * and its RAW+JPEG partner, as one batch in one durable transaction. */
+static gboolean
+set_labels(DerushCatalog *catalog, const gint64 *ids, gsize n_ids, const DerushLabelChange *changes,
+           gboolean each, DerushLabelSource source, gint64 *batch_out, GError **error)
 {
   g_return_val_if_fail(source != DERUSH_SOURCE_UNDO && source != DERUSH_SOURCE_REDO, FALSE);
-  if (change->set_stars && (change->stars < 0 || change->stars > 5)) {
-    g_set_error(error, DERUSH_ERROR, DERUSH_ERROR_FAILED, "stars must be 0 to 5, not %d",
-                change->stars);
-    return FALSE;
-  }
-  if (change->set_label && (guint)change->label > DERUSH_LABEL_TRASH) {
-    g_set_error(error, DERUSH_ERROR, DERUSH_ERROR_FAILED, "unknown label %d", change->label);
-    return FALSE;
+  for (gsize i = 0; i < (each ? n_ids : 1); i++) {
+    const DerushLabelChange *change = &changes[i];
+    if (change->set_stars && (change->stars < 0 || change->stars > 5)) {
+      g_set_error(error, DERUSH_ERROR, DERUSH_ERROR_FAILED, "stars must be 0 to 5, not %d",
+                  change->stars);
+      return FALSE;
+    }
+    if (change->set_label && (guint)change->label > DERUSH_LABEL_TRASH) {
+      g_set_error(error, DERUSH_ERROR, DERUSH_ERROR_FAILED, "unknown label %d", change->label);
+      return FALSE;
+    }
   }
   if (batch_out)
     *batch_out = 0;
@@ -221,6 +219,7 @@ derush_catalog_set_labels(DerushCatalog *catalog, const gint64 *ids, gsize n_ids
   g_autoptr(GHashTable) seen = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
   gboolean ok = TRUE;
   for (gsize i = 0; ok && i < n_ids; i++) {
+    const DerushLabelChange *change = &changes[each ? i : 0];
     gint64 pair = 0;
     ok = pair_of(catalog, ids[i], &pair, error);
     gint64 both[2] = {ids[i], pair};
@@ -244,6 +243,30 @@ derush_catalog_set_labels(DerushCatalog *catalog, const gint64 *ids, gsize n_ids
   if (batch_out)
     *batch_out = b.id;
   return TRUE;
+}
+
+/**
+ * derush_catalog_set_labels:
+ * @batch_out: (out) (optional): the batch id, 0 when nothing changed
+ *
+ * See derush.h.
+ */
+gboolean
+derush_catalog_set_labels(DerushCatalog *catalog, const gint64 *ids, gsize n_ids,
+                          const DerushLabelChange *change, DerushLabelSource source,
+                          gint64 *batch_out, GError **error)
+{
+  return set_labels(catalog, ids, n_ids, change, FALSE, source, batch_out, error);
+}
+
+/* Like derush_catalog_set_labels() with one change per photo: still one
+ * batch, so one undo takes it all back (auto-labelling). */
+gboolean
+_derush_catalog_set_labels_each(DerushCatalog *catalog, const gint64 *ids,
+                                const DerushLabelChange *changes, gsize n_ids,
+                                DerushLabelSource source, gint64 *batch_out, GError **error)
+{
+  return set_labels(catalog, ids, n_ids, changes, TRUE, source, batch_out, error);
 }
 
 /* Replays @batch's events: backwards to their old values (undo) or

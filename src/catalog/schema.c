@@ -204,6 +204,28 @@ static const char *const migrations[] = {
     "  vector BLOB NOT NULL,"
     "  PRIMARY KEY (photo_id, kind)"
     ") WITHOUT ROWID;",
+
+    /* 9: learning. models keeps the trained models (learn/model.c's blob:
+     * calibration, thresholds and XGBoost's UBJSON) with the dataset
+     * version they were trained on and the newest label event they saw, so
+     * a stale model is retrained, never mixed. predictions holds one batch
+     * answer per photo with the model version that gave it (0: the
+     * quality prior). */
+    "CREATE TABLE models ("
+    "  version INTEGER PRIMARY KEY,"
+    "  time_ns INTEGER NOT NULL,"
+    "  dataset_version INTEGER NOT NULL,"
+    "  labels INTEGER NOT NULL,"
+    "  last_event INTEGER NOT NULL,"
+    "  blob BLOB NOT NULL"
+    ");"
+    "CREATE TABLE predictions ("
+    "  photo_id INTEGER PRIMARY KEY REFERENCES photos(id),"
+    "  model_version INTEGER NOT NULL,"
+    "  p_keep REAL NOT NULL,"
+    "  zone INTEGER NOT NULL," /* DerushZone */
+    "  uncertainty REAL NOT NULL"
+    ");",
 };
 
 int

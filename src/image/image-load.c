@@ -23,6 +23,24 @@
  * concurrent decodes a message can carry another thread's text; the code
  * and @what are always this call's own.
  */
+/* libvips 8.14 has one error buffer for the whole process: with several
+ * workers decoding, one file's failure could take another's text, or have
+ * it cleared before it was read ("corrupt image data" with no detail). So
+ * decodes run under the reader side of this lock (in parallel, as before),
+ * and a failed one is run again under the writer side, alone, for a reason
+ * that carries its own detail and no other file's (load_with_vips). */
+static GRWLock vips_error_lock;
+
+/* vips_error_clear() that never wipes the text of a failed decode being
+ * run again alone (see vips_error_lock). */
+void
+_derush_vips_error_clear(void)
+{
+  g_rw_lock_reader_lock(&vips_error_lock);
+  vips_error_clear();
+  g_rw_lock_reader_unlock(&vips_error_lock);
+}
+
 void
 _derush_set_vips_error(GError **error, int code, const char *what)
 {
@@ -261,7 +279,6 @@ decode_thumbnail(const guint8 *data, gsize len, int size, gboolean no_rotate, gb
                  int orientation, GError **error)
 {
   VipsImage *t = NULL;
-  derush_counter_add(DERUSH_COUNTER_IMAGES_DECODED, 1);
   /* fail_on=truncated: a JPEG cut short or with damaged entropy data is an
    * error, not a grey smear. Through "option_string": libvips 8.14's
    * thumbnail_buffer does not hand its own "fail_on" to the loader (a JPEG
@@ -290,16 +307,15 @@ decode_thumbnail(const guint8 *data, gsize len, int size, gboolean no_rotate, gb
  * explicitly; orientation comes from the header. */
 static VipsImage *
 decode_jpeg_thumbnail(const guint8 *data, gsize len, int width, int height, int size, gboolean icc,
-                      int orientation, GError **error)
+                      VipsFailOn fail_on, int orientation, GError **error)
 {
   int long_edge = MAX(width, height), shrink = 8;
   while (shrink > 1 && long_edge / shrink < size)
     shrink /= 2;
-  derush_counter_add(DERUSH_COUNTER_IMAGES_DECODED, 1);
   g_autoptr(VipsSource) source = vips_source_new_from_memory(data, len);
   VipsImage *x = NULL;
-  if (vips_jpegload_source(source, &x, "shrink", shrink, "fail_on", VIPS_FAIL_ON_TRUNCATED,
-                           "access", VIPS_ACCESS_SEQUENTIAL, NULL)) {
+  if (vips_jpegload_source(source, &x, "shrink", shrink, "fail_on", fail_on, "access",
+                           VIPS_ACCESS_SEQUENTIAL, NULL)) {
     _derush_set_vips_error(error, DERUSH_ERROR_CORRUPT, "cannot decode the image");
     return NULL;
   }
@@ -328,6 +344,86 @@ decode_jpeg_thumbnail(const guint8 *data, gsize len, int width, int height, int 
   return upright_srgb(x, orientation, error);
 }
 
+/* TRUE when libjpeg ran out of entropy-coded data before the last row the
+ * header promised: a file cut short, or a header that claims more pixels
+ * than the file holds (the rest would come back grey). */
+static gboolean
+data_ends_early(const GError *error)
+{
+  return error && (strstr(error->message, "premature end of data segment") ||
+                   strstr(error->message, "Premature end of JPEG file") ||
+                   strstr(error->message, "Premature end of input file"));
+}
+
+/* One decode, counted (IMAGES_DECODED) unless it only re-runs a failure
+ * for its error text. */
+static VipsImage *
+decode_once(const guint8 *data, gsize len, const char *format, int width, int height, int size,
+            gboolean icc, gboolean strict, int orientation, gboolean count, GError **error)
+{
+  if (count)
+    derush_counter_add(DERUSH_COUNTER_IMAGES_DECODED, 1);
+  /* HEIF: no_rotate as well, in case a libvips reports the EXIF tag that
+   * libheif has already honoured. */
+  if (strcmp(format, "jpeg") == 0)
+    return decode_jpeg_thumbnail(data, len, width, height, size, icc,
+                                 strict ? VIPS_FAIL_ON_WARNING : VIPS_FAIL_ON_TRUNCATED,
+                                 orientation, error);
+  gboolean heif = strcmp(format, "heif") == 0 || strcmp(format, "avif") == 0;
+  return decode_thumbnail(data, len, size, heif, icc, 1, error);
+}
+
+/* The decode, with what it may refuse sorted out:
+ * - a JPEG is decoded strictly first (any libjpeg warning fails), so that
+ *   data ending early is seen: then the header's size is a lie or the file
+ *   is cut, and the photo is unreadable with that reason (and no size);
+ *   other warnings (extraneous bytes...) are harmless: decoded again, lax;
+ * - an embedded profile that does not fit (an RGB profile on a grey JPEG,
+ *   which icc_transform refuses; broken tags) is ignored with a note in
+ *   @info, and the photo decodes as its pixels say (grey, sRGB, CMYK). */
+static VipsImage *
+decode_checked(const guint8 *data, gsize len, const char *format, int width, int height, int size,
+               gboolean icc, int orientation, gboolean count, DerushImageInfo *info, GError **error)
+{
+  gboolean jpeg = strcmp(format, "jpeg") == 0;
+  GError *first = NULL;
+  VipsImage *t =
+      decode_once(data, len, format, width, height, size, icc, jpeg, orientation, count, &first);
+  if (t)
+    return t;
+  if (data_ends_early(first)) {
+    /* Unreadable, with the header's size kept as what the header says (a
+     * file cut short has a true one); the reason tells the two apart. */
+    g_set_error(error, DERUSH_ERROR, DERUSH_ERROR_CORRUPT,
+                "image data ends before the %dx%d its header claims (%s)", width, height,
+                first->message);
+    g_error_free(first);
+    return NULL;
+  }
+  GError *again = NULL;
+  if (jpeg) {
+    t = decode_once(data, len, format, width, height, size, icc, FALSE, orientation, count, &again);
+    if (t) {
+      g_error_free(first);
+      return t;
+    }
+  }
+  if (icc) {
+    g_clear_error(&again);
+    t = decode_once(data, len, format, width, height, size, FALSE, FALSE, orientation, count,
+                    &again);
+    if (t) {
+      g_snprintf(info->note, sizeof info->note, "colour profile ignored (%s)", first->message);
+      g_error_free(first);
+      return t;
+    }
+  }
+  g_propagate_error(error, again ? again : first);
+  if (again)
+    g_error_free(first);
+  return NULL;
+}
+
 /* Maps a loader name (class name or nickname) to derush's format names. */
 static const char *
 format_from_loader(const char *loader)
@@ -353,7 +449,7 @@ load_with_vips(const guint8 *data, gsize len, const char *name, int thumb_size,
   g_autoptr(VipsSource) source = vips_source_new_from_memory(data, len);
   const char *loader = source ? vips_foreign_find_load_source(source) : NULL;
   if (!loader) {
-    vips_error_clear();
+    _derush_vips_error_clear();
     /* A photo extension on bytes no loader recognises: the file is damaged
      * or not what its name says. */
     gboolean named_photo = name && derush_is_photo_name(name);
@@ -408,15 +504,28 @@ load_with_vips(const guint8 *data, gsize len, const char *name, int thumb_size,
   gboolean swap = orientation >= 5 && orientation <= 8;
   info->width = swap ? height : width;
   info->height = swap ? width : height;
+  info->note[0] = '\0';
 
   if (thumb_size <= 0)
     return TRUE;
-  /* HEIF: no_rotate as well, in case a libvips reports the EXIF tag that
-   * libheif has already honoured. */
-  VipsImage *t =
-      strcmp(format, "jpeg") == 0
-          ? decode_jpeg_thumbnail(data, len, width, height, thumb_size, icc, orientation, error)
-          : decode_thumbnail(data, len, thumb_size, heif, icc, 1, error);
+  GError *local = NULL;
+  g_rw_lock_reader_lock(&vips_error_lock);
+  VipsImage *t = decode_checked(data, len, format, width, height, thumb_size, icc, orientation,
+                                TRUE, info, &local);
+  g_rw_lock_reader_unlock(&vips_error_lock);
+  if (!t) {
+    /* Again, alone with the error buffer; not counted as a decode the
+     * pipeline asked for. */
+    g_clear_error(&local);
+    g_rw_lock_writer_lock(&vips_error_lock);
+    vips_error_clear();
+    t = decode_checked(data, len, format, width, height, thumb_size, icc, orientation, FALSE, info,
+                       &local);
+    vips_error_clear();
+    g_rw_lock_writer_unlock(&vips_error_lock);
+  }
+  if (!t)
+    g_propagate_error(error, local);
   if (!t)
     return FALSE;
   if (thumb)
@@ -479,6 +588,7 @@ decode_raw_preview(libraw_processed_image_t *preview, int size, int orientation,
     }
     /* Camera previews are sRGB (or say Adobe RGB in EXIF, not in a
      * profile): no colour management. */
+    derush_counter_add(DERUSH_COUNTER_IMAGES_DECODED, 1);
     return decode_thumbnail(preview->data, preview->data_size, size, TRUE, FALSE, orientation,
                             error);
   }
@@ -548,6 +658,7 @@ load_raw(const guint8 *data, gsize len, const char *name, int orientation, int t
   _derush_file_ext(name, info->raw_format, sizeof info->raw_format);
   info->width = swap ? height : width;
   info->height = swap ? width : height;
+  info->note[0] = '\0';
 
   if (thumb_size <= 0) {
     libraw_close(lr);
@@ -622,7 +733,7 @@ _derush_image_load(const guint8 *data, gsize len, const char *name, int orientat
     return FALSE;
   if (thumb)
     *thumb = NULL;
-  vips_error_clear();
+  _derush_vips_error_clear();
 
   if (!data || len == 0) {
     g_set_error_literal(error, DERUSH_ERROR, DERUSH_ERROR_CORRUPT, "empty file (0 bytes)");

@@ -21,14 +21,14 @@ cache_read(const char *cache_dir, guint64 hash, int size)
   g_autofree char *cached = _derush_thumb_cache_path(cache_dir, hash);
   if (!g_file_test(cached, G_FILE_TEST_IS_REGULAR))
     return NULL;
-  vips_error_clear();
+  _derush_vips_error_clear();
   g_autoptr(VipsImage) image = NULL;
   VipsImage *mem = NULL;
   if (vips_thumbnail(cached, &image, size, "height", size, "size", VIPS_SIZE_DOWN, "no_rotate",
                      TRUE, "fail_on", VIPS_FAIL_ON_TRUNCATED, NULL) == 0 &&
       image->Bands == 3 && image->BandFmt == VIPS_FORMAT_UCHAR)
     mem = vips_image_copy_memory(image);
-  vips_error_clear();
+  _derush_vips_error_clear();
   if (mem)
     derush_counter_add(DERUSH_COUNTER_THUMBNAIL_CACHE_HITS, 1);
   return mem;
@@ -118,7 +118,7 @@ _derush_preview_image(const char *cache_dir, const char *path, guint64 content_h
   gboolean ok = _derush_image_load(file.data, file.len, path, orientation, decode_size, &info,
                                    &decoded, &local);
   _derush_mapped_file_close(&file);
-  vips_error_clear();
+  _derush_vips_error_clear();
   if (!ok) {
     if (flags & DERUSH_PREVIEW_NAME_ERRORS) {
       g_autofree char *display = g_filename_display_name(path);

@@ -91,7 +91,7 @@ _derush_image_save_atomic(VipsImage *image, const char *path, GError **error)
   }
   close(fd);
 
-  vips_error_clear();
+  _derush_vips_error_clear();
   int rc = jpeg ? vips_jpegsave(image, tmpl, "Q", 85, "strip", TRUE, NULL)
                 : vips_pngsave(image, tmpl, "strip", TRUE, NULL);
   if (rc) {
@@ -182,7 +182,7 @@ _derush_thumb_cache_lookup(const char *cache_dir, guint64 hash)
   if (!g_file_get_contents(path, &bytes, &len, NULL) || !_derush_decoders_ensure(NULL))
     return NULL;
 
-  vips_error_clear();
+  _derush_vips_error_clear();
   VipsImage *mem = NULL;
   VipsImage *img = vips_image_new_from_buffer(bytes, len, "", "access", VIPS_ACCESS_SEQUENTIAL,
                                               "fail_on", VIPS_FAIL_ON_TRUNCATED, NULL);
@@ -190,7 +190,7 @@ _derush_thumb_cache_lookup(const char *cache_dir, guint64 hash)
     mem = vips_image_copy_memory(img);
   g_clear_object(&img);
   if (!mem) {
-    vips_error_clear();
+    _derush_vips_error_clear();
     g_unlink(path);
     return NULL;
   }

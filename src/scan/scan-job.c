@@ -119,6 +119,10 @@ read_file(DerushScanJob *job, const DerushJobContext *ctx)
   }
   job->have_info = TRUE;
   job->status = DERUSH_PHOTO_OK;
+  /* Readable, with a note of what was ignored to read it (shown as the
+   * photo's reason by ls --json, info and the app's tooltip). */
+  if (job->info.note[0])
+    job->reason = g_strdup(job->info.note);
   if (thumb && !_derush_image_save_atomic(thumb, cached, &error)) {
     /* A full cache disk must not make the photo unreadable: the thumbnail
      * is made again next time it is needed. */

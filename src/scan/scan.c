@@ -330,7 +330,7 @@ handle_done(Scan *scan, DerushScanJob *job)
     }
     /* Unopenable (permissions...): recorded, so `ls` shows it and why. */
     job->status = DERUSH_PHOTO_UNREADABLE;
-    job->reason = g_strdup(job->open_error->message);
+    job->reason = _derush_reason_without_path(job->open_error->message, job->path);
   } else if (job->kind == DERUSH_JOB_HASH) {
     handle_hashed(scan, job);
     return;
@@ -417,6 +417,39 @@ consider_file(Scan *scan, const char *dir, const char *name, const struct stat *
   scan->current = job->path;
   submit(scan, job);
   collect(scan, FALSE);
+}
+
+/* A photo-named entry that is no photo file (a FIFO, a symlink loop, a
+ * dangling link): reported, and recorded as unreadable with the reason, so
+ * `ls` shows it like any bad photo (the file itself is never opened: a
+ * FIFO would block). */
+static void
+record_bad_entry(Scan *scan, const char *dir, const DerushWalkEntry *e, const DerushRowState *row)
+{
+  g_autofree char *path = g_build_filename(dir, e->name, NULL);
+  report_bad(scan, path, e->reason);
+  if (!e->photo)
+    return;
+  /* Recorded (added, updated or unchanged) but not a file seen: the
+   * summary's "Scanned N files" counts files. */
+  if (row && row->status == DERUSH_PHOTO_UNREADABLE && same_version(row, &e->st)) {
+    scan->sum->unchanged++;
+    if (row->missing)
+      push_op(scan, OP_MARK_PRESENT, row->id, NULL);
+    return;
+  }
+  DerushScanJob *job =
+      _derush_scan_job_new(DERUSH_JOB_READ, dir, e->name, &e->st, row ? row->id : 0);
+  job->status = DERUSH_PHOTO_UNREADABLE;
+  job->reason = g_strdup(e->reason);
+  job->meta.time_source = DERUSH_TIME_FILE_MTIME;
+  job->meta.capture_time_ns = (gint64)e->st.st_mtim.tv_sec * 1000000000 + e->st.st_mtim.tv_nsec;
+  if (row)
+    scan->sum->updated++;
+  else
+    scan->sum->added++;
+  g_hash_table_add(scan->dirty_dirs, g_strdup(dir));
+  push_op(scan, OP_APPLY_JOB, 0, job);
 }
 
 /* Claims (@dir, @chunk) for this scan; FALSE when another live scan holds
@@ -553,9 +586,13 @@ scan_dir(Scan *scan, const char *dir, GQueue *todo)
         first_sub = first_sub->next;
       }
       break;
-    case DERUSH_WALK_BAD:
-      report_bad(scan, path, e->reason);
+    case DERUSH_WALK_BAD: {
+      DerushRowState *row = g_hash_table_lookup(rows, e->name);
+      record_bad_entry(scan, dir, e, row);
+      if (row)
+        g_hash_table_remove(rows, e->name);
       break;
+    }
     case DERUSH_WALK_FILE:
       g_ptr_array_add(files, e);
       break;

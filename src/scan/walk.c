@@ -71,13 +71,29 @@ entry_cmp(gconstpointer a, gconstpointer b)
 }
 
 static DerushWalkEntry *
-bad_entry(const char *name, const char *reason)
+bad_entry(const char *name, const char *reason, const struct stat *st)
 {
   DerushWalkEntry *e = g_new0(DerushWalkEntry, 1);
   e->name = g_strdup(name);
   e->kind = DERUSH_WALK_BAD;
   e->reason = g_strdup(reason);
+  e->photo = derush_is_photo_name(name);
+  if (st)
+    e->st = *st;
   return e;
+}
+
+/* What a photo-named entry that is not a regular file is, for its reason. */
+static const char *
+not_a_file_reason(mode_t mode)
+{
+  if (S_ISFIFO(mode))
+    return "not a regular file: a named pipe (FIFO)";
+  if (S_ISSOCK(mode))
+    return "not a regular file: a socket";
+  if (S_ISCHR(mode) || S_ISBLK(mode))
+    return "not a regular file: a device";
+  return "not a regular file";
 }
 
 GPtrArray *
@@ -107,7 +123,7 @@ _derush_walker_read_dir(DerushWalker *walker, const char *dir, GError **error)
     if (_derush_walker_excluded(walker, name, path))
       continue;
 
-    struct stat lst, st;
+    struct stat lst = {0}, st;
     gboolean is_link = FALSE;
     if (de->d_type == DT_LNK || de->d_type == DT_UNKNOWN) {
       if (fstatat(fd, name, &lst, AT_SYMLINK_NOFOLLOW) != 0)
@@ -118,11 +134,11 @@ _derush_walker_read_dir(DerushWalker *walker, const char *dir, GError **error)
     if (fstatat(fd, name, &st, 0) != 0) {
       int errsv = errno;
       if (errsv == ELOOP)
-        g_ptr_array_add(out, bad_entry(name, "symlink loop"));
+        g_ptr_array_add(out, bad_entry(name, "symlink loop", &lst));
       else if (is_link && errsv == ENOENT && photo)
-        g_ptr_array_add(out, bad_entry(name, "broken symlink"));
+        g_ptr_array_add(out, bad_entry(name, "broken symlink: its target does not exist", &lst));
       else if (errsv != ENOENT && photo)
-        g_ptr_array_add(out, bad_entry(name, g_strerror(errsv)));
+        g_ptr_array_add(out, bad_entry(name, g_strerror(errsv), &lst));
       continue;
     }
     if (S_ISDIR(st.st_mode)) {
@@ -140,7 +156,7 @@ _derush_walker_read_dir(DerushWalker *walker, const char *dir, GError **error)
       e->st = st;
       g_ptr_array_add(out, e);
     } else if (photo && !S_ISREG(st.st_mode)) {
-      g_ptr_array_add(out, bad_entry(name, "not a regular file"));
+      g_ptr_array_add(out, bad_entry(name, not_a_file_reason(st.st_mode), &st));
     }
   }
   int errsv = errno;

@@ -14,8 +14,9 @@ typedef enum {
 typedef struct {
   char *name; /* base name, file-system bytes */
   DerushWalkKind kind;
-  struct stat st; /* of the target for symlinks */
+  struct stat st; /* of the target for symlinks; of the link itself when BAD */
   char *reason;   /* for DERUSH_WALK_BAD */
+  gboolean photo; /* BAD: named like a photo, so recorded as an unreadable one */
 } DerushWalkEntry;
 
 typedef struct {

@@ -29,6 +29,10 @@ static const char *const counter_names[DERUSH_N_COUNTERS] = {
     [DERUSH_COUNTER_NN_MODELS_LOADED] = "nn_models_loaded",
     [DERUSH_COUNTER_NN_FORWARDS] = "nn_forwards",
     [DERUSH_COUNTER_PHOTOS_DETECTED] = "photos_detected",
+    [DERUSH_COUNTER_MODELS_TRAINED] = "models_trained",
+    [DERUSH_COUNTER_PREDICTION_BATCHES] = "predictions_batches",
+    [DERUSH_COUNTER_PHOTOS_PREDICTED] = "photos_predicted",
+    [DERUSH_COUNTER_PHOTOS_EXPLAINED] = "photos_explained",
 };
 
 /**

@@ -1,0 +1,219 @@
+/* booster.c: XGBoost's C API behind four calls (train, predict, contribs,
+ * save/load), so the rest of learn/ never sees a handle or a JSON config.
+ *
+ * Prediction of every photo is one XGBoosterPredictFromDense call on the
+ * dataset's own matrix (no DMatrix, no copy): the "in-place" path. The
+ * contributions (pred_contribs) cost 50-100 times more, so they go through
+ * a DMatrix of the few rows asked for. */
+#include "learn-private.h"
+#include <stdint.h>
+#include <xgboost/c_api.h>
+
+struct _DerushBooster {
+  BoosterHandle handle;
+  int threads;     /* as asked: 0 = automatic */
+  int set_threads; /* what XGBoost was last told */
+};
+
+/* OpenMP threads that wait spin: on a loaded 2-core machine two threads
+ * made a 60-label training 10x slower in wall time than one (1.7-7 s
+ * against 0.5-0.6 s, `derush train` on the demo set, load ~20). Small
+ * jobs therefore run on one thread; only big ones use every core. */
+#define PARALLEL_TRAIN_ROWS 5000
+#define PARALLEL_PREDICT_ROWS 20000
+
+static gboolean
+xgb_check(int rc, const char *what, GError **error)
+{
+  if (rc == 0)
+    return TRUE;
+  g_set_error(error, DERUSH_ERROR, DERUSH_ERROR_FAILED, "XGBoost: %s: %s", what, XGBGetLastError());
+  return FALSE;
+}
+
+/*
+ * Hyper-parameters from 10 to 10,000 labels. Few labels overfit whatever
+ * the trees do, so small data gets stumps-to-depth-2 trees, a higher
+ * learning rate and few rounds (the model is mostly a handful of splits on
+ * sharpness and exposure); more labels earn deeper trees and more rounds.
+ * Row and column subsampling regularise at every size; the seed is fixed,
+ * so the same labels give the same model byte for byte.
+ */
+void
+_derush_boost_params_for(int n, int threads, DerushBoostParams *p)
+{
+  p->threads = threads;
+  p->subsample = 0.8;
+  p->colsample = 0.8;
+  if (n < 100) {
+    p->rounds = 40;
+    p->max_depth = 2;
+    p->eta = 0.3;
+    p->min_child_weight = 0.5;
+  } else if (n < 1000) {
+    p->rounds = 80;
+    p->max_depth = 3;
+    p->eta = 0.15;
+    p->min_child_weight = 1;
+  } else {
+    p->rounds = 120;
+    p->max_depth = 4;
+    p->eta = 0.1;
+    p->min_child_weight = 1;
+  }
+}
+
+static gboolean
+set_param(BoosterHandle h, const char *key, const char *value, GError **error)
+{
+  return xgb_check(XGBoosterSetParam(h, key, value), key, error);
+}
+
+/* Tells XGBoost how many threads to use for a job of @rows rows. */
+static gboolean
+set_threads(DerushBooster *b, gsize rows, gsize parallel_from, GError **error)
+{
+  int want = b->threads > 0 ? b->threads : (rows >= parallel_from ? 0 : 1);
+  if (want == b->set_threads)
+    return TRUE;
+  char buf[16];
+  g_snprintf(buf, sizeof(buf), "%d", want);
+  if (!set_param(b->handle, "nthread", buf, error))
+    return FALSE;
+  b->set_threads = want;
+  return TRUE;
+}
+
+DerushBooster *
+_derush_booster_train(const float *x, int n, int m, const float *y, const DerushBoostParams *p,
+                      GError **error)
+{
+  DMatrixHandle d = NULL;
+  if (!xgb_check(XGDMatrixCreateFromMat(x, (bst_ulong)n, (bst_ulong)m, NAN, &d), "dataset", error))
+    return NULL;
+  g_autoptr(DerushBooster) b = g_new0(DerushBooster, 1);
+  b->threads = p->threads;
+  b->set_threads = -1;
+  gboolean ok = xgb_check(XGDMatrixSetFloatInfo(d, "label", y, (bst_ulong)n), "labels", error) &&
+                xgb_check(XGBoosterCreate(&d, 1, &b->handle), "booster", error);
+  char num[7][G_ASCII_DTOSTR_BUF_SIZE];
+  g_ascii_dtostr(num[0], sizeof(num[0]), p->eta);
+  g_snprintf(num[1], sizeof(num[1]), "%d", p->max_depth);
+  g_ascii_dtostr(num[2], sizeof(num[2]), p->min_child_weight);
+  g_ascii_dtostr(num[3], sizeof(num[3]), p->subsample);
+  g_ascii_dtostr(num[4], sizeof(num[4]), p->colsample);
+  const char *params[][2] = {
+      {"verbosity", "0"},      {"objective", "binary:logistic"},
+      {"tree_method", "hist"}, {"eval_metric", "logloss"},
+      {"seed", "0"},           {"eta", num[0]},
+      {"max_depth", num[1]},   {"min_child_weight", num[2]},
+      {"subsample", num[3]},   {"colsample_bytree", num[4]},
+      {"lambda", "1"},         {"max_bin", "128"},
+  };
+  for (gsize i = 0; ok && i < G_N_ELEMENTS(params); i++)
+    ok = set_param(b->handle, params[i][0], params[i][1], error);
+  ok = ok && set_threads(b, n, PARALLEL_TRAIN_ROWS, error);
+  for (int i = 0; ok && i < p->rounds; i++)
+    ok = xgb_check(XGBoosterUpdateOneIter(b->handle, i, d), "training", error);
+  XGDMatrixFree(d);
+  return ok ? g_steal_pointer(&b) : NULL;
+}
+
+/* An __array_interface__ for @n x @m float32 rows at @x. */
+static void
+array_interface(char *buf, gsize size, const float *x, gsize n, int m)
+{
+  g_snprintf(buf, size,
+             "{\"data\": [%" G_GUINT64_FORMAT ", true], \"shape\": [%" G_GSIZE_FORMAT
+             ", %d], \"typestr\": \"<f4\", \"version\": 3}",
+             (guint64)(uintptr_t)x, n, m);
+}
+
+gboolean
+_derush_booster_predict(DerushBooster *b, const float *x, gsize n, int m, float *out,
+                        GError **error)
+{
+  if (n == 0)
+    return TRUE;
+  if (!set_threads(b, n, PARALLEL_PREDICT_ROWS, error))
+    return FALSE;
+  char values[256];
+  array_interface(values, sizeof(values), x, n, m);
+  const bst_ulong *shape;
+  bst_ulong dim;
+  const float *result;
+  if (!xgb_check(
+          XGBoosterPredictFromDense(b->handle, values,
+                                    "{\"type\": 0, \"training\": false,"
+                                    " \"iteration_begin\": 0, \"iteration_end\": 0,"
+                                    " \"strict_shape\": false, \"missing\": NaN, \"cache_id\": 0}",
+                                    NULL, &shape, &dim, &result),
+          "prediction", error))
+    return FALSE;
+  memcpy(out, result, n * sizeof(float));
+  return TRUE;
+}
+
+gboolean
+_derush_booster_contribs(DerushBooster *b, const float *x, gsize n, int m, float *out,
+                         GError **error)
+{
+  if (n == 0)
+    return TRUE;
+  if (!set_threads(b, n, PARALLEL_PREDICT_ROWS, error))
+    return FALSE;
+  DMatrixHandle d = NULL;
+  if (!xgb_check(XGDMatrixCreateFromMat(x, (bst_ulong)n, (bst_ulong)m, NAN, &d), "dataset", error))
+    return FALSE;
+  const bst_ulong *shape;
+  bst_ulong dim;
+  const float *result;
+  gboolean ok =
+      xgb_check(XGBoosterPredictFromDMatrix(b->handle, d,
+                                            "{\"type\": 2, \"training\": false,"
+                                            " \"iteration_begin\": 0, \"iteration_end\": 0,"
+                                            " \"strict_shape\": false}",
+                                            &shape, &dim, &result),
+                "contributions", error);
+  if (ok)
+    memcpy(out, result, n * (m + 1) * sizeof(float));
+  XGDMatrixFree(d);
+  derush_counter_add(DERUSH_COUNTER_PHOTOS_EXPLAINED, (gint64)n);
+  return ok;
+}
+
+GBytes *
+_derush_booster_save(DerushBooster *b, GError **error)
+{
+  bst_ulong len;
+  const char *data;
+  if (!xgb_check(XGBoosterSaveModelToBuffer(b->handle, "{\"format\": \"ubj\"}", &len, &data),
+                 "saving the model", error))
+    return NULL;
+  return g_bytes_new(data, len);
+}
+
+DerushBooster *
+_derush_booster_load(const void *data, gsize len, GError **error)
+{
+  g_autoptr(DerushBooster) b = g_new0(DerushBooster, 1);
+  if (!xgb_check(XGBoosterCreate(NULL, 0, &b->handle), "booster", error))
+    return NULL;
+  if (XGBoosterLoadModelFromBuffer(b->handle, data, len) != 0) {
+    g_set_error(error, DERUSH_ERROR, DERUSH_ERROR_CORRUPT, "the stored model is unreadable: %s",
+                XGBGetLastError());
+    return NULL;
+  }
+  b->set_threads = -1;
+  return g_steal_pointer(&b);
+}
+
+void
+_derush_booster_free(DerushBooster *b)
+{
+  if (!b)
+    return;
+  if (b->handle)
+    XGBoosterFree(b->handle);
+  g_free(b);
+}

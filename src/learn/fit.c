@@ -1,0 +1,196 @@
+/* fit.c: training with honest validation.
+ *
+ * Frames of one burst or near-duplicate group look alike: with one in the
+ * training rows and its sibling in the test rows, cross-validation measures
+ * memory, not taste. So folds are made of whole CV groups (dataset.c joins
+ * bursts, near-duplicate groups and RAW+JPEG pairs), balanced per class.
+ * The out-of-fold predictions then calibrate the final model and choose the
+ * thresholds; the final model is trained on every label.
+ */
+#include "learn-private.h"
+
+DerushModelState
+_derush_learn_state_for(gint64 keep, gint64 trash)
+{
+  if (keep + trash == 0)
+    return DERUSH_MODEL_NONE;
+  if (keep + trash < DERUSH_LEARN_MIN_LABELS)
+    return DERUSH_MODEL_FEW_LABELS;
+  if (keep == 0 || trash == 0)
+    return DERUSH_MODEL_ONE_CLASS;
+  if (keep < DERUSH_LEARN_MIN_PER_CLASS || trash < DERUSH_LEARN_MIN_PER_CLASS)
+    return DERUSH_MODEL_FEW_LABELS;
+  return DERUSH_MODEL_TRAINED;
+}
+
+typedef struct {
+  gint64 key;
+  int keep, trash;
+  guint64 order; /* a hash of the key: a fixed, data-independent tie order */
+  int fold;
+} CvGroup;
+
+static int
+cmp_cv_group(const void *pa, const void *pb)
+{
+  const CvGroup *a = pa, *b = pb;
+  int na = a->keep + a->trash, nb = b->keep + b->trash;
+  if (na != nb)
+    return nb - na; /* biggest first: they are the hardest to balance */
+  return (a->order > b->order) - (a->order < b->order);
+}
+
+int
+_derush_learn_assign_folds(const DerushDataset *ds, const guint *rows, const float *y, guint n,
+                           int folds, int *fold_of)
+{
+  g_autoptr(GHashTable) index = g_hash_table_new(g_int64_hash, g_int64_equal);
+  g_autoptr(GArray) groups = g_array_new(FALSE, TRUE, sizeof(CvGroup));
+  g_autofree guint *group_of = g_new(guint, MAX(n, 1));
+  for (guint i = 0; i < n; i++) {
+    gint64 *key = &ds->cv_group[rows[i]];
+    gpointer found = g_hash_table_lookup(index, key);
+    if (!found) {
+      CvGroup g = {.key = *key, .order = _derush_mix64((guint64)*key)};
+      g_array_append_val(groups, g);
+      found = GUINT_TO_POINTER(groups->len);
+      g_hash_table_insert(index, key, found);
+    }
+    group_of[i] = GPOINTER_TO_UINT(found) - 1;
+    CvGroup *g = &g_array_index(groups, CvGroup, group_of[i]);
+    if (y[i] > 0.5f)
+      g->keep++;
+    else
+      g->trash++;
+  }
+  int k = MIN(folds, (int)groups->len);
+  if (k < 2)
+    return k;
+  /* Sorting moves groups: remember where each went. */
+  g_autofree guint *pos = g_new(guint, groups->len);
+  g_autoptr(GArray) sorted = g_array_copy(groups);
+  g_array_sort(sorted, cmp_cv_group);
+  g_autoptr(GHashTable) sorted_index = g_hash_table_new(g_int64_hash, g_int64_equal);
+  for (guint j = 0; j < sorted->len; j++)
+    g_hash_table_insert(sorted_index, &g_array_index(sorted, CvGroup, j).key, GUINT_TO_POINTER(j));
+  for (guint j = 0; j < groups->len; j++)
+    pos[j] =
+        GPOINTER_TO_UINT(g_hash_table_lookup(sorted_index, &g_array_index(groups, CvGroup, j).key));
+  /* Greedy: each group goes where its majority class is scarcest. */
+  g_autofree int *fk = g_new0(int, k), *ft = g_new0(int, k);
+  for (guint j = 0; j < sorted->len; j++) {
+    CvGroup *g = &g_array_index(sorted, CvGroup, j);
+    gboolean keepish = g->keep >= g->trash;
+    int best = 0;
+    for (int f = 1; f < k; f++) {
+      int a = keepish ? fk[f] : ft[f], b = keepish ? fk[best] : ft[best];
+      if (a < b || (a == b && fk[f] + ft[f] < fk[best] + ft[best]))
+        best = f;
+    }
+    g->fold = best;
+    fk[best] += g->keep;
+    ft[best] += g->trash;
+  }
+  for (guint i = 0; i < n; i++)
+    fold_of[i] = g_array_index(sorted, CvGroup, pos[group_of[i]]).fold;
+  return k;
+}
+
+/* Copies the rows of @ds listed in @rows (where @pick is NULL or
+ * pick[i] == @want) into a contiguous matrix; @y_out gets their labels. */
+static guint
+gather(const DerushDataset *ds, const guint *rows, const float *y, guint n, const int *pick,
+       int want, gboolean equal, float *x_out, float *y_out)
+{
+  guint m = 0;
+  for (guint i = 0; i < n; i++) {
+    if (pick && (pick[i] == want) != equal)
+      continue;
+    memcpy(x_out + (gsize)m * ds->n_cols, ds->x + (gsize)rows[i] * ds->n_cols,
+           ds->n_cols * sizeof(float));
+    if (y_out)
+      y_out[m] = y[i];
+    m++;
+  }
+  return m;
+}
+
+DerushLearnModel *
+_derush_learn_fit(const DerushDataset *ds, const guint *rows, const float *y, guint n,
+                  const DerushFitOptions *opt, DerushModelState *state, GError **error)
+{
+  gint64 keep = 0;
+  for (guint i = 0; i < n; i++)
+    keep += y[i] > 0.5f;
+  *state = _derush_learn_state_for(keep, n - keep);
+  if (*state != DERUSH_MODEL_TRAINED)
+    return NULL;
+
+  int m = ds->n_cols;
+  g_autofree float *x_all = g_new(float, (gsize)n *m);
+  g_autofree float *y_all = g_new(float, n);
+  gather(ds, rows, y, n, NULL, 0, TRUE, x_all, y_all);
+
+  g_autoptr(DerushLearnModel) model = g_new0(DerushLearnModel, 1);
+  model->n_cols = m;
+  model->dataset_version = DERUSH_LEARN_DATASET_VERSION;
+  _derush_calibration_clear(&model->calibration);
+  DerushTrainResult *info = &model->info;
+  info->state = DERUSH_MODEL_TRAINED;
+  info->labels = n;
+  info->keep = keep;
+  info->trash = n - keep;
+  info->dataset_version = DERUSH_LEARN_DATASET_VERSION;
+
+  /* Out-of-fold raw scores. */
+  g_autofree int *fold_of = g_new(int, n);
+  int k = _derush_learn_assign_folds(ds, rows, y, n, MAX(opt->folds, 2), fold_of);
+  g_autofree double *oof = g_new(double, n);
+  g_autofree float *x_tr = g_new(float, (gsize)n *m), *y_tr = g_new(float, n);
+  g_autofree float *x_te = g_new(float, (gsize)n *m), *p_te = g_new(float, n);
+  for (int f = 0; f < k; f++) {
+    guint n_tr = gather(ds, rows, y, n, fold_of, f, FALSE, x_tr, y_tr);
+    guint n_te = gather(ds, rows, y, n, fold_of, f, TRUE, x_te, NULL);
+    DerushBoostParams params;
+    _derush_boost_params_for(n_tr, opt->threads, &params);
+    g_autoptr(DerushBooster) b = _derush_booster_train(x_tr, n_tr, m, y_tr, &params, error);
+    if (!b || !_derush_booster_predict(b, x_te, n_te, m, p_te, error))
+      return NULL;
+    for (guint i = 0, j = 0; i < n; i++)
+      if (fold_of[i] == f)
+        oof[i] = p_te[j++];
+  }
+
+  DerushBoostParams params;
+  _derush_boost_params_for(n, opt->threads, &params);
+  model->booster = _derush_booster_train(x_all, n, m, y_all, &params, error);
+  if (!model->booster)
+    return NULL;
+  derush_counter_add(DERUSH_COUNTER_MODELS_TRAINED, 1);
+
+  if (k >= 2) {
+    _derush_calibration_fit(&model->calibration, oof, y_all, n);
+    for (guint i = 0; i < n; i++)
+      oof[i] = _derush_calibration_apply(&model->calibration, oof[i]);
+    model->threshold = _derush_threshold_for_keep_loss(oof, y_all, n, opt->keep_loss_budget);
+    model->keep_threshold =
+        _derush_threshold_for_junk_leak(oof, y_all, n, opt->junk_leak_budget, model->threshold);
+    DerushLearnMetrics cv;
+    _derush_learn_metrics(oof, y_all, n, model->threshold, &cv);
+    info->cv_accuracy = cv.accuracy;
+    info->cv_roc_auc = cv.roc_auc;
+    info->cv_log_loss = cv.log_loss;
+    info->cv_keep_loss = cv.keep_loss;
+  } else {
+    /* One CV group holds every label: nothing honest to calibrate with.
+     * The raw scores stand, and nothing is called trash. */
+    model->calibration.a = -1;
+    model->threshold = 0;
+    model->keep_threshold = 0.5;
+    info->cv_accuracy = info->cv_roc_auc = info->cv_log_loss = info->cv_keep_loss = NAN;
+  }
+  info->threshold = model->threshold;
+  info->keep_threshold = model->keep_threshold;
+  info->isotonic = model->calibration.isotonic;
+  return g_steal_pointer(&model);
+}
