@@ -201,7 +201,7 @@ analyze_body(gpointer data, gpointer unused)
   GCancellable *cancellable = g_task_get_cancellable(task);
   GError *error = NULL;
 
-  DerushCatalog *catalog = derush_catalog_open(self->catalog_path, &error);
+  g_autoptr(DerushCatalog) catalog = derush_catalog_open(self->catalog_path, &error);
   if (!catalog) {
     g_task_return_error(task, error);
     return;
@@ -217,16 +217,13 @@ analyze_body(gpointer data, gpointer unused)
   gboolean ok = d->regroup ? derush_catalog_update_groups(catalog, &d->group, NULL, &error)
                            : derush_catalog_analyze(catalog, d->dir, &options, &summary, &error);
   if (!ok) {
-    derush_catalog_close(catalog);
     if (!error)
       error = g_error_new_literal(DERUSH_ERROR, DERUSH_ERROR_FAILED, "analysis failed");
     g_task_return_error(task, error);
     return;
   }
-  if (g_task_return_error_if_cancelled(task)) {
-    derush_catalog_close(catalog);
+  if (g_task_return_error_if_cancelled(task))
     return;
-  }
 
   Collect c = {g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, (GDestroyNotify)entry_free),
                catalog};
@@ -234,11 +231,9 @@ analyze_body(gpointer data, gpointer unused)
   if (!derush_catalog_foreach_photo(catalog, d->dir, collect_photo_cb, &c, &error) ||
       !derush_catalog_foreach_group(catalog, d->dir, -1, collect_group_cb, &c, &error)) {
     g_hash_table_unref(c.entries);
-    derush_catalog_close(catalog);
     g_task_return_error(task, error);
     return;
   }
-  derush_catalog_close(catalog);
   g_task_return_pointer(task, c.entries, (GDestroyNotify)g_hash_table_unref);
 }
 

@@ -20,9 +20,13 @@
  * Afterwards the window lists the folder again from the catalog (no scan):
  * trashed photos show as missing, photos moved out of the folder are gone,
  * as after any scan that finds them so.
+ *
+ * Over 600 lines: the dry-run view (stats, file list, notes) and the
+ * confirm and undo flow; the job itself is derush-apply-job.c.
  */
 #include "derush-screenshot.h"
 #include "derush-apply-dialog.h"
+#include "derush-apply-job.h"
 #include "derush-window-private.h"
 
 /* Files listed in the dry run; the count says how many more there are. */
@@ -66,185 +70,13 @@ struct _DerushApplyDialog {
   gboolean updating; /* set_choice() is moving the radios: one dry run, not three */
 
   GCancellable *plan_cancellable;
-  struct _Job *plan;    /* the dry run on screen; NULL while one is computed */
-  struct _Job *running; /* (unowned) the apply in progress; its task owns it */
+  DerushApplyJob *plan;    /* the dry run on screen; NULL while one is computed */
+  DerushApplyJob *running; /* (unowned) the apply in progress; its task owns it */
   guint progress_source;
   GtkFileChooserNative *chooser;
 };
 
 G_DEFINE_FINAL_TYPE(DerushApplyDialog, derush_apply_dialog, ADW_TYPE_WINDOW)
-
-/* ------------------------------------------------------------ jobs */
-
-/* One file the library reported, in a dry run or while applying. */
-typedef struct {
-  char *src;
-  char *dst; /* a move's destination; NULL for trash and sidecars */
-  gboolean is_photo;
-  DerushSidecarResult xmp; /* sidecars: what the export said */
-  char *reason;            /* why it would be (or was) left alone */
-} PlannedFile;
-
-/* A dry run, an apply or an undo: the inputs, then what the worker saw. */
-typedef struct _Job {
-  DerushApplyChoice choice;
-  char *catalog_path;
-  char *folder;
-  char *dest;
-  DerushXmpStyle style;
-  gboolean dry_run;
-
-  DerushApplySummary sum;   /* TRASH, MOVE */
-  DerushSidecarSummary xmp; /* XMP */
-  GArray *files;            /* PlannedFile, dry runs only */
-  gint64 total;             /* files the apply expects to handle (from its dry run) */
-  int done;                 /* (atomic) files handled so far */
-  int photos_done;          /* (atomic) photos moved, trashed or restored */
-  int failed;               /* (atomic) */
-  gint64 restored;          /* undo */
-  char *first_error;        /* (owned) the first file that failed, for the toast */
-  GMutex lock;              /* guards @first_error */
-  GError *error;            /* the whole job failed (catalog unusable, journal) */
-} Job;
-
-static void
-planned_file_clear(gpointer p)
-{
-  PlannedFile *f = p;
-  g_free(f->src);
-  g_free(f->dst);
-  g_free(f->reason);
-}
-
-static Job *
-job_new(DerushApplyChoice choice, const char *catalog_path, const char *folder, const char *dest,
-        DerushXmpStyle style, gboolean dry_run)
-{
-  Job *job = g_new0(Job, 1);
-  job->choice = choice;
-  job->catalog_path = g_strdup(catalog_path);
-  job->folder = g_strdup(folder);
-  job->dest = g_strdup(dest);
-  job->style = style;
-  job->dry_run = dry_run;
-  job->files = g_array_new(FALSE, TRUE, sizeof(PlannedFile));
-  g_array_set_clear_func(job->files, planned_file_clear);
-  g_mutex_init(&job->lock);
-  return job;
-}
-
-static void
-job_free(Job *job)
-{
-  g_free(job->catalog_path);
-  g_free(job->folder);
-  g_free(job->dest);
-  g_array_unref(job->files);
-  g_free(job->first_error);
-  g_mutex_clear(&job->lock);
-  g_clear_error(&job->error);
-  g_free(job);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(Job, job_free)
-
-static DerushApplyAction
-job_action(const Job *job)
-{
-  return job->choice == DERUSH_APPLY_CHOICE_MOVE ? DERUSH_APPLY_MOVE_TRASH : DERUSH_APPLY_TRASH;
-}
-
-static void
-job_note_error(Job *job, const char *path, const GError *error)
-{
-  g_atomic_int_inc(&job->failed);
-  g_mutex_lock(&job->lock);
-  if (!job->first_error) {
-    g_autofree char *display = g_filename_display_name(path);
-    job->first_error = g_strdup_printf("%s: %s", display, error->message);
-  }
-  g_mutex_unlock(&job->lock);
-}
-
-/* Worker thread, for each file of an apply's plan or an undo. */
-static void
-op_cb(const DerushFileOp *op, const GError *error, gpointer user_data)
-{
-  Job *job = user_data;
-  if (job->dry_run) {
-    PlannedFile f = {g_strdup(op->src), g_strdup(op->dst), op->is_photo, 0, NULL};
-    g_array_append_val(job->files, f);
-    return;
-  }
-  if (error)
-    job_note_error(job, op->src, error);
-  else if (op->is_photo)
-    g_atomic_int_inc(&job->photos_done);
-  g_atomic_int_inc(&job->done);
-}
-
-/* Worker thread, for each sidecar of an export. */
-static void
-sidecar_cb(const char *path, DerushSidecarResult result, const GError *error, gpointer user_data)
-{
-  Job *job = user_data;
-  if (job->dry_run) {
-    PlannedFile f = {g_strdup(path), NULL, FALSE, result, g_strdup(error ? error->message : NULL)};
-    g_array_append_val(job->files, f);
-    return;
-  }
-  if (result == DERUSH_SIDECAR_FAILED)
-    job_note_error(job, path, error);
-  g_atomic_int_inc(&job->done);
-}
-
-/* Runs a dry run or an apply on the worker's own catalog connection; the
- * job is always the result, with @error set when the whole of it failed. */
-static void
-job_worker(GTask *task, gpointer source_object, gpointer task_data, GCancellable *cancellable)
-{
-  Job *job = task_data;
-  DerushCatalog *catalog = derush_catalog_open(job->catalog_path, &job->error);
-  if (catalog) {
-    if (job->choice == DERUSH_APPLY_CHOICE_XMP)
-      derush_catalog_export_sidecars(catalog, job->folder, NULL, 0, job->style,
-                                     job->dry_run ? DERUSH_SIDECAR_DRY_RUN : 0, sidecar_cb, job,
-                                     &job->xmp, &job->error);
-    else if (job->dry_run)
-      derush_catalog_plan_apply(catalog, job_action(job), job->folder, job->dest, op_cb, job,
-                                &job->sum, &job->error);
-    else
-      derush_catalog_apply(catalog, job_action(job), job->folder, job->dest, op_cb, job, &job->sum,
-                           &job->error);
-    derush_catalog_close(catalog);
-  }
-  g_task_return_pointer(task, task_data, (GDestroyNotify)job_free);
-}
-
-static void
-undo_worker(GTask *task, gpointer source_object, gpointer task_data, GCancellable *cancellable)
-{
-  Job *job = task_data;
-  DerushCatalog *catalog = derush_catalog_open(job->catalog_path, &job->error);
-  if (catalog) {
-    job->restored = derush_catalog_undo_apply(catalog, op_cb, job, &job->error);
-    derush_catalog_close(catalog);
-  }
-  g_task_return_pointer(task, task_data, (GDestroyNotify)job_free);
-}
-
-/* Runs @job on a worker; @callback gets it back with g_task_propagate_pointer(). */
-static void
-job_run(Job *job, gpointer source, GCancellable *cancellable, GTaskThreadFunc worker,
-        GAsyncReadyCallback callback, gpointer source_tag)
-{
-  g_autoptr(GTask) task = g_task_new(source, cancellable, callback, NULL);
-  g_task_set_source_tag(task, source_tag);
-  /* The worker hands the job back as the result, which GTask frees when
-   * nobody takes it (a cancelled dry run). */
-  g_task_set_task_data(task, job, NULL);
-  g_task_run_in_thread(task, worker);
-}
 
 /* ------------------------------------------------------------ display */
 
@@ -278,7 +110,7 @@ dest_display_name(DerushApplyDialog *self)
 
 /* A name taken at the destination: the library gave the file a -N suffix. */
 static gboolean
-is_renamed(const PlannedFile *f)
+is_renamed(const DerushPlannedFile *f)
 {
   if (!f->dst)
     return FALSE;
@@ -324,7 +156,7 @@ clear_files(DerushApplyDialog *self)
 }
 
 static GtkWidget *
-file_row(DerushApplyDialog *self, const PlannedFile *f)
+file_row(DerushApplyDialog *self, const DerushPlannedFile *f)
 {
   AdwActionRow *row = ADW_ACTION_ROW(adw_action_row_new());
   adw_preferences_row_set_use_markup(ADW_PREFERENCES_ROW(row), FALSE);
@@ -374,13 +206,13 @@ file_row(DerushApplyDialog *self, const PlannedFile *f)
 }
 
 static void
-fill_files(DerushApplyDialog *self, const Job *plan)
+fill_files(DerushApplyDialog *self, const DerushApplyJob *plan)
 {
   clear_files(self);
   guint n = plan->files->len;
   for (guint i = 0; i < n && i < LIST_MAX; i++)
     gtk_list_box_append(self->files_list,
-                        file_row(self, &g_array_index(plan->files, PlannedFile, i)));
+                        file_row(self, &g_array_index(plan->files, DerushPlannedFile, i)));
   if (n > LIST_MAX) {
     g_autofree char *more =
         g_strdup_printf("and %u more file%s", n - LIST_MAX, n - LIST_MAX == 1 ? "" : "s");
@@ -397,7 +229,7 @@ fill_files(DerushApplyDialog *self, const Job *plan)
 }
 
 static gboolean
-plan_has_work(const Job *plan)
+plan_has_work(const DerushApplyJob *plan)
 {
   if (!plan || plan->error)
     return FALSE;
@@ -423,7 +255,7 @@ update_confirm(DerushApplyDialog *self)
 static void
 show_plan(DerushApplyDialog *self)
 {
-  const Job *plan = self->plan;
+  const DerushApplyJob *plan = self->plan;
   gboolean planning = self->plan_cancellable != NULL && !plan;
   gtk_spinner_set_spinning(self->spinner, planning);
   gtk_widget_set_visible(GTK_WIDGET(self->spinner), planning);
@@ -500,7 +332,7 @@ show_plan(DerushApplyDialog *self)
                                  s->files == 1 ? "" : "s", size, to ? to : "the Trash");
     gint64 renamed = 0;
     for (guint i = 0; i < plan->files->len; i++)
-      renamed += is_renamed(&g_array_index(plan->files, PlannedFile, i));
+      renamed += is_renamed(&g_array_index(plan->files, DerushPlannedFile, i));
     g_autofree char *a = g_strdup_printf("%" G_GINT64_FORMAT, s->photos);
     g_autofree char *b = g_strdup_printf("%" G_GINT64_FORMAT, s->files);
     g_autofree char *d = g_strdup_printf("%" G_GINT64_FORMAT, renamed);
@@ -544,11 +376,11 @@ plan_done_cb(GObject *source, GAsyncResult *result, gpointer user_data)
   DerushApplyDialog *self = DERUSH_APPLY_DIALOG(source);
   GCancellable *cancellable = g_task_get_cancellable(G_TASK(result));
   g_autoptr(GError) error = NULL;
-  g_autoptr(Job) job = g_task_propagate_pointer(G_TASK(result), &error);
+  g_autoptr(DerushApplyJob) job = g_task_propagate_pointer(G_TASK(result), &error);
   if (!job || cancellable != self->plan_cancellable)
     return; /* superseded by another choice, or the dialog closed */
   g_clear_object(&self->plan_cancellable);
-  g_clear_pointer(&self->plan, job_free);
+  g_clear_pointer(&self->plan, _derush_apply_job_free);
   self->plan = g_steal_pointer(&job);
   show_plan(self);
 }
@@ -560,15 +392,17 @@ start_plan(DerushApplyDialog *self)
   if (self->plan_cancellable)
     g_cancellable_cancel(self->plan_cancellable);
   g_clear_object(&self->plan_cancellable);
-  g_clear_pointer(&self->plan, job_free);
+  g_clear_pointer(&self->plan, _derush_apply_job_free);
   update_rows(self);
   if (self->choice == DERUSH_APPLY_CHOICE_MOVE && !self->dest) {
     show_plan(self);
     return;
   }
   self->plan_cancellable = g_cancellable_new();
-  Job *job = job_new(self->choice, self->catalog_path, self->folder, self->dest, self->style, TRUE);
-  job_run(job, self, self->plan_cancellable, job_worker, plan_done_cb, start_plan);
+  DerushApplyJob *job = _derush_apply_job_new(self->choice, self->catalog_path, self->folder,
+                                              self->dest, self->style, TRUE);
+  _derush_apply_job_run(job, self, self->plan_cancellable, _derush_apply_job_worker, plan_done_cb,
+                        start_plan);
   show_plan(self);
 }
 
@@ -638,7 +472,7 @@ style_selected_cb(DerushApplyDialog *self, GParamSpec *pspec, AdwComboRow *row)
 /* A toast with the outcome; a file that failed is named, as the CLI does
  * on stderr. */
 static char *
-outcome_message(const char *done, const Job *job)
+outcome_message(const char *done, const DerushApplyJob *job)
 {
   if (job->failed == 0)
     return g_strdup(done);
@@ -650,7 +484,7 @@ static gboolean
 progress_cb(gpointer data)
 {
   DerushApplyDialog *self = data;
-  const Job *job = self->running;
+  const DerushApplyJob *job = self->running;
   if (!job)
     return G_SOURCE_CONTINUE;
   int done = g_atomic_int_get(&job->done);
@@ -672,7 +506,7 @@ static void
 apply_done_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 {
   DerushApplyDialog *self = DERUSH_APPLY_DIALOG(source);
-  g_autoptr(Job) job = g_task_propagate_pointer(G_TASK(result), NULL);
+  g_autoptr(DerushApplyJob) job = g_task_propagate_pointer(G_TASK(result), NULL);
   DerushWindow *window = self->window;
   self->running = NULL;
   if (!window)
@@ -722,8 +556,8 @@ derush_apply_dialog_confirm(DerushApplyDialog *self)
   g_return_val_if_fail(DERUSH_IS_APPLY_DIALOG(self), FALSE);
   if (self->running || !plan_has_work(self->plan) || self->window->applying)
     return FALSE;
-  Job *job =
-      job_new(self->choice, self->catalog_path, self->folder, self->dest, self->style, FALSE);
+  DerushApplyJob *job = _derush_apply_job_new(self->choice, self->catalog_path, self->folder,
+                                              self->dest, self->style, FALSE);
   job->total = self->choice == DERUSH_APPLY_CHOICE_XMP
                    ? self->plan->xmp.written + self->plan->xmp.unchanged + self->plan->xmp.failed
                    : self->plan->sum.files;
@@ -749,7 +583,8 @@ derush_apply_dialog_confirm(DerushApplyDialog *self)
   update_confirm(self);
   progress_cb(self);
   self->progress_source = g_timeout_add(PROGRESS_MS, progress_cb, self);
-  job_run(job, self, NULL, job_worker, apply_done_cb, derush_apply_dialog_confirm);
+  _derush_apply_job_run(job, self, NULL, _derush_apply_job_worker, apply_done_cb,
+                        derush_apply_dialog_confirm);
   return TRUE;
 }
 
@@ -773,7 +608,7 @@ static void
 undo_done_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 {
   DerushWindow *window = DERUSH_WINDOW(source);
-  g_autoptr(Job) job = g_task_propagate_pointer(G_TASK(result), NULL);
+  g_autoptr(DerushApplyJob) job = g_task_propagate_pointer(G_TASK(result), NULL);
   set_busy(window, FALSE);
   g_autofree char *done = NULL;
   if (job->restored < 0)
@@ -801,9 +636,11 @@ derush_apply_undo(DerushWindow *window)
   if (window->applying)
     return;
   set_busy(window, TRUE);
-  Job *job = job_new(DERUSH_APPLY_CHOICE_TRASH, window->catalog_path, NULL, NULL, 0, FALSE);
+  DerushApplyJob *job =
+      _derush_apply_job_new(DERUSH_APPLY_CHOICE_TRASH, window->catalog_path, NULL, NULL, 0, FALSE);
   _derush_window_cancel_jobs(window);
-  job_run(job, window, NULL, undo_worker, undo_done_cb, derush_apply_undo);
+  _derush_apply_job_run(job, window, NULL, _derush_apply_undo_worker, undo_done_cb,
+                        derush_apply_undo);
 }
 
 /** derush_apply_is_busy: an apply or an undo is moving files now. */
@@ -863,7 +700,7 @@ derush_apply_dialog_is_planning(DerushApplyDialog *self)
 char *
 derush_apply_dialog_get_dry_run(DerushApplyDialog *self)
 {
-  const Job *plan = self->plan;
+  const DerushApplyJob *plan = self->plan;
   if (!plan)
     return NULL;
   GString *out = g_string_new(NULL);
@@ -881,7 +718,7 @@ derush_apply_dialog_get_dry_run(DerushApplyDialog *self)
                            plan->sum.photos, plan->sum.files, plan->sum.bytes);
   static const char *const xmp_verbs[] = {"write", "unchanged", "conflict"};
   for (guint i = 0; i < plan->files->len; i++) {
-    const PlannedFile *f = &g_array_index(plan->files, PlannedFile, i);
+    const DerushPlannedFile *f = &g_array_index(plan->files, DerushPlannedFile, i);
     const char *verb =
         plan->choice == DERUSH_APPLY_CHOICE_XMP ? xmp_verbs[f->xmp] : choice_verbs[plan->choice];
     if (f->dst)
@@ -978,7 +815,7 @@ static void
 derush_apply_dialog_finalize(GObject *object)
 {
   DerushApplyDialog *self = DERUSH_APPLY_DIALOG(object);
-  g_clear_pointer(&self->plan, job_free);
+  g_clear_pointer(&self->plan, _derush_apply_job_free);
   g_free(self->catalog_path);
   g_free(self->folder);
   g_free(self->dest);

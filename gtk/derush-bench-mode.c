@@ -29,8 +29,13 @@
  * CLOCK_THREAD_CPUTIME_ID. Frame intervals come from the frame clock, so
  * they are what GTK paced (60 Hz without a compositor), not what the X
  * server showed.
+ *
+ * Over 600 lines: one measurement per bench command, each a small state
+ * machine over frame-clock ticks; moving it under a testing folder with
+ * the replay is issue 17's next step.
  */
 #include "derush-bench-mode.h"
+#include "derush-gui-counters.h"
 #include "derush-window-private.h"
 #include <math.h>
 #include <time.h>
@@ -64,7 +69,7 @@ struct _DerushBenchMode {
   GArray *frames; /* Frame */
   gint64 frame_begin, frame_cpu_begin;
   guint tick_id;
-  gint64 counters_before[DERUSH_N_COUNTERS];
+  gint64 counters_before[DERUSH_GUI_N_COUNTERS];
   gint64 cpu_before;
 
   /* scroll */
@@ -120,15 +125,15 @@ process_start_us(void)
 }
 
 static void
-snapshot_counters(gint64 out[DERUSH_N_COUNTERS])
+snapshot_counters(gint64 out[DERUSH_GUI_N_COUNTERS])
 {
-  derush_counters_snapshot(out);
+  derush_gui_counters_snapshot(out);
 }
 
 static gint64
-counter_delta(DerushBenchMode *self, DerushCounter counter)
+counter_delta(DerushBenchMode *self, DerushGuiCounter counter)
 {
-  return derush_counter_get(counter) - self->counters_before[counter];
+  return derush_gui_counter_get(counter) - self->counters_before[counter];
 }
 
 /* Cells on screen showing a photo, and those among them still without a
@@ -186,8 +191,8 @@ after_paint_cb(GdkFrameClock *clock, DerushBenchMode *self)
     self->first_frame = now;
   /* Cells only draw once bound to a photo: the first frame that drew one
    * is the first the user sees photos in. */
-  if (!self->first_grid_frame && derush_counter_get(DERUSH_COUNTER_CELLS_BOUND) > 0 &&
-      derush_counter_get(DERUSH_COUNTER_CELLS_DRAWN) > 0)
+  if (!self->first_grid_frame && derush_gui_counter_get(DERUSH_GUI_COUNTER_CELLS_BOUND) > 0 &&
+      derush_gui_counter_get(DERUSH_GUI_COUNTER_CELLS_DRAWN) > 0)
     self->first_grid_frame = now;
   if (!self->loaded_frame && self->window && derush_window_is_loaded(self->window))
     self->loaded_frame = now;
@@ -348,10 +353,10 @@ finish_scroll(DerushBenchMode *self)
           percentile(intervals, 95), percentile(intervals, 99), percentile(intervals, 100), late,
           percentile(work, 50), percentile(work, 95), percentile(work, 99), worst_work, over,
           percentile(work_cpu, 50), percentile(work_cpu, 95), percentile(work_cpu, 99),
-          cpu / 1000.0, counter_delta(self, DERUSH_COUNTER_CELLS_DRAWN),
-          counter_delta(self, DERUSH_COUNTER_CELLS_BOUND),
-          counter_delta(self, DERUSH_COUNTER_WIDGETS_CREATED),
-          derush_counter_get(DERUSH_COUNTER_WIDGETS_CREATED),
+          cpu / 1000.0, counter_delta(self, DERUSH_GUI_COUNTER_CELLS_DRAWN),
+          counter_delta(self, DERUSH_GUI_COUNTER_CELLS_BOUND),
+          counter_delta(self, DERUSH_GUI_COUNTER_WIDGETS_CREATED),
+          derush_gui_counter_get(DERUSH_GUI_COUNTER_WIDGETS_CREATED),
           derush_window_get_n_cells(self->window), mapped, blank,
           derush_window_get_thumbnails_pending(self->window),
           derush_window_is_analyzed(self->window));
@@ -472,9 +477,9 @@ refresh_frame_done(DerushBenchMode *self)
           " cells_alive=%u cells_mapped=%u\n",
           self->groups_changed, self->n_items, self->told, self->apply_us / 1000.0, first_frame_ms,
           cpu / 1000.0, self->baseline_cpu / 1000.0, MAX(0, cpu - self->baseline_cpu) / 1000.0,
-          counter_delta(self, DERUSH_COUNTER_CELLS_DRAWN),
-          counter_delta(self, DERUSH_COUNTER_CELLS_BOUND), derush_window_get_n_cells(self->window),
-          visible);
+          counter_delta(self, DERUSH_GUI_COUNTER_CELLS_DRAWN),
+          counter_delta(self, DERUSH_GUI_COUNTER_CELLS_BOUND),
+          derush_window_get_n_cells(self->window), visible);
 }
 
 /**

@@ -17,6 +17,7 @@
  * snapshot_overlays().
  */
 #include "derush-grid-cell.h"
+#include "derush-gui-counters.h"
 
 #define PAD 6       /* around the frame, inside the cell */
 #define CAPTION 22  /* file name row under the frame */
@@ -152,7 +153,7 @@ static void
 derush_grid_cell_snapshot(GtkWidget *widget, GtkSnapshot *snapshot)
 {
   DerushGridCell *self = DERUSH_GRID_CELL(widget);
-  derush_counter_add(DERUSH_COUNTER_CELLS_DRAWN, 1);
+  derush_gui_counter_add(DERUSH_GUI_COUNTER_CELLS_DRAWN, 1);
   if (!self->item)
     return;
 
@@ -377,7 +378,7 @@ static void
 derush_grid_cell_init(DerushGridCell *self)
 {
   self->thumb_size = 200;
-  derush_counter_add(DERUSH_COUNTER_WIDGETS_CREATED, 1);
+  derush_gui_counter_add(DERUSH_GUI_COUNTER_WIDGETS_CREATED, 1);
 
   self->item_signals = g_signal_group_new(DERUSH_TYPE_PHOTO_ITEM);
   g_signal_group_connect_swapped(self->item_signals, "notify::label", G_CALLBACK(item_changed_cb),
@@ -437,7 +438,7 @@ derush_grid_cell_set_item(DerushGridCell *self, DerushPhotoItem *item)
   if (item) {
     self->item = g_object_ref(item);
     derush_photo_item_pin(item);
-    derush_counter_add(DERUSH_COUNTER_CELLS_BOUND, 1);
+    derush_gui_counter_add(DERUSH_GUI_COUNTER_CELLS_BOUND, 1);
     request_thumbnail(self);
   }
   g_signal_group_set_target(self->item_signals, item);

@@ -64,6 +64,7 @@
  * "bench KIND key=value...": see derush-bench-mode.c).
  */
 #include "derush-replay.h"
+#include "derush-gui-counters.h"
 #include "derush-apply-dialog.h"
 #include "derush-bench-mode.h"
 #include "derush-preferences.h"
@@ -367,6 +368,9 @@ run_line(DerushReplay *self, const char *raw)
   } else if (g_str_equal(cmd, "counters")) {
     for (int i = 0; i < DERUSH_N_COUNTERS; i++)
       g_print("counter %s %" G_GINT64_FORMAT "\n", derush_counter_name(i), derush_counter_get(i));
+    for (int i = 0; i < DERUSH_GUI_N_COUNTERS; i++)
+      g_print("counter %s %" G_GINT64_FORMAT "\n", derush_gui_counter_name(i),
+              derush_gui_counter_get(i));
     g_print("counter cells_alive %u\n", derush_window_get_n_cells(win));
   } else if (g_str_has_prefix(cmd, "bench-") && !self->bench) {
     fail(self, line, "bench commands need the window from the start");

@@ -15,6 +15,7 @@
  * LRU: 100,000 photos never mean 100,000 textures in memory.
  */
 #include "derush-thumbnailer.h"
+#include "derush-gui-counters.h"
 #include "derush-background-private.h"
 
 typedef struct {
@@ -65,7 +66,7 @@ request_free(Request *request)
 static GdkTexture *
 texture_from_preview(const DerushPreview *preview)
 {
-  derush_counter_add(DERUSH_COUNTER_TEXTURES_LOADED, 1);
+  derush_gui_counter_add(DERUSH_GUI_COUNTER_TEXTURES_LOADED, 1);
   return gdk_memory_texture_new(preview->width, preview->height, GDK_MEMORY_R8G8B8, preview->pixels,
                                 preview->stride);
 }

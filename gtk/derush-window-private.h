@@ -118,6 +118,16 @@ void _derush_window_save_settings(DerushWindow *self);
 void _derush_window_choose_folder(DerushWindow *self);
 void _derush_window_cancel_jobs(DerushWindow *self);
 void _derush_window_reload(DerushWindow *self);
+void _derush_window_update_recent_menu(DerushWindow *self);
+void _derush_window_show_message(DerushWindow *self, const char *icon, const char *title,
+                                 const char *description);
+void _derush_window_show_problem(DerushWindow *self, const char *message);
+
+/* derush-window-session.c */
+void _derush_window_cancel_analysis(DerushWindow *self);
+void _derush_window_queue_regroup(DerushWindow *self);
+gboolean _derush_window_drop_cb(GtkDropTarget *target, const GValue *value, double x, double y,
+                                DerushWindow *self);
 void _derush_window_show_action_toast(DerushWindow *self, const char *message,
                                       const char *button_label, const char *action_name);
 guint _derush_window_apply_analysis(DerushWindow *self, GHashTable *table, gboolean groups_changed);

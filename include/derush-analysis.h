@@ -28,13 +28,6 @@ typedef struct {
   DerushGroupSummary groups;
 } DerushAnalyzeSummary;
 
-/**
- * derush_catalog_analyze:
- * @under: (nullable): only photos at or below this folder
- * For every readable photo lacking features or hashes of the current
- * versions (or whose file changed since), decodes its cached 512 px preview
- * once and computes both, in parallel; then updates the groups.
- */
 gboolean derush_catalog_analyze(DerushCatalog *catalog, const char *under,
                                 const DerushAnalyzeOptions *options, DerushAnalyzeSummary *summary,
                                 GError **error);

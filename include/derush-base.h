@@ -29,29 +29,13 @@ typedef enum {
 
 /* ---------------------------------------------------------------- set-up */
 
-/**
- * derush_init:
- * Initialises libvips, gexiv2 and SQLite for the process. Call once from
- * main() before any thread starts (libvips aborts on concurrent init).
- * Returns: FALSE with @error set when a library refuses to start.
- */
 gboolean derush_init(const char *argv0, GError **error);
 gboolean derush_init_decoders(GError **error);
 
-/** derush_shutdown: releases what derush_init() took (for leak checkers). */
 void derush_shutdown(void);
 
-/**
- * derush_default_catalog_path:
- * Returns: (transfer full): $DERUSH_CATALOG when set, else
- * $XDG_DATA_HOME/derush/catalog.db.
- */
 char *derush_default_catalog_path(void);
 
-/**
- * derush_default_cache_dir:
- * Returns: (transfer full): $XDG_CACHE_HOME/derush (thumbnail cache root).
- */
 char *derush_default_cache_dir(void);
 
 /* -------------------------------------------------------------- counters */
@@ -74,10 +58,6 @@ typedef enum {
   DERUSH_COUNTER_DIRS_WALKED,          /* folders read by the scanner */
   DERUSH_COUNTER_FILES_STATTED,        /* stat() calls by the scanner */
   DERUSH_COUNTER_LABEL_EVENTS,         /* label events written */
-  DERUSH_COUNTER_WIDGETS_CREATED,      /* GUI: grid cell widgets created */
-  DERUSH_COUNTER_CELLS_BOUND,          /* GUI: grid cells bound to a photo */
-  DERUSH_COUNTER_CELLS_DRAWN,          /* GUI: grid cell snapshots */
-  DERUSH_COUNTER_TEXTURES_LOADED,      /* GUI: thumbnails turned into textures */
   DERUSH_COUNTER_NN_MODELS_LOADED,     /* neural-network models loaded */
   DERUSH_COUNTER_NN_FORWARDS,          /* neural-network forward passes */
   DERUSH_COUNTER_PHOTOS_DETECTED,      /* photos run through the object detector */
@@ -90,7 +70,6 @@ typedef enum {
 
 void derush_counter_add(DerushCounter counter, gint64 n);
 gint64 derush_counter_get(DerushCounter counter);
-/** derush_counter_name: (transfer none): stable snake_case name, e.g. "files_opened". */
 const char *derush_counter_name(DerushCounter counter);
 void derush_counters_snapshot(gint64 out[DERUSH_N_COUNTERS]);
 void derush_counters_reset(void);

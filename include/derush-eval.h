@@ -16,13 +16,6 @@ typedef struct {
   gint64 unreadable_expected; /* of those, rows with an empty group */
 } DerushGroupingEval;
 
-/**
- * derush_eval_grouping:
- * @truth_csv: path,group[,relation,note]; paths relative to its folder
- * Scans and analyzes the listed files as needed and compares the
- * near-duplicate groups found with the truth over pairs of photos.
- * @on_unreadable (nullable) is called for each listed file not read.
- */
 gboolean derush_eval_grouping(DerushCatalog *catalog, const char *truth_csv,
                               const DerushGroupOptions *options,
                               void (*on_unreadable)(const char *path, const char *reason,
@@ -36,11 +29,6 @@ typedef struct {
   double ranked_sharp_first; /* sharp_first / triplets */
 } DerushBlurEval;
 
-/**
- * derush_eval_blur:
- * @truth_csv: file,scene_id,device,label (label sharp, defocus_blur or
- *   motion_blur); paths relative to its folder.
- */
 gboolean derush_eval_blur(DerushCatalog *catalog, const char *truth_csv, DerushBlurEval *result,
                           GError **error);
 

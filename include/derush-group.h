@@ -12,7 +12,6 @@ typedef enum {
   DERUSH_GROUP_NEAR_DUP, /* the same picture: copies, re-encodes, mirrors */
 } DerushGroupKind;
 
-/** (transfer none): "session", "burst", "near_dup". */
 const char *derush_group_kind_name(DerushGroupKind kind);
 gboolean derush_group_kind_from_name(const char *name, DerushGroupKind *kind);
 
@@ -39,13 +38,6 @@ typedef struct {
   double seconds;
 } DerushGroupSummary;
 
-/**
- * derush_catalog_update_groups:
- * @options: (nullable): NULL for the defaults
- * Recomputes every group from the stored capture times, cameras and hashes
- * and replaces the stored groups in one transaction. Deterministic: the
- * same catalog gives the same group ids.
- */
 gboolean derush_catalog_update_groups(DerushCatalog *catalog, const DerushGroupOptions *options,
                                       DerushGroupSummary *summary, GError **error);
 
@@ -62,12 +54,6 @@ typedef struct {
 
 typedef gboolean (*DerushGroupFunc)(const DerushGroup *group, gpointer user_data);
 
-/**
- * derush_catalog_foreach_group:
- * @under: (nullable): only groups with a member at or below this folder
- * @kind: a DerushGroupKind, or -1 for all
- * Lists the stored groups, ordered by kind then id.
- */
 gboolean derush_catalog_foreach_group(DerushCatalog *catalog, const char *under, int kind,
                                       DerushGroupFunc func, gpointer user_data, GError **error);
 

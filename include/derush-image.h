@@ -12,14 +12,6 @@ G_BEGIN_DECLS
  * decode the original again. */
 #define DERUSH_THUMB_CACHE_SIZE 512
 
-/**
- * derush_thumbnail_save:
- * @catalog: (nullable): when given, the thumbnail cache is used and filled.
- * @path: the photo.
- * @size: long edge in pixels.
- * @out_path: where to write; the format follows the extension (.png, .jpg).
- * Writes the photo's oriented, sRGB thumbnail as the app shows it.
- */
 gboolean derush_thumbnail_save(DerushCatalog *catalog, const char *path, int size,
                                const char *out_path, GError **error);
 
@@ -43,9 +35,7 @@ DerushPreview *derush_photo_load_preview_finish(GAsyncResult *result, GError **e
 
 /* ----------------------------------------------------------------- files */
 
-/** derush_is_photo_name: TRUE when the name's extension is one derush reads. */
 gboolean derush_is_photo_name(const char *name);
-/** derush_is_raw_name: TRUE for camera RAW extensions (cr2, nef, ...). */
 gboolean derush_is_raw_name(const char *name);
 
 G_END_DECLS

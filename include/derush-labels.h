@@ -22,11 +22,8 @@ typedef enum {
   DERUSH_SOURCE_REDO,    /* a redo of an undone batch */
 } DerushLabelSource;
 
-/** (transfer none): "none", "keep", "trash". */
 const char *derush_label_name(DerushLabel label);
-/** Parses "keep", "trash", "none" (also "unlabeled"); FALSE when unknown. */
 gboolean derush_label_from_name(const char *name, DerushLabel *label);
-/** (transfer none): "user", "auto", "import", "sidecar", "undo", "redo". */
 const char *derush_label_source_name(DerushLabelSource source);
 
 G_END_DECLS

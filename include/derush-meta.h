@@ -14,7 +14,6 @@ typedef enum {
   DERUSH_TIME_FILE_MTIME,     /* no usable EXIF date: the file's mtime */
 } DerushTimeSource;
 
-/** derush_time_source_name: (transfer none): "exif_original", ..., NULL for NONE. */
 const char *derush_time_source_name(DerushTimeSource source);
 
 /* The typed metadata of one photo, read once at scan time. Capture time is
@@ -48,23 +47,9 @@ typedef struct {
 void derush_meta_init(DerushMeta *meta);
 void derush_meta_clear(DerushMeta *meta);
 
-/**
- * derush_format_capture_time:
- * Formats a capture time as ISO 8601: "2011-01-13T14:33:39.120+02:00" when
- * the offset is known, the bare wall clock "2011-01-13T14:33:39" for floating
- * times. Sub-seconds appear only when non-zero (milliseconds). Pure
- * arithmetic on the int64, no date-string parsing.
- * Returns: (transfer full) (nullable): NULL when @source is NONE.
- */
 char *derush_format_capture_time(gint64 capture_time_ns, gboolean has_offset, int offset_minutes,
                                  DerushTimeSource source);
 
-/**
- * derush_format_eta:
- * The time a job has left at its rate so far, "m:ss" or "h:mm:ss", for
- * progress displays. Returns: (transfer full) (nullable): NULL when it
- * cannot be told yet or nothing is left.
- */
 char *derush_format_eta(double elapsed_s, gint64 done, gint64 total);
 
 G_END_DECLS

@@ -65,18 +65,9 @@ typedef struct {
   const char *range;   /* e.g. "0..1", ">= 0" */
 } DerushFeatureInfo;
 
-/** derush_feature_info: (transfer none): the name, meaning and range of @feature. */
 const DerushFeatureInfo *derush_feature_info(DerushFeature feature);
-/** Looks a feature up by name; FALSE when unknown. */
 gboolean derush_feature_from_name(const char *name, DerushFeature *feature);
 
-/**
- * derush_features_quality_score:
- * @vector: DERUSH_N_FEATURES values.
- * The model-free score best-of-group uses: sharpness first, minus exposure
- * penalties (quality/features.c documents the formula). Higher is better;
- * NAN when the sharpness is undefined.
- */
 double derush_features_quality_score(const float *vector);
 
 typedef enum {
@@ -85,20 +76,11 @@ typedef enum {
   DERUSH_EXPOSURE_OVER,
 } DerushExposureFlag;
 
-/** derush_features_exposure_flag: under/over-exposure from the exposure features. */
 DerushExposureFlag derush_features_exposure_flag(const float *vector);
 
-/**
- * derush_catalog_get_features:
- * @vector: (out): DERUSH_N_FEATURES values
- * Reads the stored vector of the photo at @path (current version only).
- * Returns: FALSE with DERUSH_ERROR_NOT_FOUND when there is none (not
- * analyzed yet), or another error.
- */
 gboolean derush_catalog_get_features(DerushCatalog *catalog, const char *path, float *vector,
                                      GError **error);
 
-/** derush_features_sharpness: the sharpness score eval blur ranks by. */
 double derush_features_sharpness(const float *vector);
 
 G_END_DECLS

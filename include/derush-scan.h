@@ -43,21 +43,8 @@ typedef struct {
   GCancellable *cancellable;
 } DerushScanOptions;
 
-/** Fills @options with the defaults. */
 void derush_scan_options_init(DerushScanOptions *options);
 
-/**
- * derush_catalog_scan:
- * @roots: NULL-terminated folders (or single files) to scan.
- * Walks @roots recursively and brings the catalog up to date: unchanged files
- * (same size, mtime_ns and inode) are not opened; changed files are re-read
- * once; files gone are marked missing; moved or renamed files are re-linked by
- * content hash without re-reading. Bad files are recorded with a reason and
- * never stop the scan. Progress is committed in batches, so a killed scan
- * resumes where it stopped.
- * Returns: FALSE only for fatal errors (a root folder missing or unreadable,
- * the catalog unusable); @summary is filled in either case.
- */
 gboolean derush_catalog_scan(DerushCatalog *catalog, const char *const *roots,
                              const DerushScanOptions *options, DerushScanSummary *summary,
                              GError **error);

@@ -51,6 +51,13 @@ struct stat;
 int _derush_open_photo(const char *path, struct stat *st, GError **error);
 gboolean _derush_mapped_file_open(DerushMappedFile *file, const char *path, GError **error);
 void _derush_mapped_file_close(DerushMappedFile *file);
+/* For g_auto(DerushMappedFile) file = DERUSH_MAPPED_FILE_INIT: closed on
+ * every return path (closing an unopened one is a no-op). */
+#define DERUSH_MAPPED_FILE_INIT                                                                    \
+  {                                                                                                \
+    .fd = -1                                                                                       \
+  }
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(DerushMappedFile, _derush_mapped_file_close)
 
 /* Fast content hash: xxh64 over the size and three 64 KiB samples (head,
  * middle, tail). Identifies a file across renames and moves without reading
@@ -59,6 +66,12 @@ void _derush_mapped_file_close(DerushMappedFile *file);
 guint64 _derush_content_hash_buf(const guint8 *data, gsize len);
 gboolean _derush_content_hash_path(const char *path, gint64 *size_out, guint64 *hash_out,
                                    GError **error);
+
+/* Between small enums and their names (util/enum-names.c). */
+const char *_derush_enum_name(const char *const *names, guint n_names, int value,
+                              const char *fallback);
+gboolean _derush_enum_from_name(const char *const *names, guint n_names, const char *name,
+                                gboolean ignore_case, int *value);
 
 /* Lower-case extension without the dot ("" when none), into @buf. */
 void _derush_file_ext(const char *name, char *buf, gsize buf_len);

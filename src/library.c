@@ -76,6 +76,7 @@ derush_default_cache_dir(void)
   return env_or("DERUSH_CACHE_DIR", g_get_user_cache_dir(), NULL);
 }
 
+/** derush_photo_status_name: (transfer none): "ok", "unreadable", "missing". */
 const char *
 derush_photo_status_name(DerushPhotoStatus status)
 {
@@ -90,6 +91,7 @@ derush_photo_status_name(DerushPhotoStatus status)
   return "unknown";
 }
 
+/** derush_time_source_name: (transfer none): "exif_original", ..., NULL for NONE. */
 const char *
 derush_time_source_name(DerushTimeSource source)
 {

@@ -5,6 +5,9 @@
  * and XDG folders, and parses JSON with json-glib rather than comparing
  * whole outputs, so key order or spacing changes do not break it while a
  * missing key or a wrong type does.
+ *
+ * Over 600 lines: one program per area shares one fixture; the cases are
+ * independent.
  */
 #include "test-util.h"
 #include <json-glib/json-glib.h>

@@ -1,5 +1,9 @@
 /* test-group.c: sessions, bursts and near-duplicates on synthetic units,
- * then analyze, groups and eval on the demo set and the shared corpus. */
+ * then analyze, groups and eval on the demo set and the shared corpus.
+ *
+ * Over 600 lines: one program per area shares one fixture; the cases are
+ * independent.
+ */
 #include "catalog/catalog-private.h"
 #include "group/grouping.h"
 #include "group/group-store.h"

@@ -6,7 +6,11 @@
  * its pigeonhole argument. The hashes are checked by known answers computed
  * here from their written definitions, and on real photos: edits a
  * photographer makes (re-encode, resize, brighten) stay close, mirror images,
- * rotations and other photos stay far. */
+ * rotations and other photos stay far.
+ *
+ * Over 600 lines: one program per area shares one fixture; the cases are
+ * independent.
+ */
 #include "test-util.h"
 #include "group/near-dup-index.h"
 #include "quality/quality-private.h"

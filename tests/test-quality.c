@@ -1,5 +1,9 @@
 /* test-quality.c: the feature vector and transform hashes on synthetic
- * pictures whose answers are known. */
+ * pictures whose answers are known.
+ *
+ * Over 600 lines: one program per area shares one fixture; the cases are
+ * independent.
+ */
 #include "quality/features.h"
 #include "test-util.h"
 

@@ -7,7 +7,6 @@
  * per photo and kind with its size and version. All float32 blobs are
  * little-endian. */
 #include "detections-store.h"
-#include "group/group-store.h"
 
 gboolean
 _derush_catalog_store_detections(DerushCatalog *cat, gint64 photo_id, guint64 content_hash,

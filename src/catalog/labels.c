@@ -19,7 +19,7 @@ static const char *const source_names[] = {"user", "auto", "import", "sidecar", 
 const char *
 derush_label_name(DerushLabel label)
 {
-  return (guint)label < G_N_ELEMENTS(label_names) ? label_names[label] : "none";
+  return _derush_enum_name(label_names, G_N_ELEMENTS(label_names), label, "none");
 }
 
 /**
@@ -31,11 +31,11 @@ derush_label_name(DerushLabel label)
 gboolean
 derush_label_from_name(const char *name, DerushLabel *label)
 {
-  for (guint i = 0; i < G_N_ELEMENTS(label_names); i++)
-    if (g_ascii_strcasecmp(name, label_names[i]) == 0) {
-      *label = (DerushLabel)i;
-      return TRUE;
-    }
+  int value;
+  if (_derush_enum_from_name(label_names, G_N_ELEMENTS(label_names), name, TRUE, &value)) {
+    *label = (DerushLabel)value;
+    return TRUE;
+  }
   if (g_ascii_strcasecmp(name, "unlabeled") == 0 || g_ascii_strcasecmp(name, "unlabelled") == 0) {
     *label = DERUSH_LABEL_NONE;
     return TRUE;
@@ -50,7 +50,7 @@ derush_label_from_name(const char *name, DerushLabel *label)
 const char *
 derush_label_source_name(DerushLabelSource source)
 {
-  return (guint)source < G_N_ELEMENTS(source_names) ? source_names[source] : "user";
+  return _derush_enum_name(source_names, G_N_ELEMENTS(source_names), source, "user");
 }
 
 typedef struct {

@@ -17,7 +17,12 @@
  * from the trash's .trashinfo files right after, and that place is
  * journaled durably before the trash is reported done. Undo-apply looks
  * there, then searches the trash again; a step it cannot undo is reported,
- * kept for the next run, and never stops the other steps or older applies. */
+ * kept for the next run, and never stops the other steps or older applies.
+ *
+ * Over 600 lines: planning, performing, recovering and undoing an apply
+ * share the journal states and the crash rules, kept readable in one place
+ * (the trash is trash.c, the journal's SQL catalog/file-ops-store.c).
+ */
 #include "export-private.h"
 #include <errno.h>
 #include <fcntl.h>

@@ -33,12 +33,11 @@ derush_group_kind_from_name(const char *name, DerushGroupKind *kind)
 {
   if (g_strcmp0(name, "near-dup") == 0)
     name = "near_dup";
-  for (guint i = 0; i < G_N_ELEMENTS(kind_names); i++)
-    if (g_strcmp0(name, kind_names[i]) == 0) {
-      *kind = (DerushGroupKind)i;
-      return TRUE;
-    }
-  return FALSE;
+  int value;
+  if (!_derush_enum_from_name(kind_names, G_N_ELEMENTS(kind_names), name, FALSE, &value))
+    return FALSE;
+  *kind = (DerushGroupKind)value;
+  return TRUE;
 }
 
 /**

@@ -33,6 +33,9 @@
  * work is split in chunks of table buckets, taken by the threads from an
  * atomic counter, and the pairs are sorted by (i, j) at the end: the result
  * does not depend on the number of threads or their timing.
+ *
+ * Over 600 lines: the index, its exact search and the threaded pair
+ * enumeration are one algorithm.
  */
 #include "near-dup-index.h"
 #include <math.h>

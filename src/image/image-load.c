@@ -7,7 +7,11 @@
  * consumer expects: upright, sRGB, 8-bit, 3 bands, in memory.
  *
  * Camera RAW files go to libraw for their embedded preview only: a
- * demosaic costs seconds, the preview ~0.3 ms, and culling needs no more. */
+ * demosaic costs seconds, the preview ~0.3 ms, and culling needs no more.
+ *
+ * Over 600 lines: one loader per format family (JPEG, HEIF, RAW previews,
+ * the rest) behind one header probe and one normalisation.
+ */
 #include "derush-private.h"
 #include <libraw/libraw.h>
 

@@ -81,18 +81,16 @@ _derush_preview_image(const char *cache_dir, const char *path, guint64 content_h
   if (g_cancellable_set_error_if_cancelled(cancellable, error))
     return NULL;
 
-  DerushMappedFile file;
+  g_auto(DerushMappedFile) file = DERUSH_MAPPED_FILE_INIT;
   if (!_derush_mapped_file_open(&file, path, error))
     return NULL;
   guint64 hash = use_cache ? _derush_content_hash_buf(file.data, file.len) : 0;
   if ((flags & DERUSH_PREVIEW_STRICT) && content_hash && use_cache && hash != content_hash) {
-    _derush_mapped_file_close(&file);
     g_set_error(error, DERUSH_ERROR, DERUSH_ERROR_FAILED,
                 "changed since the last scan; scan it again");
     return NULL;
   }
   if (use_cache && !content_hash && (image = cache_read(cache_dir, hash, size))) {
-    _derush_mapped_file_close(&file);
     if (from_cache)
       *from_cache = TRUE;
     return image;
@@ -117,6 +115,7 @@ _derush_preview_image(const char *cache_dir, const char *path, guint64 content_h
   GError *local = NULL;
   gboolean ok = _derush_image_load(file.data, file.len, path, orientation, decode_size, &info,
                                    &decoded, &local);
+  /* The pixels are in memory: let the file go before the cache write. */
   _derush_mapped_file_close(&file);
   _derush_vips_error_clear();
   if (!ok) {

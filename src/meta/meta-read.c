@@ -9,6 +9,10 @@
  * then XMP, then the maker notes exiv2 decodes (some cameras keep ISO or the
  * lens name only there). A value that cannot be right (an ISO or focal length
  * of 0, a latitude of 95 degrees, a date of 0000:00:00) counts as absent.
+ *
+ * Over 600 lines: one list of tag fallbacks per field, all under the one
+ * exiv2 lock; split, the fields would lose the one place that says which
+ * tag wins.
  */
 #include "meta/meta-private.h"
 #include <gexiv2/gexiv2.h>

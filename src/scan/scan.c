@@ -25,7 +25,11 @@
  * work: a chunk of a folder's files that needs reading is claimed in the
  * catalog first (catalog/scan-claims.c). A chunk another live scan holds
  * is left for the end, when that scan has committed it; its files are then
- * unchanged and not opened again. */
+ * unchanged and not opened again.
+ *
+ * Over 600 lines: the walk, the change decisions, moves and the batching
+ * of writes all run on the one thread that owns the connection.
+ */
 #include "catalog/catalog-private.h"
 #include "export/sidecar-hooks.h"
 #include "scan-job.h"
