@@ -12,6 +12,12 @@ int cli_cmd_features(CliContext *ctx, int argc, char **argv);
 int cli_cmd_groups(CliContext *ctx, int argc, char **argv);
 int cli_cmd_eval(CliContext *ctx, int argc, char **argv);
 int cli_cmd_faces(CliContext *ctx, int argc, char **argv);
+int cli_cmd_detect(CliContext *ctx, int argc, char **argv);
+int cli_cmd_detections(CliContext *ctx, int argc, char **argv);
+
+/* cmd-detect.c: prints derush_model_missing_hint() for @file_name on
+ * stderr, once per process. */
+void cli_print_model_hint_once(const char *file_name);
 
 /* The grouping options as command-line options: entries to append to a
  * command's own (terminated by {NULL}); values land in @holder, and

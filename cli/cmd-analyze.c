@@ -74,7 +74,9 @@ cli_cmd_analyze(CliContext *ctx, int argc, char **argv)
       "features or hashes of the current versions, decodes its cached 512 px preview\n"
       "once and computes both, in parallel; then recomputes the sessions, bursts and\n"
       "near-duplicate groups of the catalog ('derush groups' lists them). Photos\n"
-      "already analyzed are not decoded again. Scan first: analyze reads the catalog.",
+      "already analyzed are not decoded again. When the detector model is found\n"
+      "(docs/models.md), the same decode also runs the object detector ('derush\n"
+      "detect'). Scan first: analyze reads the catalog.",
       entries);
   if (!cli_option_context_parse(context, &argc, &argv))
     return CLI_EXIT_FATAL;
@@ -112,6 +114,8 @@ cli_cmd_analyze(CliContext *ctx, int argc, char **argv)
     signo = cli_interrupt_get_signal(interrupt);
   }
   cli_progress_clear(progress);
+  if (sum.detector_missing)
+    cli_print_model_hint_once(DERUSH_DETECTOR_MODEL);
   if (signo) {
     fprintf(stderr, "derush: interrupted; run the same analyze again to finish\n");
   } else if (!ok) {
@@ -133,6 +137,8 @@ cli_cmd_analyze(CliContext *ctx, int argc, char **argv)
         {"sessions", sum.groups.sessions},
         {"bursts", sum.groups.bursts},
         {"near_dups", sum.groups.near_dups},
+        {"detected", sum.detected},
+        {"objects", sum.objects},
     };
     for (gsize i = 0; i < G_N_ELEMENTS(counts); i++) {
       json_builder_set_member_name(b, counts[i].key);
@@ -152,6 +158,9 @@ cli_cmd_analyze(CliContext *ctx, int argc, char **argv)
            " near-duplicate sets over %" G_GINT64_FORMAT " photos (%.3f s)\n",
            sum.groups.sessions, sum.groups.bursts, sum.groups.near_dups, sum.groups.photos,
            sum.groups.seconds);
+    if (sum.detected > 0)
+      printf("Objects: %" G_GINT64_FORMAT " found in %" G_GINT64_FORMAT " photos\n", sum.objects,
+             sum.detected);
   }
   if (signo)
     return CLI_EXIT_SIGNAL + signo;

@@ -82,15 +82,12 @@ int
 cli_cmd_faces(CliContext *ctx, int argc, char **argv)
 {
   gboolean json = FALSE;
-  g_autofree char *model_dir = NULL;
   g_auto(GStrv) files = NULL;
   const GOptionEntry entries[] = {
       {"json", 0, 0, G_OPTION_ARG_NONE, &json,
        "One JSON object per file: path, faces [{box, score, landmarks, eyes_open, sharpness, "
        "area, cut, eyes_closed}]",
        NULL},
-      {"model-dir", 0, 0, G_OPTION_ARG_FILENAME, &model_dir,
-       "Folder searched first for the face models", "DIR"},
       {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, "FILE…"},
       {NULL},
   };
@@ -107,7 +104,7 @@ cli_cmd_faces(CliContext *ctx, int argc, char **argv)
     return cli_usage_error("faces", "no file given");
 
   g_autoptr(GError) model_error = NULL;
-  if (!derush_faces_load_models(model_dir, &model_error)) {
+  if (!derush_faces_load_models(NULL, &model_error)) {
     cli_print_error(NULL, model_error);
     return CLI_EXIT_FATAL;
   }
@@ -116,7 +113,7 @@ cli_cmd_faces(CliContext *ctx, int argc, char **argv)
     g_autoptr(GError) error = NULL;
     g_autofree char *path = g_canonicalize_filename(files[i], NULL);
     GArray *faces = NULL;
-    if (!derush_faces_detect_file(path, model_dir, &faces, &error)) {
+    if (!derush_faces_detect_file(path, NULL, &faces, &error)) {
       cli_print_error(path, error);
       n_failed++;
       continue;

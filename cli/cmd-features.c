@@ -12,8 +12,33 @@ bad_file_cb(const char *path, const char *reason, gpointer user_data)
   cli_print_file_error(path, reason);
 }
 
+/* The detector features (NAN without the model) and the embedding's
+ * identity: {"name", "size", "version"}, or null when none is stored. */
 static void
-print_features(const char *path, const float *v, gboolean json)
+add_detector_json(JsonBuilder *b, const float *det, const DerushEmbeddingInfo *embedding)
+{
+  json_builder_set_member_name(b, "detect_version");
+  json_builder_add_int_value(b, DERUSH_DETECT_VERSION);
+  for (int i = 0; i < DERUSH_N_DETECT_FEATURES; i++)
+    cli_json_add_double(b, derush_detect_feature_info(i)->name, det[i]);
+  json_builder_set_member_name(b, "embedding");
+  if (!embedding) {
+    json_builder_add_null_value(b);
+    return;
+  }
+  json_builder_begin_object(b);
+  json_builder_set_member_name(b, "name");
+  json_builder_add_string_value(b, embedding->name);
+  json_builder_set_member_name(b, "size");
+  json_builder_add_int_value(b, embedding->size);
+  json_builder_set_member_name(b, "version");
+  json_builder_add_int_value(b, embedding->version);
+  json_builder_end_object(b);
+}
+
+static void
+print_features(const char *path, const float *v, const float *det,
+               const DerushEmbeddingInfo *embedding, gboolean json)
 {
   if (json) {
     g_autoptr(JsonBuilder) b = json_builder_new();
@@ -27,6 +52,7 @@ print_features(const char *path, const float *v, gboolean json)
     json_builder_set_member_name(b, "exposure");
     static const char *const flags[] = {"ok", "under", "over"};
     json_builder_add_string_value(b, flags[derush_features_exposure_flag(v)]);
+    add_detector_json(b, det, embedding);
     json_builder_end_object(b);
     g_autoptr(JsonNode) root = json_builder_get_root(b);
     cli_print_json(stdout, root);
@@ -41,6 +67,16 @@ print_features(const char *path, const float *v, gboolean json)
     else
       printf("  %-18s %12.5g  %s\n", info->name, v[i], info->meaning);
   }
+  for (int i = 0; i < DERUSH_N_DETECT_FEATURES; i++) {
+    const DerushFeatureInfo *info = derush_detect_feature_info(i);
+    if (isnan(det[i]))
+      printf("  %-18s %12s  %s\n", info->name, "-", info->meaning);
+    else
+      printf("  %-18s %12.5g  %s\n", info->name, det[i], info->meaning);
+  }
+  if (embedding)
+    printf("  %-18s %12d  %s, version %d\n", "embedding", embedding->size, embedding->name,
+           embedding->version);
 }
 
 int
@@ -82,10 +118,13 @@ cli_cmd_features(CliContext *ctx, int argc, char **argv)
     aopt.threads = 1;
     aopt.no_groups = TRUE; /* one photo's vector; groups are analyze's job */
     aopt.on_bad_file = bad_file_cb;
-    if (!derush_catalog_analyze(ctx->catalog, path, &aopt, NULL, &error)) {
+    DerushAnalyzeSummary asum;
+    if (!derush_catalog_analyze(ctx->catalog, path, &aopt, &asum, &error)) {
       cli_print_error(NULL, error);
       return CLI_EXIT_FATAL;
     }
+    if (asum.detector_missing)
+      cli_print_model_hint_once(DERUSH_DETECTOR_MODEL);
     float v[DERUSH_N_FEATURES];
     if (!derush_catalog_get_features(ctx->catalog, path, v, &error)) {
       /* Unreadable photos: the scan's reason is the useful one. */
@@ -98,7 +137,19 @@ cli_cmd_features(CliContext *ctx, int argc, char **argv)
       n_failed++;
       continue;
     }
-    print_features(path, v, json);
+    const DerushPhoto *photo = photos->pdata[i];
+    float det[DERUSH_N_DETECT_FEATURES];
+    if (!derush_catalog_get_detector_features(ctx->catalog, photo->id, det, &error)) {
+      cli_print_error(path, error);
+      return CLI_EXIT_FATAL;
+    }
+    /* The embedding itself is for the learner; here its size and version. */
+    const DerushEmbeddingInfo *embedding = NULL;
+    g_autofree float *e =
+        derush_catalog_get_embedding(ctx->catalog, photo->id, DERUSH_EMBEDDING_YOLOX, NULL, NULL);
+    if (e)
+      embedding = derush_embedding_info(DERUSH_EMBEDDING_YOLOX);
+    print_features(path, v, det, embedding, json);
   }
   if (n_failed == (int)g_strv_length(files))
     return CLI_EXIT_FATAL;

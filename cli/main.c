@@ -39,7 +39,9 @@ static const CliCommand commands[] = {
     {"features", "Print the feature vector of photos", cli_cmd_features, TRUE},
     {"faces", "Find faces, closed eyes and soft faces in photos", cli_cmd_faces, TRUE},
     {"groups", "List sessions, bursts and near-duplicates", cli_cmd_groups, TRUE},
-    {"eval", "Measure grouping, blur ranking or learning against ground truth", cli_cmd_eval, TRUE},
+    {"detect", "Find objects in photos (needs the detector model)", cli_cmd_detect, TRUE},
+    {"detections", "Print the objects found in photos", cli_cmd_detections, TRUE},
+    {"eval", "Measure grouping, blur, faces, detector or learning against ground truth", cli_cmd_eval, TRUE},
     {"train", "Learn keep/trash from the labels", cli_cmd_train, TRUE},
     {"predict", "Predict keep/trash for every photo", cli_cmd_predict, TRUE},
     {"explain", "Say why a photo is predicted keep or trash", cli_cmd_explain, TRUE},
@@ -88,6 +90,14 @@ catalog_option_cb(const char *option_name, const char *value, gpointer data, GEr
   return TRUE;
 }
 
+/* --model-dir: for every model the command loads (docs/models.md). */
+static gboolean
+model_dir_option_cb(const char *option_name, const char *value, gpointer data, GError **error)
+{
+  derush_model_set_dir(value);
+  return TRUE;
+}
+
 GOptionContext *
 cli_option_context_new(CliContext *ctx, const char *parameter_string, const char *summary,
                        const char *description, const GOptionEntry *entries)
@@ -101,6 +111,10 @@ cli_option_context_new(CliContext *ctx, const char *parameter_string, const char
   static const GOptionEntry catalog_entries[] = {
       {"catalog", 0, 0, G_OPTION_ARG_CALLBACK, catalog_option_cb,
        "Catalog file (default: $DERUSH_CATALOG, else $XDG_DATA_HOME/derush/catalog.db)", "FILE"},
+      {"model-dir", 0, 0, G_OPTION_ARG_CALLBACK, model_dir_option_cb,
+       "Folder searched first for model files (then $DERUSH_MODEL_DIR, "
+       "$XDG_DATA_HOME/derush/models, the installed data folder)",
+       "DIR"},
       {NULL},
   };
   /* An explicit main group rather than g_option_context_add_main_entries():
@@ -153,7 +167,8 @@ global_description(void)
   g_string_append(text, "\nRun 'derush COMMAND --help' for the options of a command.\n\n"
                         "Environment:\n"
                         "  DERUSH_CATALOG    catalog file when --catalog is not given\n"
-                        "  DERUSH_CACHE_DIR  thumbnail cache (default $XDG_CACHE_HOME/derush)\n\n");
+                        "  DERUSH_CACHE_DIR  thumbnail cache (default $XDG_CACHE_HOME/derush)\n"
+                        "  DERUSH_MODEL_DIR  model files when --model-dir is not given\n\n");
   g_string_append(text, cli_exit_codes_help);
   return g_string_free(text, FALSE);
 }

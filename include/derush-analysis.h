@@ -7,6 +7,13 @@
 
 G_BEGIN_DECLS
 
+/* Whether an analysis runs the object detector (derush-detect.h). */
+typedef enum {
+  DERUSH_ANALYZE_DETECT_AUTO,  /* when its model file is found (default) */
+  DERUSH_ANALYZE_DETECT_NEVER, /* features and hashes only */
+  DERUSH_ANALYZE_DETECT_ONLY,  /* detections only (derush detect) */
+} DerushAnalyzeDetect;
+
 typedef struct {
   int threads; /* 0 = one per core */
   /* Called on the calling thread at most ~10 times a second. */
@@ -16,6 +23,8 @@ typedef struct {
   GCancellable *cancellable;
   const DerushGroupOptions *group; /* nullable: defaults */
   gboolean no_groups;              /* skip the group update */
+  DerushAnalyzeDetect detect;
+  const char *model_dir; /* nullable: first folder searched for models */
 } DerushAnalyzeOptions;
 
 void derush_analyze_options_init(DerushAnalyzeOptions *options);
@@ -26,6 +35,9 @@ typedef struct {
   gint64 failed;     /* preview could not be made */
   double seconds;
   DerushGroupSummary groups;
+  gint64 detected;           /* photos run through the object detector */
+  gint64 objects;            /* detections stored */
+  gboolean detector_missing; /* no detector model: detector features stay NAN */
 } DerushAnalyzeSummary;
 
 gboolean derush_catalog_analyze(DerushCatalog *catalog, const char *under,

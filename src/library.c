@@ -1,6 +1,7 @@
 /* library.c: process set-up and the small shared pieces of the public API. */
 #include "catalog/catalog-private.h"
 #include "derush-private.h"
+#include "detect/detect-private.h"
 #include <gexiv2/gexiv2.h>
 #include <malloc.h>
 
@@ -44,6 +45,7 @@ derush_init(const char *argv0, GError **error)
 void
 derush_shutdown(void)
 {
+  _derush_detector_release();
   _derush_decoders_shutdown();
 }
 

@@ -5,6 +5,8 @@
 #include "detect/detect-private.h"
 #include "eval/detector-map.h"
 #include "test-util.h"
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
 
 #define GOLDEN_IN "models/golden/yolox_nano_000000000009_input_1x3x416x416.f32"
 #define GOLDEN_OUT "models/golden/yolox_nano_000000000009_output_1x3549x85.f32"
@@ -473,6 +475,296 @@ test_model_dir(void)
   test_rmrf(tmp);
 }
 
+/* The models folder, or NULL after g_test_skip when ../shared is absent. */
+static char *
+models_dir(void)
+{
+  char *dir = test_shared_path("models");
+  g_autofree char *model = dir ? g_build_filename(dir, DERUSH_DETECTOR_MODEL, NULL) : NULL;
+  if (!model || !g_file_test(model, G_FILE_TEST_IS_REGULAR)) {
+    g_test_skip("../shared/models is absent: no detector model");
+    g_free(dir);
+    return NULL;
+  }
+  return dir;
+}
+
+/* End to end on coco_sample photos: scan, detect through the catalog; the
+ * model loads once, one forward and one preview decode per photo, nothing
+ * at all the second time; photo 9 has its bowls and broccoli, in the
+ * original's pixels; the embedding is stored with the detections. */
+static void
+test_end_to_end(void)
+{
+  g_autofree char *models = models_dir();
+  if (!models)
+    return;
+  g_autofree char *tmp = test_make_tmpdir();
+  g_autofree char *photos = g_build_filename(tmp, "photos", NULL);
+  g_mkdir_with_parents(photos, 0755);
+  const char *names[] = {"000000000009.jpg", "000000000025.jpg", "000000000030.jpg"};
+  for (gsize i = 0; i < G_N_ELEMENTS(names); i++) {
+    g_autofree char *rel = g_build_filename("corpus/coco_sample/images", names[i], NULL);
+    g_autofree char *from = test_shared_path(rel);
+    g_autofree char *to = g_build_filename(photos, names[i], NULL);
+    test_copy_file(from, to);
+  }
+  g_autofree char *db = g_build_filename(tmp, "cat.db", NULL);
+  g_autoptr(GError) error = NULL;
+  DerushCatalog *cat = derush_catalog_open(db, &error);
+  g_assert_no_error(error);
+  g_autofree char *cache = g_build_filename(tmp, "cache", NULL);
+  derush_catalog_set_cache_dir(cat, cache);
+  const char *roots[] = {photos, NULL};
+  DerushScanOptions sopt;
+  derush_scan_options_init(&sopt);
+  DerushScanSummary ssum;
+  g_assert_true(derush_catalog_scan(cat, roots, &sopt, &ssum, &error));
+
+  gint64 loads = derush_counter_get(DERUSH_COUNTER_NN_MODELS_LOADED);
+  gint64 forwards = derush_counter_get(DERUSH_COUNTER_NN_FORWARDS);
+  gint64 decodes = derush_counter_get(DERUSH_COUNTER_IMAGES_DECODED);
+  gint64 detected = derush_counter_get(DERUSH_COUNTER_PHOTOS_DETECTED);
+  DerushDetectOptions opt;
+  derush_detect_options_init(&opt);
+  opt.model_dir = models;
+  DerushDetectSummary sum;
+  g_assert_true(derush_catalog_detect(cat, NULL, &opt, &sum, &error));
+  g_assert_no_error(error);
+  g_assert_cmpint(sum.detected, ==, 3);
+  g_assert_cmpint(derush_counter_get(DERUSH_COUNTER_NN_MODELS_LOADED) - loads, <=, 1);
+  g_assert_cmpint(derush_counter_get(DERUSH_COUNTER_NN_FORWARDS) - forwards, ==, 3);
+  g_assert_cmpint(derush_counter_get(DERUSH_COUNTER_IMAGES_DECODED) - decodes, ==, 3);
+  g_assert_cmpint(derush_counter_get(DERUSH_COUNTER_PHOTOS_DETECTED) - detected, ==, 3);
+
+  /* Again: up to date, no load, no forward, no decode. */
+  loads = derush_counter_get(DERUSH_COUNTER_NN_MODELS_LOADED);
+  forwards = derush_counter_get(DERUSH_COUNTER_NN_FORWARDS);
+  decodes = derush_counter_get(DERUSH_COUNTER_IMAGES_DECODED);
+  g_assert_true(derush_catalog_detect(cat, NULL, &opt, &sum, &error));
+  g_assert_cmpint(sum.detected, ==, 0);
+  g_assert_cmpint(sum.up_to_date, ==, 3);
+  g_assert_cmpint(derush_counter_get(DERUSH_COUNTER_NN_MODELS_LOADED), ==, loads);
+  g_assert_cmpint(derush_counter_get(DERUSH_COUNTER_NN_FORWARDS), ==, forwards);
+  g_assert_cmpint(derush_counter_get(DERUSH_COUNTER_IMAGES_DECODED), ==, decodes);
+
+  /* Photo 9 (640 x 480): the reference's top box is a bowl at about
+   * (308, 0) - (632, 243); the preview path finds it within a few pixels. */
+  g_autofree char *p9 = g_build_filename(photos, names[0], NULL);
+  g_autoptr(GArray) dets = derush_catalog_get_detections(cat, p9, &error);
+  g_assert_no_error(error);
+  g_assert_cmpuint(dets->len, >=, 4);
+  const DerushDetection *top = &g_array_index(dets, DerushDetection, 0);
+  g_assert_cmpstr(derush_coco_class_name(top->class_id), ==, "bowl");
+  const float want[4] = {308.0f, 0.3f, 632.2f, 242.7f};
+  g_assert_cmpfloat(_derush_box_iou(top->box, want), >, 0.9);
+  gboolean broccoli = FALSE;
+  for (guint i = 0; i < dets->len; i++) {
+    const DerushDetection *d = &g_array_index(dets, DerushDetection, i);
+    broccoli |= d->class_id == 50;
+    g_assert_cmpfloat(d->box[0], >=, 0);
+    g_assert_cmpfloat(d->box[2], <=, 640);
+    g_assert_cmpfloat(d->box[3], <=, 480);
+    if (i > 0)
+      g_assert_cmpfloat(d->score, <=, g_array_index(dets, DerushDetection, i - 1).score);
+  }
+  g_assert_true(broccoli);
+  g_autoptr(DerushPhoto) photo = derush_catalog_get_photo(cat, p9, &error);
+  float v[DERUSH_N_DETECT_FEATURES];
+  g_assert_true(derush_catalog_get_detector_features(cat, photo->id, v, &error));
+  g_assert_cmpfloat(v[DERUSH_DETECT_FEATURE_FOOD], ==, 1);
+  g_assert_cmpfloat(v[DERUSH_DETECT_FEATURE_OBJECTS], >=, 3);
+  int size = 0;
+  g_autofree float *e =
+      derush_catalog_get_embedding(cat, photo->id, DERUSH_EMBEDDING_YOLOX, &size, &error);
+  g_assert_no_error(error);
+  g_assert_cmpint(size, ==, 256);
+  double norm = 0;
+  for (int i = 0; i < size; i++) {
+    g_assert_true(isfinite(e[i]));
+    norm += e[i] * e[i];
+  }
+  g_assert_cmpfloat(norm, >, 0);
+  derush_catalog_close(cat);
+  test_rmrf(tmp);
+}
+
+/* Without a model: derush detect says where to put it, analyze works and
+ * the detector features stay NAN. */
+static void
+test_no_model(void)
+{
+  g_autofree char *tmp = test_make_tmpdir();
+  g_autofree char *photo = g_build_filename(tmp, "a.jpg", NULL);
+  test_make_quadrant_image(photo, 64, 48);
+  g_autofree char *db = g_build_filename(tmp, "cat.db", NULL);
+  g_auto(GStrv) env = test_isolated_env(tmp, db);
+  env = g_environ_setenv(env, "DERUSH_MODEL_DIR", tmp, TRUE);
+  g_autofree char *out = NULL, *err = NULL;
+  g_assert_cmpint(test_run_derush_on(db, (const char *const *)env, &out, &err, "scan", tmp, NULL),
+                  ==, 0);
+  g_free(err);
+  err = NULL;
+  g_assert_cmpint(test_run_derush_on(db, (const char *const *)env, &out, &err, "detect", tmp, NULL),
+                  ==, 2);
+  g_assert_nonnull(strstr(err, "yolox_nano.onnx"));
+  g_assert_nonnull(strstr(err, "docs/models.md"));
+  g_free(out);
+  g_free(err);
+  out = err = NULL;
+  g_assert_cmpint(
+      test_run_derush_on(db, (const char *const *)env, &out, &err, "analyze", "--json", tmp, NULL),
+      ==, 0);
+  /* Said once, plainly. */
+  const char *first = strstr(err, "yolox_nano.onnx");
+  g_assert_nonnull(first);
+  g_assert_null(strstr(first + 1, "model yolox_nano.onnx not found"));
+  g_free(out);
+  g_free(err);
+  out = err = NULL;
+  g_assert_cmpint(test_run_derush_on(db, (const char *const *)env, &out, &err, "features", "--json",
+                                     photo, NULL),
+                  ==, 0);
+  g_autoptr(JsonParser) parser = json_parser_new();
+  g_assert_true(json_parser_load_from_data(parser, out, -1, NULL));
+  JsonObject *o = json_node_get_object(json_parser_get_root(parser));
+  g_assert_true(json_object_get_null_member(o, "det_objects"));
+  g_assert_true(json_object_get_null_member(o, "embedding"));
+  test_rmrf(tmp);
+}
+
+/* The CLI's JSON: detections (one object per file, the issue's keys) and
+ * features' embedding, on a real photo. */
+static void
+test_cli_json(void)
+{
+  g_autofree char *models = models_dir();
+  if (!models)
+    return;
+  g_autofree char *tmp = test_make_tmpdir();
+  g_autofree char *photo = g_build_filename(tmp, "b.jpg", NULL);
+  g_autofree char *from = test_shared_path(IMAGE_9);
+  test_copy_file(from, photo);
+  g_autofree char *db = g_build_filename(tmp, "cat.db", NULL);
+  g_auto(GStrv) env = test_isolated_env(tmp, db);
+  g_autofree char *out = NULL, *err = NULL;
+  g_assert_cmpint(test_run_derush_on(db, (const char *const *)env, &out, &err, "--model-dir",
+                                     models, "detections", "--json", photo, NULL),
+                  ==, 0);
+  g_autoptr(JsonParser) parser = json_parser_new();
+  g_assert_true(json_parser_load_from_data(parser, out, -1, NULL));
+  JsonObject *o = json_node_get_object(json_parser_get_root(parser));
+  g_assert_cmpstr(json_object_get_string_member(o, "path"), ==, photo);
+  JsonArray *dets = json_object_get_array_member(o, "detections");
+  g_assert_cmpuint(json_array_get_length(dets), >=, 4);
+  for (guint i = 0; i < json_array_get_length(dets); i++) {
+    JsonObject *d = json_array_get_object_element(dets, i);
+    g_assert_cmpuint(json_object_get_size(d), ==, 4);
+    int id = (int)json_object_get_int_member(d, "class_id");
+    g_assert_cmpstr(json_object_get_string_member(d, "class"), ==, derush_coco_class_name(id));
+    double score = json_object_get_double_member(d, "score");
+    g_assert_cmpfloat(score, >, 0.25);
+    g_assert_cmpfloat(score, <=, 1);
+    JsonArray *box = json_object_get_array_member(d, "box");
+    g_assert_cmpuint(json_array_get_length(box), ==, 4);
+    g_assert_cmpfloat(json_array_get_double_element(box, 0), <,
+                      json_array_get_double_element(box, 2));
+    g_assert_cmpfloat(json_array_get_double_element(box, 2), <=, 640);
+  }
+  g_free(out);
+  g_free(err);
+  out = err = NULL;
+  g_assert_cmpint(test_run_derush_on(db, (const char *const *)env, &out, &err, "--model-dir",
+                                     models, "features", "--json", photo, NULL),
+                  ==, 0);
+  g_autoptr(JsonParser) fp = json_parser_new();
+  g_assert_true(json_parser_load_from_data(fp, out, -1, NULL));
+  JsonObject *f = json_node_get_object(json_parser_get_root(fp));
+  JsonObject *e = json_object_get_object_member(f, "embedding");
+  g_assert_cmpint(json_object_get_int_member(e, "size"), ==, 256);
+  g_assert_cmpint(json_object_get_int_member(e, "version"), ==, 1);
+  g_assert_cmpfloat(json_object_get_double_member(f, "det_food"), ==, 1);
+  test_rmrf(tmp);
+}
+
+/* eval detector on a truth folder the test builds from two coco_sample
+ * photos: a box list equal to the detector's own confident boxes scores 1,
+ * and the JSON has the contract's keys as fractions. */
+static void
+test_eval_tiny(void)
+{
+  g_autofree char *models = models_dir();
+  if (!models)
+    return;
+  g_autofree char *tmp = test_make_tmpdir();
+  g_autofree char *images = g_build_filename(tmp, "truth", "images", NULL);
+  g_mkdir_with_parents(images, 0755);
+  g_autofree char *from = test_shared_path(IMAGE_9);
+  g_autofree char *to = g_build_filename(images, "a.jpg", NULL);
+  test_copy_file(from, to);
+  g_autofree char *classes_from = test_shared_path("corpus/coco_sample/classes.txt");
+  g_autofree char *truth = g_build_filename(tmp, "truth", NULL);
+  g_autofree char *classes_to = g_build_filename(truth, "classes.txt", NULL);
+  test_copy_file(classes_from, classes_to);
+
+  /* Truth = what derush itself finds above 0.5: every class's AP is 1 at
+   * every threshold (its own boxes rank first and match exactly). */
+  derush_model_set_dir(models);
+  g_autofree char *db = g_build_filename(tmp, "cat.db", NULL);
+  g_auto(GStrv) env = test_isolated_env(tmp, db);
+  g_autofree char *out = NULL, *err = NULL;
+  g_assert_cmpint(test_run_derush_on(db, (const char *const *)env, &out, &err, "--model-dir",
+                                     models, "detections", "--json", to, NULL),
+                  ==, 0);
+  g_autoptr(JsonParser) parser = json_parser_new();
+  g_assert_true(json_parser_load_from_data(parser, out, -1, NULL));
+  JsonArray *dets = json_object_get_array_member(json_node_get_object(json_parser_get_root(parser)),
+                                                 "detections");
+  GString *csv = g_string_new("image,width,height,class_id,class_name,x0,y0,x1,y1\n");
+  int n = 0;
+  for (guint i = 0; i < json_array_get_length(dets); i++) {
+    JsonObject *d = json_array_get_object_element(dets, i);
+    if (json_object_get_double_member(d, "score") < 0.5)
+      continue;
+    JsonArray *b = json_object_get_array_member(d, "box");
+    g_string_append_printf(csv, "a.jpg,640,480,%d,x,%.1f,%.1f,%.1f,%.1f\n",
+                           (int)json_object_get_int_member(d, "class_id"),
+                           json_array_get_double_element(b, 0), json_array_get_double_element(b, 1),
+                           json_array_get_double_element(b, 2),
+                           json_array_get_double_element(b, 3));
+    n++;
+  }
+  g_assert_cmpint(n, >=, 2);
+  g_autofree char *boxes = g_build_filename(truth, "boxes.csv", NULL);
+  test_write_file(boxes, csv->str, csv->len);
+  g_string_free(csv, TRUE);
+  g_free(out);
+  g_free(err);
+  out = err = NULL;
+  g_assert_cmpint(test_run_derush_on(db, (const char *const *)env, &out, &err, "--model-dir",
+                                     models, "eval", "detector", "--truth", truth, "--json", NULL),
+                  ==, 0);
+  g_autoptr(JsonParser) ep = json_parser_new();
+  g_assert_true(json_parser_load_from_data(ep, out, -1, NULL));
+  JsonObject *r = json_node_get_object(json_parser_get_root(ep));
+  g_assert_cmpint(json_object_get_int_member(r, "images"), ==, 1);
+  g_assert_cmpfloat_with_epsilon(json_object_get_double_member(r, "map50"), 1, 1e-9);
+  g_assert_cmpfloat(json_object_get_double_member(r, "map50_95"), >, 0.95);
+  g_assert_cmpfloat(json_object_get_double_member(r, "map50_95"), <=, 1);
+
+  /* A folder without boxes.csv is a clear error, not a crash. */
+  g_unlink(boxes);
+  g_free(out);
+  g_free(err);
+  out = err = NULL;
+  g_assert_cmpint(test_run_derush_on(db, (const char *const *)env, &out, &err, "eval", "detector",
+                                     "--truth", truth, "--json", NULL),
+                  ==, 2);
+  g_assert_nonnull(strstr(err, "boxes.csv"));
+  derush_model_set_dir(NULL);
+  test_rmrf(tmp);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -488,5 +780,9 @@ main(int argc, char **argv)
   g_test_add_func("/detect/map", test_map);
   g_test_add_func("/detect/features", test_features);
   g_test_add_func("/detect/model-dir", test_model_dir);
+  g_test_add_func("/detect/end-to-end", test_end_to_end);
+  g_test_add_func("/detect/no-model", test_no_model);
+  g_test_add_func("/detect/cli-json", test_cli_json);
+  g_test_add_func("/detect/eval-tiny", test_eval_tiny);
   return g_test_run();
 }

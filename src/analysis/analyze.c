@@ -10,12 +10,13 @@
  * Each worker decodes one preview per photo: the 512 px JPEG the scanner
  * left in the thumbnail cache. Only when it is missing (scanned with
  * --no-thumbnails, cache cleared) is the original decoded, once, and the
- * preview stored for next time. Features and hashes both come from that one
- * decode. */
+ * preview stored for next time. Features, hashes and the object detector
+ * (when its model is found) all work on that one decode. */
 #include "analysis/analyze.h"
 #include "catalog/catalog-private.h"
 #include "quality/features.h"
 #include "group/group-store.h"
+#include "detect/detect-private.h"
 #include "util/tsan-handoff.h"
 
 #define FLUSH_JOBS 200
@@ -26,10 +27,12 @@
 typedef struct {
   DerushPhoto *photo;
   const char *cache_dir;
+  gboolean want_features, want_detect;
   gboolean ok;
   char *reason;
   float vector[DERUSH_N_FEATURES];
   DerushHashes hashes;
+  DerushDetectResult detect;
 } Job;
 
 static void
@@ -37,12 +40,14 @@ job_free(Job *job)
 {
   derush_photo_free(job->photo);
   g_free(job->reason);
+  _derush_detect_result_clear(&job->detect);
   g_free(job);
 }
 
 typedef struct {
   GAsyncQueue *done;
   GCancellable *cancellable;
+  DerushDetector *detector; /* NULL: no detection in this run */
 } Shared;
 
 /* The preview of @photo: the cached thumbnail, or (once) a new one. */
@@ -69,10 +74,14 @@ worker(gpointer data, gpointer user_data)
   if (!shared->cancellable || !g_cancellable_is_cancelled(shared->cancellable)) {
     g_autoptr(GError) error = NULL;
     g_autoptr(VipsImage) preview = load_preview(job->photo, job->cache_dir, &error);
-    if (preview)
+    job->ok = preview != NULL;
+    if (job->ok && job->want_features)
       job->ok =
           _derush_features_compute_image(preview, &job->photo->meta, job->photo->width,
                                          job->photo->height, job->vector, &job->hashes, &error);
+    if (job->ok && job->want_detect)
+      job->ok = _derush_detect_preview(shared->detector, preview, job->photo->width,
+                                       job->photo->height, &job->detect, &error);
     if (!job->ok)
       job->reason = g_strdup(error ? error->message : "cancelled");
   } else {
@@ -85,6 +94,11 @@ worker(gpointer data, gpointer user_data)
 static gboolean
 store_job(DerushCatalog *cat, const Job *job, GError **error)
 {
+  if (job->want_detect &&
+      !_derush_detect_store(cat, job->photo->id, job->photo->content_hash, &job->detect, error))
+    return FALSE;
+  if (!job->want_features)
+    return TRUE;
   guint8 vec[4 * DERUSH_N_FEATURES];
   _derush_floats_to_blob(job->vector, DERUSH_N_FEATURES, vec);
   guint8 var[DERUSH_HASHES_BLOB_SIZE];
@@ -165,7 +179,12 @@ handle(Analyze *a, Job *job)
   g_free(a->current);
   a->current = g_strdup(job->photo->path);
   if (job->ok) {
-    a->sum->analyzed++;
+    if (job->want_features)
+      a->sum->analyzed++;
+    if (job->want_detect) {
+      a->sum->detected++;
+      a->sum->objects += job->detect.dets->len;
+    }
     g_ptr_array_add(a->pending, job);
     return;
   }
@@ -198,11 +217,14 @@ collect(Analyze *a, int max_in_flight)
   }
 }
 
-/* The readable photos under @root lacking current features or hashes. */
+/* The readable photos under @root lacking current features or hashes
+ * (unless @detect_only) or, when @detect, current detections. */
 static gboolean
-find_todo(DerushCatalog *cat, const char *root, GPtrArray *todo, gint64 *up_to_date, GError **error)
+find_todo(DerushCatalog *cat, const char *root, gboolean detect, gboolean detect_only, GArray *todo,
+          gint64 *up_to_date, GError **error)
 {
-  return _derush_catalog_analysis_todo(cat, root, DERUSH_FEATURES_VERSION, DERUSH_PHASH_VERSION,
+  return _derush_catalog_analysis_todo(cat, root, detect_only ? 0 : DERUSH_FEATURES_VERSION,
+                                       DERUSH_PHASH_VERSION, detect ? DERUSH_DETECT_VERSION : 0,
                                        todo, up_to_date, error);
 }
 
@@ -231,27 +253,53 @@ _derush_catalog_analyze_roots(DerushCatalog *catalog, const char *const *roots,
   Analyze a = {.cat = catalog, .opts = options, .sum = &sum};
   a.start_us = g_get_monotonic_time();
 
+  /* The detector runs when its model file is there; it is loaded only
+   * when a photo needs it, so an analyze with nothing to do stays instant. */
+  gboolean detect_only = options->detect == DERUSH_ANALYZE_DETECT_ONLY;
+  gboolean detect = FALSE;
+  if (options->detect != DERUSH_ANALYZE_DETECT_NEVER) {
+    g_autofree char *model = _derush_model_find(DERUSH_DETECTOR_MODEL, options->model_dir);
+    detect = model != NULL;
+    sum.detector_missing = !detect;
+    if (!detect && detect_only) {
+      g_autofree char *hint = derush_model_missing_hint(DERUSH_DETECTOR_MODEL);
+      g_set_error_literal(error, DERUSH_ERROR, DERUSH_ERROR_NOT_FOUND, hint);
+      return FALSE;
+    }
+  }
+
   /* Roots may overlap (a folder and a file in it): each path once. */
-  g_autoptr(GPtrArray) todo = g_ptr_array_new_with_free_func(g_free);
+  g_autoptr(GArray) todo = g_array_new(FALSE, FALSE, sizeof(DerushAnalysisTodo));
+  g_array_set_clear_func(todo, _derush_analysis_todo_clear);
   if (!roots) {
-    if (!find_todo(catalog, NULL, todo, &sum.up_to_date, error))
+    if (!find_todo(catalog, NULL, detect, detect_only, todo, &sum.up_to_date, error))
       return FALSE;
   } else {
     g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
-    g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GArray) all = g_array_new(FALSE, FALSE, sizeof(DerushAnalysisTodo));
+    g_array_set_clear_func(all, _derush_analysis_todo_clear);
     for (int i = 0; roots[i]; i++) {
       gint64 fresh = 0;
-      if (!find_todo(catalog, roots[i], all, &fresh, error))
+      if (!find_todo(catalog, roots[i], detect, detect_only, all, &fresh, error))
         return FALSE;
       sum.up_to_date += fresh;
     }
-    for (guint i = 0; i < all->len; i++)
-      if (g_hash_table_add(seen, all->pdata[i]))
-        g_ptr_array_add(todo, g_strdup(all->pdata[i]));
+    for (guint i = 0; i < all->len; i++) {
+      DerushAnalysisTodo *t = &g_array_index(all, DerushAnalysisTodo, i);
+      if (g_hash_table_add(seen, t->path)) {
+        DerushAnalysisTodo copy = *t;
+        copy.path = g_strdup(t->path);
+        g_array_append_val(todo, copy);
+      }
+    }
   }
   a.total = todo->len;
   if (todo->len > 0 && !_derush_decoders_ensure(error))
     return FALSE;
+  for (guint i = 0; i < todo->len && detect && !a.shared.detector; i++)
+    if (g_array_index(todo, DerushAnalysisTodo, i).detect &&
+        !(a.shared.detector = _derush_detector_get(options->model_dir, error)))
+      return FALSE;
 
   int threads = options->threads > 0 ? options->threads : (int)g_get_num_processors();
   a.shared.done = g_async_queue_new();
@@ -263,7 +311,8 @@ _derush_catalog_analyze_roots(DerushCatalog *catalog, const char *const *roots,
     if (options->cancellable && g_cancellable_is_cancelled(options->cancellable))
       break;
     g_autoptr(GError) local = NULL;
-    DerushPhoto *photo = derush_catalog_get_photo(catalog, todo->pdata[i], &local);
+    const DerushAnalysisTodo *t = &g_array_index(todo, DerushAnalysisTodo, i);
+    DerushPhoto *photo = derush_catalog_get_photo(catalog, t->path, &local);
     if (!photo) {
       a.fatal = g_steal_pointer(&local);
       break;
@@ -271,6 +320,8 @@ _derush_catalog_analyze_roots(DerushCatalog *catalog, const char *const *roots,
     Job *job = g_new0(Job, 1);
     job->photo = photo;
     job->cache_dir = cache_dir;
+    job->want_features = t->features;
+    job->want_detect = t->detect;
     a.in_flight++;
     DERUSH_HANDOFF_RELEASE(job);
     g_thread_pool_push(a.pool, job, NULL);
@@ -331,4 +382,68 @@ derush_catalog_analyze(DerushCatalog *catalog, const char *under,
   g_return_val_if_fail(catalog != NULL, FALSE);
   const char *roots[] = {under, NULL};
   return _derush_catalog_analyze_roots(catalog, under ? roots : NULL, options, summary, error);
+}
+
+/**
+ * derush_detect_options_init:
+ * @options: (out): the defaults: one preview decoder per core, the model
+ *   searched in the usual folders, no callbacks.
+ */
+void
+derush_detect_options_init(DerushDetectOptions *options)
+{
+  memset(options, 0, sizeof *options);
+}
+
+/**
+ * derush_catalog_detect:
+ * @catalog: the catalog
+ * @under: (nullable): only photos at or below this folder (or this file)
+ * @options: (nullable): threads, model folder, callbacks
+ * @summary: (out) (optional): what was done
+ * @error: return location for a GError
+ *
+ * Runs the object detector over every readable photo whose detections are
+ * missing or stale (another DERUSH_DETECT_VERSION, or the file changed):
+ * its cached preview decoded once, letterboxed, one forward, decode and
+ * NMS, then the boxes, detector features and backbone embedding stored in
+ * short batched transactions, so an interrupted run keeps what it
+ * committed and the next resumes. derush_catalog_analyze() does the same
+ * along with the features when the model is found.
+ *
+ * Returns: FALSE with @error set when the model is not found
+ * (DERUSH_ERROR_NOT_FOUND, the message says where to put it) or does not
+ * load, when the catalog fails, or on cancellation.
+ */
+gboolean
+derush_catalog_detect(DerushCatalog *catalog, const char *under, const DerushDetectOptions *options,
+                      DerushDetectSummary *summary, GError **error)
+{
+  g_return_val_if_fail(catalog != NULL, FALSE);
+  DerushDetectOptions defaults;
+  if (!options) {
+    derush_detect_options_init(&defaults);
+    options = &defaults;
+  }
+  DerushAnalyzeOptions aopt;
+  derush_analyze_options_init(&aopt);
+  aopt.threads = options->threads;
+  aopt.progress = options->progress;
+  aopt.on_bad_file = options->on_bad_file;
+  aopt.user_data = options->user_data;
+  aopt.cancellable = options->cancellable;
+  aopt.no_groups = TRUE;
+  aopt.detect = DERUSH_ANALYZE_DETECT_ONLY;
+  aopt.model_dir = options->model_dir;
+  DerushAnalyzeSummary sum = {0};
+  const char *roots[] = {under, NULL};
+  gboolean ok = _derush_catalog_analyze_roots(catalog, under ? roots : NULL, &aopt, &sum, error);
+  if (summary) {
+    summary->detected = sum.detected;
+    summary->up_to_date = sum.up_to_date;
+    summary->failed = sum.failed;
+    summary->objects = sum.objects;
+    summary->seconds = sum.seconds;
+  }
+  return ok;
 }

@@ -4,6 +4,7 @@
  * row carries the content hash it was computed from, so a photo changed
  * since reads as "not analyzed". */
 #include "catalog-private.h"
+#include "detections-store.h"
 
 /**
  * _derush_blob_to_floats:
@@ -111,29 +112,37 @@ _derush_catalog_store_analysis(DerushCatalog *cat, const DerushAnalysisRecord *r
  *
  * Returns: FALSE with @error set when SQLite fails.
  */
+void
+_derush_analysis_todo_clear(gpointer todo)
+{
+  g_free(((DerushAnalysisTodo *)todo)->path);
+}
+
 gboolean
 _derush_catalog_analysis_todo(DerushCatalog *cat, const char *root, int features_version,
-                              int hashes_version, GPtrArray *todo, gint64 *up_to_date,
-                              GError **error)
+                              int hashes_version, int detect_version, GArray *todo,
+                              gint64 *up_to_date, GError **error)
 {
   g_autofree char *lo = NULL, *hi = NULL;
   if (root)
     _derush_path_range(root, &lo, &hi);
-  sqlite3_stmt *s = _derush_catalog_stmt(
-      cat,
-      "SELECT p.path, f.photo_id IS NOT NULL AND h.photo_id IS NOT NULL FROM photos p"
-      " LEFT JOIN features f ON f.photo_id = p.id AND f.version = ?1"
-      "  AND f.content_hash = p.content_hash"
-      " LEFT JOIN hashes h ON h.photo_id = p.id AND h.version = ?2"
-      "  AND h.content_hash = p.content_hash"
-      " WHERE p.status = 0 AND p.missing = 0"
-      "  AND (?3 IS NULL OR p.path = ?5 OR (p.path >= ?3 AND p.path < ?4))"
-      " ORDER BY p.path",
-      error);
+  sqlite3_stmt *s =
+      _derush_catalog_stmt(cat,
+                           "SELECT p.path, f.photo_id IS NOT NULL AND h.photo_id IS NOT NULL,"
+                           " d.photo_id IS NOT NULL FROM photos p"
+                           " LEFT JOIN features f ON f.photo_id = p.id AND f.version = ?1"
+                           "  AND f.content_hash = p.content_hash"
+                           " LEFT JOIN hashes h ON h.photo_id = p.id AND h.version = ?2"
+                           "  AND h.content_hash = p.content_hash" DERUSH_DETECT_RUN_JOIN
+                           " WHERE p.status = 0 AND p.missing = 0"
+                           "  AND (?3 IS NULL OR p.path = ?5 OR (p.path >= ?3 AND p.path < ?4))"
+                           " ORDER BY p.path",
+                           error);
   if (!s)
     return FALSE;
   sqlite3_bind_int(s, 1, features_version);
   sqlite3_bind_int(s, 2, hashes_version);
+  sqlite3_bind_int(s, 9, detect_version);
   if (root) {
     sqlite3_bind_text(s, 3, lo, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(s, 4, hi, -1, SQLITE_TRANSIENT);
@@ -141,10 +150,14 @@ _derush_catalog_analysis_todo(DerushCatalog *cat, const char *root, int features
   }
   int rc;
   while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-    if (sqlite3_column_int(s, 1))
+    DerushAnalysisTodo t = {.features = features_version > 0 && !sqlite3_column_int(s, 1),
+                            .detect = detect_version > 0 && !sqlite3_column_int(s, 2)};
+    if (!t.features && !t.detect) {
       (*up_to_date)++;
-    else
-      g_ptr_array_add(todo, g_strdup((const char *)sqlite3_column_text(s, 0)));
+      continue;
+    }
+    t.path = g_strdup((const char *)sqlite3_column_text(s, 0));
+    g_array_append_val(todo, t);
   }
   sqlite3_reset(s);
   if (rc != SQLITE_DONE) {

@@ -233,9 +233,22 @@ typedef struct {
 
 gboolean _derush_catalog_store_analysis(DerushCatalog *cat, const DerushAnalysisRecord *rec,
                                         GError **error);
+/* A photo to analyze and what it lacks. */
+typedef struct {
+  char *path;
+  gboolean features; /* features or hashes stale */
+  gboolean detect;   /* detections stale */
+} DerushAnalysisTodo;
+
+void _derush_analysis_todo_clear(gpointer todo);
+
+/* The readable photos under @root (nullable) lacking features or hashes of
+ * these versions (@features_version 0: not wanted) or detections of
+ * @detect_version (0: not wanted), appended to @todo (DerushAnalysisTodo);
+ * the others are counted in @up_to_date. */
 gboolean _derush_catalog_analysis_todo(DerushCatalog *cat, const char *root, int features_version,
-                                       int hashes_version, GPtrArray *todo, gint64 *up_to_date,
-                                       GError **error);
+                                       int hashes_version, int detect_version, GArray *todo,
+                                       gint64 *up_to_date, GError **error);
 
 /* ---- groups (groups-store.c) ---- */
 
