@@ -97,7 +97,7 @@ fuzz: deps
 	@./scripts/install-deps.sh fuzz
 	@[ -f $(FUZZ_BUILD)/build.ninja ] || CC=clang meson setup $(FUZZ_BUILD) -Dfuzzing=true \
 	  -Db_sanitize=address,undefined -Db_lundef=false -Dgtk=disabled
-	ninja -C $(FUZZ_BUILD) $$(for h in meta image sidecar import settings onnx; do \
+	nice ninja -C $(FUZZ_BUILD) $$(for h in meta image sidecar import settings onnx; do \
 	  [ -f fuzz/fuzz-$$h.c ] && echo fuzz/fuzz-$$h; done)
 	FUZZ_SECONDS=$(FUZZ_SECONDS) ./fuzz/run.sh $(FUZZ_BUILD) $(subst $(comma), ,$(FUZZ))
 

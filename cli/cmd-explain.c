@@ -5,8 +5,8 @@
 static void
 print_explanation(const DerushExplanation *e, gboolean json)
 {
-  g_autofree char *path = g_filename_display_name(e->path);
   if (!json) {
+    g_autofree char *path = cli_quote_path(e->path);
     printf("%s: p(keep) %.3f\n", path, e->p_keep);
     for (guint i = 0; i < e->n_reasons; i++)
       printf("  %+6.2f  %s\n", e->reasons[i].contribution, e->reasons[i].text);
@@ -14,8 +14,7 @@ print_explanation(const DerushExplanation *e, gboolean json)
   }
   g_autoptr(JsonBuilder) b = json_builder_new();
   json_builder_begin_object(b);
-  json_builder_set_member_name(b, "path");
-  json_builder_add_string_value(b, path);
+  cli_json_add_path(b, "path", e->path);
   cli_json_add_double(b, "p_keep", e->p_keep);
   json_builder_set_member_name(b, "reasons");
   json_builder_begin_array(b);

@@ -26,9 +26,7 @@ print_json(const char *path, const GArray *faces)
 {
   g_autoptr(JsonBuilder) b = json_builder_new();
   json_builder_begin_object(b);
-  g_autofree char *display = g_filename_display_name(path);
-  json_builder_set_member_name(b, "path");
-  json_builder_add_string_value(b, display);
+  cli_json_add_path(b, "path", path);
   json_builder_set_member_name(b, "faces");
   json_builder_begin_array(b);
   for (guint i = 0; i < faces->len; i++) {
@@ -67,7 +65,7 @@ print_json(const char *path, const GArray *faces)
 static void
 print_text(const char *path, const GArray *faces)
 {
-  g_autofree char *display = g_filename_display_name(path);
+  g_autofree char *display = cli_quote_path(path);
   printf("%s: %u face%s\n", display, faces->len, faces->len == 1 ? "" : "s");
   for (guint i = 0; i < faces->len; i++) {
     const DerushFace *f = &g_array_index(faces, DerushFace, i);

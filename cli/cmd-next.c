@@ -44,15 +44,14 @@ cli_cmd_next(CliContext *ctx, int argc, char **argv)
   }
   for (guint i = 0; i < picks->len; i++) {
     const DerushPick *p = picks->pdata[i];
-    g_autofree char *path = g_filename_display_name(p->path);
     if (!json) {
+      g_autofree char *path = cli_quote_path(p->path);
       printf("%.3f  %.2f  %s\n", p->p_keep, p->uncertainty, path);
       continue;
     }
     g_autoptr(JsonBuilder) b = json_builder_new();
     json_builder_begin_object(b);
-    json_builder_set_member_name(b, "path");
-    json_builder_add_string_value(b, path);
+    cli_json_add_path(b, "path", p->path);
     cli_json_add_double(b, "p_keep", p->p_keep);
     cli_json_add_double(b, "uncertainty", p->uncertainty);
     const struct {

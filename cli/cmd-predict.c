@@ -10,12 +10,10 @@ static gboolean
 print_prediction_cb(const DerushPrediction *p, gpointer user_data)
 {
   PrintState *st = user_data;
-  g_autofree char *path = g_filename_display_name(p->path);
   if (st->json) {
     g_autoptr(JsonBuilder) b = json_builder_new();
     json_builder_begin_object(b);
-    json_builder_set_member_name(b, "path");
-    json_builder_add_string_value(b, path);
+    cli_json_add_path(b, "path", p->path);
     cli_json_add_double(b, "p_keep", p->p_keep);
     json_builder_set_member_name(b, "zone");
     json_builder_add_string_value(b, derush_zone_name(p->zone));
@@ -27,6 +25,7 @@ print_prediction_cb(const DerushPrediction *p, gpointer user_data)
     g_autoptr(JsonNode) root = json_builder_get_root(b);
     cli_print_json(stdout, root);
   } else {
+    g_autofree char *path = cli_quote_path(p->path);
     printf("%.3f  %-12s  %.2f  %s\n", p->p_keep, derush_zone_name(p->zone), p->uncertainty, path);
   }
   return TRUE;

@@ -16,12 +16,16 @@
 #include "derush-catalog.h"
 #include "derush-labels.h"
 #include "derush-quality.h"
+#include "derush-detect.h"
+#include "derush-faces.h"
 
 G_BEGIN_DECLS
 
 /* The learning dataset's column layout (src/learn/dataset.c). A model
  * trained on another version is stale: it is retrained, never mixed. */
-#define DERUSH_LEARN_DATASET_VERSION (DERUSH_FEATURES_VERSION * 100 + 1)
+#define DERUSH_LEARN_DATASET_VERSION                                                               \
+  (DERUSH_FEATURES_VERSION * 1000000 + DERUSH_DETECT_VERSION * 10000 +                             \
+   DERUSH_FACES_VERSION * 100 + 2)
 
 /* Below these a model is not trained: the quality prior answers. */
 #define DERUSH_LEARN_MIN_LABELS 8

@@ -188,9 +188,38 @@ test_dataset_context(void)
   Shoot s;
   shoot_make(&s, 2, 1, 7);
   g_autoptr(GError) error = NULL;
+  /* The detector ran on the first photo only: its columns are there, NAN
+   * for the others. */
+  float det[DERUSH_N_DETECT_FEATURES];
+  for (int k = 0; k < DERUSH_N_DETECT_FEATURES; k++)
+    det[k] = 0;
+  det[DERUSH_DETECT_FEATURE_PERSON] = 1;
+  det[DERUSH_DETECT_FEATURE_PERSONS] = 2;
+  guint8 blob[4 * DERUSH_N_DETECT_FEATURES];
+  _derush_floats_to_blob(det, DERUSH_N_DETECT_FEATURES, blob);
+  sqlite3_stmt *st = _derush_catalog_stmt(
+      s.cat,
+      "INSERT INTO detect_runs(photo_id, version, content_hash, objects, features)"
+      " VALUES (?, ?, 1000, 2, ?)",
+      &error);
+  g_assert_nonnull(st);
+  sqlite3_bind_int64(st, 1, g_array_index(s.ids, gint64, 0));
+  sqlite3_bind_int(st, 2, DERUSH_DETECT_VERSION);
+  sqlite3_bind_blob(st, 3, blob, sizeof(blob), SQLITE_TRANSIENT);
+  g_assert_cmpint(sqlite3_step(st), ==, SQLITE_DONE);
+  sqlite3_reset(st);
   g_autoptr(DerushDataset) ds = _derush_dataset_load(s.cat, &error);
   g_assert_no_error(error);
   g_assert_cmpuint(ds->photos->len, ==, 7);
+  int person = -1;
+  for (int c = 0; c < ds->n_cols; c++)
+    if (strcmp(_derush_dataset_column_name(c), "det_person") == 0)
+      person = c;
+  g_assert_cmpint(person, >=, 0);
+  g_assert_cmpfloat(ds->x[person], ==, 1);
+  g_assert_true(isnan(ds->x[ds->n_cols + person]));
+  g_autofree char *says = _derush_reason_text(person, 1, 0.5);
+  g_assert_cmpstr(says, ==, "a person");
   int rank = -1, vs = -1, best = -1, size = -1, gap = -1;
   for (int c = 0; c < ds->n_cols; c++) {
     const char *name = _derush_dataset_column_name(c);

@@ -328,6 +328,10 @@ typedef struct {
   gboolean labelled;
   DerushLabelSource source;
   gint64 group[3]; /* by DerushGroupKind */
+  const void *detector; /* detector features blob, NULL when not run */
+  int detector_bytes;
+  const void *faces; /* face features blob, NULL when not run */
+  int faces_bytes;
 } DerushLearnRow;
 
 typedef void (*DerushLearnRowFunc)(const DerushLearnRow *row, gpointer user_data);

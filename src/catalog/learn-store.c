@@ -3,6 +3,7 @@
  * learning settings. learn/ computes; this file is its only SQL. */
 #include "catalog-private.h"
 #include "derush-learn.h"
+#include "detections-store.h"
 
 /* Models kept besides the newest, so a bad retrain can be looked into. */
 #define MODELS_KEPT 5
@@ -19,8 +20,11 @@ _derush_catalog_foreach_learn_row(DerushCatalog *cat, DerushLearnRowFunc func, g
       " p.height, f.vector, l.label, l.source,"
       " (SELECT group_id FROM group_members WHERE photo_id = p.id AND group_id % 4 = 0),"
       " (SELECT group_id FROM group_members WHERE photo_id = p.id AND group_id % 4 = 1),"
-      " (SELECT group_id FROM group_members WHERE photo_id = p.id AND group_id % 4 = 2)"
-      " FROM photos p"
+      " (SELECT group_id FROM group_members WHERE photo_id = p.id AND group_id % 4 = 2),"
+      " d.features, fr.features"
+      " FROM photos p" DERUSH_DETECT_RUN_JOIN
+      " LEFT JOIN face_runs fr ON fr.photo_id = p.id AND fr.version = ?2"
+      "  AND fr.content_hash = p.content_hash"
       " LEFT JOIN features f ON f.photo_id = p.id AND f.version = ?1"
       "  AND f.content_hash = p.content_hash"
       " LEFT JOIN labels l ON l.photo_id = p.id"
@@ -29,6 +33,8 @@ _derush_catalog_foreach_learn_row(DerushCatalog *cat, DerushLearnRowFunc func, g
   if (!s)
     return FALSE;
   sqlite3_bind_int(s, 1, DERUSH_FEATURES_VERSION);
+  sqlite3_bind_int(s, 2, DERUSH_FACES_VERSION);
+  sqlite3_bind_int(s, 9, DERUSH_DETECT_VERSION);
   int rc;
   while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
     DerushLearnRow r = {0};
@@ -51,6 +57,14 @@ _derush_catalog_foreach_learn_row(DerushCatalog *cat, DerushLearnRowFunc func, g
     r.source = (DerushLabelSource)sqlite3_column_int(s, 10);
     for (int k = 0; k < 3; k++)
       r.group[k] = sqlite3_column_int64(s, 11 + k);
+    if (sqlite3_column_type(s, 14) == SQLITE_BLOB) {
+      r.detector = sqlite3_column_blob(s, 14);
+      r.detector_bytes = sqlite3_column_bytes(s, 14);
+    }
+    if (sqlite3_column_type(s, 15) == SQLITE_BLOB) {
+      r.faces = sqlite3_column_blob(s, 15);
+      r.faces_bytes = sqlite3_column_bytes(s, 15);
+    }
     func(&r, user_data);
   }
   sqlite3_reset(s);

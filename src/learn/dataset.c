@@ -8,6 +8,9 @@
  * worst) and its distance to the group's median for sharpness, exposure,
  * resolution and bytes per pixel, whether it is the group's best pick by
  * quality, the group sizes and the time to the previous and next photo.
+ * Then the object detector's features (person, animal... flags and counts,
+ * the largest subject's area, position and sharpness) and the face
+ * models' (count, eyes open, face sharpness) when those models ran.
  * Values that do not exist (no group, no EXIF, not analyzed) are NAN, which
  * XGBoost treats as missing, never 0.
  *
@@ -33,7 +36,11 @@ enum {
 };
 #define PER_KIND (N_METRICS * 2 + 1)
 #define N_CONTEXT (CTX_GROUPS + 2 * PER_KIND)
-#define N_COLUMNS (DERUSH_N_FEATURES + N_CONTEXT)
+/* Then the detector's and the face models' per-photo features (NAN when
+ * those models did not run). */
+#define DETECT_BASE (DERUSH_N_FEATURES + N_CONTEXT)
+#define FACES_BASE (DETECT_BASE + DERUSH_N_DETECT_FEATURES)
+#define N_COLUMNS (FACES_BASE + DERUSH_N_FACE_FEATURES)
 
 static const char *const context_names[N_CONTEXT] = {
     "session_size",
@@ -75,6 +82,10 @@ _derush_dataset_column_name(int col)
     return "bias";
   if (col < DERUSH_N_FEATURES)
     return derush_feature_info((DerushFeature)col)->name;
+  if (col >= FACES_BASE)
+    return derush_face_feature_name((DerushFaceFeature)(col - FACES_BASE));
+  if (col >= DETECT_BASE)
+    return derush_detect_feature_info((DerushDetectFeature)(col - DETECT_BASE))->name;
   return context_names[col - DERUSH_N_FEATURES];
 }
 
@@ -278,6 +289,8 @@ _derush_dataset_build(DerushDataset *ds)
     float *row = ds->x + (gsize)i * N_COLUMNS;
     if (p->has_features)
       memcpy(row, p->vector, sizeof(p->vector));
+    memcpy(row + DETECT_BASE, p->detector, sizeof(p->detector));
+    memcpy(row + FACES_BASE, p->faces, sizeof(p->faces));
     double bpp = metric_of(p, METRIC_BPP);
     row[DERUSH_N_FEATURES + CTX_BYTES_PER_PIXEL] = isnan(bpp) ? NAN : (float)exp2(bpp);
     for (int k = 0; k < 3; k++) {
@@ -360,6 +373,15 @@ add_row_cb(const DerushLearnRow *row, gpointer user_data)
     p.has_features = TRUE;
     _derush_blob_to_floats(row->features, row->features_bytes, p.vector, DERUSH_N_FEATURES);
   }
+  for (int k = 0; k < DERUSH_N_DETECT_FEATURES; k++)
+    p.detector[k] = NAN;
+  for (int k = 0; k < DERUSH_N_FACE_FEATURES; k++)
+    p.faces[k] = NAN;
+  if (row->detector)
+    _derush_blob_to_floats(row->detector, row->detector_bytes, p.detector,
+                           DERUSH_N_DETECT_FEATURES);
+  if (row->faces)
+    _derush_blob_to_floats(row->faces, row->faces_bytes, p.faces, DERUSH_N_FACE_FEATURES);
   p.label = row->label;
   p.source = row->source;
   memcpy(p.group, row->group, sizeof(p.group));

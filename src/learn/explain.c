@@ -30,9 +30,40 @@ duration_text(double seconds)
   return g_strdup_printf("%.0f h", seconds / 3600);
 }
 
+/* The detector's and the face models' columns. */
+static char *
+model_text(const char *name, double v, gboolean good)
+{
+  static const char *const flags[][3] = {
+      {"det_person", "a person", "no person"},         {"det_animal", "an animal", "no animal"},
+      {"det_vehicle", "a vehicle", "no vehicle"},      {"det_food", "food", "no food"},
+      {"face_any_closed", "closed eyes", "eyes open"},
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS(flags); i++)
+    if (strcmp(name, flags[i][0]) == 0)
+      return g_strdup(v > 0.5 ? flags[i][1] : flags[i][2]);
+  if (strcmp(name, "det_persons") == 0)
+    return g_strdup_printf("%d person%s", (int)v, (int)v == 1 ? "" : "s");
+  if (strcmp(name, "subject_area") == 0)
+    return v > 0 ? g_strdup_printf("main subject fills %.0f%% of the frame", 100 * v)
+                 : g_strdup("no clear subject");
+  if (strcmp(name, "subject_sharpness") == 0 || strcmp(name, "subject_vs_frame") == 0)
+    return g_strdup(good ? "sharp subject" : "soft subject");
+  if (g_str_has_prefix(name, "face_eyes_open"))
+    return g_strdup(good ? "eyes open" : "eyes half closed");
+  if (g_str_has_prefix(name, "face_sharpness"))
+    return g_strdup(good ? "sharp face" : "soft face");
+  if (strcmp(name, "face_count") == 0)
+    return g_strdup_printf("%d face%s", (int)v, (int)v == 1 ? "" : "s");
+  return NULL;
+}
+
 static char *
 context_text(const char *name, double v, gboolean good)
 {
+  char *m = model_text(name, v, good);
+  if (m)
+    return m;
   if (g_str_has_suffix(name, "_size")) {
     int n = (int)v;
     if (g_str_has_prefix(name, "burst"))

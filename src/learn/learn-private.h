@@ -42,7 +42,9 @@ typedef struct {
   float vector[DERUSH_N_FEATURES];
   DerushLabel label;
   DerushLabelSource source;
-  gint64 group[3]; /* session, burst, near-dup group ids (0: none) */
+  gint64 group[3];                          /* session, burst, near-dup group ids (0: none) */
+  float detector[DERUSH_N_DETECT_FEATURES]; /* NAN when the detector did not run */
+  float faces[DERUSH_N_FACE_FEATURES];      /* NAN when the face models did not run */
 } DerushLearnPhoto;
 
 typedef struct {

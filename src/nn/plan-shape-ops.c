@@ -61,7 +61,8 @@ _nn_plan_reshape(NnPlan *pl, const NnNode *n, GError **error)
     rank = _nn_attr_ints(n, "shape", &v);
     if (rank > NN_MAX_RANK)
       return _nn_fail(error, DERUSH_NN_ERROR_UNSUPPORTED, n, "rank %d", rank);
-    memcpy(shape, v, sizeof(int64_t) * rank);
+    if (rank > 0) /* no "shape" attribute: v is NULL */
+      memcpy(shape, v, sizeof(int64_t) * rank);
   }
   gboolean allowzero = _nn_attr_int(n, "allowzero", 0) != 0;
   int infer = -1;
@@ -79,8 +80,9 @@ _nn_plan_reshape(NnPlan *pl, const NnNode *n, GError **error)
       infer = i;
     } else if (shape[i] < 0) {
       return _nn_fail(error, DERUSH_NN_ERROR_MALFORMED, n, "negative dimension in the shape");
-    } else {
-      known *= shape[i];
+    } else if (__builtin_mul_overflow(known, shape[i], &known)) {
+      /* The dimensions come from the file: their product may not fit. */
+      return _nn_fail(error, DERUSH_NN_ERROR_MALFORMED, n, "the shape has too many elements");
     }
   }
   int64_t total = _nn_numel(x->dims, x->rank);
