@@ -22,7 +22,10 @@ typedef struct {
 } DerushFace;
 
 /* A face counts as having closed eyes when the mean p(open) of its two eyes
- * is below this. */
+ * is below this. On tests/data/faces-truth.csv (faces of 48 px and more,
+ * 24 closed): 0.4 gives precision 0.850 / recall 0.708, 0.5 0.826 / 0.792,
+ * 0.6 0.769 / 0.833 (derush faces, 2026-12-07): 0.5 is the highest recall
+ * that keeps precision above 0.8. */
 #define DERUSH_FACE_CLOSED_P 0.5f
 /* A face is soft when its sharpness (relative to the photo's) is below this. */
 #define DERUSH_FACE_SOFT 0.5f

@@ -70,11 +70,15 @@ _derush_eye_inputs(const guint8 *rgb, int width, int height, gsize stride, const
   if (!(dist >= DERUSH_EYE_MIN_DISTANCE))
     return FALSE;
   float angle = atan2f(dy, dx);
+  static const float shifts[DERUSH_EYE_N_SHIFTS][2] = {{0, 0}, {1, 0}, {-1, 0}, {0, 1}, {0, -1}};
+  float *t = tensors;
   for (int e = 0; e < 2; e++)
     for (int k = 0; k < DERUSH_EYE_N_SCALES; k++)
-      _derush_eye_input(rgb, width, height, stride, face->landmarks[e][0], face->landmarks[e][1],
-                        angle, _derush_eye_scales[k] * dist,
-                        tensors + (gsize)(e * DERUSH_EYE_N_SCALES + k) * DERUSH_EYE_TENSOR);
+      for (int j = 0; j < DERUSH_EYE_N_SHIFTS; j++, t += DERUSH_EYE_TENSOR)
+        _derush_eye_input(rgb, width, height, stride,
+                          face->landmarks[e][0] + shifts[j][0] * DERUSH_EYE_JITTER * dist,
+                          face->landmarks[e][1] + shifts[j][1] * DERUSH_EYE_JITTER * dist, angle,
+                          _derush_eye_scales[k] * dist, t);
   return TRUE;
 }
 

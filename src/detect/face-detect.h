@@ -37,9 +37,13 @@ void _derush_yunet_padded_size(int width, int height, int *pad_width, int *pad_h
 
 /* The network input of a packed 8-bit RGB image: float32 NCHW [1, 3,
  * pad_h, pad_w], BGR planes of raw 0..255 values, zeros in the padding.
+ * With a @quantum (a multiple of 32, e.g. 128; 0 for none) both sides are
+ * padded to multiples of it: a few input shapes for all photos (512x384 and
+ * 384x512 for most previews), so the executor plans the network a few
+ * times, not once per aspect ratio (a plan costs ~100 ms, a forward a few).
  * Returns a g_malloc'd tensor. */
-float *_derush_yunet_input(const guint8 *rgb, int width, int height, gsize stride, int *pad_width,
-                           int *pad_height);
+float *_derush_yunet_input(const guint8 *rgb, int width, int height, gsize stride, int quantum,
+                           int *pad_width, int *pad_height);
 
 /* The raw outputs of one forward: per stride, cls and obj [N], bbox [N*4],
  * kps [N*10], with N = (pad_h/s) * (pad_w/s). */
@@ -75,6 +79,13 @@ void _derush_faces_replace(GArray *faces, guint first, float iou);
  * (FACES.md: 0.6-0.9 worked, 0.5 is too tight). */
 #define DERUSH_EYE_N_SCALES 3
 extern const float _derush_eye_scales[DERUSH_EYE_N_SCALES];
+/* ... each at the landmark and shifted by DERUSH_EYE_JITTER inter-eye
+ * distances left, right, up and down: the classifier is jumpy (a 2 px
+ * shift of a 70 px apart pair of closed eyes moved p(open) from 0.01 to
+ * 0.31), the mean of 15 crops much less. */
+#define DERUSH_EYE_N_SHIFTS 5
+#define DERUSH_EYE_JITTER 0.05f
+#define DERUSH_EYE_N_CROPS (DERUSH_EYE_N_SCALES * DERUSH_EYE_N_SHIFTS)
 /* Below this inter-eye distance (pixels of the best image available) the
  * classifier is not asked: eyes_open stays NAN. */
 #define DERUSH_EYE_MIN_DISTANCE 10.0f
@@ -88,8 +99,8 @@ void _derush_eye_input(const guint8 *rgb, int width, int height, gsize stride, f
                        float angle, float side, float *tensor);
 
 /* The crops of both eyes of @face (its landmarks in @rgb's pixels) at every
- * scale, into @tensors (2 * DERUSH_EYE_N_SCALES tensors: eye 0 at each
- * scale, then eye 1). FALSE (nothing written) when the eyes are closer
+ * scale and shift, into @tensors (2 * DERUSH_EYE_N_CROPS tensors: eye 0's
+ * crops, then eye 1's). FALSE (nothing written) when the eyes are closer
  * than DERUSH_EYE_MIN_DISTANCE. */
 gboolean _derush_eye_inputs(const guint8 *rgb, int width, int height, gsize stride,
                             const DerushFace *face, float *tensors);
@@ -111,11 +122,16 @@ void _derush_faces_frame(GArray *faces, int width, int height);
 
 /* ----------------------------------------------------------- faces.c */
 
-/* A packed 8-bit RGB image, upright. */
+/* A packed 8-bit RGB image, upright. @recompressed: it went through a
+ * lossy re-encoding (the thumbnail cache's JPEG): the eye classifier then
+ * gets its crops from a fresh decode of the original (on d003 of the faces
+ * corpus, p(open) 0.33/0.78 from the cached 168 px JPEG, 0.03/0.00 from
+ * the original). */
 typedef struct {
   guint8 *rgb;
   int width, height;
   gsize stride;
+  gboolean recompressed;
 } DerushFaceImage;
 
 /* Decodes the original photo with its long side @long_side (never more
@@ -133,6 +149,9 @@ gboolean _derush_faces_find(DerushFaceModels *m, const DerushFaceImage *preview,
 gboolean _derush_faces_find_in_buffer(DerushFaceModels *m, const guint8 *data, gsize len,
                                       const char *name, int orientation, VipsImage *preview,
                                       GArray *faces, int *width, int *height, GError **error);
+gboolean _derush_faces_find_in_photo(DerushFaceModels *m, const char *path, int orientation,
+                                     VipsImage *preview, int orig_width, int orig_height,
+                                     GArray *faces, GError **error);
 
 G_END_DECLS
 

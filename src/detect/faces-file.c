@@ -3,11 +3,14 @@
  * the faces are small (faces.c decides). */
 #include "face-detect.h"
 
+/* The original, mapped only when a larger decode is asked for. */
 typedef struct {
   const guint8 *data;
   gsize len;
   const char *name;
   int orientation;
+  DerushMappedFile file;
+  gboolean mapped;
 } FileSource;
 
 /* An upright sRGB image to a packed buffer. */
@@ -31,7 +34,14 @@ to_buffer(VipsImage *img, DerushFaceImage *out, GError **error)
 static gboolean
 decode_file(gpointer data, int long_side, DerushFaceImage *out, GError **error)
 {
-  const FileSource *src = data;
+  FileSource *src = data;
+  if (!src->data) {
+    if (!_derush_mapped_file_open(&src->file, src->name, error))
+      return FALSE;
+    src->mapped = TRUE;
+    src->data = src->file.data;
+    src->len = src->file.len;
+  }
   DerushImageInfo info;
   g_autoptr(VipsImage) img = NULL;
   if (!_derush_image_load(src->data, src->len, src->name, src->orientation, long_side, &info, &img,
@@ -54,7 +64,7 @@ _derush_faces_find_in_buffer(DerushFaceModels *m, const guint8 *data, gsize len,
                              int orientation, VipsImage *preview, GArray *faces, int *width,
                              int *height, GError **error)
 {
-  FileSource src = {data, len, name, orientation};
+  FileSource src = {data, len, name, orientation, {0}, FALSE};
   DerushImageInfo info;
   if (!_derush_image_load(data, len, name, orientation, 0, &info, NULL, error))
     return FALSE;
@@ -63,6 +73,7 @@ _derush_faces_find_in_buffer(DerushFaceModels *m, const guint8 *data, gsize len,
   if (preview) {
     g_autoptr(VipsImage) norm = _derush_image_normalise(preview, error);
     ok = norm && to_buffer(norm, &pv, error);
+    pv.recompressed = TRUE;
   } else {
     ok = decode_file(&src, DERUSH_THUMB_CACHE_SIZE, &pv, error);
   }
@@ -73,6 +84,31 @@ _derush_faces_find_in_buffer(DerushFaceModels *m, const guint8 *data, gsize len,
     *width = info.width;
   if (height)
     *height = info.height;
+  return ok;
+}
+
+/**
+ * _derush_faces_find_in_photo:
+ * @preview: the photo's decoded preview (the analysis' cached thumbnail)
+ * @orig_width, @orig_height: the original's upright size
+ *
+ * The faces of a catalog photo from its preview; the file at @path is
+ * opened only when small faces ask for a larger decode.
+ */
+gboolean
+_derush_faces_find_in_photo(DerushFaceModels *m, const char *path, int orientation,
+                            VipsImage *preview, int orig_width, int orig_height, GArray *faces,
+                            GError **error)
+{
+  FileSource src = {NULL, 0, path, orientation, {0}, FALSE};
+  DerushFaceImage pv = {.recompressed = TRUE}; /* the thumbnail cache's JPEG */
+  g_autoptr(VipsImage) norm = _derush_image_normalise(preview, error);
+  gboolean ok =
+      norm && to_buffer(norm, &pv, error) &&
+      _derush_faces_find(m, &pv, orig_width, orig_height, decode_file, &src, faces, error);
+  g_free(pv.rgb);
+  if (src.mapped)
+    _derush_mapped_file_close(&src.file);
   return ok;
 }
 

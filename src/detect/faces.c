@@ -22,8 +22,10 @@
  * times the preview. */
 #define LARGE_MAX_SIDE 2048
 #define LARGE_MAX_FACTOR 4.0
-/* YuNet's input for the region pass: at most this long. */
-#define REGION_MAX_SIDE 1024
+/* YuNet's input for the region pass: at most this long. Both passes pad
+ * to multiples of SHAPE_QUANTUM (few input shapes, few plans). */
+#define REGION_MAX_SIDE 640
+#define SHAPE_QUANTUM 128
 
 struct _DerushFaceModels {
   DerushNnModel *yunet, *eye;
@@ -77,11 +79,11 @@ _derush_face_models_get(const char *model_dir, GError **error)
 
 /* YuNet on one packed RGB image; faces appended in its pixels. */
 static gboolean
-run_yunet(DerushFaceModels *m, const guint8 *rgb, int w, int h, gsize stride, GArray *faces,
-          GError **error)
+run_yunet(DerushFaceModels *m, const guint8 *rgb, int w, int h, gsize stride, int quantum,
+          GArray *faces, GError **error)
 {
   int pw, ph;
-  g_autofree float *input = _derush_yunet_input(rgb, w, h, stride, &pw, &ph);
+  g_autofree float *input = _derush_yunet_input(rgb, w, h, stride, quantum, &pw, &ph);
   const int64_t shape[4] = {1, 3, ph, pw};
   if (!_derush_nn_model_run(m->yunet, input, shape, 4, error))
     return FALSE;
@@ -104,28 +106,27 @@ run_yunet(DerushFaceModels *m, const guint8 *rgb, int w, int h, gsize stride, GA
 }
 
 /* Both eyes' p(open) of @face (landmarks in @rgb's pixels), each the mean
- * over DERUSH_EYE_N_SCALES crops. */
+ * over its DERUSH_EYE_N_CROPS crops. */
 static gboolean
 run_eyes(DerushFaceModels *m, const guint8 *rgb, int w, int h, gsize stride, DerushFace *face,
          GError **error)
 {
-  float t[2 * DERUSH_EYE_N_SCALES * DERUSH_EYE_TENSOR];
+  g_autofree float *t = g_new(float, 2 * DERUSH_EYE_N_CROPS * DERUSH_EYE_TENSOR);
   face->eyes_open[0] = face->eyes_open[1] = NAN;
   if (!_derush_eye_inputs(rgb, w, h, stride, face, t))
     return TRUE;
   const int64_t shape[4] = {1, 3, DERUSH_EYE_SIZE, DERUSH_EYE_SIZE};
   for (int e = 0; e < 2; e++) {
     double sum = 0;
-    for (int k = 0; k < DERUSH_EYE_N_SCALES; k++) {
-      if (!_derush_nn_model_run(m->eye,
-                                t + (gsize)(e * DERUSH_EYE_N_SCALES + k) * DERUSH_EYE_TENSOR, shape,
-                                4, error))
+    for (int k = 0; k < DERUSH_EYE_N_CROPS; k++) {
+      if (!_derush_nn_model_run(m->eye, t + (gsize)(e * DERUSH_EYE_N_CROPS + k) * DERUSH_EYE_TENSOR,
+                                shape, 4, error))
         return FALSE;
       const int64_t *s;
       int r;
       sum += _derush_eye_p_open(_derush_nn_model_output(m->eye, 0, &s, &r));
     }
-    face->eyes_open[e] = (float)(sum / DERUSH_EYE_N_SCALES);
+    face->eyes_open[e] = (float)(sum / DERUSH_EYE_N_CROPS);
   }
   return TRUE;
 }
@@ -196,7 +197,7 @@ region_pass(DerushFaceModels *m, const DerushFaceImage *large, double k, GArray 
   int w, h;
   g_autofree guint8 *rgb = crop_shrink(large, rx0, ry0, rx1, ry1, shrink, &w, &h);
   guint first = faces->len;
-  if (!run_yunet(m, rgb, w, h, (gsize)w * 3, faces, error))
+  if (!run_yunet(m, rgb, w, h, (gsize)w * 3, SHAPE_QUANTUM, faces, error))
     return FALSE;
   /* Region pixels -> preview pixels, as the first pass' faces. */
   _derush_faces_map(faces, first, shrink / k, shrink / k, rx0 / k, ry0 / k);
@@ -214,8 +215,8 @@ region_pass(DerushFaceModels *m, const DerushFaceImage *large, double k, GArray 
  * @faces: (out): DerushFace appended, in original pixels, best score first
  * @error: return location for a GError
  *
- * Counts one YuNet forward (two with the region pass) and six eye forwards
- * per face whose eyes are far enough apart to tell.
+ * Counts one YuNet forward (two with the region pass) and the eye forwards
+ * per face whose eyes are far enough apart to tell (2 x DERUSH_EYE_N_CROPS).
  */
 gboolean
 _derush_faces_find(DerushFaceModels *m, const DerushFaceImage *preview, int orig_width,
@@ -231,7 +232,8 @@ _derush_faces_find(DerushFaceModels *m, const DerushFaceImage *preview, int orig
   DerushFaceImage large = {0};
   gboolean ok = FALSE;
   g_mutex_lock(&m->lock);
-  if (!run_yunet(m, preview->rgb, preview->width, preview->height, preview->stride, found, error))
+  if (!run_yunet(m, preview->rgb, preview->width, preview->height, preview->stride, SHAPE_QUANTUM,
+                 found, error))
     goto out;
 
   float wmax = 0, dmin = G_MAXFLOAT;
@@ -239,17 +241,19 @@ _derush_faces_find(DerushFaceModels *m, const DerushFaceImage *preview, int orig
     wmax = MAX(wmax, face_width(&g_array_index(found, DerushFace, i)));
     dmin = MIN(dmin, eye_distance(&g_array_index(found, DerushFace, i)));
   }
-  /* The larger decode, when the original has more to give. */
-  if (found->len > 0 && decode && up > 1.25 && (wmax < SMALL_FACE_PX || dmin < SMALL_EYES_PX)) {
-    int side =
-        (int)MIN(MAX(orig_width, orig_height),
-                 MIN(LARGE_MAX_SIDE, LARGE_MAX_FACTOR * MAX(preview->width, preview->height)));
+  /* The larger decode, when the original has more to give: small faces,
+   * small eyes, or preview pixels that went through a lossy re-encoding. */
+  gboolean small = up > 1.25 && (wmax < SMALL_FACE_PX || dmin < SMALL_EYES_PX);
+  if (found->len > 0 && decode && (small || preview->recompressed)) {
+    double factor = small ? LARGE_MAX_FACTOR : 1.0;
+    int side = (int)MIN(MAX(orig_width, orig_height),
+                        MIN(LARGE_MAX_SIDE, factor * MAX(preview->width, preview->height)));
     g_autoptr(GError) local = NULL;
     if (!decode(decode_data, side, &large, &local))
       g_debug("faces: no larger decode: %s", local->message);
   }
   double k = large.rgb ? (double)large.width / preview->width : 1.0;
-  if (large.rgb && wmax < SMALL_FACE_PX && !region_pass(m, &large, k, found, error))
+  if (large.rgb && up > 1.25 && wmax < SMALL_FACE_PX && !region_pass(m, &large, k, found, error))
     goto out;
 
   _derush_faces_sharpness(preview->rgb, preview->width, preview->height, preview->stride, found);

@@ -17,11 +17,15 @@ _derush_yunet_padded_size(int width, int height, int *pad_width, int *pad_height
 }
 
 float *
-_derush_yunet_input(const guint8 *rgb, int width, int height, gsize stride, int *pad_width,
-                    int *pad_height)
+_derush_yunet_input(const guint8 *rgb, int width, int height, gsize stride, int quantum,
+                    int *pad_width, int *pad_height)
 {
   int pw, ph;
   _derush_yunet_padded_size(width, height, &pw, &ph);
+  if (quantum > 32 && quantum % 32 == 0) {
+    pw = (pw + quantum - 1) / quantum * quantum;
+    ph = (ph + quantum - 1) / quantum * quantum;
+  }
   gsize plane = (gsize)pw * ph;
   float *t = g_new0(float, 3 * plane);
   float *b = t, *g = t + plane, *r = t + 2 * plane;

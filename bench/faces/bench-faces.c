@@ -1,0 +1,118 @@
+/* bench-faces.c: face detection + eye state per photo (bench/faces/run.sh;
+ * README.md there).
+ *
+ *     derush-bench-faces MODEL_DIR FILE...
+ *
+ * Decodes every FILE to its 512 px preview first (not timed: the analysis
+ * has it already), then, on one thread, runs _derush_faces_find on each
+ * preview --runs times (3) and keeps the fastest run: YuNet on the preview
+ * padded to multiples of 128, plus the eye crops (2 x 15 forwards) of each face. The larger decode of
+ * small faces is left out (no decoder is given), so the figure is the
+ * models' cost, as OpenCV DNN's in bench/faces/opencv-faces.py. The first
+ * photo's first run (the executor plans the network) is reported apart.
+ * Prints one JSON object. */
+#include "detect/face-detect.h"
+#include <stdio.h>
+#include <time.h>
+
+static double
+cpu_ms(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+int
+main(int argc, char **argv)
+{
+  int runs = 3;
+  GOptionEntry entries[] = {{"runs", 0, 0, G_OPTION_ARG_INT, &runs, "Runs per photo", "N"}, {NULL}};
+  g_autoptr(GOptionContext) ctx = g_option_context_new("MODEL_DIR FILE...");
+  g_option_context_add_main_entries(ctx, entries, NULL);
+  g_autoptr(GError) error = NULL;
+  if (!g_option_context_parse(ctx, &argc, &argv, &error) || argc < 3) {
+    fprintf(stderr, "usage: %s MODEL_DIR FILE...\n", argv[0]);
+    return 2;
+  }
+  if (!derush_init(argv[0], &error)) {
+    fprintf(stderr, "%s\n", error->message);
+    return 2;
+  }
+  double t0 = g_get_monotonic_time() / 1000.0;
+  DerushFaceModels *m = _derush_face_models_get(argv[1], &error);
+  if (!m) {
+    fprintf(stderr, "%s\n", error->message);
+    return 2;
+  }
+  double load_ms = g_get_monotonic_time() / 1000.0 - t0;
+  int n = argc - 2;
+  DerushFaceImage *pv = g_new0(DerushFaceImage, n);
+  for (int i = 0; i < n; i++) {
+    VipsImage *t = NULL, *s = NULL;
+    if (vips_thumbnail(argv[i + 2], &t, DERUSH_THUMB_CACHE_SIZE, "size", VIPS_SIZE_DOWN, NULL) ||
+        vips_colourspace(t, &s, VIPS_INTERPRETATION_sRGB, NULL)) {
+      fprintf(stderr, "%s: cannot decode\n", argv[i + 2]);
+      return 2;
+    }
+    VipsImage *rgb = NULL;
+    if (s->Bands > 3)
+      vips_extract_band(s, &rgb, 0, "n", 3, NULL);
+    else
+      rgb = g_object_ref(s);
+    size_t len;
+    pv[i].rgb = vips_image_write_to_memory(rgb, &len);
+    pv[i].width = rgb->Xsize;
+    pv[i].height = rgb->Ysize;
+    pv[i].stride = (gsize)rgb->Xsize * 3;
+    g_object_unref(rgb);
+    g_object_unref(s);
+    g_object_unref(t);
+  }
+  double *wall = g_new(double, n), *cpu = g_new(double, n), first_ms = 0;
+  int faces = 0;
+  for (int i = 0; i < n; i++) {
+    wall[i] = cpu[i] = G_MAXDOUBLE;
+    for (int r = 0; r < runs; r++) {
+      g_autoptr(GArray) found = g_array_new(FALSE, FALSE, sizeof(DerushFace));
+      double w0 = g_get_monotonic_time() / 1000.0, c0 = cpu_ms();
+      if (!_derush_faces_find(m, &pv[i], 0, 0, NULL, NULL, found, &error)) {
+        fprintf(stderr, "%s: %s\n", argv[i + 2], error->message);
+        return 2;
+      }
+      double w = g_get_monotonic_time() / 1000.0 - w0, c = cpu_ms() - c0;
+      if (i == 0 && r == 0) {
+        first_ms = w; /* the executor plans the network here */
+        continue;
+      }
+      wall[i] = MIN(wall[i], w);
+      cpu[i] = MIN(cpu[i], c);
+      if (r == runs - 1)
+        faces += found->len;
+    }
+  }
+  qsort(wall, n, sizeof(double), cmp_double);
+  qsort(cpu, n, sizeof(double), cmp_double);
+  double ws = 0, cs = 0;
+  for (int i = 0; i < n; i++) {
+    ws += wall[i];
+    cs += cpu[i];
+  }
+  printf("{\"tool\": \"derush\", \"photos\": %d, \"faces\": %d, \"load_ms\": %.1f, "
+         "\"first_run_ms\": %.1f, \"wall_ms_mean\": %.2f, \"wall_ms_median\": %.2f, "
+         "\"cpu_ms_mean\": %.2f, \"cpu_ms_median\": %.2f}\n",
+         n, faces, load_ms, first_ms, ws / n, wall[n / 2], cs / n, cpu[n / 2]);
+  for (int i = 0; i < n; i++)
+    g_free(pv[i].rgb);
+  g_free(pv);
+  g_free(wall);
+  g_free(cpu);
+  return 0;
+}
