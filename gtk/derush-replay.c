@@ -30,6 +30,7 @@
  *   pref-close               close the preferences window
  *   expect-shown N           the grid shows N photos
  *   print-no-match           print "no-match 0|1": the "No Photos Match" page is shown
+ *   wait-no-match 0|1        until the "No Photos Match" page is hidden (0) or shown (1)
  *   print-shown              print "shown N" (photos in the grid now)
  *   print-analysis           print "analysis grouped N best N flagged N"
  *   screenshot FILE.png      render the window (prints its size)
@@ -301,6 +302,10 @@ run_line(DerushReplay *self, const char *raw)
     return wait_until(self, line, !derush_window_is_compare_loading(win));
   if (g_str_equal(cmd, "wait-missing"))
     return wait_until(self, line, derush_window_is_folder_missing(win));
+  if (g_str_equal(cmd, "wait-no-match") && a1)
+    return wait_until(self, line,
+                      gtk_widget_get_visible(win->no_match_page) ==
+                          (g_ascii_strtoll(a1, NULL, 10) != 0));
   if (g_str_equal(cmd, "wait-analyzed"))
     return wait_until(self, line, derush_window_is_analyzed(win));
   if (g_str_equal(cmd, "sleep")) {
