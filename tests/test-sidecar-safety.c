@@ -5,6 +5,8 @@
  * into that lost another program's keywords. Each check reads the sidecar's
  * bytes back from disk. */
 #include "test-util.h"
+#include <fcntl.h>
+#include <sys/stat.h>
 
 typedef struct {
   char *tmp;
@@ -184,6 +186,31 @@ test_unlabel_keeps_xmp(Fixture *f, gconstpointer data)
   g_assert_nonnull(strstr(again, "1 already up to date"));
 }
 
+/* A sidecar older than the photo's last decision, found changed by a scan
+ * (an export killed after writing it but before recording it, then a new
+ * label): the scan must not put its stale decision over the newer label. */
+static void
+test_stale_sidecar_not_imported(Fixture *f, gconstpointer data)
+{
+  g_assert_cmpint(run(f, NULL, NULL, "scan", f->photos, NULL), ==, 0);
+  g_assert_cmpint(run(f, NULL, NULL, "label", f->photo, "keep", "--stars", "3", NULL), ==, 0);
+  g_assert_cmpint(run(f, NULL, NULL, "export", "--xmp", f->photos, NULL), ==, 0);
+  g_autofree char *old = read_text(f->xmp);
+  struct stat st;
+  g_assert_cmpint(stat(f->xmp, &st), ==, 0);
+  g_assert_cmpint(run(f, NULL, NULL, "label", f->photo, "trash", "--stars", "1", NULL), ==, 0);
+  g_assert_cmpint(run(f, NULL, NULL, "export", "--xmp", f->photos, NULL), ==, 0);
+  /* The first export's bytes and time back, unrecorded. */
+  test_write_file(f->xmp, old, strlen(old));
+  struct timespec times[2] = {st.st_atim, st.st_mtim};
+  g_assert_cmpint(utimensat(AT_FDCWD, f->xmp, times, 0), ==, 0);
+  g_assert_cmpint(run(f, NULL, NULL, "scan", f->photos, NULL), ==, 0);
+  g_autofree char *out = NULL;
+  g_assert_cmpint(run(f, &out, NULL, "ls", "--json", f->photos, NULL), ==, 0);
+  g_assert_nonnull(strstr(out, "\"label\":\"trash\""));
+  g_assert_nonnull(strstr(out, "\"stars\":1"));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -194,5 +221,6 @@ main(int argc, char **argv)
   ADD("/sidecar-safety/force-keeps-backup", test_force_keeps_backup);
   ADD("/sidecar-safety/foreign-well-formed-merged", test_foreign_well_formed_merged);
   ADD("/sidecar-safety/unlabel-keeps-xmp", test_unlabel_keeps_xmp);
+  ADD("/sidecar-safety/stale-sidecar-not-imported", test_stale_sidecar_not_imported);
   return g_test_run();
 }

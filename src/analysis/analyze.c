@@ -17,6 +17,7 @@
 #include "quality/features.h"
 #include "group/group-store.h"
 #include "detect/detect-private.h"
+#include "util/tsan-handoff.h"
 
 #define FLUSH_JOBS 200
 #define FLUSH_US (250 * 1000)
@@ -69,6 +70,7 @@ worker(gpointer data, gpointer user_data)
 {
   Job *job = data;
   Shared *shared = user_data;
+  DERUSH_HANDOFF_ACQUIRE(job);
   if (!shared->cancellable || !g_cancellable_is_cancelled(shared->cancellable)) {
     g_autoptr(GError) error = NULL;
     g_autoptr(VipsImage) preview = load_preview(job->photo, job->cache_dir, &error);
@@ -85,6 +87,7 @@ worker(gpointer data, gpointer user_data)
   } else {
     job->reason = g_strdup("cancelled");
   }
+  DERUSH_HANDOFF_RELEASE(job);
   g_async_queue_push(shared->done, job);
 }
 
@@ -199,10 +202,14 @@ collect(Analyze *a, int max_in_flight)
 {
   while (a->in_flight > max_in_flight) {
     Job *job = g_async_queue_timeout_pop(a->shared.done, PROGRESS_US);
-    if (job)
+    if (job) {
+      DERUSH_HANDOFF_ACQUIRE(job);
       handle(a, job);
-    while ((job = g_async_queue_try_pop(a->shared.done)))
+    }
+    while ((job = g_async_queue_try_pop(a->shared.done))) {
+      DERUSH_HANDOFF_ACQUIRE(job);
       handle(a, job);
+    }
     if (a->pending->len >= FLUSH_JOBS ||
         (a->pending->len > 0 && g_get_monotonic_time() - a->last_flush_us > FLUSH_US))
       flush(a);
@@ -316,6 +323,7 @@ _derush_catalog_analyze_roots(DerushCatalog *catalog, const char *const *roots,
     job->want_features = t->features;
     job->want_detect = t->detect;
     a.in_flight++;
+    DERUSH_HANDOFF_RELEASE(job);
     g_thread_pool_push(a.pool, job, NULL);
     collect(&a, threads * JOBS_PER_THREAD);
   }

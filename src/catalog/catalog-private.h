@@ -167,6 +167,8 @@ gboolean _derush_catalog_xmp_rating(DerushCatalog *cat, const char *path, int *r
                                     GError **error);
 gboolean _derush_catalog_photo_decision(DerushCatalog *cat, const char *path, gint64 *id,
                                         DerushLabel *label, GError **error);
+gboolean _derush_catalog_decision_at(DerushCatalog *cat, const char *path, gint64 time_ns,
+                                     DerushLabel *label, int *stars, GError **error);
 
 /* ---- the file-operation journal (file-ops-store.c) ---- */
 

@@ -180,3 +180,37 @@ _derush_catalog_photo_decision(DerushCatalog *cat, const char *path, gint64 *id,
   sqlite3_reset(stmt);
   return found;
 }
+
+/**
+ * _derush_catalog_decision_at:
+ * @path: a photo's path
+ * @time_ns: a moment (ns since the epoch)
+ * @label: (out): the photo's label at that moment (none before any event)
+ * @stars: (out): its stars then
+ *
+ * Returns: FALSE with @error set only when SQLite fails.
+ */
+gboolean
+_derush_catalog_decision_at(DerushCatalog *cat, const char *path, gint64 time_ns,
+                            DerushLabel *label, int *stars, GError **error)
+{
+  sqlite3_stmt *stmt = _derush_catalog_stmt(
+      cat,
+      "SELECT e.new_label, e.new_stars FROM photos p JOIN label_events e ON e.photo_id = p.id"
+      " JOIN label_batches b ON b.id = e.batch WHERE p.path = ?1 AND b.time_ns <= ?2"
+      " ORDER BY b.time_ns DESC, e.id DESC LIMIT 1",
+      error);
+  if (!stmt)
+    return FALSE;
+  sqlite3_bind_text(stmt, 1, path, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(stmt, 2, time_ns);
+  int rc = sqlite3_step(stmt);
+  *label = rc == SQLITE_ROW ? (DerushLabel)sqlite3_column_int(stmt, 0) : DERUSH_LABEL_NONE;
+  *stars = rc == SQLITE_ROW ? sqlite3_column_int(stmt, 1) : 0;
+  sqlite3_reset(stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+    _derush_catalog_set_error(cat, error, "cannot read decisions");
+    return FALSE;
+  }
+  return TRUE;
+}

@@ -680,6 +680,21 @@ _derush_sidecars_apply_scan(DerushCatalog *cat, GPtrArray *seen, GPtrArray *embe
     DerushSidecarState now = {stat_mtime_ns(&f.st), (gint64)f.st.st_size,
                               bytes_hash(f.data, f.len)};
     gboolean news = !have || known.hash != now.hash;
+    /* Nor is a sidecar saying what the catalog said when it was written:
+     * our own bytes, from an export killed before it recorded them (make
+     * torture found scans putting such stale decisions over the labels
+     * made since). Another program's edit says something else. */
+    DerushLabel then_label;
+    int then_stars;
+    if (news && !_derush_catalog_decision_at(cat, s->photo_path, now.mtime_ns, &then_label,
+                                             &then_stars, error)) {
+      sidecar_file_clear(&f);
+      return FALSE;
+    }
+    if (news) {
+      XmpDecision then = decision_for(then_label, then_stars);
+      news = !decision_equal(&f.decision, &then);
+    }
     gboolean ok = TRUE;
     if (news)
       ok = apply_decision(cat, s->photo_path, &f.decision, error);

@@ -33,6 +33,7 @@
 #include "catalog/catalog-private.h"
 #include "export/sidecar-hooks.h"
 #include "scan-job.h"
+#include "util/tsan-handoff.h"
 #include "walk.h"
 #include <errno.h>
 #include <unistd.h>
@@ -118,11 +119,13 @@ worker(gpointer data, gpointer user_data)
 {
   Scan *scan = user_data;
   DerushScanJob *job = data;
+  DERUSH_HANDOFF_ACQUIRE(job);
   /* Cancelled: queued jobs are dropped unread, not worked through. */
   if (!cancelled(scan))
     _derush_scan_job_run(job, &scan->job_ctx);
   else
     job->cancelled = TRUE;
+  DERUSH_HANDOFF_RELEASE(job);
   g_async_queue_push(scan->done, job);
 }
 
@@ -255,6 +258,7 @@ submit(Scan *scan, DerushScanJob *job)
     scan->decoders_started = TRUE;
   }
   scan->in_flight++;
+  DERUSH_HANDOFF_RELEASE(job);
   g_thread_pool_push(scan->pool, job, NULL);
 }
 
@@ -360,8 +364,10 @@ collect(Scan *scan, gboolean drain)
       job = g_async_queue_timeout_pop(scan->done, PROGRESS_US);
     else
       job = g_async_queue_try_pop(scan->done);
-    if (job)
+    if (job) {
+      DERUSH_HANDOFF_ACQUIRE(job);
       handle_done(scan, job);
+    }
     if (scan->pending->len >= FLUSH_JOBS ||
         (scan->pending->len > 0 && g_get_monotonic_time() - scan->last_flush_us > FLUSH_US))
       flush(scan, FALSE);
@@ -806,8 +812,10 @@ derush_catalog_scan(DerushCatalog *catalog, const char *const *roots,
   g_thread_pool_free(scan.pool, FALSE, TRUE);
   /* Jobs finished after a fatal error are dropped, not applied. */
   DerushScanJob *job;
-  while ((job = g_async_queue_try_pop(scan.done)))
+  while ((job = g_async_queue_try_pop(scan.done))) {
+    DERUSH_HANDOFF_ACQUIRE(job);
     _derush_scan_job_free(job);
+  }
   g_async_queue_unref(scan.done);
   clear_pending(&scan);
   g_array_free(scan.pending, TRUE);
