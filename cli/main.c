@@ -19,6 +19,9 @@ typedef struct {
   /* Whether the command's work counters become the catalog's "last
    * command": stats only reads them, so it must not overwrite them. */
   gboolean records;
+  /* Whether it may run a neural network or XGBoost: main() then makes
+   * their OpenMP threads idle passively (derush_restart_with_idle_threads). */
+  gboolean runs_models;
 } CliCommand;
 
 static const CliCommand commands[] = {
@@ -35,17 +38,18 @@ static const CliCommand commands[] = {
     {"apply", "Trash, move or copy photos by decision", cli_cmd_apply, TRUE},
     {"undo-apply", "Restore the files of the last apply", cli_cmd_undo_apply, TRUE},
     {"import", "Import decisions from another tool", cli_cmd_import, TRUE},
-    {"analyze", "Compute features, hashes and groups", cli_cmd_analyze, TRUE},
+    {"analyze", "Compute features, hashes and groups", cli_cmd_analyze, TRUE, TRUE},
     {"features", "Print the feature vector of photos", cli_cmd_features, TRUE},
-    {"faces", "Find faces, closed eyes and soft faces in photos", cli_cmd_faces, TRUE},
+    {"faces", "Find faces, closed eyes and soft faces in photos", cli_cmd_faces, TRUE, TRUE},
     {"groups", "List sessions, bursts and near-duplicates", cli_cmd_groups, TRUE},
-    {"detect", "Find objects in photos (needs the detector model)", cli_cmd_detect, TRUE},
+    {"detect", "Find objects in photos (needs the detector model)", cli_cmd_detect, TRUE, TRUE},
     {"detections", "Print the objects found in photos", cli_cmd_detections, TRUE},
-    {"eval", "Measure grouping, blur, faces, detector or learning against ground truth", cli_cmd_eval, TRUE},
-    {"train", "Learn keep/trash from the labels", cli_cmd_train, TRUE},
-    {"predict", "Predict keep/trash for every photo", cli_cmd_predict, TRUE},
-    {"explain", "Say why a photo is predicted keep or trash", cli_cmd_explain, TRUE},
-    {"next", "The photos to label next (active learning)", cli_cmd_next, TRUE},
+    {"eval", "Measure grouping, blur, faces, detector or learning against ground truth",
+     cli_cmd_eval, TRUE, TRUE},
+    {"train", "Learn keep/trash from the labels", cli_cmd_train, TRUE, TRUE},
+    {"predict", "Predict keep/trash for every photo", cli_cmd_predict, TRUE, TRUE},
+    {"explain", "Say why a photo is predicted keep or trash", cli_cmd_explain, TRUE, TRUE},
+    {"next", "The photos to label next (active learning)", cli_cmd_next, TRUE, TRUE},
 };
 
 const char cli_exit_codes_help[] =
@@ -218,6 +222,8 @@ int
 main(int argc, char **argv)
 {
   setlocale(LC_ALL, "");
+  /* GOption rearranges argv: keep it as given, for a restart. */
+  g_auto(GStrv) given_argv = g_strdupv(argv);
   g_autoptr(GError) error = NULL;
   /* Before anything can start a thread: libvips aborts on concurrent init. */
   if (!derush_init(argv[0], &error)) {
@@ -264,6 +270,8 @@ main(int argc, char **argv)
     }
   } else {
     const CliCommand *command = find_command(argv[1]);
+    if (command && command->runs_models)
+      derush_restart_with_idle_threads(given_argv);
     if (command) {
       status = run_command(&ctx, command, argc - 1, argv + 1);
     } else {

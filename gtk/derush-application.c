@@ -219,6 +219,9 @@ derush_application_new(void)
 int
 derush_application_run(int argc, char **argv)
 {
+  /* The app runs models in the background: their threads must idle
+   * passively, or they take the CPU the UI thread needs. */
+  derush_restart_with_idle_threads(argv);
   g_autoptr(GError) error = NULL;
   /* The app decodes from several threads from its first frame: start
    * the decoders here, on the main thread. */

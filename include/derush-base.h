@@ -31,6 +31,7 @@ typedef enum {
 
 gboolean derush_init(const char *argv0, GError **error);
 gboolean derush_init_decoders(GError **error);
+void derush_restart_with_idle_threads(char **argv);
 
 void derush_shutdown(void);
 

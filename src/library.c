@@ -4,6 +4,7 @@
 #include "detect/detect-private.h"
 #include <gexiv2/gexiv2.h>
 #include <malloc.h>
+#include <unistd.h>
 
 /**
  * derush_init:
@@ -36,6 +37,34 @@ derush_init(const char *argv0, GError **error)
   gexiv2_log_set_level(GEXIV2_LOG_LEVEL_MUTE);
 
   return _derush_catalog_library_init(error);
+}
+
+/**
+ * derush_restart_with_idle_threads:
+ * @argv: main()'s argument vector, as main() received it.
+ *
+ * oneDNN and XGBoost run their threads on libgomp, which reads
+ * OMP_WAIT_POLICY once, in a constructor that runs when the program loads
+ * (libraw pulls it in): a g_setenv() from main() on changes nothing. By
+ * default its threads spin after every parallel region; on the 2-core
+ * machine with another busy process that made a YOLOX-nano forward about
+ * 8x slower (bench/nn.sh: 6,530 ms median against 845 ms passive) and
+ * takes the CPU from the app's UI thread. When the variable is unset, this
+ * sets it to "passive" and executes the same program again, so the runtime
+ * starts passive. Call it from main() of a program that runs models, before
+ * any thread starts. A user's own OMP_WAIT_POLICY is respected.
+ *
+ * Returns only when there was nothing to do or the exec failed; the program
+ * then goes on (with spinning threads in the second case).
+ */
+void
+derush_restart_with_idle_threads(char **argv)
+{
+  g_return_if_fail(argv != NULL && argv[0] != NULL);
+  if (g_getenv("OMP_WAIT_POLICY"))
+    return;
+  g_setenv("OMP_WAIT_POLICY", "passive", TRUE);
+  execv("/proc/self/exe", argv);
 }
 
 /**

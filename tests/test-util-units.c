@@ -116,14 +116,46 @@ test_eta(void)
   }
 }
 
+static char **given_argv;
+
+/* The subprocess makes its runtime's threads idle passively by executing
+ * itself again; the marker in the environment says it came through exec. */
+static void
+test_restart_idle_threads(void)
+{
+  if (g_test_subprocess()) {
+    if (!g_getenv("DERUSH_TEST_RESTARTED")) {
+      g_setenv("DERUSH_TEST_RESTARTED", "1", TRUE);
+      g_unsetenv("OMP_WAIT_POLICY");
+      derush_restart_with_idle_threads(given_argv);
+      g_print("not restarted\n");
+      return;
+    }
+    g_print("restarted policy=%s\n", g_getenv("OMP_WAIT_POLICY"));
+    /* A policy the user set is left alone: no second exec. */
+    g_setenv("OMP_WAIT_POLICY", "active", TRUE);
+    derush_restart_with_idle_threads(given_argv);
+    g_print("kept %s\n", g_getenv("OMP_WAIT_POLICY"));
+    return;
+  }
+  g_test_trap_subprocess(NULL, 0, 0);
+  g_test_trap_assert_passed();
+  g_test_trap_assert_stdout("*restarted policy=passive\nkept active\n*");
+  g_test_trap_assert_stdout_unmatched("*not restarted*");
+}
+
 int
 main(int argc, char **argv)
 {
+  given_argv = g_strdupv(argv);
   test_init(&argc, &argv);
+  g_test_add_func("/util/restart-idle-threads", test_restart_idle_threads);
   g_test_add_func("/util/counters", test_counters);
   g_test_add_func("/util/eta", test_eta);
   g_test_add_func("/util/file-types", test_file_types);
   g_test_add_func("/util/content-hash", test_content_hash);
   g_test_add_func("/util/mapped-file-errors", test_mapped_file_errors);
-  return g_test_run();
+  int status = g_test_run();
+  g_strfreev(given_argv);
+  return status;
 }
