@@ -6,11 +6,10 @@
  * Decodes every FILE to its 512 px preview first (not timed: the analysis
  * has it already), then, on one thread, runs _derush_faces_find on each
  * preview --runs times (3) and keeps the fastest run: YuNet on the preview
- * padded to multiples of 128, plus the eye crops (2 x 15 forwards) of each face. The larger decode of
- * small faces is left out (no decoder is given), so the figure is the
- * models' cost, as OpenCV DNN's in bench/faces/opencv-faces.py. The first
- * photo's first run (the executor plans the network) is reported apart.
- * Prints one JSON object. */
+ * padded to multiples of 128, plus the eye crops (2 x 15 forwards) of each face. The larger decode
+ * of small faces is left out (no decoder is given), so the figure is the models' cost, as OpenCV
+ * DNN's in bench/faces/opencv-faces.py. The first photo's first run (the executor plans the
+ * network) is reported apart. Prints one JSON object. */
 #include "detect/face-detect.h"
 #include <stdio.h>
 #include <time.h>

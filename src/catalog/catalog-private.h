@@ -327,7 +327,7 @@ typedef struct {
   DerushLabel label;
   gboolean labelled;
   DerushLabelSource source;
-  gint64 group[3]; /* by DerushGroupKind */
+  gint64 group[3];      /* by DerushGroupKind */
   const void *detector; /* detector features blob, NULL when not run */
   int detector_bytes;
   const void *faces; /* face features blob, NULL when not run */
