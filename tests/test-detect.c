@@ -603,8 +603,9 @@ test_no_model(void)
   g_autofree char *out = NULL, *err = NULL;
   g_assert_cmpint(test_run_derush_on(db, (const char *const *)env, &out, &err, "scan", tmp, NULL),
                   ==, 0);
+  g_free(out);
   g_free(err);
-  err = NULL;
+  out = err = NULL;
   g_assert_cmpint(test_run_derush_on(db, (const char *const *)env, &out, &err, "detect", tmp, NULL),
                   ==, 2);
   g_assert_nonnull(strstr(err, "yolox_nano.onnx"));

@@ -42,7 +42,7 @@ tensor_floats(const Onnx__TensorProto *t, gsize *n, int64_t *dims, int *rank)
   if (!raw && t->n_float_data != *n)
     return NULL;
   float *v = g_new0(float, MAX(*n, 1));
-  if (raw)
+  if (raw && t->raw_data.len) /* an empty tensor may have no data pointer */
     memcpy(v, t->raw_data.data, t->raw_data.len);
   else if (*n)
     memcpy(v, t->float_data, *n * sizeof(float));

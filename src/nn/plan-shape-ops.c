@@ -320,10 +320,11 @@ _nn_plan_gather(NnPlan *pl, const NnNode *n, GError **error)
   for (int64_t j = 0; j < p->n_idx; j++) {
     int64_t k = _nn_tensor_get_int(ix->konst, j);
     if (k < -p->n || k >= p->n) {
+      int64_t size = p->n; /* read before @p goes */
       _nn_gather_params_free(p);
       return _nn_fail(error, DERUSH_NN_ERROR_MALFORMED, n,
                       "index %" G_GINT64_FORMAT " is out of range [0, %" G_GINT64_FORMAT ")", k,
-                      p->n);
+                      size);
     }
     p->idx[j] = k < 0 ? k + p->n : k;
   }
