@@ -27,7 +27,6 @@
 #include "derush-screenshot.h"
 #include "derush-apply-dialog.h"
 #include "derush-apply-job.h"
-#include "derush-window-private.h"
 
 /* Files listed in the dry run; the count says how many more there are. */
 #define LIST_MAX 8
@@ -496,13 +495,6 @@ progress_cb(gpointer data)
 }
 
 static void
-set_busy(DerushWindow *window, gboolean busy)
-{
-  window->applying = busy;
-  _derush_window_update_actions(window);
-}
-
-static void
 apply_done_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 {
   DerushApplyDialog *self = DERUSH_APPLY_DIALOG(source);
@@ -512,7 +504,7 @@ apply_done_cb(GObject *source, GAsyncResult *result, gpointer user_data)
   if (!window)
     return; /* the window went away meanwhile (the apply itself is journaled) */
   g_clear_handle_id(&self->progress_source, g_source_remove);
-  set_busy(window, FALSE);
+  derush_window_set_applying(window, FALSE);
 
   g_autofree char *done = NULL;
   gboolean undoable = FALSE;
@@ -533,11 +525,11 @@ apply_done_cb(GObject *source, GAsyncResult *result, gpointer user_data)
     undoable = job->sum.done > 0;
     /* The catalog already follows the files: list the folder again. */
     if (job->sum.done > 0 || job->error)
-      _derush_window_reload(window);
+      derush_window_reload(window);
   }
   g_autofree char *message = outcome_message(done, job);
   if (undoable)
-    _derush_window_show_action_toast(window, message, "_Undo", "win.undo-apply");
+    derush_window_show_action_toast(window, message, "_Undo", "win.undo-apply");
   else
     derush_window_show_toast(window, message);
   gtk_window_destroy(GTK_WINDOW(self));
@@ -554,7 +546,7 @@ gboolean
 derush_apply_dialog_confirm(DerushApplyDialog *self)
 {
   g_return_val_if_fail(DERUSH_IS_APPLY_DIALOG(self), FALSE);
-  if (self->running || !plan_has_work(self->plan) || self->window->applying)
+  if (self->running || !plan_has_work(self->plan) || derush_window_is_applying(self->window))
     return FALSE;
   DerushApplyJob *job = _derush_apply_job_new(self->choice, self->catalog_path, self->folder,
                                               self->dest, self->style, FALSE);
@@ -562,11 +554,11 @@ derush_apply_dialog_confirm(DerushApplyDialog *self)
                    ? self->plan->xmp.written + self->plan->xmp.unchanged + self->plan->xmp.failed
                    : self->plan->sum.files;
   self->running = job;
-  set_busy(self->window, TRUE);
+  derush_window_set_applying(self->window, TRUE);
   /* The analysis reads the photos about to move: stop it; the reload
    * afterwards starts it again. */
   if (self->choice != DERUSH_APPLY_CHOICE_XMP)
-    _derush_window_cancel_jobs(self->window);
+    derush_window_cancel_jobs(self->window);
 
   static const char *const titles[] = {"Moving to the Trash…", "Moving Photos…",
                                        "Writing Sidecars…"};
@@ -609,7 +601,7 @@ undo_done_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 {
   DerushWindow *window = DERUSH_WINDOW(source);
   g_autoptr(DerushApplyJob) job = g_task_propagate_pointer(G_TASK(result), NULL);
-  set_busy(window, FALSE);
+  derush_window_set_applying(window, FALSE);
   g_autofree char *done = NULL;
   if (job->restored < 0)
     done = g_strdup_printf("Cannot undo the apply: %s", job->error->message);
@@ -619,7 +611,7 @@ undo_done_cb(GObject *source, GAsyncResult *result, gpointer user_data)
     done = g_strdup_printf("Restored %" G_GINT64_FORMAT " file%s", job->restored,
                            job->restored == 1 ? "" : "s");
   if (job->restored != 0 || job->failed > 0)
-    _derush_window_reload(window);
+    derush_window_reload(window);
   g_autofree char *message = outcome_message(done, job);
   derush_window_show_toast(window, message);
 }
@@ -633,12 +625,12 @@ void
 derush_apply_undo(DerushWindow *window)
 {
   g_return_if_fail(DERUSH_IS_WINDOW(window));
-  if (window->applying)
+  if (derush_window_is_applying(window))
     return;
-  set_busy(window, TRUE);
-  DerushApplyJob *job =
-      _derush_apply_job_new(DERUSH_APPLY_CHOICE_TRASH, window->catalog_path, NULL, NULL, 0, FALSE);
-  _derush_window_cancel_jobs(window);
+  derush_window_set_applying(window, TRUE);
+  DerushApplyJob *job = _derush_apply_job_new(
+      DERUSH_APPLY_CHOICE_TRASH, derush_window_get_catalog_path(window), NULL, NULL, 0, FALSE);
+  derush_window_cancel_jobs(window);
   _derush_apply_job_run(job, window, NULL, _derush_apply_undo_worker, undo_done_cb,
                         derush_apply_undo);
 }
@@ -647,7 +639,7 @@ derush_apply_undo(DerushWindow *window)
 gboolean
 derush_apply_is_busy(DerushWindow *window)
 {
-  return window->applying;
+  return derush_window_is_applying(window);
 }
 
 /* ------------------------------------------------------------ public */
@@ -777,12 +769,12 @@ derush_apply_dialog_present(DerushWindow *window)
     gtk_window_present(GTK_WINDOW(self));
     return self;
   }
-  if (!window->folder)
+  if (!derush_window_get_folder(window))
     return NULL;
   self = g_object_new(DERUSH_TYPE_APPLY_DIALOG, "transient-for", window, NULL);
   self->window = g_object_ref(window);
-  self->catalog_path = g_strdup(window->catalog_path);
-  self->folder = g_strdup(window->folder);
+  self->catalog_path = g_strdup(derush_window_get_catalog_path(window));
+  self->folder = g_strdup(derush_window_get_folder(window));
   g_autofree char *folder = display_path(self->folder);
   adw_preferences_row_set_title(ADW_PREFERENCES_ROW(self->scope_row), folder);
   update_rows(self);
