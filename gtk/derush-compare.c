@@ -18,6 +18,7 @@
  * owns the labels, this widget only shows them.
  */
 #include "derush-compare.h"
+#include "derush-photo-text.h"
 #include "derush-thumbnailer.h"
 #include "derush-zoom-view.h"
 
@@ -27,6 +28,7 @@ typedef struct {
   GtkWidget *box; /* (borrowed: a child) the zoom view, then the caption row */
   DerushZoomView *view;
   GtkWidget *caption;
+  GtkWidget *quality; /* sharpness and warnings, under the caption */
   GtkWidget *zoom_label;
   int loaded; /* long edge shown: DECODE_SIZE, 0 = full size, -1 = the thumbnail */
   int wanted; /* the decode asked for last, same units */
@@ -163,6 +165,18 @@ update_caption(DerushCompare *self, guint i)
                       : l == DERUSH_LABEL_TRASH ? " · Trash"
                                                 : "");
   gtk_label_set_text(GTK_LABEL(pane->caption), text);
+  /* What tells the frames apart: sharpness and warnings. */
+  g_autofree char *sharpness = derush_photo_text_sharpness(item);
+  const char *warning = derush_photo_text_warning(a);
+  g_autofree char *quality =
+      g_strdup_printf("%s%s%s%s", warning ? "⚠ " : "", warning ? warning : "",
+                      warning && sharpness ? " · " : "", sharpness ? sharpness : "");
+  gtk_label_set_text(GTK_LABEL(pane->quality), quality);
+  gtk_widget_set_visible(pane->quality, *quality != '\0');
+  if (warning)
+    gtk_widget_add_css_class(pane->quality, "warning");
+  else
+    gtk_widget_remove_css_class(pane->quality, "warning");
   gtk_widget_remove_css_class(pane->box, "keep");
   gtk_widget_remove_css_class(pane->box, "trash");
   if (l != DERUSH_LABEL_NONE)
@@ -252,8 +266,13 @@ pane_new(DerushCompare *self, DerushPhotoItem *item)
   gtk_center_box_set_center_widget(GTK_CENTER_BOX(row), pane->caption);
   gtk_center_box_set_end_widget(GTK_CENTER_BOX(row), pane->zoom_label);
 
+  pane->quality = gtk_label_new(NULL);
+  gtk_label_set_ellipsize(GTK_LABEL(pane->quality), PANGO_ELLIPSIZE_END);
+  gtk_widget_add_css_class(pane->quality, "caption");
+
   gtk_box_append(GTK_BOX(pane->box), GTK_WIDGET(pane->view));
   gtk_box_append(GTK_BOX(pane->box), row);
+  gtk_box_append(GTK_BOX(pane->box), pane->quality);
   gtk_widget_set_parent(pane->box, GTK_WIDGET(self));
   return pane;
 }

@@ -58,6 +58,8 @@
  *   bench-refresh [groups]   change every photo's analysis at once (as a retrain;
  *                            groups: as an analysis), print the cost
  *   bench-memory             print peak and current RSS
+ *   menu-..., focus-header, press KEY, print-focus, print-cell-texts N:
+ *                            menus, focus and the grid's words (derush-replay-ux.c)
  *   quit
  *
  * Blank lines and lines starting with # are skipped. Output on stdout is
@@ -69,6 +71,7 @@
 #include "derush-apply-dialog.h"
 #include "derush-bench-mode.h"
 #include "derush-preferences.h"
+#include "derush-replay-ux.h"
 #include "derush-window-private.h"
 #include <gio/gunixinputstream.h>
 #include <glib/gstdio.h>
@@ -448,6 +451,10 @@ run_line(DerushReplay *self, const char *raw)
     return run_group_command(self, line, cmd, a1, a2);
   } else if (g_str_has_prefix(cmd, "search") || g_str_has_prefix(cmd, "pref")) {
     return run_settings_command(self, line, cmd, a1, a2);
+  } else if (derush_replay_ux_handles(cmd)) {
+    g_autoptr(GError) error = NULL;
+    if (!derush_replay_ux_run(win, cmd, a1, a2, &error))
+      fail(self, line, error->message);
   } else if (g_str_equal(cmd, "touch") && a1) {
     if (!g_file_set_contents(a1, "", 0, NULL))
       fail(self, line, "cannot create the file");

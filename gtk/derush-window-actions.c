@@ -17,6 +17,7 @@
  * would say in one place which key does what.
  */
 #include "derush-window-private.h"
+#include "derush-photo-text.h"
 #include "derush-apply-dialog.h"
 
 typedef struct {
@@ -224,13 +225,16 @@ typedef struct {
   gint64 photo_id;
   DerushLabel label;
   int stars;
+  DerushLabel old_label; /* what the undo took away (or the redo brought back) */
+  int old_stars;
 } Change;
 
 static gboolean
 collect_change_cb(const DerushLabelEvent *event, gpointer user_data)
 {
   GArray *changes = user_data;
-  Change c = {event->photo_id, event->new_label, event->new_stars};
+  Change c = {event->photo_id, event->new_label, event->new_stars, event->old_label,
+              event->old_stars};
   g_array_append_val(changes, c);
   return TRUE;
 }
@@ -260,9 +264,19 @@ refresh_after_history(DerushWindow *self, const char *verb, gint64 before)
         first = item;
     }
   }
-  guint n_photos = g_hash_table_size(photos);
-  g_autofree char *message =
-      g_strdup_printf("%s: %u photo%s", verb, n_photos, n_photos == 1 ? "" : "s");
+  /* Say what was undone: "Undone: Trash on IMG_0042.JPG". The undo's
+   * events go back to the old state, so what it took away is their "old"
+   * side; a redo's events bring back their "new" side. */
+  g_autofree char *what = NULL;
+  if (changes->len > 0) {
+    Change *c = &g_array_index(changes, Change, 0);
+    gboolean redo = g_str_equal(verb, "Redone");
+    DerushPhotoItem *item = g_hash_table_lookup(self->by_id, &c->photo_id);
+    what = derush_text_label_change(redo ? c->label : c->old_label, redo ? c->stars : c->old_stars,
+                                    c->label != c->old_label, g_hash_table_size(photos),
+                                    item ? derush_photo_item_get_display_name(item) : NULL);
+  }
+  g_autofree char *message = g_strdup_printf("%s: %s", verb, what ? what : "nothing");
   derush_window_show_toast(self, message);
   _derush_window_refilter(self);
 
@@ -569,9 +583,6 @@ _derush_window_class_init_actions(GtkWidgetClass *widget_class)
   gtk_widget_class_install_action(widget_class, "win.cancel-scan", NULL, cancel_scan_cb);
   gtk_widget_class_install_action(widget_class, "win.apply", NULL, apply_cb);
   gtk_widget_class_install_action(widget_class, "win.undo-apply", NULL, undo_apply_cb);
-  gtk_widget_class_install_property_action(widget_class, "win.advance", "advance");
-  gtk_widget_class_install_property_action(widget_class, "win.hide-labelled", "hide-labelled");
-  gtk_widget_class_install_property_action(widget_class, "win.show-panel", "show-panel");
 
   for (gsize i = 0; i < G_N_ELEMENTS(window_keys); i++) {
     guint keyval;
@@ -595,9 +606,25 @@ capture_controller(const KeyBinding *keys, gsize n)
   return controller;
 }
 
+/* The menu's toggles (win.advance, win.hide-labelled, win.show-panel):
+ * GPropertyActions in the window's own action group. GTK 4.8's menus draw
+ * no check mark for a widget-class property action (its state does not
+ * reach the menu's tracker), so these live in the GActionMap that
+ * GtkApplicationWindow exports as "win.", whose state the menu reads. */
+static void
+init_toggles(DerushWindow *self)
+{
+  static const char *const toggles[] = {"advance", "hide-labelled", "show-panel"};
+  for (gsize i = 0; i < G_N_ELEMENTS(toggles); i++) {
+    g_autoptr(GPropertyAction) action = g_property_action_new(toggles[i], self, toggles[i]);
+    g_action_map_add_action(G_ACTION_MAP(self), G_ACTION(action));
+  }
+}
+
 void
 _derush_window_init_shortcuts(DerushWindow *self)
 {
+  init_toggles(self);
   gtk_widget_add_controller(GTK_WIDGET(self->grid_view),
                             capture_controller(grid_keys, G_N_ELEMENTS(grid_keys)));
   gtk_widget_add_controller(GTK_WIDGET(self->viewer),

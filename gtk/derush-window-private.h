@@ -102,6 +102,10 @@ void _derush_window_class_init_actions(GtkWidgetClass *widget_class);
 void _derush_window_init_shortcuts(DerushWindow *self);
 void _derush_window_update_actions(DerushWindow *self);
 
+/* derush-window-focus.c */
+void _derush_window_init_focus(DerushWindow *self);
+gboolean _derush_window_route_arrow(DerushWindow *self, guint keyval);
+
 /* derush-window.c */
 DerushPhotoItem *_derush_window_get_current(DerushWindow *self);
 GPtrArray *_derush_window_get_selected(DerushWindow *self);

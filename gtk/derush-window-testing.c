@@ -102,6 +102,8 @@ derush_window_set_sort(DerushWindow *self, DerushSortMode mode)
   if (self->sort_mode == mode)
     return;
   self->sort_mode = mode;
+  for (guint i = 0; i < self->cells->len; i++)
+    derush_grid_cell_set_group_headers(self->cells->pdata[i], mode == DERUSH_SORT_GROUP);
   gtk_sorter_changed(GTK_SORTER(self->sorter), GTK_SORTER_CHANGE_DIFFERENT);
   _derush_window_queue_status(self);
 }

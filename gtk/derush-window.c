@@ -201,6 +201,8 @@ setup_cb(GtkSignalListItemFactory *factory, GtkListItem *list_item, DerushWindow
 {
   GtkWidget *cell = derush_grid_cell_new(self->thumbnailer);
   derush_grid_cell_set_thumb_size(DERUSH_GRID_CELL(cell), self->thumb_size);
+  derush_grid_cell_set_list_item(DERUSH_GRID_CELL(cell), list_item, G_LIST_MODEL(self->sort_model));
+  derush_grid_cell_set_group_headers(DERUSH_GRID_CELL(cell), self->sort_mode == DERUSH_SORT_GROUP);
   gtk_list_item_set_child(list_item, cell);
   g_ptr_array_add(self->cells, cell);
   /* Not "teardown": GTK 4.8 disposes the list item widget (and the cell)
@@ -958,6 +960,7 @@ derush_window_init(DerushWindow *self)
   gtk_paned_set_position(self->paned, 1400 - 360);
   gtk_widget_set_visible(GTK_WIDGET(self->side_panel), self->show_panel);
   _derush_window_init_shortcuts(self);
+  _derush_window_init_focus(self);
   _derush_window_update_recent_menu(self);
 }
 

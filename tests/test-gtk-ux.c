@@ -1,0 +1,219 @@
+/* test-gtk-ux.c: what a photographer reads and does in derush-gtk.
+ *
+ * The app runs under a display (gtk-harness.c) with a --replay script; the
+ * tests check what it says: the undo toast names the decision undone, the
+ * menu's toggles carry their state, the arrow keys go back to the grid
+ * after a dropdown or a button had the focus, group badges name their kind
+ * and count the photos in view, the "By Group" sort heads each group, and
+ * sharpness is a word and a rank, never a bare number. Screenshots land in
+ * $G_TEST_BUILDDIR/gtk-screenshots/ for a human to look at.
+ */
+#include "gtk-harness.h"
+
+/* The line of @out starting with @prefix, without it (transfer full), or NULL. */
+static char *
+line_after(const char *out, const char *prefix)
+{
+  g_auto(GStrv) lines = g_strsplit(out, "\n", -1);
+  for (int i = 0; lines[i]; i++)
+    if (g_str_has_prefix(lines[i], prefix))
+      return g_strdup(lines[i] + strlen(prefix));
+  return NULL;
+}
+
+static void
+test_undo_menu_focus(Fixture *f, gconstpointer data)
+{
+  if (!need_display())
+    return;
+  make_photos(f, 12);
+  g_autofree char *grid = g_build_filename(f->shots, "gtk-ux-labels.png", NULL);
+  g_autofree char *script = g_strdup_printf("wait-loaded\n"
+                                            "sort name\n"
+                                            "select 2\n"
+                                            "key k\n"          /* p02 keep */
+                                            "key <Control>z\n" /* undone */
+                                            "select 4\n"
+                                            "key 3\n"          /* p04 three stars */
+                                            "key <Control>z\n" /* undone */
+                                            "key <Control><Shift>z\n"
+                                            "select 6 3\n"
+                                            "key t\n" /* p06-p08 trash */
+                                            "key <Control>z\n"
+                                            "menu-state\n"
+                                            "action win.hide-labelled\n"
+                                            "menu-state\n"
+                                            "action win.hide-labelled\n"
+                                            /* A mouse pick in the sort dropdown leaves the
+                                             * focus on it; an arrow goes back to the grid. */
+                                            "select 1\n"
+                                            "focus-header\n"
+                                            "print-focus\n"
+                                            "press Right\n"
+                                            "print-focus\n"
+                                            "print-current\n"
+                                            "press Down\n"
+                                            "wait-thumbnails\n"
+                                            "screenshot %s\n"
+                                            "quit\n",
+                                            grid);
+  g_autofree char *out = NULL, *err = NULL;
+  g_assert_cmpint(run_app(f, f->photos, script, &out, &err), ==, 0);
+  check_screenshot(out, grid);
+
+  /* The toast names what was undone (or redone), and where. */
+  g_assert_nonnull(strstr(out, "toast: Undone: Keep on p02.jpg\n"));
+  g_assert_nonnull(strstr(out, "toast: Undone: 3 stars on p04.jpg\n"));
+  g_assert_nonnull(strstr(out, "toast: Redone: 3 stars on p04.jpg\n"));
+  g_assert_nonnull(strstr(out, "toast: Undone: Trash on 3 photos\n"));
+
+  /* The menu's toggles have a state the menu shows as a check mark, and it
+   * follows the option. */
+  const char *first = strstr(out, "menu-item win.hide-labelled checked 0\n");
+  g_assert_nonnull(first);
+  g_assert_nonnull(strstr(first, "menu-item win.hide-labelled checked 1\n"));
+  g_assert_nonnull(strstr(out, "menu-item win.advance checked 1\n"));
+  g_assert_nonnull(strstr(out, "menu-item win.show-panel checked 1\n"));
+
+  /* Focus on the header: the arrow moved the grid's selection, and the
+   * grid has the focus again. */
+  const char *away = strstr(out, "focus other\n");
+  g_assert_nonnull(away);
+  g_assert_nonnull(strstr(away, "focus grid\ncurrent p02.jpg\n"));
+}
+
+typedef struct {
+  guint pos;
+  char *name;
+  gint64 group;
+  char *badge, *header, *warning, *sharpness;
+} Cell;
+
+static void
+cell_free(Cell *c)
+{
+  g_free(c->name);
+  g_free(c->badge);
+  g_free(c->header);
+  g_free(c->warning);
+  g_free(c->sharpness);
+  g_free(c);
+}
+
+/* The "cell ..." lines of print-cell-texts. */
+static GPtrArray *
+parse_cells(const char *out)
+{
+  GPtrArray *cells = g_ptr_array_new_with_free_func((GDestroyNotify)cell_free);
+  g_auto(GStrv) lines = g_strsplit(out, "\n", -1);
+  for (int i = 0; lines[i]; i++) {
+    if (!g_str_has_prefix(lines[i], "cell "))
+      continue;
+    g_auto(GStrv) f = g_strsplit(lines[i] + 5, "|", -1);
+    g_assert_cmpuint(g_strv_length(f), ==, 7);
+    Cell *c = g_new0(Cell, 1);
+    c->pos = (guint)g_ascii_strtoull(f[0], NULL, 10);
+    c->name = g_strdup(f[1]);
+    c->group = g_ascii_strtoll(f[2] + strlen("group "), NULL, 10);
+    c->badge = g_strdup(f[3] + strlen("badge "));
+    c->header = g_strdup(f[4] + strlen("header "));
+    c->warning = g_strdup(f[5] + strlen("warning "));
+    c->sharpness = g_strdup(f[6] + strlen("sharpness "));
+    g_ptr_array_add(cells, c);
+  }
+  return cells;
+}
+
+static void
+test_group_words(Fixture *f, gconstpointer data)
+{
+  if (!need_display())
+    return;
+  if (!g_file_test("/usr/share/backgrounds/mate/nature", G_FILE_TEST_IS_DIR)) {
+    g_test_skip("the demo set needs mate-backgrounds (make run installs it)");
+    return;
+  }
+  g_autofree char *garden = g_build_filename(test_demo_dir(), "2024-06-01 Garden", NULL);
+  g_autofree char *shot = g_build_filename(f->shots, "gtk-ux-by-group.png", NULL);
+  g_autofree char *script = g_strdup_printf("wait-loaded\n"
+                                            "wait-analyzed\n"
+                                            "sort group\n"
+                                            "print-shown\n"
+                                            "print-cell-texts 0 200\n"
+                                            "select 0\n"
+                                            "wait-thumbnails\n"
+                                            "sleep 200\n"
+                                            "screenshot %s\n"
+                                            "quit\n",
+                                            shot);
+  g_autofree char *out = NULL, *err = NULL;
+  g_assert_cmpint(run_app(f, garden, script, &out, &err), ==, 0);
+  check_screenshot(out, shot);
+
+  g_autofree char *shown_text = line_after(out, "shown ");
+  guint shown = (guint)g_ascii_strtoull(shown_text, NULL, 10);
+  g_autoptr(GPtrArray) cells = parse_cells(out);
+  g_assert_cmpuint(cells->len, ==, shown);
+  guint grouped = 0, headers = 0, ranked = 0;
+  for (guint i = 0; i < cells->len; i++) {
+    Cell *c = cells->pdata[i];
+    if (c->group == 0) {
+      g_assert_cmpstr(c->badge, ==, "-");
+      g_assert_cmpstr(c->header, ==, "-");
+    } else {
+      grouped++;
+      /* The kind named, no catalog ids. */
+      g_assert_true(g_str_has_prefix(c->badge, "Burst · ") ||
+                    g_str_has_prefix(c->badge, "Duplicates · "));
+      g_assert_null(strchr(c->badge, '#'));
+      /* By Group: members run together; the first of each run carries the
+       * header, and the counts are the photos of the run, in view. */
+      gboolean first = i == 0 || ((Cell *)cells->pdata[i - 1])->group != c->group;
+      guint run = 0;
+      while (i + run < cells->len && ((Cell *)cells->pdata[i + run])->group == c->group)
+        run++;
+      if (first) {
+        headers++;
+        g_autofree char *kind = g_strndup(c->badge, strstr(c->badge, " · ") - c->badge);
+        g_autofree char *want_header = g_strdup_printf("%s · %u photos", kind, run);
+        g_autofree char *want_badge = g_strdup_printf("%s · %u", kind, run);
+        g_assert_cmpstr(c->header, ==, want_header);
+        g_assert_cmpstr(c->badge, ==, want_badge);
+      } else {
+        g_assert_cmpstr(c->header, ==, "-");
+      }
+    }
+    /* Sharpness is a word and a rank in the folder. */
+    if (!g_str_equal(c->sharpness, "-")) {
+      ranked++;
+      g_assert_true(g_str_has_prefix(c->sharpness, "Sharp · ") ||
+                    g_str_has_prefix(c->sharpness, "Average · ") ||
+                    g_str_has_prefix(c->sharpness, "Below average · ") ||
+                    g_str_has_prefix(c->sharpness, "Soft · "));
+      g_assert_true(strstr(c->sharpness, "% of this folder") ||
+                    strstr(c->sharpness, "the sharpest of this folder") ||
+                    strstr(c->sharpness, "the least sharp of this folder"));
+    }
+    /* A soft warning and a "Soft" word go together. */
+    if (g_str_equal(c->warning, "Soft"))
+      g_assert_true(g_str_has_prefix(c->sharpness, "Soft · "));
+  }
+  g_test_message("%u photos shown, %u in groups, %u group headers, %u with a sharpness rank", shown,
+                 grouped, headers, ranked);
+  /* The garden of the demo shoot has bursts and near-duplicates. */
+  g_assert_cmpuint(headers, >=, 3);
+  g_assert_cmpuint(ranked, ==, shown);
+}
+
+int
+main(int argc, char **argv)
+{
+  test_init(&argc, &argv);
+  g_test_add("/gtk-ux/undo-menu-focus", Fixture, NULL, fixture_setup, test_undo_menu_focus,
+             fixture_teardown);
+  g_test_add("/gtk-ux/group-words", Fixture, NULL, fixture_setup, test_group_words,
+             fixture_teardown);
+  int status = g_test_run();
+  stop_display();
+  return status;
+}
