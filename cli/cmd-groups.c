@@ -25,6 +25,7 @@ print_group_cb(const DerushGroup *g, gpointer user_data)
     cli_json_add_path(b, "best", g->best_path);
     cli_json_add_double(b, "best_score", g->best_score);
     cli_json_add_path_array(b, "members", g->member_paths, g->n_members);
+    cli_json_add_path_array(b, "paths", g->member_paths, g->n_members);
     json_builder_end_object(b);
     g_autoptr(JsonNode) root = json_builder_get_root(b);
     cli_print_json(stdout, root);
