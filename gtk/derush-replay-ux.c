@@ -13,6 +13,12 @@
  *   press KEY                a bare key pressed where the focus is ("Left"),
  *                            through the window's own key routing
  *   print-focus              print "focus grid|other"
+ *   print-page               print "page NAME": the page the window shows
+ *                            (empty, message, grid, viewer, compare)
+ *   print-compare            print the compare view: "compare members N panes
+ *                            M focused NAME", then "compare-pane I NAME|QUALITY"
+ *                            (sharpness and warnings as the pane shows them)
+ *   click-compare-strip NAME click NAME in the compare view's strip
  *   print-cell-texts N [M]   print what the grid shows on the photos at
  *                            positions N to M: "cell N|NAME|group ID|badge
  *                            TEXT|header TEXT|warning TEXT|sharpness TEXT",
@@ -23,9 +29,10 @@
 #include "derush-screenshot.h"
 #include "derush-window-private.h"
 
-static const char *const commands[] = {"menu-open",   "menu-screenshot",  "menu-state",
-                                       "menu-close",  "focus-header",     "press",
-                                       "print-focus", "print-cell-texts", NULL};
+static const char *const commands[] = {"menu-open",           "menu-screenshot",  "menu-state",
+                                       "menu-close",          "focus-header",     "press",
+                                       "print-focus",         "print-cell-texts", "print-compare",
+                                       "click-compare-strip", "print-page",       NULL};
 
 /** derush_replay_ux_handles: TRUE when @cmd is one of this file's commands. */
 gboolean
@@ -94,6 +101,21 @@ print_cell_texts(DerushWindow *win, guint pos)
           sharpness ? sharpness : "-");
 }
 
+static void
+print_compare(DerushWindow *win)
+{
+  GPtrArray *members = derush_compare_get_members(win->compare);
+  GPtrArray *shown = derush_compare_get_items(win->compare);
+  DerushPhotoItem *focused = derush_compare_get_focused(win->compare);
+  g_print("compare members %u panes %u focused %s\n", members->len, shown->len,
+          focused ? derush_photo_item_get_display_name(focused) : "none");
+  for (guint i = 0; i < shown->len; i++) {
+    g_autofree char *quality = derush_compare_get_pane_quality(win->compare, i);
+    g_print("compare-pane %u %s|%s\n", i, derush_photo_item_get_display_name(shown->pdata[i]),
+            quality ? quality : "");
+  }
+}
+
 /**
  * derush_replay_ux_run:
  * Runs one of the commands above.
@@ -139,6 +161,22 @@ derush_replay_ux_run(DerushWindow *win, const char *cmd, const char *a1, const c
     GtkWidget *grid = GTK_WIDGET(win->grid_view);
     g_print("focus %s\n",
             focus && (focus == grid || gtk_widget_is_ancestor(focus, grid)) ? "grid" : "other");
+  } else if (g_str_equal(cmd, "print-page")) {
+    g_print("page %s\n", gtk_stack_get_visible_child_name(win->stack));
+  } else if (g_str_equal(cmd, "print-compare")) {
+    print_compare(win);
+  } else if (g_str_equal(cmd, "click-compare-strip") && a1) {
+    GPtrArray *members = derush_compare_get_members(win->compare);
+    for (guint i = 0; i < members->len; i++) {
+      if (!g_str_equal(derush_photo_item_get_display_name(members->pdata[i]), a1))
+        continue;
+      if (derush_compare_click_member(win->compare, members->pdata[i]))
+        return TRUE;
+      g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_FAILED, "the strip is hidden");
+      return FALSE;
+    }
+    g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "%s is not in the group compared", a1);
+    return FALSE;
   } else if (g_str_equal(cmd, "print-cell-texts") && a1) {
     guint first = (guint)g_ascii_strtoull(a1, NULL, 10);
     guint last = a2 ? (guint)g_ascii_strtoull(a2, NULL, 10) : first;

@@ -92,6 +92,11 @@ _derush_window_update_recent_menu(DerushWindow *self)
 static gboolean
 filter_mode_matches(DerushWindow *self, gpointer object)
 {
+  /* A RAW+JPEG pair is one photo (the library labels both halves at once):
+   * one cell, the JPEG's, marked "RAW+JPEG". */
+  const DerushPhoto *photo = derush_photo_item_get_photo(object);
+  if (photo->pair_path && photo->raw_format)
+    return FALSE;
   DerushLabel label = derush_photo_item_get_label(object);
   if (self->hide_labelled && label != DERUSH_LABEL_NONE)
     return FALSE;
@@ -493,9 +498,9 @@ compare_members(gconstpointer a, gconstpointer b)
 
 /**
  * _derush_window_show_compare:
- * Shows the current photo's group side by side: the best pick first, the
- * current photo, then the others by time, four at most (more would be too
- * small to judge focus). A pass over the items, no query: ~1 ms at 100k.
+ * Shows the current photo's group side by side: the best pick first, then
+ * the others by time, the current photo among those in view (four at a
+ * time; the compare view slides along the rest). A pass over the items, no query: ~1 ms at 100k.
  */
 void
 _derush_window_show_compare(DerushWindow *self, gboolean show)
@@ -526,17 +531,13 @@ _derush_window_show_compare(DerushWindow *self, gboolean show)
       g_ptr_array_add(members, value);
   g_ptr_array_add(members, current);
   g_ptr_array_sort(members, compare_members);
-  /* Keep the current photo among the four, right after the best pick. */
-  g_ptr_array_remove(members, current);
-  g_ptr_array_insert(members, derush_photo_item_get_analysis(current)->is_best ? 0 : 1, current);
-  if (members->len > 4)
-    g_ptr_array_set_size(members, 4);
   if (members->len < 2) {
     derush_window_show_toast(self, "The rest of this group is not in this folder");
     return;
   }
   _derush_window_show_viewer(self, FALSE);
   derush_compare_show(self->compare, members);
+  derush_compare_show_member(self->compare, current);
   gtk_stack_set_visible_child_name(self->stack, "compare");
   gtk_widget_grab_focus(GTK_WIDGET(self->compare));
   _derush_window_update_actions(self);

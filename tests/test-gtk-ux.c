@@ -203,6 +203,128 @@ test_group_words(Fixture *f, gconstpointer data)
   /* The garden of the demo shoot has bursts and near-duplicates. */
   g_assert_cmpuint(headers, >=, 3);
   g_assert_cmpuint(ranked, ==, shown);
+
+  /* Compare on a group of more than four: the best pick stays in the
+   * first pane, Right past the last pane slides the others along, and the
+   * strip reaches any member. */
+  guint big = G_MAXUINT, size = 0;
+  for (guint i = 0; i < cells->len && big == G_MAXUINT; i++) {
+    Cell *c = cells->pdata[i];
+    guint run = 0;
+    while (c->group && i + run < cells->len && ((Cell *)cells->pdata[i + run])->group == c->group)
+      run++;
+    if (run > 4) {
+      big = i;
+      size = run;
+    }
+  }
+  g_assert_cmpuint(big, !=, G_MAXUINT);
+  Cell *best = cells->pdata[big];
+  Cell *last = cells->pdata[big + size - 1];
+  g_autofree char *compare = g_build_filename(f->shots, "gtk-ux-compare-strip.png", NULL);
+  g_autofree char *script2 = g_strdup_printf("wait-loaded\n"
+                                             "wait-analyzed\n"
+                                             "sort group\n"
+                                             "select %u\n"
+                                             "key c\n"
+                                             "wait-compare\n"
+                                             "print-compare\n"
+                                             "key Right\nkey Right\nkey Right\nkey Right\n"
+                                             "key Right\nkey Right\nkey Right\nkey Right\n"
+                                             "print-compare\n"
+                                             "click-compare-strip %s\n"
+                                             "wait-compare\n"
+                                             "print-compare\n"
+                                             "key Left\nkey Left\nkey Left\nkey Left\n"
+                                             "key Left\nkey Left\nkey Left\nkey Left\n"
+                                             "print-compare\n"
+                                             "sleep 200\n"
+                                             "screenshot %s\n"
+                                             "quit\n",
+                                             big + 1, last->name, compare);
+  g_free(out);
+  g_free(err);
+  g_assert_cmpint(run_app(f, garden, script2, &out, &err), ==, 0);
+  check_screenshot(out, compare);
+  g_auto(GStrv) states = g_strsplit(out, "compare members ", -1);
+  g_assert_cmpuint(g_strv_length(states), ==, 5);
+  g_autofree char *want_members = g_strdup_printf("%u panes 4 ", size);
+  for (int k = 1; k <= 4; k++) {
+    g_assert_true(g_str_has_prefix(states[k], want_members));
+    /* The best pick in the first pane, always, with its sharpness. */
+    g_autofree char *pane0 = g_strdup_printf("compare-pane 0 %s|", best->name);
+    g_assert_nonnull(strstr(states[k], pane0));
+    g_assert_nonnull(strstr(states[k], " of this folder"));
+  }
+  /* Right to the end: the group's last frame is in the last pane, focused. */
+  g_autofree char *last_pane = g_strdup_printf("compare-pane 3 %s|", last->name);
+  g_autofree char *last_focused = g_strdup_printf("focused %s\n", last->name);
+  g_assert_nonnull(strstr(states[2], last_pane));
+  g_assert_nonnull(strstr(states[2], last_focused));
+  /* Left to the start: the second member is back after the best pick. */
+  Cell *second = cells->pdata[big + 1];
+  g_autofree char *second_pane = g_strdup_printf("compare-pane 1 %s|", second->name);
+  g_assert_nonnull(strstr(states[4], second_pane));
+  /* The strip's click focuses that member. */
+  g_assert_nonnull(strstr(states[3], last_focused));
+  /* Each pane says the warning the grid shows on that photo, or none. */
+  g_auto(GStrv) lines = g_strsplit(out, "\n", -1);
+  guint checked = 0;
+  for (int l = 0; lines[l]; l++) {
+    if (!g_str_has_prefix(lines[l], "compare-pane "))
+      continue;
+    for (guint k = 0; k < size; k++) {
+      Cell *c = cells->pdata[big + k];
+      g_autofree char *key = g_strdup_printf(" %s|", c->name);
+      const char *at = strstr(lines[l], key);
+      if (!at)
+        continue;
+      const char *quality = at + strlen(key);
+      if (g_str_equal(c->warning, "-")) {
+        g_assert_false(g_str_has_prefix(quality, "⚠"));
+      } else {
+        g_autofree char *warned = g_strdup_printf("⚠ %s · ", c->warning);
+        g_assert_true(g_str_has_prefix(quality, warned));
+      }
+      checked++;
+    }
+  }
+  g_assert_cmpuint(checked, ==, 4 * 4);
+}
+
+/* A first visit shows the photos as the scan commits them, each once, and
+ * never the "No Folder Open" page while a folder is opening. */
+static void
+test_first_visit(Fixture *f, gconstpointer data)
+{
+  if (!need_display())
+    return;
+  /* Large enough that the scan outlasts the first polls (~15 ms a decode). */
+  const int n = 90;
+  g_mkdir_with_parents(f->photos, 0755);
+  for (int i = 0; i < n; i++) {
+    g_autofree char *name = g_strdup_printf("p%02d.jpg", i);
+    g_autofree char *path = g_build_filename(f->photos, name, NULL);
+    test_make_quadrant_image(path, 2400, 1600 + i);
+  }
+  g_autofree char *script = g_strdup_printf("print-page\n"
+                                            "sleep 100\n"
+                                            "print-page\n"
+                                            "wait-loaded\n"
+                                            "expect-shown %d\n"
+                                            "wait-thumbnails\n"
+                                            "expect-shown %d\n"
+                                            "counters\n"
+                                            "quit\n",
+                                            n, n);
+  g_autofree char *out = NULL, *err = NULL;
+  g_assert_cmpint(run_app(f, f->photos, script, &out, &err), ==, 0);
+  g_assert_null(strstr(out, "page empty\n"));
+  g_assert_nonnull(strstr(out, "page "));
+  gint64 streamed = counter_from(out, "photos_streamed");
+  g_test_message("%" G_GINT64_FORMAT " of %d photos shown while the scan ran", streamed, n);
+  g_assert_cmpint(streamed, >, 0);
+  g_assert_cmpint(streamed, <=, n);
 }
 
 int
@@ -211,7 +333,9 @@ main(int argc, char **argv)
   test_init(&argc, &argv);
   g_test_add("/gtk-ux/undo-menu-focus", Fixture, NULL, fixture_setup, test_undo_menu_focus,
              fixture_teardown);
-  g_test_add("/gtk-ux/group-words", Fixture, NULL, fixture_setup, test_group_words,
+  g_test_add("/gtk-ux/group-words-compare", Fixture, NULL, fixture_setup, test_group_words,
+             fixture_teardown);
+  g_test_add("/gtk-ux/first-visit", Fixture, NULL, fixture_setup, test_first_visit,
              fixture_teardown);
   int status = g_test_run();
   stop_display();
