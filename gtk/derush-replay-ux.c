@@ -13,6 +13,9 @@
  *   press KEY                a bare key pressed where the focus is ("Left"),
  *                            through the window's own key routing
  *   print-focus              print "focus grid|other"
+ *   print-histogram          print the viewer's histogram (H): "histogram
+ *                            pixels N blown F crushed F" (fractions), or
+ *                            "histogram none"
  *   print-page               print "page NAME": the page the window shows
  *                            (empty, message, grid, viewer, compare)
  *   print-compare            print the compare view: "compare members N panes
@@ -29,10 +32,19 @@
 #include "derush-screenshot.h"
 #include "derush-window-private.h"
 
-static const char *const commands[] = {"menu-open",           "menu-screenshot",  "menu-state",
-                                       "menu-close",          "focus-header",     "press",
-                                       "print-focus",         "print-cell-texts", "print-compare",
-                                       "click-compare-strip", "print-page",       NULL};
+static const char *const commands[] = {"menu-open",
+                                       "menu-screenshot",
+                                       "menu-state",
+                                       "menu-close",
+                                       "focus-header",
+                                       "press",
+                                       "print-focus",
+                                       "print-cell-texts",
+                                       "print-compare",
+                                       "click-compare-strip",
+                                       "print-page",
+                                       "print-histogram",
+                                       NULL};
 
 /** derush_replay_ux_handles: TRUE when @cmd is one of this file's commands. */
 gboolean
@@ -161,6 +173,15 @@ derush_replay_ux_run(DerushWindow *win, const char *cmd, const char *a1, const c
     GtkWidget *grid = GTK_WIDGET(win->grid_view);
     g_print("focus %s\n",
             focus && (focus == grid || gtk_widget_is_ancestor(focus, grid)) ? "grid" : "other");
+  } else if (g_str_equal(cmd, "print-histogram")) {
+    const DerushHistogramData *h = derush_viewer_get_histogram(win->viewer);
+    char blown[G_ASCII_DTOSTR_BUF_SIZE], crushed[G_ASCII_DTOSTR_BUF_SIZE];
+    if (h)
+      g_print("histogram pixels %" G_GUINT64_FORMAT " blown %s crushed %s\n", h->n_pixels,
+              g_ascii_formatd(blown, sizeof blown, "%.4f", h->clipped_high),
+              g_ascii_formatd(crushed, sizeof crushed, "%.4f", h->clipped_low));
+    else
+      g_print("histogram none\n");
   } else if (g_str_equal(cmd, "print-page")) {
     g_print("page %s\n", gtk_stack_get_visible_child_name(win->stack));
   } else if (g_str_equal(cmd, "print-compare")) {

@@ -54,6 +54,7 @@
  *   wait-file FILE           until FILE exists (the test driver's go-ahead)
  *   bench-startup            wait for the first frame with photos, print its time
  *   bench-loaded             wait until the scan and listing are done, print the time
+ *   bench-first-screen       wait for a full screen of thumbnails, print its time
  *   bench-scroll SECS [PX/S] scroll the grid steadily, print frame times and work
  *   bench-refresh [groups]   change every photo's analysis at once (as a retrain;
  *                            groups: as an analysis), print the cost
@@ -386,6 +387,8 @@ run_line(DerushReplay *self, const char *raw)
     return wait_until(self, line, derush_bench_mode_print_startup(self->bench));
   } else if (g_str_equal(cmd, "bench-loaded")) {
     return wait_until(self, line, derush_bench_mode_print_loaded(self->bench));
+  } else if (g_str_equal(cmd, "bench-first-screen")) {
+    return wait_until(self, line, derush_bench_mode_print_first_screen(self->bench));
   } else if (g_str_equal(cmd, "bench-scroll") || g_str_equal(cmd, "bench-refresh")) {
     if (!self->bench_started) {
       if (g_str_equal(cmd, "bench-refresh"))

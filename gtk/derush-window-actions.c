@@ -76,9 +76,11 @@ static const KeyBinding compare_keys[] = {
     {"minus", "win.zoom-out"}, {"KP_Subtract", "win.zoom-out"},
 };
 
+/* In the viewer, H is the histogram (vim's left stays the arrow's). */
 static const KeyBinding viewer_keys[] = {
     {"Left", "win.move-left"}, {"Right", "win.move-right"}, {"space", "win.view"},
     {"Return", "win.view"},    {"KP_Enter", "win.view"},    {"Escape", "win.back"},
+    {"h", "win.histogram"},
 };
 
 static gboolean
@@ -402,6 +404,14 @@ select_photo_cb(GtkWidget *widget, const char *action, GVariant *param)
 }
 
 static void
+histogram_cb(GtkWidget *widget, const char *action, GVariant *param)
+{
+  DerushWindow *self = DERUSH_WINDOW(widget);
+  if (viewer_shown(self))
+    derush_viewer_toggle_histogram(self->viewer);
+}
+
+static void
 compare_cb(GtkWidget *widget, const char *action, GVariant *param)
 {
   DerushWindow *self = DERUSH_WINDOW(widget);
@@ -567,6 +577,7 @@ _derush_window_class_init_actions(GtkWidgetClass *widget_class)
   gtk_widget_class_install_action(widget_class, "win.move-down", NULL, move_cb);
   gtk_widget_class_install_action(widget_class, "win.next-group", NULL, next_group_cb);
   gtk_widget_class_install_action(widget_class, "win.compare", NULL, compare_cb);
+  gtk_widget_class_install_action(widget_class, "win.histogram", NULL, histogram_cb);
   gtk_widget_class_install_action(widget_class, "win.select-photo", "x", select_photo_cb);
   gtk_widget_class_install_action(widget_class, "win.keep-trash-others", NULL,
                                   keep_trash_others_cb);

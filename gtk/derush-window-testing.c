@@ -71,7 +71,7 @@ derush_window_is_compare_loading(DerushWindow *self)
 gboolean
 derush_window_is_viewer_loading(DerushWindow *self)
 {
-  return derush_viewer_is_loading(self->viewer);
+  return derush_viewer_is_loading(self->viewer) || derush_viewer_is_histogram_busy(self->viewer);
 }
 
 /** derush_window_set_filter: shows all photos, or only unlabelled / keep / trash / best picks. */

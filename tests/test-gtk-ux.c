@@ -327,6 +327,77 @@ test_first_visit(Fixture *f, gconstpointer data)
   g_assert_cmpint(streamed, <=, n);
 }
 
+/* A W x H PNG whose left half is @left and right half @right (grey levels). */
+static void
+make_halves(const char *path, int width, int height, guint8 left, guint8 right)
+{
+  g_autofree guint8 *pixels = g_malloc((gsize)width * height * 3);
+  for (int y = 0; y < height; y++)
+    for (int x = 0; x < width; x++)
+      memset(pixels + ((gsize)y * width + x) * 3, x < width / 2 ? left : right, 3);
+  VipsImage *image = vips_image_new_from_memory(pixels, (gsize)width * height * 3, width, height, 3,
+                                                VIPS_FORMAT_UCHAR);
+  g_assert_nonnull(image);
+  g_assert_cmpint(vips_image_write_to_file(image, path, NULL), ==, 0);
+  g_object_unref(image);
+}
+
+static double
+histogram_value(const char *line, const char *key)
+{
+  const char *at = strstr(line, key);
+  g_assert_nonnull(at);
+  return g_ascii_strtod(at + strlen(key), NULL);
+}
+
+/* H in the viewer: the histogram counts the blown and crushed pixels of
+ * the photo shown, and follows the photo; H again hides it. */
+static void
+test_histogram(Fixture *f, gconstpointer data)
+{
+  if (!need_display())
+    return;
+  g_mkdir_with_parents(f->photos, 0755);
+  g_autofree char *a = g_build_filename(f->photos, "a-blown.png", NULL);
+  g_autofree char *b = g_build_filename(f->photos, "b-crushed.png", NULL);
+  make_halves(a, 600, 400, 255, 128);
+  make_halves(b, 600, 400, 0, 128);
+  g_autofree char *shot = g_build_filename(f->shots, "gtk-ux-histogram.png", NULL);
+  g_autofree char *script = g_strdup_printf("wait-loaded\n"
+                                            "sort name\n"
+                                            "select 0\n"
+                                            "key space\n"
+                                            "wait-viewer\n"
+                                            "print-histogram\n"
+                                            "key h\n"
+                                            "wait-viewer\n"
+                                            "print-histogram\n"
+                                            "sleep 200\n"
+                                            "screenshot %s\n"
+                                            "key Right\n"
+                                            "wait-viewer\n"
+                                            "print-histogram\n"
+                                            "key h\n"
+                                            "print-histogram\n"
+                                            "key Escape\n"
+                                            "quit\n",
+                                            shot);
+  g_autofree char *out = NULL, *err = NULL;
+  g_assert_cmpint(run_app(f, f->photos, script, &out, &err), ==, 0);
+  check_screenshot(out, shot);
+  g_auto(GStrv) states = g_strsplit(out, "histogram ", -1);
+  g_assert_cmpuint(g_strv_length(states), ==, 5);
+  g_assert_true(g_str_has_prefix(states[1], "none"));
+  /* a-blown.png at its full 600 x 400: half its pixels at 255. */
+  g_assert_cmpfloat(histogram_value(states[2], "pixels "), ==, 600 * 400);
+  g_assert_cmpfloat_with_epsilon(histogram_value(states[2], "blown "), 0.5, 0.01);
+  g_assert_cmpfloat(histogram_value(states[2], "crushed "), ==, 0);
+  /* The next photo: half black. */
+  g_assert_cmpfloat(histogram_value(states[3], "blown "), ==, 0);
+  g_assert_cmpfloat_with_epsilon(histogram_value(states[3], "crushed "), 0.5, 0.01);
+  g_assert_true(g_str_has_prefix(states[4], "none"));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -337,6 +408,7 @@ main(int argc, char **argv)
              fixture_teardown);
   g_test_add("/gtk-ux/first-visit", Fixture, NULL, fixture_setup, test_first_visit,
              fixture_teardown);
+  g_test_add("/gtk-ux/histogram", Fixture, NULL, fixture_setup, test_histogram, fixture_teardown);
   int status = g_test_run();
   stop_display();
   return status;
