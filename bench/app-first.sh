@@ -34,7 +34,9 @@ set_dir="$work/jpeg12mp-$n"
 if [ ! -f "$set_dir/.complete" ]; then
   src="$repo/../shared/corpus/near_dups"
   [ -d "$src" ] || src=/usr/share/backgrounds/mate/nature
-  mapfile -t sources < <(find "$src" -maxdepth 2 -iname '*.jpg' | sort)
+  # Photos ImageMagick reads (the corpus keeps corrupt files on purpose).
+  mapfile -t sources < <(find "$src" -maxdepth 2 -iname '*.jpg' | sort |
+    while read -r f; do identify "$f" >/dev/null 2>&1 && echo "$f"; done)
   [ "${#sources[@]}" -gt 0 ] || { echo "app-first: no source photos in $src" >&2; exit 2; }
   echo "app-first: $n 12-MP JPEGs from $src into $set_dir (made once)"
   rm -rf "$set_dir"

@@ -93,8 +93,8 @@ viewer_shown(DerushWindow *self)
 
 /* Writes @change for @items (one durable commit) and updates the items,
  * and their RAW+JPEG partners, which the library changes along. */
-static gboolean
-write_labels(DerushWindow *self, GPtrArray *items, const DerushLabelChange *change)
+gboolean
+_derush_window_write_labels(DerushWindow *self, GPtrArray *items, const DerushLabelChange *change)
 {
   g_autoptr(GArray) ids = g_array_sized_new(FALSE, FALSE, sizeof(gint64), items->len);
   for (guint i = 0; i < items->len; i++) {
@@ -115,7 +115,7 @@ write_labels(DerushWindow *self, GPtrArray *items, const DerushLabelChange *chan
     int stars = change->set_stars ? change->stars : derush_photo_item_get_stars(item);
     derush_photo_item_set_label(item, label, stars);
     const char *pair = derush_photo_item_get_photo(item)->pair_path;
-    DerushPhotoItem *partner = pair ? g_hash_table_lookup(self->by_path, pair) : NULL;
+    DerushPhotoItem *partner = pair ? derush_photo_model_lookup_path(self->model, pair) : NULL;
     if (partner) {
       DerushLabel pl = change->set_label ? change->label : derush_photo_item_get_label(partner);
       int ps = change->set_stars ? change->stars : derush_photo_item_get_stars(partner);
@@ -141,7 +141,7 @@ apply_change(DerushWindow *self, const DerushLabelChange *change)
       return;
     g_autoptr(GPtrArray) one = g_ptr_array_new();
     g_ptr_array_add(one, focused);
-    if (write_labels(self, one, change))
+    if (_derush_window_write_labels(self, one, change))
       _derush_window_refilter(self);
     return;
   }
@@ -151,17 +151,17 @@ apply_change(DerushWindow *self, const DerushLabelChange *change)
     return;
   int pos = _derush_window_get_current_position(self);
   DerushPhotoItem *first = items->pdata[0];
-  if (!write_labels(self, items, change))
+  if (!_derush_window_write_labels(self, items, change))
     return;
 
   _derush_window_refilter(self);
-  guint n = g_list_model_get_n_items(G_LIST_MODEL(self->sort_model));
+  guint n = g_list_model_get_n_items(G_LIST_MODEL(self->model));
   if (n == 0 || pos < 0)
     return;
   /* Where the labelled photo went: still at @pos, or filtered out (then
    * the next photo has slid into its place). */
   g_autoptr(DerushPhotoItem) at =
-      (guint)pos < n ? g_list_model_get_item(G_LIST_MODEL(self->sort_model), pos) : NULL;
+      (guint)pos < n ? g_list_model_get_item(G_LIST_MODEL(self->model), pos) : NULL;
   gboolean stayed = at == first;
   guint next = pos;
   if (self->advance && items->len == 1 && stayed && change->set_label)
@@ -193,7 +193,8 @@ keep_trash_others_cb(GtkWidget *widget, const char *action, GVariant *param)
   GPtrArray *items = derush_compare_get_items(self->compare);
   for (guint i = 0; i < items->len; i++)
     g_ptr_array_add(items->pdata[i] == focused ? one : others, items->pdata[i]);
-  if (write_labels(self, one, &keep) && (others->len == 0 || write_labels(self, others, &trash))) {
+  if (_derush_window_write_labels(self, one, &keep) &&
+      (others->len == 0 || _derush_window_write_labels(self, others, &trash))) {
     g_autofree char *message = g_strdup_printf(
         "Kept %s, %u to trash", derush_photo_item_get_display_name(focused), others->len);
     derush_window_show_toast(self, message);
@@ -259,7 +260,7 @@ refresh_after_history(DerushWindow *self, const char *verb, gint64 before)
   for (guint i = 0; i < changes->len; i++) {
     Change *c = &g_array_index(changes, Change, i);
     g_hash_table_add(photos, &c->photo_id);
-    DerushPhotoItem *item = g_hash_table_lookup(self->by_id, &c->photo_id);
+    DerushPhotoItem *item = derush_photo_model_lookup_id(self->model, c->photo_id);
     if (item) {
       derush_photo_item_set_label(item, c->label, c->stars);
       if (!first)
@@ -273,7 +274,7 @@ refresh_after_history(DerushWindow *self, const char *verb, gint64 before)
   if (changes->len > 0) {
     Change *c = &g_array_index(changes, Change, 0);
     gboolean redo = g_str_equal(verb, "Redone");
-    DerushPhotoItem *item = g_hash_table_lookup(self->by_id, &c->photo_id);
+    DerushPhotoItem *item = derush_photo_model_lookup_id(self->model, c->photo_id);
     what = derush_text_label_change(redo ? c->label : c->old_label, redo ? c->stars : c->old_stars,
                                     c->label != c->old_label, g_hash_table_size(photos),
                                     item ? derush_photo_item_get_display_name(item) : NULL);
@@ -285,7 +286,7 @@ refresh_after_history(DerushWindow *self, const char *verb, gint64 before)
   /* Bring the photo back into view, as an editor shows an undone edit. */
   if (first) {
     guint pos = 0;
-    GListModel *model = G_LIST_MODEL(self->sort_model);
+    GListModel *model = G_LIST_MODEL(self->model);
     guint n = g_list_model_get_n_items(model);
     for (pos = 0; pos < n; pos++) {
       g_autoptr(DerushPhotoItem) it = g_list_model_get_item(model, pos);
@@ -323,7 +324,7 @@ static void
 move_cb(GtkWidget *widget, const char *action, GVariant *param)
 {
   DerushWindow *self = DERUSH_WINDOW(widget);
-  guint n = g_list_model_get_n_items(G_LIST_MODEL(self->sort_model));
+  guint n = g_list_model_get_n_items(G_LIST_MODEL(self->model));
   if (n == 0)
     return;
   int pos = _derush_window_get_current_position(self);
@@ -340,7 +341,7 @@ move_cb(GtkWidget *widget, const char *action, GVariant *param)
   }
   if (vertical && viewer_shown(self))
     return;
-  int step = vertical ? (int)_derush_window_get_n_columns(self) : 1;
+  int step = vertical ? (int)derush_window_get_n_columns(self) : 1;
   int next = back ? pos - step : pos + step;
   if (next < 0 || next >= (int)n)
     return; /* stay at the edges, as the file manager does */
@@ -361,7 +362,7 @@ static void
 next_group_cb(GtkWidget *widget, const char *action, GVariant *param)
 {
   DerushWindow *self = DERUSH_WINDOW(widget);
-  GListModel *model = G_LIST_MODEL(self->sort_model);
+  GListModel *model = G_LIST_MODEL(self->model);
   guint n = g_list_model_get_n_items(model);
   int pos = _derush_window_get_current_position(self);
   gint64 current = pos >= 0 ? group_at(model, pos) : 0;
@@ -374,7 +375,8 @@ next_group_cb(GtkWidget *widget, const char *action, GVariant *param)
     }
     previous = group;
   }
-  derush_window_show_toast(self, self->analyzed ? "No more groups" : "Groups are not known yet");
+  derush_window_show_toast(self, derush_window_is_analyzed(self) ? "No more groups"
+                                                                 : "Groups are not known yet");
 }
 
 /* A click in the side panel's group strip: that photo (by id) becomes the
@@ -384,10 +386,10 @@ select_photo_cb(GtkWidget *widget, const char *action, GVariant *param)
 {
   DerushWindow *self = DERUSH_WINDOW(widget);
   gint64 id = g_variant_get_int64(param);
-  DerushPhotoItem *item = g_hash_table_lookup(self->by_id, &id);
+  DerushPhotoItem *item = derush_photo_model_lookup_id(self->model, id);
   if (!item)
     return;
-  GListModel *model = G_LIST_MODEL(self->sort_model);
+  GListModel *model = G_LIST_MODEL(self->model);
   guint n = g_list_model_get_n_items(model);
   for (guint pos = 0; pos < n; pos++) {
     g_autoptr(DerushPhotoItem) it = g_list_model_get_item(model, pos);
@@ -506,8 +508,8 @@ static void
 rescan_cb(GtkWidget *widget, const char *action, GVariant *param)
 {
   DerushWindow *self = DERUSH_WINDOW(widget);
-  if (self->folder) {
-    g_autofree char *folder = g_strdup(self->folder);
+  if (derush_window_get_folder(self)) {
+    g_autofree char *folder = g_strdup(derush_window_get_folder(self));
     derush_window_open_folder(self, folder);
   }
 }
@@ -528,7 +530,7 @@ undo_apply_cb(GtkWidget *widget, const char *action, GVariant *param)
 static void
 cancel_scan_cb(GtkWidget *widget, const char *action, GVariant *param)
 {
-  _derush_window_cancel_jobs(DERUSH_WINDOW(widget));
+  derush_window_cancel_jobs(DERUSH_WINDOW(widget));
 }
 
 /* ------------------------------------------------------------ set-up */
@@ -550,12 +552,15 @@ _derush_window_update_actions(DerushWindow *self)
     gtk_widget_action_set_enabled(w, label_actions[i], has_selection && self->catalog);
   gtk_widget_action_set_enabled(w, "win.undo", self->catalog != NULL);
   gtk_widget_action_set_enabled(w, "win.redo", self->catalog != NULL);
-  gtk_widget_action_set_enabled(w, "win.cancel-scan", self->loading || self->analyzing);
-  gtk_widget_action_set_enabled(w, "win.rescan", self->folder != NULL);
+  /* No session while the window is made or disposed. */
+  gboolean loading = self->session && derush_folder_session_is_loading(self->session);
+  gboolean analyzing = self->session && derush_folder_session_is_analyzing(self->session);
+  gtk_widget_action_set_enabled(w, "win.cancel-scan", loading || analyzing);
+  gtk_widget_action_set_enabled(w, "win.rescan", derush_window_get_folder(self) != NULL);
   /* Files must not move under a scan; one apply (or undo) at a time. */
   gtk_widget_action_set_enabled(w, "win.apply",
-                                self->catalog && self->folder && !self->loading &&
-                                    !self->folder_missing && !self->applying);
+                                self->catalog && derush_window_get_folder(self) && !loading &&
+                                    !derush_window_is_folder_missing(self) && !self->applying);
   gtk_widget_action_set_enabled(w, "win.undo-apply", self->catalog && !self->applying);
 }
 
@@ -594,6 +599,7 @@ _derush_window_class_init_actions(GtkWidgetClass *widget_class)
   gtk_widget_class_install_action(widget_class, "win.cancel-scan", NULL, cancel_scan_cb);
   gtk_widget_class_install_action(widget_class, "win.apply", NULL, apply_cb);
   gtk_widget_class_install_action(widget_class, "win.undo-apply", NULL, undo_apply_cb);
+  gtk_widget_class_install_action(widget_class, "win.cull-groups", NULL, _derush_cull_groups_cb);
 
   for (gsize i = 0; i < G_N_ELEMENTS(window_keys); i++) {
     guint keyval;

@@ -33,15 +33,16 @@ arrow_action(guint keyval)
 }
 
 /**
- * _derush_window_route_arrow:
+ * derush_window_route_arrow:
  * @keyval: a key pressed with no modifier.
  *
  * Sends an arrow key pressed away from the grid back to it (see above).
+ * The window's key controller calls it; so does the replay's `press`.
  *
  * Returns: TRUE when the key was handled here (the grid took it).
  */
 gboolean
-_derush_window_route_arrow(DerushWindow *self, guint keyval)
+derush_window_route_arrow(DerushWindow *self, guint keyval)
 {
   const char *action = arrow_action(keyval);
   if (!action || !g_str_equal(gtk_stack_get_visible_child_name(self->stack), "grid"))
@@ -66,7 +67,7 @@ key_pressed_cb(GtkEventControllerKey *controller, guint keyval, guint keycode,
 {
   if (state & (GDK_CONTROL_MASK | GDK_SHIFT_MASK | GDK_ALT_MASK | GDK_SUPER_MASK))
     return FALSE;
-  return _derush_window_route_arrow(self, keyval);
+  return derush_window_route_arrow(self, keyval);
 }
 
 /** _derush_window_init_focus: installs the arrow routing on the window. */

@@ -86,6 +86,7 @@ typedef struct {
   guint pos;
   char *name;
   gint64 group;
+  gboolean best;
   char *badge, *header, *warning, *sharpness;
 } Cell;
 
@@ -110,15 +111,16 @@ parse_cells(const char *out)
     if (!g_str_has_prefix(lines[i], "cell "))
       continue;
     g_auto(GStrv) f = g_strsplit(lines[i] + 5, "|", -1);
-    g_assert_cmpuint(g_strv_length(f), ==, 7);
+    g_assert_cmpuint(g_strv_length(f), ==, 8);
     Cell *c = g_new0(Cell, 1);
     c->pos = (guint)g_ascii_strtoull(f[0], NULL, 10);
     c->name = g_strdup(f[1]);
     c->group = g_ascii_strtoll(f[2] + strlen("group "), NULL, 10);
-    c->badge = g_strdup(f[3] + strlen("badge "));
-    c->header = g_strdup(f[4] + strlen("header "));
-    c->warning = g_strdup(f[5] + strlen("warning "));
-    c->sharpness = g_strdup(f[6] + strlen("sharpness "));
+    c->best = g_str_equal(f[3], "best 1");
+    c->badge = g_strdup(f[4] + strlen("badge "));
+    c->header = g_strdup(f[5] + strlen("header "));
+    c->warning = g_strdup(f[6] + strlen("warning "));
+    c->sharpness = g_strdup(f[7] + strlen("sharpness "));
     g_ptr_array_add(cells, c);
   }
   return cells;
@@ -327,6 +329,69 @@ test_first_visit(Fixture *f, gconstpointer data)
   g_assert_cmpint(streamed, <=, n);
 }
 
+/* "Keep the best of every group, trash the rest": the best pick of each
+ * group keeps, the other members go to trash, a photo labelled before stays
+ * as it was, and the apply dialog opens on the dry run of that trash. */
+static void
+test_cull_groups(Fixture *f, gconstpointer data)
+{
+  if (!need_display())
+    return;
+  if (!g_file_test("/usr/share/backgrounds/mate/nature", G_FILE_TEST_IS_DIR)) {
+    g_test_skip("the demo set needs mate-backgrounds (make run installs it)");
+    return;
+  }
+  g_autofree char *garden = g_build_filename(test_demo_dir(), "2024-06-01 Garden", NULL);
+  g_autofree char *shot = g_build_filename(f->shots, "gtk-ux-cull-dialog.png", NULL);
+  /* By Group: position 1 is a group's second member (the best pick is
+   * first); it is kept by hand before the step, against the step's choice. */
+  g_autofree char *script = g_strdup_printf("wait-loaded\n"
+                                            "wait-analyzed\n"
+                                            "sort group\n"
+                                            "print-cell-texts 0 200\n"
+                                            "select 1\n"
+                                            "key k\n"
+                                            "action win.cull-groups\n"
+                                            "cull-groups-respond cull\n"
+                                            "apply-dry-run\n"
+                                            "screenshot-dialog %s\n"
+                                            "quit\n",
+                                            shot);
+  g_autofree char *out = NULL, *err = NULL;
+  g_assert_cmpint(run_app(f, garden, script, &out, &err), ==, 0);
+  g_autoptr(GPtrArray) cells = parse_cells(out);
+  g_assert_cmpuint(cells->len, >, 2);
+  Cell *kept_by_hand = cells->pdata[1];
+  g_assert_cmpint(kept_by_hand->group, !=, 0);
+  g_assert_false(kept_by_hand->best);
+
+  g_autoptr(GError) error = NULL;
+  DerushCatalog *cat = derush_catalog_open(f->catalog, &error);
+  g_assert_no_error(error);
+  guint kept = 0, trashed = 0;
+  for (guint i = 0; i < cells->len; i++) {
+    Cell *c = cells->pdata[i];
+    g_autofree char *path = g_build_filename(garden, c->name, NULL);
+    g_autoptr(DerushPhoto) p = derush_catalog_get_photo(cat, path, &error);
+    g_assert_no_error(error);
+    DerushLabel want = c == kept_by_hand ? DERUSH_LABEL_KEEP
+                       : c->group == 0   ? DERUSH_LABEL_NONE
+                       : c->best         ? DERUSH_LABEL_KEEP
+                                         : DERUSH_LABEL_TRASH;
+    g_assert_cmpint(p->label, ==, want);
+    kept += want == DERUSH_LABEL_KEEP;
+    trashed += want == DERUSH_LABEL_TRASH;
+  }
+  derush_catalog_close(cat);
+  g_test_message("%u kept, %u to trash", kept, trashed);
+  g_autofree char *toast =
+      g_strdup_printf("toast: Kept %u best picks, %u photos to trash\n", kept - 1, trashed);
+  g_assert_nonnull(strstr(out, toast));
+  /* The review: the apply dialog's dry run counts that trash. */
+  g_autofree char *dry = g_strdup_printf("dry-run photos %u files ", trashed);
+  g_assert_nonnull(strstr(out, dry));
+}
+
 /* A W x H PNG whose left half is @left and right half @right (grey levels). */
 static void
 make_halves(const char *path, int width, int height, guint8 left, guint8 right)
@@ -407,6 +472,8 @@ main(int argc, char **argv)
   g_test_add("/gtk-ux/group-words-compare", Fixture, NULL, fixture_setup, test_group_words,
              fixture_teardown);
   g_test_add("/gtk-ux/first-visit", Fixture, NULL, fixture_setup, test_first_visit,
+             fixture_teardown);
+  g_test_add("/gtk-ux/cull-groups", Fixture, NULL, fixture_setup, test_cull_groups,
              fixture_teardown);
   g_test_add("/gtk-ux/histogram", Fixture, NULL, fixture_setup, test_histogram, fixture_teardown);
   int status = g_test_run();
