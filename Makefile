@@ -85,9 +85,11 @@ run: build
 bench: build
 	./bench/run.sh $(BUILD)
 
-# derush-gtk on 100,000 photos under Xvfb: start-up, scroll frame times,
+# derush-gtk under Xvfb: a new folder of 12-MP JPEGs, its first screenful
+# (bench/app-first.sh); on 100,000 photos: start-up, scroll frame times,
 # refresh cost, memory (bench/app.sh; also BENCH_ONLY=app make bench).
 bench-app: build
+	./bench/app-first.sh $(BUILD)
 	./bench/app.sh $(BUILD)
 
 # Learning speed (issue 19): train on 1,000 labels, predict 100,000 photos,

@@ -64,5 +64,10 @@ void derush_window_stop_search(DerushWindow *self);
 gboolean derush_window_activate_shortcut(DerushWindow *self, const char *accelerator);
 gboolean derush_window_screenshot(DerushWindow *self, const char *path, int *width, int *height,
                                   GError **error);
+const char *derush_window_get_page(DerushWindow *self);
+GtkWidget *derush_window_get_viewer(DerushWindow *self);
+GtkWidget *derush_window_get_sort_dropdown(DerushWindow *self);
+gboolean derush_window_route_arrow(DerushWindow *self, guint keyval);
+gboolean derush_window_cull_groups_respond(DerushWindow *self, const char *response);
 
 G_END_DECLS
