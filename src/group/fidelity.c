@@ -110,6 +110,24 @@ _derush_fidelity_compare(const DerushFidelity *a, const DerushFidelity *b,
 }
 
 /**
+ * _derush_fidelity_wins:
+ * @a, @b: two members' fidelity
+ *
+ * Returns: a mask of (1 << DerushFidelityStep) for every step on which @a
+ *   is the more faithful, whichever decides: the best pick's reason names
+ *   them all ("full resolution, less compressed").
+ */
+guint
+_derush_fidelity_wins(const DerushFidelity *a, const DerushFidelity *b)
+{
+  guint mask = 0;
+  for (int s = DERUSH_FIDELITY_RESOLUTION; s < DERUSH_FIDELITY_SAME; s++)
+    if (step(a, b, (DerushFidelityStep)s) > 0)
+      mask |= 1u << s;
+  return mask;
+}
+
+/**
  * _derush_fidelity_step_text:
  * @s: a step
  *

@@ -27,6 +27,7 @@ typedef enum {
 void _derush_fidelity_from_features(const float *vector, DerushFidelity *fid);
 int _derush_fidelity_compare(const DerushFidelity *a, const DerushFidelity *b,
                              DerushFidelityStep *decided);
+guint _derush_fidelity_wins(const DerushFidelity *a, const DerushFidelity *b);
 const char *_derush_fidelity_step_text(DerushFidelityStep s);
 
 /* One photo as grouping sees it: a RAW+JPEG pair is one unit. */

@@ -82,7 +82,8 @@ relation(const Member *m, const Member *best)
 }
 
 /* "full resolution, less compressed": the fidelity steps on which the
- * best beat at least one member; "sharpest" when the score alone chose;
+ * best beats at least one member; "sharpest" when some member differs
+ * from it on none (the score chose);
  * NULL when it has nobody to beat (exact copies are no rivals). */
 static char *
 best_reason(const Member *members, guint n, guint best)
@@ -91,7 +92,8 @@ best_reason(const Member *members, guint n, guint best)
     return NULL;
   DerushFidelity fb;
   _derush_fidelity_from_features(members[best].vector, &fb);
-  gboolean won[DERUSH_FIDELITY_SAME + 1] = {FALSE};
+  guint won = 0;
+  gboolean by_score = FALSE;
   guint rivals = 0;
   for (guint i = 0; i < n; i++) {
     DerushRelation r = relation(&members[i], &members[best]);
@@ -101,17 +103,17 @@ best_reason(const Member *members, guint n, guint best)
     rivals++;
     DerushFidelity fm;
     _derush_fidelity_from_features(members[i].vector, &fm);
-    DerushFidelityStep s;
-    if (_derush_fidelity_compare(&fb, &fm, &s) > 0 || s == DERUSH_FIDELITY_SAME)
-      won[s] = TRUE;
+    guint w = _derush_fidelity_wins(&fb, &fm);
+    won |= w;
+    by_score |= w == 0;
   }
   if (!rivals)
     return NULL;
   GString *text = g_string_new(NULL);
   for (int s = DERUSH_FIDELITY_RESOLUTION; s < DERUSH_FIDELITY_SAME; s++)
-    if (won[s])
+    if (won & (1u << s))
       g_string_append_printf(text, "%s%s", text->len ? ", " : "", _derush_fidelity_step_text(s));
-  if (won[DERUSH_FIDELITY_SAME] || text->len == 0)
+  if (by_score)
     g_string_append_printf(text, "%s%s", text->len ? ", " : "", "sharpest");
   return g_string_free(text, FALSE);
 }
