@@ -181,6 +181,22 @@ test_simulate_seed(void)
   g_assert_cmpfloat(last->accuracy, >=, 0.9);
 }
 
+/* Below 100 labels every tree sees every row and column (subsampling 20-60
+ * labels is noise); from 100, both are subsampled. */
+static void
+test_few_label_params(void)
+{
+  DerushBoostParams p;
+  for (int n = 8; n < 100; n += 13) {
+    _derush_boost_params_for(n, 1, &p);
+    g_assert_cmpfloat(p.subsample, ==, 1);
+    g_assert_cmpfloat(p.colsample, ==, 1);
+  }
+  _derush_boost_params_for(100, 1, &p);
+  g_assert_cmpfloat(p.subsample, <, 1);
+  g_assert_cmpfloat(p.colsample, <, 1);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -189,5 +205,6 @@ main(int argc, char **argv)
   g_test_add_func("/learn/active/seek-missing-kind", test_seek_missing_kind);
   g_test_add_func("/learn/active/model-uncertainty", test_model_uncertainty);
   g_test_add_func("/learn/eval/simulate-seed", test_simulate_seed);
+  g_test_add_func("/learn/fit/few-label-params", test_few_label_params);
   return g_test_run();
 }

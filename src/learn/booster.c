@@ -36,8 +36,13 @@ xgb_check(int rc, const char *what, GError **error)
  * the trees do, so small data gets stumps-to-depth-2 trees, a higher
  * learning rate and few rounds (the model is mostly a handful of splits on
  * sharpness and exposure); more labels earn deeper trees and more rounds.
- * Row and column subsampling regularise at every size; the seed is fixed,
- * so the same labels give the same model byte for byte.
+ * Row and column subsampling regularise from 100 labels; below, every row
+ * and column goes into every tree: with 20-60 labels a tree that misses a
+ * fifth of them (or the one column that tells) is noise, not
+ * regularisation (`derush eval learning` on the demo taste, derush's order:
+ * 0.896 against 0.802 accuracy after 40 labels, 0.957 against 0.946 after
+ * 60). The seed is fixed, so the same labels give the same model byte for
+ * byte.
  */
 void
 _derush_boost_params_for(int n, int threads, DerushBoostParams *p)
@@ -50,6 +55,8 @@ _derush_boost_params_for(int n, int threads, DerushBoostParams *p)
     p->max_depth = 2;
     p->eta = 0.3;
     p->min_child_weight = 0.5;
+    p->subsample = 1;
+    p->colsample = 1;
   } else if (n < 1000) {
     p->rounds = 80;
     p->max_depth = 3;
