@@ -299,6 +299,7 @@ main(int argc, char **argv)
     fprintf(stderr, "usage: %s OUTDIR [RUNS]\n", argv[0]);
     return 2;
   }
+  derush_restart_with_idle_threads(argv); /* as derush does: idle threads sleep */
   int runs = argc > 2 ? CLAMP(atoi(argv[2]), 1, 64) : 5;
   g_autoptr(GError) error = NULL;
   if (!run(argv[1], runs, &error)) {

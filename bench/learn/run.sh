@@ -8,6 +8,9 @@
 # Writes the raw JSON lines and a table to bench/results/learn-DATE.txt
 # (make bench-learn).
 set -eu
+# libgomp reads its wait policy when it loads: idle threads must sleep, not
+# spin, on a shared machine (src/library.c). The peers get the same.
+export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-passive}
 here=$(cd "$(dirname "$0")" && pwd)
 build=${1:-$here/../../build}
 runs=${2:-5}
