@@ -40,6 +40,12 @@ _derush_nn_model_load_from_data(const void *data, size_t len, GError **error)
   for (guint i = 0; i < g->inputs->len; i++) {
     (void)i; /* dtype of inputs: float32 is checked when a run binds them */
   }
+  for (guint i = 0; i < g->nodes->len; i++)
+    if (g_str_has_prefix(NN_NODE(g, i)->op, "QLinear")) {
+      g_info("int8 model: its QLinear operators run in float32 (weights dequantized once, "
+             "when the plan is built; outputs requantized), see src/nn/plan-quant.c");
+      break;
+    }
   _nn_fold_batchnorm(g);
   NnBackend *be = _nn_backend_new(error);
   if (!be) {
@@ -209,6 +215,17 @@ _derush_nn_model_n_reference_steps(DerushNnModel *m)
   for (guint s = 0; m->plan && s < m->plan->steps->len; s++) {
     NnStep *st = g_ptr_array_index(m->plan->steps, s);
     n += st->prim && g_str_has_prefix(_nn_prim_impl(st->prim), "ref");
+  }
+  return n;
+}
+
+int
+_derush_nn_model_n_steps_of(DerushNnModel *m, const char *op)
+{
+  int n = 0;
+  for (guint s = 0; m->plan && s < m->plan->steps->len; s++) {
+    NnStep *st = g_ptr_array_index(m->plan->steps, s);
+    n += st->node && strcmp(st->node->op, op) == 0;
   }
   return n;
 }
