@@ -241,6 +241,32 @@ test_concat_in_place(void)
   concat_case(12, 4, 1); /* the second input would start inside a block */
 }
 
+/* Alternating input shapes reuse their plans: one build per shape. */
+static void
+test_plan_cache(void)
+{
+  gsize len;
+  g_autofree float *w3 = NULL, *w1 = NULL, *b3 = NULL, *b1 = NULL;
+  g_autofree guint8 *bytes = residual_model(&len, &w3, &w1, &b3, &b1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DerushNnModel) m = _derush_nn_model_load_from_data(bytes, len, &error);
+  g_assert_no_error(error);
+  g_autofree float *x = pattern(3 * 9 * 9, 31);
+  static const int64_t shapes[3][4] = {{1, 3, 9, 7}, {1, 3, 7, 9}, {1, 3, 5, 5}};
+  static const int order[] = {0, 1, 0, 2, 1, 0, 2, 2};
+  for (gsize i = 0; i < G_N_ELEMENTS(order); i++) {
+    const int64_t *s = shapes[order[i]];
+    g_assert_true(_derush_nn_model_run(m, x, s, 4, &error));
+    g_assert_no_error(error);
+    const int64_t *oshape;
+    int rank;
+    g_assert_nonnull(_derush_nn_model_output(m, 0, &oshape, &rank));
+    g_assert_cmpint(oshape[2], ==, s[2]);
+    g_assert_cmpint(oshape[3], ==, s[3]);
+  }
+  g_assert_cmpint(_derush_nn_model_n_plans_built(m), ==, 3);
+}
+
 /* Shape arithmetic folded at plan time (Shape, Gather, Unsqueeze, Concat)
  * feeding a Reshape, then Transpose, Slice with steps, Concat with a
  * constant and Softmax. */
@@ -506,6 +532,7 @@ main(int argc, char **argv)
   g_test_add_func("/nn/graph/residual-fusion", test_residual);
   g_test_add_func("/nn/graph/bottleneck-kernels", test_bottleneck_kernels);
   g_test_add_func("/nn/graph/concat-in-place", test_concat_in_place);
+  g_test_add_func("/nn/graph/plan-cache", test_plan_cache);
   g_test_add_func("/nn/graph/shape-ops", test_shape_ops);
   g_test_add_func("/nn/graph/pool-resize", test_pool_resize);
   g_test_add_func("/nn/bad/garbage", test_garbage);
