@@ -15,4 +15,8 @@ void derush_grid_cell_set_item(DerushGridCell *self, DerushPhotoItem *item);
 int derush_grid_cell_get_thumb_size(DerushGridCell *self);
 void derush_grid_cell_set_thumb_size(DerushGridCell *self, int size);
 
+void derush_grid_cell_set_list_item(DerushGridCell *self, GtkListItem *list_item,
+                                    GListModel *model);
+void derush_grid_cell_set_group_headers(DerushGridCell *self, gboolean group_headers);
+
 G_END_DECLS

@@ -235,6 +235,7 @@ load_units(DerushCatalog *cat, const DerushGroupOptions *opt, GError **error)
     u.hashes = h->hashes;
     const Row *f = r->has_features || !other ? r : other;
     u.score = u.sharpness = NAN;
+    _derush_fidelity_from_features(f->has_features ? f->vector : NULL, &u.fid);
     if (f->has_features) {
       u.sharpness = derush_features_sharpness(f->vector);
       u.score = opt->score ? opt->score(u.id, f->vector, opt->score_data)

@@ -37,7 +37,9 @@
  *   in pHash; its own evidence is the correlation at one angle).
  * - Ids: a group's id is its smallest member photo id times 4 plus its
  *   kind, so it is the same on every run while that member stays in it.
- * - Best pick: the highest score (the quality score, or what
+ * - Best pick: the member nearest the original (fidelity.c: full
+ *   resolution, colour, never re-encoded, less compressed, fewer clipped
+ *   highlights), then the highest score (the quality score, or what
  *   options->score says); ties, and missing scores, go to the sharper,
  *   then the smaller id.
  */
@@ -79,6 +81,11 @@ _derush_group_unit_distance(const DerushGroupUnit *a, const DerushGroupUnit *b, 
 static gboolean
 better(const DerushGroupUnit *a, const DerushGroupUnit *b)
 {
+  /* The copy nearer the original first (fidelity.c): no score should
+   * prefer a resized, grey or re-encoded copy of the same picture. */
+  int f = _derush_fidelity_compare(&a->fid, &b->fid, NULL);
+  if (f)
+    return f > 0;
   /* NAN scores lose to any score; equal (or both missing) fall to
    * sharpness, then to the smaller id for a total order. */
   gboolean an = isnan(a->score), bn = isnan(b->score);
