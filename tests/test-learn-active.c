@@ -181,13 +181,60 @@ test_simulate_seed(void)
   g_assert_cmpfloat(last->accuracy, >=, 0.9);
 }
 
+/* Below 100 labels every tree sees every row and column (subsampling 20-60
+ * labels is noise); from 100, both are subsampled. */
+static void
+test_few_label_params(void)
+{
+  DerushBoostParams p;
+  for (int n = 8; n < 100; n += 13) {
+    _derush_boost_params_for(n, 1, &p);
+    g_assert_cmpfloat(p.subsample, ==, 1);
+    g_assert_cmpfloat(p.colsample, ==, 1);
+  }
+  _derush_boost_params_for(100, 1, &p);
+  g_assert_cmpfloat(p.subsample, <, 1);
+  g_assert_cmpfloat(p.colsample, <, 1);
+}
+
+/* From 1,000 rows training runs on every core (booster.c): the same rows
+ * still give the same model, byte for byte. */
+static void
+test_parallel_deterministic(void)
+{
+  g_autoptr(DerushDataset) ds = dataset_of(1200, 100, 5);
+  guint n = ds->photos->len;
+  g_autofree float *y = g_new(float, n);
+  for (guint i = 0; i < n; i++)
+    y[i] = (i * 7919) % n >= n / 3 ? 1.0f : 0.0f;
+  DerushBoostParams params;
+  _derush_boost_params_for((int)n, 0, &params);
+  g_autoptr(GError) error = NULL;
+  GBytes *blob[2] = {NULL, NULL};
+  for (int k = 0; k < 2; k++) {
+    g_autoptr(DerushBooster) b =
+        _derush_booster_train(ds->x, (int)n, ds->n_cols, y, &params, &error);
+    g_assert_no_error(error);
+    blob[k] = _derush_booster_save(b, &error);
+    g_assert_no_error(error);
+  }
+  g_assert_true(g_bytes_equal(blob[0], blob[1]));
+  g_bytes_unref(blob[0]);
+  g_bytes_unref(blob[1]);
+}
+
 int
 main(int argc, char **argv)
 {
+  /* As derush and the app do: libgomp's idle threads sleep (a spinning
+   * one made the 2-thread training case take minutes on a busy machine). */
+  derush_restart_with_idle_threads(argv);
   test_init(&argc, &argv);
   g_test_add_func("/learn/active/cold-start-spread", test_cold_start_spread);
   g_test_add_func("/learn/active/seek-missing-kind", test_seek_missing_kind);
   g_test_add_func("/learn/active/model-uncertainty", test_model_uncertainty);
   g_test_add_func("/learn/eval/simulate-seed", test_simulate_seed);
+  g_test_add_func("/learn/fit/few-label-params", test_few_label_params);
+  g_test_add_func("/learn/fit/parallel-deterministic", test_parallel_deterministic);
   return g_test_run();
 }
