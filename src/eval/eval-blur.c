@@ -27,9 +27,7 @@ derush_eval_blur(DerushCatalog *catalog, const char *truth_csv, DerushBlurEval *
   g_autoptr(GArray) rows = _derush_truth_read(truth_csv, 1, 3, error);
   if (!rows)
     return FALSE;
-  g_autoptr(GHashTable) reported = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-  BadFiles bad = {NULL, NULL, reported};
-  if (!_derush_truth_bring_in(catalog, rows, NULL, &bad, error))
+  if (!_derush_truth_bring_in(catalog, rows, NULL, NULL, error))
     return FALSE;
 
   /* scene -> {sharp score, best blurred score, complete} */

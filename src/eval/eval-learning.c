@@ -155,9 +155,7 @@ derush_eval_learning(DerushCatalog *catalog, const char *taste_csv, DerushLearnO
   g_autoptr(GArray) rows = _derush_truth_read(taste_csv, 1, 1, error);
   if (!rows)
     return FALSE;
-  g_autoptr(GHashTable) reported = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-  BadFiles bad = {NULL, NULL, reported};
-  if (!_derush_truth_bring_in(catalog, rows, NULL, &bad, error))
+  if (!_derush_truth_bring_in(catalog, rows, NULL, NULL, error))
     return FALSE;
   g_autoptr(GArray) truth = NULL;
   g_autoptr(DerushDataset) ds = taste_dataset(catalog, rows, &truth, error);

@@ -32,7 +32,7 @@ GArray *_derush_truth_read(const char *csv, int group_col, int label_col, GError
 void _derush_truth_bad_file_cb(const char *path, const char *reason, gpointer user_data);
 
 /* Scans and analyzes the files of @rows (grouping with @gopt); files that
- * do not exist are reported to @bad. */
+ * do not exist are reported to @bad (nullable: reported nowhere). */
 gboolean _derush_truth_bring_in(DerushCatalog *cat, GArray *rows, const DerushGroupOptions *gopt,
                                 BadFiles *bad, GError **error);
 

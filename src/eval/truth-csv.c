@@ -99,11 +99,18 @@ _derush_truth_bad_file_cb(const char *path, const char *reason, gpointer user_da
 }
 
 /* Scans and analyzes the files of @rows; files that do not exist are
- * reported here (a missing root would make the scan fail). */
+ * reported here (a missing root would make the scan fail). @bad NULL: an
+ * evaluation that reports nothing. */
 gboolean
 _derush_truth_bring_in(DerushCatalog *cat, GArray *rows, const DerushGroupOptions *gopt,
                        BadFiles *bad, GError **error)
 {
+  g_autoptr(GHashTable) reported = NULL;
+  BadFiles quiet = {NULL, NULL, NULL};
+  if (!bad) {
+    quiet.reported = reported = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    bad = &quiet;
+  }
   g_autoptr(GPtrArray) roots = g_ptr_array_new();
   for (guint i = 0; i < rows->len; i++) {
     TruthRow *r = &g_array_index(rows, TruthRow, i);
