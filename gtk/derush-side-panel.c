@@ -133,9 +133,9 @@ strip_changed_cb(DerushSidePanel *self)
   if (kind == DERUSH_STRIP_SESSION)
     description = g_strdup("In no burst or near-duplicate set");
   else if (best == self->item)
-    description = g_strdup("★ This is the best pick");
+    description = derush_photo_text_best(self->item, NULL);
   else if (best)
-    description = g_strdup_printf("★ Best pick: %s", derush_photo_item_get_display_name(best));
+    description = derush_photo_text_best(self->item, best);
   adw_preferences_group_set_title(ADW_PREFERENCES_GROUP(self->strip_group), title);
   adw_preferences_group_set_description(ADW_PREFERENCES_GROUP(self->strip_group), description);
 }
