@@ -111,6 +111,19 @@ derush_window_is_status_pending(DerushWindow *self)
   return self->status_idle != 0;
 }
 
+/**
+ * derush_window_get_message:
+ * Returns: the title of the message page ("Reading Photos…", "Disk Full")
+ * when it is what the window shows, else NULL.
+ */
+const char *
+derush_window_get_message(DerushWindow *self)
+{
+  if (g_strcmp0(gtk_stack_get_visible_child_name(self->stack), "message") != 0)
+    return NULL;
+  return adw_status_page_get_title(self->message_page);
+}
+
 /** derush_window_is_no_match_shown: the "No Photos Match" page covers the grid. */
 gboolean
 derush_window_is_no_match_shown(DerushWindow *self)

@@ -852,7 +852,8 @@ derush_window_new(GtkApplication *app, const char *catalog_path, GError **error)
     return NULL;
   /* An apply that a crash cut short is finished or rolled back before the
    * grid shows any file (the CLI does the same on every open). */
-  if (derush_catalog_recover_file_ops(catalog, error) < 0) {
+  if (!derush_catalog_is_read_only(catalog) &&
+      derush_catalog_recover_file_ops(catalog, error) < 0) {
     derush_catalog_close(catalog);
     return NULL;
   }

@@ -275,6 +275,14 @@ cmd_print_no_match(DerushReplay *self, const Line *l)
 }
 
 static gboolean
+cmd_print_message(DerushReplay *self, const Line *l)
+{
+  const char *title = derush_window_get_message(self->window);
+  g_print("message %s\n", title ? title : "-");
+  return TRUE;
+}
+
+static gboolean
 cmd_print_shown(DerushReplay *self, const Line *l)
 {
   g_print("shown %u\n", derush_window_get_n_shown(self->window));
@@ -661,6 +669,8 @@ static const Command commands[] = {
     {"sort", 1, cmd_sort, "time|name|group|sharpness"},
     {"expect-shown", 1, cmd_expect_shown, "N: the grid shows N photos"},
     {"print-no-match", 0, cmd_print_no_match, "print \"no-match 0|1\""},
+    {"print-message", 0, cmd_print_message,
+     "print \"message TITLE\" (the page over the grid: \"Disk Full\"...) or \"message -\""},
     {"print-shown", 0, cmd_print_shown, "print \"shown N\" (photos in the grid now)"},
     {"print-analysis", 0, cmd_print_analysis, "print \"analysis grouped N best N flagged N\""},
     {"print-current", 0, cmd_print_current, "print \"current NAME\" (the first selected photo)"},
