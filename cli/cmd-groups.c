@@ -24,6 +24,8 @@ print_group_cb(const DerushGroup *g, gpointer user_data)
     json_builder_add_int_value(b, g->n_members);
     cli_json_add_path(b, "best", g->best_path);
     cli_json_add_double(b, "best_score", g->best_score);
+    json_builder_set_member_name(b, "best_by");
+    json_builder_add_string_value(b, derush_best_by_name(g->best_by));
     cli_json_add_path_array(b, "members", g->member_paths, g->n_members);
     json_builder_end_object(b);
     g_autoptr(JsonNode) root = json_builder_get_root(b);
@@ -32,7 +34,9 @@ print_group_cb(const DerushGroup *g, gpointer user_data)
   }
   printf("%s %" G_GINT64_FORMAT " (%u photos)", derush_group_kind_name(g->kind), g->id,
          g->n_members);
-  if (!isnan(g->best_score))
+  if (!isnan(g->best_score) && g->best_by == DERUSH_BEST_BY_MODEL)
+    printf(" best by the model, p(keep) %.2f", g->best_score);
+  else if (!isnan(g->best_score))
     printf(" best score %.2f", g->best_score);
   printf("\n");
   for (guint i = 0; i < g->n_members; i++) {
@@ -50,7 +54,8 @@ cli_cmd_groups(CliContext *ctx, int argc, char **argv)
   g_auto(GStrv) dirs = NULL;
   const GOptionEntry entries[] = {
       {"json", 0, 0, G_OPTION_ARG_NONE, &json,
-       "JSON Lines: one object per group (id, kind, size, best, best_score, members)", NULL},
+       "JSON Lines: one object per group (id, kind, size, best, best_score, best_by, members)",
+       NULL},
       {"kind", 'k', 0, G_OPTION_ARG_STRING, &kind_name, "Only session, burst or near_dup groups",
        "KIND"},
       {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &dirs, NULL, "[DIR]"},
@@ -60,8 +65,10 @@ cli_cmd_groups(CliContext *ctx, int argc, char **argv)
       ctx, NULL, "List sessions, bursts and near-duplicate groups with their best pick.",
       "Lists the groups the last 'derush analyze' computed (with a member at or\n"
       "below DIR when given), ordered by kind then id. Ids are stable while the\n"
-      "members stay. The best pick (\"*\") has the highest quality score:\n"
-      "sharpness minus exposure penalties (docs/features.md).",
+      "members stay. The best pick (\"*\") has the highest p(keep) of the model\n"
+      "'derush train' learnt from your labels, or without a trained model the\n"
+      "highest quality score: sharpness minus exposure penalties\n"
+      "(docs/features.md). best_by says which: \"model\" or \"quality\".",
       entries);
   gboolean parsed = cli_option_context_parse(context, &argc, &argv);
   g_autofree char *kind_owned = kind_name;

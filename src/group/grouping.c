@@ -37,9 +37,10 @@
  *   in pHash; its own evidence is the correlation at one angle).
  * - Ids: a group's id is its smallest member photo id times 4 plus its
  *   kind, so it is the same on every run while that member stays in it.
- * - Best pick: the highest score (the quality score, or what
- *   options->score says); ties, and missing scores, go to the sharper,
- *   then the smaller id.
+ * - Best pick: the highest score (the model's p(keep) when a trained
+ *   model's predictions are stored, else the quality score, or what
+ *   options->score says: group/best-pick.c); ties, and missing scores, go
+ *   to the sharper, then the smaller id.
  */
 #include "grouping.h"
 #include "near-dup-index.h"
@@ -76,8 +77,8 @@ _derush_group_unit_distance(const DerushGroupUnit *a, const DerushGroupUnit *b, 
   return best;
 }
 
-static gboolean
-better(const DerushGroupUnit *a, const DerushGroupUnit *b)
+gboolean
+_derush_group_unit_better(const DerushGroupUnit *a, const DerushGroupUnit *b)
 {
   /* NAN scores lose to any score; equal (or both missing) fall to
    * sharpness, then to the smaller id for a total order. */
@@ -112,7 +113,7 @@ finish_group(const DerushGroupUnit *units, DerushGroupResult *g)
     g->key = MIN(g->key, units[u].id);
     if (units[u].partner_id)
       g->key = MIN(g->key, units[u].partner_id);
-    if (better(&units[u], &units[g->best]))
+    if (_derush_group_unit_better(&units[u], &units[g->best]))
       g->best = u;
   }
   g->id = g->key * 4 + g->kind;

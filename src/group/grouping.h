@@ -18,8 +18,9 @@ typedef struct {
   guint32 camera; /* make+model interned by the caller, 0 unknown */
   gboolean has_hashes;
   DerushHashes hashes;
-  double score;     /* best-of-group score, NAN unknown */
-  double sharpness; /* tie-break, NAN unknown */
+  double score;      /* best-of-group score, NAN unknown */
+  gboolean by_model; /* @score is the model's p(keep) */
+  double sharpness;  /* tie-break, NAN unknown */
 } DerushGroupUnit;
 
 typedef struct {
@@ -36,6 +37,10 @@ void _derush_group_result_free(DerushGroupResult *group);
  * ordered by kind then id. */
 GPtrArray *_derush_group_compute(const DerushGroupUnit *units, gsize n,
                                  const DerushGroupOptions *options, int n_threads);
+
+/* Whether @a is a better best pick than @b: the higher score, then the
+ * sharper, then the smaller id (a total order). */
+gboolean _derush_group_unit_better(const DerushGroupUnit *a, const DerushGroupUnit *b);
 
 /* The pHash distance the safety bound uses between two units: the smallest
  * over every pair of their transforms (only the plain hashes when
