@@ -16,8 +16,8 @@
  *   select N [COUNT]         select COUNT photos from position N
  *   key ACCEL                e.g. "k", "<Control>z", "space"
  *   action NAME              e.g. "win.keep"
- *   filter all|unlabelled|keep|trash|best
- *   sort time|name|group|sharpness
+ *   filter all|unlabelled|keep|trash|best|predicted-trash|unsure
+ *   sort time|name|group|sharpness|p-keep
  *   search [TEXT]            search file and folder names for TEXT (none: clear)
  *   search-stop              Escape in the search entry (its stop-search)
  *   search-state             print "search mode 0|1 text TEXT"
@@ -52,6 +52,15 @@
  *   apply-undo               undo the last apply (the toast's Undo button)
  *   wait-apply               the apply or undo is done, the folder listed again
  *   wait-file FILE           until FILE exists (the test driver's go-ahead)
+ *   train-delay MS           the quiet time after a label before training
+ *   wait-learned             the analysis is done, no training waits or runs, no
+ *                            N pick or reasons are on their way
+ *   learn-state              print the learning indicator and the side panel's model
+ *                            section ("indicator TEXT", "model TEXT", "tile NAME: V",
+ *                            "prediction TEXT", "reason TEXT")
+ *   select-name NAME         select the photo shown with that file name
+ *   print-grid               print "grid I NAME" for every photo shown, in order
+ *   print-cells              print "cell NAME label L [auto]" for every bound cell
  *   bench-startup            wait for the first frame with photos, print its time
  *   bench-loaded             wait until the scan and listing are done, print the time
  *   bench-scroll SECS [PX/S] scroll the grid steadily, print frame times and work
@@ -214,6 +223,55 @@ run_group_command(DerushReplay *self, const char *line, const char *cmd, const c
   return TRUE;
 }
 
+/* The learning commands; FALSE: call again. */
+static gboolean
+run_learn_command(DerushReplay *self, const char *line, const char *cmd, const char *a1)
+{
+  DerushWindow *win = self->window;
+  if (g_str_equal(cmd, "train-delay") && a1) {
+    derush_window_set_train_delay(win, (guint)g_ascii_strtoull(a1, NULL, 10));
+  } else if (g_str_equal(cmd, "wait-learned")) {
+    return wait_until(self, line,
+                      derush_window_is_analyzed(win) && !derush_window_is_learning(win) &&
+                          win->status_idle == 0);
+  } else if (g_str_equal(cmd, "learn-state")) {
+    g_autofree char *state = derush_window_describe_learning(win);
+    g_print("%s", state);
+  } else if (g_str_equal(cmd, "select-name") && a1) {
+    GListModel *model = G_LIST_MODEL(win->sort_model);
+    guint n = g_list_model_get_n_items(model), i;
+    for (i = 0; i < n; i++) {
+      g_autoptr(DerushPhotoItem) item = g_list_model_get_item(model, i);
+      if (g_str_equal(derush_photo_item_get_display_name(item), a1))
+        break;
+    }
+    if (i < n)
+      derush_window_select(win, i, 1);
+    else
+      fail(self, line, "no such photo shown");
+  } else if (g_str_equal(cmd, "print-grid")) {
+    GListModel *model = G_LIST_MODEL(win->sort_model);
+    for (guint i = 0; i < g_list_model_get_n_items(model); i++) {
+      g_autoptr(DerushPhotoItem) item = g_list_model_get_item(model, i);
+      g_print("grid %u %s\n", i, derush_photo_item_get_display_name(item));
+    }
+  } else if (g_str_equal(cmd, "print-cells")) {
+    /* What each bound cell draws of the label: a decision or the model's
+     * suggestion. */
+    for (guint i = 0; i < win->cells->len; i++) {
+      DerushGridCell *cell = win->cells->pdata[i];
+      DerushPhotoItem *item = derush_grid_cell_get_item(cell);
+      if (item)
+        g_print("cell %s label %s%s\n", derush_photo_item_get_display_name(item),
+                derush_label_name(derush_photo_item_get_label(item)),
+                derush_grid_cell_is_auto_label(cell) ? " auto" : "");
+    }
+  } else {
+    fail(self, line, "unknown command");
+  }
+  return TRUE;
+}
+
 /* The search bar's and the preferences' commands; FALSE: call again. */
 static gboolean
 run_settings_command(DerushReplay *self, const char *line, const char *cmd, const char *a1,
@@ -328,14 +386,15 @@ run_line(DerushReplay *self, const char *raw)
     if (!gtk_widget_activate_action(GTK_WIDGET(win), a1, NULL))
       fail(self, line, "no such action");
   } else if (g_str_equal(cmd, "filter") && a1) {
-    static const char *const modes[] = {"all", "unlabelled", "keep", "trash", "best", NULL};
+    static const char *const modes[] = {"all",  "unlabelled",      "keep",   "trash",
+                                        "best", "predicted-trash", "unsure", NULL};
     int mode = parse_choice(a1, modes);
     if (mode < 0)
       fail(self, line, "unknown filter");
     else
       derush_window_set_filter(win, mode);
   } else if (g_str_equal(cmd, "sort") && a1) {
-    static const char *const modes[] = {"time", "name", "group", "sharpness", NULL};
+    static const char *const modes[] = {"time", "name", "group", "sharpness", "p-keep", NULL};
     int mode = parse_choice(a1, modes);
     if (mode < 0)
       fail(self, line, "unknown sort");
@@ -446,6 +505,10 @@ run_line(DerushReplay *self, const char *raw)
   } else if (g_str_has_prefix(cmd, "compare-") || g_str_has_prefix(cmd, "strip-") ||
              g_str_equal(cmd, "print-current")) {
     return run_group_command(self, line, cmd, a1, a2);
+  } else if (g_str_has_prefix(cmd, "train-") || g_str_has_prefix(cmd, "learn-") ||
+             g_str_equal(cmd, "wait-learned") || g_str_equal(cmd, "print-grid") ||
+             g_str_equal(cmd, "print-cells") || g_str_equal(cmd, "select-name")) {
+    return run_learn_command(self, line, cmd, a1);
   } else if (g_str_has_prefix(cmd, "search") || g_str_has_prefix(cmd, "pref")) {
     return run_settings_command(self, line, cmd, a1, a2);
   } else if (g_str_equal(cmd, "touch") && a1) {

@@ -21,6 +21,7 @@ struct _DerushSidePanel {
   GtkWidget *stars_box;
   GtkWidget *strip_group;
   DerushGroupStrip *group_strip;
+  DerushPredictionPanel *prediction_panel;
   GtkWidget *details_group;
   /* In template order: update_details() clears status_row..quality_row in one loop. */
   AdwActionRow *name_row, *status_row, *date_row, *camera_row, *lens_row, *exposure_row, *size_row,
@@ -112,6 +113,16 @@ update_stars(DerushSidePanel *self)
   }
 }
 
+/* Why @best is the pick: the model's p(keep) once one is trained on the
+ * user's labels (group/best-pick.c), else the quality score. */
+static const char *
+best_reason(DerushPhotoItem *best)
+{
+  const DerushPhotoAnalysis *a = derush_photo_item_get_analysis(best);
+  return a->best_by == DERUSH_BEST_BY_MODEL ? ", by your taste (the model's p(keep))"
+                                            : ", by sharpness and exposure";
+}
+
 /* The group strip's heading: hidden with the strip, while the photo is in
  * no group (or before the analysis has run). */
 static void
@@ -131,9 +142,10 @@ strip_changed_cb(DerushSidePanel *self)
   if (kind == DERUSH_STRIP_SESSION)
     description = g_strdup("In no burst or near-duplicate set");
   else if (best == self->item)
-    description = g_strdup("★ This is the best pick");
+    description = g_strdup_printf("★ This is the best pick%s", best_reason(best));
   else if (best)
-    description = g_strdup_printf("★ Best pick: %s", derush_photo_item_get_display_name(best));
+    description = g_strdup_printf("★ Best pick: %s%s", derush_photo_item_get_display_name(best),
+                                  best_reason(best));
   adw_preferences_group_set_title(ADW_PREFERENCES_GROUP(self->strip_group), title);
   adw_preferences_group_set_description(ADW_PREFERENCES_GROUP(self->strip_group), description);
 }
@@ -263,12 +275,14 @@ derush_side_panel_class_init(DerushSidePanelClass *klass)
   object_class->dispose = derush_side_panel_dispose;
 
   g_type_ensure(DERUSH_TYPE_GROUP_STRIP);
+  g_type_ensure(DERUSH_TYPE_PREDICTION_PANEL);
   gtk_widget_class_set_template_from_resource(widget_class,
                                               "/org/derush/Derush/derush-side-panel.ui");
   gtk_widget_class_bind_template_child(widget_class, DerushSidePanel, scroller);
   gtk_widget_class_bind_template_child(widget_class, DerushSidePanel, stars_box);
   gtk_widget_class_bind_template_child(widget_class, DerushSidePanel, strip_group);
   gtk_widget_class_bind_template_child(widget_class, DerushSidePanel, group_strip);
+  gtk_widget_class_bind_template_child(widget_class, DerushSidePanel, prediction_panel);
   gtk_widget_class_bind_template_child(widget_class, DerushSidePanel, details_group);
   gtk_widget_class_bind_template_child(widget_class, DerushSidePanel, name_row);
   gtk_widget_class_bind_template_child(widget_class, DerushSidePanel, status_row);
@@ -344,6 +358,7 @@ derush_side_panel_set_item(DerushSidePanel *self, DerushPhotoItem *item)
     return;
   g_set_object(&self->item, item);
   g_signal_group_set_target(self->item_signals, item);
+  derush_prediction_panel_set_item(self->prediction_panel, item);
   update_details(self);
 }
 
@@ -393,4 +408,12 @@ derush_side_panel_get_group_strip(DerushSidePanel *self)
 {
   g_return_val_if_fail(DERUSH_IS_SIDE_PANEL(self), NULL);
   return self->group_strip;
+}
+
+/** derush_side_panel_get_prediction_panel: Returns: (transfer none): the model section. */
+DerushPredictionPanel *
+derush_side_panel_get_prediction_panel(DerushSidePanel *self)
+{
+  g_return_val_if_fail(DERUSH_IS_SIDE_PANEL(self), NULL);
+  return self->prediction_panel;
 }

@@ -44,6 +44,7 @@ static const KeyBinding window_keys[] = {
     {"l", "win.move-right"},
     {"g", "win.next-group"},
     {"c", "win.compare"},
+    {"n", "win.next-to-label"},
     {"<Shift>k", "win.keep-trash-others"},
     {"z", "win.zoom"},
     {"f", "win.fullscreen"},
@@ -119,6 +120,8 @@ write_labels(DerushWindow *self, GPtrArray *items, const DerushLabelChange *chan
       derush_photo_item_set_label(partner, pl, ps);
     }
   }
+  if (change->set_label)
+    _derush_window_learning_labels_changed(self);
   return TRUE;
 }
 
@@ -265,6 +268,7 @@ refresh_after_history(DerushWindow *self, const char *verb, gint64 before)
       g_strdup_printf("%s: %u photo%s", verb, n_photos, n_photos == 1 ? "" : "s");
   derush_window_show_toast(self, message);
   _derush_window_refilter(self);
+  _derush_window_learning_labels_changed(self);
 
   /* Bring the photo back into view, as an editor shows an undone edit. */
   if (first) {

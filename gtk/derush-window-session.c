@@ -236,6 +236,7 @@ analyze_done_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 
   self->analyzed = TRUE;
   _derush_window_apply_analysis(self, table, TRUE);
+  _derush_window_learning_analyzed(self);
 }
 
 /**
@@ -271,9 +272,12 @@ _derush_window_apply_analysis(DerushWindow *self, GHashTable *table, gboolean gr
     derush_photo_item_notify_analysis(current);
   if (groups_changed)
     derush_side_panel_groups_changed(self->side_panel);
-  if (self->filter_mode == DERUSH_FILTER_BEST)
+  if (self->filter_mode == DERUSH_FILTER_BEST ||
+      self->filter_mode == DERUSH_FILTER_PREDICTED_TRASH ||
+      self->filter_mode == DERUSH_FILTER_UNSURE)
     gtk_filter_changed(GTK_FILTER(self->filter), GTK_FILTER_CHANGE_DIFFERENT);
-  if (self->sort_mode == DERUSH_SORT_GROUP || self->sort_mode == DERUSH_SORT_SHARPNESS)
+  if (self->sort_mode == DERUSH_SORT_GROUP || self->sort_mode == DERUSH_SORT_SHARPNESS ||
+      self->sort_mode == DERUSH_SORT_P_KEEP)
     gtk_sorter_changed(GTK_SORTER(self->sorter), GTK_SORTER_CHANGE_DIFFERENT);
   g_debug("analysis: %u records for %u photos", g_hash_table_size(table),
           g_hash_table_size(self->by_id));
@@ -403,6 +407,7 @@ start_load(DerushWindow *self, gboolean scan)
   g_signal_connect(self->loader, "changes", G_CALLBACK(loader_changes_cb), self);
   derush_folder_loader_load_async(self->loader, self->folder, scan, self->load_cancellable,
                                   load_done_cb, g_object_ref(self));
+  _derush_window_learning_set_folder(self);
   _derush_window_update_actions(self);
 }
 

@@ -20,6 +20,7 @@
  * factory, the selection and the GObject plumbing of nine properties are
  * still here; the next cut is a DerushPhotoModel object (issue 17).
  */
+#include "derush-prediction-filter.h"
 #include "derush-screenshot.h"
 #include "derush-settings.h"
 #include "derush-window-private.h"
@@ -109,6 +110,9 @@ filter_mode_matches(DerushWindow *self, gpointer object)
     const DerushPhotoAnalysis *a = derush_photo_item_get_analysis(object);
     return a->group_id == 0 || a->is_best;
   }
+  case DERUSH_FILTER_PREDICTED_TRASH:
+  case DERUSH_FILTER_UNSURE:
+    return _derush_prediction_filter_matches(object, self->filter_mode);
   }
   return TRUE;
 }
@@ -158,6 +162,10 @@ sort_func(gconstpointer a, gconstpointer b, gpointer user_data)
     gint64 ta = sort_time(ia), tb = sort_time(ib);
     if (ta != tb)
       return ta < tb ? -1 : 1;
+  } else if (self->sort_mode == DERUSH_SORT_P_KEEP) {
+    int c = _derush_prediction_compare(ia, ib);
+    if (c)
+      return c;
   } else if (self->sort_mode == DERUSH_SORT_SHARPNESS) {
     double sa = derush_photo_item_get_analysis(ia)->sharpness;
     double sb = derush_photo_item_get_analysis(ib)->sharpness;
@@ -696,6 +704,7 @@ derush_window_dispose(GObject *object)
     g_signal_handlers_disconnect_by_data(self->loader, self);
   g_clear_object(&self->loader);
   _derush_window_cancel_analysis(self);
+  _derush_window_dispose_learning(self);
   g_clear_object(&self->monitor);
   if (self->selection)
     g_signal_handlers_disconnect_by_data(self->selection, self);
@@ -892,6 +901,7 @@ derush_window_class_init(DerushWindowClass *klass)
   gtk_widget_class_bind_template_child(widget_class, DerushWindow, search_entry);
 
   _derush_window_class_init_actions(widget_class);
+  _derush_window_class_init_learning(widget_class);
 }
 
 static void
@@ -988,6 +998,7 @@ derush_window_new(GtkApplication *app, const char *catalog_path, GError **error)
   self->thumbnailer = derush_thumbnailer_new(catalog, 2);
   derush_thumbnailer_set_capacity(self->thumbnailer, texture_capacity(self->thumb_size));
   derush_side_panel_set_photos(self->side_panel, G_LIST_MODEL(self->store), self->thumbnailer);
+  _derush_window_init_learning(self);
   _derush_window_update_actions(self);
   return self;
 }

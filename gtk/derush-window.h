@@ -11,7 +11,9 @@ typedef enum {
   DERUSH_FILTER_UNLABELLED,
   DERUSH_FILTER_KEEP,
   DERUSH_FILTER_TRASH,
-  DERUSH_FILTER_BEST, /* the best pick of each group, and photos in none */
+  DERUSH_FILTER_BEST,            /* the best pick of each group, and photos in none */
+  DERUSH_FILTER_PREDICTED_TRASH, /* the model's likely trash, not labelled by the user */
+  DERUSH_FILTER_UNSURE,          /* the model's unsure zone, not labelled by the user */
 } DerushFilterMode;
 
 typedef enum {
@@ -19,6 +21,7 @@ typedef enum {
   DERUSH_SORT_NAME,
   DERUSH_SORT_GROUP,     /* groups together, in time order of their start */
   DERUSH_SORT_SHARPNESS, /* sharpest first; not analysed last */
+  DERUSH_SORT_P_KEEP,    /* the model's p(keep), highest first; not predicted last */
 } DerushSortMode;
 
 /* The app's colours, a preference. */
@@ -53,6 +56,9 @@ void derush_window_set_sort(DerushWindow *self, DerushSortMode mode);
 void derush_window_set_search(DerushWindow *self, const char *text);
 const char *derush_window_get_search(DerushWindow *self);
 gboolean derush_window_activate_shortcut(DerushWindow *self, const char *accelerator);
+void derush_window_set_train_delay(DerushWindow *self, guint delay_ms);
+gboolean derush_window_is_learning(DerushWindow *self);
+char *derush_window_describe_learning(DerushWindow *self);
 gboolean derush_window_screenshot(DerushWindow *self, const char *path, int *width, int *height,
                                   GError **error);
 
