@@ -27,6 +27,7 @@ print_group_cb(const DerushGroup *g, gpointer user_data)
     json_builder_set_member_name(b, "best_by");
     json_builder_add_string_value(b, derush_best_by_name(g->best_by));
     cli_json_add_path_array(b, "members", g->member_paths, g->n_members);
+    cli_json_add_path_array(b, "paths", g->member_paths, g->n_members);
     json_builder_end_object(b);
     g_autoptr(JsonNode) root = json_builder_get_root(b);
     cli_print_json(stdout, root);

@@ -12,7 +12,7 @@
  */
 #include "derush-application.h"
 #include "derush-preferences.h"
-#include "derush-replay.h"
+#include "testing/derush-replay.h"
 #include "derush-settings.h"
 #include "derush-window.h"
 #include "derush.h"

@@ -10,12 +10,12 @@
  * itself: what it lists is what the library reported, so the dry run and
  * the apply cannot disagree.
  *
- * Every catalog call runs in a GTask worker with its own connection (one
- * connection per thread, as DerushFolderLoader): planning a folder of
- * thousands of photos stats each file, and an apply moves and fsyncs them.
- * A new choice cancels the dry run in flight, whose late result is then
- * dropped. The apply reports each file through an atomic counter that a
- * timeout reads for the progress bar, so the worker never queues idles.
+ * Every catalog call is a DerushApplyJob (derush-apply-job.c), run on a
+ * worker with its own connection (one connection per thread, as
+ * DerushFolderLoader): planning a folder of thousands of photos stats each
+ * file, and an apply moves and fsyncs them. The dialog only presents the
+ * job's signals (progress, done, failed). A new choice drops the dry run
+ * in flight, whose late answer then reaches nobody.
  *
  * Afterwards the window lists the folder again from the catalog (no scan):
  * trashed photos show as missing, photos moved out of the folder are gone,
@@ -26,12 +26,9 @@
  */
 #include "derush-screenshot.h"
 #include "derush-apply-dialog.h"
-#include "derush-apply-job.h"
-#include "derush-window-private.h"
 
 /* Files listed in the dry run; the count says how many more there are. */
 #define LIST_MAX 8
-#define PROGRESS_MS 100
 
 enum { STAT_A, STAT_B, STAT_C, STAT_D, N_STATS };
 
@@ -70,9 +67,9 @@ struct _DerushApplyDialog {
   gboolean updating; /* set_choice() is moving the radios: one dry run, not three */
 
   GCancellable *plan_cancellable;
-  DerushApplyJob *plan;    /* the dry run on screen; NULL while one is computed */
-  DerushApplyJob *running; /* (unowned) the apply in progress; its task owns it */
-  guint progress_source;
+  DerushApplyJob *planning; /* (owned) the dry run being computed */
+  DerushApplyJob *plan;     /* (owned) the dry run on screen; NULL while one is computed */
+  DerushApplyJob *running;  /* (owned) the apply in progress */
   GtkFileChooserNative *chooser;
 };
 
@@ -256,7 +253,7 @@ static void
 show_plan(DerushApplyDialog *self)
 {
   const DerushApplyJob *plan = self->plan;
-  gboolean planning = self->plan_cancellable != NULL && !plan;
+  gboolean planning = self->planning != NULL;
   gtk_spinner_set_spinning(self->spinner, planning);
   gtk_widget_set_visible(GTK_WIDGET(self->spinner), planning);
   update_confirm(self);
@@ -371,38 +368,45 @@ update_rows(DerushApplyDialog *self)
 /* ------------------------------------------------------------ dry run */
 
 static void
-plan_done_cb(GObject *source, GAsyncResult *result, gpointer user_data)
+plan_finished_cb(DerushApplyJob *job, DerushApplyDialog *self)
 {
-  DerushApplyDialog *self = DERUSH_APPLY_DIALOG(source);
-  GCancellable *cancellable = g_task_get_cancellable(G_TASK(result));
-  g_autoptr(GError) error = NULL;
-  g_autoptr(DerushApplyJob) job = g_task_propagate_pointer(G_TASK(result), &error);
-  if (!job || cancellable != self->plan_cancellable)
-    return; /* superseded by another choice, or the dialog closed */
+  g_signal_handlers_disconnect_by_data(job, self);
   g_clear_object(&self->plan_cancellable);
-  g_clear_pointer(&self->plan, _derush_apply_job_free);
-  self->plan = g_steal_pointer(&job);
+  g_clear_object(&self->plan);
+  self->plan = g_steal_pointer(&self->planning);
   show_plan(self);
+}
+
+/* The dry run in flight, if any, is no longer wanted. */
+static void
+drop_planning(DerushApplyDialog *self)
+{
+  if (self->plan_cancellable)
+    g_cancellable_cancel(self->plan_cancellable);
+  g_clear_object(&self->plan_cancellable);
+  if (self->planning)
+    g_signal_handlers_disconnect_by_data(self->planning, self);
+  g_clear_object(&self->planning);
 }
 
 /* Asks the library what the current choice would do. */
 static void
 start_plan(DerushApplyDialog *self)
 {
-  if (self->plan_cancellable)
-    g_cancellable_cancel(self->plan_cancellable);
-  g_clear_object(&self->plan_cancellable);
-  g_clear_pointer(&self->plan, _derush_apply_job_free);
+  drop_planning(self);
+  g_clear_object(&self->plan);
   update_rows(self);
   if (self->choice == DERUSH_APPLY_CHOICE_MOVE && !self->dest) {
     show_plan(self);
     return;
   }
   self->plan_cancellable = g_cancellable_new();
-  DerushApplyJob *job = _derush_apply_job_new(self->choice, self->catalog_path, self->folder,
-                                              self->dest, self->style, TRUE);
-  _derush_apply_job_run(job, self, self->plan_cancellable, _derush_apply_job_worker, plan_done_cb,
-                        start_plan);
+  self->planning = derush_apply_job_new(self->choice, self->catalog_path, self->folder, self->dest,
+                                        self->style, TRUE);
+  /* "failed" too: a failed dry run is shown as such (plan->error). */
+  g_signal_connect(self->planning, "done", G_CALLBACK(plan_finished_cb), self);
+  g_signal_connect(self->planning, "failed", G_CALLBACK(plan_finished_cb), self);
+  derush_apply_job_start(self->planning, self->plan_cancellable);
   show_plan(self);
 }
 
@@ -480,39 +484,25 @@ outcome_message(const char *done, const DerushApplyJob *job)
                          job->first_error ? job->first_error : "unknown error");
 }
 
-static gboolean
-progress_cb(gpointer data)
+static void
+progress_cb(DerushApplyJob *job, int done, gint64 total, DerushApplyDialog *self)
 {
-  DerushApplyDialog *self = data;
-  const DerushApplyJob *job = self->running;
-  if (!job)
-    return G_SOURCE_CONTINUE;
-  int done = g_atomic_int_get(&job->done);
-  g_autofree char *text = g_strdup_printf("%d of %" G_GINT64_FORMAT " files", done, job->total);
+  g_autofree char *text = g_strdup_printf("%d of %" G_GINT64_FORMAT " files", done, total);
   gtk_label_set_text(self->progress_label, text);
   gtk_progress_bar_set_fraction(self->progress_bar,
-                                job->total > 0 ? MIN(1.0, (double)done / job->total) : 0.0);
-  return G_SOURCE_CONTINUE;
+                                total > 0 ? MIN(1.0, (double)done / total) : 0.0);
 }
 
+/* "done" and "failed" alike: the toast says which. */
 static void
-set_busy(DerushWindow *window, gboolean busy)
+apply_finished_cb(DerushApplyJob *job, DerushApplyDialog *self)
 {
-  window->applying = busy;
-  _derush_window_update_actions(window);
-}
-
-static void
-apply_done_cb(GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  DerushApplyDialog *self = DERUSH_APPLY_DIALOG(source);
-  g_autoptr(DerushApplyJob) job = g_task_propagate_pointer(G_TASK(result), NULL);
+  g_signal_handlers_disconnect_by_data(job, self);
+  g_autoptr(DerushApplyJob) held = g_steal_pointer(&self->running);
   DerushWindow *window = self->window;
-  self->running = NULL;
   if (!window)
     return; /* the window went away meanwhile (the apply itself is journaled) */
-  g_clear_handle_id(&self->progress_source, g_source_remove);
-  set_busy(window, FALSE);
+  derush_window_set_applying(window, FALSE);
 
   g_autofree char *done = NULL;
   gboolean undoable = FALSE;
@@ -533,11 +523,11 @@ apply_done_cb(GObject *source, GAsyncResult *result, gpointer user_data)
     undoable = job->sum.done > 0;
     /* The catalog already follows the files: list the folder again. */
     if (job->sum.done > 0 || job->error)
-      _derush_window_reload(window);
+      derush_window_reload(window);
   }
   g_autofree char *message = outcome_message(done, job);
   if (undoable)
-    _derush_window_show_action_toast(window, message, "_Undo", "win.undo-apply");
+    derush_window_show_action_toast(window, message, "_Undo", "win.undo-apply");
   else
     derush_window_show_toast(window, message);
   gtk_window_destroy(GTK_WINDOW(self));
@@ -554,19 +544,19 @@ gboolean
 derush_apply_dialog_confirm(DerushApplyDialog *self)
 {
   g_return_val_if_fail(DERUSH_IS_APPLY_DIALOG(self), FALSE);
-  if (self->running || !plan_has_work(self->plan) || self->window->applying)
+  if (self->running || !plan_has_work(self->plan) || derush_window_is_applying(self->window))
     return FALSE;
-  DerushApplyJob *job = _derush_apply_job_new(self->choice, self->catalog_path, self->folder,
-                                              self->dest, self->style, FALSE);
+  DerushApplyJob *job = derush_apply_job_new(self->choice, self->catalog_path, self->folder,
+                                             self->dest, self->style, FALSE);
   job->total = self->choice == DERUSH_APPLY_CHOICE_XMP
                    ? self->plan->xmp.written + self->plan->xmp.unchanged + self->plan->xmp.failed
                    : self->plan->sum.files;
   self->running = job;
-  set_busy(self->window, TRUE);
+  derush_window_set_applying(self->window, TRUE);
   /* The analysis reads the photos about to move: stop it; the reload
    * afterwards starts it again. */
   if (self->choice != DERUSH_APPLY_CHOICE_XMP)
-    _derush_window_cancel_jobs(self->window);
+    derush_window_cancel_jobs(self->window);
 
   static const char *const titles[] = {"Moving to the Trash…", "Moving Photos…",
                                        "Writing Sidecars…"};
@@ -581,10 +571,10 @@ derush_apply_dialog_confirm(DerushApplyDialog *self)
   gtk_widget_set_sensitive(self->cancel_button, FALSE);
   gtk_window_set_deletable(GTK_WINDOW(self), FALSE);
   update_confirm(self);
-  progress_cb(self);
-  self->progress_source = g_timeout_add(PROGRESS_MS, progress_cb, self);
-  _derush_apply_job_run(job, self, NULL, _derush_apply_job_worker, apply_done_cb,
-                        derush_apply_dialog_confirm);
+  g_signal_connect(job, "progress", G_CALLBACK(progress_cb), self);
+  g_signal_connect(job, "done", G_CALLBACK(apply_finished_cb), self);
+  g_signal_connect(job, "failed", G_CALLBACK(apply_finished_cb), self);
+  derush_apply_job_start(job, NULL);
   return TRUE;
 }
 
@@ -604,12 +594,11 @@ close_request_cb(GtkWindow *window, gpointer data)
 
 /* ------------------------------------------------------------ undo */
 
+/* "done" and "failed" alike: the toast says which. */
 static void
-undo_done_cb(GObject *source, GAsyncResult *result, gpointer user_data)
+undo_finished_cb(DerushApplyJob *job, DerushWindow *window)
 {
-  DerushWindow *window = DERUSH_WINDOW(source);
-  g_autoptr(DerushApplyJob) job = g_task_propagate_pointer(G_TASK(result), NULL);
-  set_busy(window, FALSE);
+  derush_window_set_applying(window, FALSE);
   g_autofree char *done = NULL;
   if (job->restored < 0)
     done = g_strdup_printf("Cannot undo the apply: %s", job->error->message);
@@ -619,7 +608,7 @@ undo_done_cb(GObject *source, GAsyncResult *result, gpointer user_data)
     done = g_strdup_printf("Restored %" G_GINT64_FORMAT " file%s", job->restored,
                            job->restored == 1 ? "" : "s");
   if (job->restored != 0 || job->failed > 0)
-    _derush_window_reload(window);
+    derush_window_reload(window);
   g_autofree char *message = outcome_message(done, job);
   derush_window_show_toast(window, message);
 }
@@ -633,21 +622,22 @@ void
 derush_apply_undo(DerushWindow *window)
 {
   g_return_if_fail(DERUSH_IS_WINDOW(window));
-  if (window->applying)
+  if (derush_window_is_applying(window))
     return;
-  set_busy(window, TRUE);
-  DerushApplyJob *job =
-      _derush_apply_job_new(DERUSH_APPLY_CHOICE_TRASH, window->catalog_path, NULL, NULL, 0, FALSE);
-  _derush_window_cancel_jobs(window);
-  _derush_apply_job_run(job, window, NULL, _derush_apply_undo_worker, undo_done_cb,
-                        derush_apply_undo);
+  derush_window_set_applying(window, TRUE);
+  g_autoptr(DerushApplyJob) job = derush_apply_job_new_undo(derush_window_get_catalog_path(window));
+  derush_window_cancel_jobs(window);
+  /* The job's task holds it until it has reported; the window until then too. */
+  g_signal_connect_object(job, "done", G_CALLBACK(undo_finished_cb), window, 0);
+  g_signal_connect_object(job, "failed", G_CALLBACK(undo_finished_cb), window, 0);
+  derush_apply_job_start(job, NULL);
 }
 
 /** derush_apply_is_busy: an apply or an undo is moving files now. */
 gboolean
 derush_apply_is_busy(DerushWindow *window)
 {
-  return window->applying;
+  return derush_window_is_applying(window);
 }
 
 /* ------------------------------------------------------------ public */
@@ -685,7 +675,7 @@ derush_apply_dialog_set_choice(DerushApplyDialog *self, DerushApplyChoice choice
 gboolean
 derush_apply_dialog_is_planning(DerushApplyDialog *self)
 {
-  return self->plan_cancellable != NULL && !self->plan;
+  return self->planning != NULL;
 }
 
 /**
@@ -777,12 +767,12 @@ derush_apply_dialog_present(DerushWindow *window)
     gtk_window_present(GTK_WINDOW(self));
     return self;
   }
-  if (!window->folder)
+  if (!derush_window_get_folder(window))
     return NULL;
   self = g_object_new(DERUSH_TYPE_APPLY_DIALOG, "transient-for", window, NULL);
   self->window = g_object_ref(window);
-  self->catalog_path = g_strdup(window->catalog_path);
-  self->folder = g_strdup(window->folder);
+  self->catalog_path = g_strdup(derush_window_get_catalog_path(window));
+  self->folder = g_strdup(derush_window_get_folder(window));
   g_autofree char *folder = display_path(self->folder);
   adw_preferences_row_set_title(ADW_PREFERENCES_ROW(self->scope_row), folder);
   update_rows(self);
@@ -797,10 +787,10 @@ static void
 derush_apply_dialog_dispose(GObject *object)
 {
   DerushApplyDialog *self = DERUSH_APPLY_DIALOG(object);
-  if (self->plan_cancellable)
-    g_cancellable_cancel(self->plan_cancellable);
-  g_clear_object(&self->plan_cancellable);
-  g_clear_handle_id(&self->progress_source, g_source_remove);
+  drop_planning(self);
+  if (self->running)
+    g_signal_handlers_disconnect_by_data(self->running, self);
+  g_clear_object(&self->running);
   if (self->chooser) {
     g_signal_handlers_disconnect_by_data(self->chooser, self);
     gtk_native_dialog_destroy(GTK_NATIVE_DIALOG(self->chooser));
@@ -815,7 +805,7 @@ static void
 derush_apply_dialog_finalize(GObject *object)
 {
   DerushApplyDialog *self = DERUSH_APPLY_DIALOG(object);
-  g_clear_pointer(&self->plan, _derush_apply_job_free);
+  g_clear_object(&self->plan);
   g_free(self->catalog_path);
   g_free(self->folder);
   g_free(self->dest);

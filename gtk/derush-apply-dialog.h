@@ -1,16 +1,10 @@
 /* derush-apply-dialog.h: act on decisions (trash, move, XMP sidecars) after a dry run. */
 #pragma once
 
+#include "derush-apply-job.h"
 #include "derush-window.h"
 
 G_BEGIN_DECLS
-
-/* What the dialog does to the open folder's photos. */
-typedef enum {
-  DERUSH_APPLY_CHOICE_TRASH, /* photos labelled trash -> the desktop trash */
-  DERUSH_APPLY_CHOICE_MOVE,  /* photos labelled trash -> a folder */
-  DERUSH_APPLY_CHOICE_XMP,   /* every labelled photo's decision -> its XMP sidecar */
-} DerushApplyChoice;
 
 #define DERUSH_TYPE_APPLY_DIALOG (derush_apply_dialog_get_type())
 G_DECLARE_FINAL_TYPE(DerushApplyDialog, derush_apply_dialog, DERUSH, APPLY_DIALOG, AdwWindow)

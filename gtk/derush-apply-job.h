@@ -2,11 +2,17 @@
  * with its own catalog connection; derush-apply-dialog.c presents it. */
 #pragma once
 
-#include "derush-apply-dialog.h"
+#include <gio/gio.h>
+#include "derush.h"
 
 G_BEGIN_DECLS
 
-typedef struct _DerushApplyJob DerushApplyJob;
+/* What the dialog does to the open folder's photos. */
+typedef enum {
+  DERUSH_APPLY_CHOICE_TRASH, /* photos labelled trash -> the desktop trash */
+  DERUSH_APPLY_CHOICE_MOVE,  /* photos labelled trash -> a folder */
+  DERUSH_APPLY_CHOICE_XMP,   /* every labelled photo's decision -> its XMP sidecar */
+} DerushApplyChoice;
 
 /* One file the library reported, in a dry run or while applying. */
 typedef struct {
@@ -17,14 +23,21 @@ typedef struct {
   char *reason;            /* why it would be (or was) left alone */
 } DerushPlannedFile;
 
-/* A dry run, an apply or an undo: the inputs, then what the worker saw. */
+#define DERUSH_TYPE_APPLY_JOB (derush_apply_job_get_type())
+G_DECLARE_FINAL_TYPE(DerushApplyJob, derush_apply_job, DERUSH, APPLY_JOB, GObject)
+
+/* A dry run, an apply or an undo: the inputs, then what the worker saw
+ * (read them after "done" or "failed"). */
 struct _DerushApplyJob {
+  GObject parent_instance;
+
   DerushApplyChoice choice;
   char *catalog_path;
   char *folder;
   char *dest;
   DerushXmpStyle style;
   gboolean dry_run;
+  gboolean undo;
 
   DerushApplySummary sum;   /* TRASH, MOVE */
   DerushSidecarSummary xmp; /* XMP */
@@ -37,20 +50,16 @@ struct _DerushApplyJob {
   char *first_error;        /* (owned) the first file that failed, for the toast */
   GMutex lock;              /* guards @first_error */
   GError *error;            /* the whole job failed (catalog unusable, journal) */
+
+  guint progress_source;
+  gboolean running;
 };
 
-DerushApplyJob *_derush_apply_job_new(DerushApplyChoice choice, const char *catalog_path,
-                                      const char *folder, const char *dest, DerushXmpStyle style,
-                                      gboolean dry_run);
-void _derush_apply_job_free(DerushApplyJob *job);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(DerushApplyJob, _derush_apply_job_free)
-DerushApplyAction _derush_apply_job_action(const DerushApplyJob *job);
-void _derush_apply_job_worker(GTask *task, gpointer source_object, gpointer task_data,
-                              GCancellable *cancellable);
-void _derush_apply_undo_worker(GTask *task, gpointer source_object, gpointer task_data,
-                               GCancellable *cancellable);
-void _derush_apply_job_run(DerushApplyJob *job, gpointer source, GCancellable *cancellable,
-                           GTaskThreadFunc worker, GAsyncReadyCallback callback,
-                           gpointer source_tag);
+DerushApplyJob *derush_apply_job_new(DerushApplyChoice choice, const char *catalog_path,
+                                     const char *folder, const char *dest, DerushXmpStyle style,
+                                     gboolean dry_run);
+DerushApplyJob *derush_apply_job_new_undo(const char *catalog_path);
+void derush_apply_job_start(DerushApplyJob *self, GCancellable *cancellable);
+gboolean derush_apply_job_is_running(DerushApplyJob *self);
 
 G_END_DECLS

@@ -2,7 +2,7 @@
 #pragma once
 
 #include "derush-photo-item.h"
-#include "derush-window.h"
+#include "derush-photo-model.h"
 
 G_BEGIN_DECLS
 

@@ -2,23 +2,11 @@
 #pragma once
 
 #include "derush-group-strip.h"
-#include "derush-photo-item.h"
+#include "derush-photo-model.h"
 #include "derush-prediction-panel.h"
 #include "derush-thumbnailer.h"
 
 G_BEGIN_DECLS
-
-/* What the dataset status shows; computed by the window. */
-typedef struct {
-  guint total;
-  guint labelled; /* keep + trash */
-  guint keep;
-  guint trash;
-  guint unlabelled;
-  guint unreadable; /* unreadable or missing */
-  guint shown;      /* after the filter */
-  guint selected;
-} DerushDatasetStats;
 
 #define DERUSH_TYPE_SIDE_PANEL (derush_side_panel_get_type())
 G_DECLARE_FINAL_TYPE(DerushSidePanel, derush_side_panel, DERUSH, SIDE_PANEL, GtkWidget)

@@ -113,7 +113,7 @@ write_labels(DerushWindow *self, GPtrArray *items, const DerushLabelChange *chan
     int stars = change->set_stars ? change->stars : derush_photo_item_get_stars(item);
     derush_photo_item_set_label(item, label, stars);
     const char *pair = derush_photo_item_get_photo(item)->pair_path;
-    DerushPhotoItem *partner = pair ? g_hash_table_lookup(self->by_path, pair) : NULL;
+    DerushPhotoItem *partner = pair ? derush_photo_model_lookup_path(self->model, pair) : NULL;
     if (partner) {
       DerushLabel pl = change->set_label ? change->label : derush_photo_item_get_label(partner);
       int ps = change->set_stars ? change->stars : derush_photo_item_get_stars(partner);
@@ -155,13 +155,13 @@ apply_change(DerushWindow *self, const DerushLabelChange *change)
     return;
 
   _derush_window_refilter(self);
-  guint n = g_list_model_get_n_items(G_LIST_MODEL(self->sort_model));
+  guint n = g_list_model_get_n_items(G_LIST_MODEL(self->model));
   if (n == 0 || pos < 0)
     return;
   /* Where the labelled photo went: still at @pos, or filtered out (then
    * the next photo has slid into its place). */
   g_autoptr(DerushPhotoItem) at =
-      (guint)pos < n ? g_list_model_get_item(G_LIST_MODEL(self->sort_model), pos) : NULL;
+      (guint)pos < n ? g_list_model_get_item(G_LIST_MODEL(self->model), pos) : NULL;
   gboolean stayed = at == first;
   guint next = pos;
   if (self->advance && items->len == 1 && stayed && change->set_label)
@@ -256,7 +256,7 @@ refresh_after_history(DerushWindow *self, const char *verb, gint64 before)
   for (guint i = 0; i < changes->len; i++) {
     Change *c = &g_array_index(changes, Change, i);
     g_hash_table_add(photos, &c->photo_id);
-    DerushPhotoItem *item = g_hash_table_lookup(self->by_id, &c->photo_id);
+    DerushPhotoItem *item = derush_photo_model_lookup_id(self->model, c->photo_id);
     if (item) {
       derush_photo_item_set_label(item, c->label, c->stars);
       if (!first)
@@ -273,7 +273,7 @@ refresh_after_history(DerushWindow *self, const char *verb, gint64 before)
   /* Bring the photo back into view, as an editor shows an undone edit. */
   if (first) {
     guint pos = 0;
-    GListModel *model = G_LIST_MODEL(self->sort_model);
+    GListModel *model = G_LIST_MODEL(self->model);
     guint n = g_list_model_get_n_items(model);
     for (pos = 0; pos < n; pos++) {
       g_autoptr(DerushPhotoItem) it = g_list_model_get_item(model, pos);
@@ -311,7 +311,7 @@ static void
 move_cb(GtkWidget *widget, const char *action, GVariant *param)
 {
   DerushWindow *self = DERUSH_WINDOW(widget);
-  guint n = g_list_model_get_n_items(G_LIST_MODEL(self->sort_model));
+  guint n = g_list_model_get_n_items(G_LIST_MODEL(self->model));
   if (n == 0)
     return;
   int pos = _derush_window_get_current_position(self);
@@ -328,7 +328,7 @@ move_cb(GtkWidget *widget, const char *action, GVariant *param)
   }
   if (vertical && viewer_shown(self))
     return;
-  int step = vertical ? (int)_derush_window_get_n_columns(self) : 1;
+  int step = vertical ? (int)derush_window_get_n_columns(self) : 1;
   int next = back ? pos - step : pos + step;
   if (next < 0 || next >= (int)n)
     return; /* stay at the edges, as the file manager does */
@@ -349,7 +349,7 @@ static void
 next_group_cb(GtkWidget *widget, const char *action, GVariant *param)
 {
   DerushWindow *self = DERUSH_WINDOW(widget);
-  GListModel *model = G_LIST_MODEL(self->sort_model);
+  GListModel *model = G_LIST_MODEL(self->model);
   guint n = g_list_model_get_n_items(model);
   int pos = _derush_window_get_current_position(self);
   gint64 current = pos >= 0 ? group_at(model, pos) : 0;
@@ -362,7 +362,8 @@ next_group_cb(GtkWidget *widget, const char *action, GVariant *param)
     }
     previous = group;
   }
-  derush_window_show_toast(self, self->analyzed ? "No more groups" : "Groups are not known yet");
+  derush_window_show_toast(self, derush_window_is_analyzed(self) ? "No more groups"
+                                                                 : "Groups are not known yet");
 }
 
 /* A click in the side panel's group strip: that photo (by id) becomes the
@@ -372,10 +373,10 @@ select_photo_cb(GtkWidget *widget, const char *action, GVariant *param)
 {
   DerushWindow *self = DERUSH_WINDOW(widget);
   gint64 id = g_variant_get_int64(param);
-  DerushPhotoItem *item = g_hash_table_lookup(self->by_id, &id);
+  DerushPhotoItem *item = derush_photo_model_lookup_id(self->model, id);
   if (!item)
     return;
-  GListModel *model = G_LIST_MODEL(self->sort_model);
+  GListModel *model = G_LIST_MODEL(self->model);
   guint n = g_list_model_get_n_items(model);
   for (guint pos = 0; pos < n; pos++) {
     g_autoptr(DerushPhotoItem) it = g_list_model_get_item(model, pos);
@@ -486,8 +487,8 @@ static void
 rescan_cb(GtkWidget *widget, const char *action, GVariant *param)
 {
   DerushWindow *self = DERUSH_WINDOW(widget);
-  if (self->folder) {
-    g_autofree char *folder = g_strdup(self->folder);
+  if (derush_window_get_folder(self)) {
+    g_autofree char *folder = g_strdup(derush_window_get_folder(self));
     derush_window_open_folder(self, folder);
   }
 }
@@ -508,7 +509,7 @@ undo_apply_cb(GtkWidget *widget, const char *action, GVariant *param)
 static void
 cancel_scan_cb(GtkWidget *widget, const char *action, GVariant *param)
 {
-  _derush_window_cancel_jobs(DERUSH_WINDOW(widget));
+  derush_window_cancel_jobs(DERUSH_WINDOW(widget));
 }
 
 /* ------------------------------------------------------------ set-up */
@@ -530,12 +531,15 @@ _derush_window_update_actions(DerushWindow *self)
     gtk_widget_action_set_enabled(w, label_actions[i], has_selection && self->catalog);
   gtk_widget_action_set_enabled(w, "win.undo", self->catalog != NULL);
   gtk_widget_action_set_enabled(w, "win.redo", self->catalog != NULL);
-  gtk_widget_action_set_enabled(w, "win.cancel-scan", self->loading || self->analyzing);
-  gtk_widget_action_set_enabled(w, "win.rescan", self->folder != NULL);
+  /* No session while the window is made or disposed. */
+  gboolean loading = self->session && derush_folder_session_is_loading(self->session);
+  gboolean analyzing = self->session && derush_folder_session_is_analyzing(self->session);
+  gtk_widget_action_set_enabled(w, "win.cancel-scan", loading || analyzing);
+  gtk_widget_action_set_enabled(w, "win.rescan", derush_window_get_folder(self) != NULL);
   /* Files must not move under a scan; one apply (or undo) at a time. */
   gtk_widget_action_set_enabled(w, "win.apply",
-                                self->catalog && self->folder && !self->loading &&
-                                    !self->folder_missing && !self->applying);
+                                self->catalog && derush_window_get_folder(self) && !loading &&
+                                    !derush_window_is_folder_missing(self) && !self->applying);
   gtk_widget_action_set_enabled(w, "win.undo-apply", self->catalog && !self->applying);
 }
 

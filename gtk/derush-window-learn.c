@@ -4,7 +4,7 @@
  * (the next photo worth labelling).
  *
  * A finished training hands over one table of records (predictions, best
- * picks) that the window publishes whole (_derush_window_apply_analysis:
+ * picks) that the window publishes whole (derush_window_apply_analysis:
  * only the cells on screen redraw), the model's figures for the side
  * panel's tiles, and the labels auto-labelling made, if the user turned it
  * on. Nothing here predicts, trains or queries on the main thread.
@@ -55,7 +55,7 @@ apply_auto_labels(DerushWindow *self, GArray *labels)
 {
   for (guint i = 0; labels && i < labels->len; i++) {
     const DerushAutoLabel *l = &g_array_index(labels, DerushAutoLabel, i);
-    DerushPhotoItem *item = g_hash_table_lookup(self->by_id, &l->photo_id);
+    DerushPhotoItem *item = derush_photo_model_lookup_id(self->model, l->photo_id);
     if (item)
       derush_photo_item_set_label_full(item, l->label, l->stars, DERUSH_SOURCE_AUTO);
   }
@@ -78,7 +78,7 @@ trainer_finished_cb(DerushTrainer *trainer, const DerushTrainResult *result, GHa
     return;
   }
   if (table)
-    _derush_window_apply_analysis(self, table, result->best_changed > 0);
+    derush_window_apply_analysis(self, table, result->best_changed > 0);
   apply_auto_labels(self, auto_labels);
 }
 
@@ -96,7 +96,7 @@ _derush_window_learning_set_folder(DerushWindow *self)
 {
   if (self->next_cancellable)
     g_cancellable_cancel(self->next_cancellable);
-  derush_trainer_set_folder(self->trainer, self->folder);
+  derush_trainer_set_folder(self->trainer, derush_window_get_folder(self));
   update_indicator(self);
 }
 
@@ -127,7 +127,7 @@ next_done_cb(GObject *source, GAsyncResult *result, gpointer user_data)
   }
   for (guint i = 0; i < picks->len; i++) {
     const DerushPick *pick = picks->pdata[i];
-    if (g_hash_table_contains(self->by_id, &pick->photo_id)) {
+    if (derush_photo_model_lookup_id(self->model, pick->photo_id)) {
       gtk_widget_activate_action(GTK_WIDGET(self), "win.select-photo", "x", pick->photo_id);
       return;
     }

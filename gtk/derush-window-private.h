@@ -4,10 +4,8 @@
 #pragma once
 
 #include "derush-window.h"
-#include "derush-analysis-table.h"
-#include "derush-analyzer.h"
 #include "derush-compare.h"
-#include "derush-folder-loader.h"
+#include "derush-folder-session.h"
 #include "derush-grid-cell.h"
 #include "derush-photo-item.h"
 #include "derush-side-panel.h"
@@ -26,7 +24,6 @@ struct _DerushWindow {
   GtkWidget *jobs_box;
   GtkProgressBar *progress_bar;
   GtkLabel *progress_label;
-  gint64 job_started_us; /* when the job in the header bar began, for its ETA */
   GtkDropDown *filter_dropdown;
   GtkDropDown *sort_dropdown;
   GtkStack *stack;
@@ -50,19 +47,10 @@ struct _DerushWindow {
   DerushCatalog *catalog;
   DerushThumbnailer *thumbnailer;
 
-  /* folder */
-  char *folder;
-  DerushFolderLoader *loader;
-  GCancellable *load_cancellable;
-  gboolean loading;
-  gboolean folder_missing;
-  GFileMonitor *monitor;
-
-  /* analysis: runs after each scan, on its own worker */
-  DerushAnalyzer *analyzer;
-  GCancellable *analyze_cancellable;
-  gboolean analyzing;
-  gboolean analyzed; /* the last analysis of this folder finished */
+  /* the open folder's photos (store, indexes, filter, sort) and the work
+   * on them (loader, monitor, analyzer: derush-window-session.c) */
+  DerushPhotoModel *model;
+  DerushFolderSession *session;
 
   /* learning (derush-window-learn.c): retrains after labels on a worker */
   DerushTrainer *trainer;
@@ -74,20 +62,10 @@ struct _DerushWindow {
   /* an apply or its undo is moving files (derush-apply-dialog.c) */
   gboolean applying;
 
-  /* model: store -> filter -> sort -> multi-selection -> grid */
-  GListStore *store;
-  GtkCustomFilter *filter;
-  GtkFilterListModel *filter_model;
-  GtkCustomSorter *sorter;
-  GtkSortListModel *sort_model;
+  /* view: model -> multi-selection -> grid */
   GtkMultiSelection *selection;
-  GHashTable *by_id;   /* gint64* id -> DerushPhotoItem* (borrowed from the store) */
-  GHashTable *by_path; /* path -> DerushPhotoItem* (borrowed) */
-  GPtrArray *cells;    /* live DerushGridCells (weak), to count grid columns */
-  DerushAnalysisTable *analysis_table; /* the latest analysis, read by every item */
+  GPtrArray *cells; /* live DerushGridCells (weak), to count grid columns */
 
-  DerushFilterMode filter_mode;
-  DerushSortMode sort_mode;
   gboolean hide_labelled;
   gboolean advance;
   gboolean show_panel;
@@ -95,14 +73,10 @@ struct _DerushWindow {
   guint status_idle;
   guint columns_idle;
 
-  /* search: the needle, folded (derush_search_fold()); NULL shows all */
-  char *search_key;
-
   /* preferences (derush-preferences.c edits them through properties) */
   DerushStyle style;
   guint session_gap_min; /* DerushGroupOptions.session_gap_s, in minutes */
   double burst_gap_s;
-  guint regroup_source; /* a regroup waits for the gaps to settle */
 };
 
 /* derush-window-actions.c */
@@ -111,7 +85,6 @@ void _derush_window_init_shortcuts(DerushWindow *self);
 void _derush_window_update_actions(DerushWindow *self);
 
 /* derush-window.c */
-DerushPhotoItem *_derush_window_get_current(DerushWindow *self);
 GPtrArray *_derush_window_get_selected(DerushWindow *self);
 int _derush_window_get_current_position(DerushWindow *self);
 void _derush_window_select_position(DerushWindow *self, guint position);
@@ -121,11 +94,8 @@ void _derush_window_set_thumb_size(DerushWindow *self, int size);
 void _derush_window_set_search_mode(DerushWindow *self, gboolean on);
 void _derush_window_show_viewer(DerushWindow *self, gboolean show);
 void _derush_window_show_compare(DerushWindow *self, gboolean show);
-guint _derush_window_get_n_columns(DerushWindow *self);
 void _derush_window_save_settings(DerushWindow *self);
 void _derush_window_choose_folder(DerushWindow *self);
-void _derush_window_cancel_jobs(DerushWindow *self);
-void _derush_window_reload(DerushWindow *self);
 void _derush_window_update_recent_menu(DerushWindow *self);
 void _derush_window_show_message(DerushWindow *self, const char *icon, const char *title,
                                  const char *description);
@@ -141,12 +111,8 @@ void _derush_window_learning_analyzed(DerushWindow *self);
 gboolean _derush_window_is_next_pending(DerushWindow *self);
 
 /* derush-window-session.c */
-void _derush_window_cancel_analysis(DerushWindow *self);
-void _derush_window_queue_regroup(DerushWindow *self);
+void _derush_window_connect_session(DerushWindow *self);
 gboolean _derush_window_drop_cb(GtkDropTarget *target, const GValue *value, double x, double y,
                                 DerushWindow *self);
-void _derush_window_show_action_toast(DerushWindow *self, const char *message,
-                                      const char *button_label, const char *action_name);
-guint _derush_window_apply_analysis(DerushWindow *self, GHashTable *table, gboolean groups_changed);
 
 G_END_DECLS

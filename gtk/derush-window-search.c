@@ -2,22 +2,19 @@
  * name, within the current filter (Ctrl+F). The search bar's callbacks are
  * the template's, in derush-window.c. */
 #include "derush-window-private.h"
-#include <string.h>
 
 /**
  * derush_window_set_search:
  * @text: (nullable): what the path below the folder must contain (a file
  *   or subfolder name, in any case); NULL or "" searches for nothing.
  *
- * Narrows what the filter shows (filter_func) and puts @text in the search
- * bar. A needle that contains the previous one can only hide photos, and
- * one the previous contains can only bring some back: the filter model is
- * told so, and then checks only the photos shown, or only the hidden ones.
+ * Narrows what the model shows (derush_photo_model_set_search()) and puts
+ * @text in the search bar.
  */
 void
 derush_window_set_search(DerushWindow *self, const char *text)
 {
-  if (!self->search_entry || !self->filter)
+  if (!self->search_entry || !self->model)
     return; /* disposing */
   if (!text)
     text = "";
@@ -27,17 +24,8 @@ derush_window_set_search(DerushWindow *self, const char *text)
     /* Its search-changed comes back here, to an unchanged needle. */
     gtk_editable_set_text(GTK_EDITABLE(self->search_entry), text);
   }
-  g_autofree char *key = *text ? derush_search_fold(text) : NULL;
-  if (g_strcmp0(key, self->search_key) == 0)
+  if (!derush_photo_model_set_search(self->model, text))
     return;
-  GtkFilterChange change = GTK_FILTER_CHANGE_DIFFERENT;
-  if (!self->search_key || (key && strstr(key, self->search_key)))
-    change = GTK_FILTER_CHANGE_MORE_STRICT;
-  else if (!key || strstr(self->search_key, key))
-    change = GTK_FILTER_CHANGE_LESS_STRICT;
-  g_free(self->search_key);
-  self->search_key = g_steal_pointer(&key);
-  gtk_filter_changed(GTK_FILTER(self->filter), change);
   if (_derush_window_get_current_position(self) < 0)
     _derush_window_select_position(self, 0);
   _derush_window_queue_status(self);
@@ -62,4 +50,18 @@ _derush_window_set_search_mode(DerushWindow *self, gboolean on)
   gtk_search_bar_set_search_mode(self->search_bar, on);
   if (on)
     gtk_widget_grab_focus(GTK_WIDGET(self->search_entry));
+}
+
+/** derush_window_get_search_mode: the search bar is open. */
+gboolean
+derush_window_get_search_mode(DerushWindow *self)
+{
+  return gtk_search_bar_get_search_mode(self->search_bar);
+}
+
+/** derush_window_stop_search: Escape in the search entry (its stop-search). */
+void
+derush_window_stop_search(DerushWindow *self)
+{
+  g_signal_emit_by_name(self->search_entry, "stop-search");
 }

@@ -1,25 +1,26 @@
-/* derush-window-testing.c: what the replay script and bench mode read of
- * the window (loaded, analysed, counts, loading states) and the setters
- * they drive; the app's own code does not call these. */
+/* derush-window-testing.c: what the replay script and bench mode
+ * (gtk/testing/) read of the window (loaded, analysed, counts, loading
+ * states, its parts) and the setters they drive, so that they need no
+ * private header; the app's own code does not call these. */
 #include "derush-window-private.h"
 
 gboolean
 derush_window_is_loaded(DerushWindow *self)
 {
-  return self->folder && !self->loading;
+  return derush_window_get_folder(self) && !derush_folder_session_is_loading(self->session);
 }
 
 gboolean
 derush_window_is_folder_missing(DerushWindow *self)
 {
-  return self->folder_missing;
+  return self->session && derush_folder_session_is_folder_missing(self->session);
 }
 
 /** derush_window_is_analyzed: the folder's analysis finished and its results are shown. */
 gboolean
 derush_window_is_analyzed(DerushWindow *self)
 {
-  return self->analyzed && !self->analyzing && !self->regroup_source;
+  return self->session && derush_folder_session_is_analyzed(self->session);
 }
 
 /**
@@ -31,22 +32,13 @@ derush_window_is_analyzed(DerushWindow *self)
 void
 derush_window_get_analysis_counts(DerushWindow *self, guint *grouped, guint *best, guint *flagged)
 {
-  *grouped = *best = *flagged = 0;
-  GHashTableIter iter;
-  gpointer value;
-  g_hash_table_iter_init(&iter, self->by_id);
-  while (g_hash_table_iter_next(&iter, NULL, &value)) {
-    const DerushPhotoAnalysis *a = derush_photo_item_get_analysis(value);
-    *grouped += a->group_id != 0;
-    *best += a->group_id != 0 && a->is_best;
-    *flagged += a->blurry || a->exposure != DERUSH_EXPOSURE_OK;
-  }
+  derush_photo_model_get_analysis_counts(self->model, grouped, best, flagged);
 }
 
 guint
 derush_window_get_n_shown(DerushWindow *self)
 {
-  return g_list_model_get_n_items(G_LIST_MODEL(self->sort_model));
+  return g_list_model_get_n_items(G_LIST_MODEL(self->model));
 }
 
 guint
@@ -85,10 +77,8 @@ derush_window_set_filter(DerushWindow *self, DerushFilterMode mode)
     return;
   if (gtk_drop_down_get_selected(self->filter_dropdown) != (guint)mode)
     gtk_drop_down_set_selected(self->filter_dropdown, mode); /* comes back here */
-  if (self->filter_mode == mode)
+  if (!derush_photo_model_set_filter(self->model, mode))
     return;
-  self->filter_mode = mode;
-  gtk_filter_changed(GTK_FILTER(self->filter), GTK_FILTER_CHANGE_DIFFERENT);
   if (_derush_window_get_current_position(self) < 0)
     _derush_window_select_position(self, 0);
   _derush_window_queue_status(self);
@@ -103,9 +93,69 @@ derush_window_set_sort(DerushWindow *self, DerushSortMode mode)
     return;
   if (gtk_drop_down_get_selected(self->sort_dropdown) != (guint)mode)
     gtk_drop_down_set_selected(self->sort_dropdown, mode);
-  if (self->sort_mode == mode)
-    return;
-  self->sort_mode = mode;
-  gtk_sorter_changed(GTK_SORTER(self->sorter), GTK_SORTER_CHANGE_DIFFERENT);
-  _derush_window_queue_status(self);
+  if (derush_photo_model_set_sort(self->model, mode))
+    _derush_window_queue_status(self);
+}
+
+/** derush_window_get_model: Returns: (transfer none): the folder's photos, as shown. */
+DerushPhotoModel *
+derush_window_get_model(DerushWindow *self)
+{
+  return self->model;
+}
+
+/** derush_window_is_status_pending: the side panel and counts have a refresh queued. */
+gboolean
+derush_window_is_status_pending(DerushWindow *self)
+{
+  return self->status_idle != 0;
+}
+
+/** derush_window_is_no_match_shown: the "No Photos Match" page covers the grid. */
+gboolean
+derush_window_is_no_match_shown(DerushWindow *self)
+{
+  return gtk_widget_get_visible(self->no_match_page);
+}
+
+/**
+ * derush_window_count_cells_on_screen:
+ * @blank: (out): those still without a thumbnail (a placeholder).
+ * Returns: the grid cells mapped and bound to a photo.
+ */
+guint
+derush_window_count_cells_on_screen(DerushWindow *self, guint *blank)
+{
+  guint mapped = 0;
+  *blank = 0;
+  for (guint i = 0; i < self->cells->len; i++) {
+    GtkWidget *cell = self->cells->pdata[i];
+    DerushPhotoItem *item = derush_grid_cell_get_item(DERUSH_GRID_CELL(cell));
+    if (!item || !gtk_widget_get_mapped(cell))
+      continue;
+    mapped++;
+    *blank += !derush_photo_item_get_texture(item) && !derush_photo_item_get_thumb_error(item);
+  }
+  return mapped;
+}
+
+/** derush_window_get_grid_view: Returns: (transfer none): the grid. */
+GtkGridView *
+derush_window_get_grid_view(DerushWindow *self)
+{
+  return self->grid_view;
+}
+
+/** derush_window_get_side_panel: Returns: (transfer none): the DerushSidePanel. */
+GtkWidget *
+derush_window_get_side_panel(DerushWindow *self)
+{
+  return GTK_WIDGET(self->side_panel);
+}
+
+/** derush_window_get_compare: Returns: (transfer none): the DerushCompare page. */
+GtkWidget *
+derush_window_get_compare(DerushWindow *self)
+{
+  return GTK_WIDGET(self->compare);
 }

@@ -1,26 +1,25 @@
 /* derush-window.c: the main window (grid, side panel, viewer).
  *
- * The grid is a GtkGridView over store -> GtkFilterListModel ->
- * GtkSortListModel -> GtkMultiSelection, with a GtkSignalListItemFactory
- * whose cells are recycled: setup makes one DerushGridCell, bind and unbind
- * only swap its item (nautilus-grid-view.c). Widgets alive grow with the
- * window, not with the folder.
+ * The grid is a GtkGridView over a DerushPhotoModel (store, indexes,
+ * filter, sort: derush-photo-model.c) -> GtkMultiSelection, with a
+ * GtkSignalListItemFactory whose cells are recycled: setup makes one
+ * DerushGridCell, bind and unbind only swap its item (nautilus-grid-view.c).
+ * Widgets alive grow with the window, not with the folder.
  *
- * Opening a folder runs a DerushFolderLoader (scan, then list, on a worker
- * with its own catalog connection); its chunks of items land in the store
- * with one g_list_store_splice each. The main thread keeps a second
- * connection for label writes, which are single durable commits (~1 ms).
+ * Opening a folder asks the window's DerushFolderSession (loader, monitor,
+ * analyzer, regroup: derush-folder-session.c) to fill the model; what the
+ * window shows of it is derush-window-session.c. The main thread keeps its
+ * own catalog connection for label writes, which are single durable
+ * commits (~1 ms).
  *
  * Labels, navigation and the keyboard table live in
- * derush-window-actions.c; the folder session (loader, monitor, analyzer,
- * regroup) in derush-window-session.c; search in derush-window-search.c;
- * what replay and bench mode read in derush-window-testing.c.
+ * derush-window-actions.c; search in derush-window-search.c; what replay
+ * and bench mode (gtk/testing/) read in derush-window-testing.c.
  *
- * Over 600 lines: the model (store, indexes, filter, sort), the grid's
- * factory, the selection and the GObject plumbing of nine properties are
- * still here; the next cut is a DerushPhotoModel object (issue 17).
+ * Over 600 lines: the grid's factory and column count, the selection, the
+ * status line, the viewer and compare pages, toasts and banners, and the
+ * GObject plumbing of seven properties the preferences bind to.
  */
-#include "derush-prediction-filter.h"
 #include "derush-screenshot.h"
 #include "derush-settings.h"
 #include "derush-window-private.h"
@@ -59,8 +58,9 @@ _derush_window_save_settings(DerushWindow *self)
   s.style = (int)self->style;
   s.session_gap_min = self->session_gap_min;
   s.burst_gap_s = self->burst_gap_s;
-  if (self->folder && !self->folder_missing)
-    _derush_settings_add_recent(&s, self->folder);
+  const char *folder = derush_window_get_folder(self);
+  if (folder && !derush_window_is_folder_missing(self))
+    _derush_settings_add_recent(&s, folder);
   _derush_settings_write(kf, &s);
   _derush_settings_clear(&s);
   g_autofree char *path = _derush_settings_path();
@@ -90,97 +90,6 @@ _derush_window_update_recent_menu(DerushWindow *self)
 
 /* ------------------------------------------------------------ model */
 
-static gboolean
-filter_mode_matches(DerushWindow *self, gpointer object)
-{
-  DerushLabel label = derush_photo_item_get_label(object);
-  if (self->hide_labelled && label != DERUSH_LABEL_NONE)
-    return FALSE;
-  switch (self->filter_mode) {
-  case DERUSH_FILTER_ALL:
-    return TRUE;
-  case DERUSH_FILTER_UNLABELLED:
-    return label == DERUSH_LABEL_NONE;
-  case DERUSH_FILTER_KEEP:
-    return label == DERUSH_LABEL_KEEP;
-  case DERUSH_FILTER_TRASH:
-    return label == DERUSH_LABEL_TRASH;
-  case DERUSH_FILTER_BEST: {
-    /* A photo in no group is its own best pick. */
-    const DerushPhotoAnalysis *a = derush_photo_item_get_analysis(object);
-    return a->group_id == 0 || a->is_best;
-  }
-  case DERUSH_FILTER_PREDICTED_TRASH:
-  case DERUSH_FILTER_UNSURE:
-    return _derush_prediction_filter_matches(object, self->filter_mode);
-  }
-  return TRUE;
-}
-
-/* The filter's mode and the search, both: one filter, one pass. The
- * search compares the folded needle with each photo's folded path, kept on
- * the item: a strstr() per photo, no allocation per keystroke. */
-static gboolean
-filter_func(gpointer object, gpointer user_data)
-{
-  DerushWindow *self = user_data;
-  if (!filter_mode_matches(self, object))
-    return FALSE;
-  return !self->search_key ||
-         strstr(derush_photo_item_get_search_key(object, self->folder), self->search_key);
-}
-
-static gint64
-sort_time(DerushPhotoItem *item)
-{
-  const DerushPhoto *p = derush_photo_item_get_photo(item);
-  return p->meta.time_source != DERUSH_TIME_NONE ? p->meta.capture_time_ns : p->mtime_ns;
-}
-
-static int
-sort_func(gconstpointer a, gconstpointer b, gpointer user_data)
-{
-  DerushWindow *self = user_data;
-  DerushPhotoItem *ia = (DerushPhotoItem *)a, *ib = (DerushPhotoItem *)b;
-  if (self->sort_mode == DERUSH_SORT_TIME) {
-    gint64 ta = sort_time(ia), tb = sort_time(ib);
-    if (ta != tb)
-      return ta < tb ? -1 : 1;
-  } else if (self->sort_mode == DERUSH_SORT_GROUP) {
-    /* Each group at its start time, members together, best pick first,
-     * then by time; photos in no group sit at their own time. */
-    const DerushPhotoAnalysis *ra = derush_photo_item_get_analysis(ia);
-    const DerushPhotoAnalysis *rb = derush_photo_item_get_analysis(ib);
-    gint64 ga = ra->group_id ? ra->group_time_ns : sort_time(ia);
-    gint64 gb = rb->group_id ? rb->group_time_ns : sort_time(ib);
-    if (ga != gb)
-      return ga < gb ? -1 : 1;
-    if (ra->group_id != rb->group_id)
-      return ra->group_id < rb->group_id ? -1 : 1;
-    if (ra->is_best != rb->is_best)
-      return ra->is_best ? -1 : 1;
-    gint64 ta = sort_time(ia), tb = sort_time(ib);
-    if (ta != tb)
-      return ta < tb ? -1 : 1;
-  } else if (self->sort_mode == DERUSH_SORT_P_KEEP) {
-    int c = _derush_prediction_compare(ia, ib);
-    if (c)
-      return c;
-  } else if (self->sort_mode == DERUSH_SORT_SHARPNESS) {
-    double sa = derush_photo_item_get_analysis(ia)->sharpness;
-    double sb = derush_photo_item_get_analysis(ib)->sharpness;
-    if (isnan(sa) != isnan(sb))
-      return isnan(sa) ? 1 : -1;
-    if (!isnan(sa) && sa != sb)
-      return sa > sb ? -1 : 1;
-  } else {
-    int c = strcmp(derush_photo_item_get_name(ia), derush_photo_item_get_name(ib));
-    if (c)
-      return c;
-  }
-  return strcmp(derush_photo_item_get_photo(ia)->path, derush_photo_item_get_photo(ib)->path);
-}
-
 /**
  * _derush_window_refilter:
  * Re-runs the filter after labels changed (only when the filter looks at
@@ -189,8 +98,7 @@ sort_func(gconstpointer a, gconstpointer b, gpointer user_data)
 void
 _derush_window_refilter(DerushWindow *self)
 {
-  if (self->filter_mode != DERUSH_FILTER_ALL || self->hide_labelled)
-    gtk_filter_changed(GTK_FILTER(self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+  derush_photo_model_labels_changed(self->model);
   _derush_window_queue_status(self);
 }
 
@@ -237,12 +145,12 @@ compare_double(gconstpointer a, gconstpointer b)
 }
 
 /**
- * _derush_window_get_n_columns:
+ * derush_window_get_n_columns:
  * GtkGridView keeps its column count to itself: count the distinct x
  * positions of the cells on screen instead.
  */
 guint
-_derush_window_get_n_columns(DerushWindow *self)
+derush_window_get_n_columns(DerushWindow *self)
 {
   GArray *xs = g_array_new(FALSE, FALSE, sizeof(double));
   for (guint i = 0; i < self->cells->len; i++) {
@@ -340,14 +248,14 @@ _derush_window_get_current_position(DerushWindow *self)
   return (int)gtk_bitset_get_minimum(set);
 }
 
-/** _derush_window_get_current: Returns: (transfer none) (nullable): the first selected item. */
+/** derush_window_get_current: Returns: (transfer none) (nullable): the first selected item. */
 DerushPhotoItem *
-_derush_window_get_current(DerushWindow *self)
+derush_window_get_current(DerushWindow *self)
 {
   int pos = _derush_window_get_current_position(self);
   if (pos < 0)
     return NULL;
-  g_autoptr(DerushPhotoItem) item = g_list_model_get_item(G_LIST_MODEL(self->sort_model), pos);
+  g_autoptr(DerushPhotoItem) item = g_list_model_get_item(G_LIST_MODEL(self->model), pos);
   return item; /* the model keeps it alive */
 }
 
@@ -362,7 +270,7 @@ _derush_window_get_selected(DerushWindow *self)
   guint pos;
   for (gboolean ok = gtk_bitset_iter_init_first(&iter, set, &pos); ok;
        ok = gtk_bitset_iter_next(&iter, &pos))
-    g_ptr_array_add(items, g_list_model_get_item(G_LIST_MODEL(self->sort_model), pos));
+    g_ptr_array_add(items, g_list_model_get_item(G_LIST_MODEL(self->model), pos));
   return items;
 }
 
@@ -370,7 +278,7 @@ _derush_window_get_selected(DerushWindow *self)
 void
 _derush_window_select_position(DerushWindow *self, guint position)
 {
-  guint n = g_list_model_get_n_items(G_LIST_MODEL(self->sort_model));
+  guint n = g_list_model_get_n_items(G_LIST_MODEL(self->model));
   if (n == 0)
     return;
   position = MIN(position, n - 1);
@@ -382,7 +290,7 @@ _derush_window_select_position(DerushWindow *self, guint position)
 void
 derush_window_select(DerushWindow *self, guint position, guint n)
 {
-  guint total = g_list_model_get_n_items(G_LIST_MODEL(self->sort_model));
+  guint total = g_list_model_get_n_items(G_LIST_MODEL(self->model));
   if (position >= total)
     return;
   _derush_window_select_position(self, position);
@@ -397,41 +305,29 @@ update_status_cb(gpointer data)
   DerushWindow *self = data;
   self->status_idle = 0;
 
-  /* A pass over the in-memory items (no SQL): ~1 ms at 100k photos. */
-  DerushDatasetStats stats = {0};
-  guint n = g_list_model_get_n_items(G_LIST_MODEL(self->store));
-  for (guint i = 0; i < n; i++) {
-    DerushPhotoItem *item = g_list_model_get_item(G_LIST_MODEL(self->store), i);
-    const DerushPhoto *p = derush_photo_item_get_photo(item);
-    stats.keep += p->label == DERUSH_LABEL_KEEP;
-    stats.trash += p->label == DERUSH_LABEL_TRASH;
-    stats.unreadable += p->status != DERUSH_PHOTO_OK; /* unreadable or missing */
-    g_object_unref(item);
-  }
-  stats.total = n;
-  stats.labelled = stats.keep + stats.trash;
-  stats.unlabelled = n - stats.labelled;
-  stats.shown = g_list_model_get_n_items(G_LIST_MODEL(self->sort_model));
+  DerushDatasetStats stats;
+  derush_photo_model_get_stats(self->model, &stats);
   g_autoptr(GtkBitset) set =
       gtk_selection_model_get_selection(GTK_SELECTION_MODEL(self->selection));
   stats.selected = (guint)gtk_bitset_get_size(set);
   derush_side_panel_set_stats(self->side_panel, &stats);
-  derush_side_panel_set_item(self->side_panel, _derush_window_get_current(self));
+  derush_side_panel_set_item(self->side_panel, derush_window_get_current(self));
 
   g_autofree char *subtitle = NULL;
-  if (self->folder_missing)
+  const char *folder = derush_window_get_folder(self);
+  if (derush_window_is_folder_missing(self))
     subtitle = g_strdup("Folder unavailable");
   else if (stats.shown != stats.total)
     subtitle =
         g_strdup_printf("%u of %u photos · %u labelled", stats.shown, stats.total, stats.labelled);
-  else if (self->folder)
+  else if (folder)
     subtitle = g_strdup_printf("%u photos · %u labelled", stats.total, stats.labelled);
   adw_window_title_set_subtitle(self->window_title, subtitle ? subtitle : "");
   gtk_widget_set_visible(self->no_match_page, stats.total > 0 && stats.shown == 0);
 
   const char *page = gtk_stack_get_visible_child_name(self->stack);
-  if (self->folder && !self->loading && stats.total > 0 && !g_str_equal(page, "viewer") &&
-      !g_str_equal(page, "compare"))
+  if (folder && !derush_folder_session_is_loading(self->session) && stats.total > 0 &&
+      !g_str_equal(page, "viewer") && !g_str_equal(page, "compare"))
     gtk_stack_set_visible_child_name(self->stack, "grid");
   _derush_window_update_actions(self);
   return G_SOURCE_REMOVE;
@@ -441,7 +337,7 @@ update_status_cb(gpointer data)
 void
 _derush_window_queue_status(DerushWindow *self)
 {
-  if (!self->store)
+  if (!self->model)
     return; /* disposing */
   if (!self->status_idle)
     self->status_idle = g_idle_add(update_status_cb, self);
@@ -452,7 +348,7 @@ selection_changed_cb(GtkSelectionModel *model, guint position, guint n, DerushWi
 {
   _derush_window_queue_status(self);
   if (g_str_equal(gtk_stack_get_visible_child_name(self->stack), "viewer")) {
-    DerushPhotoItem *item = _derush_window_get_current(self);
+    DerushPhotoItem *item = derush_window_get_current(self);
     if (item)
       derush_viewer_show(self->viewer, item);
   }
@@ -469,7 +365,7 @@ void
 _derush_window_show_viewer(DerushWindow *self, gboolean show)
 {
   if (show) {
-    DerushPhotoItem *item = _derush_window_get_current(self);
+    DerushPhotoItem *item = derush_window_get_current(self);
     if (!item)
       return;
     derush_viewer_show(self->viewer, item);
@@ -483,18 +379,6 @@ _derush_window_show_viewer(DerushWindow *self, gboolean show)
     gtk_widget_grab_focus(GTK_WIDGET(self->grid_view));
   }
   _derush_window_update_actions(self);
-}
-
-static int
-compare_members(gconstpointer a, gconstpointer b)
-{
-  DerushPhotoItem *ia = *(DerushPhotoItem **)a, *ib = *(DerushPhotoItem **)b;
-  gboolean ba = derush_photo_item_get_analysis(ia)->is_best;
-  gboolean bb = derush_photo_item_get_analysis(ib)->is_best;
-  if (ba != bb)
-    return ba ? -1 : 1;
-  gint64 ta = sort_time(ia), tb = sort_time(ib);
-  return ta < tb ? -1 : ta > tb;
 }
 
 /**
@@ -515,23 +399,15 @@ _derush_window_show_compare(DerushWindow *self, gboolean show)
     _derush_window_update_actions(self);
     return;
   }
-  DerushPhotoItem *current = _derush_window_get_current(self);
+  DerushPhotoItem *current = derush_window_get_current(self);
   gint64 group = current ? derush_photo_item_get_analysis(current)->group_id : 0;
   if (!group) {
-    derush_window_show_toast(self, self->analyzed
+    derush_window_show_toast(self, derush_window_is_analyzed(self)
                                        ? "This photo is in no burst or near-duplicate group"
                                        : "Groups are not known yet");
     return;
   }
-  g_autoptr(GPtrArray) members = g_ptr_array_new();
-  GHashTableIter iter;
-  gpointer value;
-  g_hash_table_iter_init(&iter, self->by_id);
-  while (g_hash_table_iter_next(&iter, NULL, &value))
-    if (value != current && derush_photo_item_get_analysis(value)->group_id == group)
-      g_ptr_array_add(members, value);
-  g_ptr_array_add(members, current);
-  g_ptr_array_sort(members, compare_members);
+  g_autoptr(GPtrArray) members = derush_photo_model_get_group(self->model, current);
   /* Keep the current photo among the four, right after the best pick. */
   g_ptr_array_remove(members, current);
   g_ptr_array_insert(members, derush_photo_item_get_analysis(current)->is_best ? 0 : 1, current);
@@ -595,13 +471,13 @@ derush_window_show_toast(DerushWindow *self, const char *message)
 }
 
 /**
- * _derush_window_show_action_toast:
+ * derush_window_show_action_toast:
  * A toast with a button that activates @action_name (an apply's "Undo"),
  * kept on screen longer: the button is the easy way back.
  */
 void
-_derush_window_show_action_toast(DerushWindow *self, const char *message, const char *button_label,
-                                 const char *action_name)
+derush_window_show_action_toast(DerushWindow *self, const char *message, const char *button_label,
+                                const char *action_name)
 {
   AdwToast *toast = adw_toast_new(message);
   adw_toast_set_timeout(toast, 10);
@@ -697,15 +573,12 @@ derush_window_dispose(GObject *object)
 {
   DerushWindow *self = DERUSH_WINDOW(object);
 
-  if (self->load_cancellable)
-    g_cancellable_cancel(self->load_cancellable);
-  g_clear_object(&self->load_cancellable);
-  if (self->loader)
-    g_signal_handlers_disconnect_by_data(self->loader, self);
-  g_clear_object(&self->loader);
-  _derush_window_cancel_analysis(self);
+  if (self->session) {
+    g_signal_handlers_disconnect_by_data(self->session, self);
+    derush_folder_session_stop(self->session);
+  }
+  g_clear_object(&self->session);
   _derush_window_dispose_learning(self);
-  g_clear_object(&self->monitor);
   if (self->selection)
     g_signal_handlers_disconnect_by_data(self->selection, self);
 
@@ -719,20 +592,12 @@ derush_window_dispose(GObject *object)
   gtk_widget_dispose_template(GTK_WIDGET(self), DERUSH_TYPE_WINDOW);
 
   g_clear_object(&self->selection);
-  g_clear_object(&self->sort_model);
-  g_clear_object(&self->filter_model);
-  g_clear_object(&self->sorter);
-  g_clear_object(&self->filter);
-  g_clear_object(&self->store);
-  g_clear_pointer(&self->by_id, g_hash_table_unref);
-  g_clear_pointer(&self->by_path, g_hash_table_unref);
+  g_clear_object(&self->model);
   g_clear_pointer(&self->cells, g_ptr_array_unref);
   g_clear_object(&self->thumbnailer);
-  g_clear_object(&self->analysis_table);
   /* Last: tearing the models down may have queued one more refresh. */
   g_clear_handle_id(&self->status_idle, g_source_remove);
   g_clear_handle_id(&self->columns_idle, g_source_remove);
-  g_clear_handle_id(&self->regroup_source, g_source_remove);
 
   G_OBJECT_CLASS(derush_window_parent_class)->dispose(object);
 }
@@ -743,9 +608,19 @@ derush_window_finalize(GObject *object)
   DerushWindow *self = DERUSH_WINDOW(object);
   g_clear_pointer(&self->catalog, derush_catalog_close);
   g_free(self->catalog_path);
-  g_free(self->folder);
-  g_free(self->search_key);
   G_OBJECT_CLASS(derush_window_parent_class)->finalize(object);
+}
+
+/* The grouping gaps changed (preferences): the session groups the folder
+ * again with them. */
+static void
+queue_regroup(DerushWindow *self)
+{
+  if (!self->session)
+    return; /* still being made */
+  derush_folder_session_set_group_gaps(self->session, self->session_gap_min * 60.0,
+                                       self->burst_gap_s);
+  derush_folder_session_queue_regroup(self->session);
 }
 
 static void
@@ -795,8 +670,7 @@ derush_window_set_property(GObject *object, guint prop_id, const GValue *value, 
     if (self->hide_labelled == v)
       return;
     self->hide_labelled = v;
-    gtk_filter_changed(GTK_FILTER(self->filter),
-                       v ? GTK_FILTER_CHANGE_MORE_STRICT : GTK_FILTER_CHANGE_LESS_STRICT);
+    derush_photo_model_set_hide_labelled(self->model, v);
     if (_derush_window_get_current_position(self) < 0)
       _derush_window_select_position(self, 0);
     _derush_window_queue_status(self);
@@ -823,14 +697,14 @@ derush_window_set_property(GObject *object, guint prop_id, const GValue *value, 
       return;
     self->session_gap_min = g_value_get_uint(value);
     _derush_window_save_settings(self);
-    _derush_window_queue_regroup(self);
+    queue_regroup(self);
     break;
   case PROP_BURST_GAP:
     if (self->burst_gap_s == g_value_get_double(value))
       return;
     self->burst_gap_s = g_value_get_double(value);
     _derush_window_save_settings(self);
-    _derush_window_queue_regroup(self);
+    queue_regroup(self);
     break;
   default:
     G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
@@ -909,10 +783,7 @@ derush_window_init(DerushWindow *self)
 {
   gtk_widget_init_template(GTK_WIDGET(self));
 
-  self->by_id = g_hash_table_new(g_int64_hash, g_int64_equal);
-  self->by_path = g_hash_table_new(g_str_hash, g_str_equal);
   self->cells = g_ptr_array_new();
-  self->analysis_table = derush_analysis_table_new();
 
   g_autoptr(GKeyFile) kf = _derush_settings_load_file();
   DerushSettings settings;
@@ -926,14 +797,8 @@ derush_window_init(DerushWindow *self)
   _derush_settings_clear(&settings);
   apply_style(self);
 
-  self->store = g_list_store_new(DERUSH_TYPE_PHOTO_ITEM);
-  self->filter = gtk_custom_filter_new(filter_func, self, NULL);
-  self->filter_model = gtk_filter_list_model_new(G_LIST_MODEL(g_object_ref(self->store)),
-                                                 GTK_FILTER(g_object_ref(self->filter)));
-  self->sorter = gtk_custom_sorter_new(sort_func, self, NULL);
-  self->sort_model = gtk_sort_list_model_new(G_LIST_MODEL(g_object_ref(self->filter_model)),
-                                             GTK_SORTER(g_object_ref(self->sorter)));
-  self->selection = gtk_multi_selection_new(G_LIST_MODEL(g_object_ref(self->sort_model)));
+  self->model = derush_photo_model_new();
+  self->selection = gtk_multi_selection_new(G_LIST_MODEL(g_object_ref(self->model)));
   g_signal_connect(self->selection, "selection-changed", G_CALLBACK(selection_changed_cb), self);
   g_signal_connect_swapped(self->selection, "items-changed",
                            G_CALLBACK(_derush_window_queue_status), self);
@@ -997,8 +862,38 @@ derush_window_new(GtkApplication *app, const char *catalog_path, GError **error)
   self->catalog_path = g_strdup(derush_catalog_get_path(catalog));
   self->thumbnailer = derush_thumbnailer_new(catalog, 2);
   derush_thumbnailer_set_capacity(self->thumbnailer, texture_capacity(self->thumb_size));
-  derush_side_panel_set_photos(self->side_panel, G_LIST_MODEL(self->store), self->thumbnailer);
+  derush_side_panel_set_photos(self->side_panel, derush_photo_model_get_all(self->model),
+                               self->thumbnailer);
+  self->session = derush_folder_session_new(self->catalog_path, self->model);
+  derush_folder_session_set_group_gaps(self->session, self->session_gap_min * 60.0,
+                                       self->burst_gap_s);
+  _derush_window_connect_session(self);
   _derush_window_init_learning(self);
   _derush_window_update_actions(self);
   return self;
+}
+
+/** derush_window_get_catalog_path: Returns: (transfer none): the catalog the window opened. */
+const char *
+derush_window_get_catalog_path(DerushWindow *self)
+{
+  return self->catalog_path;
+}
+
+/**
+ * derush_window_set_applying:
+ * An apply or its undo is moving files (or is done): the actions that
+ * would race it are disabled meanwhile.
+ */
+void
+derush_window_set_applying(DerushWindow *self, gboolean applying)
+{
+  self->applying = applying;
+  _derush_window_update_actions(self);
+}
+
+gboolean
+derush_window_is_applying(DerushWindow *self)
+{
+  return self->applying;
 }

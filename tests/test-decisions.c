@@ -1120,12 +1120,59 @@ test_reports(Fixture *f, gconstpointer data)
   g_assert_cmpint(run(f, NULL, NULL, "export", NULL), ==, 2);
 }
 
+/* A grouped photo's report row names its group: the id `derush groups`
+ * lists (it was written as null whatever the grouping). The fixture's
+ * photos are one picture at eight widths: one near-duplicate group. */
+static void
+test_report_groups(Fixture *f, gconstpointer data)
+{
+  g_assert_cmpint(run(f, NULL, NULL, "analyze", f->photos, NULL), ==, 0);
+  g_autofree char *out = NULL;
+  g_assert_cmpint(run(f, &out, NULL, "groups", "--json", "--kind", "near_dup", NULL), ==, 0);
+  g_autoptr(GPtrArray) groups = parse_lines(out);
+  g_assert_cmpuint(groups->len, >=, 1);
+  g_autoptr(GHashTable) group_of = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  for (guint i = 0; i < groups->len; i++) {
+    JsonObject *g = groups->pdata[i];
+    gint64 id = json_object_get_int_member(g, "id");
+    JsonArray *paths = json_object_get_array_member(g, "paths");
+    for (guint k = 0; k < json_array_get_length(paths); k++)
+      g_hash_table_insert(group_of, g_strdup(json_array_get_string_element(paths, k)),
+                          GINT_TO_POINTER((int)id));
+  }
+  g_autofree char *csv = g_build_filename(f->tmp, "out.csv", NULL);
+  g_autofree char *jsonl = g_build_filename(f->tmp, "out.jsonl", NULL);
+  g_assert_cmpint(run(f, NULL, NULL, "export", "--csv", csv, "--json", jsonl, f->photos, NULL), ==,
+                  0);
+  g_autofree char *jtext = NULL;
+  g_assert_true(g_file_get_contents(jsonl, &jtext, NULL, NULL));
+  g_autoptr(GPtrArray) rows = parse_lines(jtext);
+  g_autofree char *text = NULL;
+  g_assert_true(g_file_get_contents(csv, &text, NULL, NULL));
+  g_auto(GStrv) lines = g_strsplit(text, "\r\n", -1);
+  guint grouped = 0;
+  for (guint i = 0; i < rows->len; i++) {
+    JsonObject *r = rows->pdata[i];
+    const char *path = json_object_get_string_member(r, "path");
+    gpointer id = g_hash_table_lookup(group_of, path);
+    if (!id)
+      continue;
+    grouped++;
+    g_assert_false(json_object_get_null_member(r, "group"));
+    g_assert_cmpint(json_object_get_int_member(r, "group"), ==, GPOINTER_TO_INT(id));
+    g_autofree char *tail = g_strdup_printf(",%d", GPOINTER_TO_INT(id));
+    g_assert_true(g_str_has_suffix(lines[i + 1], tail));
+  }
+  g_assert_cmpuint(grouped, >=, 2);
+}
+
 int
 main(int argc, char **argv)
 {
   test_init(&argc, &argv);
 #define ADD(path, fn) g_test_add(path, Fixture, NULL, fixture_set_up, fn, fixture_tear_down)
   ADD("/decisions/cli/label-undo-history", test_cli_label_undo_history);
+  ADD("/decisions/reports/groups", test_report_groups);
   ADD("/decisions/reliability/kill-9", test_kill_9);
   ADD("/decisions/reliability/two-writers", test_two_writers);
   ADD("/decisions/sidecar/merge", test_sidecar_merge);

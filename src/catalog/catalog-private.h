@@ -141,7 +141,8 @@ gboolean _derush_catalog_put_setting(DerushCatalog *cat, const char *key, const 
 
 gboolean _derush_catalog_foreach_label_row(DerushCatalog *cat, const char *under,
                                            void (*func)(const char *path, DerushLabel label,
-                                                        int stars, gpointer user_data),
+                                                        int stars, gint64 group,
+                                                        gpointer user_data),
                                            gpointer user_data, GError **error);
 gboolean _derush_catalog_label_by_path(DerushCatalog *cat, const char *path, gint64 *id,
                                        DerushLabel *label, DerushLabelSource *source,

@@ -11,20 +11,25 @@
  * @error: return location for a GError
  *
  * Every photo at or under @under with its label and stars (none and 0
- * when it has no label). A private statement: @func may use the catalog.
+ * when it has no label) and the id of its most specific group: its
+ * near-duplicate group, else its burst, else its session (0 when it is in
+ * none). A private statement: @func may use the catalog.
  *
  * Returns: FALSE with @error set when SQLite fails.
  */
 gboolean
 _derush_catalog_foreach_label_row(DerushCatalog *cat, const char *under,
                                   void (*func)(const char *path, DerushLabel label, int stars,
-                                               gpointer user_data),
+                                               gint64 group, gpointer user_data),
                                   gpointer user_data, GError **error)
 {
   g_autofree char *lo = NULL, *hi = NULL;
   _derush_path_range(under, &lo, &hi);
-  const char *sql = "SELECT p.path, coalesce(l.label, 0), coalesce(l.stars, 0) FROM photos p"
-                    " LEFT JOIN labels l ON l.photo_id = p.id"
+  /* Kinds are ordered session < burst < near_dup (DerushGroupKind). */
+  const char *sql = "SELECT p.path, coalesce(l.label, 0), coalesce(l.stars, 0),"
+                    " (SELECT g.id FROM group_members m JOIN groups g ON g.id = m.group_id"
+                    "  WHERE m.photo_id = p.id ORDER BY g.kind DESC LIMIT 1)"
+                    " FROM photos p LEFT JOIN labels l ON l.photo_id = p.id"
                     " WHERE p.path = ?3 OR (p.path >= ?1 AND p.path < ?2) ORDER BY p.path";
   sqlite3_stmt *stmt = NULL;
   if (sqlite3_prepare_v2(cat->db, sql, -1, &stmt, NULL) != SQLITE_OK) {
@@ -37,7 +42,7 @@ _derush_catalog_foreach_label_row(DerushCatalog *cat, const char *under,
   int rc;
   while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
     func((const char *)sqlite3_column_text(stmt, 0), sqlite3_column_int(stmt, 1),
-         sqlite3_column_int(stmt, 2), user_data);
+         sqlite3_column_int(stmt, 2), sqlite3_column_int64(stmt, 3), user_data);
   sqlite3_finalize(stmt);
   if (rc != SQLITE_DONE) {
     _derush_catalog_set_error(cat, error, "cannot list photos");

@@ -1,7 +1,6 @@
 /* report.c: `derush export --csv/--json`: one row per photo, for
- * spreadsheets and scripts. prediction and group are null until the
- * learning and grouping areas fill them; the columns are there now so the
- * format does not change when they do. */
+ * spreadsheets and scripts. group is the id of the photo's most specific
+ * group (as `derush groups` lists it); prediction stays null for now. */
 #include "export-private.h"
 
 static void
@@ -43,21 +42,27 @@ typedef struct {
 } Report;
 
 static void
-report_row_cb(const char *raw_path, DerushLabel label_value, int stars, gpointer user_data)
+report_row_cb(const char *raw_path, DerushLabel label_value, int stars, gint64 group,
+              gpointer user_data)
 {
   Report *r = user_data;
   g_autofree char *path = g_filename_display_name(raw_path);
   const char *label = derush_label_name(label_value);
   if (r->format == DERUSH_REPORT_CSV) {
     csv_field(r->out, path);
-    g_string_append_printf(r->out, ",%s,%d,,\r\n", label, stars);
+    g_string_append_printf(r->out, ",%s,%d,,", label, stars);
+    if (group)
+      g_string_append_printf(r->out, "%" G_GINT64_FORMAT, group);
+    g_string_append(r->out, "\r\n");
   } else {
     g_string_append(r->out, "{\"path\":");
     json_string(r->out, path);
-    g_string_append_printf(r->out,
-                           ",\"label\":\"%s\",\"stars\":%d,\"prediction\":null,"
-                           "\"group\":null}\n",
-                           label, stars);
+    g_string_append_printf(
+        r->out, ",\"label\":\"%s\",\"stars\":%d,\"prediction\":null,\"group\":", label, stars);
+    if (group)
+      g_string_append_printf(r->out, "%" G_GINT64_FORMAT "}\n", group);
+    else
+      g_string_append(r->out, "null}\n");
   }
   r->rows++;
 }

@@ -321,6 +321,10 @@ act_alg(NnAct act, float *alpha, float *beta)
     *alpha = 1;
     *beta = 0;
     return dnnl_eltwise_linear;
+  case NN_ACT_LINEAR:
+    return dnnl_eltwise_linear;
+  case NN_ACT_ROUND:
+    return dnnl_eltwise_round;
   }
   return dnnl_eltwise_linear;
 }

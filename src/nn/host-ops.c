@@ -206,6 +206,10 @@ unary_f32(NnAct act, float x, float alpha, float beta)
     return -x;
   case NN_ACT_IDENTITY:
     return x;
+  case NN_ACT_LINEAR:
+    return alpha * x + beta;
+  case NN_ACT_ROUND:
+    return nearbyintf(x);
   }
   return x;
 }
@@ -319,4 +323,91 @@ _nn_host_gather(const NnStep *s, void *const *ptrs)
   for (int64_t o = 0; o < p->outer; o++)
     for (int64_t j = 0; j < p->n_idx; j++)
       memcpy(out + (o * p->n_idx + j) * row, data + (o * p->n + p->idx[j]) * row, row);
+}
+
+void
+_nn_gemm_params_free(gpointer p)
+{
+  NnGemmParams *g = p;
+  g_free(g->a_off);
+  g_free(g->b_off);
+  g_free(g);
+}
+
+void
+_nn_host_gemm(const NnStep *s, void *const *ptrs)
+{
+  const NnGemmParams *p = s->params;
+  const float *a = ptrs[0], *b = ptrs[1], *c = p->has_c ? ptrs[2] : NULL;
+  float *y = ptrs[p->has_c ? 3 : 2];
+  for (int64_t t = 0; t < p->batch; t++) {
+    const float *ab = a + p->a_off[t], *bb = b + p->b_off[t];
+    float *yb = y + t * p->m * p->n;
+    for (int64_t i = 0; i < p->m; i++) {
+      float *row = yb + i * p->n;
+      for (int64_t j = 0; j < p->n; j++)
+        row[j] = 0;
+      /* i-k-j order: the inner loop walks B's row (contiguous when not
+       * transposed) and Y's row. */
+      for (int64_t k = 0; k < p->k; k++) {
+        float av = ab[i * p->a_rs + k * p->a_cs];
+        const float *br = bb + k * p->b_rs;
+        for (int64_t j = 0; j < p->n; j++)
+          row[j] += av * br[j * p->b_cs];
+      }
+      for (int64_t j = 0; j < p->n; j++)
+        row[j] = p->alpha * row[j] + (c ? p->beta * c[i * p->c_rs + j * p->c_cs] : 0.0f);
+    }
+  }
+}
+
+/* The input index along one axis for output index @o, -1 for the constant. */
+static int64_t
+pad_source(NnPadMode mode, int64_t o, int64_t pad_l, int64_t len)
+{
+  int64_t i = o - pad_l;
+  if (i >= 0 && i < len)
+    return i;
+  switch (mode) {
+  case NN_PAD_CONSTANT:
+    return -1;
+  case NN_PAD_EDGE:
+    return i < 0 ? 0 : len - 1;
+  case NN_PAD_REFLECT:
+    if (len == 1)
+      return 0;
+    /* Mirror without repeating the edge, period 2 * (len - 1). */
+    int64_t period = 2 * (len - 1);
+    i = ((i % period) + period) % period;
+    return i < len ? i : period - i;
+  }
+  return -1;
+}
+
+void
+_nn_host_pad(const NnStep *s, void *const *ptrs)
+{
+  const NnPadParams *p = s->params;
+  NnTensor in = {.dtype = p->dtype, .data = ptrs[0]};
+  NnTensor out = {.dtype = p->dtype, .data = ptrs[1]};
+  int64_t n = _nn_numel(p->out_dims, p->rank), in_strides[NN_MAX_RANK];
+  _nn_strides(p->in_dims, p->rank, in_strides);
+  int64_t idx[NN_MAX_RANK] = {0};
+  size_t esize = _nn_dtype_size(p->dtype);
+  for (int64_t o = 0; o < n; o++) {
+    int64_t off = 0;
+    for (int d = 0; d < p->rank && off >= 0; d++) {
+      int64_t i = pad_source(p->mode, idx[d], p->pads_l[d], p->in_dims[d]);
+      off = i < 0 ? -1 : off + i * in_strides[d];
+    }
+    if (off < 0)
+      _nn_tensor_set(&out, o, p->value);
+    else
+      memcpy((char *)out.data + o * esize, (const char *)in.data + off * esize, esize);
+    for (int d = p->rank - 1; d >= 0; d--) {
+      if (++idx[d] < p->out_dims[d])
+        break;
+      idx[d] = 0;
+    }
+  }
 }

@@ -95,4 +95,45 @@ typedef struct {
 void _nn_host_gather(const NnStep *s, void *const *ptrs);
 void _nn_gather_params_free(gpointer p);
 
+/* Batched matrix product Y[b] = alpha * A[b] x B[b] (+ beta * C), float32.
+ * A is read as [M, K] and B as [K, N] through element strides (transposes
+ * and broadcast batches cost nothing); C (Gemm's bias, inputs[2] when
+ * @has_c) broadcasts onto [M, N] through its strides. */
+typedef struct {
+  int64_t batch, m, n, k;
+  int64_t *a_off, *b_off; /* per batch, owned */
+  int64_t a_rs, a_cs, b_rs, b_cs;
+  float alpha, beta;
+  gboolean has_c;
+  int64_t c_rs, c_cs;
+} NnGemmParams;
+void _nn_host_gemm(const NnStep *s, void *const *ptrs);
+void _nn_gemm_params_free(gpointer p);
+
+typedef enum { NN_PAD_CONSTANT, NN_PAD_REFLECT, NN_PAD_EDGE } NnPadMode;
+/* Pad (or crop, with negative pads) every axis: out[i] = in[i - pads_l]
+ * with the mode's rule outside the input. */
+typedef struct {
+  NnPadMode mode;
+  NnDtype dtype;
+  double value;
+  int rank;
+  int64_t in_dims[NN_MAX_RANK], out_dims[NN_MAX_RANK], pads_l[NN_MAX_RANK];
+} NnPadParams;
+void _nn_host_pad(const NnStep *s, void *const *ptrs);
+
+/* QuantizeLinear (@quantize) or DequantizeLinear over [outer, c, inner]
+ * with one scale and zero point per channel (c = 1: per tensor).
+ * Quantized values are integers of the ONNX type, or float32 holding those
+ * integers at run time (the executor computes in float32). */
+typedef struct {
+  gboolean quantize;
+  NnDtype in_dtype, out_dtype;
+  int64_t outer, c, inner;
+  float *scale, *zero; /* c each, owned */
+  float qmin, qmax;
+} NnQuantParams;
+void _nn_host_quant(const NnStep *s, void *const *ptrs);
+void _nn_quant_params_free(gpointer p);
+
 #endif /* DERUSH_NN_HOST_OPS_H */

@@ -201,3 +201,14 @@ _derush_nn_model_arena_bytes(DerushNnModel *m)
 {
   return m->plan ? m->plan->arena_bytes : 0;
 }
+
+int
+_derush_nn_model_n_reference_steps(DerushNnModel *m)
+{
+  int n = 0;
+  for (guint s = 0; m->plan && s < m->plan->steps->len; s++) {
+    NnStep *st = g_ptr_array_index(m->plan->steps, s);
+    n += st->prim && g_str_has_prefix(_nn_prim_impl(st->prim), "ref");
+  }
+  return n;
+}

@@ -62,6 +62,8 @@ typedef enum {
   NN_ACT_LOG,
   NN_ACT_NEG,
   NN_ACT_IDENTITY,
+  NN_ACT_LINEAR, /* alpha * x + beta */
+  NN_ACT_ROUND,  /* to nearest, ties to even */
 } NnAct;
 
 typedef struct {

@@ -61,5 +61,8 @@ gboolean _derush_nn_model_run_many(DerushNnModel *model, int n_inputs, const flo
  * assert fusion happened), and the bytes of its activation arena. */
 int _derush_nn_model_n_steps(DerushNnModel *model);
 size_t _derush_nn_model_arena_bytes(DerushNnModel *model);
+/* Steps of the current plan on oneDNN's reference (unoptimised) kernels:
+ * a layout or fusion its jit kernels refuse shows up here. */
+int _derush_nn_model_n_reference_steps(DerushNnModel *model);
 
 #endif /* DERUSH_NN_H */

@@ -132,8 +132,8 @@ window(const NnNode *n, const NnPVal *x, const int64_t *kernel, gboolean ceil_mo
   return TRUE;
 }
 
-static gboolean
-plan_conv(NnPlan *pl, const NnNode *n, GError **error)
+gboolean
+_nn_plan_conv(NnPlan *pl, const NnNode *n, GError **error)
 {
   NnPVal *x = _nn_in(pl, n, 0), *w = _nn_in(pl, n, 1), *b = _nn_in(pl, n, 2);
   if (!w->konst || (b && !b->konst))
@@ -269,8 +269,8 @@ plan_batchnorm(NnPlan *pl, const NnNode *n, GError **error)
 
 /* --- Pooling --------------------------------------------------------------- */
 
-static gboolean
-plan_pool(NnPlan *pl, const NnNode *n, GError **error)
+gboolean
+_nn_plan_pool(NnPlan *pl, const NnNode *n, GError **error)
 {
   NnPVal *x = _nn_in(pl, n, 0);
   gboolean global = g_str_has_prefix(n->op, "Global");
@@ -307,13 +307,17 @@ plan_pool(NnPlan *pl, const NnNode *n, GError **error)
     d.pads_r[i] = win.pr[i];
   }
   g_autoptr(GError) local = NULL;
-  NnMd *src = _nn_plan_md(pl, n->in[0]), *dst = NULL;
+  /* A constant input (of any type) is read as float32. */
+  int in = x->konst ? _nn_plan_plain(pl, n->in[0], error) : n->in[0];
+  if (in < 0)
+    return FALSE;
+  NnMd *src = _nn_plan_md(pl, in), *dst = NULL;
   NnPrim *prim = _nn_prim_pool(pl->be, src, &d, &dst, &local);
   _nn_md_free(src);
   if (!prim)
     return _nn_fail(error, DERUSH_NN_ERROR_BACKEND, n, "%s", local->message);
   _nn_plan_set_runtime(pl, n->out[0], x->rank, win.out, dst);
-  int vals[2] = {n->in[0], n->out[0]};
+  int vals[2] = {in, n->out[0]};
   _nn_plan_add_prim(pl, prim, vals);
   return TRUE;
 }
@@ -486,8 +490,8 @@ md_at_rank(NnPlan *pl, int v, int rank, int *use, GError **error)
   return *use < 0 ? NULL : _nn_md_plain(rank, d);
 }
 
-static gboolean
-plan_binary(NnPlan *pl, const NnNode *n, GError **error)
+gboolean
+_nn_plan_binary(NnPlan *pl, const NnNode *n, GError **error)
 {
   NnPVal *a = _nn_in(pl, n, 0), *b = _nn_in(pl, n, 1);
   int rank;
@@ -634,9 +638,10 @@ plan_resize(NnPlan *pl, const NnNode *n, GError **error)
   for (int i = 2; ok && i < rank; i++) {
     if (out[i] < 1)
       return _nn_fail(error, DERUSH_NN_ERROR_SHAPE, n, "output size %" G_GINT64_FORMAT, out[i]);
-    if (linear)
-      ok = strcmp(coord, "half_pixel") == 0 ||
-           (strcmp(coord, "pytorch_half_pixel") == 0 && out[i] > 1);
+    if (linear) /* oneDNN maps through out / in, not through a given scale */
+      ok = (strcmp(coord, "half_pixel") == 0 ||
+            (strcmp(coord, "pytorch_half_pixel") == 0 && out[i] > 1)) &&
+           fabs(scales[i] - (double)out[i] / (double)x->dims[i]) < 1e-6;
     else
       /* oneDNN's nearest picks floor((o + .5) / f - .5 + .5): the same
        * pixel as asymmetric/floor when f is a whole number. */
@@ -669,12 +674,12 @@ plan_constant(NnPlan *pl, const NnNode *n, GError **error)
 }
 
 static const NnOpInfo ops[] = {
-    {"", "Conv", 2, 3, plan_conv},
+    {"", "Conv", 2, 3, _nn_plan_conv},
     {"", "BatchNormalization", 5, 5, plan_batchnorm},
-    {"", "MaxPool", 1, 1, plan_pool},
-    {"", "AveragePool", 1, 1, plan_pool},
-    {"", "GlobalAveragePool", 1, 1, plan_pool},
-    {"", "GlobalMaxPool", 1, 1, plan_pool},
+    {"", "MaxPool", 1, 1, _nn_plan_pool},
+    {"", "AveragePool", 1, 1, _nn_plan_pool},
+    {"", "GlobalAveragePool", 1, 1, _nn_plan_pool},
+    {"", "GlobalMaxPool", 1, 1, _nn_plan_pool},
     {"", "Relu", 1, 1, plan_unary},
     {"", "LeakyRelu", 1, 1, plan_unary},
     {"", "Sigmoid", 1, 1, plan_unary},
@@ -686,14 +691,14 @@ static const NnOpInfo ops[] = {
     {"", "Sqrt", 1, 1, plan_unary},
     {"", "Log", 1, 1, plan_unary},
     {"", "Neg", 1, 1, plan_unary},
-    {"", "Add", 2, 2, plan_binary},
-    {"", "Sub", 2, 2, plan_binary},
-    {"", "Mul", 2, 2, plan_binary},
-    {"", "Div", 2, 2, plan_binary},
-    {"", "Pow", 2, 2, plan_binary},
-    {"", "Equal", 2, 2, plan_binary},
-    {"", "Less", 2, 2, plan_binary},
-    {"", "Greater", 2, 2, plan_binary},
+    {"", "Add", 2, 2, _nn_plan_binary},
+    {"", "Sub", 2, 2, _nn_plan_binary},
+    {"", "Mul", 2, 2, _nn_plan_binary},
+    {"", "Div", 2, 2, _nn_plan_binary},
+    {"", "Pow", 2, 2, _nn_plan_binary},
+    {"", "Equal", 2, 2, _nn_plan_binary},
+    {"", "Less", 2, 2, _nn_plan_binary},
+    {"", "Greater", 2, 2, _nn_plan_binary},
     {"", "Concat", 1, 64, plan_concat},
     {"", "Resize", 1, 4, plan_resize},
     {"", "Upsample", 1, 2, plan_resize},
@@ -716,6 +721,17 @@ static const NnOpInfo ops[] = {
     {"", "ReduceMean", 1, 1, _nn_plan_reduce},
     {"", "ReduceMax", 1, 1, _nn_plan_reduce},
     {"", "ReduceMin", 1, 1, _nn_plan_reduce},
+    {"", "MatMul", 2, 2, _nn_plan_matmul},
+    {"", "Gemm", 2, 3, _nn_plan_gemm},
+    {"", "Split", 1, 2, _nn_plan_split},
+    {"", "Pad", 1, 4, _nn_plan_pad},
+    {"", "QuantizeLinear", 2, 3, _nn_plan_quantize},
+    {"", "DequantizeLinear", 2, 3, _nn_plan_quantize},
+    {"", "QLinearConv", 8, 9, _nn_plan_qlinear_conv},
+    {"", "QLinearMatMul", 8, 8, _nn_plan_qlinear_matmul},
+    /* onnxruntime's contrib operators, as quantized MobileNets use them. */
+    {"com.microsoft", "QLinearAdd", 7, 8, _nn_plan_qlinear_add},
+    {"com.microsoft", "QLinearGlobalAveragePool", 5, 5, _nn_plan_qlinear_pool},
 };
 
 const NnOpInfo *

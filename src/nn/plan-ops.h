@@ -21,6 +21,26 @@ gboolean _nn_plan_reshape_to(NnPlan *pl, const NnNode *n, int rank, const int64_
 gboolean _nn_plan_host_unary(NnPlan *pl, const NnNode *n, NnAct act, float alpha, float beta,
                              GError **error);
 
+/* plan-ops.c: planners other operators build on. */
+gboolean _nn_plan_conv(NnPlan *pl, const NnNode *n, GError **error);
+gboolean _nn_plan_pool(NnPlan *pl, const NnNode *n, GError **error);
+gboolean _nn_plan_binary(NnPlan *pl, const NnNode *n, GError **error);
+
+/* plan-linalg.c */
+gboolean _nn_plan_matmul(NnPlan *pl, const NnNode *n, GError **error);
+gboolean _nn_plan_gemm(NnPlan *pl, const NnNode *n, GError **error);
+
+/* plan-split-pad.c */
+gboolean _nn_plan_split(NnPlan *pl, const NnNode *n, GError **error);
+gboolean _nn_plan_pad(NnPlan *pl, const NnNode *n, GError **error);
+
+/* plan-quant.c */
+gboolean _nn_plan_quantize(NnPlan *pl, const NnNode *n, GError **error);
+gboolean _nn_plan_qlinear_conv(NnPlan *pl, const NnNode *n, GError **error);
+gboolean _nn_plan_qlinear_matmul(NnPlan *pl, const NnNode *n, GError **error);
+gboolean _nn_plan_qlinear_add(NnPlan *pl, const NnNode *n, GError **error);
+gboolean _nn_plan_qlinear_pool(NnPlan *pl, const NnNode *n, GError **error);
+
 /* plan-shape-ops.c */
 gboolean _nn_plan_slice(NnPlan *pl, const NnNode *n, GError **error);
 gboolean _nn_plan_reshape(NnPlan *pl, const NnNode *n, GError **error);

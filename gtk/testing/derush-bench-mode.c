@@ -16,7 +16,7 @@
  *                    cells drawn and bound, widgets created
  *   bench refresh    every photo's analysis record changed at once, through
  *                    the path a finished analysis takes
- *                    (_derush_window_apply_analysis): the time of that call,
+ *                    (derush_window_apply_analysis): the time of that call,
  *                    the main thread's CPU time until three frames later
  *                    (minus the same span with nothing to do) and the cells
  *                    drawn meanwhile. As a retrain: new values, same groups;
@@ -36,7 +36,8 @@
  */
 #include "derush-bench-mode.h"
 #include "derush-gui-counters.h"
-#include "derush-window-private.h"
+#include "derush-grid-cell.h"
+#include "derush-window.h"
 #include <math.h>
 #include <time.h>
 #include <unistd.h>
@@ -138,22 +139,6 @@ counter_delta(DerushBenchMode *self, DerushGuiCounter counter)
 
 /* Cells on screen showing a photo, and those among them still without a
  * thumbnail (a placeholder). */
-static guint
-count_mapped(DerushWindow *window, guint *blank)
-{
-  guint mapped = 0;
-  *blank = 0;
-  for (guint i = 0; i < window->cells->len; i++) {
-    GtkWidget *cell = window->cells->pdata[i];
-    DerushPhotoItem *item = derush_grid_cell_get_item(DERUSH_GRID_CELL(cell));
-    if (!item || !gtk_widget_get_mapped(cell))
-      continue;
-    mapped++;
-    *blank += !derush_photo_item_get_texture(item) && !derush_photo_item_get_thumb_error(item);
-  }
-  return mapped;
-}
-
 static int
 compare_double(gconstpointer a, gconstpointer b)
 {
@@ -249,7 +234,8 @@ tick_cb(GtkWidget *widget, GdkFrameClock *clock, gpointer data)
   if (self->state != SCROLLING)
     return G_SOURCE_CONTINUE;
 
-  GtkAdjustment *adj = gtk_scrollable_get_vadjustment(GTK_SCROLLABLE(self->window->grid_view));
+  GtkAdjustment *adj =
+      gtk_scrollable_get_vadjustment(GTK_SCROLLABLE(derush_window_get_grid_view(self->window)));
   gint64 now = gdk_frame_clock_get_frame_time(clock);
   if (!self->scroll_start) {
     self->scroll_start = now;
@@ -304,7 +290,7 @@ finish_scroll(DerushBenchMode *self)
   gint64 cpu = thread_cpu_us() - self->cpu_before;
   stop_measuring(self);
   guint blank;
-  guint mapped = count_mapped(self->window, &blank);
+  guint mapped = derush_window_count_cells_on_screen(self->window, &blank);
   GArray *intervals = g_array_new(FALSE, FALSE, sizeof(double));
   GArray *work = g_array_new(FALSE, FALSE, sizeof(double));
   GArray *work_cpu = g_array_new(FALSE, FALSE, sizeof(double));
@@ -332,9 +318,10 @@ finish_scroll(DerushBenchMode *self)
   guint n = intervals->len;
   double fps = sum > 0 ? n / (sum / 1000.0) : 0;
 
-  GtkAdjustment *adj = gtk_scrollable_get_vadjustment(GTK_SCROLLABLE(self->window->grid_view));
+  GtkAdjustment *adj =
+      gtk_scrollable_get_vadjustment(GTK_SCROLLABLE(derush_window_get_grid_view(self->window)));
   guint shown = derush_window_get_n_shown(self->window);
-  guint columns = _derush_window_get_n_columns(self->window);
+  guint columns = derush_window_get_n_columns(self->window);
   guint rows = (shown + columns - 1) / MAX(columns, 1);
   double row_px = rows ? gtk_adjustment_get_upper(adj) / rows : 0;
   double travelled = self->speed * (sum / 1000.0);
@@ -404,23 +391,28 @@ entry_free(Entry *e)
 /* Every photo's record, with its exposure flag moved on by one: all of them
  * change, as after a retrain that moved every prediction. Built before the
  * clock starts: in the app this table comes from a worker. */
+static void
+add_changed_entry(gpointer item, gpointer table)
+{
+  const DerushPhotoAnalysis *old = derush_photo_item_get_analysis(item);
+  Entry *e = g_new0(Entry, 1);
+  e->a = *old;
+  e->a.best_name = g_strdup(old->best_name);
+  e->a.exposure = (old->exposure + 1) % 3;
+  /* A new model: every p(keep) bar moves. */
+  e->a.p_keep = isnan(old->p_keep) ? 0.5 : 1 - old->p_keep;
+  e->a.zone = (old->zone + 1) % 3;
+  e->a.model_version = old->model_version + 1;
+  e->id = derush_photo_item_get_id(item);
+  g_hash_table_insert(table, &e->id, e);
+}
+
 static GHashTable *
 changed_table(DerushWindow *window)
 {
   GHashTable *table =
       g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, (GDestroyNotify)entry_free);
-  GHashTableIter iter;
-  gpointer value;
-  g_hash_table_iter_init(&iter, window->by_id);
-  while (g_hash_table_iter_next(&iter, NULL, &value)) {
-    const DerushPhotoAnalysis *old = derush_photo_item_get_analysis(value);
-    Entry *e = g_new0(Entry, 1);
-    e->a = *old;
-    e->a.best_name = g_strdup(old->best_name);
-    e->a.exposure = (old->exposure + 1) % 3;
-    e->id = derush_photo_item_get_id(value);
-    g_hash_table_insert(table, &e->id, e);
-  }
+  derush_photo_model_foreach(derush_window_get_model(window), add_changed_entry, table);
   return table;
 }
 
@@ -438,7 +430,7 @@ apply_idle_cb(gpointer data)
   snapshot_counters(self->counters_before);
   self->cpu_before = thread_cpu_us();
   gint64 t0 = g_get_monotonic_time();
-  self->told = _derush_window_apply_analysis(self->window, table, self->groups_changed);
+  self->told = derush_window_apply_analysis(self->window, table, self->groups_changed);
   self->apply_us = g_get_monotonic_time() - t0;
   /* Freeing the table is the worker's business in the app: not counted. */
   gint64 c0 = thread_cpu_us();
@@ -470,7 +462,7 @@ refresh_frame_done(DerushBenchMode *self)
   }
   stop_measuring(self);
   guint blank;
-  guint visible = count_mapped(self->window, &blank);
+  guint visible = derush_window_count_cells_on_screen(self->window, &blank);
   g_print("bench refresh groups=%d items=%u items_notified=%u apply_ms=%.3f first_frame_ms=%.3f "
           "main_cpu_ms=%.3f baseline_cpu_ms=%.3f main_cpu_over_baseline_ms=%.3f "
           "cells_drawn=%" G_GINT64_FORMAT " cells_bound=%" G_GINT64_FORMAT
@@ -564,7 +556,8 @@ derush_bench_mode_print_memory(DerushBenchMode *self)
     return;
   g_print("bench memory vmhwm_kb=%" G_GINT64_FORMAT " vmrss_kb=%" G_GINT64_FORMAT " photos=%u\n",
           status_kb(status, "VmHWM:"), status_kb(status, "VmRSS:"),
-          self->window ? g_hash_table_size(self->window->by_id) : 0);
+          self->window ? derush_photo_model_get_n_photos(derush_window_get_model(self->window))
+                       : 0);
 }
 
 /** derush_bench_mode_is_busy: TRUE while a scroll or refresh measurement runs. */
@@ -628,7 +621,8 @@ derush_bench_mode_new(DerushWindow *window)
   g_return_val_if_fail(DERUSH_IS_WINDOW(window), NULL);
   DerushBenchMode *self = g_object_new(DERUSH_TYPE_BENCH_MODE, NULL);
   g_set_weak_pointer(&self->window, window);
-  g_signal_connect_object(window->store, "items-changed", G_CALLBACK(items_changed_cb), self, 0);
+  g_signal_connect_object(derush_photo_model_get_all(derush_window_get_model(window)),
+                          "items-changed", G_CALLBACK(items_changed_cb), self, 0);
   if (gtk_widget_get_realized(GTK_WIDGET(window)))
     connect_clock(self);
   else
