@@ -16,6 +16,7 @@
  */
 #include "derush-prediction-panel.h"
 #include "derush-prediction-filter.h"
+#include "derush-side-panel.h"
 #include <adwaita.h>
 #include <math.h>
 
@@ -312,7 +313,7 @@ derush_prediction_panel_init(DerushPredictionPanel *self)
   gtk_widget_set_visible(GTK_WIDGET(self->reasons_row), FALSE);
   gtk_widget_set_parent(self->photo_group, GTK_WIDGET(self));
 
-  /* The tiles look like the side panel's dataset tiles (style.css: .stat). */
+  /* The side panel's dataset tiles, one more row of them. */
   self->model_group = adw_preferences_group_new();
   adw_preferences_group_set_title(ADW_PREFERENCES_GROUP(self->model_group), "Model");
   GtkWidget *grid = gtk_grid_new();
@@ -321,21 +322,8 @@ derush_prediction_panel_init(DerushPredictionPanel *self)
   gtk_grid_set_column_homogeneous(GTK_GRID(grid), TRUE);
   static const char *const classes[N_TILES] = {"keep", "trash", NULL, NULL};
   for (int i = 0; i < N_TILES; i++) {
-    GtkWidget *tile = gtk_box_new(GTK_ORIENTATION_VERTICAL, 2);
-    gtk_widget_add_css_class(tile, "card");
-    gtk_widget_add_css_class(tile, "stat");
-    if (classes[i])
-      gtk_widget_add_css_class(tile, classes[i]);
-    GtkWidget *value = gtk_label_new("–");
-    gtk_widget_add_css_class(value, "title-3");
-    gtk_widget_add_css_class(value, "numeric");
-    GtkWidget *name = gtk_label_new(tile_names[i]);
-    gtk_widget_add_css_class(name, "caption");
-    gtk_widget_add_css_class(name, "dim-label");
-    gtk_box_append(GTK_BOX(tile), value);
-    gtk_box_append(GTK_BOX(tile), name);
+    GtkWidget *tile = _derush_stat_tile_new(tile_names[i], classes[i], "–", &self->tiles[i]);
     gtk_grid_attach(GTK_GRID(grid), tile, i % 2, i / 2, 1, 1);
-    self->tiles[i] = value;
   }
   adw_preferences_group_add(ADW_PREFERENCES_GROUP(self->model_group), grid);
   gtk_widget_set_parent(self->model_group, GTK_WIDGET(self));

@@ -99,6 +99,37 @@ set_row(AdwActionRow *row, const char *value)
   adw_action_row_set_subtitle(row, value ? value : "");
 }
 
+/**
+ * _derush_stat_tile_new:
+ * @name: the caption under the value
+ * @css_class: (nullable): a colour class ("keep", "trash")
+ * @value_text: what the value shows at first
+ * @value: (out) (transfer none): the value's label, to set later
+ *
+ * One dataset tile (style.css: .stat): a number over its caption.
+ *
+ * Returns: (transfer floating): the tile.
+ */
+GtkWidget *
+_derush_stat_tile_new(const char *name, const char *css_class, const char *value_text,
+                      GtkWidget **value)
+{
+  GtkWidget *tile = gtk_box_new(GTK_ORIENTATION_VERTICAL, 2);
+  gtk_widget_add_css_class(tile, "card");
+  gtk_widget_add_css_class(tile, "stat");
+  if (css_class)
+    gtk_widget_add_css_class(tile, css_class);
+  *value = gtk_label_new(value_text);
+  gtk_widget_add_css_class(*value, "title-3");
+  gtk_widget_add_css_class(*value, "numeric");
+  GtkWidget *caption = gtk_label_new(name);
+  gtk_widget_add_css_class(caption, "caption");
+  gtk_widget_add_css_class(caption, "dim-label");
+  gtk_box_append(GTK_BOX(tile), *value);
+  gtk_box_append(GTK_BOX(tile), caption);
+  return tile;
+}
+
 static void
 update_stars(DerushSidePanel *self)
 {
@@ -316,19 +347,8 @@ derush_side_panel_init(DerushSidePanel *self)
   }
 
   for (int i = 0; i < N_STATS; i++) {
-    GtkWidget *tile = gtk_box_new(GTK_ORIENTATION_VERTICAL, 2);
-    gtk_widget_add_css_class(tile, "card");
-    gtk_widget_add_css_class(tile, "stat");
-    if (stat_classes[i])
-      gtk_widget_add_css_class(tile, stat_classes[i]);
-    GtkWidget *value = gtk_label_new("0");
-    gtk_widget_add_css_class(value, "title-3");
-    gtk_widget_add_css_class(value, "numeric");
-    GtkWidget *name = gtk_label_new(stat_names[i]);
-    gtk_widget_add_css_class(name, "caption");
-    gtk_widget_add_css_class(name, "dim-label");
-    gtk_box_append(GTK_BOX(tile), value);
-    gtk_box_append(GTK_BOX(tile), name);
+    GtkWidget *value;
+    GtkWidget *tile = _derush_stat_tile_new(stat_names[i], stat_classes[i], "0", &value);
     gtk_grid_attach(GTK_GRID(self->stats_grid), tile, i % 3, i / 3, 1, 1);
     self->stat_values[i] = value;
     if (i == STAT_UNREADABLE)

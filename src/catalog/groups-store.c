@@ -66,6 +66,16 @@ _derush_catalog_foreach_group_source(DerushCatalog *cat, int hashes_version, int
   return TRUE;
 }
 
+/* A best score, or NULL when no member had one. */
+static void
+bind_score(sqlite3_stmt *s, int index, double score)
+{
+  if (isnan(score))
+    sqlite3_bind_null(s, index);
+  else
+    sqlite3_bind_double(s, index, score);
+}
+
 static gboolean
 insert_group(DerushCatalog *cat, const DerushGroupRecord *g, GError **error)
 {
@@ -80,10 +90,7 @@ insert_group(DerushCatalog *cat, const DerushGroupRecord *g, GError **error)
   sqlite3_bind_int(s, 2, g->kind);
   sqlite3_bind_int64(s, 3, g->key);
   sqlite3_bind_int64(s, 4, g->best_id);
-  if (isnan(g->best_score))
-    sqlite3_bind_null(s, 5);
-  else
-    sqlite3_bind_double(s, 5, g->best_score);
+  bind_score(s, 5, g->best_score);
   sqlite3_bind_int(s, 6, g->best_by);
   int rc = sqlite3_step(s);
   sqlite3_reset(s);
@@ -164,10 +171,7 @@ _derush_catalog_set_group_bests(DerushCatalog *cat, const DerushGroupRecord *gro
     if (!s)
       goto fail;
     sqlite3_bind_int64(s, 1, groups[i].best_id);
-    if (isnan(groups[i].best_score))
-      sqlite3_bind_null(s, 2);
-    else
-      sqlite3_bind_double(s, 2, groups[i].best_score);
+    bind_score(s, 2, groups[i].best_score);
     sqlite3_bind_int(s, 3, groups[i].best_by);
     sqlite3_bind_int64(s, 4, groups[i].id);
     int rc = sqlite3_step(s);
