@@ -139,6 +139,8 @@ cli_cmd_analyze(CliContext *ctx, int argc, char **argv)
         {"near_dups", sum.groups.near_dups},
         {"detected", sum.detected},
         {"objects", sum.objects},
+        {"face_photos", sum.face_photos},
+        {"faces", sum.faces},
     };
     for (gsize i = 0; i < G_N_ELEMENTS(counts); i++) {
       json_builder_set_member_name(b, counts[i].key);
@@ -161,6 +163,9 @@ cli_cmd_analyze(CliContext *ctx, int argc, char **argv)
     if (sum.detected > 0)
       printf("Objects: %" G_GINT64_FORMAT " found in %" G_GINT64_FORMAT " photos\n", sum.objects,
              sum.detected);
+    if (sum.face_photos > 0)
+      printf("Faces: %" G_GINT64_FORMAT " found in %" G_GINT64_FORMAT " photos\n", sum.faces,
+             sum.face_photos);
   }
   if (signo)
     return CLI_EXIT_SIGNAL + signo;

@@ -7,9 +7,10 @@
 
 G_BEGIN_DECLS
 
-/* Whether an analysis runs the object detector (derush-detect.h). */
+/* Whether an analysis runs the object detector (derush-detect.h) and the
+ * face models (derush-faces.h). */
 typedef enum {
-  DERUSH_ANALYZE_DETECT_AUTO,  /* when its model file is found (default) */
+  DERUSH_ANALYZE_DETECT_AUTO,  /* each when its model files are found (default) */
   DERUSH_ANALYZE_DETECT_NEVER, /* features and hashes only */
   DERUSH_ANALYZE_DETECT_ONLY,  /* detections only (derush detect) */
 } DerushAnalyzeDetect;
@@ -35,9 +36,12 @@ typedef struct {
   gint64 failed;     /* preview could not be made */
   double seconds;
   DerushGroupSummary groups;
-  gint64 detected;           /* photos run through the object detector */
-  gint64 objects;            /* detections stored */
-  gboolean detector_missing; /* no detector model: detector features stay NAN */
+  gint64 detected;              /* photos run through the object detector */
+  gint64 objects;               /* detections stored */
+  gboolean detector_missing;    /* no detector model: detector features stay NAN */
+  gint64 face_photos;           /* photos run through the face models */
+  gint64 faces;                 /* faces stored */
+  gboolean face_models_missing; /* no face models: face features stay NAN */
 } DerushAnalyzeSummary;
 
 gboolean derush_catalog_analyze(DerushCatalog *catalog, const char *under,

@@ -10,13 +10,17 @@
  * Each worker decodes one preview per photo: the 512 px JPEG the scanner
  * left in the thumbnail cache. Only when it is missing (scanned with
  * --no-thumbnails, cache cleared) is the original decoded, once, and the
- * preview stored for next time. Features, hashes and the object detector
- * (when its model is found) all work on that one decode. */
+ * preview stored for next time. Features, hashes, the object detector and
+ * the face models (when their files are found) all work on that one
+ * decode; only small faces ask faces.c for a larger decode of their
+ * region. */
 #include "analysis/analyze.h"
 #include "catalog/catalog-private.h"
 #include "quality/features.h"
 #include "group/group-store.h"
 #include "detect/detect-private.h"
+#include "detect/face-detect.h"
+#include "catalog/faces-store.h"
 #include "util/tsan-handoff.h"
 
 #define FLUSH_JOBS 200
@@ -27,12 +31,13 @@
 typedef struct {
   DerushPhoto *photo;
   const char *cache_dir;
-  gboolean want_features, want_detect;
+  gboolean want_features, want_detect, want_faces;
   gboolean ok;
   char *reason;
   float vector[DERUSH_N_FEATURES];
   DerushHashes hashes;
   DerushDetectResult detect;
+  GArray *faces; /* DerushFace; NULL: not looked for, or the models failed */
 } Job;
 
 static void
@@ -41,13 +46,16 @@ job_free(Job *job)
   derush_photo_free(job->photo);
   g_free(job->reason);
   _derush_detect_result_clear(&job->detect);
+  if (job->faces)
+    g_array_unref(job->faces);
   g_free(job);
 }
 
 typedef struct {
   GAsyncQueue *done;
   GCancellable *cancellable;
-  DerushDetector *detector; /* NULL: no detection in this run */
+  DerushDetector *detector;      /* NULL: no detection in this run */
+  DerushFaceModels *face_models; /* NULL: no faces in this run */
 } Shared;
 
 /* The preview of @photo: the cached thumbnail, or (once) a new one. */
@@ -82,6 +90,18 @@ worker(gpointer data, gpointer user_data)
     if (job->ok && job->want_detect)
       job->ok = _derush_detect_preview(shared->detector, preview, job->photo->width,
                                        job->photo->height, &job->detect, &error);
+    if (job->ok && job->want_faces) {
+      /* A face model failing leaves this photo's faces unknown (the next
+       * analyze tries again), never its features. */
+      g_autoptr(GError) face_error = NULL;
+      job->faces = g_array_new(FALSE, FALSE, sizeof(DerushFace));
+      if (!_derush_faces_find_in_photo(shared->face_models, job->photo->path,
+                                       job->photo->meta.orientation, preview, job->photo->width,
+                                       job->photo->height, job->faces, &face_error)) {
+        g_debug("%s: faces: %s", job->photo->path, face_error->message);
+        g_clear_pointer(&job->faces, g_array_unref);
+      }
+    }
     if (!job->ok)
       job->reason = g_strdup(error ? error->message : "cancelled");
   } else {
@@ -96,6 +116,10 @@ store_job(DerushCatalog *cat, const Job *job, GError **error)
 {
   if (job->want_detect &&
       !_derush_detect_store(cat, job->photo->id, job->photo->content_hash, &job->detect, error))
+    return FALSE;
+  if (job->faces && !_derush_catalog_store_faces(cat, job->photo->id, job->photo->content_hash,
+                                                 (const DerushFace *)(void *)job->faces->data,
+                                                 (int)job->faces->len, error))
     return FALSE;
   if (!job->want_features)
     return TRUE;
@@ -185,6 +209,10 @@ handle(Analyze *a, Job *job)
       a->sum->detected++;
       a->sum->objects += job->detect.dets->len;
     }
+    if (job->faces) {
+      a->sum->face_photos++;
+      a->sum->faces += job->faces->len;
+    }
     g_ptr_array_add(a->pending, job);
     return;
   }
@@ -218,14 +246,25 @@ collect(Analyze *a, int max_in_flight)
 }
 
 /* The readable photos under @root lacking current features or hashes
- * (unless @detect_only) or, when @detect, current detections. */
+ * (unless @detect_only), or, when @detect, current detections, or, when
+ * @faces, current faces. */
 static gboolean
-find_todo(DerushCatalog *cat, const char *root, gboolean detect, gboolean detect_only, GArray *todo,
-          gint64 *up_to_date, GError **error)
+find_todo(DerushCatalog *cat, const char *root, gboolean detect, gboolean detect_only,
+          gboolean faces, GArray *todo, gint64 *up_to_date, GError **error)
 {
   return _derush_catalog_analysis_todo(cat, root, detect_only ? 0 : DERUSH_FEATURES_VERSION,
                                        DERUSH_PHASH_VERSION, detect ? DERUSH_DETECT_VERSION : 0,
-                                       todo, up_to_date, error);
+                                       faces ? DERUSH_FACES_VERSION : 0, todo, up_to_date, error);
+}
+
+/* Both face model files are there (they are loaded only when a photo
+ * needs them). */
+static gboolean
+face_models_found(const char *model_dir)
+{
+  g_autofree char *yunet = _derush_model_find(DERUSH_YUNET_FILE, model_dir);
+  g_autofree char *eye = yunet ? _derush_model_find(DERUSH_EYE_FILE, model_dir) : NULL;
+  return eye != NULL;
 }
 
 /**
@@ -267,12 +306,16 @@ _derush_catalog_analyze_roots(DerushCatalog *catalog, const char *const *roots,
       return FALSE;
     }
   }
+  /* Faces likewise, in a full analysis (not in `derush detect`). */
+  gboolean faces =
+      options->detect == DERUSH_ANALYZE_DETECT_AUTO && face_models_found(options->model_dir);
+  sum.face_models_missing = options->detect == DERUSH_ANALYZE_DETECT_AUTO && !faces;
 
   /* Roots may overlap (a folder and a file in it): each path once. */
   g_autoptr(GArray) todo = g_array_new(FALSE, FALSE, sizeof(DerushAnalysisTodo));
   g_array_set_clear_func(todo, _derush_analysis_todo_clear);
   if (!roots) {
-    if (!find_todo(catalog, NULL, detect, detect_only, todo, &sum.up_to_date, error))
+    if (!find_todo(catalog, NULL, detect, detect_only, faces, todo, &sum.up_to_date, error))
       return FALSE;
   } else {
     g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
@@ -280,7 +323,7 @@ _derush_catalog_analyze_roots(DerushCatalog *catalog, const char *const *roots,
     g_array_set_clear_func(all, _derush_analysis_todo_clear);
     for (int i = 0; roots[i]; i++) {
       gint64 fresh = 0;
-      if (!find_todo(catalog, roots[i], detect, detect_only, all, &fresh, error))
+      if (!find_todo(catalog, roots[i], detect, detect_only, faces, all, &fresh, error))
         return FALSE;
       sum.up_to_date += fresh;
     }
@@ -299,6 +342,10 @@ _derush_catalog_analyze_roots(DerushCatalog *catalog, const char *const *roots,
   for (guint i = 0; i < todo->len && detect && !a.shared.detector; i++)
     if (g_array_index(todo, DerushAnalysisTodo, i).detect &&
         !(a.shared.detector = _derush_detector_get(options->model_dir, error)))
+      return FALSE;
+  for (guint i = 0; i < todo->len && faces && !a.shared.face_models; i++)
+    if (g_array_index(todo, DerushAnalysisTodo, i).faces &&
+        !(a.shared.face_models = _derush_face_models_get(options->model_dir, error)))
       return FALSE;
 
   int threads = options->threads > 0 ? options->threads : (int)g_get_num_processors();
@@ -322,6 +369,7 @@ _derush_catalog_analyze_roots(DerushCatalog *catalog, const char *const *roots,
     job->cache_dir = cache_dir;
     job->want_features = t->features;
     job->want_detect = t->detect;
+    job->want_faces = t->faces;
     a.in_flight++;
     DERUSH_HANDOFF_RELEASE(job);
     g_thread_pool_push(a.pool, job, NULL);

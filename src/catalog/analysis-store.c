@@ -5,6 +5,7 @@
  * since reads as "not analyzed". */
 #include "catalog-private.h"
 #include "detections-store.h"
+#include "faces-store.h"
 
 /**
  * _derush_blob_to_floats:
@@ -97,52 +98,56 @@ _derush_catalog_store_analysis(DerushCatalog *cat, const DerushAnalysisRecord *r
   return TRUE;
 }
 
-/**
- * _derush_catalog_analysis_todo:
- * @cat: the catalog
- * @root: (nullable): only photos at or below this folder (or this file)
- * @features_version: the current DERUSH_FEATURES_VERSION
- * @hashes_version: the current hashes version
- * @todo: (element-type filename): receives the paths to analyze, by path
- * @up_to_date: (inout): incremented once per photo that needs nothing
- * @error: return location for a GError
- *
- * Paths (not photos: derush_catalog_get_photo() reads each with its
- * metadata) of the readable photos lacking current features or hashes.
- *
- * Returns: FALSE with @error set when SQLite fails.
- */
 void
 _derush_analysis_todo_clear(gpointer todo)
 {
   g_free(((DerushAnalysisTodo *)todo)->path);
 }
 
+/**
+ * _derush_catalog_analysis_todo:
+ * @cat: the catalog
+ * @root: (nullable): only photos at or below this folder (or this file)
+ * @features_version: the current DERUSH_FEATURES_VERSION
+ * @hashes_version: the current hashes version
+ * @detect_version: DERUSH_DETECT_VERSION, or 0 when detections are not wanted
+ * @faces_version: DERUSH_FACES_VERSION, or 0 when faces are not wanted
+ * @todo: (element-type DerushAnalysisTodo): receives the photos to analyze, by path
+ * @up_to_date: (inout): incremented once per photo that needs nothing
+ * @error: return location for a GError
+ *
+ * Paths (not photos: derush_catalog_get_photo() reads each with its
+ * metadata) of the readable photos lacking current features or hashes,
+ * detections or faces, each with what it lacks.
+ *
+ * Returns: FALSE with @error set when SQLite fails.
+ */
 gboolean
 _derush_catalog_analysis_todo(DerushCatalog *cat, const char *root, int features_version,
-                              int hashes_version, int detect_version, GArray *todo,
-                              gint64 *up_to_date, GError **error)
+                              int hashes_version, int detect_version, int faces_version,
+                              GArray *todo, gint64 *up_to_date, GError **error)
 {
   g_autofree char *lo = NULL, *hi = NULL;
   if (root)
     _derush_path_range(root, &lo, &hi);
-  sqlite3_stmt *s =
-      _derush_catalog_stmt(cat,
-                           "SELECT p.path, f.photo_id IS NOT NULL AND h.photo_id IS NOT NULL,"
-                           " d.photo_id IS NOT NULL FROM photos p"
-                           " LEFT JOIN features f ON f.photo_id = p.id AND f.version = ?1"
-                           "  AND f.content_hash = p.content_hash"
-                           " LEFT JOIN hashes h ON h.photo_id = p.id AND h.version = ?2"
-                           "  AND h.content_hash = p.content_hash" DERUSH_DETECT_RUN_JOIN
-                           " WHERE p.status = 0 AND p.missing = 0"
-                           "  AND (?3 IS NULL OR p.path = ?5 OR (p.path >= ?3 AND p.path < ?4))"
-                           " ORDER BY p.path",
-                           error);
+  sqlite3_stmt *s = _derush_catalog_stmt(
+      cat,
+      "SELECT p.path, f.photo_id IS NOT NULL AND h.photo_id IS NOT NULL,"
+      " d.photo_id IS NOT NULL, fr.photo_id IS NOT NULL FROM photos p"
+      " LEFT JOIN features f ON f.photo_id = p.id AND f.version = ?1"
+      "  AND f.content_hash = p.content_hash"
+      " LEFT JOIN hashes h ON h.photo_id = p.id AND h.version = ?2"
+      "  AND h.content_hash = p.content_hash" DERUSH_DETECT_RUN_JOIN DERUSH_FACE_RUN_JOIN
+      " WHERE p.status = 0 AND p.missing = 0"
+      "  AND (?3 IS NULL OR p.path = ?5 OR (p.path >= ?3 AND p.path < ?4))"
+      " ORDER BY p.path",
+      error);
   if (!s)
     return FALSE;
   sqlite3_bind_int(s, 1, features_version);
   sqlite3_bind_int(s, 2, hashes_version);
   sqlite3_bind_int(s, 9, detect_version);
+  sqlite3_bind_int(s, 8, faces_version);
   if (root) {
     sqlite3_bind_text(s, 3, lo, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(s, 4, hi, -1, SQLITE_TRANSIENT);
@@ -151,8 +156,9 @@ _derush_catalog_analysis_todo(DerushCatalog *cat, const char *root, int features
   int rc;
   while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
     DerushAnalysisTodo t = {.features = features_version > 0 && !sqlite3_column_int(s, 1),
-                            .detect = detect_version > 0 && !sqlite3_column_int(s, 2)};
-    if (!t.features && !t.detect) {
+                            .detect = detect_version > 0 && !sqlite3_column_int(s, 2),
+                            .faces = faces_version > 0 && !sqlite3_column_int(s, 3)};
+    if (!t.features && !t.detect && !t.faces) {
       (*up_to_date)++;
       continue;
     }

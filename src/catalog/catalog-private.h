@@ -239,17 +239,19 @@ typedef struct {
   char *path;
   gboolean features; /* features or hashes stale */
   gboolean detect;   /* detections stale */
+  gboolean faces;    /* faces stale */
 } DerushAnalysisTodo;
 
 void _derush_analysis_todo_clear(gpointer todo);
 
 /* The readable photos under @root (nullable) lacking features or hashes of
  * these versions (@features_version 0: not wanted) or detections of
- * @detect_version (0: not wanted), appended to @todo (DerushAnalysisTodo);
+ * @detect_version or faces of @faces_version (0: not wanted), appended to
+ * @todo (DerushAnalysisTodo);
  * the others are counted in @up_to_date. */
 gboolean _derush_catalog_analysis_todo(DerushCatalog *cat, const char *root, int features_version,
-                                       int hashes_version, int detect_version, GArray *todo,
-                                       gint64 *up_to_date, GError **error);
+                                       int hashes_version, int detect_version, int faces_version,
+                                       GArray *todo, gint64 *up_to_date, GError **error);
 
 /* ---- groups (groups-store.c) ---- */
 

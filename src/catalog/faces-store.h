@@ -14,6 +14,13 @@ G_BEGIN_DECLS
 gboolean _derush_catalog_store_faces(DerushCatalog *cat, gint64 photo_id, guint64 content_hash,
                                      const DerushFace *faces, int n, GError **error);
 
+/* SQL (for a LEFT JOIN on photos p) telling whether p's faces are current:
+ * joins face_runs as fr; test "fr.photo_id IS NOT NULL". Bind
+ * DERUSH_FACES_VERSION to ?8. */
+#define DERUSH_FACE_RUN_JOIN                                                                       \
+  " LEFT JOIN face_runs fr ON fr.photo_id = p.id AND fr.version = ?8"                              \
+  "  AND fr.content_hash = p.content_hash"
+
 G_END_DECLS
 
 #endif /* DERUSH_FACES_STORE_H */

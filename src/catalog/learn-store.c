@@ -4,6 +4,7 @@
 #include "catalog-private.h"
 #include "derush-learn.h"
 #include "detections-store.h"
+#include "faces-store.h"
 
 /* Models kept besides the newest, so a bad retrain can be looked into. */
 #define MODELS_KEPT 5
@@ -22,9 +23,7 @@ _derush_catalog_foreach_learn_row(DerushCatalog *cat, DerushLearnRowFunc func, g
       " (SELECT group_id FROM group_members WHERE photo_id = p.id AND group_id % 4 = 1),"
       " (SELECT group_id FROM group_members WHERE photo_id = p.id AND group_id % 4 = 2),"
       " d.features, fr.features"
-      " FROM photos p" DERUSH_DETECT_RUN_JOIN
-      " LEFT JOIN face_runs fr ON fr.photo_id = p.id AND fr.version = ?2"
-      "  AND fr.content_hash = p.content_hash"
+      " FROM photos p" DERUSH_DETECT_RUN_JOIN DERUSH_FACE_RUN_JOIN
       " LEFT JOIN features f ON f.photo_id = p.id AND f.version = ?1"
       "  AND f.content_hash = p.content_hash"
       " LEFT JOIN labels l ON l.photo_id = p.id"
@@ -33,7 +32,7 @@ _derush_catalog_foreach_learn_row(DerushCatalog *cat, DerushLearnRowFunc func, g
   if (!s)
     return FALSE;
   sqlite3_bind_int(s, 1, DERUSH_FEATURES_VERSION);
-  sqlite3_bind_int(s, 2, DERUSH_FACES_VERSION);
+  sqlite3_bind_int(s, 8, DERUSH_FACES_VERSION);
   sqlite3_bind_int(s, 9, DERUSH_DETECT_VERSION);
   int rc;
   while ((rc = sqlite3_step(s)) == SQLITE_ROW) {

@@ -52,8 +52,6 @@ decode_file(gpointer data, int long_side, DerushFaceImage *out, GError **error)
 
 /**
  * _derush_faces_find_in_buffer:
- * @preview: (nullable): the photo's decoded preview (e.g. the cached
- *   thumbnail), or NULL to decode one from @data
  *
  * The faces of the photo file held in @data (@name routes RAW files),
  * in original pixels; @width/@height (out, optional) the original's
@@ -61,22 +59,15 @@ decode_file(gpointer data, int long_side, DerushFaceImage *out, GError **error)
  */
 gboolean
 _derush_faces_find_in_buffer(DerushFaceModels *m, const guint8 *data, gsize len, const char *name,
-                             int orientation, VipsImage *preview, GArray *faces, int *width,
-                             int *height, GError **error)
+                             int orientation, GArray *faces, int *width, int *height,
+                             GError **error)
 {
   FileSource src = {data, len, name, orientation, {0}, FALSE};
   DerushImageInfo info;
   if (!_derush_image_load(data, len, name, orientation, 0, &info, NULL, error))
     return FALSE;
   DerushFaceImage pv = {0};
-  gboolean ok;
-  if (preview) {
-    g_autoptr(VipsImage) norm = _derush_image_normalise(preview, error);
-    ok = norm && to_buffer(norm, &pv, error);
-    pv.recompressed = TRUE;
-  } else {
-    ok = decode_file(&src, DERUSH_THUMB_CACHE_SIZE, &pv, error);
-  }
+  gboolean ok = decode_file(&src, DERUSH_THUMB_CACHE_SIZE, &pv, error);
   if (ok)
     ok = _derush_faces_find(m, &pv, info.width, info.height, decode_file, &src, faces, error);
   g_free(pv.rgb);
@@ -89,11 +80,11 @@ _derush_faces_find_in_buffer(DerushFaceModels *m, const guint8 *data, gsize len,
 
 /**
  * _derush_faces_find_in_photo:
- * @preview: the photo's decoded preview (the analysis' cached thumbnail)
+ * @preview: the photo's decoded preview (the analysis' one decode)
  * @orig_width, @orig_height: the original's upright size
  *
  * The faces of a catalog photo from its preview; the file at @path is
- * opened only when small faces ask for a larger decode.
+ * opened only when faces.c asks for a larger decode.
  */
 gboolean
 _derush_faces_find_in_photo(DerushFaceModels *m, const char *path, int orientation,
@@ -101,7 +92,7 @@ _derush_faces_find_in_photo(DerushFaceModels *m, const char *path, int orientati
                             GError **error)
 {
   FileSource src = {NULL, 0, path, orientation, {0}, FALSE};
-  DerushFaceImage pv = {.recompressed = TRUE}; /* the thumbnail cache's JPEG */
+  DerushFaceImage pv = {0};
   g_autoptr(VipsImage) norm = _derush_image_normalise(preview, error);
   gboolean ok =
       norm && to_buffer(norm, &pv, error) &&
@@ -159,8 +150,8 @@ derush_faces_detect_file(const char *path, const char *model_dir, GArray **faces
   if (!_derush_meta_read_buffer(file.data, file.len, &meta, &meta_error))
     g_debug("%s: %s", path, meta_error->message);
   GArray *out = g_array_new(FALSE, FALSE, sizeof(DerushFace));
-  gboolean ok = _derush_faces_find_in_buffer(m, file.data, file.len, path, meta.orientation, NULL,
-                                             out, NULL, NULL, error);
+  gboolean ok = _derush_faces_find_in_buffer(m, file.data, file.len, path, meta.orientation, out,
+                                             NULL, NULL, error);
   derush_meta_clear(&meta);
   _derush_mapped_file_close(&file);
   if (!ok) {

@@ -241,13 +241,13 @@ _derush_faces_find(DerushFaceModels *m, const DerushFaceImage *preview, int orig
     wmax = MAX(wmax, face_width(&g_array_index(found, DerushFace, i)));
     dmin = MIN(dmin, eye_distance(&g_array_index(found, DerushFace, i)));
   }
-  /* The larger decode, when the original has more to give: small faces,
-   * small eyes, or preview pixels that went through a lossy re-encoding. */
+  /* The larger decode, when the original has more to give: small faces
+   * or small eyes. */
   gboolean small = up > 1.25 && (wmax < SMALL_FACE_PX || dmin < SMALL_EYES_PX);
-  if (found->len > 0 && decode && (small || preview->recompressed)) {
-    double factor = small ? LARGE_MAX_FACTOR : 1.0;
-    int side = (int)MIN(MAX(orig_width, orig_height),
-                        MIN(LARGE_MAX_SIDE, factor * MAX(preview->width, preview->height)));
+  if (found->len > 0 && decode && small) {
+    int side =
+        (int)MIN(MAX(orig_width, orig_height),
+                 MIN(LARGE_MAX_SIDE, LARGE_MAX_FACTOR * MAX(preview->width, preview->height)));
     g_autoptr(GError) local = NULL;
     if (!decode(decode_data, side, &large, &local))
       g_debug("faces: no larger decode: %s", local->message);
