@@ -1,8 +1,8 @@
 # derush: the two commands a newcomer needs.
 #   make run [DIR=~/Pictures/trip]   install, build, open derush on a demo set (or DIR)
 #   make check                       install, build from scratch, run every test
-# Others: make build, make bench, make bench-app, make demo, make fuzz, make torture, make tsan,
-# make format, make clean.
+# Others: make build, make bench, make bench-app, make bench-learn, make learn-curves, make demo,
+# make fuzz, make torture, make tsan, make format, make clean.
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
@@ -22,7 +22,8 @@ SAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1 \
            LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
            UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
-.PHONY: all deps build check valgrind torture tsan run demo bench bench-app fuzz format clean
+.PHONY: all deps build check valgrind torture tsan run demo bench bench-app bench-learn learn-curves \
+  fuzz format clean
 
 all: build
 
@@ -88,6 +89,18 @@ bench: build
 # refresh cost, memory (bench/app.sh; also BENCH_ONLY=app make bench).
 bench-app: build
 	./bench/app.sh $(BUILD)
+
+# Learning speed (issue 19): train on 1,000 labels, predict 100,000 photos,
+# load the model, beside scikit-learn and python3-xgboost when installed
+# (bench/learn/run.sh; results in bench/results/learn-*.txt).
+bench-learn: build
+	./bench/learn/run.sh $(BUILD)
+
+# Learning curves (issue 19): the person, blur and burst tastes built from
+# ../shared/corpus and the demo set (bench/tastes/build.sh), derush eval
+# learning in active vs random order, the plot in docs/learning-curves.png.
+learn-curves: build
+	./bench/learn/curves.sh $(BUILD)
 
 # libFuzzer over every parser of outside bytes (fuzz/run.sh): FUZZ_SECONDS
 # each, in a clang ASan+UBSan tree of its own (the other builds stay gcc).

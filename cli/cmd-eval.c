@@ -140,7 +140,8 @@ eval_faces(const char *truth, const char *model_dir, gboolean json)
 }
 
 static int
-eval_learning(CliContext *ctx, const char *taste, const char *order_name, int step, gboolean json)
+eval_learning(CliContext *ctx, const char *taste, const char *order_name, int step, int seed,
+              gboolean json)
 {
   DerushLearnOrder order = DERUSH_LEARN_ORDER_ACTIVE;
   if (order_name && g_str_equal(order_name, "random"))
@@ -149,7 +150,7 @@ eval_learning(CliContext *ctx, const char *taste, const char *order_name, int st
     return cli_usage_error("eval", "--order takes active or random, not '%s'", order_name);
   DerushLearningEval r;
   g_autoptr(GError) error = NULL;
-  if (!derush_eval_learning(ctx->catalog, taste, order, step, NULL, &r, &error)) {
+  if (!derush_eval_learning(ctx->catalog, taste, order, step, (guint32)seed, NULL, &r, &error)) {
     cli_print_error(taste, error);
     return CLI_EXIT_FATAL;
   }
@@ -247,7 +248,7 @@ cli_cmd_eval(CliContext *ctx, int argc, char **argv)
   gboolean json = FALSE;
   char *truth = NULL;
   g_autofree char *taste = NULL, *order = NULL;
-  int step = 10;
+  int step = 10, seed = 0;
   g_auto(GStrv) rest = NULL;
   CliGroupArgs gargs;
   cli_group_args_init(&gargs);
@@ -260,6 +261,8 @@ cli_cmd_eval(CliContext *ctx, int argc, char **argv)
       {"order", 0, 0, G_OPTION_ARG_STRING, &order,
        "eval learning: label in derush's active order (default) or at random", "active|random"},
       {"step", 0, 0, G_OPTION_ARG_INT, &step, "eval learning: labels between points (10)", "N"},
+      {"seed", 0, 0, G_OPTION_ARG_INT, &seed,
+       "eval learning: the random order's shuffle (1 to 2^31-1; default 42)", "S"},
       CLI_GROUP_ENTRIES(&gargs),
       {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &rest, NULL,
        "grouping|blur|faces|learning|detector"},
@@ -288,7 +291,7 @@ cli_cmd_eval(CliContext *ctx, int argc, char **argv)
       "  (detections down to 0.01, 100 per image, 101-point interpolation, classes\n"
       "  present averaged). JSON: {images, map50, map50_95, map75, truth_boxes,\n"
       "  detections, classes, seconds}, fractions in 0..1. Needs the model.\n"
-      "eval learning --taste CSV [--order random]: CSV is path,label (keep or trash).\n"
+      "eval learning --taste CSV [--order random [--seed S]]: CSV is path,label (keep or trash).\n"
       "  Simulates labelling the listed photos from none in derush's active-learning\n"
       "  order (or at random), training as 'derush train' does after every 10 labels\n"
       "  and measuring on the photos not yet labelled. JSON: {photos, curve: [{labels,\n"
@@ -309,13 +312,15 @@ cli_cmd_eval(CliContext *ctx, int argc, char **argv)
       return cli_usage_error("eval", "--taste CSV is required");
     if (step < 1 || step > 10000)
       return cli_usage_error("eval", "--step must be 1 to 10000");
+    if (seed < 0)
+      return cli_usage_error("eval", "--seed must be positive");
     if (!g_file_test(csv, G_FILE_TEST_IS_REGULAR)) {
       cli_print_file_error(csv, "no such file");
       return CLI_EXIT_FATAL;
     }
     if (!cli_open_catalog(ctx))
       return CLI_EXIT_FATAL;
-    return eval_learning(ctx, csv, order, step, json);
+    return eval_learning(ctx, csv, order, step, seed, json);
   }
   if (!truth)
     return cli_usage_error("eval", "--truth CSV (DIR for detector) is required");

@@ -244,13 +244,14 @@ void derush_learning_eval_clear(DerushLearningEval *eval);
  * derush_eval_learning:
  * @taste_csv: `path,label` (keep or trash)
  * @step: labels added between two points (10)
+ * @seed: the random order's shuffle (0: derush's default, 42)
  * Simulates a photographer labelling the listed photos in @order from no
  * label, training as derush_catalog_train() does after every @step labels
  * and measuring on the photos not yet labelled. The catalog's own labels
  * are not touched.
  */
 gboolean derush_eval_learning(DerushCatalog *catalog, const char *taste_csv, DerushLearnOrder order,
-                              int step, const DerushTrainOptions *options,
+                              int step, guint32 seed, const DerushTrainOptions *options,
                               DerushLearningEval *result, GError **error);
 
 G_END_DECLS

@@ -9,7 +9,7 @@ PACKAGES="
   libglib2.0-dev libvips-dev libvips-tools libgexiv2-dev libraw-dev
   libsqlite3-dev sqlite3 libjson-glib-dev libxxhash-dev libxgboost-dev libgtk-4-dev libadwaita-1-dev
   valgrind xvfb xauth dbus dbus-x11 appstream desktop-file-utils imagemagick libimage-exiftool-perl exiv2
-  mate-backgrounds python3 python3-pil python3-numpy
+  mate-backgrounds python3 python3-pil python3-numpy python3-matplotlib
   libdnnl-dev libprotobuf-c-dev protobuf-c-compiler libonnx-dev libonnx-testdata
   python3-onnx python3-opencv
 "

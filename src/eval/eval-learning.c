@@ -7,7 +7,7 @@
 #include "eval-private.h"
 #include "learn/learn-private.h"
 
-#define RANDOM_SEED 42
+#define DEFAULT_SEED 42
 
 /**
  * derush_learning_eval_clear:
@@ -56,39 +56,18 @@ taste_dataset(DerushCatalog *cat, GArray *rows, GArray **keep, GError **error)
 }
 
 /**
- * derush_eval_learning:
- * See derush-learn.h. Points are taken after @step, 2 @step... labels while
- * at least @step photos are left unlabelled to measure on.
+ * _derush_learning_simulate:
+ * The photographer of derush_eval_learning() on a built dataset @ds whose
+ * truth is @y (1 keep, 0 trash, one per photo): labels @step photos at a
+ * time in @order (@seed shuffles the random order), trains with @fo after
+ * each step and appends a point measured on the photos left to @curve.
  */
 gboolean
-derush_eval_learning(DerushCatalog *catalog, const char *taste_csv, DerushLearnOrder order,
-                     int step, const DerushTrainOptions *options, DerushLearningEval *result,
-                     GError **error)
+_derush_learning_simulate(const DerushDataset *ds, const float *y, DerushLearnOrder order, int step,
+                          guint32 seed, const DerushFitOptions *fo, GArray *curve, GError **error)
 {
-  g_return_val_if_fail(catalog != NULL && taste_csv != NULL && result != NULL, FALSE);
-  memset(result, 0, sizeof *result);
-  if (step < 1)
-    step = 10;
-  DerushFitOptions fo;
-  if (!_derush_learn_fit_options(catalog, options, &fo, error))
-    return FALSE;
-  g_autoptr(GArray) rows = _derush_truth_read(taste_csv, 1, 1, error);
-  if (!rows)
-    return FALSE;
-  g_autoptr(GHashTable) reported = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-  BadFiles bad = {NULL, NULL, reported};
-  if (!_derush_truth_bring_in(catalog, rows, NULL, &bad, error))
-    return FALSE;
-  g_autoptr(GArray) truth = NULL;
-  g_autoptr(DerushDataset) ds = taste_dataset(catalog, rows, &truth, error);
-  if (!ds)
-    return FALSE;
   guint n = ds->photos->len;
-  const float *y = (const float *)truth->data;
-  result->photos = n;
-  result->curve = g_array_new(FALSE, FALSE, sizeof(DerushLearningPoint));
-
-  g_autofree gboolean *labelled = g_new0(gboolean, MAX(n, 1));
+  g_autofree int *label_of = g_new(int, MAX(n, 1));
   g_autofree double *p = g_new(double, MAX(n, 1)), *u = g_new(double, MAX(n, 1));
   g_autofree int *zone = g_new(int, MAX(n, 1));
   g_autofree guint *lab_rows = g_new(guint, MAX(n, 1));
@@ -96,9 +75,11 @@ derush_eval_learning(DerushCatalog *catalog, const char *taste_csv, DerushLearnO
   g_autofree double *p_rest = g_new(double, MAX(n, 1));
   g_autofree float *y_rest = g_new(float, MAX(n, 1));
   g_autofree guint *shuffled = g_new(guint, MAX(n, 1));
-  g_autoptr(GRand) rand = g_rand_new_with_seed(RANDOM_SEED);
-  for (guint i = 0; i < n; i++)
+  g_autoptr(GRand) rand = g_rand_new_with_seed(seed ? seed : DEFAULT_SEED);
+  for (guint i = 0; i < n; i++) {
     shuffled[i] = i;
+    label_of[i] = -1;
+  }
   for (guint i = n; i > 1; i--) {
     guint j = g_rand_int_range(rand, 0, i);
     guint t = shuffled[i - 1];
@@ -118,20 +99,20 @@ derush_eval_learning(DerushCatalog *catalog, const char *taste_csv, DerushLearnO
       while (picks->len < (guint)step && next_random < n)
         g_array_append_val(picks, shuffled[next_random++]);
     } else {
-      picks = _derush_active_pick(ds, labelled, p, have_model, step);
+      picks = _derush_active_pick(ds, label_of, p, have_model, step);
     }
     if (picks->len == 0)
       break;
     for (guint k = 0; k < picks->len; k++) {
       guint i = g_array_index(picks, guint, k);
-      labelled[i] = TRUE;
+      label_of[i] = y[i] > 0.5f;
       lab_rows[n_lab] = i;
       lab_y[n_lab] = y[i];
       n_lab++;
     }
     DerushModelState state;
     g_autoptr(DerushLearnModel) model =
-        _derush_learn_fit(ds, lab_rows, lab_y, n_lab, &fo, &state, error);
+        _derush_learn_fit(ds, lab_rows, lab_y, n_lab, fo, &state, error);
     if (!model && state == DERUSH_MODEL_TRAINED)
       return FALSE;
     if (!_derush_learn_predict(model, ds, p, zone, u, error))
@@ -140,7 +121,7 @@ derush_eval_learning(DerushCatalog *catalog, const char *taste_csv, DerushLearnO
     double threshold = model ? model->threshold : _derush_prior_trash_threshold();
     guint n_rest = 0;
     for (guint i = 0; i < n; i++)
-      if (!labelled[i]) {
+      if (label_of[i] < 0) {
         p_rest[n_rest] = p[i];
         y_rest[n_rest] = y[i];
         n_rest++;
@@ -149,7 +130,41 @@ derush_eval_learning(DerushCatalog *catalog, const char *taste_csv, DerushLearnO
     _derush_learn_metrics(p_rest, y_rest, n_rest, threshold, &m);
     DerushLearningPoint pt = {n_lab,       state,     m.accuracy, m.keep_loss,
                               m.junk_leak, m.roc_auc, m.log_loss};
-    g_array_append_val(result->curve, pt);
+    g_array_append_val(curve, pt);
   }
   return TRUE;
+}
+
+/**
+ * derush_eval_learning:
+ * See derush-learn.h. Points are taken after @step, 2 @step... labels while
+ * at least @step photos are left unlabelled to measure on.
+ */
+gboolean
+derush_eval_learning(DerushCatalog *catalog, const char *taste_csv, DerushLearnOrder order,
+                     int step, guint32 seed, const DerushTrainOptions *options,
+                     DerushLearningEval *result, GError **error)
+{
+  g_return_val_if_fail(catalog != NULL && taste_csv != NULL && result != NULL, FALSE);
+  memset(result, 0, sizeof *result);
+  if (step < 1)
+    step = 10;
+  DerushFitOptions fo;
+  if (!_derush_learn_fit_options(catalog, options, &fo, error))
+    return FALSE;
+  g_autoptr(GArray) rows = _derush_truth_read(taste_csv, 1, 1, error);
+  if (!rows)
+    return FALSE;
+  g_autoptr(GHashTable) reported = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  BadFiles bad = {NULL, NULL, reported};
+  if (!_derush_truth_bring_in(catalog, rows, NULL, &bad, error))
+    return FALSE;
+  g_autoptr(GArray) truth = NULL;
+  g_autoptr(DerushDataset) ds = taste_dataset(catalog, rows, &truth, error);
+  if (!ds)
+    return FALSE;
+  result->photos = ds->photos->len;
+  result->curve = g_array_new(FALSE, FALSE, sizeof(DerushLearningPoint));
+  return _derush_learning_simulate(ds, (const float *)truth->data, order, step, seed, &fo,
+                                   result->curve, error);
 }

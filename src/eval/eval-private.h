@@ -4,6 +4,7 @@
 #define DERUSH_EVAL_PRIVATE_H
 
 #include "derush-private.h"
+#include "learn/learn-private.h"
 
 G_BEGIN_DECLS
 
@@ -39,6 +40,13 @@ gboolean _derush_truth_bring_in(DerushCatalog *cat, GArray *rows, const DerushGr
  * -1 with @error set when the catalog fails. */
 gint64 _derush_truth_readable_id(DerushCatalog *cat, const char *path, BadFiles *bad,
                                  GError **error);
+
+/* The simulated photographer of derush_eval_learning() on a built dataset
+ * (eval-learning.c): @y the truth, one per photo; points appended to
+ * @curve (DerushLearningPoint). */
+gboolean _derush_learning_simulate(const DerushDataset *ds, const float *y, DerushLearnOrder order,
+                                   int step, guint32 seed, const DerushFitOptions *fo,
+                                   GArray *curve, GError **error);
 
 G_END_DECLS
 

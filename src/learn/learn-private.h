@@ -200,9 +200,9 @@ double _derush_prior_trash_threshold(void);
 /* ---- active.c ---- */
 
 /* Indices (into ds->photos) of up to @n photos to label next among those
- * with @labelled[i] FALSE, given the current predictions @p_keep (NULL:
- * none yet). */
-GArray *_derush_active_pick(const DerushDataset *ds, const gboolean *labelled, const double *p_keep,
+ * with @label_of[i] < 0 (the others: 1 keep, 0 trash), given the current
+ * predictions @p_keep (the prior's when @have_model is FALSE; NAN unknown). */
+GArray *_derush_active_pick(const DerushDataset *ds, const int *label_of, const double *p_keep,
                             gboolean have_model, int n);
 
 /* ---- explain.c ---- */

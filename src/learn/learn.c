@@ -546,17 +546,18 @@ derush_catalog_next(DerushCatalog *catalog, int n, GError **error)
   guint total = ds->photos->len;
   g_autoptr(GHashTable) by_id = g_hash_table_new(g_int64_hash, g_int64_equal);
   g_autofree double *p = g_new(double, MAX(total, 1));
-  g_autofree gboolean *labelled = g_new0(gboolean, MAX(total, 1));
+  g_autofree int *label_of = g_new(int, MAX(total, 1));
   for (guint i = 0; i < total; i++) {
     DerushLearnPhoto *ph = &g_array_index(ds->photos, DerushLearnPhoto, i);
     g_hash_table_insert(by_id, &ph->id, GUINT_TO_POINTER(i + 1));
     p[i] = NAN;
-    labelled[i] = ph->label != DERUSH_LABEL_NONE && ph->source != DERUSH_SOURCE_AUTO;
+    gboolean by_person = ph->label != DERUSH_LABEL_NONE && ph->source != DERUSH_SOURCE_AUTO;
+    label_of[i] = !by_person ? -1 : ph->label == DERUSH_LABEL_KEEP ? 1 : 0;
   }
   StoredPredictions sp = {by_id, p, FALSE};
   if (!derush_catalog_foreach_prediction(catalog, NULL, stored_prediction_cb, &sp, error))
     return NULL;
-  g_autoptr(GArray) picks = _derush_active_pick(ds, labelled, p, sp.have_model, n);
+  g_autoptr(GArray) picks = _derush_active_pick(ds, label_of, p, sp.have_model, n);
   GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)derush_pick_free);
   for (guint k = 0; k < picks->len; k++) {
     guint i = g_array_index(picks, guint, k);

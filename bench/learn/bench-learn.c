@@ -1,0 +1,276 @@
+/* bench-learn.c: the learning targets of issue 19, timed on one data set
+ * that bench/learn/peers.py then gives to scikit-learn and python3-xgboost:
+ *
+ *   train      the final booster on 1,000 labels (target < 0.5 s), and the
+ *              whole of `derush train`'s fit (5-fold grouped CV, calibration,
+ *              thresholds, final model)
+ *   predict    100,000 photos in one call: calibrated p(keep), zone and
+ *              uncertainty (target < 150 ms), and the raw in-place call alone
+ *   load       the stored model from the catalog as the app does at start-up
+ *              (derush_catalog_model_info: SQLite read, blob checked, XGBoost
+ *              model parsed; target < 50 ms)
+ *   threads    train and predict at several sizes on 1 thread and on every
+ *              core, to place booster.c's single-thread thresholds
+ *
+ * The photos are synthetic and seeded (the same on every machine): quality
+ * features drawn around plausible values, bursts of 1-6 frames in sessions
+ * of 500, detector and face columns missing (NaN) for a third of the photos
+ * as when the models did not run; the dataset builder computes the group
+ * context as for a real catalog. The label of the first 1,000 photos is a
+ * noisy rule on sharpness, exposure and the burst rank.
+ *
+ *   derush-bench-learn OUTDIR [RUNS]
+ *
+ * Writes OUTDIR/x.f32 (100,000 rows, float32, row-major, NaN missing),
+ * OUTDIR/y.f32 (the 1,000 labels) and OUTDIR/shape.txt for the peers, and
+ * prints one JSON object per measure (median of RUNS, default 5).
+ */
+#include "learn/learn-private.h"
+#include "catalog/catalog-private.h"
+#include <glib/gstdio.h>
+#include <stdio.h>
+
+#define N_PHOTOS 100000
+#define N_LABELS 1000
+
+static guint64
+next_random(guint64 *state)
+{
+  guint64 z = (*state += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+static double
+uniform(guint64 *state)
+{
+  return (double)(next_random(state) >> 11) / (double)(1ULL << 53);
+}
+
+static double
+normal(guint64 *state)
+{
+  double u = MAX(uniform(state), 1e-12), v = uniform(state);
+  return sqrt(-2 * log(u)) * cos(2 * G_PI * v);
+}
+
+static DerushDataset *
+make_dataset(float *y)
+{
+  guint64 rng = 19;
+  DerushDataset *ds = _derush_dataset_new();
+  gint64 t = (gint64)1700000000 * 1000000000, burst = 0;
+  int left_in_burst = 0;
+  for (gint64 i = 0; i < N_PHOTOS; i++) {
+    DerushLearnPhoto p = {0};
+    p.id = i + 1;
+    p.path = "";
+    p.has_time = TRUE;
+    if (left_in_burst == 0) {
+      left_in_burst = 1 + (int)(uniform(&rng) * 6);
+      burst++;
+      t += (gint64)(5 + uniform(&rng) * 120) * 1000000000;
+    } else {
+      t += (gint64)(0.3e9 + uniform(&rng) * 0.7e9);
+    }
+    left_in_burst--;
+    p.time_ns = t;
+    p.width = 6000;
+    p.height = 4000;
+    p.size = (gint64)(6e6 + 3e6 * uniform(&rng));
+    p.has_features = TRUE;
+    for (int k = 0; k < DERUSH_N_FEATURES; k++)
+      p.vector[k] = (float)normal(&rng);
+    gboolean models_ran = uniform(&rng) > 1.0 / 3;
+    for (int k = 0; k < DERUSH_N_DETECT_FEATURES; k++)
+      p.detector[k] = models_ran ? (float)uniform(&rng) : NAN;
+    for (int k = 0; k < DERUSH_N_FACE_FEATURES; k++)
+      p.faces[k] = models_ran ? (float)uniform(&rng) : NAN;
+    p.group[DERUSH_GROUP_SESSION] = 1 + i / 500;
+    p.group[DERUSH_GROUP_BURST] = burst;
+    _derush_dataset_add(ds, &p);
+  }
+  _derush_dataset_build(ds);
+  for (int i = 0; i < N_LABELS; i++) {
+    const float *row = ds->x + (gsize)i * ds->n_cols;
+    double s =
+        derush_features_sharpness(row) - fabs(row[DERUSH_FEATURE_EXPOSURE_EV]) + 0.5 * normal(&rng);
+    y[i] = s > -0.5 ? 1.0f : 0.0f;
+  }
+  return ds;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+  double x = *(const double *)a, z = *(const double *)b;
+  return (x > z) - (x < z);
+}
+
+static double
+median(double *v, int n)
+{
+  qsort(v, n, sizeof(double), cmp_double);
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+static void
+report(const char *what, int rows, int threads, double *sec, int runs, const char *note)
+{
+  double min = sec[0];
+  for (int r = 1; r < runs; r++)
+    min = MIN(min, sec[r]);
+  printf("{\"tool\": \"derush\", \"measure\": \"%s\", \"rows\": %d, \"threads\": %d, "
+         "\"median_s\": %.5f, \"min_s\": %.5f, \"runs\": %d%s%s%s}\n",
+         what, rows, threads, median(sec, runs), min, runs, note ? ", \"note\": \"" : "",
+         note ? note : "", note ? "\"" : "");
+  fflush(stdout);
+}
+
+static gboolean
+write_file(const char *dir, const char *name, const void *data, gsize len, GError **error)
+{
+  g_autofree char *path = g_build_filename(dir, name, NULL);
+  return g_file_set_contents(path, data, (gssize)len, error);
+}
+
+/* Times the booster alone: @rows rows on @threads threads. */
+static gboolean
+time_booster(const DerushDataset *ds, const float *y, int rows, int threads, int runs,
+             GError **error)
+{
+  DerushBoostParams params;
+  _derush_boost_params_for(rows, threads, &params);
+  g_autofree float *yy = g_new(float, rows);
+  for (int i = 0; i < rows; i++)
+    yy[i] = i < N_LABELS ? y[i] : (float)(i % 3 == 0);
+  double sec[64];
+  for (int r = 0; r < runs; r++) {
+    gint64 t0 = g_get_monotonic_time();
+    g_autoptr(DerushBooster) b = _derush_booster_train(ds->x, rows, ds->n_cols, yy, &params, error);
+    if (!b)
+      return FALSE;
+    sec[r] = (g_get_monotonic_time() - t0) / 1e6;
+  }
+  g_autofree char *note = g_strdup_printf("%d trees of depth %d", params.rounds, params.max_depth);
+  report("train_booster", rows, threads, sec, runs, note);
+  return TRUE;
+}
+
+static gboolean
+time_predict(DerushBooster *b, const DerushDataset *ds, int rows, int threads, int runs,
+             GError **error)
+{
+  g_autofree float *out = g_new(float, rows);
+  double sec[64];
+  for (int r = 0; r < runs; r++) {
+    gint64 t0 = g_get_monotonic_time();
+    if (!_derush_booster_predict(b, ds->x, rows, ds->n_cols, out, error))
+      return FALSE;
+    sec[r] = (g_get_monotonic_time() - t0) / 1e6;
+  }
+  report("predict_raw", rows, threads, sec, runs, NULL);
+  return TRUE;
+}
+
+static gboolean
+run(const char *dir, int runs, GError **error)
+{
+  g_mkdir_with_parents(dir, 0755);
+  g_autofree float *y = g_new(float, N_LABELS);
+  g_autoptr(DerushDataset) ds = make_dataset(y);
+  int m = ds->n_cols;
+  g_autofree char *shape = g_strdup_printf("%d %d %d\n", N_PHOTOS, m, N_LABELS);
+  if (!write_file(dir, "x.f32", ds->x, (gsize)N_PHOTOS * m * sizeof(float), error) ||
+      !write_file(dir, "y.f32", y, N_LABELS * sizeof(float), error) ||
+      !write_file(dir, "shape.txt", shape, strlen(shape), error))
+    return FALSE;
+
+  /* Train: the final booster, then the whole fit (CV + calibration). */
+  if (!time_booster(ds, y, N_LABELS, 0, runs, error))
+    return FALSE;
+  g_autofree guint *rows = g_new(guint, N_LABELS);
+  for (guint i = 0; i < N_LABELS; i++)
+    rows[i] = i;
+  DerushFitOptions fo = {.keep_loss_budget = 0.02, .junk_leak_budget = 0.1, .folds = 5};
+  double sec[64];
+  g_autoptr(DerushLearnModel) model = NULL;
+  for (int r = 0; r < runs; r++) {
+    g_clear_pointer(&model, _derush_learn_model_free);
+    DerushModelState state;
+    gint64 t0 = g_get_monotonic_time();
+    model = _derush_learn_fit(ds, rows, y, N_LABELS, &fo, &state, error);
+    if (!model)
+      return FALSE;
+    sec[r] = (g_get_monotonic_time() - t0) / 1e6;
+  }
+  report("train_fit_cv", N_LABELS, 0, sec, runs, "5-fold grouped CV + calibration + final model");
+
+  /* Predict every photo: what derush_catalog_train does after training. */
+  g_autofree double *p = g_new(double, N_PHOTOS), *u = g_new(double, N_PHOTOS);
+  g_autofree int *zone = g_new(int, N_PHOTOS);
+  for (int r = 0; r < runs; r++) {
+    gint64 t0 = g_get_monotonic_time();
+    if (!_derush_learn_predict(model, ds, p, zone, u, error))
+      return FALSE;
+    sec[r] = (g_get_monotonic_time() - t0) / 1e6;
+  }
+  report("predict_calibrated", N_PHOTOS, 0, sec, runs, "p(keep), zone, uncertainty");
+
+  /* Load from a catalog, as at start-up. */
+  g_autofree char *cat_path = g_build_filename(dir, "catalog.db", NULL);
+  g_unlink(cat_path);
+  g_autoptr(DerushCatalog) cat = derush_catalog_open(cat_path, error);
+  g_autoptr(GBytes) blob = cat ? _derush_learn_model_to_blob(model, error) : NULL;
+  gint64 version;
+  if (!blob ||
+      !_derush_catalog_store_model(cat, g_bytes_get_data(blob, NULL), g_bytes_get_size(blob),
+                                   model->dataset_version, N_LABELS, 0, &version, error))
+    return FALSE;
+  for (int r = 0; r < runs; r++) {
+    DerushTrainResult info;
+    gint64 t0 = g_get_monotonic_time();
+    if (!derush_catalog_model_info(cat, &info, error))
+      return FALSE;
+    sec[r] = (g_get_monotonic_time() - t0) / 1e6;
+  }
+  g_autofree char *note = g_strdup_printf(
+      "derush_catalog_model_info, blob %" G_GSIZE_FORMAT " bytes", g_bytes_get_size(blob));
+  report("load_model", N_LABELS, 0, sec, runs, note);
+
+  /* Thread thresholds: the same jobs on one thread and on every core. */
+  static const int train_rows[] = {100, 1000, 5000, 20000};
+  static const int predict_rows[] = {1000, 10000, 20000, 50000, 100000};
+  int cores = (int)g_get_num_processors();
+  for (int threads = 1; threads <= cores; threads += MAX(cores - 1, 1)) {
+    for (gsize k = 0; k < G_N_ELEMENTS(train_rows); k++)
+      if (!time_booster(ds, y, train_rows[k], threads, runs, error))
+        return FALSE;
+    DerushBoostParams params;
+    _derush_boost_params_for(N_LABELS, threads, &params);
+    g_autoptr(DerushBooster) b = _derush_booster_train(ds->x, N_LABELS, m, y, &params, error);
+    if (!b)
+      return FALSE;
+    for (gsize k = 0; k < G_N_ELEMENTS(predict_rows); k++)
+      if (!time_predict(b, ds, predict_rows[k], threads, runs, error))
+        return FALSE;
+  }
+  return TRUE;
+}
+
+int
+main(int argc, char **argv)
+{
+  if (argc < 2) {
+    fprintf(stderr, "usage: %s OUTDIR [RUNS]\n", argv[0]);
+    return 2;
+  }
+  int runs = argc > 2 ? CLAMP(atoi(argv[2]), 1, 64) : 5;
+  g_autoptr(GError) error = NULL;
+  if (!run(argv[1], runs, &error)) {
+    fprintf(stderr, "bench-learn: %s\n", error->message);
+    return 2;
+  }
+  return 0;
+}

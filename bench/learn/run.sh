@@ -1,0 +1,69 @@
+#!/bin/sh
+# bench/learn/run.sh [BUILD_DIR] [RUNS]: the learning speed targets (issue 19)
+# side by side in one run: derush (bench/learn/bench-learn.c) against
+# scikit-learn (CalibratedClassifierCV around gradient boosting, per photo as
+# photo-derush calls it and batched) and python3-xgboost (bench/learn/peers.py)
+# on the same 1,000 labels and 100,000 photos. A peer that is not installed
+# (apt-get install python3-sklearn python3-xgboost) is skipped.
+# Writes the raw JSON lines and a table to bench/results/learn-DATE.txt
+# (make bench-learn).
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+build=${1:-$here/../../build}
+runs=${2:-5}
+data=${BENCH_WORK:-${TMPDIR:-/tmp}/derush-bench-$(id -un)}/learn
+out=$here/../results/learn-$(date -u +%Y%m%d-%H%M).txt
+bin=$build/bench/derush-bench-learn
+[ -x "$bin" ] || { echo "bench-learn: $bin missing: build first" >&2; exit 2; }
+mkdir -p "$(dirname "$out")" "$data"
+
+{
+  echo "# $(date -u +%FT%TZ) $(uname -m) $(nproc) cores,$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"
+  bt=$(/usr/bin/python3 -c "import json,sys; print([o['value'] for o in json.load(open(sys.argv[1])) if o['name'] == 'buildtype'][0])" "$build/meson-info/intro-buildoptions.json" 2>/dev/null || echo unknown)
+  echo "# build $build ($bt); loadavg before $(cut -d' ' -f1-3 /proc/loadavg)"
+  "$bin" "$data" "$runs"
+  /usr/bin/python3 "$here/peers.py" "$data" "$runs" || echo '{"tool": "peers", "error": "failed"}'
+  echo "# loadavg after $(cut -d' ' -f1-3 /proc/loadavg)"
+} | tee "$out"
+
+/usr/bin/python3 - "$out" <<'PY' | tee -a "$out"
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
+get = {}
+for r in rows:
+    if "median_s" in r:
+        get.setdefault((r["tool"], r["measure"], r["rows"]), r)
+def t(tool, measure, rows):
+    r = get.get((tool, measure, rows))
+    return r["median_s"] if r else None
+def fmt(s):
+    return "-" if s is None else (f"{s * 1000:.1f} ms" if s < 10 else f"{s:.1f} s")
+def ratio(a, b):
+    return "-" if a is None or b is None else f"{b / a:.0f}x" if b / a >= 10 else f"{b / a:.1f}x"
+lines = [
+    ("train on 1,000 labels, final model", "train_booster", 1000, ["xgboost"]),
+    ("train on 1,000 labels with 5-fold CV + calibration", "train_fit_cv", 1000, ["sklearn"]),
+    ("predict 100,000 photos, one call", "predict_calibrated", 100000, ["sklearn"]),
+    ("predict 100,000 photos, raw scores", "predict_raw", 100000, ["xgboost"]),
+    ("predict 100,000 photos one at a time", "predict_per_photo", 100000, ["sklearn"]),
+    ("load the model", "load_model", 1000, ["xgboost", "sklearn"]),
+]
+print("\n| measure | derush | peer | peer time | peer / derush |")
+print("|---|---|---|---|---|")
+for name, measure, n, peers in lines:
+    d = t("derush", "predict_calibrated" if measure == "predict_per_photo" else measure, n)
+    for p in peers:
+        print(f"| {name} | {fmt(d)} | {p} | {fmt(t(p, measure, n))} | {ratio(d, t(p, measure, n))} |")
+d = t("derush", "predict_calibrated", 100000)
+if d:
+    print(f"\nphoto-derush's 0.12 s a photo x 100,000 = 12,000 s: {12000 / d:,.0f}x derush's one call")
+print("\nthreads (median s): rows, 1 thread, all cores")
+for measure in ("train_booster", "predict_raw"):
+    sizes = sorted({r["rows"] for r in rows if r.get("measure") == measure and r.get("threads", 0) > 0})
+    for n in sizes:
+        one = [r for r in rows if r.get("measure") == measure and r["rows"] == n and r.get("threads") == 1]
+        many = [r for r in rows if r.get("measure") == measure and r["rows"] == n and r.get("threads", 0) > 1]
+        if one and many:
+            print(f"  {measure} {n}: {one[0]['median_s']:.4f}  {many[0]['median_s']:.4f}")
+PY
+echo "bench-learn: written to $out"

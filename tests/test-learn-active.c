@@ -1,0 +1,193 @@
+/* test-learn-active.c: what active learning asks first, and the simulated
+ * photographer of `derush eval learning`, on datasets built in memory (no
+ * catalog, no image): milliseconds. */
+#include "eval/eval-private.h"
+#include "learn-shoot.h"
+
+/* @n photos, each its own group, in sessions of @per_session; photo i has
+ * sharpness rising with i and a well-centred exposure. */
+static DerushDataset *
+dataset_of(guint n, guint per_session, guint32 seed)
+{
+  g_autoptr(GRand) r = g_rand_new_with_seed(seed);
+  DerushDataset *ds = _derush_dataset_new();
+  for (guint i = 0; i < n; i++) {
+    DerushLearnPhoto p = {0};
+    p.id = i + 1;
+    p.path = "";
+    p.has_time = TRUE;
+    p.time_ns = (gint64)i * 3600 * G_GINT64_CONSTANT(1000000000);
+    p.width = 4000;
+    p.height = 3000;
+    p.size = 3000000;
+    p.has_features = TRUE;
+    for (int k = 0; k < DERUSH_N_FEATURES; k++)
+      p.vector[k] = (float)g_rand_double_range(r, 0, 1);
+    double lap = pow(10, 1 + 2.5 * i / n + g_rand_double_range(r, -0.3, 0.3));
+    p.vector[DERUSH_FEATURE_LAP_TILE_MAX] = (float)lap;
+    p.vector[DERUSH_FEATURE_LAP_TILE_CENTER] = (float)(lap * 0.8);
+    p.vector[DERUSH_FEATURE_LAP_VAR] = (float)(lap * 0.4);
+    p.vector[DERUSH_FEATURE_EXPOSURE_EV] = (float)g_rand_double_range(r, -0.3, 0.3);
+    for (int k = 0; k < DERUSH_N_DETECT_FEATURES; k++)
+      p.detector[k] = NAN;
+    for (int k = 0; k < DERUSH_N_FACE_FEATURES; k++)
+      p.faces[k] = NAN;
+    p.group[DERUSH_GROUP_SESSION] = 1 + i / per_session;
+    _derush_dataset_add(ds, &p);
+  }
+  _derush_dataset_build(ds);
+  return ds;
+}
+
+/* Cold start: the first N picks come from N different strata of the
+ * prior (a pseudo-random order would bunch them), and the same picks on
+ * every run. */
+static void
+test_cold_start_spread(void)
+{
+  g_autoptr(DerushDataset) ds = dataset_of(200, 200, 1);
+  guint n = ds->photos->len;
+  g_autofree int *label_of = g_new(int, n);
+  g_autofree double *prior = g_new(double, n);
+  for (guint i = 0; i < n; i++) {
+    label_of[i] = -1;
+    prior[i] = (i + 0.5) / n; /* rank i: stratum i * 10 / n */
+  }
+  g_autoptr(GArray) picks = _derush_active_pick(ds, label_of, prior, FALSE, 10);
+  g_assert_cmpuint(picks->len, ==, 10);
+  gboolean stratum[10] = {0};
+  for (guint k = 0; k < picks->len; k++) {
+    guint i = g_array_index(picks, guint, k);
+    int s = (int)(prior[i] * 10);
+    g_assert_false(stratum[s]);
+    stratum[s] = TRUE;
+  }
+  g_autoptr(GArray) again = _derush_active_pick(ds, label_of, prior, FALSE, 10);
+  g_assert_cmpmem(again->data, again->len * sizeof(guint), picks->data, picks->len * sizeof(guint));
+}
+
+/* No model because one kind is missing: ask where the prior expects it. */
+static void
+test_seek_missing_kind(void)
+{
+  g_autoptr(DerushDataset) ds = dataset_of(200, 200, 2);
+  guint n = ds->photos->len;
+  g_autofree int *label_of = g_new(int, n);
+  g_autofree double *prior = g_new(double, n);
+  for (guint i = 0; i < n; i++) {
+    label_of[i] = -1;
+    prior[i] = (i + 0.5) / n;
+  }
+  /* Ten trash labels, no keeper: the next picks are the likeliest keepers. */
+  for (guint i = 50; i < 60; i++)
+    label_of[i] = 0;
+  g_autoptr(GArray) picks = _derush_active_pick(ds, label_of, prior, FALSE, 5);
+  g_assert_cmpuint(picks->len, ==, 5);
+  for (guint k = 0; k < picks->len; k++)
+    g_assert_cmpfloat(prior[g_array_index(picks, guint, k)], >, 0.9);
+  /* Keepers but too little trash: the least likely keepers. */
+  for (guint i = 50; i < 60; i++)
+    label_of[i] = 1;
+  label_of[0] = 0;
+  g_autoptr(GArray) low = _derush_active_pick(ds, label_of, prior, FALSE, 5);
+  for (guint k = 0; k < low->len; k++) {
+    guint i = g_array_index(low, guint, k);
+    g_assert_cmpuint(i, !=, 0);
+    g_assert_cmpfloat(prior[i], <, 0.1);
+  }
+}
+
+/* With a model: the most uncertain first, one per CV group, sessions
+ * taking turns. */
+static void
+test_model_uncertainty(void)
+{
+  g_autoptr(DerushDataset) ds = dataset_of(100, 50, 3);
+  guint n = ds->photos->len;
+  g_autofree int *label_of = g_new(int, n);
+  g_autofree double *p = g_new(double, n);
+  for (guint i = 0; i < n; i++) {
+    label_of[i] = -1;
+    p[i] = 0.95;
+  }
+  /* Session 1 (photos 0-49) holds the ten most uncertain photos. */
+  for (guint i = 0; i < 10; i++)
+    p[i] = 0.5 + 0.01 * i;
+  p[60] = 0.8; /* session 2's most uncertain */
+  g_autoptr(GArray) picks = _derush_active_pick(ds, label_of, p, TRUE, 4);
+  g_assert_cmpuint(picks->len, ==, 4);
+  /* Turns: session 1's best, session 2's best, then session 1's next. */
+  g_assert_cmpuint(g_array_index(picks, guint, 0), ==, 0);
+  g_assert_cmpuint(g_array_index(picks, guint, 1), ==, 60);
+  g_assert_cmpuint(g_array_index(picks, guint, 2), ==, 1);
+  /* A labelled photo is never asked again. */
+  label_of[0] = 1;
+  g_autoptr(GArray) next = _derush_active_pick(ds, label_of, p, TRUE, 1);
+  g_assert_cmpuint(g_array_index(next, guint, 0), ==, 1);
+}
+
+static void
+simulate(const DerushDataset *ds, const float *y, DerushLearnOrder order, guint32 seed,
+         GArray **curve)
+{
+  DerushFitOptions fo = {
+      .keep_loss_budget = 0.02, .junk_leak_budget = 0.1, .folds = 5, .threads = 1};
+  *curve = g_array_new(FALSE, FALSE, sizeof(DerushLearningPoint));
+  g_autoptr(GError) error = NULL;
+  g_assert_true(_derush_learning_simulate(ds, y, order, 10, seed, &fo, *curve, &error));
+  g_assert_no_error(error);
+}
+
+static gboolean
+same_curve(GArray *a, GArray *b)
+{
+  if (a->len != b->len)
+    return FALSE;
+  for (guint i = 0; i < a->len; i++) {
+    DerushLearningPoint *x = &g_array_index(a, DerushLearningPoint, i);
+    DerushLearningPoint *z = &g_array_index(b, DerushLearningPoint, i);
+    if (x->labels != z->labels || x->accuracy != z->accuracy || x->log_loss != z->log_loss)
+      return FALSE;
+  }
+  return TRUE;
+}
+
+/* The simulated photographer: points every 10 labels while 20 photos are
+ * left; the same seed gives the same curve, another seed another order;
+ * active order is deterministic and gets a model from its first step
+ * (cold start spread over the prior: both kinds at once). */
+static void
+test_simulate_seed(void)
+{
+  g_autoptr(DerushDataset) ds = dataset_of(120, 40, 4);
+  guint n = ds->photos->len;
+  g_autofree float *y = g_new(float, n);
+  for (guint i = 0; i < n; i++)
+    y[i] = i >= n / 2 ? 1.0f : 0.0f; /* the sharper half is kept */
+  g_autoptr(GArray) r1 = NULL, r1b = NULL, r2 = NULL, a = NULL, ab = NULL;
+  simulate(ds, y, DERUSH_LEARN_ORDER_RANDOM, 1, &r1);
+  simulate(ds, y, DERUSH_LEARN_ORDER_RANDOM, 1, &r1b);
+  simulate(ds, y, DERUSH_LEARN_ORDER_RANDOM, 2, &r2);
+  g_assert_cmpuint(r1->len, ==, (n - 20) / 10 + 1);
+  for (guint i = 0; i < r1->len; i++)
+    g_assert_cmpint(g_array_index(r1, DerushLearningPoint, i).labels, ==, 10 * (i + 1));
+  g_assert_true(same_curve(r1, r1b));
+  g_assert_false(same_curve(r1, r2));
+  simulate(ds, y, DERUSH_LEARN_ORDER_ACTIVE, 0, &a);
+  simulate(ds, y, DERUSH_LEARN_ORDER_ACTIVE, 7, &ab);
+  g_assert_true(same_curve(a, ab)); /* the seed is the random order's only */
+  g_assert_cmpint(g_array_index(a, DerushLearningPoint, 0).state, ==, DERUSH_MODEL_TRAINED);
+  DerushLearningPoint *last = &g_array_index(a, DerushLearningPoint, a->len - 1);
+  g_assert_cmpfloat(last->accuracy, >=, 0.9);
+}
+
+int
+main(int argc, char **argv)
+{
+  test_init(&argc, &argv);
+  g_test_add_func("/learn/active/cold-start-spread", test_cold_start_spread);
+  g_test_add_func("/learn/active/seek-missing-kind", test_seek_missing_kind);
+  g_test_add_func("/learn/active/model-uncertainty", test_model_uncertainty);
+  g_test_add_func("/learn/eval/simulate-seed", test_simulate_seed);
+  return g_test_run();
+}
