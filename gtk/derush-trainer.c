@@ -10,7 +10,8 @@
  * stale or damaged), predicts every photo in ONE batch call and stores the
  * answers with the model's version; the library then chooses each group's
  * best pick again by them. With auto-labelling on (off by default), the
- * confident zones are then labelled, source "auto", in one undoable batch.
+ * confident zones are then labelled, source "auto", in one undoable batch
+ * (after a training on the user's new labels only: not after an undo).
  * Last, the job reads the folder's records (derush_analyzer_collect()), so
  * the main thread only publishes one table and redraws the cells on screen.
  *
@@ -41,6 +42,7 @@ struct _DerushTrainer {
   GCancellable *cancellable; /* of the running job */
   gboolean running;
   gboolean pending; /* labels arrived while a job ran */
+  gboolean auto_ok; /* the labels that start the next job are the user's */
   gboolean have_result;
   DerushTrainResult result;
 };
@@ -59,6 +61,7 @@ typedef struct {
   char *catalog_path;
   char *dir;
   JobKind kind;
+  gboolean auto_ok;
   DerushTrainResult result;
   GHashTable *table; /* collected records, JOB_PREDICT */
   GArray *auto_labels;
@@ -89,7 +92,7 @@ auto_label(DerushCatalog *cat, Job *job, GError **error)
   DerushLearnSettings settings;
   if (!derush_catalog_get_learn_settings(cat, &settings, error))
     return FALSE;
-  if (!settings.auto_label || job->result.state != DERUSH_MODEL_TRAINED)
+  if (!settings.auto_label || !job->auto_ok || job->result.state != DERUSH_MODEL_TRAINED)
     return TRUE;
   gint64 before = derush_catalog_get_last_event_id(cat);
   if (derush_catalog_auto_label(cat, NULL, error) < 0)
@@ -169,7 +172,8 @@ job_done_cb(GObject *source, GAsyncResult *res, gpointer user_data)
                 ok ? job->table : NULL, ok ? job->auto_labels : NULL, ok ? NULL : error->message);
   if (self->pending) {
     self->pending = FALSE;
-    derush_trainer_labels_changed(self);
+    g_clear_handle_id(&self->timer, g_source_remove);
+    self->timer = g_timeout_add(self->delay_ms, timer_cb, self);
   }
 }
 
@@ -187,6 +191,8 @@ start_job(DerushTrainer *self, JobKind kind)
   job->catalog_path = g_strdup(self->catalog_path);
   job->dir = g_strdup(self->dir);
   job->kind = kind;
+  job->auto_ok = self->auto_ok;
+  self->auto_ok = FALSE;
   job->auto_labels = g_array_new(FALSE, FALSE, sizeof(DerushAutoLabel));
   g_autoptr(GTask) task = g_task_new(self, self->cancellable, job_done_cb, NULL);
   g_task_set_source_tag(task, start_job);
@@ -280,14 +286,18 @@ derush_trainer_set_delay(DerushTrainer *self, guint delay_ms)
 
 /**
  * derush_trainer_labels_changed:
+ * @by_user: the user labelled (TRUE), or undid or redid (FALSE)
  *
- * The user labelled, unlabelled, undid or redid: train again once the
- * labels have been quiet for the delay. Cheap: it only restarts a timer.
+ * Train again once the labels have been quiet for the delay. Cheap: it
+ * only restarts a timer. Auto-labelling (when on) follows only a training
+ * on the user's new labels: after an undo of its labels it would put them
+ * straight back.
  */
 void
-derush_trainer_labels_changed(DerushTrainer *self)
+derush_trainer_labels_changed(DerushTrainer *self, gboolean by_user)
 {
   g_return_if_fail(DERUSH_IS_TRAINER(self));
+  self->auto_ok = by_user;
   g_clear_handle_id(&self->timer, g_source_remove);
   self->timer = g_timeout_add(self->delay_ms, timer_cb, self);
 }

@@ -21,7 +21,7 @@ G_DECLARE_FINAL_TYPE(DerushTrainer, derush_trainer, DERUSH, TRAINER, GObject)
 DerushTrainer *derush_trainer_new(const char *catalog_path);
 void derush_trainer_set_folder(DerushTrainer *self, const char *dir);
 void derush_trainer_set_delay(DerushTrainer *self, guint delay_ms);
-void derush_trainer_labels_changed(DerushTrainer *self);
+void derush_trainer_labels_changed(DerushTrainer *self, gboolean by_user);
 void derush_trainer_refresh(DerushTrainer *self);
 void derush_trainer_cancel(DerushTrainer *self);
 gboolean derush_trainer_is_busy(DerushTrainer *self);

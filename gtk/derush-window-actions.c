@@ -121,7 +121,7 @@ write_labels(DerushWindow *self, GPtrArray *items, const DerushLabelChange *chan
     }
   }
   if (change->set_label)
-    _derush_window_learning_labels_changed(self);
+    _derush_window_learning_labels_changed(self, TRUE);
   return TRUE;
 }
 
@@ -268,7 +268,7 @@ refresh_after_history(DerushWindow *self, const char *verb, gint64 before)
       g_strdup_printf("%s: %u photo%s", verb, n_photos, n_photos == 1 ? "" : "s");
   derush_window_show_toast(self, message);
   _derush_window_refilter(self);
-  _derush_window_learning_labels_changed(self);
+  _derush_window_learning_labels_changed(self, FALSE);
 
   /* Bring the photo back into view, as an editor shows an undone edit. */
   if (first) {

@@ -82,11 +82,16 @@ trainer_finished_cb(DerushTrainer *trainer, const DerushTrainResult *result, GHa
   apply_auto_labels(self, auto_labels);
 }
 
-/** _derush_window_learning_labels_changed: the user labelled: retrain when quiet. */
+/**
+ * _derush_window_learning_labels_changed:
+ * @by_user: a label (TRUE), or an undo or redo (FALSE)
+ *
+ * The labels changed: retrain when they are quiet.
+ */
 void
-_derush_window_learning_labels_changed(DerushWindow *self)
+_derush_window_learning_labels_changed(DerushWindow *self, gboolean by_user)
 {
-  derush_trainer_labels_changed(self->trainer);
+  derush_trainer_labels_changed(self->trainer, by_user);
   update_indicator(self);
 }
 

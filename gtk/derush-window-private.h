@@ -105,7 +105,7 @@ void _derush_window_show_problem(DerushWindow *self, const char *message);
 void _derush_window_class_init_learning(GtkWidgetClass *widget_class);
 void _derush_window_init_learning(DerushWindow *self);
 void _derush_window_dispose_learning(DerushWindow *self);
-void _derush_window_learning_labels_changed(DerushWindow *self);
+void _derush_window_learning_labels_changed(DerushWindow *self, gboolean by_user);
 void _derush_window_learning_set_folder(DerushWindow *self);
 void _derush_window_learning_analyzed(DerushWindow *self);
 gboolean _derush_window_is_next_pending(DerushWindow *self);

@@ -408,6 +408,34 @@ test_auto_labels(Fixture *f, gconstpointer data)
   g_assert_cmpuint(drawn, >, 0);
   stored_clear(&st);
   derush_catalog_close(cat);
+
+  /* The app again: one Ctrl+Z takes every auto-label back, and the
+   * trainings that follow (at start-up, after the undo) do not put them
+   * back: auto-labelling follows the user's own labels only. */
+  g_autofree char *out2 = NULL, *err2 = NULL;
+  g_assert_cmpint(run_app(f, garden,
+                          "train-delay 300\n"
+                          "wait-loaded\n"
+                          "wait-analyzed\n"
+                          "wait-learned\n"
+                          "key <Control>z\n"
+                          "wait-learned\n"
+                          "print-cells\n"
+                          "counters\n"
+                          "quit\n",
+                          &out2, &err2),
+                  ==, 0);
+  g_assert_nonnull(strstr(out2, "toast: Undone: "));
+  g_assert_null(strstr(out2, "toast: The model labelled "));
+  g_assert_null(strstr(out2, " auto\n"));
+  g_assert_cmpint(counter_from(out2, "trainer_runs"), >=, 2);
+  cat = derush_catalog_open(f->catalog, &error);
+  g_assert_no_error(error);
+  Stored after = {0};
+  stored_load(&after, cat, garden);
+  g_assert_cmpuint(after.auto_labels, ==, 0);
+  stored_clear(&after);
+  derush_catalog_close(cat);
 }
 
 int
