@@ -69,6 +69,36 @@ gboolean derush_catalog_update_best_picks(DerushCatalog *catalog, guint *changed
 gboolean derush_catalog_foreach_group(DerushCatalog *catalog, const char *under, int kind,
                                       DerushGroupFunc func, gpointer user_data, GError **error);
 
+/* What a member of a group is to the group's best pick. */
+typedef enum {
+  DERUSH_RELATION_BEST,   /* the best pick itself (or the other half of its RAW+JPEG pair) */
+  DERUSH_RELATION_EXACT,  /* the same file: same size and content hash */
+  DERUSH_RELATION_EDITED, /* the same shot, changed: resized, re-encoded, cropped, grey... */
+  DERUSH_RELATION_BURST,  /* another frame of the same burst */
+  DERUSH_RELATION_SCENE,  /* another shot of the same scene (or session) */
+} DerushRelation;
+
+const char *derush_relation_name(DerushRelation relation);
+
+typedef struct {
+  gint64 id;
+  const char *path; /* (transfer none): the group's member_paths[i] */
+  DerushRelation relation;
+  double score; /* the member's quality score, NAN when it has no features */
+} DerushGroupMember;
+
+typedef struct {
+  guint n_members;
+  DerushGroupMember *members; /* in the group's member order */
+  char
+      *best_reason; /* why the best pick won, e.g. "full resolution, less compressed"; NULL alone */
+} DerushGroupDetails;
+
+DerushGroupDetails *derush_catalog_group_details(DerushCatalog *catalog, const DerushGroup *group,
+                                                 GError **error);
+void derush_group_details_free(DerushGroupDetails *details);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(DerushGroupDetails, derush_group_details_free)
+
 G_END_DECLS
 
 #endif /* DERUSH_GROUP_H */

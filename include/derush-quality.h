@@ -8,7 +8,7 @@ G_BEGIN_DECLS
 
 /* Bumped whenever a feature's definition changes (quality/features.c): the
  * stored vectors of another version are recomputed by the next analyze. */
-#define DERUSH_FEATURES_VERSION 1
+#define DERUSH_FEATURES_VERSION 2
 
 /* The per-photo feature vector, float32, in this order; docs/features.md
  * has the table. Stored by index: append only, and bump the version when a
@@ -56,6 +56,10 @@ typedef enum {
   DERUSH_FEATURE_EXPOSURE_BIAS, /* EV */
   DERUSH_FEATURE_ASPECT,        /* width / height */
   DERUSH_FEATURE_MEGAPIXELS,    /* of the original */
+  /* how the file was encoded (quality/jpeg-encoding.c) */
+  DERUSH_FEATURE_JPEG_QUALITY,    /* IJG quality of the luma table 1..100; NAN: not a JPEG */
+  DERUSH_FEATURE_CAMERA_JPEG,     /* 1: laid out as a camera writes it, 0: by a program */
+  DERUSH_FEATURE_BYTES_PER_PIXEL, /* file bytes per pixel of the original */
   DERUSH_N_FEATURES
 } DerushFeature;
 

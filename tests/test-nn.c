@@ -181,6 +181,66 @@ test_bottleneck_kernels(void)
   g_assert_cmpint(_derush_nn_model_n_reference_steps(m), ==, 0);
 }
 
+/* Concat(conv_a(x), conv_b(x)) into conv_c, with conv_a's output also read
+ * after the Concat.  With channel counts on whole blocks the convolutions
+ * write straight into the Concat's buffer (no Concat step); otherwise a
+ * copy runs; both give the reference result. */
+static void
+concat_case(int ca, int cb, int want_concat_steps)
+{
+  enum { C = 8, H = 6, W = 5, OC = 8 };
+  int cc = ca + cb;
+  g_autoptr(NnBuilder) b = nnb_new(13);
+  nnb_input(b, "x");
+  nnb_output(b, "out");
+  nnb_output(b, "sq");
+  int64_t da[4] = {ca, C, 1, 1}, db[4] = {cb, C, 1, 1}, dc[4] = {OC, cc, 1, 1};
+  int64_t nba[1] = {ca}, nbb[1] = {cb}, nbc[1] = {OC};
+  g_autofree float *wa = pattern(ca * C, 21), *wb = pattern(cb * C, 22);
+  g_autofree float *wc = pattern(OC * cc, 23), *bias = pattern(cc, 24);
+  nnb_init_f32(b, "wa", 4, da, wa);
+  nnb_init_f32(b, "wb", 4, db, wb);
+  nnb_init_f32(b, "wc", 4, dc, wc);
+  nnb_init_f32(b, "ba", 1, nba, bias);
+  nnb_init_f32(b, "bb", 1, nbb, bias);
+  nnb_init_f32(b, "bc", 1, nbc, bias);
+  nnb_node(b, "Conv", "conv_a", "x,wa,ba", "a");
+  nnb_node(b, "Conv", "conv_b", "x,wb,bb", "bo");
+  nnb_attr_int(b, nnb_node(b, "Concat", "cat", "a,bo", "c"), "axis", 1);
+  nnb_node(b, "Conv", "conv_c", "c,wc,bc", "out");
+  nnb_node(b, "Mul", "square", "a,a", "sq");
+  gsize len;
+  g_autofree guint8 *bytes = nnb_pack(b, &len);
+
+  g_autofree float *x = pattern(C * H * W, 25);
+  g_autofree float *cat = g_new(float, cc *H *W);
+  g_autofree float *want = g_new(float, OC *H *W);
+  ref_conv(x, C, H, W, wa, bias, ca, 1, 0, cat);
+  ref_conv(x, C, H, W, wb, bias, cb, 1, 0, cat + ca * H * W);
+  ref_conv(cat, cc, H, W, wc, bias, OC, 1, 0, want);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DerushNnModel) m = _derush_nn_model_load_from_data(bytes, len, &error);
+  g_assert_no_error(error);
+  const int64_t shape[4] = {1, C, H, W};
+  for (int run = 0; run < 2; run++) {
+    g_assert_true(_derush_nn_model_run(m, x, shape, 4, &error));
+    g_assert_no_error(error);
+    assert_close(_derush_nn_model_output(m, 0, NULL, NULL), want, OC * H * W);
+    const float *sq = _derush_nn_model_output(m, 1, NULL, NULL);
+    for (int i = 0; i < ca * H * W; i++)
+      g_assert_cmpfloat_with_epsilon(sq[i], cat[i] * cat[i], 1e-4 + 1e-4 * cat[i] * cat[i]);
+  }
+  g_assert_cmpint(_derush_nn_model_n_steps_of(m, "Concat"), ==, want_concat_steps);
+}
+
+static void
+test_concat_in_place(void)
+{
+  concat_case(16, 8, 0);
+  concat_case(16, 5, 0); /* the last input may end inside a block */
+  concat_case(12, 4, 1); /* the second input would start inside a block */
+}
+
 /* Shape arithmetic folded at plan time (Shape, Gather, Unsqueeze, Concat)
  * feeding a Reshape, then Transpose, Slice with steps, Concat with a
  * constant and Softmax. */
@@ -445,6 +505,7 @@ main(int argc, char **argv)
   test_init(&argc, &argv);
   g_test_add_func("/nn/graph/residual-fusion", test_residual);
   g_test_add_func("/nn/graph/bottleneck-kernels", test_bottleneck_kernels);
+  g_test_add_func("/nn/graph/concat-in-place", test_concat_in_place);
   g_test_add_func("/nn/graph/shape-ops", test_shape_ops);
   g_test_add_func("/nn/graph/pool-resize", test_pool_resize);
   g_test_add_func("/nn/bad/garbage", test_garbage);

@@ -87,6 +87,8 @@ worker(gpointer data, gpointer user_data)
       job->ok =
           _derush_features_compute_image(preview, &job->photo->meta, job->photo->width,
                                          job->photo->height, job->vector, &job->hashes, &error);
+    if (job->ok && job->want_features)
+      _derush_file_features(job->photo->path, job->photo->size, job->vector);
     if (job->ok && job->want_detect)
       job->ok = _derush_detect_preview(shared->detector, preview, job->photo->width,
                                        job->photo->height, &job->detect, &error);

@@ -242,6 +242,7 @@ _derush_group_load_units(DerushCatalog *cat, const DerushGroupOptions *opt, GErr
     u.hashes = h->hashes;
     const Row *f = r->has_features || !other ? r : other;
     u.score = u.sharpness = NAN;
+    _derush_fidelity_from_features(f->has_features ? f->vector : NULL, &u.fid);
     if (f->has_features) {
       u.sharpness = derush_features_sharpness(f->vector);
       u.score = _derush_group_scorer_score(&scorer, u.id, f->vector, &u.by_model);

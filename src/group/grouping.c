@@ -37,10 +37,12 @@
  *   in pHash; its own evidence is the correlation at one angle).
  * - Ids: a group's id is its smallest member photo id times 4 plus its
  *   kind, so it is the same on every run while that member stays in it.
- * - Best pick: the highest score (the model's p(keep) when a trained
- *   model's predictions are stored, else the quality score, or what
- *   options->score says: group/best-pick.c); ties, and missing scores, go
- *   to the sharper, then the smaller id.
+ * - Best pick: the member nearest the original (fidelity.c: full
+ *   resolution, colour, never re-encoded, less compressed, fewer clipped
+ *   highlights), then the highest score (the model's p(keep) when a
+ *   trained model's predictions are stored, else the quality score, or
+ *   what options->score says: group/best-pick.c); ties, and missing
+ *   scores, go to the sharper, then the smaller id.
  */
 #include "grouping.h"
 #include "near-dup-index.h"
@@ -80,6 +82,11 @@ _derush_group_unit_distance(const DerushGroupUnit *a, const DerushGroupUnit *b, 
 gboolean
 _derush_group_unit_better(const DerushGroupUnit *a, const DerushGroupUnit *b)
 {
+  /* The copy nearer the original first (fidelity.c): no score should
+   * prefer a resized, grey or re-encoded copy of the same picture. */
+  int f = _derush_fidelity_compare(&a->fid, &b->fid, NULL);
+  if (f)
+    return f > 0;
   /* NAN scores lose to any score; equal (or both missing) fall to
    * sharpness, then to the smaller id for a total order. */
   gboolean an = isnan(a->score), bn = isnan(b->score);

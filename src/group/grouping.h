@@ -9,6 +9,27 @@
 
 G_BEGIN_DECLS
 
+/* What best-of-group compares before the score (fidelity.c): NAN unknown. */
+typedef struct {
+  float megapixels, saturation, jpeg_quality, camera_jpeg, clip_high;
+} DerushFidelity;
+
+/* The steps of fidelity.c, in the order they are tried. */
+typedef enum {
+  DERUSH_FIDELITY_RESOLUTION,
+  DERUSH_FIDELITY_COLOUR,
+  DERUSH_FIDELITY_ENCODER,
+  DERUSH_FIDELITY_COMPRESSION,
+  DERUSH_FIDELITY_CLIPPING,
+  DERUSH_FIDELITY_SAME, /* none tells them apart */
+} DerushFidelityStep;
+
+void _derush_fidelity_from_features(const float *vector, DerushFidelity *fid);
+int _derush_fidelity_compare(const DerushFidelity *a, const DerushFidelity *b,
+                             DerushFidelityStep *decided);
+guint _derush_fidelity_wins(const DerushFidelity *a, const DerushFidelity *b);
+const char *_derush_fidelity_step_text(DerushFidelityStep s);
+
 /* One photo as grouping sees it: a RAW+JPEG pair is one unit. */
 typedef struct {
   gint64 id;         /* the representative photo (the JPEG of a pair) */
@@ -18,9 +39,10 @@ typedef struct {
   guint32 camera; /* make+model interned by the caller, 0 unknown */
   gboolean has_hashes;
   DerushHashes hashes;
-  double score;      /* best-of-group score, NAN unknown */
-  gboolean by_model; /* @score is the model's p(keep) */
-  double sharpness;  /* tie-break, NAN unknown */
+  double score;       /* best-of-group score, NAN unknown */
+  gboolean by_model;  /* @score is the model's p(keep) */
+  double sharpness;   /* tie-break, NAN unknown */
+  DerushFidelity fid; /* compared before the score */
 } DerushGroupUnit;
 
 typedef struct {

@@ -180,6 +180,38 @@ _nn_md_bytes(const NnMd *md)
   return dnnl_memory_desc_get_size(&md->md);
 }
 
+NnMd *
+_nn_md_with_dims(const NnMd *part, int rank, const int64_t *dims, int *block)
+{
+  static const struct {
+    int rank, block;
+    dnnl_format_tag_t tag;
+  } tags[] = {
+      {3, 1, dnnl_abc},   {3, 8, dnnl_aBc8b},   {3, 16, dnnl_aBc16b},
+      {4, 1, dnnl_abcd},  {4, 8, dnnl_aBcd8b},  {4, 16, dnnl_aBcd16b},
+      {5, 1, dnnl_abcde}, {5, 8, dnnl_aBcde8b}, {5, 16, dnnl_aBcde16b},
+  };
+  if (part->md.ndims != rank)
+    return NULL;
+  for (gsize i = 0; i < G_N_ELEMENTS(tags); i++) {
+    if (tags[i].rank != rank)
+      continue;
+    dnnl_memory_desc_t t;
+    if (dnnl_memory_desc_init_by_tag(&t, rank, part->md.dims, dnnl_f32, tags[i].tag) !=
+            dnnl_success ||
+        !dnnl_memory_desc_equal(&t, &part->md))
+      continue;
+    dnnl_dims_t d;
+    for (int k = 0; k < rank; k++)
+      d[k] = dims[k];
+    NnMd *m = g_new0(NnMd, 1);
+    dnnl_memory_desc_init_by_tag(&m->md, rank, d, dnnl_f32, tags[i].tag);
+    *block = tags[i].block;
+    return m;
+  }
+  return NULL;
+}
+
 static NnMd *
 wrap_md(const dnnl_memory_desc_t *md)
 {

@@ -212,3 +212,14 @@ _derush_nn_model_n_reference_steps(DerushNnModel *m)
   }
   return n;
 }
+
+int
+_derush_nn_model_n_steps_of(DerushNnModel *m, const char *op)
+{
+  int n = 0;
+  for (guint s = 0; m->plan && s < m->plan->steps->len; s++) {
+    NnStep *st = g_ptr_array_index(m->plan->steps, s);
+    n += st->node && strcmp(st->node->op, op) == 0;
+  }
+  return n;
+}

@@ -22,6 +22,10 @@ void _nn_md_free(NnMd *md);
 gboolean _nn_md_equal(const NnMd *a, const NnMd *b);
 gboolean _nn_md_is_plain(const NnMd *md);
 size_t _nn_md_bytes(const NnMd *md);
+/* The layout of a tensor of @dims in @part's format when that format is
+ * dense row-major or blocked along axis 1 (aBcd8b...), with that block size
+ * through @block (1 for dense); NULL for other formats. */
+NnMd *_nn_md_with_dims(const NnMd *part, int rank, const int64_t *dims, int *block);
 
 typedef struct {
   int rank; /* of src/dst: 3 (1-D conv), 4 or 5 */

@@ -64,5 +64,8 @@ size_t _derush_nn_model_arena_bytes(DerushNnModel *model);
 /* Steps of the current plan on oneDNN's reference (unoptimised) kernels:
  * a layout or fusion its jit kernels refuse shows up here. */
 int _derush_nn_model_n_reference_steps(DerushNnModel *model);
+/* Steps of the current plan run for nodes of operator @op ("Concat": 0 when
+ * every Concat was done in place). */
+int _derush_nn_model_n_steps_of(DerushNnModel *model, const char *op);
 
 #endif /* DERUSH_NN_H */

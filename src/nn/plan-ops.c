@@ -543,6 +543,51 @@ _nn_plan_binary(NnPlan *pl, const NnNode *n, GError **error)
 
 /* --- Concat ----------------------------------------------------------------- */
 
+/* A Concat with no copy: its inputs' producers write straight into the
+ * output at their offsets.  That needs every input at a whole number of
+ * blocks along @axis in a layout where such a slice is itself a dense or
+ * blocked tensor: axis 1 with one image (or only size-1 dims before the
+ * axis), each input a runtime value placed nowhere else. */
+static gboolean
+concat_in_place(NnPlan *pl, const NnNode *n, int axis, int rank, const int64_t *dims)
+{
+  if (axis != 1)
+    return FALSE;
+  for (int i = 0; i < axis; i++)
+    if (dims[i] != 1)
+      return FALSE;
+  int64_t inner = _nn_numel(dims + axis + 1, rank - axis - 1);
+  NnMd *whole = NULL;
+  int64_t at = 0;
+  gboolean ok = TRUE;
+  for (int k = 0; ok && k < n->n_in; k++) {
+    NnPVal *p = _nn_in(pl, n, k);
+    ok = !p->konst && p->md && p->alias < 0 && !_nn_plan_is_input(pl, n->in[k]);
+    for (int j = 0; ok && j < k; j++)
+      ok = n->in[j] != n->in[k];
+    int block = 0;
+    NnMd *w = ok ? _nn_md_with_dims(p->md, rank, dims, &block) : NULL;
+    ok = w && (!whole || _nn_md_equal(w, whole)) && at % block == 0 &&
+         (k == n->n_in - 1 || p->dims[axis] % block == 0);
+    if (whole)
+      _nn_md_free(w);
+    else
+      whole = w;
+    at += p->dims[axis];
+  }
+  if (!ok) {
+    _nn_md_free(whole);
+    return FALSE;
+  }
+  _nn_plan_set_runtime(pl, n->out[0], rank, dims, whole);
+  at = 0;
+  for (int k = 0; k < n->n_in; k++) {
+    _nn_plan_alias(pl, n->in[k], n->out[0], (size_t)(at * inner) * sizeof(float));
+    at += _nn_in(pl, n, k)->dims[axis];
+  }
+  return TRUE;
+}
+
 static gboolean
 plan_concat(NnPlan *pl, const NnNode *n, GError **error)
 {
@@ -567,6 +612,8 @@ plan_concat(NnPlan *pl, const NnNode *n, GError **error)
   }
   if (pl->folding || any_const || n->n_in == 1)
     return _nn_plan_concat_host(pl, n, (int)axis, rank, dims, error);
+  if (concat_in_place(pl, n, (int)axis, rank, dims))
+    return TRUE;
   NnMd **mds = g_new(NnMd *, n->n_in);
   for (int k = 0; k < n->n_in; k++)
     mds[k] = _nn_plan_md(pl, n->in[k]);

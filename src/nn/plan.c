@@ -47,6 +47,8 @@ _nn_plan_free(NnPlan *pl)
 {
   if (!pl)
     return;
+  if (pl->profile)
+    _nn_plan_profile_report(pl);
   g_ptr_array_unref(pl->steps);
   g_ptr_array_unref(pl->vals);
   g_ptr_array_unref(pl->konsts);
@@ -64,7 +66,7 @@ int
 _nn_plan_new_val(NnPlan *pl, int rank, const int64_t *dims)
 {
   NnPVal *v = g_new0(NnPVal, 1);
-  *v = (NnPVal){.rank = rank, .plain = -1, .first = -1, .last = -1, .buf = -1};
+  *v = (NnPVal){.rank = rank, .plain = -1, .first = -1, .last = -1, .buf = -1, .alias = -1};
   if (rank)
     memcpy(v->dims, dims, sizeof(int64_t) * rank);
   g_ptr_array_add(pl->vals, v);
@@ -106,6 +108,7 @@ _nn_plan_md(NnPlan *pl, int v)
 static void
 add_step(NnPlan *pl, NnStep *s)
 {
+  s->node = pl->node;
   g_ptr_array_add(pl->steps, s);
 }
 
@@ -134,6 +137,34 @@ f32_val(NnPlan *pl, int v)
   int c = _nn_plan_new_val(pl, t->rank, t->dims);
   _nn_plan_set_const(pl, c, t);
   return c;
+}
+
+void
+_nn_plan_alias(NnPlan *pl, int part, int whole, size_t offset)
+{
+  PVAL(pl, part)->alias = whole;
+  PVAL(pl, part)->alias_off = offset;
+}
+
+gboolean
+_nn_plan_is_input(NnPlan *pl, int v)
+{
+  for (guint i = 0; i < pl->g->inputs->len; i++)
+    if (g_array_index(pl->g->inputs, int, i) == v)
+      return TRUE;
+  return FALSE;
+}
+
+/* The value owning @v's buffer, and @v's byte offset in it. */
+static int
+alias_root(NnPlan *pl, int v, size_t *offset)
+{
+  *offset = 0;
+  while (PVAL(pl, v)->alias >= 0) {
+    *offset += PVAL(pl, v)->alias_off;
+    v = PVAL(pl, v)->alias;
+  }
+  return v;
 }
 
 const NnTensor *
@@ -257,14 +288,14 @@ assign_buffers(NnPlan *pl)
 
   for (guint v = 0; v < pl->vals->len; v++) {
     NnPVal *p = PVAL(pl, v);
-    if (p->md && p->first >= 0 && !p->pinned && p->last >= 0)
+    if (p->md && p->alias < 0 && p->first >= 0 && !p->pinned && p->last >= 0)
       g_array_append_val(g_ptr_array_index(frees, p->last), v);
   }
   /* Step index -1 (stored at 0 here) is the copy of the inputs. */
   for (int s = -1; s < n_steps; s++) {
     for (guint v = 0; v < pl->vals->len; v++) {
       NnPVal *p = PVAL(pl, v);
-      if (!p->md || p->first != s || p->buf >= 0)
+      if (!p->md || p->alias >= 0 || p->first != s || p->buf >= 0)
         continue;
       size_t need = _nn_md_bytes(p->md);
       int best = -1, largest = -1;
@@ -315,6 +346,12 @@ assign_buffers(NnPlan *pl)
     else if (p->buf >= 0)
       p->ptr = pl->buf_ptrs[p->buf];
   }
+  for (guint v = 0; v < pl->vals->len; v++) {
+    size_t off;
+    int r = alias_root(pl, (int)v, &off);
+    if (r != (int)v && PVAL(pl, r)->ptr)
+      PVAL(pl, v)->ptr = (char *)PVAL(pl, r)->ptr + off;
+  }
 }
 
 static void
@@ -328,6 +365,18 @@ compute_lifetimes(NnPlan *pl)
         p->first = (int)s;
       p->last = (int)s;
     }
+  }
+  /* A buffer holding aliases lives from the first write of any of them to
+   * the last read of any. */
+  for (guint v = 0; v < pl->vals->len; v++) {
+    size_t off;
+    NnPVal *p = PVAL(pl, v), *r = PVAL(pl, alias_root(pl, (int)v, &off));
+    if (r == p || p->first < 0)
+      continue;
+    if (r->first < 0 || p->first < r->first)
+      r->first = p->first;
+    r->last = MAX(r->last, p->last);
+    r->pinned |= p->pinned;
   }
 }
 
@@ -352,6 +401,7 @@ plan_nodes(NnPlan *pl, GError **error)
       all_const &= p->konst != NULL;
     }
     pl->folding = all_const && n->n_post == 0;
+    pl->node = n;
     if (!info->plan(pl, n, error))
       return FALSE;
     for (int k = 0; k < n->n_out; k++) {
@@ -361,6 +411,7 @@ plan_nodes(NnPlan *pl, GError **error)
     }
   }
   pl->folding = FALSE;
+  pl->node = NULL;
   return TRUE;
 }
 
@@ -396,6 +447,7 @@ _nn_plan_build(NnGraph *g, NnBackend *be, int n_inputs, const int64_t *const *sh
   pl->steps = g_ptr_array_new_with_free_func(free_step);
   pl->konsts = g_ptr_array_new_with_free_func((GDestroyNotify)_nn_tensor_free);
   pl->kept = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  pl->profile = g_getenv("DERUSH_NN_PROFILE") != NULL;
   for (guint v = 0; v < g->values->len; v++) {
     int id = _nn_plan_new_val(pl, 0, NULL);
     NnTensor *k = NN_VALUE(g, v)->konst;
@@ -482,21 +534,28 @@ _nn_plan_run(NnPlan *pl, const float *const *inputs, GError **error)
   gboolean pending = FALSE;
   for (guint s = 0; s < pl->steps->len; s++) {
     NnStep *st = g_ptr_array_index(pl->steps, s);
+    gint64 t0 = pl->profile ? _nn_cpu_us() : 0;
     if (st->prim) {
       if (!_nn_prim_run(pl->be, st->prim, error))
         return FALSE;
       pending = TRUE;
-      continue;
+    } else {
+      if (pending && !_nn_backend_wait(pl->be, error))
+        return FALSE;
+      pending = FALSE;
+      void **p = st->n_vals <= 64 ? ptrs : g_new(void *, st->n_vals);
+      for (int k = 0; k < st->n_vals; k++)
+        p[k] = PVAL(pl, st->vals[k])->ptr;
+      st->host(st, p);
+      if (p != ptrs)
+        g_free(p);
     }
-    if (pending && !_nn_backend_wait(pl->be, error))
-      return FALSE;
-    pending = FALSE;
-    void **p = st->n_vals <= 64 ? ptrs : g_new(void *, st->n_vals);
-    for (int k = 0; k < st->n_vals; k++)
-      p[k] = PVAL(pl, st->vals[k])->ptr;
-    st->host(st, p);
-    if (p != ptrs)
-      g_free(p);
+    if (pl->profile) {
+      if (pending && !_nn_backend_wait(pl->be, error))
+        return FALSE;
+      st->prof_us += _nn_cpu_us() - t0;
+    }
   }
+  pl->prof_runs++;
   return _nn_backend_wait(pl->be, error);
 }

@@ -10,12 +10,14 @@
 typedef struct {
   int rank;
   int64_t dims[NN_MAX_RANK];
-  NnTensor *konst; /* a constant (borrowed from the graph or owned by the plan) */
-  NnMd *md;        /* a runtime value's layout */
-  int plain;       /* the value holding this one in plain layout, -1 if none yet */
-  int first, last; /* the steps that write it first and read it last */
-  gboolean pinned; /* output or kept tensor: its buffer is never reused */
-  int buf;         /* arena buffer, -1 for constants */
+  NnTensor *konst;  /* a constant (borrowed from the graph or owned by the plan) */
+  NnMd *md;         /* a runtime value's layout */
+  int plain;        /* the value holding this one in plain layout, -1 if none yet */
+  int first, last;  /* the steps that write it first and read it last */
+  gboolean pinned;  /* output or kept tensor: its buffer is never reused */
+  int buf;          /* arena buffer, -1 for constants */
+  int alias;        /* lives inside this value's buffer (in-place Concat), -1 if not */
+  size_t alias_off; /* at this byte offset */
   void *ptr;
 } NnPVal;
 
@@ -31,6 +33,8 @@ struct _NnStep {
   int n_vals; /* prim: one per slot; host: inputs then outputs */
   int n_in;
   int *vals;
+  const NnNode *node; /* the node it was planned for (NULL for output copies) */
+  gint64 prof_us;     /* DERUSH_NN_PROFILE: CPU time spent in it */
 };
 
 typedef struct {
@@ -47,8 +51,11 @@ typedef struct {
   int in_ranks[16];
   int *out_vals;    /* per graph output: its plain value */
   GHashTable *kept; /* name -> plain value + 1 */
+  gboolean profile; /* DERUSH_NN_PROFILE set: time every step */
+  int prof_runs;
   /* Planning state. */
-  gboolean folding; /* the current node has only constant inputs */
+  gboolean folding;   /* the current node has only constant inputs */
+  const NnNode *node; /* the node being planned */
 } NnPlan;
 
 #define PVAL(pl, i) ((NnPVal *)g_ptr_array_index((pl)->vals, (i)))
@@ -60,6 +67,12 @@ gboolean _nn_plan_matches(const NnPlan *pl, int n_inputs, const int64_t *const *
                           const int *ranks);
 gboolean _nn_plan_run(NnPlan *pl, const float *const *inputs, GError **error);
 void _nn_plan_free(NnPlan *pl);
+/* plan-profile.c: with DERUSH_NN_PROFILE set, where the plan's forwards
+ * spent their time, per kernel and per step, on stderr. */
+void _nn_plan_profile_report(NnPlan *pl);
+/* CPU time of the process (all threads) in microseconds: steadier than
+ * the wall clock on a loaded machine. */
+gint64 _nn_cpu_us(void);
 
 /* For the planners. */
 int _nn_plan_new_val(NnPlan *pl, int rank, const int64_t *dims);
@@ -72,6 +85,11 @@ int _nn_plan_plain(NnPlan *pl, int v, GError **error);
 /* @v in layout @md (adds a reorder step into a new value unless it already
  * is); constants are uploaded as float32. */
 int _nn_plan_in_layout(NnPlan *pl, int v, const NnMd *md, GError **error);
+/* Places runtime value @part inside @whole's buffer at @offset bytes: its
+ * producer then writes straight into @whole (a Concat with no copy). */
+void _nn_plan_alias(NnPlan *pl, int part, int whole, size_t offset);
+/* TRUE if @v is one of the graph's runtime inputs. */
+gboolean _nn_plan_is_input(NnPlan *pl, int v);
 /* A constant as float32 (converted once), for the backend. */
 const NnTensor *_nn_plan_f32(NnPlan *pl, int v);
 /* The runtime layout of @v (plain for constants; the caller frees). */

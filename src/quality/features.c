@@ -114,6 +114,17 @@ static const DerushFeatureInfo feature_info[DERUSH_N_FEATURES] = {
     [DERUSH_FEATURE_EXPOSURE_BIAS] = {"exposure_bias", "EXIF exposure bias, EV", "EV"},
     [DERUSH_FEATURE_ASPECT] = {"aspect", "width / height as displayed", "> 0"},
     [DERUSH_FEATURE_MEGAPIXELS] = {"megapixels", "pixels of the original / 1e6", "> 0"},
+    [DERUSH_FEATURE_JPEG_QUALITY] = {"jpeg_quality",
+                                     "IJG quality (1..100) whose luma quantisation table sum is "
+                                     "nearest the file's; null when not a JPEG",
+                                     "1..100"},
+    [DERUSH_FEATURE_CAMERA_JPEG] = {"camera_jpeg",
+                                    "1 when the JPEG is laid out as a camera writes it (Exif "
+                                    "first, no JFIF, Photoshop or Adobe segment), 0 when a "
+                                    "program wrote it again",
+                                    "0 or 1"},
+    [DERUSH_FEATURE_BYTES_PER_PIXEL] = {"bytes_per_pixel", "file bytes per pixel of the original",
+                                        ">= 0"},
 };
 
 /**

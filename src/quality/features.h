@@ -59,6 +59,13 @@ gboolean _derush_features_compute_image(VipsImage *image, const DerushMeta *meta
 double _derush_region_sharpness_rgb(const guint8 *rgb, int width, int height, gsize stride, int x0,
                                     int y0, int x1, int y1);
 
+/* jpeg-encoding.c: the IJG quality of a luma table's sum; a JPEG file's
+ * encoding (FALSE when not a readable JPEG); and the file features of
+ * @vector (JPEG_QUALITY, CAMERA_JPEG, BYTES_PER_PIXEL, after MEGAPIXELS). */
+int _derush_jpeg_quality_of_sum(int sum);
+gboolean _derush_jpeg_encoding_read(const char *path, int *quality, gboolean *camera);
+void _derush_file_features(const char *path, gint64 size, float *vector);
+
 G_END_DECLS
 
 #endif /* DERUSH_FEATURES_H */
