@@ -125,9 +125,9 @@ cli_cmd_detect(CliContext *ctx, int argc, char **argv)
 static void
 print_detections(const char *path, GArray *dets, gboolean json)
 {
-  g_autofree char *display = g_filename_display_name(path);
   if (!json) {
-    printf("%s: %u object%s\n", display, dets->len, dets->len == 1 ? "" : "s");
+    g_autofree char *shown = cli_quote_path(path);
+    printf("%s: %u object%s\n", shown, dets->len, dets->len == 1 ? "" : "s");
     for (guint i = 0; i < dets->len; i++) {
       const DerushDetection *d = &g_array_index(dets, DerushDetection, i);
       printf("  %-14s %.3f  %.1f,%.1f - %.1f,%.1f\n", derush_coco_class_name(d->class_id), d->score,
@@ -137,8 +137,7 @@ print_detections(const char *path, GArray *dets, gboolean json)
   }
   g_autoptr(JsonBuilder) b = json_builder_new();
   json_builder_begin_object(b);
-  json_builder_set_member_name(b, "path");
-  json_builder_add_string_value(b, display);
+  cli_json_add_path(b, "path", path);
   json_builder_set_member_name(b, "detections");
   json_builder_begin_array(b);
   for (guint i = 0; i < dets->len; i++) {

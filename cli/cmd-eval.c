@@ -38,13 +38,8 @@ eval_grouping(CliContext *ctx, const char *truth, gboolean json, const DerushGro
       json_builder_set_member_name(b, counts[i].key);
       json_builder_add_int_value(b, counts[i].value);
     }
-    json_builder_set_member_name(b, "unreadable_paths");
-    json_builder_begin_array(b);
-    for (guint i = 0; i < unreadable->len; i++) {
-      g_autofree char *d = g_filename_display_name(unreadable->pdata[i]);
-      json_builder_add_string_value(b, d);
-    }
-    json_builder_end_array(b);
+    cli_json_add_path_array(b, "unreadable_paths", (const char *const *)unreadable->pdata,
+                            unreadable->len);
     json_builder_end_object(b);
     g_autoptr(JsonNode) root = json_builder_get_root(b);
     cli_print_json(stdout, root);

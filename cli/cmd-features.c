@@ -12,33 +12,45 @@ bad_file_cb(const char *path, const char *reason, gpointer user_data)
   cli_print_file_error(path, reason);
 }
 
-/* The detector features (NAN without the model) and the embedding's
- * identity: {"name", "size", "version"}, or null when none is stored. */
 static void
-add_detector_json(JsonBuilder *b, const float *det, const DerushEmbeddingInfo *embedding)
+add_embedding_json(JsonBuilder *b, const DerushEmbeddingInfo *e)
+{
+  json_builder_begin_object(b);
+  json_builder_set_member_name(b, "name");
+  json_builder_add_string_value(b, e->name);
+  json_builder_set_member_name(b, "size");
+  json_builder_add_int_value(b, e->size);
+  json_builder_set_member_name(b, "version");
+  json_builder_add_int_value(b, e->version);
+  json_builder_end_object(b);
+}
+
+/* The detector features (NAN without the model) and the stored embeddings'
+ * identities: "embedding" the detector's own ({"name", "size", "version"},
+ * null when none), "embeddings" every one stored (YOLOX's, MobileNetV2's). */
+static void
+add_detector_json(JsonBuilder *b, const float *det, const DerushEmbeddingInfo *const *embeddings)
 {
   json_builder_set_member_name(b, "detect_version");
   json_builder_add_int_value(b, DERUSH_DETECT_VERSION);
   for (int i = 0; i < DERUSH_N_DETECT_FEATURES; i++)
     cli_json_add_double(b, derush_detect_feature_info(i)->name, det[i]);
   json_builder_set_member_name(b, "embedding");
-  if (!embedding) {
+  if (embeddings[DERUSH_EMBEDDING_YOLOX])
+    add_embedding_json(b, embeddings[DERUSH_EMBEDDING_YOLOX]);
+  else
     json_builder_add_null_value(b);
-    return;
-  }
-  json_builder_begin_object(b);
-  json_builder_set_member_name(b, "name");
-  json_builder_add_string_value(b, embedding->name);
-  json_builder_set_member_name(b, "size");
-  json_builder_add_int_value(b, embedding->size);
-  json_builder_set_member_name(b, "version");
-  json_builder_add_int_value(b, embedding->version);
-  json_builder_end_object(b);
+  json_builder_set_member_name(b, "embeddings");
+  json_builder_begin_array(b);
+  for (int k = 0; k < DERUSH_N_EMBEDDINGS; k++)
+    if (embeddings[k])
+      add_embedding_json(b, embeddings[k]);
+  json_builder_end_array(b);
 }
 
 static void
 print_features(const char *path, const float *v, const float *det,
-               const DerushEmbeddingInfo *embedding, gboolean json)
+               const DerushEmbeddingInfo *const *embeddings, gboolean json)
 {
   if (json) {
     g_autoptr(JsonBuilder) b = json_builder_new();
@@ -52,7 +64,7 @@ print_features(const char *path, const float *v, const float *det,
     json_builder_set_member_name(b, "exposure");
     static const char *const flags[] = {"ok", "under", "over"};
     json_builder_add_string_value(b, flags[derush_features_exposure_flag(v)]);
-    add_detector_json(b, det, embedding);
+    add_detector_json(b, det, embeddings);
     json_builder_end_object(b);
     g_autoptr(JsonNode) root = json_builder_get_root(b);
     cli_print_json(stdout, root);
@@ -74,9 +86,10 @@ print_features(const char *path, const float *v, const float *det,
     else
       printf("  %-18s %12.5g  %s\n", info->name, det[i], info->meaning);
   }
-  if (embedding)
-    printf("  %-18s %12d  %s, version %d\n", "embedding", embedding->size, embedding->name,
-           embedding->version);
+  for (int k = 0; k < DERUSH_N_EMBEDDINGS; k++)
+    if (embeddings[k])
+      printf("  %-18s %12d  %s, version %d\n", "embedding", embeddings[k]->size,
+             embeddings[k]->name, embeddings[k]->version);
 }
 
 int
@@ -143,13 +156,15 @@ cli_cmd_features(CliContext *ctx, int argc, char **argv)
       cli_print_error(path, error);
       return CLI_EXIT_FATAL;
     }
-    /* The embedding itself is for the learner; here its size and version. */
-    const DerushEmbeddingInfo *embedding = NULL;
-    g_autofree float *e =
-        derush_catalog_get_embedding(ctx->catalog, photo->id, DERUSH_EMBEDDING_YOLOX, NULL, NULL);
-    if (e)
-      embedding = derush_embedding_info(DERUSH_EMBEDDING_YOLOX);
-    print_features(path, v, det, embedding, json);
+    /* The embeddings themselves are for the learner; here their sizes and
+     * versions. */
+    const DerushEmbeddingInfo *embeddings[DERUSH_N_EMBEDDINGS] = {NULL};
+    for (int k = 0; k < DERUSH_N_EMBEDDINGS; k++) {
+      g_autofree float *e = derush_catalog_get_embedding(ctx->catalog, photo->id, k, NULL, NULL);
+      if (e)
+        embeddings[k] = derush_embedding_info(k);
+    }
+    print_features(path, v, det, embeddings, json);
   }
   if (n_failed == (int)g_strv_length(files))
     return CLI_EXIT_FATAL;

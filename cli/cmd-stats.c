@@ -68,13 +68,12 @@ cli_cmd_stats(CliContext *ctx, int argc, char **argv)
   gint64 photos[G_N_ELEMENTS(counts)];
   for (gsize i = 0; i < G_N_ELEMENTS(counts); i++)
     photos[i] = derush_catalog_count_photos(ctx->catalog, NULL, counts[i].status);
-  g_autofree char *catalog = g_filename_display_name(catalog_path);
+  g_autofree char *catalog = cli_quote_path(catalog_path);
 
   if (json) {
     g_autoptr(JsonBuilder) builder = json_builder_new();
     json_builder_begin_object(builder);
-    json_builder_set_member_name(builder, "catalog");
-    json_builder_add_string_value(builder, catalog);
+    cli_json_add_path(builder, "catalog", catalog_path);
     json_builder_set_member_name(builder, "photos");
     json_builder_begin_object(builder);
     for (gsize i = 0; i < G_N_ELEMENTS(counts); i++)

@@ -113,9 +113,9 @@ cli_option_context_new(CliContext *ctx, const char *parameter_string, const char
   g_option_context_set_description(context, full_description);
 
   static const GOptionEntry catalog_entries[] = {
-      {"catalog", 0, 0, G_OPTION_ARG_CALLBACK, catalog_option_cb,
+      {"catalog", 0, G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, catalog_option_cb,
        "Catalog file (default: $DERUSH_CATALOG, else $XDG_DATA_HOME/derush/catalog.db)", "FILE"},
-      {"model-dir", 0, 0, G_OPTION_ARG_CALLBACK, model_dir_option_cb,
+      {"model-dir", 0, G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, model_dir_option_cb,
        "Folder searched first for model files (then $DERUSH_MODEL_DIR, "
        "$XDG_DATA_HOME/derush/models, the installed data folder)",
        "DIR"},

@@ -440,18 +440,6 @@ wall_clock_text(const DerushMeta *meta)
   return time ? g_date_time_format(time, "%Y-%m-%d %H:%M:%S") : NULL;
 }
 
-/* "Canon EOS 5D", not "Canon Canon EOS 5D": many models repeat the make. */
-static char *
-camera_text(const DerushMeta *meta)
-{
-  if (meta->make && meta->model &&
-      g_ascii_strncasecmp(meta->model, meta->make, strlen(meta->make)) != 0)
-    return g_strdup_printf("%s %s", meta->make, meta->model);
-  if (meta->model)
-    return g_strdup(meta->model);
-  return g_strdup(meta->make);
-}
-
 void
 cli_print_photo_line(FILE *out, const DerushPhoto *photo)
 {
@@ -463,7 +451,7 @@ cli_print_photo_line(FILE *out, const DerushPhoto *photo)
   append_column(line, dims, 11);
   g_autofree char *when = wall_clock_text(&photo->meta);
   append_column(line, when ? when : "-", 19);
-  g_autofree char *camera = camera_text(&photo->meta);
+  g_autofree char *camera = derush_meta_camera_name(&photo->meta);
   append_column(line, camera ? camera : "-", 24);
   g_autofree char *path = cli_quote_path(photo->path);
   g_string_append(line, path);
@@ -578,6 +566,8 @@ cli_print_photo_text(FILE *out, const DerushPhoto *photo)
   print_field(out, "Captured", captured);
   print_field(out, "Time source", derush_time_source_name(meta->time_source));
 
+  g_autofree char *camera = derush_meta_camera_name(meta);
+  print_field(out, "Camera", camera);
   print_field(out, "Make", meta->make);
   print_field(out, "Model", meta->model);
   print_field(out, "Lens", meta->lens);

@@ -17,11 +17,15 @@
  * Main thread only, except the freeing.
  */
 #include "derush-analysis-table.h"
+#include <math.h>
 
 struct _DerushAnalysisTable {
   GObject parent_instance;
   GHashTable *records; /* gint64* id -> DerushPhotoAnalysis* (owned), nullable */
   guint generation;
+  /* Every known sharpness, ascending, built on the first rank asked after
+   * a publish (the side panel asks for one photo at a time). */
+  GArray *sorted_sharpness; /* double, nullable */
 };
 
 G_DEFINE_FINAL_TYPE(DerushAnalysisTable, derush_analysis_table, G_TYPE_OBJECT)
@@ -56,6 +60,7 @@ derush_analysis_table_finalize(GObject *object)
 {
   DerushAnalysisTable *self = DERUSH_ANALYSIS_TABLE(object);
   g_clear_pointer(&self->records, g_hash_table_unref);
+  g_clear_pointer(&self->sorted_sharpness, g_array_unref);
   G_OBJECT_CLASS(derush_analysis_table_parent_class)->finalize(object);
 }
 
@@ -93,6 +98,7 @@ derush_analysis_table_publish(DerushAnalysisTable *self, GHashTable *records)
   free_records_later(g_steal_pointer(&self->records));
   self->records = records;
   self->generation++;
+  g_clear_pointer(&self->sorted_sharpness, g_array_unref);
 }
 
 /** derush_analysis_table_get_generation: goes up with every publish. */
@@ -118,4 +124,56 @@ guint
 derush_analysis_table_get_size(DerushAnalysisTable *self)
 {
   return self->records ? g_hash_table_size(self->records) : 0;
+}
+
+static int
+compare_doubles(gconstpointer a, gconstpointer b)
+{
+  double x = *(const double *)a, y = *(const double *)b;
+  return x < y ? -1 : x > y;
+}
+
+/**
+ * derush_analysis_table_get_sharpness_rank:
+ * @sharpness: a photo's sharpness (derush_features_sharpness()).
+ *
+ * Where @sharpness stands in the folder: the fraction of the photos with a
+ * known sharpness that are less sharp. The first call after a publish sorts
+ * the folder's values once (~10 ms at 100,000 photos); later calls are a
+ * binary search.
+ *
+ * Returns: 0..1, or NAN when @sharpness or the folder's are unknown.
+ */
+double
+derush_analysis_table_get_sharpness_rank(DerushAnalysisTable *self, double sharpness)
+{
+  g_return_val_if_fail(DERUSH_IS_ANALYSIS_TABLE(self), NAN);
+  if (isnan(sharpness) || !self->records)
+    return NAN;
+  if (!self->sorted_sharpness) {
+    self->sorted_sharpness =
+        g_array_sized_new(FALSE, FALSE, sizeof(double), g_hash_table_size(self->records));
+    GHashTableIter iter;
+    gpointer value;
+    g_hash_table_iter_init(&iter, self->records);
+    while (g_hash_table_iter_next(&iter, NULL, &value)) {
+      double s = ((const DerushPhotoAnalysis *)value)->sharpness;
+      if (!isnan(s))
+        g_array_append_val(self->sorted_sharpness, s);
+    }
+    g_array_sort(self->sorted_sharpness, compare_doubles);
+  }
+  guint n = self->sorted_sharpness->len;
+  if (n == 0)
+    return NAN;
+  /* The first value not below @sharpness: that many are less sharp. */
+  guint lo = 0, hi = n;
+  while (lo < hi) {
+    guint mid = lo + (hi - lo) / 2;
+    if (g_array_index(self->sorted_sharpness, double, mid) < sharpness)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return n > 1 ? (double)lo / (n - 1) : 1.0;
 }

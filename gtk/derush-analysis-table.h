@@ -13,5 +13,6 @@ void derush_analysis_table_publish(DerushAnalysisTable *self, GHashTable *record
 guint derush_analysis_table_get_generation(DerushAnalysisTable *self);
 const DerushPhotoAnalysis *derush_analysis_table_lookup(DerushAnalysisTable *self, gint64 id);
 guint derush_analysis_table_get_size(DerushAnalysisTable *self);
+double derush_analysis_table_get_sharpness_rank(DerushAnalysisTable *self, double sharpness);
 
 G_END_DECLS

@@ -135,6 +135,15 @@ collect_photo_cb(const DerushPhoto *photo, gpointer user_data)
   return TRUE;
 }
 
+static int
+compare_entry_times(gconstpointer a, gconstpointer b)
+{
+  const Entry *x = *(Entry *const *)a, *y = *(Entry *const *)b;
+  if (x->a.group_time_ns != y->a.group_time_ns)
+    return x->a.group_time_ns < y->a.group_time_ns ? -1 : 1;
+  return x->id < y->id ? -1 : x->id > y->id;
+}
+
 static gboolean
 collect_group_cb(const DerushGroup *group, gpointer user_data)
 {
@@ -171,14 +180,25 @@ collect_group_cb(const DerushGroup *group, gpointer user_data)
     if (e && e->a.group_time_ns < first_time)
       first_time = e->a.group_time_ns;
   }
+  /* The badge counts what the photographer sees: the members in this
+   * folder (a near-duplicate in another folder or day is not one to cull
+   * here), numbered in capture order. */
+  g_autoptr(GPtrArray) here = g_ptr_array_new();
   for (guint i = 0; i < group->n_members; i++) {
     Entry *e = g_hash_table_lookup(c->entries, &group->member_ids[i]);
-    if (!e || e->a.group_id)
-      continue; /* outside the folder, or already in a burst */
+    if (e && !e->a.group_id)
+      g_ptr_array_add(here, e);
+  }
+  if (here->len < 2)
+    return TRUE;
+  g_ptr_array_sort(here, compare_entry_times);
+  for (guint k = 0; k < here->len; k++) {
+    Entry *e = here->pdata[k];
     e->a.group_id = group->id;
     e->a.group_kind = group->kind;
-    e->a.group_size = group->n_members;
-    e->a.is_best = group->member_ids[i] == group->best_id;
+    e->a.group_size = here->len;
+    e->a.group_index = k + 1;
+    e->a.is_best = e->id == group->best_id;
     e->a.best_by = group->best_by;
     e->a.best_name = g_strdup(best_name);
     e->a.blurry = !e->a.is_best && !isnan(best_sharpness) && !isnan(e->a.sharpness) &&

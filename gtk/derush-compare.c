@@ -1,7 +1,12 @@
-/* derush-compare.c: 2-4 members of a group side by side.
+/* derush-compare.c: a group's members side by side, four at a time.
  *
- * One page of the window's stack, a homogeneous row of panes, each a
- * DerushZoomView and a caption. A pane shows the cached grid thumbnail at
+ * One page of the window's stack: a homogeneous row of panes, each a
+ * DerushZoomView, a caption and what tells the frames apart (sharpness as
+ * a word and a rank, warnings). More than four would be too small to judge
+ * focus, so a bigger group (a 6-frame burst) keeps its best pick in the
+ * first pane and slides the other three along the rest: Left/Right past
+ * the last pane, or a click in the strip of every member under the panes,
+ * brings frames 5, 6... in. A pane shows the cached grid thumbnail at
  * once and is upgraded to a 1600 px decode made on a worker (enough to
  * judge focus on half a screen, and a quarter of a full decode's cost);
  * zooming in past fit asks for the full size. Showing another group
@@ -18,6 +23,7 @@
  * owns the labels, this widget only shows them.
  */
 #include "derush-compare.h"
+#include "derush-photo-text.h"
 #include "derush-thumbnailer.h"
 #include "derush-zoom-view.h"
 
@@ -27,6 +33,7 @@ typedef struct {
   GtkWidget *box; /* (borrowed: a child) the zoom view, then the caption row */
   DerushZoomView *view;
   GtkWidget *caption;
+  GtkWidget *quality; /* sharpness and warnings, under the caption */
   GtkWidget *zoom_label;
   int loaded; /* long edge shown: DECODE_SIZE, 0 = full size, -1 = the thumbnail */
   int wanted; /* the decode asked for last, same units */
@@ -34,7 +41,12 @@ typedef struct {
 
 struct _DerushCompare {
   GtkWidget parent_instance;
-  GPtrArray *items; /* DerushPhotoItem, best first */
+  GPtrArray *items; /* DerushPhotoItem: every member, best first */
+  GPtrArray *shown; /* DerushPhotoItem (borrowed from @items): pane i shows shown[i] */
+  guint first;      /* the member in pane 1; pane 0 always shows the best pick */
+  GtkWidget *row;   /* (child) the panes */
+  GtkWidget *strip; /* (child) every member, when there are more than panes */
+  GtkWidget *strip_box;
   GPtrArray *panes; /* Pane* (owned) */
   guint focused;
   double zoom; /* every pane's: 0 = fit, 1 = 100% */
@@ -99,7 +111,7 @@ static void
 request_decode(DerushCompare *self, guint i, int size)
 {
   Pane *pane = self->panes->pdata[i];
-  const DerushPhoto *photo = derush_photo_item_get_photo(self->items->pdata[i]);
+  const DerushPhoto *photo = derush_photo_item_get_photo(self->shown->pdata[i]);
   if (photo->status != DERUSH_PHOTO_OK)
     return;
   pane->wanted = size;
@@ -153,7 +165,7 @@ view_changed_cb(DerushZoomView *view, DerushCompare *self)
 static void
 update_caption(DerushCompare *self, guint i)
 {
-  DerushPhotoItem *item = self->items->pdata[i];
+  DerushPhotoItem *item = self->shown->pdata[i];
   Pane *pane = self->panes->pdata[i];
   const DerushPhotoAnalysis *a = derush_photo_item_get_analysis(item);
   DerushLabel l = derush_photo_item_get_label(item);
@@ -163,6 +175,18 @@ update_caption(DerushCompare *self, guint i)
                       : l == DERUSH_LABEL_TRASH ? " · Trash"
                                                 : "");
   gtk_label_set_text(GTK_LABEL(pane->caption), text);
+  /* What tells the frames apart: sharpness and warnings. */
+  g_autofree char *sharpness = derush_photo_text_sharpness(item);
+  const char *warning = derush_photo_text_warning(a);
+  g_autofree char *quality =
+      g_strdup_printf("%s%s%s%s", warning ? "⚠ " : "", warning ? warning : "",
+                      warning && sharpness ? " · " : "", sharpness ? sharpness : "");
+  gtk_label_set_text(GTK_LABEL(pane->quality), quality);
+  gtk_widget_set_visible(pane->quality, *quality != '\0');
+  if (warning)
+    gtk_widget_add_css_class(pane->quality, "warning");
+  else
+    gtk_widget_remove_css_class(pane->quality, "warning");
   gtk_widget_remove_css_class(pane->box, "keep");
   gtk_widget_remove_css_class(pane->box, "trash");
   if (l != DERUSH_LABEL_NONE)
@@ -173,12 +197,15 @@ update_caption(DerushCompare *self, guint i)
     gtk_widget_remove_css_class(pane->box, "focused");
 }
 
+static void update_strip(DerushCompare *self);
+
 static void
 label_changed_cb(GObject *item, GParamSpec *pspec, DerushCompare *self)
 {
-  for (guint i = 0; i < self->items->len; i++)
-    if (self->items->pdata[i] == (gpointer)item)
+  for (guint i = 0; i < self->shown->len; i++)
+    if (self->shown->pdata[i] == (gpointer)item)
       update_caption(self, i);
+  update_strip(self);
 }
 
 static void
@@ -201,21 +228,31 @@ pane_pressed_cb(GtkGestureClick *gesture, int n_press, double x, double y, Derus
   gtk_widget_grab_focus(GTK_WIDGET(self));
 }
 
-/** derush_compare_clear: drops the members shown and their decodes. */
-void
-derush_compare_clear(DerushCompare *self)
+/* The panes go, with their decodes (a late result is dropped). */
+static void
+clear_panes(DerushCompare *self)
 {
   if (self->cancellable)
     g_cancellable_cancel(self->cancellable);
   g_clear_object(&self->cancellable);
   self->pending = 0;
+  for (guint i = 0; i < self->panes->len; i++)
+    gtk_box_remove(GTK_BOX(self->row), ((Pane *)self->panes->pdata[i])->box);
+  g_ptr_array_set_size(self->panes, 0);
+  g_ptr_array_set_size(self->shown, 0);
+}
+
+/** derush_compare_clear: drops the members shown and their decodes. */
+void
+derush_compare_clear(DerushCompare *self)
+{
+  clear_panes(self);
   for (guint i = 0; i < self->items->len; i++)
     g_signal_handlers_disconnect_by_data(self->items->pdata[i], self);
   g_ptr_array_set_size(self->items, 0);
-  for (guint i = 0; i < self->panes->len; i++)
-    gtk_widget_unparent(((Pane *)self->panes->pdata[i])->box);
-  g_ptr_array_set_size(self->panes, 0);
   self->focused = 0;
+  self->first = 1;
+  update_strip(self);
 }
 
 static Pane *
@@ -252,16 +289,115 @@ pane_new(DerushCompare *self, DerushPhotoItem *item)
   gtk_center_box_set_center_widget(GTK_CENTER_BOX(row), pane->caption);
   gtk_center_box_set_end_widget(GTK_CENTER_BOX(row), pane->zoom_label);
 
+  pane->quality = gtk_label_new(NULL);
+  gtk_label_set_ellipsize(GTK_LABEL(pane->quality), PANGO_ELLIPSIZE_END);
+  gtk_widget_add_css_class(pane->quality, "caption");
+
   gtk_box_append(GTK_BOX(pane->box), GTK_WIDGET(pane->view));
   gtk_box_append(GTK_BOX(pane->box), row);
-  gtk_widget_set_parent(pane->box, GTK_WIDGET(self));
+  gtk_box_append(GTK_BOX(pane->box), pane->quality);
+  gtk_box_append(GTK_BOX(self->row), pane->box);
   return pane;
+}
+
+#define MAX_PANES 4
+
+/* Builds the panes for the best pick and the members from @self->first,
+ * keeping the zoom and the centre the photographer was looking at. */
+static void
+layout_panes(DerushCompare *self)
+{
+  double cx = 0.5, cy = 0.5;
+  if (self->panes->len > 0)
+    derush_zoom_view_get_center(((Pane *)self->panes->pdata[0])->view, &cx, &cy);
+  clear_panes(self);
+  self->cancellable = g_cancellable_new();
+  if (self->items->len == 0)
+    return;
+  g_ptr_array_add(self->shown, self->items->pdata[0]);
+  for (guint k = self->first; k < self->items->len && self->shown->len < MAX_PANES; k++)
+    g_ptr_array_add(self->shown, self->items->pdata[k]);
+  for (guint i = 0; i < self->shown->len; i++) {
+    Pane *pane = pane_new(self, self->shown->pdata[i]);
+    g_ptr_array_add(self->panes, pane);
+    if (self->zoom > 0) {
+      derush_zoom_view_set_zoom(pane->view, self->zoom);
+      derush_zoom_view_set_center(pane->view, cx, cy);
+    }
+    update_caption(self, i);
+    request_decode(self, i, DECODE_SIZE);
+  }
+  self->focused = MIN(self->focused, self->panes->len - 1);
+  zoom_changed(self);
+  update_strip(self);
+}
+
+static void
+strip_clicked_cb(GtkButton *button, DerushCompare *self)
+{
+  DerushPhotoItem *item = g_object_get_data(G_OBJECT(button), "derush-item");
+  derush_compare_show_member(self, item);
+  gtk_widget_grab_focus(GTK_WIDGET(self));
+}
+
+/* The strip: every member as a small thumbnail in capture order (best
+ * first), the ones in the panes marked; hidden when all fit the panes. */
+static void
+update_strip(DerushCompare *self)
+{
+  GtkWidget *child;
+  while ((child = gtk_widget_get_first_child(self->strip_box)))
+    gtk_box_remove(GTK_BOX(self->strip_box), child);
+  gboolean needed = self->items->len > MAX_PANES;
+  gtk_widget_set_visible(self->strip, needed);
+  if (!needed)
+    return;
+  for (guint k = 0; k < self->items->len; k++) {
+    DerushPhotoItem *item = self->items->pdata[k];
+    GtkWidget *button = gtk_button_new();
+    gtk_widget_add_css_class(button, "compare-strip-member");
+    gtk_widget_set_focusable(button, FALSE);
+    GdkTexture *texture = derush_photo_item_get_texture(item);
+    GtkWidget *content;
+    if (texture) {
+      content = gtk_picture_new_for_paintable(GDK_PAINTABLE(texture));
+      gtk_picture_set_can_shrink(GTK_PICTURE(content), TRUE);
+      gtk_widget_set_size_request(content, 72, 48);
+    } else {
+      content = gtk_label_new(derush_photo_item_get_display_name(item));
+    }
+    gtk_button_set_child(GTK_BUTTON(button), content);
+    DerushLabel l = derush_photo_item_get_label(item);
+    const char *label = l == DERUSH_LABEL_KEEP    ? " · Keep"
+                        : l == DERUSH_LABEL_TRASH ? " · Trash"
+                                                  : "";
+    g_autofree char *tip = g_strdup_printf("%s%s%s", k == 0 ? "★ " : "",
+                                           derush_photo_item_get_display_name(item), label);
+    gtk_widget_set_tooltip_text(button, tip);
+    if (g_ptr_array_find(self->shown, item, NULL))
+      gtk_widget_add_css_class(button, "shown");
+    if (l != DERUSH_LABEL_NONE)
+      gtk_widget_add_css_class(button, l == DERUSH_LABEL_KEEP ? "keep" : "trash");
+    g_object_set_data_full(G_OBJECT(button), "derush-item", g_object_ref(item), g_object_unref);
+    g_signal_connect(button, "clicked", G_CALLBACK(strip_clicked_cb), self);
+    gtk_box_append(GTK_BOX(self->strip_box), button);
+  }
+  g_autofree char *where =
+      g_strdup_printf("%u–%u of %u", self->first + 1,
+                      MIN(self->first + MAX_PANES - 1, self->items->len), self->items->len);
+  GtkWidget *hint = gtk_label_new(where);
+  gtk_widget_add_css_class(hint, "dim-label");
+  gtk_widget_add_css_class(hint, "caption");
+  gtk_widget_set_margin_start(hint, 8);
+  gtk_box_append(GTK_BOX(self->strip_box), hint);
 }
 
 /**
  * derush_compare_show:
- * @items: (element-type DerushPhotoItem): 2-4 photos, the best first.
+ * @items: (element-type DerushPhotoItem): 2 photos or more, the best first,
+ *   then the one to show beside it, then the others.
  *
+ * Shows the best pick and up to three more; the strip reaches the others.
  * Each group starts fitted.
  */
 void
@@ -269,16 +405,42 @@ derush_compare_show(DerushCompare *self, GPtrArray *items)
 {
   g_return_if_fail(DERUSH_IS_COMPARE(self));
   derush_compare_clear(self);
-  self->cancellable = g_cancellable_new();
   self->zoom = 0;
   for (guint i = 0; i < items->len; i++) {
     DerushPhotoItem *item = items->pdata[i];
     g_ptr_array_add(self->items, g_object_ref(item));
-    g_ptr_array_add(self->panes, pane_new(self, item));
-    update_caption(self, i);
     g_signal_connect_object(item, "notify::label", G_CALLBACK(label_changed_cb), self, 0);
-    request_decode(self, i, DECODE_SIZE);
   }
+  self->first = 1;
+  layout_panes(self);
+}
+
+/**
+ * derush_compare_show_member:
+ * @item: a member of the group shown.
+ *
+ * Brings @item into the panes (sliding the others along) and focuses it.
+ *
+ * Returns: FALSE when @item is not a member.
+ */
+gboolean
+derush_compare_show_member(DerushCompare *self, DerushPhotoItem *item)
+{
+  g_return_val_if_fail(DERUSH_IS_COMPARE(self), FALSE);
+  guint k;
+  if (!g_ptr_array_find(self->items, item, &k))
+    return FALSE;
+  guint pane;
+  if (!g_ptr_array_find(self->shown, item, &pane)) {
+    /* Slide so that @item is in the first pane after the best pick's,
+     * with the panes after it full. */
+    guint span = MAX_PANES - 1;
+    self->first = MAX(1, MIN(k, self->items->len > span ? self->items->len - span : 1));
+    layout_panes(self);
+    g_ptr_array_find(self->shown, item, &pane);
+  }
+  set_focus(self, pane);
+  return TRUE;
 }
 
 /**
@@ -357,24 +519,56 @@ derush_compare_get_pane_state(DerushCompare *self, guint index, double *zoom, do
 DerushPhotoItem *
 derush_compare_get_focused(DerushCompare *self)
 {
-  return self->focused < self->items->len ? self->items->pdata[self->focused] : NULL;
+  return self->focused < self->shown->len ? self->shown->pdata[self->focused] : NULL;
 }
 
-/** derush_compare_get_items: Returns: (transfer none) (element-type DerushPhotoItem): the members.
+/**
+ * derush_compare_get_items:
+ * Returns: (transfer none) (element-type DerushPhotoItem): the members in
+ *   the panes, the best pick first.
  */
 GPtrArray *
 derush_compare_get_items(DerushCompare *self)
 {
+  return self->shown;
+}
+
+/**
+ * derush_compare_get_members:
+ * Returns: (transfer none) (element-type DerushPhotoItem): every member of
+ *   the group shown, the best pick first.
+ */
+GPtrArray *
+derush_compare_get_members(DerushCompare *self)
+{
   return self->items;
 }
 
-/** derush_compare_move_focus: focuses the member @delta panes away (clamped). */
+/**
+ * derush_compare_move_focus:
+ * Focuses the member @delta panes away; past the last pane (or back before
+ * the second) the panes slide along the group's other members.
+ */
 void
 derush_compare_move_focus(DerushCompare *self, int delta)
 {
-  if (self->items->len == 0)
+  if (self->shown->len == 0)
     return;
-  set_focus(self, CLAMP((int)self->focused + delta, 0, (int)self->items->len - 1));
+  int target = (int)self->focused + delta;
+  guint last_shown = self->first + self->shown->len - 2; /* member index in the last pane */
+  if (target >= (int)self->shown->len && last_shown + 1 < self->items->len) {
+    self->first++;
+    layout_panes(self);
+    set_focus(self, self->shown->len - 1);
+    return;
+  }
+  if (target == 0 && delta < 0 && self->first > 1) {
+    self->first--;
+    layout_panes(self);
+    set_focus(self, 1);
+    return;
+  }
+  set_focus(self, CLAMP(target, 0, (int)self->shown->len - 1));
 }
 
 /** derush_compare_is_loading: a decode is still running (replay waits on it). */
@@ -391,7 +585,10 @@ derush_compare_dispose(GObject *object)
   if (self->items)
     derush_compare_clear(self);
   g_clear_pointer(&self->items, g_ptr_array_unref);
+  g_clear_pointer(&self->shown, g_ptr_array_unref);
   g_clear_pointer(&self->panes, g_ptr_array_unref);
+  g_clear_pointer(&self->row, gtk_widget_unparent);
+  g_clear_pointer(&self->strip, gtk_widget_unparent);
   G_OBJECT_CLASS(derush_compare_parent_class)->dispose(object);
 }
 
@@ -409,10 +606,25 @@ static void
 derush_compare_init(DerushCompare *self)
 {
   self->items = g_ptr_array_new_with_free_func(g_object_unref);
+  self->shown = g_ptr_array_new();
   self->panes = g_ptr_array_new_with_free_func(g_free);
+  self->first = 1;
   GtkLayoutManager *layout = gtk_widget_get_layout_manager(GTK_WIDGET(self));
-  gtk_box_layout_set_homogeneous(GTK_BOX_LAYOUT(layout), TRUE);
-  gtk_box_layout_set_spacing(GTK_BOX_LAYOUT(layout), 12);
+  gtk_orientable_set_orientation(GTK_ORIENTABLE(layout), GTK_ORIENTATION_VERTICAL);
+  gtk_box_layout_set_spacing(GTK_BOX_LAYOUT(layout), 8);
+  self->row = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 12);
+  gtk_box_set_homogeneous(GTK_BOX(self->row), TRUE);
+  gtk_widget_set_vexpand(self->row, TRUE);
+  gtk_widget_set_parent(self->row, GTK_WIDGET(self));
+  self->strip = gtk_scrolled_window_new();
+  gtk_scrolled_window_set_policy(GTK_SCROLLED_WINDOW(self->strip), GTK_POLICY_AUTOMATIC,
+                                 GTK_POLICY_NEVER);
+  gtk_widget_add_css_class(self->strip, "compare-strip");
+  self->strip_box = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 6);
+  gtk_widget_set_halign(self->strip_box, GTK_ALIGN_CENTER);
+  gtk_scrolled_window_set_child(GTK_SCROLLED_WINDOW(self->strip), self->strip_box);
+  gtk_widget_set_visible(self->strip, FALSE);
+  gtk_widget_set_parent(self->strip, GTK_WIDGET(self));
   gtk_widget_set_focusable(GTK_WIDGET(self), TRUE);
 }
 
@@ -421,4 +633,36 @@ GtkWidget *
 derush_compare_new(void)
 {
   return g_object_new(DERUSH_TYPE_COMPARE, NULL);
+}
+
+/**
+ * derush_compare_get_pane_quality:
+ * Returns: (transfer full) (nullable): the sharpness and warnings pane
+ *   @index shows, NULL when there is no such pane.
+ */
+char *
+derush_compare_get_pane_quality(DerushCompare *self, guint index)
+{
+  if (index >= self->panes->len)
+    return NULL;
+  return g_strdup(gtk_label_get_text(GTK_LABEL(((Pane *)self->panes->pdata[index])->quality)));
+}
+
+/**
+ * derush_compare_click_member:
+ * Clicks @item's button in the strip, as the photographer would.
+ * Returns: FALSE when the strip is hidden or does not show @item.
+ */
+gboolean
+derush_compare_click_member(DerushCompare *self, DerushPhotoItem *item)
+{
+  if (!gtk_widget_get_visible(self->strip))
+    return FALSE;
+  for (GtkWidget *b = gtk_widget_get_first_child(self->strip_box); b;
+       b = gtk_widget_get_next_sibling(b))
+    if (GTK_IS_BUTTON(b) && g_object_get_data(G_OBJECT(b), "derush-item") == item) {
+      g_signal_emit_by_name(b, "clicked");
+      return TRUE;
+    }
+  return FALSE;
 }

@@ -1,4 +1,4 @@
-/* derush-compare.h: 2-4 members of a group side by side, zoomed and panned together. */
+/* derush-compare.h: a group's members side by side, four at a time, zoomed and panned together. */
 #pragma once
 
 #include "derush-photo-item.h"
@@ -13,6 +13,10 @@ void derush_compare_show(DerushCompare *self, GPtrArray *items);
 void derush_compare_clear(DerushCompare *self);
 DerushPhotoItem *derush_compare_get_focused(DerushCompare *self);
 GPtrArray *derush_compare_get_items(DerushCompare *self);
+GPtrArray *derush_compare_get_members(DerushCompare *self);
+gboolean derush_compare_show_member(DerushCompare *self, DerushPhotoItem *item);
+char *derush_compare_get_pane_quality(DerushCompare *self, guint index);
+gboolean derush_compare_click_member(DerushCompare *self, DerushPhotoItem *item);
 void derush_compare_move_focus(DerushCompare *self, int delta);
 gboolean derush_compare_is_loading(DerushCompare *self);
 void derush_compare_toggle_zoom(DerushCompare *self);

@@ -13,8 +13,14 @@
  * again, keeping only a fingerprint of each record from the first pass:
  * new photos arrive as "photos", changed records as "changes" (a new item
  * for the same id, or the id alone when the photo left the folder), and
- * an unchanged folder costs the main thread nothing more. A folder seen
- * for the first time is scanned, then listed.
+ * an unchanged folder costs the main thread nothing more.
+ *
+ * A folder seen for the first time shows its photos as the scan finds
+ * them: from the scan's progress callback, every POLL_US at most, a second
+ * catalog connection (WAL: it reads what the scan committed without
+ * waiting for it) lists the folder and delivers the photos not delivered
+ * yet, whose cached thumbnails the scan has already made; after the scan,
+ * the final listing is the same diff as a known folder's.
  *
  * Progress and chunks travel to the main thread through a queue drained by
  * one idle callback, and the task's own callback drains it once more before
@@ -34,11 +40,16 @@
 #include "derush-folder-loader.h"
 #include "derush-background-private.h"
 #include "derush-photo-item.h"
+#include "derush-gui-counters.h"
 
 /* The first chunk is small so the grid shows something at once; later ones
  * are large so the model sees few splices. */
 #define FIRST_CHUNK 512
 #define CHUNK 8192
+/* A first scan lists what it committed this often at most (the scan
+ * commits every 250 ms); a listing slower than a tenth of that spaces the
+ * next one further, so a huge folder does not pay for its own polling. */
+#define POLL_US (300 * 1000)
 
 typedef enum { MSG_PROGRESS, MSG_PHOTOS, MSG_CHANGES } MessageKind;
 
@@ -82,6 +93,10 @@ typedef struct {
   GArray *relabeled;   /* DerushRelabel, second listing */
   DerushScanSummary summary;
   GError *scan_error;
+  /* A first scan's streaming (see above): */
+  DerushCatalog *peek;  /* the second connection, opened on the first poll */
+  GHashTable *streamed; /* gint64 id -> Known*, the photos delivered so far */
+  gint64 next_poll_us;
 } LoadData;
 
 G_DEFINE_FINAL_TYPE(DerushFolderLoader, derush_folder_loader, G_TYPE_OBJECT)
@@ -107,6 +122,9 @@ load_data_free(LoadData *d)
   g_clear_pointer(&d->replaced, g_ptr_array_unref);
   g_clear_pointer(&d->relabeled, g_array_unref);
   g_clear_error(&d->scan_error);
+  g_clear_pointer(&d->streamed, g_hash_table_unref);
+  if (d->peek)
+    derush_catalog_close(d->peek);
   g_free(d);
 }
 
@@ -159,10 +177,59 @@ post(DerushFolderLoader *self, Message *m)
   g_mutex_unlock(&self->lock);
 }
 
+static void flush_chunk(LoadData *d);
+static gboolean collect_photo_cb(const DerushPhoto *photo, gpointer user_data);
+static int compare_known(gconstpointer a, gconstpointer b);
+
+/* On the scanning thread, during a first scan: deliver what it committed. */
+static void
+poll_streamed(LoadData *d)
+{
+  gint64 now = g_get_monotonic_time();
+  if (!d->streamed || now < d->next_poll_us)
+    return;
+  if (!d->peek) {
+    d->peek = derush_catalog_open(d->self->catalog_path, NULL);
+    if (!d->peek) {
+      g_clear_pointer(&d->streamed, g_hash_table_unref); /* list at the end only */
+      return;
+    }
+  }
+  /* A failed listing (the scan busy migrating, say) only waits for the next. */
+  guint before = g_hash_table_size(d->streamed);
+  derush_catalog_foreach_photo(d->peek, d->dir, collect_photo_cb, d, NULL);
+  derush_gui_counter_add(DERUSH_GUI_COUNTER_PHOTOS_STREAMED,
+                         g_hash_table_size(d->streamed) - before);
+  flush_chunk(d);
+  gint64 took = g_get_monotonic_time() - now;
+  d->next_poll_us = g_get_monotonic_time() + MAX(POLL_US, 10 * took);
+}
+
+/* After a first scan: what the polls delivered becomes the first listing
+ * of a known folder, so the final listing delivers only what is new or
+ * changed since. */
+static void
+end_streaming(LoadData *d)
+{
+  if (!d->streamed)
+    return;
+  d->known = g_array_sized_new(FALSE, FALSE, sizeof(Known), g_hash_table_size(d->streamed));
+  GHashTableIter iter;
+  gpointer value;
+  g_hash_table_iter_init(&iter, d->streamed);
+  while (g_hash_table_iter_next(&iter, NULL, &value))
+    g_array_append_vals(d->known, value, 1);
+  g_array_sort(d->known, compare_known);
+  g_clear_pointer(&d->streamed, g_hash_table_unref);
+  d->relabeled = g_array_new(FALSE, FALSE, sizeof(DerushRelabel));
+  d->diffing = TRUE;
+}
+
 static void
 scan_progress_cb(const DerushScanProgress *progress, gpointer user_data)
 {
   LoadData *d = user_data;
+  poll_streamed(d);
   Message *m = g_new0(Message, 1);
   m->kind = MSG_PROGRESS;
   m->done = progress->done;
@@ -256,6 +323,12 @@ collect_photo_cb(const DerushPhoto *photo, gpointer user_data)
         d->replaced = g_ptr_array_new_with_free_func(g_object_unref);
       into = d->replaced;
     }
+  } else if (d->streamed) {
+    if (g_hash_table_contains(d->streamed, &photo->id))
+      return TRUE; /* delivered by an earlier poll */
+    Known *k = g_new(Known, 1);
+    *k = (Known){photo->id, fingerprint(photo), photo->label, photo->stars, FALSE};
+    g_hash_table_insert(d->streamed, &k->id, k);
   } else if (d->known) {
     Known k = {photo->id, fingerprint(photo), photo->label, photo->stars, FALSE};
     g_array_append_val(d->known, k);
@@ -326,6 +399,7 @@ load_body(gpointer data, gpointer unused)
       d->diffing = listed = TRUE;
     } else {
       g_clear_pointer(&d->known, g_array_unref);
+      d->streamed = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, g_free);
     }
   }
 
@@ -339,6 +413,12 @@ load_body(gpointer data, gpointer unused)
     if (!derush_catalog_scan(catalog, roots, &options, &d->summary, &d->scan_error) &&
         !d->scan_error)
       g_set_error_literal(&d->scan_error, DERUSH_ERROR, DERUSH_ERROR_FAILED, "scan failed");
+    flush_chunk(d);
+    listed = listed || (d->streamed && g_hash_table_size(d->streamed) > 0);
+    if (d->streamed && g_hash_table_size(d->streamed) > 0)
+      end_streaming(d);
+    else
+      g_clear_pointer(&d->streamed, g_hash_table_unref);
   }
 
   /* Listed even after a cancelled or failed scan: the catalog still knows

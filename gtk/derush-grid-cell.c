@@ -18,6 +18,7 @@
  */
 #include "derush-grid-cell.h"
 #include "derush-gui-counters.h"
+#include "derush-photo-text.h"
 #include "derush-prediction-filter.h"
 #include <math.h>
 
@@ -25,6 +26,7 @@
 #define CAPTION 22          /* file name row under the frame */
 #define RADIUS 8.0f         /* frame corners, as Adwaita cards */
 #define BORDER 4.0f         /* label border width */
+#define HEADER 22           /* the group header row over the frame, in the "By Group" sort */
 #define PREDICTION_BAR 4.0f /* the p(keep) bar's height */
 
 struct _DerushGridCell {
@@ -34,6 +36,11 @@ struct _DerushGridCell {
   GSignalGroup *item_signals;
   DerushThumbnailer *thumbnailer;
   int thumb_size;
+  /* The "By Group" sort: a header row over each frame, where a group's
+   * first photo names the group and a line runs over all its photos. */
+  gboolean group_headers;
+  GtkListItem *list_item; /* (unowned, weak pointer): where the cell sits */
+  GListModel *model;      /* the grid's photos, to look at the neighbours */
 };
 
 G_DEFINE_FINAL_TYPE(DerushGridCell, derush_grid_cell, GTK_TYPE_WIDGET)
@@ -99,9 +106,9 @@ snapshot_pill(DerushGridCell *self, GtkSnapshot *snapshot, float x, float y, con
   return w;
 }
 
-/* The height snapshot_pill() gives @text, to anchor pills at the bottom. */
-static float
-pill_height(DerushGridCell *self, const char *text)
+/* The size snapshot_pill() gives @text, to place pills before drawing them. */
+static void
+pill_size(DerushGridCell *self, const char *text, float *width, float *height)
 {
   PangoLayout *probe = gtk_widget_create_pango_layout(GTK_WIDGET(self), NULL);
   g_autofree char *markup =
@@ -110,7 +117,10 @@ pill_height(DerushGridCell *self, const char *text)
   int tw, th;
   pango_layout_get_pixel_size(probe, &tw, &th);
   g_object_unref(probe);
-  return th + 4;
+  if (width)
+    *width = tw + 12;
+  if (height)
+    *height = th + 4;
 }
 
 /* The model's p(keep): a thin bar along the photo's bottom edge, filled
@@ -144,43 +154,100 @@ snapshot_prediction(GtkSnapshot *snapshot, const DerushPhotoAnalysis *a,
   gtk_snapshot_append_color(snapshot, fill, &bar);
 }
 
-/* Analysis results: the group badge ("#id ×size", bottom left, with a star
- * on the group's best pick) and a blur/exposure warning (top right, under
- * the RAW marker). Muted colours on a scrim: they inform, while the label
+static float
+pill_height(DerushGridCell *self, const char *text)
+{
+  float h;
+  pill_size(self, text, NULL, &h);
+  return h;
+}
+
+/* Analysis results: the group badge ("Burst 2/6", bottom left, with a
+ * star on the group's best pick) and a blur/exposure warning (top right,
+ * under the RAW marker, and a row lower when the label badge would reach
+ * it: small cells). Muted colours on a scrim: they inform, while the label
  * border and badge stay the loudest thing in the cell. Later layers (the
- * p(keep) bar, detection boxes) draw here too. @frame is the photo. */
+ * p(keep) bar, detection boxes) draw here too. @frame is the photo;
+ * @top_left_end is where the label badge ends (x), @top_right_y where the
+ * next pill on the right may go. */
 static void
-snapshot_overlays(DerushGridCell *self, GtkSnapshot *snapshot, const graphene_rect_t *frame)
+snapshot_overlays(DerushGridCell *self, GtkSnapshot *snapshot, const graphene_rect_t *frame,
+                  float top_left_end, float top_right_y)
 {
   static const GdkRGBA group_bg = {0.21f, 0.52f, 0.89f, 0.88f}; /* Adwaita blue 3 */
   static const GdkRGBA warn_fg = {0.97f, 0.76f, 0.29f, 1.0f};   /* Adwaita yellow 2 */
   static const GdkRGBA dark = {0.1f, 0.1f, 0.1f, 1.0f};
   const DerushPhotoAnalysis *a = derush_photo_item_get_analysis(self->item);
-  const DerushPhoto *photo = derush_photo_item_get_photo(self->item);
   float x0 = frame->origin.x + 6, y0 = frame->origin.y + 6;
   float x1 = frame->origin.x + frame->size.width - 6;
   float y1 = frame->origin.y + frame->size.height - 6 - PREDICTION_BAR;
 
-  if (a->group_id && a->group_size >= 2) {
-    char text[64];
-    g_snprintf(text, sizeof text, "#%" G_GINT64_FORMAT " ×%u", a->group_id, a->group_size);
-    float h = pill_height(self, text);
+  g_autofree char *badge = derush_photo_text_group_badge(a);
+  if (badge) {
+    float h = pill_height(self, badge);
     float x = x0;
     if (a->is_best)
       x += snapshot_pill(self, snapshot, x, y1 - h, "★", &star_color, &dark, FALSE) + 4;
-    snapshot_pill(self, snapshot, x, y1 - h, text, &group_bg, &white, FALSE);
+    snapshot_pill(self, snapshot, x, y1 - h, badge, &group_bg, &white, FALSE);
   }
 
-  const char *warning = a->exposure == DERUSH_EXPOSURE_UNDER  ? "⚠ Dark"
-                        : a->exposure == DERUSH_EXPOSURE_OVER ? "⚠ Bright"
-                        : a->blurry                           ? "⚠ Soft"
-                                                              : NULL;
+  const char *warning = derush_photo_text_warning(a);
   if (warning) {
-    float y = y0;
-    if (photo->pair_path || photo->raw_format)
-      y += pill_height(self, "RAW") + 4;
-    snapshot_pill(self, snapshot, x1, y, warning, &scrim, &warn_fg, TRUE);
+    g_autofree char *text = g_strdup_printf("⚠ %s", warning);
+    float w, h;
+    pill_size(self, text, &w, &h);
+    float y = top_right_y;
+    if (y <= y0 && x1 - w < top_left_end + 4)
+      y += h + 4; /* the label badge is in the way */
+    snapshot_pill(self, snapshot, x1, y, text, &scrim, &warn_fg, TRUE);
   }
+}
+
+/* The "By Group" sort's header row: GtkGridView has no section headers
+ * before GTK 4.12, so each cell draws its part. A line in the group's
+ * colour runs over every photo of the group, rounded at its first and last,
+ * and the first names the group ("Burst · 6 photos"): a group that starts
+ * mid-row or wraps to the next still reads as one. */
+static void
+snapshot_group_header(DerushGridCell *self, GtkSnapshot *snapshot, float left, float right)
+{
+  static const GdkRGBA burst_color = {0.21f, 0.52f, 0.89f, 1.0f}; /* Adwaita blue 3 */
+  static const GdkRGBA dup_color = {0.57f, 0.25f, 0.67f, 1.0f};   /* Adwaita purple 3 */
+  if (!self->list_item || !self->model)
+    return;
+  guint pos = gtk_list_item_get_position(self->list_item);
+  guint place = derush_group_place_at(self->model, pos);
+  if (!place)
+    return;
+  const DerushPhotoAnalysis *a = derush_photo_item_get_analysis(self->item);
+  const GdkRGBA *color = a->group_kind == DERUSH_GROUP_BURST ? &burst_color : &dup_color;
+  int width = gtk_widget_get_width(GTK_WIDGET(self));
+  /* Cells touch their neighbours' edges: the line runs edge to edge in
+   * the middle of a group and starts/ends at the frame at its ends. */
+  float x0 = place & DERUSH_GROUP_PLACE_FIRST ? left : 0;
+  float x1 = place & DERUSH_GROUP_PLACE_LAST ? right : width;
+  graphene_rect_t line = GRAPHENE_RECT_INIT(x0, HEADER - 5, x1 - x0, 3);
+  GskRoundedRect rr;
+  gsk_rounded_rect_init_from_rect(&rr, &line, 1.5f);
+  gtk_snapshot_push_rounded_clip(snapshot, &rr);
+  gtk_snapshot_append_color(snapshot, color, &line);
+  gtk_snapshot_pop(snapshot);
+  if (!(place & DERUSH_GROUP_PLACE_FIRST))
+    return;
+  g_autofree char *header = derush_photo_text_group_header(a);
+  PangoLayout *layout = gtk_widget_create_pango_layout(GTK_WIDGET(self), NULL);
+  g_autofree char *markup =
+      g_markup_printf_escaped("<span weight='bold' size='small'>%s</span>", header);
+  pango_layout_set_markup(layout, markup, -1);
+  pango_layout_set_width(layout, (int)(width - left) * PANGO_SCALE);
+  pango_layout_set_ellipsize(layout, PANGO_ELLIPSIZE_END);
+  int th;
+  pango_layout_get_pixel_size(layout, NULL, &th);
+  gtk_snapshot_save(snapshot);
+  gtk_snapshot_translate(snapshot, &GRAPHENE_POINT_INIT(left, HEADER - 6 - th));
+  gtk_snapshot_append_layout(snapshot, layout, color);
+  gtk_snapshot_restore(snapshot);
+  g_object_unref(layout);
 }
 
 static void
@@ -194,7 +261,10 @@ derush_grid_cell_snapshot(GtkWidget *widget, GtkSnapshot *snapshot)
   const DerushPhoto *photo = derush_photo_item_get_photo(self->item);
   int width = gtk_widget_get_width(widget);
   float side = MIN(width - 2 * PAD, self->thumb_size);
-  graphene_rect_t frame = GRAPHENE_RECT_INIT((width - side) / 2.0f, PAD, side, side);
+  float top = self->group_headers ? HEADER : 0;
+  if (self->group_headers)
+    snapshot_group_header(self, snapshot, (width - side) / 2.0f, (width + side) / 2.0f);
+  graphene_rect_t frame = GRAPHENE_RECT_INIT((width - side) / 2.0f, PAD + top, side, side);
   GskRoundedRect rounded;
   gsk_rounded_rect_init_from_rect(&rounded, &frame, RADIUS);
 
@@ -225,7 +295,7 @@ derush_grid_cell_snapshot(GtkWidget *widget, GtkSnapshot *snapshot)
     gtk_snapshot_append_color(snapshot, &frame_bg, &frame);
     gtk_snapshot_pop(snapshot);
   }
-  float caption_y = PAD + side + 3;
+  float caption_y = PAD + top + side + 3;
 
   float x0 = frame.origin.x + 6, y0 = frame.origin.y + 6;
   float x1 = frame.origin.x + frame.size.width - 6, y1 = frame.origin.y + frame.size.height - 6;
@@ -251,35 +321,50 @@ derush_grid_cell_snapshot(GtkWidget *widget, GtkSnapshot *snapshot)
                   frame.origin.y + (frame.size.height - th - 4) / 2, text, &warn_bg, &dark, FALSE);
   }
 
-  /* RAW+JPEG pair and RAW marker, top right. */
-  if (photo->pair_path)
-    snapshot_pill(self, snapshot, x1, y0, "RAW+JPEG", &scrim, &white, TRUE);
-  else if (photo->raw_format)
-    snapshot_pill(self, snapshot, x1, y0, "RAW", &scrim, &white, TRUE);
-
-  DerushLabel label = derush_photo_item_get_label(self->item);
-  gboolean is_auto = derush_grid_cell_is_auto_label(self);
-  float line = label == DERUSH_LABEL_NONE ? 0 : is_auto ? BORDER / 2 : BORDER;
-  gtk_snapshot_push_rounded_clip(snapshot, &rounded);
-  snapshot_prediction(snapshot, derush_photo_item_get_analysis(self->item), &frame, line);
-  gtk_snapshot_pop(snapshot);
-  snapshot_overlays(self, snapshot, &frame);
-
   /* Label: a border in the label's colour and a badge, so the decision
    * reads in grey-scale too. The model's auto-labels are drawn apart from
    * the user's, as a suggestion: a thin, faded border and a hollow badge
-   * ("auto"), so a glance tells what the user decided. */
+   * ("auto"), so a glance tells what the user decided. The pills on the
+   * right make way for the badge. */
+  DerushLabel label = derush_photo_item_get_label(self->item);
+  gboolean is_auto = derush_grid_cell_is_auto_label(self);
+  float line = label == DERUSH_LABEL_NONE ? 0 : is_auto ? BORDER / 2 : BORDER;
+  const char *label_text = label == DERUSH_LABEL_KEEP ? (is_auto ? "✓ Keep · auto" : "✓ Keep")
+                                                      : (is_auto ? "✕ Trash · auto" : "✕ Trash");
+  float top_left_end = x0;
+  if (label != DERUSH_LABEL_NONE) {
+    float w;
+    pill_size(self, label_text, &w, NULL);
+    top_left_end = x0 + w;
+  }
+
+  /* RAW+JPEG pair and RAW marker, top right (a row lower when the label
+   * badge reaches them). */
+  const char *raw = photo->pair_path ? "RAW+JPEG" : photo->raw_format ? "RAW" : NULL;
+  float top_right_y = y0;
+  if (raw) {
+    float w, h;
+    pill_size(self, raw, &w, &h);
+    if (x1 - w < top_left_end + 4)
+      top_right_y += h + 4;
+    snapshot_pill(self, snapshot, x1, top_right_y, raw, &scrim, &white, TRUE);
+    top_right_y += h + 4;
+  }
+
+  gtk_snapshot_push_rounded_clip(snapshot, &rounded);
+  snapshot_prediction(snapshot, derush_photo_item_get_analysis(self->item), &frame, line);
+  gtk_snapshot_pop(snapshot);
+  snapshot_overlays(self, snapshot, &frame, top_left_end, top_right_y);
+
   if (label != DERUSH_LABEL_NONE) {
     GdkRGBA c = label == DERUSH_LABEL_KEEP ? keep_color : trash_color;
-    const char *text = label == DERUSH_LABEL_KEEP ? (is_auto ? "✓ Keep · auto" : "✓ Keep")
-                                                  : (is_auto ? "✕ Trash · auto" : "✕ Trash");
     GskRoundedRect border = rounded;
     GdkRGBA edge = c;
     edge.alpha = is_auto ? 0.6f : 1.0f;
     float widths[4] = {line, line, line, line};
     GdkRGBA colors[4] = {edge, edge, edge, edge};
     gtk_snapshot_append_border(snapshot, &border, widths, colors);
-    snapshot_pill(self, snapshot, x0, y0, text, is_auto ? &scrim : &c, is_auto ? &c : &white,
+    snapshot_pill(self, snapshot, x0, y0, label_text, is_auto ? &scrim : &c, is_auto ? &c : &white,
                   FALSE);
   }
 
@@ -321,7 +406,7 @@ derush_grid_cell_measure(GtkWidget *widget, GtkOrientation orientation, int for_
   DerushGridCell *self = DERUSH_GRID_CELL(widget);
   int size = self->thumb_size + 2 * PAD;
   if (orientation == GTK_ORIENTATION_VERTICAL)
-    size += CAPTION;
+    size += CAPTION + (self->group_headers ? HEADER : 0);
   *minimum = *natural = size;
 }
 
@@ -339,13 +424,16 @@ query_tooltip_cb(GtkWidget *widget, int x, int y, gboolean keyboard, GtkTooltip 
   if (reason)
     g_string_append_printf(text, "\n%s", reason);
   const DerushPhotoAnalysis *a = derush_photo_item_get_analysis(self->item);
-  if (a->group_id)
-    g_string_append_printf(text, "\n%s #%" G_GINT64_FORMAT ", %u photos%s",
-                           a->group_kind == DERUSH_GROUP_BURST ? "Burst" : "Near-duplicates",
-                           a->group_id, a->group_size, a->is_best ? " · best pick" : "");
+  g_autofree char *header = derush_photo_text_group_header(a);
+  if (header)
+    g_string_append_printf(text, "\n%s here, photo %u of %u by time%s", header, a->group_index,
+                           a->group_size, a->is_best ? " · best pick" : "");
   if (a->exposure != DERUSH_EXPOSURE_OK)
     g_string_append(text,
                     a->exposure == DERUSH_EXPOSURE_UNDER ? "\nUnder-exposed" : "\nOver-exposed");
+  g_autofree char *sharpness = derush_photo_text_sharpness(self->item);
+  if (sharpness)
+    g_string_append_printf(text, "\n%s", sharpness);
   if (a->blurry)
     g_string_append(text, "\nMuch less sharp than the group's best pick");
   if (!isnan(a->p_keep) && a->model_version > 0)
@@ -362,6 +450,7 @@ derush_grid_cell_dispose(GObject *object)
 {
   DerushGridCell *self = DERUSH_GRID_CELL(object);
   derush_grid_cell_set_item(self, NULL);
+  derush_grid_cell_set_list_item(self, NULL, NULL);
   g_clear_object(&self->item_signals);
   g_clear_object(&self->thumbnailer);
   G_OBJECT_CLASS(derush_grid_cell_parent_class)->dispose(object);
@@ -524,4 +613,48 @@ derush_grid_cell_set_thumb_size(DerushGridCell *self, int size)
   gtk_widget_queue_resize(GTK_WIDGET(self));
   request_thumbnail(self);
   g_object_notify_by_pspec(G_OBJECT(self), properties[PROP_THUMB_SIZE]);
+}
+
+static void
+position_changed_cb(DerushGridCell *self)
+{
+  if (self->group_headers)
+    gtk_widget_queue_draw(GTK_WIDGET(self));
+}
+
+/**
+ * derush_grid_cell_set_list_item:
+ * @list_item: (nullable): the grid's list item holding the cell.
+ * @model: (nullable): the grid's photos, in the order shown.
+ *
+ * Lets the cell see its neighbours, for the group headers.
+ */
+void
+derush_grid_cell_set_list_item(DerushGridCell *self, GtkListItem *list_item, GListModel *model)
+{
+  g_return_if_fail(DERUSH_IS_GRID_CELL(self));
+  if (self->list_item) {
+    g_signal_handlers_disconnect_by_func(self->list_item, position_changed_cb, self);
+    g_object_remove_weak_pointer(G_OBJECT(self->list_item), (gpointer *)&self->list_item);
+  }
+  self->list_item = list_item;
+  if (list_item) {
+    g_object_add_weak_pointer(G_OBJECT(list_item), (gpointer *)&self->list_item);
+    g_signal_connect_swapped(list_item, "notify::position", G_CALLBACK(position_changed_cb), self);
+  }
+  g_set_object(&self->model, model);
+}
+
+/**
+ * derush_grid_cell_set_group_headers:
+ * Shows a header row over the frame where groups are named ("By Group").
+ */
+void
+derush_grid_cell_set_group_headers(DerushGridCell *self, gboolean group_headers)
+{
+  g_return_if_fail(DERUSH_IS_GRID_CELL(self));
+  if (self->group_headers == group_headers)
+    return;
+  self->group_headers = group_headers;
+  gtk_widget_queue_resize(GTK_WIDGET(self));
 }

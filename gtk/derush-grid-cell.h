@@ -16,4 +16,8 @@ int derush_grid_cell_get_thumb_size(DerushGridCell *self);
 void derush_grid_cell_set_thumb_size(DerushGridCell *self, int size);
 gboolean derush_grid_cell_is_auto_label(DerushGridCell *self);
 
+void derush_grid_cell_set_list_item(DerushGridCell *self, GtkListItem *list_item,
+                                    GListModel *model);
+void derush_grid_cell_set_group_headers(DerushGridCell *self, gboolean group_headers);
+
 G_END_DECLS

@@ -14,6 +14,7 @@ static const char *const counter_names[DERUSH_GUI_N_COUNTERS] = {
     [DERUSH_GUI_COUNTER_TRAINER_RUNS] = "trainer_runs",
     [DERUSH_GUI_COUNTER_TRAINER_BATCHES] = "trainer_batches",
     [DERUSH_GUI_COUNTER_EXPLANATIONS] = "explanations",
+    [DERUSH_GUI_COUNTER_PHOTOS_STREAMED] = "photos_streamed",
 };
 
 /**

@@ -439,3 +439,19 @@ derush_photo_item_notify_analysis(DerushPhotoItem *self)
   g_return_if_fail(DERUSH_IS_PHOTO_ITEM(self));
   g_object_notify_by_pspec(G_OBJECT(self), properties[PROP_ANALYSIS]);
 }
+
+/**
+ * derush_photo_item_get_sharpness_rank:
+ * Where the photo's sharpness stands in its folder (see
+ * derush_analysis_table_get_sharpness_rank()).
+ * Returns: 0..1 (1: the sharpest), NAN when unknown.
+ */
+double
+derush_photo_item_get_sharpness_rank(DerushPhotoItem *self)
+{
+  g_return_val_if_fail(DERUSH_IS_PHOTO_ITEM(self), NAN);
+  if (!self->analysis_table)
+    return NAN;
+  return derush_analysis_table_get_sharpness_rank(self->analysis_table,
+                                                  derush_photo_item_get_analysis(self)->sharpness);
+}

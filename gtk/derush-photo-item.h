@@ -38,7 +38,8 @@ void derush_photo_item_set_thumb_error(DerushPhotoItem *self, const char *messag
 typedef struct {
   gint64 group_id; /* the burst or near-duplicate group; 0 when none */
   DerushGroupKind group_kind;
-  guint group_size;
+  guint group_size;     /* members in this folder (the group may reach further) */
+  guint group_index;    /* 1..group_size, in capture order */
   gboolean is_best;     /* the group's best pick */
   gint64 group_time_ns; /* the group's earliest capture, to sort groups by time */
   char *best_name;      /* UTF-8 basename of the best pick (owned) */
@@ -64,6 +65,7 @@ typedef struct _DerushAnalysisTable DerushAnalysisTable;
 const DerushPhotoAnalysis *derush_photo_item_get_analysis(DerushPhotoItem *self);
 void derush_photo_item_set_analysis_table(DerushPhotoItem *self, DerushAnalysisTable *table);
 void derush_photo_item_notify_analysis(DerushPhotoItem *self);
+double derush_photo_item_get_sharpness_rank(DerushPhotoItem *self);
 
 GCancellable *derush_photo_item_get_cancellable(DerushPhotoItem *self);
 void derush_photo_item_cancel(DerushPhotoItem *self);

@@ -84,6 +84,11 @@ sorted_items_changed_cb(GListModel *sorted, guint position, guint removed, guint
 static gboolean
 filter_mode_matches(DerushPhotoModel *self, gpointer object)
 {
+  /* A RAW+JPEG pair is one photo (the library labels both halves at once):
+   * one cell, the JPEG's, marked "RAW+JPEG". */
+  const DerushPhoto *photo = derush_photo_item_get_photo(object);
+  if (photo->pair_path && photo->raw_format)
+    return FALSE;
   DerushLabel label = derush_photo_item_get_label(object);
   if (self->hide_labelled && label != DERUSH_LABEL_NONE)
     return FALSE;

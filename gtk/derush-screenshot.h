@@ -10,6 +10,9 @@ G_BEGIN_DECLS
 gboolean derush_screenshot_window(GtkWindow *window, const char *path, int *width, int *height,
                                   GError **error);
 
+gboolean derush_screenshot_widget(GtkWidget *widget, const char *path, int *width, int *height,
+                                  GError **error);
+
 G_END_DECLS
 
 #endif /* DERUSH_SCREENSHOT_H */

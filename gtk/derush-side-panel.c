@@ -11,6 +11,7 @@
  * on one selects it (win.select-photo).
  */
 #include "derush-side-panel.h"
+#include "derush-photo-text.h"
 #include <adwaita.h>
 #include <math.h>
 
@@ -164,9 +165,10 @@ strip_changed_cb(DerushSidePanel *self)
   if (kind == DERUSH_STRIP_NONE)
     return;
   guint n = g_list_model_get_n_items(derush_group_strip_get_members(self->group_strip));
-  const char *what = kind == DERUSH_STRIP_BURST      ? "Burst"
-                     : kind == DERUSH_STRIP_NEAR_DUP ? "Near-Duplicates"
-                                                     : "Session";
+  const char *what =
+      derush_group_kind_title(kind == DERUSH_STRIP_BURST      ? DERUSH_GROUP_BURST
+                              : kind == DERUSH_STRIP_NEAR_DUP ? DERUSH_GROUP_NEAR_DUP
+                                                              : DERUSH_GROUP_SESSION);
   g_autofree char *title = g_strdup_printf("%s · %u photos", what, n);
   DerushPhotoItem *best = derush_group_strip_get_best(self->group_strip);
   g_autofree char *description = NULL;
@@ -193,12 +195,12 @@ update_analysis(DerushSidePanel *self)
   const DerushPhotoAnalysis *a = derush_photo_item_get_analysis(self->item);
 
   g_autofree char *quality = NULL;
-  if (!isnan(a->sharpness)) {
+  g_autofree char *sharpness = derush_photo_text_sharpness(self->item);
+  if (sharpness) {
     const char *exposure = a->exposure == DERUSH_EXPOSURE_UNDER  ? "⚠ under-exposed"
                            : a->exposure == DERUSH_EXPOSURE_OVER ? "⚠ over-exposed"
                                                                  : "exposure fine";
-    /* log10 of Laplacian variances: two decimals tell a burst apart. */
-    quality = g_strdup_printf("Sharpness %.2f%s · %s", a->sharpness,
+    quality = g_strdup_printf("%s%s\n%s", sharpness,
                               a->blurry ? " (⚠ much softer than the best pick)" : "", exposure);
   }
   set_row(self->quality_row, quality);
@@ -246,11 +248,7 @@ update_details(DerushSidePanel *self)
   }
   set_row(self->date_row, date);
 
-  g_autofree char *camera = NULL;
-  if (p->meta.make && p->meta.model && !g_str_has_prefix(p->meta.model, p->meta.make))
-    camera = g_strdup_printf("%s %s", p->meta.make, p->meta.model);
-  else
-    camera = g_strdup(p->meta.model ? p->meta.model : p->meta.make);
+  g_autofree char *camera = derush_meta_camera_name(&p->meta);
   set_row(self->camera_row, camera);
   set_row(self->lens_row, p->meta.lens);
   g_autofree char *exposure = _derush_format_exposure(&p->meta);

@@ -7,6 +7,9 @@
  * cancels the decode of the previous one, and a late result for a photo
  * no longer shown is dropped.
  *
+ * H shows the histogram (DerushHistogram) in a corner and paints the
+ * clipped pixels over the photo, recomputed for each decode shown.
+ *
  * Labels and navigation are the window's actions (K/T/U, Left/Right...):
  * the viewer only displays.
  */
@@ -27,6 +30,8 @@ struct _DerushViewer {
   GtkWidget *stars_label;
   GtkWidget *zoom_label;
   GtkWidget *spinner;
+  DerushHistogram *histogram; /* in the overlay's bottom-right corner, while shown */
+  gboolean show_histogram;
 
   DerushPhotoItem *item;
   GSignalGroup *item_signals;
@@ -92,6 +97,26 @@ update_info(DerushViewer *self)
 
 static void decode(DerushViewer *self, int size);
 
+/* The histogram follows what the zoom view shows (the placeholder, then
+ * each decode); its clipping mask only ever covers those same pixels. */
+static void
+update_histogram(DerushViewer *self)
+{
+  derush_zoom_view_set_overlay(self->zoom_view, NULL);
+  gtk_widget_set_visible(GTK_WIDGET(self->histogram), self->show_histogram);
+  GdkPaintable *shown = derush_zoom_view_get_paintable(self->zoom_view);
+  derush_histogram_compute_async(
+      self->histogram, self->show_histogram && GDK_IS_TEXTURE(shown) ? GDK_TEXTURE(shown) : NULL);
+}
+
+static void
+histogram_computed_cb(DerushViewer *self)
+{
+  const DerushHistogramData *data = derush_histogram_get_data(self->histogram);
+  if (self->show_histogram && data)
+    derush_zoom_view_set_overlay(self->zoom_view, GDK_PAINTABLE(data->mask));
+}
+
 static void
 decode_done_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -109,6 +134,7 @@ decode_done_cb(GObject *source, GAsyncResult *result, gpointer user_data)
     return;
   }
   derush_zoom_view_set_paintable(self->zoom_view, GDK_PAINTABLE(texture));
+  update_histogram(self);
   self->loaded_size = d->size;
   if (self->zoomed && self->loaded_size != 0)
     decode(self, 0);
@@ -191,6 +217,17 @@ derush_viewer_init(DerushViewer *self)
                                  self);
   g_signal_group_connect_swapped(self->item_signals, "notify::stars", G_CALLBACK(update_info),
                                  self);
+
+  self->histogram = DERUSH_HISTOGRAM(derush_histogram_new());
+  gtk_widget_set_halign(GTK_WIDGET(self->histogram), GTK_ALIGN_END);
+  gtk_widget_set_valign(GTK_WIDGET(self->histogram), GTK_ALIGN_END);
+  gtk_widget_set_margin_end(GTK_WIDGET(self->histogram), 18);
+  gtk_widget_set_margin_bottom(GTK_WIDGET(self->histogram), 18);
+  gtk_widget_add_css_class(GTK_WIDGET(self->histogram), "osd");
+  gtk_widget_set_visible(GTK_WIDGET(self->histogram), FALSE);
+  gtk_widget_set_can_target(GTK_WIDGET(self->histogram), FALSE);
+  gtk_overlay_add_overlay(GTK_OVERLAY(self->overlay), GTK_WIDGET(self->histogram));
+  g_signal_connect_swapped(self->histogram, "computed", G_CALLBACK(histogram_computed_cb), self);
 }
 
 /**
@@ -216,6 +253,7 @@ derush_viewer_show(DerushViewer *self, DerushPhotoItem *item)
   derush_zoom_view_set_image_size(self->zoom_view, photo ? photo->width : 0,
                                   photo ? photo->height : 0);
   derush_zoom_view_set_paintable(self->zoom_view, thumb ? GDK_PAINTABLE(thumb) : NULL);
+  update_histogram(self);
   update_info(self);
   decode(self, self->zoomed ? 0 : SCREEN_SIZE);
 }
@@ -245,4 +283,31 @@ gboolean
 derush_viewer_is_loading(DerushViewer *self)
 {
   return self->cancellable != NULL && gtk_spinner_get_spinning(GTK_SPINNER(self->spinner));
+}
+
+/** derush_viewer_toggle_histogram: shows or hides the histogram and the clipping (H). */
+void
+derush_viewer_toggle_histogram(DerushViewer *self)
+{
+  g_return_if_fail(DERUSH_IS_VIEWER(self));
+  self->show_histogram = !self->show_histogram;
+  update_histogram(self);
+}
+
+/**
+ * derush_viewer_get_histogram:
+ * Returns: (transfer none) (nullable): the histogram of the pixels shown,
+ *   NULL while hidden or being computed.
+ */
+const DerushHistogramData *
+derush_viewer_get_histogram(DerushViewer *self)
+{
+  return self->show_histogram ? derush_histogram_get_data(self->histogram) : NULL;
+}
+
+/** derush_viewer_is_histogram_busy: the histogram is being computed. */
+gboolean
+derush_viewer_is_histogram_busy(DerushViewer *self)
+{
+  return derush_histogram_is_busy(self->histogram);
 }

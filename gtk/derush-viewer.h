@@ -1,6 +1,7 @@
 /* derush-viewer.h: one photo, large, with 100% zoom and pan. */
 #pragma once
 
+#include "derush-histogram.h"
 #include "derush-photo-item.h"
 
 G_BEGIN_DECLS
@@ -13,5 +14,8 @@ DerushPhotoItem *derush_viewer_get_item(DerushViewer *self);
 void derush_viewer_toggle_zoom(DerushViewer *self);
 gboolean derush_viewer_get_zoomed(DerushViewer *self);
 gboolean derush_viewer_is_loading(DerushViewer *self);
+void derush_viewer_toggle_histogram(DerushViewer *self);
+const DerushHistogramData *derush_viewer_get_histogram(DerushViewer *self);
+gboolean derush_viewer_is_histogram_busy(DerushViewer *self);
 
 G_END_DECLS

@@ -17,6 +17,7 @@
  * would say in one place which key does what.
  */
 #include "derush-window-private.h"
+#include "derush-photo-text.h"
 #include "derush-apply-dialog.h"
 
 typedef struct {
@@ -76,9 +77,11 @@ static const KeyBinding compare_keys[] = {
     {"minus", "win.zoom-out"}, {"KP_Subtract", "win.zoom-out"},
 };
 
+/* In the viewer, H is the histogram (vim's left stays the arrow's). */
 static const KeyBinding viewer_keys[] = {
     {"Left", "win.move-left"}, {"Right", "win.move-right"}, {"space", "win.view"},
     {"Return", "win.view"},    {"KP_Enter", "win.view"},    {"Escape", "win.back"},
+    {"h", "win.histogram"},
 };
 
 static gboolean
@@ -91,8 +94,8 @@ viewer_shown(DerushWindow *self)
 
 /* Writes @change for @items (one durable commit) and updates the items,
  * and their RAW+JPEG partners, which the library changes along. */
-static gboolean
-write_labels(DerushWindow *self, GPtrArray *items, const DerushLabelChange *change)
+gboolean
+_derush_window_write_labels(DerushWindow *self, GPtrArray *items, const DerushLabelChange *change)
 {
   g_autoptr(GArray) ids = g_array_sized_new(FALSE, FALSE, sizeof(gint64), items->len);
   for (guint i = 0; i < items->len; i++) {
@@ -141,7 +144,7 @@ apply_change(DerushWindow *self, const DerushLabelChange *change)
       return;
     g_autoptr(GPtrArray) one = g_ptr_array_new();
     g_ptr_array_add(one, focused);
-    if (write_labels(self, one, change))
+    if (_derush_window_write_labels(self, one, change))
       _derush_window_refilter(self);
     return;
   }
@@ -151,7 +154,7 @@ apply_change(DerushWindow *self, const DerushLabelChange *change)
     return;
   int pos = _derush_window_get_current_position(self);
   DerushPhotoItem *first = items->pdata[0];
-  if (!write_labels(self, items, change))
+  if (!_derush_window_write_labels(self, items, change))
     return;
 
   _derush_window_refilter(self);
@@ -193,7 +196,8 @@ keep_trash_others_cb(GtkWidget *widget, const char *action, GVariant *param)
   GPtrArray *items = derush_compare_get_items(self->compare);
   for (guint i = 0; i < items->len; i++)
     g_ptr_array_add(items->pdata[i] == focused ? one : others, items->pdata[i]);
-  if (write_labels(self, one, &keep) && (others->len == 0 || write_labels(self, others, &trash))) {
+  if (_derush_window_write_labels(self, one, &keep) &&
+      (others->len == 0 || _derush_window_write_labels(self, others, &trash))) {
     g_autofree char *message = g_strdup_printf(
         "Kept %s, %u to trash", derush_photo_item_get_display_name(focused), others->len);
     derush_window_show_toast(self, message);
@@ -227,13 +231,16 @@ typedef struct {
   gint64 photo_id;
   DerushLabel label;
   int stars;
+  DerushLabel old_label; /* what the undo took away (or the redo brought back) */
+  int old_stars;
 } Change;
 
 static gboolean
 collect_change_cb(const DerushLabelEvent *event, gpointer user_data)
 {
   GArray *changes = user_data;
-  Change c = {event->photo_id, event->new_label, event->new_stars};
+  Change c = {event->photo_id, event->new_label, event->new_stars, event->old_label,
+              event->old_stars};
   g_array_append_val(changes, c);
   return TRUE;
 }
@@ -263,9 +270,19 @@ refresh_after_history(DerushWindow *self, const char *verb, gint64 before)
         first = item;
     }
   }
-  guint n_photos = g_hash_table_size(photos);
-  g_autofree char *message =
-      g_strdup_printf("%s: %u photo%s", verb, n_photos, n_photos == 1 ? "" : "s");
+  /* Say what was undone: "Undone: Trash on IMG_0042.JPG". The undo's
+   * events go back to the old state, so what it took away is their "old"
+   * side; a redo's events bring back their "new" side. */
+  g_autofree char *what = NULL;
+  if (changes->len > 0) {
+    Change *c = &g_array_index(changes, Change, 0);
+    gboolean redo = g_str_equal(verb, "Redone");
+    DerushPhotoItem *item = derush_photo_model_lookup_id(self->model, c->photo_id);
+    what = derush_text_label_change(redo ? c->label : c->old_label, redo ? c->stars : c->old_stars,
+                                    c->label != c->old_label, g_hash_table_size(photos),
+                                    item ? derush_photo_item_get_display_name(item) : NULL);
+  }
+  g_autofree char *message = g_strdup_printf("%s: %s", verb, what ? what : "nothing");
   derush_window_show_toast(self, message);
   _derush_window_refilter(self);
   _derush_window_learning_labels_changed(self, FALSE);
@@ -390,6 +407,14 @@ select_photo_cb(GtkWidget *widget, const char *action, GVariant *param)
   g_autofree char *message =
       g_strdup_printf("%s is hidden by the filter", derush_photo_item_get_display_name(item));
   derush_window_show_toast(self, message);
+}
+
+static void
+histogram_cb(GtkWidget *widget, const char *action, GVariant *param)
+{
+  DerushWindow *self = DERUSH_WINDOW(widget);
+  if (viewer_shown(self))
+    derush_viewer_toggle_histogram(self->viewer);
 }
 
 static void
@@ -561,6 +586,7 @@ _derush_window_class_init_actions(GtkWidgetClass *widget_class)
   gtk_widget_class_install_action(widget_class, "win.move-down", NULL, move_cb);
   gtk_widget_class_install_action(widget_class, "win.next-group", NULL, next_group_cb);
   gtk_widget_class_install_action(widget_class, "win.compare", NULL, compare_cb);
+  gtk_widget_class_install_action(widget_class, "win.histogram", NULL, histogram_cb);
   gtk_widget_class_install_action(widget_class, "win.select-photo", "x", select_photo_cb);
   gtk_widget_class_install_action(widget_class, "win.keep-trash-others", NULL,
                                   keep_trash_others_cb);
@@ -577,9 +603,7 @@ _derush_window_class_init_actions(GtkWidgetClass *widget_class)
   gtk_widget_class_install_action(widget_class, "win.cancel-scan", NULL, cancel_scan_cb);
   gtk_widget_class_install_action(widget_class, "win.apply", NULL, apply_cb);
   gtk_widget_class_install_action(widget_class, "win.undo-apply", NULL, undo_apply_cb);
-  gtk_widget_class_install_property_action(widget_class, "win.advance", "advance");
-  gtk_widget_class_install_property_action(widget_class, "win.hide-labelled", "hide-labelled");
-  gtk_widget_class_install_property_action(widget_class, "win.show-panel", "show-panel");
+  gtk_widget_class_install_action(widget_class, "win.cull-groups", NULL, _derush_cull_groups_cb);
 
   for (gsize i = 0; i < G_N_ELEMENTS(window_keys); i++) {
     guint keyval;
@@ -603,9 +627,25 @@ capture_controller(const KeyBinding *keys, gsize n)
   return controller;
 }
 
+/* The menu's toggles (win.advance, win.hide-labelled, win.show-panel):
+ * GPropertyActions in the window's own action group. GTK 4.8's menus draw
+ * no check mark for a widget-class property action (its state does not
+ * reach the menu's tracker), so these live in the GActionMap that
+ * GtkApplicationWindow exports as "win.", whose state the menu reads. */
+static void
+init_toggles(DerushWindow *self)
+{
+  static const char *const toggles[] = {"advance", "hide-labelled", "show-panel"};
+  for (gsize i = 0; i < G_N_ELEMENTS(toggles); i++) {
+    g_autoptr(GPropertyAction) action = g_property_action_new(toggles[i], self, toggles[i]);
+    g_action_map_add_action(G_ACTION_MAP(self), G_ACTION(action));
+  }
+}
+
 void
 _derush_window_init_shortcuts(DerushWindow *self)
 {
+  init_toggles(self);
   gtk_widget_add_controller(GTK_WIDGET(self->grid_view),
                             capture_controller(grid_keys, G_N_ELEMENTS(grid_keys)));
   gtk_widget_add_controller(GTK_WIDGET(self->viewer),

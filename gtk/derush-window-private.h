@@ -83,6 +83,14 @@ struct _DerushWindow {
 void _derush_window_class_init_actions(GtkWidgetClass *widget_class);
 void _derush_window_init_shortcuts(DerushWindow *self);
 void _derush_window_update_actions(DerushWindow *self);
+gboolean _derush_window_write_labels(DerushWindow *self, GPtrArray *items,
+                                     const DerushLabelChange *change);
+
+/* derush-cull-groups.c */
+void _derush_cull_groups_cb(GtkWidget *widget, const char *action, GVariant *param);
+
+/* derush-window-focus.c */
+void _derush_window_init_focus(DerushWindow *self);
 
 /* derush-window.c */
 GPtrArray *_derush_window_get_selected(DerushWindow *self);

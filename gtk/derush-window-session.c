@@ -176,6 +176,18 @@ start_load(DerushWindow *self, const char *folder, gboolean scan)
   g_autofree char *display = g_filename_display_name(base);
   adw_window_title_set_title(self->window_title, display);
   gtk_window_set_title(GTK_WINDOW(self), display);
+  /* A full disk opens the catalog read-only, holding its lock (see
+   * catalog.c): the session's own connections would wait on it and then
+   * fail, so it says why now instead of "Reading Photos…" forever. */
+  if (derush_catalog_is_read_only(self->catalog)) {
+    g_autofree char *where = g_filename_display_name(self->catalog_path);
+    g_autofree char *why = g_strdup_printf(
+        "The disk holding the catalog (%s) is full, so derush can save nothing now. Your "
+        "decisions so far are safe. Free some space, then open the folder again.",
+        where);
+    _derush_window_show_message(self, "drive-harddisk-symbolic", "Disk Full", why);
+    return;
+  }
   _derush_window_show_message(self, "folder-pictures-symbolic", "Reading Photos…",
                               "Each photo is read once; later visits only check what changed.");
   derush_folder_session_load(self->session, folder, scan);

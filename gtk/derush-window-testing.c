@@ -63,7 +63,7 @@ derush_window_is_compare_loading(DerushWindow *self)
 gboolean
 derush_window_is_viewer_loading(DerushWindow *self)
 {
-  return derush_viewer_is_loading(self->viewer);
+  return derush_viewer_is_loading(self->viewer) || derush_viewer_is_histogram_busy(self->viewer);
 }
 
 /**
@@ -93,8 +93,12 @@ derush_window_set_sort(DerushWindow *self, DerushSortMode mode)
     return;
   if (gtk_drop_down_get_selected(self->sort_dropdown) != (guint)mode)
     gtk_drop_down_set_selected(self->sort_dropdown, mode);
-  if (derush_photo_model_set_sort(self->model, mode))
-    _derush_window_queue_status(self);
+  if (!derush_photo_model_set_sort(self->model, mode))
+    return;
+  /* The "By Group" sort heads each group (derush-grid-cell.c). */
+  for (guint i = 0; i < self->cells->len; i++)
+    derush_grid_cell_set_group_headers(self->cells->pdata[i], mode == DERUSH_SORT_GROUP);
+  _derush_window_queue_status(self);
 }
 
 /** derush_window_get_model: Returns: (transfer none): the folder's photos, as shown. */
@@ -109,6 +113,19 @@ gboolean
 derush_window_is_status_pending(DerushWindow *self)
 {
   return self->status_idle != 0;
+}
+
+/**
+ * derush_window_get_message:
+ * Returns: the title of the message page ("Reading Photos…", "Disk Full")
+ * when it is what the window shows, else NULL.
+ */
+const char *
+derush_window_get_message(DerushWindow *self)
+{
+  if (g_strcmp0(gtk_stack_get_visible_child_name(self->stack), "message") != 0)
+    return NULL;
+  return adw_status_page_get_title(self->message_page);
 }
 
 /** derush_window_is_no_match_shown: the "No Photos Match" page covers the grid. */
@@ -158,4 +175,26 @@ GtkWidget *
 derush_window_get_compare(DerushWindow *self)
 {
   return GTK_WIDGET(self->compare);
+}
+
+/** derush_window_get_page: Returns: (transfer none): the page shown: empty, message, grid, viewer,
+ * compare. */
+const char *
+derush_window_get_page(DerushWindow *self)
+{
+  return gtk_stack_get_visible_child_name(self->stack);
+}
+
+/** derush_window_get_viewer: Returns: (transfer none): the DerushViewer page. */
+GtkWidget *
+derush_window_get_viewer(DerushWindow *self)
+{
+  return GTK_WIDGET(self->viewer);
+}
+
+/** derush_window_get_sort_dropdown: Returns: (transfer none): the header bar's sort dropdown. */
+GtkWidget *
+derush_window_get_sort_dropdown(DerushWindow *self)
+{
+  return GTK_WIDGET(self->sort_dropdown);
 }

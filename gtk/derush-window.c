@@ -117,6 +117,9 @@ setup_cb(GtkSignalListItemFactory *factory, GtkListItem *list_item, DerushWindow
 {
   GtkWidget *cell = derush_grid_cell_new(self->thumbnailer);
   derush_grid_cell_set_thumb_size(DERUSH_GRID_CELL(cell), self->thumb_size);
+  derush_grid_cell_set_list_item(DERUSH_GRID_CELL(cell), list_item, G_LIST_MODEL(self->model));
+  derush_grid_cell_set_group_headers(DERUSH_GRID_CELL(cell),
+                                     derush_photo_model_get_sort(self->model) == DERUSH_SORT_GROUP);
   gtk_list_item_set_child(list_item, cell);
   g_ptr_array_add(self->cells, cell);
   /* Not "teardown": GTK 4.8 disposes the list item widget (and the cell)
@@ -383,9 +386,10 @@ _derush_window_show_viewer(DerushWindow *self, gboolean show)
 
 /**
  * _derush_window_show_compare:
- * Shows the current photo's group side by side: the best pick first, the
- * current photo, then the others by time, four at most (more would be too
- * small to judge focus). A pass over the items, no query: ~1 ms at 100k.
+ * Shows the current photo's group side by side: the best pick first, then
+ * the others by time, the current photo among those in view (four at a
+ * time; the compare view slides along the rest). A pass over the items,
+ * no query: ~1 ms at 100k.
  */
 void
 _derush_window_show_compare(DerushWindow *self, gboolean show)
@@ -408,17 +412,13 @@ _derush_window_show_compare(DerushWindow *self, gboolean show)
     return;
   }
   g_autoptr(GPtrArray) members = derush_photo_model_get_group(self->model, current);
-  /* Keep the current photo among the four, right after the best pick. */
-  g_ptr_array_remove(members, current);
-  g_ptr_array_insert(members, derush_photo_item_get_analysis(current)->is_best ? 0 : 1, current);
-  if (members->len > 4)
-    g_ptr_array_set_size(members, 4);
   if (members->len < 2) {
     derush_window_show_toast(self, "The rest of this group is not in this folder");
     return;
   }
   _derush_window_show_viewer(self, FALSE);
   derush_compare_show(self->compare, members);
+  derush_compare_show_member(self->compare, current);
   gtk_stack_set_visible_child_name(self->stack, "compare");
   gtk_widget_grab_focus(GTK_WIDGET(self->compare));
   _derush_window_update_actions(self);
@@ -833,6 +833,7 @@ derush_window_init(DerushWindow *self)
   gtk_paned_set_position(self->paned, 1400 - 360);
   gtk_widget_set_visible(GTK_WIDGET(self->side_panel), self->show_panel);
   _derush_window_init_shortcuts(self);
+  _derush_window_init_focus(self);
   _derush_window_update_recent_menu(self);
 }
 
@@ -853,7 +854,8 @@ derush_window_new(GtkApplication *app, const char *catalog_path, GError **error)
     return NULL;
   /* An apply that a crash cut short is finished or rolled back before the
    * grid shows any file (the CLI does the same on every open). */
-  if (derush_catalog_recover_file_ops(catalog, error) < 0) {
+  if (!derush_catalog_is_read_only(catalog) &&
+      derush_catalog_recover_file_ops(catalog, error) < 0) {
     derush_catalog_close(catalog);
     return NULL;
   }

@@ -41,6 +41,7 @@ gboolean derush_window_is_folder_missing(DerushWindow *self);
 gboolean derush_window_is_analyzed(DerushWindow *self);
 gboolean derush_window_is_status_pending(DerushWindow *self);
 gboolean derush_window_is_no_match_shown(DerushWindow *self);
+const char *derush_window_get_message(DerushWindow *self);
 void derush_window_get_analysis_counts(DerushWindow *self, guint *grouped, guint *best,
                                        guint *flagged);
 guint derush_window_get_n_shown(DerushWindow *self);
@@ -67,5 +68,10 @@ gboolean derush_window_is_learning(DerushWindow *self);
 char *derush_window_describe_learning(DerushWindow *self);
 gboolean derush_window_screenshot(DerushWindow *self, const char *path, int *width, int *height,
                                   GError **error);
+const char *derush_window_get_page(DerushWindow *self);
+GtkWidget *derush_window_get_viewer(DerushWindow *self);
+GtkWidget *derush_window_get_sort_dropdown(DerushWindow *self);
+gboolean derush_window_route_arrow(DerushWindow *self, guint keyval);
+gboolean derush_window_cull_groups_respond(DerushWindow *self, const char *response);
 
 G_END_DECLS

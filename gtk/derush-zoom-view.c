@@ -27,6 +27,7 @@ struct _DerushZoomView {
   GtkWidget parent_instance;
 
   GdkPaintable *paintable;
+  GdkPaintable *overlay;         /* drawn over the photo at its size (the histogram's clipping) */
   int image_width, image_height; /* the photo at 100%; 0: the paintable's size */
   double zoom;                   /* 0: fit */
   double cx, cy;                 /* centre wanted, 0..1 */
@@ -138,6 +139,8 @@ derush_zoom_view_snapshot(GtkWidget *widget, GtkSnapshot *snapshot)
   gtk_snapshot_save(snapshot);
   gtk_snapshot_translate(snapshot, &GRAPHENE_POINT_INIT(x0, y0));
   gdk_paintable_snapshot(self->paintable, snapshot, dw, dh);
+  if (self->overlay)
+    gdk_paintable_snapshot(self->overlay, snapshot, dw, dh);
   gtk_snapshot_restore(snapshot);
   gtk_snapshot_pop(snapshot);
 }
@@ -234,6 +237,7 @@ derush_zoom_view_dispose(GObject *object)
 {
   DerushZoomView *self = DERUSH_ZOOM_VIEW(object);
   derush_zoom_view_set_paintable(self, NULL);
+  g_clear_object(&self->overlay);
   G_OBJECT_CLASS(derush_zoom_view_parent_class)->dispose(object);
 }
 
@@ -360,6 +364,19 @@ derush_zoom_view_set_paintable(DerushZoomView *self, GdkPaintable *paintable)
   update_cursor(self);
   gtk_widget_queue_draw(GTK_WIDGET(self));
   g_object_notify_by_pspec(G_OBJECT(self), properties[PROP_PAINTABLE]);
+}
+
+/**
+ * derush_zoom_view_set_overlay:
+ * @overlay: (nullable): drawn over the photo, stretched to it (a mask of
+ *   the photo's pixels, as the histogram's clipping warning).
+ */
+void
+derush_zoom_view_set_overlay(DerushZoomView *self, GdkPaintable *overlay)
+{
+  g_return_if_fail(DERUSH_IS_ZOOM_VIEW(self));
+  if (g_set_object(&self->overlay, overlay))
+    gtk_widget_queue_draw(GTK_WIDGET(self));
 }
 
 /** derush_zoom_view_get_paintable: Returns: (transfer none) (nullable): what is shown. */

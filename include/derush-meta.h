@@ -47,6 +47,8 @@ typedef struct {
 void derush_meta_init(DerushMeta *meta);
 void derush_meta_clear(DerushMeta *meta);
 
+char *derush_meta_camera_name(const DerushMeta *meta);
+
 char *derush_format_capture_time(gint64 capture_time_ns, gboolean has_offset, int offset_minutes,
                                  DerushTimeSource source);
 

@@ -291,6 +291,10 @@ test_lying_sof(void)
   JsonObject *o = json_node_get_object(json_parser_get_root(parser));
   g_assert_cmpstr(json_object_get_string_member(o, "status"), ==, "unreadable");
   g_assert_nonnull(strstr(json_object_get_string_member(o, "reason"), "19000x20000"));
+  /* The claim is in the reason, not recorded as the photo's size. */
+  g_assert_true(json_object_has_member(o, "width"));
+  g_assert_true(json_object_get_null_member(o, "width"));
+  g_assert_true(json_object_get_null_member(o, "height"));
   test_rmrf(tmp);
 }
 
@@ -385,6 +389,25 @@ test_non_files(void)
     gboolean is_ok = strcmp(json_object_get_string_member(o, "path"), ok) == 0;
     g_assert_cmpstr(json_object_get_string_member(o, "label"), ==, is_ok ? "keep" : "none");
   }
+  /* The library refuses too (the app labels through it, not the CLI): the
+   * whole batch, with the FIFO named, and nothing saved. */
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DerushCatalog) cat = derush_catalog_open(catalog, &error);
+  g_assert_no_error(error);
+  g_autoptr(DerushPhoto) fifo_photo = derush_catalog_get_photo(cat, fifo, &error);
+  g_assert_no_error(error);
+  g_autoptr(DerushPhoto) ok_photo = derush_catalog_get_photo(cat, ok, &error);
+  g_assert_no_error(error);
+  gint64 ids[] = {ok_photo->id, fifo_photo->id};
+  DerushLabelChange trash = {.set_label = TRUE, .label = DERUSH_LABEL_TRASH};
+  gint64 batch = -1;
+  g_assert_false(
+      derush_catalog_set_labels(cat, ids, 2, &trash, DERUSH_SOURCE_USER, &batch, &error));
+  g_assert_error(error, DERUSH_ERROR, DERUSH_ERROR_UNSUPPORTED);
+  g_assert_nonnull(strstr(error->message, "fifo.jpg: not labelled: not a regular file"));
+  g_clear_pointer(&ok_photo, derush_photo_free);
+  ok_photo = derush_catalog_get_photo(cat, ok, NULL);
+  g_assert_cmpint(ok_photo->label, ==, DERUSH_LABEL_KEEP);
 #undef RUN
   test_rmrf(tmp);
 }

@@ -74,6 +74,37 @@ test_letterbox_golden(void)
   g_assert_cmpfloat(t[(gsize)2 * 416 * 416 + 415 * 416 + 10], ==, 114.0f);
 }
 
+/* MobileNetV2's input for photo 9 matches the golden tensor made from the
+ * same file (shorter side 256, centre crop 224, ImageNet normalisation):
+ * within one grey level (1 / 255 / std, at most 0.0175) everywhere. */
+static void
+test_mobilenet_input_golden(void)
+{
+  gsize len = 0;
+  g_autofree guint8 *golden =
+      shared_bytes("models/golden/mobilenetv2-12-int8_000000000009_input_1x3x224x224.f32", &len);
+  if (!golden)
+    return;
+  g_assert_cmpuint(len, ==, 3 * 224 * 224 * sizeof(float));
+  g_autofree char *path = test_shared_path(IMAGE_9);
+  int w, h;
+  g_autofree guint8 *rgb = decode_rgb(path, &w, &h);
+  g_autofree float *t = g_new(float, 3 * 224 * 224);
+  _derush_mobilenet_input(rgb, w, h, (gsize)w * 3, t);
+  const float *g = (const float *)golden;
+  gsize differ = 0;
+  float worst = 0;
+  for (gsize i = 0; i < 3 * 224 * 224; i++) {
+    float d = fabsf(t[i] - g[i]);
+    worst = MAX(worst, d);
+    differ += d > 1e-5f;
+  }
+  g_test_message("mobilenet input vs golden: %zu of %d values differ, at most by %g", differ,
+                 3 * 224 * 224, worst);
+  g_assert_cmpfloat(worst, <=, 1.0f / 255 / 0.224f + 1e-4f);
+  g_assert_cmpuint(differ, <, 3 * 224 * 224 / 100);
+}
+
 /* Synthetic: channel order (RGB in, BGR planes out), a flat picture stays
  * flat through the resize, and a portrait one pads on the right. */
 static void
@@ -532,8 +563,11 @@ test_end_to_end(void)
   g_assert_true(derush_catalog_detect(cat, NULL, &opt, &sum, &error));
   g_assert_no_error(error);
   g_assert_cmpint(sum.detected, ==, 3);
-  g_assert_cmpint(derush_counter_get(DERUSH_COUNTER_NN_MODELS_LOADED) - loads, <=, 1);
-  g_assert_cmpint(derush_counter_get(DERUSH_COUNTER_NN_FORWARDS) - forwards, ==, 3);
+  /* With MobileNetV2 beside YOLOX: its model once, its forward per photo. */
+  g_autofree char *mobilenet = g_build_filename(models, DERUSH_EMBEDDING_MODEL, NULL);
+  int n_models = g_file_test(mobilenet, G_FILE_TEST_EXISTS) ? 2 : 1;
+  g_assert_cmpint(derush_counter_get(DERUSH_COUNTER_NN_MODELS_LOADED) - loads, <=, n_models);
+  g_assert_cmpint(derush_counter_get(DERUSH_COUNTER_NN_FORWARDS) - forwards, ==, 3 * n_models);
   g_assert_cmpint(derush_counter_get(DERUSH_COUNTER_IMAGES_DECODED) - decodes, ==, 3);
   g_assert_cmpint(derush_counter_get(DERUSH_COUNTER_PHOTOS_DETECTED) - detected, ==, 3);
 
@@ -585,6 +619,29 @@ test_end_to_end(void)
     norm += e[i] * e[i];
   }
   g_assert_cmpfloat(norm, >, 0);
+  if (n_models == 2) {
+    /* The MobileNetV2 embedding: 1280 pooled ReLU6 outputs (>= 0), not
+     * all zero, and another photo's differs (cosine well below 1). */
+    g_autofree float *m9 =
+        derush_catalog_get_embedding(cat, photo->id, DERUSH_EMBEDDING_MOBILENET, &size, &error);
+    g_assert_no_error(error);
+    g_assert_cmpint(size, ==, 1280);
+    g_autofree char *p25 = g_build_filename(photos, names[1], NULL);
+    g_autoptr(DerushPhoto) photo25 = derush_catalog_get_photo(cat, p25, &error);
+    g_autofree float *m25 =
+        derush_catalog_get_embedding(cat, photo25->id, DERUSH_EMBEDDING_MOBILENET, &size, &error);
+    g_assert_no_error(error);
+    double dot = 0, n9 = 0, n25 = 0;
+    for (int i = 0; i < size; i++) {
+      g_assert_true(isfinite(m9[i]) && m9[i] >= 0);
+      dot += m9[i] * m25[i];
+      n9 += m9[i] * m9[i];
+      n25 += m25[i] * m25[i];
+    }
+    g_assert_cmpfloat(n9, >, 0);
+    g_test_message("mobilenet embeddings of photos 9 and 25: cosine %.3f", dot / sqrt(n9 * n25));
+    g_assert_cmpfloat(dot / sqrt(n9 * n25), <, 0.95);
+  }
   derush_catalog_close(cat);
   test_rmrf(tmp);
 }
@@ -631,6 +688,7 @@ test_no_model(void)
   JsonObject *o = json_node_get_object(json_parser_get_root(parser));
   g_assert_true(json_object_get_null_member(o, "det_objects"));
   g_assert_true(json_object_get_null_member(o, "embedding"));
+  g_assert_cmpuint(json_array_get_length(json_object_get_array_member(o, "embeddings")), ==, 0);
   test_rmrf(tmp);
 }
 
@@ -684,6 +742,17 @@ test_cli_json(void)
   JsonObject *e = json_object_get_object_member(f, "embedding");
   g_assert_cmpint(json_object_get_int_member(e, "size"), ==, 256);
   g_assert_cmpint(json_object_get_int_member(e, "version"), ==, 1);
+  /* Every stored embedding: YOLOX's, and MobileNetV2's when its model is
+   * in the folder too. */
+  JsonArray *all = json_object_get_array_member(f, "embeddings");
+  g_autofree char *mobilenet = g_build_filename(models, DERUSH_EMBEDDING_MODEL, NULL);
+  guint want = g_file_test(mobilenet, G_FILE_TEST_EXISTS) ? 2 : 1;
+  g_assert_cmpuint(json_array_get_length(all), ==, want);
+  JsonObject *last = json_array_get_object_element(all, want - 1);
+  g_assert_cmpstr(json_object_get_string_member(last, "name"), ==,
+                  want == 2 ? "mobilenetv2" : "yolox_backbone");
+  g_assert_cmpint(json_object_get_int_member(last, "size"), ==, want == 2 ? 1280 : 256);
+  g_assert_cmpint(json_object_get_int_member(last, "version"), ==, 1);
   g_assert_cmpfloat(json_object_get_double_member(f, "det_food"), ==, 1);
   test_rmrf(tmp);
 }
@@ -772,6 +841,7 @@ main(int argc, char **argv)
   test_init(&argc, &argv);
   g_test_add_func("/detect/letterbox/golden", test_letterbox_golden);
   g_test_add_func("/detect/letterbox/synthetic", test_letterbox_synthetic);
+  g_test_add_func("/detect/mobilenet/input-golden", test_mobilenet_input_golden);
   g_test_add_func("/detect/decode/golden", test_decode_golden);
   g_test_add_func("/detect/decode/nms", test_decode_nms);
   g_test_add("/detect/store/round-trip", Fixture, NULL, fixture_set_up, test_store_round_trip,

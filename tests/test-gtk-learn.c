@@ -16,7 +16,7 @@
  *   apart from the user's (source auto).
  * Screenshots land in $G_TEST_BUILDDIR/gtk-screenshots/gtk-learn-*.png.
  */
-#include "test-gtk-util.h"
+#include "gtk-harness.h"
 
 #define N_LABELS 12
 

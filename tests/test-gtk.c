@@ -11,7 +11,8 @@
  * Without $DISPLAY the test starts its own Xvfb on a free display number
  * and stops it at the end; without Xvfb (or the app) it skips, saying why.
  */
-#include "test-gtk-util.h"
+#include "gtk-harness.h"
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -292,6 +293,69 @@ test_empty_folder(Fixture *f, gconstpointer data)
   g_assert_cmpint(run_app(f, f->photos, script, &out, &err), ==, 0);
   g_assert_nonnull(strstr(out, "toast: No photos"));
   check_screenshot(out, shot);
+}
+
+/* Writes zeros into @path until the disk says no. */
+static void
+fill_disk(const char *path)
+{
+  int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  g_assert_cmpint(fd, >=, 0);
+  static const char zeros[16384];
+  while (write(fd, zeros, sizeof zeros) > 0)
+    ;
+  close(fd);
+}
+
+/* The catalog's disk is full: the catalog opens read-only holding its
+ * lock, and the window says so at once (it used to show "Reading
+ * Photos…" forever while its loader waited on that lock). */
+static void
+test_disk_full(Fixture *f, gconstpointer data)
+{
+  if (!need_display())
+    return;
+  if (getuid() != 0) {
+    g_test_skip("needs root to mount a small tmpfs");
+    return;
+  }
+  g_autofree char *mnt = g_build_filename(f->tmp, "mnt", NULL);
+  g_mkdir(mnt, 0700);
+  g_autofree char *mount_cmd = g_strdup_printf("mount -t tmpfs -o size=2m tmpfs '%s'", mnt);
+  int status = 0;
+  if (!g_spawn_command_line_sync(mount_cmd, NULL, NULL, &status, NULL) ||
+      !g_spawn_check_wait_status(status, NULL)) {
+    g_test_skip("cannot mount a tmpfs here (a container without CAP_SYS_ADMIN?)");
+    return;
+  }
+  make_photos(f, 2);
+  g_free(f->catalog);
+  f->catalog = g_build_filename(mnt, "cat.db", NULL);
+  g_autofree char *p0 = g_build_filename(f->photos, "p00.jpg", NULL);
+  g_auto(GStrv) env = test_isolated_env(f->tmp, f->catalog);
+  g_assert_cmpint(test_run_derush_on(f->catalog, (const char *const *)env, NULL, NULL, "label", p0,
+                                     "keep", NULL),
+                  ==, 0);
+  g_autofree char *fill = g_build_filename(mnt, "fill", NULL);
+  fill_disk(fill);
+
+  g_autofree char *shot = g_build_filename(f->shots, "gtk-disk-full.png", NULL);
+  g_autofree char *script =
+      g_strdup_printf("print-message\nsleep 500\nscreenshot %s\nkey k\nquit\n", shot);
+  g_autofree char *out = NULL, *err = NULL;
+  g_assert_cmpint(run_app(f, f->photos, script, &out, &err), ==, 0);
+  g_assert_nonnull(strstr(out, "message Disk Full\n"));
+  check_screenshot(out, shot);
+
+  /* Space back: the label made before is there. */
+  g_unlink(fill);
+  g_autofree char *ls = NULL;
+  g_assert_cmpint(
+      test_run_derush_on(f->catalog, (const char *const *)env, &ls, NULL, "ls", "--json", p0, NULL),
+      ==, 0);
+  g_assert_nonnull(strstr(ls, "\"label\":\"keep\""));
+  g_autofree char *umount_cmd = g_strdup_printf("umount '%s'", mnt);
+  g_spawn_command_line_sync(umount_cmd, NULL, NULL, NULL, NULL);
 }
 
 static void
@@ -1762,6 +1826,7 @@ main(int argc, char **argv)
              fixture_teardown);
   g_test_add("/gtk/missing-folder", Fixture, NULL, fixture_setup, test_missing_at_start,
              fixture_teardown);
+  g_test_add("/gtk/disk-full", Fixture, NULL, fixture_setup, test_disk_full, fixture_teardown);
   g_test_add("/gtk/folder-vanishes", Fixture, NULL, fixture_setup, test_folder_vanishes,
              fixture_teardown);
   g_test_add("/gtk/demo-set", Fixture, NULL, fixture_setup, test_demo_set, fixture_teardown);

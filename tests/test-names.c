@@ -171,6 +171,55 @@ test_json_paths(Fixture *f, gconstpointer data)
   assert_opens(best);
 }
 
+/* The other commands that print paths: stats (the catalog's own path) and
+ * eval grouping (the unreadable files): quoted in text, lossless in JSON. */
+static void
+test_stats_and_eval(Fixture *f, gconstpointer data)
+{
+  g_autofree char *odd_catalog = g_build_filename(f->tmp, "cat\xe9\nFAKE.db", NULL);
+  g_autofree char *out = NULL;
+  g_assert_cmpint(test_run_derush_on(odd_catalog, (const char *const *)f->env, NULL, NULL, "scan",
+                                     f->photos, NULL),
+                  ==, 0);
+  g_assert_cmpint(
+      test_run_derush_on(odd_catalog, (const char *const *)f->env, &out, NULL, "stats", NULL), ==,
+      0);
+  g_assert_nonnull(strstr(out, "Catalog: '"));
+  g_assert_null(strstr(out, "\nFAKE.db"));
+  g_clear_pointer(&out, g_free);
+  g_assert_cmpint(test_run_derush_on(odd_catalog, (const char *const *)f->env, &out, NULL, "stats",
+                                     "--json", NULL),
+                  ==, 0);
+  g_autoptr(JsonParser) parser = json_parser_new();
+  g_assert_true(json_parser_load_from_data(parser, out, -1, NULL));
+  g_autofree char *catalog =
+      path_from_json(json_node_get_object(json_parser_get_root(parser)), "catalog");
+  g_assert_cmpstr(catalog, ==, odd_catalog);
+
+  /* An empty file named in non-UTF-8 is unreadable; eval grouping lists it. */
+  g_autofree char *bad = g_build_filename(f->photos, "bad\xe9.jpg", NULL);
+  test_write_file(bad, "", 0);
+  g_autofree char *csv = g_build_filename(f->photos, "truth.csv", NULL);
+  /* The CSV cannot quote a newline in a name: that photo is left out. */
+  g_autofree char *plain =
+      g_strdup_printf("path,group\n%s,1\n%s,1\nbad\xe9.jpg,\n", CAF_E9, CAF_E8);
+  test_write_file(csv, plain, strlen(plain));
+  g_clear_pointer(&out, g_free);
+  run(f, &out, NULL, "eval", "grouping", "--truth", csv, "--json", NULL);
+  g_clear_object(&parser);
+  parser = json_parser_new();
+  g_assert_true(json_parser_load_from_data(parser, out, -1, NULL));
+  JsonObject *o = json_node_get_object(json_parser_get_root(parser));
+  JsonArray *paths = json_object_get_array_member(o, "unreadable_paths");
+  g_assert_cmpuint(json_array_get_length(paths), ==, 1);
+  g_assert_true(json_object_has_member(o, "unreadable_paths_bytes"));
+  JsonArray *bytes = json_object_get_array_member(o, "unreadable_paths_bytes");
+  gsize len = 0;
+  g_autofree guchar *raw = g_base64_decode(json_array_get_string_element(bytes, 0), &len);
+  g_autofree char *decoded = g_strndup((const char *)raw, len);
+  g_assert_cmpstr(decoded, ==, bad);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -178,5 +227,6 @@ main(int argc, char **argv)
 #define ADD(path, fn) g_test_add(path, Fixture, NULL, fixture_set_up, fn, fixture_tear_down)
   ADD("/names/text-output", test_text_output);
   ADD("/names/json-paths", test_json_paths);
+  ADD("/names/stats-and-eval", test_stats_and_eval);
   return g_test_run();
 }

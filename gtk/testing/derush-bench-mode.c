@@ -8,6 +8,10 @@
  *                    cells (the user sees photos), and to the first frame
  *   bench loaded     process start to the first frame after the scan and
  *                    the listing were done
+ *   bench first-screen  process start to the first frame whose grid was full
+ *                    (or held every photo, once loaded) with every cell on
+ *                    screen showing its thumbnail: a new folder's first
+ *                    screenful
  *   bench scroll     the grid scrolled at a steady speed for N seconds:
  *                    frame intervals from the GdkFrameClock (frame_time of
  *                    successive frames), the main thread's work per frame
@@ -63,8 +67,9 @@ struct _DerushBenchMode {
   /* start-up: first frame, first frame with bound cells drawn */
   gint64 process_start; /* monotonic µs, from /proc/self/stat */
   gint64 first_frame, first_grid_frame;
-  gint64 loaded_frame; /* the first frame after the scan and listing were done */
-  gint64 first_items;  /* the first photos reached the model */
+  gint64 loaded_frame;       /* the first frame after the scan and listing were done */
+  gint64 first_screen_frame; /* the first full screen of thumbnails */
+  gint64 first_items;        /* the first photos reached the model */
 
   State state;
   GArray *frames; /* Frame */
@@ -139,6 +144,34 @@ counter_delta(DerushBenchMode *self, DerushGuiCounter counter)
 
 /* Cells on screen showing a photo, and those among them still without a
  * thumbnail (a placeholder). */
+/* The grid's viewport is full of photos (or holds all of them, the load
+ * done) and every cell on screen shows its thumbnail. */
+static gboolean
+screen_full(DerushWindow *window)
+{
+  guint blank;
+  guint mapped = derush_window_count_cells_on_screen(window, &blank);
+  if (mapped == 0 || blank > 0)
+    return FALSE;
+  if (derush_window_is_loaded(window) && mapped >= derush_window_get_n_shown(window))
+    return TRUE;
+  /* The grid's children are its cells' list item widgets. */
+  GtkWidget *grid = GTK_WIDGET(derush_window_get_grid_view(window));
+  int cw = 0, ch = 0;
+  for (GtkWidget *child = gtk_widget_get_first_child(grid); child && cw <= 0;
+       child = gtk_widget_get_next_sibling(child)) {
+    if (gtk_widget_get_mapped(child)) {
+      cw = gtk_widget_get_width(child);
+      ch = gtk_widget_get_height(child);
+    }
+  }
+  int w = gtk_widget_get_width(grid), h = gtk_widget_get_height(grid);
+  if (cw <= 0 || ch <= 0 || w <= 0 || h <= 0)
+    return FALSE;
+  guint capacity = (guint)(MAX(1, w / cw) * ((h + ch - 1) / ch));
+  return mapped >= capacity;
+}
+
 static int
 compare_double(gconstpointer a, gconstpointer b)
 {
@@ -181,6 +214,8 @@ after_paint_cb(GdkFrameClock *clock, DerushBenchMode *self)
     self->first_grid_frame = now;
   if (!self->loaded_frame && self->window && derush_window_is_loaded(self->window))
     self->loaded_frame = now;
+  if (!self->first_screen_frame && self->window && screen_full(self->window))
+    self->first_screen_frame = now;
 
   if (self->state == IDLE)
     return;
@@ -537,6 +572,29 @@ derush_bench_mode_print_loaded(DerushBenchMode *self)
   g_print("bench loaded loaded_ms=%.1f photos_shown=%u\n",
           (self->loaded_frame - self->process_start) / 1000.0,
           derush_window_get_n_shown(self->window));
+  return TRUE;
+}
+
+/**
+ * derush_bench_mode_print_first_screen:
+ * Prints a `bench first-screen` line once a frame showed a full screen of
+ * thumbnails (see screen_full()).
+ * Returns: FALSE until then (call again).
+ */
+gboolean
+derush_bench_mode_print_first_screen(DerushBenchMode *self)
+{
+  g_return_val_if_fail(DERUSH_IS_BENCH_MODE(self), FALSE);
+  if (!self->first_screen_frame)
+    return FALSE;
+  guint blank;
+  g_print("bench first-screen first_screen_ms=%.1f grid_ms=%.1f photos_shown=%u cells_on_screen=%u "
+          "loaded=%d\n",
+          (self->first_screen_frame - self->process_start) / 1000.0,
+          (self->first_grid_frame - self->process_start) / 1000.0,
+          derush_window_get_n_shown(self->window),
+          derush_window_count_cells_on_screen(self->window, &blank),
+          derush_window_is_loaded(self->window));
   return TRUE;
 }
 

@@ -24,6 +24,7 @@
 #include "derush-apply-dialog.h"
 #include "derush-bench-mode.h"
 #include "derush-preferences.h"
+#include "derush-replay-ux.h"
 #include "derush-compare.h"
 #include "derush-side-panel.h"
 #include "derush-grid-cell.h"
@@ -272,6 +273,14 @@ static gboolean
 cmd_print_no_match(DerushReplay *self, const Line *l)
 {
   g_print("no-match %d\n", derush_window_is_no_match_shown(self->window));
+  return TRUE;
+}
+
+static gboolean
+cmd_print_message(DerushReplay *self, const Line *l)
+{
+  const char *title = derush_window_get_message(self->window);
+  g_print("message %s\n", title ? title : "-");
   return TRUE;
 }
 
@@ -677,6 +686,13 @@ cmd_bench_loaded(DerushReplay *self, const Line *l)
          wait_until(self, l->line, derush_bench_mode_print_loaded(self->bench));
 }
 
+static gboolean
+cmd_bench_first_screen(DerushReplay *self, const Line *l)
+{
+  return !has_bench(self, l) ||
+         wait_until(self, l->line, derush_bench_mode_print_first_screen(self->bench));
+}
+
 /* bench-scroll and bench-refresh: start the measurement once, then wait. */
 static gboolean
 cmd_bench_run(DerushReplay *self, const Line *l)
@@ -733,6 +749,8 @@ static const Command commands[] = {
     {"sort", 1, cmd_sort, "time|name|group|sharpness|p-keep"},
     {"expect-shown", 1, cmd_expect_shown, "N: the grid shows N photos"},
     {"print-no-match", 0, cmd_print_no_match, "print \"no-match 0|1\""},
+    {"print-message", 0, cmd_print_message,
+     "print \"message TITLE\" (the page over the grid: \"Disk Full\"...) or \"message -\""},
     {"print-shown", 0, cmd_print_shown, "print \"shown N\" (photos in the grid now)"},
     {"print-analysis", 0, cmd_print_analysis, "print \"analysis grouped N best N flagged N\""},
     {"print-current", 0, cmd_print_current, "print \"current NAME\" (the first selected photo)"},
@@ -775,6 +793,8 @@ static const Command commands[] = {
     {"print-cells", 0, cmd_print_cells, "print \"cell NAME label L [auto]\" for every bound cell"},
     {"bench-startup", 0, cmd_bench_startup, "wait for the first frame with photos, print its time"},
     {"bench-loaded", 0, cmd_bench_loaded, "wait until the scan and listing are done, print it"},
+    {"bench-first-screen", 0, cmd_bench_first_screen,
+     "wait for a full screen of thumbnails, print its time"},
     {"bench-scroll", 0, cmd_bench_run,
      "SECS [PX/S]: scroll the grid steadily, print frame times and work"},
     {"bench-refresh", 0, cmd_bench_run,
@@ -802,6 +822,13 @@ run_line(DerushReplay *self, const char *raw)
       return TRUE;
     }
     return commands[i].func(self, &l);
+  }
+  /* Menus, focus, the grid's words, compare, histogram: derush-replay-ux.c. */
+  if (derush_replay_ux_handles(l.cmd)) {
+    g_autoptr(GError) error = NULL;
+    if (!derush_replay_ux_run(self->window, l.cmd, l.a1, l.a2, &error))
+      fail(self, line, error->message);
+    return TRUE;
   }
   fail(self, line, "unknown command");
   return TRUE;

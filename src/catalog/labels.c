@@ -9,6 +9,8 @@
  * Undo and redo are new batches too: history only grows. */
 #include "catalog-private.h"
 
+#include <sys/stat.h>
+
 static const char *const label_names[] = {"none", "keep", "trash"};
 static const char *const source_names[] = {"user", "auto", "import", "sidecar", "undo", "redo"};
 
@@ -171,10 +173,29 @@ apply_event(DerushCatalog *cat, Batch *b, gint64 photo, LabelState to, GError **
   return step_done(cat, st, "cannot save a label", error);
 }
 
+/* A FIFO, socket or device named like a photo is recorded by scans (so ls
+ * shows it), but a decision about it would mean nothing: refused here, for
+ * every front end. A file that is absent now (an unplugged drive) can still
+ * be labelled. */
+static gboolean
+refuse_non_file(const char *path, GError **error)
+{
+  struct stat st;
+  if (!path || stat(path, &st) != 0 || S_ISREG(st.st_mode))
+    return TRUE;
+  g_autofree char *shown = g_filename_display_name(path);
+  g_set_error(error, DERUSH_ERROR, DERUSH_ERROR_UNSUPPORTED, "%s: not labelled: not a regular file",
+              shown);
+  return FALSE;
+}
+
+/* The RAW+JPEG partner of photo @id (0 when none), after checking that @id
+ * names a photo that can be labelled. */
 static gboolean
 pair_of(DerushCatalog *cat, gint64 id, gint64 *pair, GError **error)
 {
-  sqlite3_stmt *stmt = _derush_catalog_stmt(cat, "SELECT pair_id FROM photos WHERE id = ?", error);
+  sqlite3_stmt *stmt =
+      _derush_catalog_stmt(cat, "SELECT pair_id, path FROM photos WHERE id = ?", error);
   if (!stmt)
     return FALSE;
   sqlite3_bind_int64(stmt, 1, id);
@@ -183,13 +204,14 @@ pair_of(DerushCatalog *cat, gint64 id, gint64 *pair, GError **error)
   gboolean found = rc == SQLITE_ROW;
   if (found && sqlite3_column_type(stmt, 0) != SQLITE_NULL)
     *pair = sqlite3_column_int64(stmt, 0);
+  g_autofree char *path = found ? g_strdup((const char *)sqlite3_column_text(stmt, 1)) : NULL;
   sqlite3_reset(stmt);
   if (!found) {
     g_set_error(error, DERUSH_ERROR, DERUSH_ERROR_NOT_FOUND, "no photo with id %" G_GINT64_FORMAT,
                 id);
     return FALSE;
   }
-  return TRUE;
+  return refuse_non_file(path, error);
 }
 
 /* Applies changes[i] (or changes[0] to all when @each is FALSE) to ids[i]

@@ -1,7 +1,9 @@
 /* detect-photo.c: one photo through the detector, from its decoded
  * preview to what the catalog stores (boxes, detector features, the
  * backbone embedding). The analysis pipeline calls it on the preview it
- * decoded for the quality features, so a photo is decoded once for both. */
+ * decoded for the quality features, so a photo is decoded once for both.
+ * With mobilenetv2-12-int8.onnx beside the detector's model, the same
+ * preview also gives the second embedding (mobilenet.c). */
 #include "catalog/detections-store.h"
 #include "detect-private.h"
 
@@ -62,6 +64,9 @@ _derush_detect_preview(DerushDetector *det, VipsImage *preview, int orig_width, 
   gboolean ok = _derush_detector_run(det, px, rgb->Xsize, rgb->Ysize, stride, orig_width,
                                      orig_height, DERUSH_DETECT_STORE_SCORE, result->dets,
                                      result->embedding, &result->has_embedding, error);
+  if (ok)
+    ok = _derush_detector_embed(det, px, rgb->Xsize, rgb->Ysize, stride, result->mobilenet,
+                                &result->has_mobilenet, error);
   if (ok) {
     _derush_detect_features((const DerushDetection *)result->dets->data, (int)result->dets->len,
                             orig_width, orig_height, px, rgb->Xsize, rgb->Ysize, stride,
@@ -88,6 +93,11 @@ _derush_detect_store(DerushCatalog *cat, gint64 photo_id, guint64 content_hash,
       !_derush_catalog_store_embedding(cat, photo_id, content_hash, DERUSH_EMBEDDING_YOLOX,
                                        result->embedding,
                                        derush_embedding_info(DERUSH_EMBEDDING_YOLOX)->size, error))
+    return FALSE;
+  if (result->has_mobilenet &&
+      !_derush_catalog_store_embedding(
+          cat, photo_id, content_hash, DERUSH_EMBEDDING_MOBILENET, result->mobilenet,
+          derush_embedding_info(DERUSH_EMBEDDING_MOBILENET)->size, error))
     return FALSE;
   return TRUE;
 }

@@ -6,6 +6,7 @@
 
 #include "derush-private.h"
 #include "derush-detect.h"
+#include "nn/nn.h"
 
 G_BEGIN_DECLS
 
@@ -27,6 +28,21 @@ char *_derush_model_find(const char *file_name, const char *model_dir);
  * Returns r. */
 double _derush_letterbox(const guint8 *rgb, int width, int height, gsize stride, int size,
                          float *out);
+/* The same resize alone, into @out (packed RGB, @dw x @dh). */
+void _derush_resize_rgb(const guint8 *rgb, int width, int height, gsize stride, int dw, int dh,
+                        guint8 *out);
+
+/* ------------------------------------------------------------ mobilenet.c */
+
+#define DERUSH_MOBILENET_SIZE 224
+#define DERUSH_MOBILENET_EMBEDDING 1280
+
+/* MobileNetV2's input from @rgb (see mobilenet.c): 3 * 224 * 224 floats. */
+void _derush_mobilenet_input(const guint8 *rgb, int width, int height, gsize stride, float *out);
+gboolean _derush_mobilenet_prepare(DerushNnModel *model, GError **error);
+/* One forward; the 1280-d pooled penultimate layer into @out. */
+gboolean _derush_mobilenet_embed(DerushNnModel *model, const guint8 *rgb, int width, int height,
+                                 gsize stride, float *out, GError **error);
 
 /* --------------------------------------------------------- yolox-decode.c */
 
@@ -65,6 +81,11 @@ gboolean _derush_detector_run(DerushDetector *det, const guint8 *rgb, int width,
                               GArray *dets, float *embedding, gboolean *has_embedding,
                               GError **error);
 
+/* The MobileNetV2 embedding when that model was found with the detector's
+ * (*@has FALSE otherwise); FALSE with @error set when its forward fails. */
+gboolean _derush_detector_embed(DerushDetector *det, const guint8 *rgb, int width, int height,
+                                gsize stride, float *out, gboolean *has, GError **error);
+
 /* --------------------------------------------------------- detect-photo.c */
 
 #define DERUSH_YOLOX_EMBEDDING 256
@@ -75,6 +96,8 @@ typedef struct {
   float features[DERUSH_N_DETECT_FEATURES];
   float embedding[DERUSH_YOLOX_EMBEDDING];
   gboolean has_embedding;
+  float mobilenet[DERUSH_MOBILENET_EMBEDDING]; /* the second embedding */
+  gboolean has_mobilenet;
 } DerushDetectResult;
 
 void _derush_detect_result_clear(DerushDetectResult *result);

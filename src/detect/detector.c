@@ -19,8 +19,27 @@ struct _DerushDetector {
   GMutex lock; /* one forward at a time */
   DerushNnModel *model;
   char *path;
-  gboolean embedding; /* the backbone tensor is kept */
+  gboolean embedding;       /* the backbone tensor is kept */
+  DerushNnModel *mobilenet; /* the second embedding's model, when found */
 };
+
+/* MobileNetV2 for the second embedding, when its file is there: NULL
+ * without it (nothing to say: it is optional), or when it does not load
+ * (said once, the detector still works). */
+static DerushNnModel *
+load_mobilenet(const char *model_dir)
+{
+  g_autofree char *path = _derush_model_find(DERUSH_EMBEDDING_MODEL, model_dir);
+  if (!path)
+    return NULL;
+  g_autoptr(GError) error = NULL;
+  DerushNnModel *m = _derush_nn_model_load(path, &error);
+  if (m && !_derush_mobilenet_prepare(m, &error))
+    g_clear_pointer(&m, _derush_nn_model_free);
+  if (!m)
+    g_message("no MobileNetV2 embedding: %s", error->message);
+  return m;
+}
 
 static GMutex detector_lock;
 static DerushDetector *detector;
@@ -69,6 +88,7 @@ _derush_detector_get(const char *model_dir, GError **error)
   d->embedding = _derush_nn_model_keep_tensor(model, BACKBONE_TENSOR, &local);
   if (!d->embedding)
     g_debug("%s: no embedding: %s", d->path, local->message);
+  d->mobilenet = load_mobilenet(model_dir);
   detector = d;
   g_mutex_unlock(&detector_lock);
   return d;
@@ -81,6 +101,7 @@ _derush_detector_release(void)
   g_mutex_lock(&detector_lock);
   if (detector) {
     _derush_nn_model_free(detector->model);
+    _derush_nn_model_free(detector->mobilenet);
     g_mutex_clear(&detector->lock);
     g_free(detector->path);
     g_clear_pointer(&detector, g_free);
@@ -182,4 +203,34 @@ _derush_detector_run(DerushDetector *det, const guint8 *rgb, int width, int heig
     b[3] = CLAMP(b[3], 0, fh);
   }
   return TRUE;
+}
+
+/**
+ * _derush_detector_embed:
+ * @det: the detector
+ * @rgb: the preview, packed 8-bit RGB, upright
+ * @width: its width
+ * @height: its height
+ * @stride: bytes a row
+ * @out: (out caller-allocates): DERUSH_MOBILENET_EMBEDDING floats
+ * @has: (out): whether @out was filled (FALSE: no MobileNetV2 model)
+ * @error: return location for a GError
+ *
+ * The MobileNetV2 embedding (mobilenet.c), one forward under the
+ * detector's lock.
+ *
+ * Returns: FALSE with @error set when the forward fails.
+ */
+gboolean
+_derush_detector_embed(DerushDetector *det, const guint8 *rgb, int width, int height, gsize stride,
+                       float *out, gboolean *has, GError **error)
+{
+  *has = FALSE;
+  if (!det->mobilenet)
+    return TRUE;
+  g_mutex_lock(&det->lock);
+  gboolean ok = _derush_mobilenet_embed(det->mobilenet, rgb, width, height, stride, out, error);
+  g_mutex_unlock(&det->lock);
+  *has = ok;
+  return ok;
 }

@@ -40,28 +40,22 @@ linear_taps(int src_len, int dst_len, int *index, short *w0, short *w1)
 }
 
 /**
- * _derush_letterbox:
+ * _derush_resize_rgb:
  * @rgb: packed 8-bit RGB, @height rows of @stride bytes
  * @width: pixels a row (>= 1)
  * @height: rows (>= 1)
  * @stride: bytes a row
- * @size: the square input's side (416 for YOLOX-nano)
- * @out: (out caller-allocates): 3 * @size * @size floats, BGR planes
+ * @dw: the output's width (>= 1)
+ * @dh: its height (>= 1)
+ * @out: (out caller-allocates): @dw * @dh * 3 bytes, packed RGB
  *
- * Returns: the scale r applied to the picture (divide a box by it to get
- * back to @rgb's pixels).
+ * cv2.resize(INTER_LINEAR), bit for bit where it matters (see above).
  */
-double
-_derush_letterbox(const guint8 *rgb, int width, int height, gsize stride, int size, float *out)
+void
+_derush_resize_rgb(const guint8 *rgb, int width, int height, gsize stride, int dw, int dh,
+                   guint8 *out)
 {
-  g_return_val_if_fail(rgb != NULL && out != NULL && width > 0 && height > 0 && size > 0, 0);
-
-  double r = MIN((double)size / height, (double)size / width);
-  int dw = CLAMP((int)(width * r), 1, size), dh = CLAMP((int)(height * r), 1, size);
-  gsize plane = (gsize)size * size;
-  for (gsize i = 0; i < 3 * plane; i++)
-    out[i] = 114.0f;
-
+  g_return_if_fail(rgb != NULL && out != NULL && width > 0 && height > 0 && dw > 0 && dh > 0);
   int *xi = g_new(int, dw), *yi = g_new(int, dh);
   short *xa0 = g_new(short, dw), *xa1 = g_new(short, dw);
   short *ya0 = g_new(short, dh), *ya1 = g_new(short, dh);
@@ -98,13 +92,10 @@ _derush_letterbox(const guint8 *rgb, int width, int height, gsize stride, int si
       *have[k] = rows[k];
     }
     int b0 = ya0[y], b1 = ya1[y];
-    for (int x = 0; x < dw; x++) {
-      for (int c = 0; c < 3; c++) {
-        int v =
-            (((b0 * (h0[3 * x + c] >> 4)) >> 16) + ((b1 * (h1[3 * x + c] >> 4)) >> 16) + 2) >> 2;
-        /* RGB in, BGR planes out. */
-        out[(gsize)(2 - c) * plane + (gsize)y * size + x] = (float)CLAMP(v, 0, 255);
-      }
+    guint8 *row = out + (gsize)y * dw * 3;
+    for (int x = 0; x < 3 * dw; x++) {
+      int v = (((b0 * (h0[x] >> 4)) >> 16) + ((b1 * (h1[x] >> 4)) >> 16) + 2) >> 2;
+      row[x] = (guint8)CLAMP(v, 0, 255);
     }
   }
   g_free(xi);
@@ -115,5 +106,35 @@ _derush_letterbox(const guint8 *rgb, int width, int height, gsize stride, int si
   g_free(ya1);
   g_free(h0);
   g_free(h1);
+}
+
+/**
+ * _derush_letterbox:
+ * @rgb: packed 8-bit RGB, @height rows of @stride bytes
+ * @width: pixels a row (>= 1)
+ * @height: rows (>= 1)
+ * @stride: bytes a row
+ * @size: the square input's side (416 for YOLOX-nano)
+ * @out: (out caller-allocates): 3 * @size * @size floats, BGR planes
+ *
+ * Returns: the scale r applied to the picture (divide a box by it to get
+ * back to @rgb's pixels).
+ */
+double
+_derush_letterbox(const guint8 *rgb, int width, int height, gsize stride, int size, float *out)
+{
+  g_return_val_if_fail(rgb != NULL && out != NULL && width > 0 && height > 0 && size > 0, 0);
+
+  double r = MIN((double)size / height, (double)size / width);
+  int dw = CLAMP((int)(width * r), 1, size), dh = CLAMP((int)(height * r), 1, size);
+  gsize plane = (gsize)size * size;
+  for (gsize i = 0; i < 3 * plane; i++)
+    out[i] = 114.0f;
+  g_autofree guint8 *small = g_new(guint8, (gsize)dw * dh * 3);
+  _derush_resize_rgb(rgb, width, height, stride, dw, dh, small);
+  for (int y = 0; y < dh; y++)
+    for (int x = 0; x < dw; x++)
+      for (int c = 0; c < 3; c++) /* RGB in, BGR planes out */
+        out[(gsize)(2 - c) * plane + (gsize)y * size + x] = small[((gsize)y * dw + x) * 3 + c];
   return r;
 }

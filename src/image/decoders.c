@@ -9,6 +9,8 @@
  * at once call derush_init_decoders() from main() anyway. */
 #include "derush-private.h"
 
+#include <vips/vector.h>
+
 static void
 quiet_vips_warnings(const char *log_domain, GLogLevelFlags log_level, const char *message,
                     gpointer user_data)
@@ -38,6 +40,14 @@ start_vips(gpointer data)
   for (gsize i = 0; i < G_N_ELEMENTS(allowed); i++)
     vips_operation_block_set(allowed[i], FALSE);
   vips_cache_set_max(0);
+  /* No run-time generated SIMD code (liborc). Debian 12's liborc 0.4.33
+   * frees a program's code chunk without its global lock while another
+   * thread allocates one under it, so two threads decoding at once corrupt
+   * its chunk list: the scan's intermittent "double free or corruption
+   * (fasttop)" (issue 16, defect 10). A four-thread reducev loop crashed in
+   * 2 of 6 runs with it and 0 of 5 without (tests/test-decoders.c). libvips
+   * then uses its C paths; newer liborc (0.4.34+) takes the lock. */
+  vips_vector_set_enabled(FALSE);
   g_log_set_handler("VIPS", G_LOG_LEVEL_WARNING | G_LOG_LEVEL_MESSAGE, quiet_vips_warnings, NULL);
   return GINT_TO_POINTER(TRUE);
 }

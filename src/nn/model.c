@@ -40,6 +40,12 @@ _derush_nn_model_load_from_data(const void *data, size_t len, GError **error)
   for (guint i = 0; i < g->inputs->len; i++) {
     (void)i; /* dtype of inputs: float32 is checked when a run binds them */
   }
+  for (guint i = 0; i < g->nodes->len; i++)
+    if (g_str_has_prefix(NN_NODE(g, i)->op, "QLinear")) {
+      g_info("int8 model: its QLinear operators run in float32 (weights dequantized once, "
+             "when the plan is built; outputs requantized), see src/nn/plan-quant.c");
+      break;
+    }
   _nn_fold_batchnorm(g);
   NnBackend *be = _nn_backend_new(error);
   if (!be) {

@@ -113,8 +113,12 @@ read_file(DerushScanJob *job, const DerushJobContext *ctx)
                           want_thumb ? DERUSH_THUMB_CACHE_SIZE : 0, &job->info,
                           want_thumb ? &thumb : NULL, &error)) {
     set_unreadable(job, error->message);
-    /* The header may have been read before the failure (truncated data). */
+    /* The format may have been read before the failure (truncated data),
+     * but a size is recorded only when pixels decoded: a header can lie
+     * (a SOF claiming 19000x20000 over 2048x1536 of data), and the reason
+     * already quotes what it claims. */
     job->have_info = job->info.format[0] != '\0';
+    job->info.width = job->info.height = 0;
     return;
   }
   job->have_info = TRUE;

@@ -1,7 +1,12 @@
-/* test-gtk-util.c: what the GUI tests share: an Xvfb display of their own,
- * a fixture folder, the app started with a --replay script under
- * isolated XDG folders, and checks of its screenshots and counters. */
-#include "test-gtk-util.h"
+/* gtk-harness.c: derush-gtk under a display, for the GUI test programs.
+ *
+ * test-gtk.c and test-gtk-ux.c start the real app ($DERUSH_GTK_BIN) on a
+ * folder with a --replay script (derush-replay.c), on a display of their
+ * own: without $DISPLAY the first test starts Xvfb on a free display number
+ * and stop_display() stops it at the end; without Xvfb (or the app) the
+ * tests skip, saying why.
+ */
+#include "gtk-harness.h"
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -15,7 +20,7 @@ static struct {
 
 /* Starts Xvfb on the first free display from :90, unless a display is
  * already there. Returns FALSE (with disp.skip_reason) when none can be had. */
-static gboolean
+gboolean
 ensure_display(void)
 {
   if (disp.tried)

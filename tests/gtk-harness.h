@@ -1,5 +1,6 @@
-/* test-gtk-util.h: what the GUI tests (test-gtk*.c) share. */
-#pragma once
+/* gtk-harness.h: derush-gtk under a display, for the GUI test programs. */
+#ifndef DERUSH_GTK_HARNESS_H
+#define DERUSH_GTK_HARNESS_H
 
 #include "test-util.h"
 
@@ -10,21 +11,26 @@ typedef struct {
   char *shots; /* screenshot folder, kept after the test */
 } Fixture;
 
-/* Starts Xvfb on a free display unless there is one; FALSE: the test was skipped. */
+/* A display for the app: TRUE when there is one; else the test skips. */
 gboolean need_display(void);
+gboolean ensure_display(void);
 void stop_display(void);
+
 void fixture_setup(Fixture *f, gconstpointer data);
 void fixture_teardown(Fixture *f, gconstpointer data);
-/* p00.jpg .. in f->photos, landscape and portrait. */
+
+/* @n small JPEGs p00.jpg... in f->photos, landscape and portrait. */
 void make_photos(Fixture *f, int n);
-/* The app on @dir with @script, running; its output is piped. */
+
+/* Starts the app on @dir with @script (running); finish_app() waits for it,
+ * asserts no critical, and returns its exit status with its output. */
 GSubprocess *spawn_app(Fixture *f, const char *dir, const char *script);
-/* Waits for the app; its exit status, its output in @out and @err. */
 int finish_app(GSubprocess *proc, char **out, char **err);
 int run_app(Fixture *f, const char *dir, const char *script, char **out, char **err);
-/* The screenshot the app reported exists, has its size and is not blank. */
+
+/* The screenshot exists, has the size the app reported and is not blank. */
 void check_screenshot(const char *out, const char *path);
-/* The value of "counter NAME N" in @out. */
 gint64 counter_from(const char *out, const char *name);
-/* The catalog's record of p%02d.jpg (@cat is used, not closed). */
 DerushPhoto *photo(DerushCatalog *cat, Fixture *f, int i);
+
+#endif

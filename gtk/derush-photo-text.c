@@ -1,0 +1,206 @@
+/* derush-photo-text.c: what the app says about a photo, in a photographer's words.
+ *
+ * The grid's badges, the group headers of the "By Group" sort, the side
+ * panel and the compare captions all describe groups, warnings and
+ * sharpness; they take their words from here, so a burst reads "Burst"
+ * everywhere and a number never stands alone.
+ *
+ * Sharpness is a log-variance whose scale means nothing to a photographer
+ * ("Sharpness 1.53"): it is said as a word and as a rank in the folder
+ * ("Sharp · sharper than 82% of this folder").
+ */
+#include "derush-photo-text.h"
+#include <math.h>
+
+/**
+ * derush_group_kind_title:
+ * Returns: (transfer none): the kind of group as a title: "Burst",
+ *   "Duplicates", "Session".
+ */
+const char *
+derush_group_kind_title(DerushGroupKind kind)
+{
+  switch (kind) {
+  case DERUSH_GROUP_BURST:
+    return "Burst";
+  case DERUSH_GROUP_NEAR_DUP:
+    return "Duplicates";
+  case DERUSH_GROUP_SESSION:
+    return "Session";
+  }
+  return "Group";
+}
+
+/**
+ * derush_photo_text_group_badge:
+ * @a: a photo's analysis.
+ *
+ * The grid cell's badge: the kind and how many members the group has in
+ * this folder ("Burst · 6"; the tooltip gives the photo's place in it).
+ *
+ * Returns: (transfer full) (nullable): NULL when the photo is in no group.
+ */
+char *
+derush_photo_text_group_badge(const DerushPhotoAnalysis *a)
+{
+  if (!a->group_id || a->group_size < 2)
+    return NULL;
+  return g_strdup_printf("%s · %u", derush_group_kind_title(a->group_kind), a->group_size);
+}
+
+/**
+ * derush_photo_text_group_header:
+ * @a: a photo's analysis.
+ *
+ * The header drawn over a group's first cell in the "By Group" sort
+ * ("Burst · 6 photos").
+ *
+ * Returns: (transfer full) (nullable): NULL when the photo is in no group.
+ */
+char *
+derush_photo_text_group_header(const DerushPhotoAnalysis *a)
+{
+  if (!a->group_id || a->group_size < 2)
+    return NULL;
+  return g_strdup_printf("%s · %u photos", derush_group_kind_title(a->group_kind), a->group_size);
+}
+
+/**
+ * derush_photo_text_warning:
+ * Returns: (transfer none) (nullable): the photo's technical warning in
+ *   one word ("Dark", "Bright", "Soft"), exposure first.
+ */
+const char *
+derush_photo_text_warning(const DerushPhotoAnalysis *a)
+{
+  return a->exposure == DERUSH_EXPOSURE_UNDER  ? "Dark"
+         : a->exposure == DERUSH_EXPOSURE_OVER ? "Bright"
+         : a->blurry                           ? "Soft"
+                                               : NULL;
+}
+
+/**
+ * derush_sharpness_word:
+ * @rank: the photo's sharpness rank in its folder, 0..1 (1: the sharpest).
+ * @soft: the analysis flagged the photo soft.
+ *
+ * Returns: (transfer none): "Soft" when flagged, else a word for the rank:
+ *   "Sharp" (top quarter), "Average", "Below average" (bottom quarter).
+ */
+const char *
+derush_sharpness_word(double rank, gboolean soft)
+{
+  if (soft)
+    return "Soft";
+  if (isnan(rank))
+    return "Unknown";
+  return rank >= 0.75 ? "Sharp" : rank >= 0.25 ? "Average" : "Below average";
+}
+
+/**
+ * derush_photo_text_sharpness:
+ * @item: a photo.
+ *
+ * Its sharpness as a word and a percentile of the folder ("Sharp ·
+ * sharper than 82% of this folder").
+ *
+ * Returns: (transfer full) (nullable): NULL before the analysis.
+ */
+char *
+derush_photo_text_sharpness(DerushPhotoItem *item)
+{
+  const DerushPhotoAnalysis *a = derush_photo_item_get_analysis(item);
+  double rank = derush_photo_item_get_sharpness_rank(item);
+  if (isnan(a->sharpness) || isnan(rank))
+    return NULL;
+  const char *word = derush_sharpness_word(rank, a->blurry);
+  int percent = (int)floor(rank * 100 + 0.5);
+  if (percent >= 100)
+    return g_strdup_printf("%s · the sharpest of this folder", word);
+  if (percent <= 0)
+    return g_strdup_printf("%s · the least sharp of this folder", word);
+  return g_strdup_printf("%s · sharper than %d%% of this folder", word, percent);
+}
+
+/**
+ * derush_text_label_change:
+ * @label: the label that was set (or taken away).
+ * @stars: the stars that were set.
+ * @label_changed: the change was to the label (else to the stars).
+ * @n_photos: how many photos the change touched.
+ * @name: (nullable): the photo's name when there is one.
+ *
+ * A decision in a few words, for the undo and redo toasts: "Trash on
+ * IMG_0042.JPG", "3 stars on 4 photos", "Unlabelled on IMG_0042.JPG".
+ *
+ * Returns: (transfer full): the text.
+ */
+char *
+derush_text_label_change(DerushLabel label, int stars, gboolean label_changed, guint n_photos,
+                         const char *name)
+{
+  g_autofree char *what = NULL;
+  if (label_changed)
+    what = g_strdup(label == DERUSH_LABEL_KEEP    ? "Keep"
+                    : label == DERUSH_LABEL_TRASH ? "Trash"
+                                                  : "Unlabel");
+  else if (stars > 0)
+    what = g_strdup_printf("%d star%s", stars, stars == 1 ? "" : "s");
+  else
+    what = g_strdup("No stars");
+  if (n_photos == 1 && name)
+    return g_strdup_printf("%s on %s", what, name);
+  return g_strdup_printf("%s on %u photos", what, n_photos);
+}
+
+static gint64
+group_at(GListModel *model, guint pos)
+{
+  g_autoptr(DerushPhotoItem) item = g_list_model_get_item(model, pos);
+  if (!item)
+    return 0;
+  const DerushPhotoAnalysis *a = derush_photo_item_get_analysis(item);
+  return a->group_size >= 2 ? a->group_id : 0;
+}
+
+/**
+ * derush_group_place_at:
+ * @model: the grid's photos, in the order shown.
+ * @pos: a position in @model.
+ *
+ * Where the photo at @pos stands in the run of its group in @model, for the
+ * header line of the "By Group" sort.
+ *
+ * Returns: 0 when the photo is in no group, else DERUSH_GROUP_PLACE_IN,
+ *   with the FIRST and LAST bits set when its neighbours are not in it.
+ */
+guint
+derush_group_place_at(GListModel *model, guint pos)
+{
+  gint64 group = group_at(model, pos);
+  if (!group)
+    return 0;
+  guint place = DERUSH_GROUP_PLACE_IN;
+  if (pos == 0 || group_at(model, pos - 1) != group)
+    place |= DERUSH_GROUP_PLACE_FIRST;
+  if (group_at(model, pos + 1) != group)
+    place |= DERUSH_GROUP_PLACE_LAST;
+  return place;
+}
+
+/**
+ * derush_group_header_at:
+ * @model: the grid's photos, in the order shown.
+ * @pos: a position in @model.
+ *
+ * Returns: (transfer full) (nullable): the header over the first photo of a
+ *   group's run ("Burst · 6 photos"), NULL anywhere else.
+ */
+char *
+derush_group_header_at(GListModel *model, guint pos)
+{
+  if (!(derush_group_place_at(model, pos) & DERUSH_GROUP_PLACE_FIRST))
+    return NULL;
+  g_autoptr(DerushPhotoItem) item = g_list_model_get_item(model, pos);
+  return derush_photo_text_group_header(derush_photo_item_get_analysis(item));
+}
