@@ -148,17 +148,26 @@ test_json_paths(Fixture *f, gconstpointer data)
   g_assert_cmpuint(g_strv_length(groups), >=, 1);
   g_assert_true(json_parser_load_from_data(parser, groups[0], -1, NULL));
   JsonObject *g = json_node_get_object(json_parser_get_root(parser));
+  /* members: objects, each path lossless as the photo object's. */
   JsonArray *members = json_object_get_array_member(g, "members");
-  JsonArray *bytes = json_object_has_member(g, "members_bytes")
-                         ? json_object_get_array_member(g, "members_bytes")
+  g_assert_cmpuint(json_array_get_length(members), ==, 3);
+  for (guint i = 0; i < 3; i++) {
+    g_autofree char *path = path_from_json(json_array_get_object_element(members, i), "path");
+    g_assert_true(g_hash_table_contains(seen, path));
+    assert_opens(path);
+  }
+  /* paths: the old list of names, with its parallel paths_bytes. */
+  JsonArray *paths = json_object_get_array_member(g, "paths");
+  JsonArray *bytes = json_object_has_member(g, "paths_bytes")
+                         ? json_object_get_array_member(g, "paths_bytes")
                          : NULL;
   g_assert_nonnull(bytes);
-  g_assert_cmpuint(json_array_get_length(members), ==, 3);
+  g_assert_cmpuint(json_array_get_length(paths), ==, 3);
   g_assert_cmpuint(json_array_get_length(bytes), ==, 3);
   for (guint i = 0; i < 3; i++) {
     g_autofree char *path = NULL;
     if (json_array_get_null_element(bytes, i)) {
-      path = g_strdup(json_array_get_string_element(members, i));
+      path = g_strdup(json_array_get_string_element(paths, i));
     } else {
       gsize len = 0;
       g_autofree guchar *raw = g_base64_decode(json_array_get_string_element(bytes, i), &len);
