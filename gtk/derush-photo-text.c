@@ -245,7 +245,11 @@ char *
 derush_photo_text_best(DerushPhotoItem *item, DerushPhotoItem *best)
 {
   const DerushPhotoAnalysis *a = derush_photo_item_get_analysis(item);
-  const char *reason = a->best_reason;
+  /* The model's p(keep) once one is trained on the photographer's labels
+   * (group/best-pick.c), else the library's fidelity and quality reason. */
+  const char *reason = a->best_by == DERUSH_BEST_BY_MODEL ? "by your taste (the model's p(keep))"
+                       : a->best_reason                   ? a->best_reason
+                                                          : "by sharpness and exposure";
   if (!best)
     return reason ? g_strdup_printf("★ This is the best pick: %s", reason)
                   : g_strdup("★ This is the best pick");
