@@ -39,6 +39,18 @@ dataset_of(guint n, guint per_session, guint32 seed)
   return ds;
 }
 
+/* @n photos, none labelled, photo i's prior (i + 0.5) / @n: its rank. */
+static void
+nothing_labelled(guint n, int **label_of, double **prior)
+{
+  *label_of = g_new(int, n);
+  *prior = g_new(double, n);
+  for (guint i = 0; i < n; i++) {
+    (*label_of)[i] = -1;
+    (*prior)[i] = (i + 0.5) / n;
+  }
+}
+
 /* Cold start: the first N picks come from N different strata of the
  * prior (a pseudo-random order would bunch them), and the same picks on
  * every run. */
@@ -47,15 +59,12 @@ test_cold_start_spread(void)
 {
   g_autoptr(DerushDataset) ds = dataset_of(200, 200, 1);
   guint n = ds->photos->len;
-  g_autofree int *label_of = g_new(int, n);
-  g_autofree double *prior = g_new(double, n);
-  for (guint i = 0; i < n; i++) {
-    label_of[i] = -1;
-    prior[i] = (i + 0.5) / n; /* rank i: stratum i * 10 / n */
-  }
+  g_autofree int *label_of = NULL;
+  g_autofree double *prior = NULL;
+  nothing_labelled(n, &label_of, &prior);
   g_autoptr(GArray) picks = _derush_active_pick(ds, label_of, prior, FALSE, 10);
   g_assert_cmpuint(picks->len, ==, 10);
-  gboolean stratum[10] = {0};
+  gboolean stratum[10] = {0}; /* rank i: stratum i * 10 / n */
   for (guint k = 0; k < picks->len; k++) {
     guint i = g_array_index(picks, guint, k);
     int s = (int)(prior[i] * 10);
@@ -72,12 +81,9 @@ test_seek_missing_kind(void)
 {
   g_autoptr(DerushDataset) ds = dataset_of(200, 200, 2);
   guint n = ds->photos->len;
-  g_autofree int *label_of = g_new(int, n);
-  g_autofree double *prior = g_new(double, n);
-  for (guint i = 0; i < n; i++) {
-    label_of[i] = -1;
-    prior[i] = (i + 0.5) / n;
-  }
+  g_autofree int *label_of = NULL;
+  g_autofree double *prior = NULL;
+  nothing_labelled(n, &label_of, &prior);
   /* Ten trash labels, no keeper: the next picks are the likeliest keepers. */
   for (guint i = 50; i < 60; i++)
     label_of[i] = 0;
