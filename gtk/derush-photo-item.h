@@ -21,6 +21,9 @@ char *derush_search_fold(const char *text);
 DerushLabel derush_photo_item_get_label(DerushPhotoItem *self);
 int derush_photo_item_get_stars(DerushPhotoItem *self);
 void derush_photo_item_set_label(DerushPhotoItem *self, DerushLabel label, int stars);
+void derush_photo_item_set_label_full(DerushPhotoItem *self, DerushLabel label, int stars,
+                                      DerushLabelSource source);
+DerushLabelSource derush_photo_item_get_label_source(DerushPhotoItem *self);
 
 GdkTexture *derush_photo_item_get_texture(DerushPhotoItem *self);
 int derush_photo_item_get_texture_size(DerushPhotoItem *self);
@@ -35,12 +38,14 @@ void derush_photo_item_set_thumb_error(DerushPhotoItem *self, const char *messag
 typedef struct {
   gint64 group_id; /* the burst or near-duplicate group; 0 when none */
   DerushGroupKind group_kind;
-  guint group_size;     /* members in this folder (the group may reach further) */
-  guint group_index;    /* 1..group_size, in capture order */
-  gboolean is_best;     /* the group's best pick */
-  gint64 group_time_ns; /* the group's earliest capture, to sort groups by time */
-  char *best_name;      /* UTF-8 basename of the best pick (owned) */
-  double sharpness;     /* derush_features_sharpness(); NAN when unknown */
+  guint group_size;        /* members in this folder (the group may reach further) */
+  guint group_index;       /* 1..group_size, in capture order */
+  gboolean is_best;        /* the group's best pick */
+  DerushRelation relation; /* what the photo is to the best pick (exact or edited copy...) */
+  const char *best_reason; /* (interned, nullable) why the best pick won */
+  gint64 group_time_ns;    /* the group's earliest capture, to sort groups by time */
+  char *best_name;         /* UTF-8 basename of the best pick (owned) */
+  double sharpness;        /* derush_features_sharpness(); NAN when unknown */
   DerushExposureFlag exposure;
   gboolean blurry; /* much less sharp than its group's best pick */
   /* Every group the photo is in, for the side panel's group strip (a
@@ -48,6 +53,13 @@ typedef struct {
   gint64 near_dup_id;     /* its near-duplicate set; 0 when none */
   gboolean near_dup_best; /* the set's best pick */
   gint64 session_id;      /* its session (no long pause between shots); 0 when none */
+  DerushBestBy best_by;   /* what chose the group's best pick */
+  /* The model's answer, stored by the last batch prediction
+   * (derush-trainer.c): */
+  double p_keep; /* NAN: not predicted yet */
+  DerushZone zone;
+  double uncertainty;   /* 0 sure .. 1 a coin toss */
+  gint64 model_version; /* 0: the quality prior answered, not a model */
 } DerushPhotoAnalysis;
 
 typedef struct _DerushAnalysisTable DerushAnalysisTable;
