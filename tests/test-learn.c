@@ -639,14 +639,6 @@ sharpness_of(Shoot *s, const char *path)
   return derush_features_sharpness(v);
 }
 
-static void
-fidelity_of(Shoot *s, const char *path, DerushFidelity *fid)
-{
-  float v[DERUSH_N_FEATURES];
-  g_assert_true(derush_catalog_get_features(s->cat, path, v, NULL));
-  _derush_fidelity_from_features(v, fid);
-}
-
 static gboolean
 best_check_cb(const DerushGroup *g, gpointer user_data)
 {
@@ -658,19 +650,16 @@ best_check_cb(const DerushGroup *g, gpointer user_data)
   c->by_quality += g->best_by == DERUSH_BEST_BY_QUALITY;
   gint64 softest = 0, max_p = 0;
   double soft = INFINITY, top = -1;
-  DerushFidelity top_fid = {0};
   for (guint i = 0; i < g->n_members; i++) {
     double sh = sharpness_of(c->s, g->member_paths[i]);
     if (sh < soft)
       soft = sh, softest = g->member_ids[i];
-    /* The pick the model should make: the nearest the original first
-     * (grouping.c), then the highest p(keep). */
+    /* The pick the model should make: the highest p(keep). Burst frames
+     * are different shots (capture times apart), which fidelity does not
+     * compare (grouping.c): it only ranks copies of one shot. */
     const double *p = c->p ? g_hash_table_lookup(c->p, &g->member_ids[i]) : NULL;
-    DerushFidelity fid;
-    fidelity_of(c->s, g->member_paths[i], &fid);
-    int f = max_p ? _derush_fidelity_compare(&fid, &top_fid, NULL) : 1;
-    if (p && (f > 0 || (f == 0 && *p > top)))
-      top = *p, max_p = g->member_ids[i], top_fid = fid;
+    if (p && (!max_p || *p > top))
+      top = *p, max_p = g->member_ids[i];
   }
   c->softest_best += g->best_id == softest;
   c->max_p_best += g->best_id == max_p;
