@@ -64,6 +64,8 @@ print_features(const char *path, const float *v, const float *det,
     json_builder_set_member_name(b, "exposure");
     static const char *const flags[] = {"ok", "under", "over"};
     json_builder_add_string_value(b, flags[derush_features_exposure_flag(v)]);
+    json_builder_set_member_name(b, "blank");
+    json_builder_add_boolean_value(b, derush_features_blank(v));
     add_detector_json(b, det, embeddings);
     json_builder_end_object(b);
     g_autoptr(JsonNode) root = json_builder_get_root(b);
@@ -86,6 +88,8 @@ print_features(const char *path, const float *v, const float *det,
     else
       printf("  %-18s %12.5g  %s\n", info->name, det[i], info->meaning);
   }
+  printf("  %-18s %12s  %s\n", "blank", derush_features_blank(v) ? "yes" : "no",
+         "almost no detail anywhere (lens cap, plain colour)");
   for (int k = 0; k < DERUSH_N_EMBEDDINGS; k++)
     if (embeddings[k])
       printf("  %-18s %12d  %s, version %d\n", "embedding", embeddings[k]->size,

@@ -37,7 +37,8 @@ struct _DerushAnalyzer {
   DerushGroupOptions group; /* copied into each job */
 
   GMutex lock;
-  gint64 done, total; /* latest progress, under @lock */
+  gint64 done, total;        /* latest progress, under @lock */
+  gboolean detector_missing; /* the last analysis had no detector model, under @lock */
   guint progress_idle;
 };
 
@@ -244,6 +245,9 @@ analyze_body(gpointer data, gpointer unused)
   }
   if (g_task_return_error_if_cancelled(task))
     return;
+  g_mutex_lock(&self->lock);
+  self->detector_missing = !d->regroup && summary.detector_missing;
+  g_mutex_unlock(&self->lock);
 
   Collect c = {g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, (GDestroyNotify)entry_free),
                catalog};
@@ -384,4 +388,19 @@ derush_analyzer_analyze_finish(DerushAnalyzer *self, GAsyncResult *result, GErro
 {
   g_return_val_if_fail(g_task_is_valid(result, self), NULL);
   return g_task_propagate_pointer(G_TASK(result), error);
+}
+
+/**
+ * derush_analyzer_get_detector_missing:
+ *
+ * Returns: whether the last analysis ran without the object detector,
+ *   its model file being nowhere (docs/models.md).
+ */
+gboolean
+derush_analyzer_get_detector_missing(DerushAnalyzer *self)
+{
+  g_mutex_lock(&self->lock);
+  gboolean missing = self->detector_missing;
+  g_mutex_unlock(&self->lock);
+  return missing;
 }

@@ -45,7 +45,8 @@ struct _DerushFolderSession {
   DerushAnalyzer *analyzer;
   GCancellable *analyze_cancellable;
   gboolean analyzing;
-  gboolean analyzed; /* the last analysis of this folder finished */
+  gboolean analyzed;         /* the last analysis of this folder finished */
+  gboolean detector_missing; /* and ran without the object detector's model */
 
   double session_gap_s; /* DerushGroupOptions */
   double burst_gap_s;
@@ -242,8 +243,10 @@ analyze_done_cb(GObject *source, GAsyncResult *result, gpointer user_data)
     return; /* superseded by another folder, or stopped */
 
   self->analyzing = FALSE;
-  if (table)
+  if (table) {
     self->analyzed = TRUE;
+    self->detector_missing = derush_analyzer_get_detector_missing(analyzer);
+  }
   g_signal_emit(self, signals[SIGNAL_JOBS_CHANGED], 0);
   if (table)
     g_signal_emit(self, signals[SIGNAL_ANALYZED], 0, table);
@@ -287,6 +290,27 @@ regroup_cb(gpointer data)
       derush_photo_model_get_n_photos(self->model) > 0)
     start_analysis(self, !self->analyzing);
   return G_SOURCE_REMOVE;
+}
+
+/**
+ * derush_folder_session_take_model_note:
+ *
+ * After an analysis that ran without the object detector: one line telling
+ * how to add its model, the first time only in this process (the app says
+ * it once, as the CLI does).
+ *
+ * Returns: (transfer full) (nullable): the line, or NULL.
+ */
+char *
+derush_folder_session_take_model_note(DerushFolderSession *self)
+{
+  static gboolean said;
+  if (!self->detector_missing || said)
+    return NULL;
+  said = TRUE;
+  g_autofree char *dir = g_build_filename(g_get_user_data_dir(), "derush", "models", NULL);
+  return g_strdup_printf("Object detection is off: add %s to %s (docs/models.md)",
+                         DERUSH_DETECTOR_MODEL, dir);
 }
 
 /** derush_folder_session_set_group_gaps: the grouping gaps of the next analysis. */

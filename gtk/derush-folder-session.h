@@ -16,6 +16,7 @@ DerushFolderSession *derush_folder_session_new(const char *catalog_path, DerushP
 void derush_folder_session_load(DerushFolderSession *self, const char *folder, gboolean scan);
 void derush_folder_session_cancel(DerushFolderSession *self);
 void derush_folder_session_stop(DerushFolderSession *self);
+char *derush_folder_session_take_model_note(DerushFolderSession *self);
 void derush_folder_session_set_group_gaps(DerushFolderSession *self, double session_gap_s,
                                           double burst_gap_s);
 void derush_folder_session_queue_regroup(DerushFolderSession *self);

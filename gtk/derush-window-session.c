@@ -95,6 +95,9 @@ static void
 analyzed_cb(DerushFolderSession *session, GHashTable *table, DerushWindow *self)
 {
   derush_window_apply_analysis(self, table, TRUE);
+  g_autofree char *note = derush_folder_session_take_model_note(session);
+  if (note)
+    derush_window_show_toast(self, note);
 }
 
 static void

@@ -87,6 +87,10 @@ gboolean derush_catalog_get_features(DerushCatalog *catalog, const char *path, f
 
 double derush_features_sharpness(const float *vector);
 
+/* Almost no detail anywhere (lens cap, plain colour): never a near-duplicate
+ * by hashes (quality/photo-flags.c). */
+gboolean derush_features_blank(const float *vector);
+
 G_END_DECLS
 
 #endif /* DERUSH_QUALITY_H */

@@ -161,6 +161,7 @@ spawn_app(Fixture *f, const char *dir, const char *script)
   g_subprocess_launcher_setenv(launcher, "XDG_DATA_HOME", data, TRUE);
   g_subprocess_launcher_setenv(launcher, "HOME", f->tmp, TRUE);
   g_subprocess_launcher_unsetenv(launcher, "DERUSH_CATALOG");
+  g_subprocess_launcher_unsetenv(launcher, "DERUSH_MODEL_DIR");
   g_subprocess_launcher_unsetenv(launcher, "DERUSH_CACHE_DIR");
 
   g_autoptr(GPtrArray) argv = g_ptr_array_new();

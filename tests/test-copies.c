@@ -297,12 +297,88 @@ test_relations(void)
     g_object_unref(bp[i]);
 }
 
+static gboolean
+count_near_dup_cb(const DerushGroup *g, gpointer user_data)
+{
+  (*(guint *)user_data)++;
+  return TRUE;
+}
+
+/* Frames with almost no detail (a lens cap's noisy black, plain colours,
+ * a featureless sky) are flagged blank and are nobody's near-duplicate,
+ * though their hashes are all alike; a real photo is not blank. */
+static void
+test_blank_frames(void)
+{
+  g_autofree char *convert_bin = g_find_program_in_path("convert");
+  if (!convert_bin) {
+    g_test_skip("ImageMagick's convert is not installed");
+    return;
+  }
+  g_autofree char *tmp = test_make_tmpdir();
+  g_autofree char *dir = g_build_filename(tmp, "frames", NULL);
+  g_assert_cmpint(g_mkdir_with_parents(dir, 0755), ==, 0);
+  static const char *const blanks[][2] = {
+      {"cap.jpg", "xc:black -attenuate 0.3 +noise Gaussian"},
+      {"cap2.jpg", "xc:#050505 -attenuate 0.2 +noise Gaussian"},
+      {"green.jpg", "xc:#1a7a20"},
+      {"grey.png", "xc:#808080"},
+      {"sky.jpg", "gradient:#87ceeb-#b0e0ff"},
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS(blanks); i++) {
+    g_autofree char *out = g_build_filename(dir, blanks[i][0], NULL);
+    g_autofree char *line =
+        g_strdup_printf("%s -size 800x600 %s %s", convert_bin, blanks[i][1], out);
+    g_auto(GStrv) argv = g_strsplit(line, " ", -1);
+    int status = 0;
+    g_assert_true(g_spawn_sync(NULL, argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL,
+                               &status, NULL));
+    g_assert_true(g_spawn_check_wait_status(status, NULL));
+  }
+  g_autofree char *photo = g_build_filename(dir, "photo.jpg", NULL);
+  g_autofree char *corpus = test_shared_path("corpus/exif_cameras/Nikon E900 (1).jpg");
+  if (corpus)
+    test_copy_file(corpus, photo);
+  g_autofree char *db = g_build_filename(tmp, "catalog.db", NULL);
+  g_autofree char *cache = g_build_filename(tmp, "cache", NULL);
+  g_autoptr(GError) error = NULL;
+  DerushCatalog *cat = derush_catalog_open(db, &error);
+  g_assert_no_error(error);
+  derush_catalog_set_cache_dir(cat, cache);
+  const char *roots[] = {dir, NULL};
+  DerushScanSummary scan;
+  g_assert_true(derush_catalog_scan(cat, roots, NULL, &scan, &error));
+  DerushAnalyzeOptions opt;
+  derush_analyze_options_init(&opt);
+  opt.detect = DERUSH_ANALYZE_DETECT_NEVER;
+  g_assert_true(derush_catalog_analyze(cat, NULL, &opt, NULL, &error));
+  g_assert_no_error(error);
+  for (gsize i = 0; i < G_N_ELEMENTS(blanks); i++) {
+    g_autofree char *path = g_build_filename(dir, blanks[i][0], NULL);
+    float v[DERUSH_N_FEATURES];
+    g_assert_true(derush_catalog_get_features(cat, path, v, &error));
+    g_assert_true(derush_features_blank(v));
+  }
+  if (corpus) {
+    float v[DERUSH_N_FEATURES];
+    g_assert_true(derush_catalog_get_features(cat, photo, v, &error));
+    g_assert_false(derush_features_blank(v));
+  }
+  guint near_dups = 0;
+  g_assert_true(derush_catalog_foreach_group(cat, NULL, DERUSH_GROUP_NEAR_DUP, count_near_dup_cb,
+                                             &near_dups, &error));
+  g_assert_cmpuint(near_dups, ==, 0);
+  derush_catalog_close(cat);
+  test_rmrf(tmp);
+}
+
 int
 main(int argc, char **argv)
 {
   test_init(&argc, &argv);
   g_test_add_func("/copies/original-is-best", test_original_is_best);
   g_test_add_func("/copies/relations", test_relations);
+  g_test_add_func("/copies/blank-frames", test_blank_frames);
   int rc = g_test_run();
   sets_free();
   return rc;

@@ -231,6 +231,29 @@ test_eye_crop_area_average(void)
 }
 
 static void
+test_eye_crop_contrast(void)
+{
+  /* A low-contrast eye (a bar of 80 on 160, as in a shadow) fills the
+   * classifier's range: dark near -127/255, light near 128/255. A flat
+   * patch with a faint ripple (127 +- 2) stays within a few levels of grey:
+   * at most a range of 64 is stretched. */
+  int w = 100, h = 100;
+  g_autofree guint8 *rgb = g_malloc((gsize)w * h * 3);
+  for (int y = 0; y < h; y++)
+    memset(rgb + (gsize)y * w * 3, y >= 45 && y < 55 ? 80 : 160, (gsize)w * 3);
+  float t[DERUSH_EYE_TENSOR];
+  _derush_eye_input(rgb, w, h, w * 3, 50, 50, 0, 64, t);
+  g_assert_cmpfloat(t[16 * 32 + 16], <, -0.45f);
+  g_assert_cmpfloat(t[1 * 32 + 16], >, 0.45f);
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++)
+      memset(rgb + ((gsize)y * w + x) * 3, 127 + (x % 5) - 2, 3);
+  _derush_eye_input(rgb, w, h, w * 3, 50, 50, 0, 64, t);
+  for (int i = 0; i < DERUSH_EYE_TENSOR; i++)
+    g_assert_cmpfloat(fabsf(t[i]), <, 0.05f);
+}
+
+static void
 test_eye_inputs_and_p_open(void)
 {
   g_autofree float *buf = g_new(float, 2 * DERUSH_EYE_N_CROPS * DERUSH_EYE_TENSOR);
@@ -571,6 +594,7 @@ main(int argc, char **argv)
   g_test_add_func("/faces/map-replace-frame", test_map_replace_frame);
   g_test_add_func("/faces/eye-crop-levels", test_eye_crop_levels);
   g_test_add_func("/faces/eye-crop-area-average", test_eye_crop_area_average);
+  g_test_add_func("/faces/eye-crop-contrast", test_eye_crop_contrast);
   g_test_add_func("/faces/eye-inputs-p-open", test_eye_inputs_and_p_open);
   g_test_add_func("/faces/sharpness", test_sharpness);
   g_test_add_func("/faces/features", test_features);

@@ -254,6 +254,16 @@ test_demo_analysis(Fixture *f, gconstpointer data)
   check_screenshot(out, sharp);
   check_screenshot(out, compare);
   g_assert_nonnull(strstr(out, "toast: Kept "));
+  /* No detector model in the app's folders (its XDG_DATA_HOME is the
+   * test's; unless one is installed): one toast says how to add it, once
+   * however many analyses ran. */
+  g_autofree char *installed = derush_model_find(DERUSH_DETECTOR_MODEL);
+  if (!installed) {
+    const char *note = strstr(out, "toast: Object detection is off: add yolox_nano.onnx to ");
+    g_assert_nonnull(note);
+    g_assert_nonnull(strstr(note, "(docs/models.md)\n"));
+    g_assert_null(strstr(note + 1, "toast: Object detection is off"));
+  }
 
   /* Shift+K in compare: one keeper, the rest of the panes to trash. */
   g_autoptr(GError) error = NULL;

@@ -76,7 +76,9 @@ void _derush_faces_replace(GArray *faces, guint first, float iou);
 #define DERUSH_EYE_SIZE 32
 #define DERUSH_EYE_TENSOR (3 * DERUSH_EYE_SIZE * DERUSH_EYE_SIZE)
 /* Crop sides, in inter-eye distances, whose p(open) are averaged
- * (FACES.md: 0.6-0.9 worked, 0.5 is too tight). */
+ * (FACES.md: 0.6-0.9 worked; with the contrast stretch of eyes.c,
+ * 0.5-0.75 recalled 2 more of the 24 closed faces of
+ * tests/data/faces-truth.csv than 0.6-0.9 at the same precision). */
 #define DERUSH_EYE_N_SCALES 3
 extern const float _derush_eye_scales[DERUSH_EYE_N_SCALES];
 /* ... each at the landmark and shifted by DERUSH_EYE_JITTER inter-eye
@@ -92,7 +94,8 @@ extern const float _derush_eye_scales[DERUSH_EYE_N_SCALES];
 
 /* The classifier's input for one eye: a square of @side pixels centred on
  * (@cx, @cy), turned by @angle (radians, the eye line's slope) so the eye
- * line is level, area-averaged down to 32x32, BGR planes of
+ * line is level, area-averaged down to 32x32, its contrast stretched
+ * (2nd-98th percentile to 0..255, eyes.c says why), BGR planes of
  * (value - 127) / 255 (FACES.md). Pixels outside the image repeat the
  * border. */
 void _derush_eye_input(const guint8 *rgb, int width, int height, gsize stride, float cx, float cy,

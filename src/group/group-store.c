@@ -231,7 +231,12 @@ load_units(DerushCatalog *cat, const DerushGroupOptions *opt, GError **error)
     u.time_ns = t->time_ns;
     u.camera = r->camera ? r->camera : (other ? other->camera : 0);
     const Row *h = r->has_hashes || !other ? r : other;
+    /* A blank frame hashes like every other blank frame: it is nobody's
+     * near-duplicate (photo-flags.c). */
     u.has_hashes = h->has_hashes;
+    const Row *fr = r->has_features || !other ? r : other;
+    if (fr->has_features && derush_features_blank(fr->vector))
+      u.has_hashes = FALSE;
     u.hashes = h->hashes;
     const Row *f = r->has_features || !other ? r : other;
     u.score = u.sharpness = NAN;
