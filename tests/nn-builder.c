@@ -218,3 +218,39 @@ nnb_pack(NnBuilder *b, gsize *len)
   onnx__model_proto__pack(&b->model, out);
   return out;
 }
+
+float *
+nnb_pattern(gsize n, guint32 seed)
+{
+  g_autoptr(GRand) r = g_rand_new_with_seed(seed);
+  float *v = g_new(float, n);
+  for (gsize i = 0; i < n; i++)
+    v[i] = (float)g_rand_double_range(r, -1, 1);
+  return v;
+}
+
+DerushNnModel *
+nnb_load(NnBuilder *b)
+{
+  gsize len = 0;
+  g_autofree guint8 *bytes = nnb_pack(b, &len);
+  g_autoptr(GError) error = NULL;
+  DerushNnModel *m = _derush_nn_model_load_from_data(bytes, len, &error);
+  g_assert_no_error(error);
+  return m;
+}
+
+void
+nnb_expect_run_error(NnBuilder *b, const int64_t *shape, int rank, int code, const char *needle)
+{
+  g_autoptr(DerushNnModel) m = nnb_load(b);
+  gsize n = 1;
+  for (int i = 0; i < rank; i++)
+    n *= (gsize)shape[i];
+  g_autofree float *x = nnb_pattern(n, 1);
+  g_autoptr(GError) error = NULL;
+  g_assert_false(_derush_nn_model_run(m, x, shape, rank, &error));
+  g_assert_error(error, DERUSH_NN_ERROR, code);
+  g_test_message("%s", error->message);
+  g_assert_nonnull(strstr(error->message, needle));
+}

@@ -3,6 +3,7 @@
 #ifndef DERUSH_TEST_NN_BUILDER_H
 #define DERUSH_TEST_NN_BUILDER_H
 
+#include "nn/nn.h"
 #include "nn/onnx.pb-c.h"
 #include <glib.h>
 
@@ -26,5 +27,14 @@ void nnb_attr_ints(NnBuilder *b, Onnx__NodeProto *n, const char *name, int count
 void nnb_attr_string(NnBuilder *b, Onnx__NodeProto *n, const char *name, const char *v);
 /* The serialised model. (transfer full) */
 guint8 *nnb_pack(NnBuilder *b, gsize *len);
+
+/* @n floats in [-1, 1) from @seed. (transfer full) */
+float *nnb_pattern(gsize n, guint32 seed);
+/* The model loaded (asserted). (transfer full) */
+DerushNnModel *nnb_load(NnBuilder *b);
+/* The model loads, and a forward on an input of @shape fails with @code and
+ * a message holding @needle. */
+void nnb_expect_run_error(NnBuilder *b, const int64_t *shape, int rank, int code,
+                          const char *needle);
 
 #endif

@@ -39,6 +39,18 @@ dataset_of(guint n, guint per_session, guint32 seed)
   return ds;
 }
 
+/* @n photos, none labelled, photo i's prior (i + 0.5) / @n: its rank. */
+static void
+nothing_labelled(guint n, int **label_of, double **prior)
+{
+  *label_of = g_new(int, n);
+  *prior = g_new(double, n);
+  for (guint i = 0; i < n; i++) {
+    (*label_of)[i] = -1;
+    (*prior)[i] = (i + 0.5) / n;
+  }
+}
+
 /* Cold start: the first N picks come from N different strata of the
  * prior (a pseudo-random order would bunch them), and the same picks on
  * every run. */
@@ -47,15 +59,12 @@ test_cold_start_spread(void)
 {
   g_autoptr(DerushDataset) ds = dataset_of(200, 200, 1);
   guint n = ds->photos->len;
-  g_autofree int *label_of = g_new(int, n);
-  g_autofree double *prior = g_new(double, n);
-  for (guint i = 0; i < n; i++) {
-    label_of[i] = -1;
-    prior[i] = (i + 0.5) / n; /* rank i: stratum i * 10 / n */
-  }
+  g_autofree int *label_of = NULL;
+  g_autofree double *prior = NULL;
+  nothing_labelled(n, &label_of, &prior);
   g_autoptr(GArray) picks = _derush_active_pick(ds, label_of, prior, FALSE, 10);
   g_assert_cmpuint(picks->len, ==, 10);
-  gboolean stratum[10] = {0};
+  gboolean stratum[10] = {0}; /* rank i: stratum i * 10 / n */
   for (guint k = 0; k < picks->len; k++) {
     guint i = g_array_index(picks, guint, k);
     int s = (int)(prior[i] * 10);
@@ -72,12 +81,9 @@ test_seek_missing_kind(void)
 {
   g_autoptr(DerushDataset) ds = dataset_of(200, 200, 2);
   guint n = ds->photos->len;
-  g_autofree int *label_of = g_new(int, n);
-  g_autofree double *prior = g_new(double, n);
-  for (guint i = 0; i < n; i++) {
-    label_of[i] = -1;
-    prior[i] = (i + 0.5) / n;
-  }
+  g_autofree int *label_of = NULL;
+  g_autofree double *prior = NULL;
+  nothing_labelled(n, &label_of, &prior);
   /* Ten trash labels, no keeper: the next picks are the likeliest keepers. */
   for (guint i = 50; i < 60; i++)
     label_of[i] = 0;
@@ -181,13 +187,60 @@ test_simulate_seed(void)
   g_assert_cmpfloat(last->accuracy, >=, 0.9);
 }
 
+/* Below 100 labels every tree sees every row and column (subsampling 20-60
+ * labels is noise); from 100, both are subsampled. */
+static void
+test_few_label_params(void)
+{
+  DerushBoostParams p;
+  for (int n = 8; n < 100; n += 13) {
+    _derush_boost_params_for(n, 1, &p);
+    g_assert_cmpfloat(p.subsample, ==, 1);
+    g_assert_cmpfloat(p.colsample, ==, 1);
+  }
+  _derush_boost_params_for(100, 1, &p);
+  g_assert_cmpfloat(p.subsample, <, 1);
+  g_assert_cmpfloat(p.colsample, <, 1);
+}
+
+/* From 1,000 rows training runs on every core (booster.c): the same rows
+ * still give the same model, byte for byte. */
+static void
+test_parallel_deterministic(void)
+{
+  g_autoptr(DerushDataset) ds = dataset_of(1200, 100, 5);
+  guint n = ds->photos->len;
+  g_autofree float *y = g_new(float, n);
+  for (guint i = 0; i < n; i++)
+    y[i] = (i * 7919) % n >= n / 3 ? 1.0f : 0.0f;
+  DerushBoostParams params;
+  _derush_boost_params_for((int)n, 0, &params);
+  g_autoptr(GError) error = NULL;
+  GBytes *blob[2] = {NULL, NULL};
+  for (int k = 0; k < 2; k++) {
+    g_autoptr(DerushBooster) b =
+        _derush_booster_train(ds->x, (int)n, ds->n_cols, y, &params, &error);
+    g_assert_no_error(error);
+    blob[k] = _derush_booster_save(b, &error);
+    g_assert_no_error(error);
+  }
+  g_assert_true(g_bytes_equal(blob[0], blob[1]));
+  g_bytes_unref(blob[0]);
+  g_bytes_unref(blob[1]);
+}
+
 int
 main(int argc, char **argv)
 {
+  /* As derush and the app do: libgomp's idle threads sleep (a spinning
+   * one made the 2-thread training case take minutes on a busy machine). */
+  derush_restart_with_idle_threads(argv);
   test_init(&argc, &argv);
   g_test_add_func("/learn/active/cold-start-spread", test_cold_start_spread);
   g_test_add_func("/learn/active/seek-missing-kind", test_seek_missing_kind);
   g_test_add_func("/learn/active/model-uncertainty", test_model_uncertainty);
   g_test_add_func("/learn/eval/simulate-seed", test_simulate_seed);
+  g_test_add_func("/learn/fit/few-label-params", test_few_label_params);
+  g_test_add_func("/learn/fit/parallel-deterministic", test_parallel_deterministic);
   return g_test_run();
 }

@@ -9,27 +9,6 @@
 #include <math.h>
 #include <string.h>
 
-static float *
-pattern(gsize n, guint32 seed)
-{
-  g_autoptr(GRand) r = g_rand_new_with_seed(seed);
-  float *v = g_new(float, n);
-  for (gsize i = 0; i < n; i++)
-    v[i] = (float)g_rand_double_range(r, -1, 1);
-  return v;
-}
-
-static DerushNnModel *
-load(NnBuilder *b)
-{
-  gsize len = 0;
-  g_autofree guint8 *data = nnb_pack(b, &len);
-  g_autoptr(GError) error = NULL;
-  DerushNnModel *m = _derush_nn_model_load_from_data(data, len, &error);
-  g_assert_no_error(error);
-  return m;
-}
-
 /* y = alpha * x . B^T + beta * c, x [M, K], B [N, K] constant (transB). */
 static void
 test_gemm_const(void)
@@ -38,9 +17,9 @@ test_gemm_const(void)
   g_autoptr(NnBuilder) b = nnb_new(13);
   nnb_input(b, "x");
   nnb_output(b, "y");
-  g_autofree float *w = pattern(N * K, 1);
-  g_autofree float *c = pattern(N, 2);
-  g_autofree float *x = pattern(M * K, 3);
+  g_autofree float *w = nnb_pattern(N * K, 1);
+  g_autofree float *c = nnb_pattern(N, 2);
+  g_autofree float *x = nnb_pattern(M * K, 3);
   int64_t wd[2] = {N, K}, cd[1] = {N};
   nnb_init_f32(b, "w", 2, wd, w);
   nnb_init_f32(b, "c", 1, cd, c);
@@ -48,7 +27,7 @@ test_gemm_const(void)
   nnb_attr_int(b, n, "transB", 1);
   nnb_attr_float(b, n, "alpha", 0.5f);
   nnb_attr_float(b, n, "beta", 2.0f);
-  g_autoptr(DerushNnModel) m = load(b);
+  g_autoptr(DerushNnModel) m = nnb_load(b);
   const int64_t shape[2] = {M, K};
   g_autoptr(GError) error = NULL;
   g_assert_true(_derush_nn_model_run(m, x, shape, 2, &error));
@@ -77,12 +56,12 @@ test_matmul_const(void)
   g_autoptr(NnBuilder) b = nnb_new(13);
   nnb_input(b, "x");
   nnb_output(b, "y");
-  g_autofree float *w = pattern(K * N, 4);
-  g_autofree float *x = pattern(B * M * K, 5);
+  g_autofree float *w = nnb_pattern(K * N, 4);
+  g_autofree float *x = nnb_pattern(B * M * K, 5);
   int64_t wd[2] = {K, N};
   nnb_init_f32(b, "w", 2, wd, w);
   nnb_node(b, "MatMul", "mm", "x,w", "y");
-  g_autoptr(DerushNnModel) m = load(b);
+  g_autoptr(DerushNnModel) m = nnb_load(b);
   const int64_t shape[3] = {B, M, K};
   g_autoptr(GError) error = NULL;
   g_assert_true(_derush_nn_model_run(m, x, shape, 3, &error));
@@ -101,22 +80,6 @@ test_matmul_const(void)
     }
 }
 
-/* The plan of a one-node graph fails with @code and a message holding @needle. */
-static void
-expect_run_error(NnBuilder *b, int rank, const int64_t *shape, int code, const char *needle)
-{
-  g_autoptr(DerushNnModel) m = load(b);
-  gsize n = 1;
-  for (int i = 0; i < rank; i++)
-    n *= (gsize)shape[i];
-  g_autofree float *x = g_new0(float, n);
-  g_autoptr(GError) error = NULL;
-  g_assert_false(_derush_nn_model_run(m, x, shape, rank, &error));
-  g_assert_error(error, DERUSH_NN_ERROR, code);
-  g_test_message("%s", error->message);
-  g_assert_nonnull(strstr(error->message, needle));
-}
-
 static void
 test_unsupported_attrs(void)
 {
@@ -128,14 +91,15 @@ test_unsupported_attrs(void)
   nnb_init_i64(pad, "pads", 8, pads);
   Onnx__NodeProto *n = nnb_node(pad, "Pad", "border", "x,pads", "y");
   nnb_attr_string(pad, n, "mode", "wrap");
-  expect_run_error(pad, 4, shape, DERUSH_NN_ERROR_UNSUPPORTED, "node border (Pad): mode 'wrap'");
+  nnb_expect_run_error(pad, shape, 4, DERUSH_NN_ERROR_UNSUPPORTED,
+                       "node border (Pad): mode 'wrap'");
 
   g_autoptr(NnBuilder) split = nnb_new(13);
   nnb_input(split, "x");
   nnb_output(split, "a");
   nnb_output(split, "b");
   nnb_node(split, "Split", "halves", "x", "a,b"); /* axis 0 has length 1 */
-  expect_run_error(split, 4, shape, DERUSH_NN_ERROR_SHAPE, "node halves (Split)");
+  nnb_expect_run_error(split, shape, 4, DERUSH_NN_ERROR_SHAPE, "node halves (Split)");
 
   g_autoptr(NnBuilder) q = nnb_new(13);
   nnb_input(q, "x");
@@ -144,7 +108,7 @@ test_unsupported_attrs(void)
   float s = 0.5f;
   nnb_init_f32(q, "s", 0, one, &s);
   nnb_node(q, "QuantizeLinear", "quant", "x,x", "y"); /* a runtime scale */
-  expect_run_error(q, 4, shape, DERUSH_NN_ERROR_UNSUPPORTED, "node quant (QuantizeLinear)");
+  nnb_expect_run_error(q, shape, 4, DERUSH_NN_ERROR_UNSUPPORTED, "node quant (QuantizeLinear)");
 }
 
 int

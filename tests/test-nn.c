@@ -8,16 +8,6 @@
 #include <math.h>
 #include <string.h>
 
-static float *
-pattern(gsize n, guint32 seed)
-{
-  g_autoptr(GRand) r = g_rand_new_with_seed(seed);
-  float *v = g_new(float, n);
-  for (gsize i = 0; i < n; i++)
-    v[i] = (float)g_rand_double_range(r, -1, 1);
-  return v;
-}
-
 /* Naive NCHW convolution, N = 1, square padding, stride 1. */
 static void
 ref_conv(const float *x, int c, int h, int w, const float *wt, const float *bias, int oc, int k,
@@ -55,10 +45,10 @@ residual_model(gsize *len, float **w3, float **w1, float **b3, float **b1)
   nnb_input(b, "x");
   nnb_output(b, "out");
   int64_t d3[4] = {4, 3, 3, 3}, d1[4] = {4, 3, 1, 1}, db[1] = {4};
-  *w3 = pattern(4 * 3 * 9, 1);
-  *w1 = pattern(4 * 3, 2);
-  *b3 = pattern(4, 3);
-  *b1 = pattern(4, 4);
+  *w3 = nnb_pattern(4 * 3 * 9, 1);
+  *w1 = nnb_pattern(4 * 3, 2);
+  *b3 = nnb_pattern(4, 3);
+  *b1 = nnb_pattern(4, 4);
   nnb_init_f32(b, "w3", 4, d3, *w3);
   nnb_init_f32(b, "w1", 4, d1, *w1);
   nnb_init_f32(b, "b3", 1, db, *b3);
@@ -82,7 +72,7 @@ test_residual(void)
   g_autofree float *w3 = NULL, *w1 = NULL, *b3 = NULL, *b1 = NULL;
   g_autofree guint8 *bytes = residual_model(&len, &w3, &w1, &b3, &b1);
   enum { C = 3, H = 9, W = 7, OC = 4 };
-  g_autofree float *x = pattern(C * H * W, 5);
+  g_autofree float *x = nnb_pattern(C * H * W, 5);
   float y3[OC * H * W], y1[OC * H * W], want[OC * H * W];
   ref_conv(x, C, H, W, w3, b3, OC, 3, 1, y3);
   ref_conv(x, C, H, W, w1, b1, OC, 1, 0, y1);
@@ -134,8 +124,8 @@ test_bottleneck_kernels(void)
   nnb_input(b, "x");
   nnb_output(b, "out");
   int64_t d1[4] = {C, C, 1, 1}, d3[4] = {C, C, 3, 3}, db[1] = {C};
-  g_autofree float *w0 = pattern(C * C, 11), *w1 = pattern(C * C, 12);
-  g_autofree float *w2 = pattern(C * C * 9, 13), *bias = pattern(C, 14);
+  g_autofree float *w0 = nnb_pattern(C * C, 11), *w1 = nnb_pattern(C * C, 12);
+  g_autofree float *w2 = nnb_pattern(C * C * 9, 13), *bias = nnb_pattern(C, 14);
   nnb_init_f32(b, "w0", 4, d1, w0);
   nnb_init_f32(b, "w1", 4, d1, w1);
   nnb_init_f32(b, "w2", 4, d3, w2);
@@ -159,7 +149,7 @@ test_bottleneck_kernels(void)
   gsize len;
   g_autofree guint8 *bytes = nnb_pack(b, &len);
 
-  g_autofree float *x = pattern(N, 15);
+  g_autofree float *x = nnb_pattern(N, 15);
   float h[N], t[N], s1[N], want[N];
   ref_conv(x, C, H, W, w0, bias, C, 1, 0, h);
   for (int i = 0; i < N; i++)
@@ -196,8 +186,8 @@ concat_case(int ca, int cb, int want_concat_steps)
   nnb_output(b, "sq");
   int64_t da[4] = {ca, C, 1, 1}, db[4] = {cb, C, 1, 1}, dc[4] = {OC, cc, 1, 1};
   int64_t nba[1] = {ca}, nbb[1] = {cb}, nbc[1] = {OC};
-  g_autofree float *wa = pattern(ca * C, 21), *wb = pattern(cb * C, 22);
-  g_autofree float *wc = pattern(OC * cc, 23), *bias = pattern(cc, 24);
+  g_autofree float *wa = nnb_pattern(ca * C, 21), *wb = nnb_pattern(cb * C, 22);
+  g_autofree float *wc = nnb_pattern(OC * cc, 23), *bias = nnb_pattern(cc, 24);
   nnb_init_f32(b, "wa", 4, da, wa);
   nnb_init_f32(b, "wb", 4, db, wb);
   nnb_init_f32(b, "wc", 4, dc, wc);
@@ -212,7 +202,7 @@ concat_case(int ca, int cb, int want_concat_steps)
   gsize len;
   g_autofree guint8 *bytes = nnb_pack(b, &len);
 
-  g_autofree float *x = pattern(C * H * W, 25);
+  g_autofree float *x = nnb_pattern(C * H * W, 25);
   g_autofree float *cat = g_new(float, cc *H *W);
   g_autofree float *want = g_new(float, OC *H *W);
   ref_conv(x, C, H, W, wa, bias, ca, 1, 0, cat);
@@ -239,6 +229,32 @@ test_concat_in_place(void)
   concat_case(16, 8, 0);
   concat_case(16, 5, 0); /* the last input may end inside a block */
   concat_case(12, 4, 1); /* the second input would start inside a block */
+}
+
+/* Alternating input shapes reuse their plans: one build per shape. */
+static void
+test_plan_cache(void)
+{
+  gsize len;
+  g_autofree float *w3 = NULL, *w1 = NULL, *b3 = NULL, *b1 = NULL;
+  g_autofree guint8 *bytes = residual_model(&len, &w3, &w1, &b3, &b1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DerushNnModel) m = _derush_nn_model_load_from_data(bytes, len, &error);
+  g_assert_no_error(error);
+  g_autofree float *x = pattern(3 * 9 * 9, 31);
+  static const int64_t shapes[3][4] = {{1, 3, 9, 7}, {1, 3, 7, 9}, {1, 3, 5, 5}};
+  static const int order[] = {0, 1, 0, 2, 1, 0, 2, 2};
+  for (gsize i = 0; i < G_N_ELEMENTS(order); i++) {
+    const int64_t *s = shapes[order[i]];
+    g_assert_true(_derush_nn_model_run(m, x, s, 4, &error));
+    g_assert_no_error(error);
+    const int64_t *oshape;
+    int rank;
+    g_assert_nonnull(_derush_nn_model_output(m, 0, &oshape, &rank));
+    g_assert_cmpint(oshape[2], ==, s[2]);
+    g_assert_cmpint(oshape[3], ==, s[3]);
+  }
+  g_assert_cmpint(_derush_nn_model_n_plans_built(m), ==, 3);
 }
 
 /* Shape arithmetic folded at plan time (Shape, Gather, Unsqueeze, Concat)
@@ -273,7 +289,7 @@ test_shape_ops(void)
   gsize len;
   g_autofree guint8 *bytes = nnb_pack(b, &len);
 
-  g_autofree float *x = pattern(24, 7);
+  g_autofree float *x = nnb_pattern(24, 7);
   float want[12];
   static const int rows[4] = {10, 7, 4, 1};
   for (int i = 0; i < 4; i++) {
@@ -324,7 +340,7 @@ test_pool_resize(void)
   gsize len;
   g_autofree guint8 *bytes = nnb_pack(b, &len);
   enum { C = 2, H = 7, W = 6, PH = 4, PW = 3 };
-  g_autofree float *x = pattern(C * H * W, 9);
+  g_autofree float *x = nnb_pattern(C * H * W, 9);
   float pooled[C * PH * PW], want[C * PH * 2 * PW * 2];
   for (int c = 0; c < C; c++)
     for (int i = 0; i < PH; i++)
@@ -377,7 +393,7 @@ test_truncated(void)
   gsize len;
   g_autofree float *w3 = NULL, *w1 = NULL, *b3 = NULL, *b1 = NULL;
   g_autofree guint8 *bytes = residual_model(&len, &w3, &w1, &b3, &b1);
-  g_autofree float *x = pattern(3 * 5 * 5, 3);
+  g_autofree float *x = nnb_pattern(3 * 5 * 5, 3);
   const int64_t shape[4] = {1, 3, 5, 5};
   int refused = 0;
   for (gsize cut = 0; cut < len; cut++) {
@@ -455,24 +471,6 @@ test_bad_initializers(void)
 }
 
 static void
-expect_run_error(NnBuilder *b, const int64_t *shape, int rank, int code, const char *needle)
-{
-  gsize len;
-  g_autofree guint8 *bytes = nnb_pack(b, &len);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(DerushNnModel) m = _derush_nn_model_load_from_data(bytes, len, &error);
-  g_assert_no_error(error);
-  gsize n = 1;
-  for (int i = 0; i < rank; i++)
-    n *= (gsize)shape[i];
-  g_autofree float *x = pattern(n, 1);
-  g_assert_false(_derush_nn_model_run(m, x, shape, rank, &error));
-  g_assert_error(error, DERUSH_NN_ERROR, code);
-  g_test_message("%s", error->message);
-  g_assert_nonnull(strstr(error->message, needle));
-}
-
-static void
 test_shape_mismatch(void)
 {
   g_autoptr(NnBuilder) b = nnb_new(13);
@@ -483,7 +481,7 @@ test_shape_mismatch(void)
   nnb_init_f32(b, "w", 4, d, w);
   nnb_node(b, "Conv", "conv", "x,w", "y");
   const int64_t shape[4] = {1, 5, 4, 4}; /* 5 channels, the weights take 3 */
-  expect_run_error(b, shape, 4, DERUSH_NN_ERROR_SHAPE, "node conv (Conv)");
+  nnb_expect_run_error(b, shape, 4, DERUSH_NN_ERROR_SHAPE, "node conv (Conv)");
 }
 
 static void
@@ -496,7 +494,7 @@ test_index_out_of_range(void)
   nnb_init_i64(b, "idx", 2, idx);
   nnb_attr_int(b, nnb_node(b, "Gather", "gather", "x,idx", "y"), "axis", 1);
   const int64_t shape[2] = {2, 3};
-  expect_run_error(b, shape, 2, DERUSH_NN_ERROR_MALFORMED, "node gather (Gather)");
+  nnb_expect_run_error(b, shape, 2, DERUSH_NN_ERROR_MALFORMED, "node gather (Gather)");
 }
 
 int
@@ -506,6 +504,7 @@ main(int argc, char **argv)
   g_test_add_func("/nn/graph/residual-fusion", test_residual);
   g_test_add_func("/nn/graph/bottleneck-kernels", test_bottleneck_kernels);
   g_test_add_func("/nn/graph/concat-in-place", test_concat_in_place);
+  g_test_add_func("/nn/graph/plan-cache", test_plan_cache);
   g_test_add_func("/nn/graph/shape-ops", test_shape_ops);
   g_test_add_func("/nn/graph/pool-resize", test_pool_resize);
   g_test_add_func("/nn/bad/garbage", test_garbage);

@@ -31,19 +31,25 @@ import numpy as np
 PER_PHOTO_CALLS = 200
 
 
+CPU = []  # the CPU seconds (every thread) of the last timed() call's runs
+
+
 def timed(fn, runs):
+    """Median and minimum wall seconds of runs calls; their CPU seconds in CPU."""
     times = []
+    CPU.clear()
     out = None
     for _ in range(runs):
-        t0 = time.perf_counter()
+        c0, t0 = time.process_time(), time.perf_counter()
         out = fn()
         times.append(time.perf_counter() - t0)
+        CPU.append(time.process_time() - c0)
     return statistics.median(times), min(times), out
 
 
-def emit(tool, measure, rows, med, mn, runs, note=None):
+def emit(tool, measure, rows, med, mn, runs, note=None, scale=1.0):
     row = {"tool": tool, "measure": measure, "rows": rows, "median_s": round(med, 5),
-           "min_s": round(mn, 5), "runs": runs}
+           "min_s": round(mn, 5), "cpu_s": round(statistics.median(CPU) * scale, 5), "runs": runs}
     if note:
         row["note"] = note
     print(json.dumps(row), flush=True)
@@ -77,7 +83,8 @@ def bench_sklearn(x, y, xl, runs):
     med, mn, _ = timed(per_photo, runs)
     emit("sklearn", "predict_per_photo", len(x), med / PER_PHOTO_CALLS * len(x),
          mn / PER_PHOTO_CALLS * len(x), runs,
-         f"predict_proba one photo a call ({PER_PHOTO_CALLS} calls timed, x {len(x)})")
+         f"predict_proba one photo a call ({PER_PHOTO_CALLS} calls timed, x {len(x)})",
+         scale=len(x) / PER_PHOTO_CALLS)
     med, mn, _ = timed(lambda: model.predict_proba(x), runs)
     emit("sklearn", "predict_calibrated", len(x), med, mn, runs, "predict_proba, one call")
     blob = pickle.dumps(model)

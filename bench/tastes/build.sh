@@ -123,8 +123,7 @@ blur() {
   done
   local f i=0
   for f in "$corpus"/exif_cameras/*.[jJ][pP][gG]; do
-    # Icons, thumbnails and truncated files are not photos to cull.
-    convert -regard-warnings "$f[0]" null: 2>/dev/null || continue
+    # Icons and thumbnails are not photos to cull.
     local short
     short=$(identify -format '%[fx:min(w,h)]' "$f[0]" 2>/dev/null || echo 0)
     [ "${short%.*}" -ge 300 ] || continue

@@ -110,7 +110,11 @@ worker(gpointer data, gpointer user_data)
     job->reason = g_strdup("cancelled");
   }
   DERUSH_HANDOFF_RELEASE(job);
-  g_async_queue_push(shared->done, job);
+  /* Shared lives on the caller's stack: handed back after its last read
+   * (GLib's futex locks are invisible to ThreadSanitizer). */
+  GAsyncQueue *done = shared->done;
+  DERUSH_HANDOFF_RELEASE(shared);
+  g_async_queue_push(done, job);
 }
 
 static gboolean
@@ -381,6 +385,7 @@ _derush_catalog_analyze_roots(DerushCatalog *catalog, const char *const *roots,
   flush(&a);
   progress(&a, TRUE);
   g_thread_pool_free(a.pool, FALSE, TRUE);
+  DERUSH_HANDOFF_ACQUIRE(&a.shared);
   g_async_queue_unref(a.shared.done);
   g_ptr_array_unref(a.pending);
   g_free(a.current);

@@ -11,8 +11,15 @@ struct _DerushNnModel {
   NnBackend *be;
   GHashTable *keep; /* names, set */
   gboolean fused;
-  NnPlan *plan;
+  NnPlan *plan;     /* the last run's, NULL after a failed build */
+  GPtrArray *plans; /* NnPlan, most recently used first, at most PLAN_CACHE */
+  int plans_built;
 };
+
+/* Plans kept per model: YuNet runs at a few padded sizes (landscape,
+ * portrait...), and rebuilding a plan costs tens of milliseconds where a
+ * forward costs a few; each kept plan holds its arena. */
+#define PLAN_CACHE 4
 
 /* OpenMP's threads spin after each parallel region by default, which on a
  * shared 2-core machine starves the next forward (measured: 6.5 s instead
@@ -56,6 +63,7 @@ _derush_nn_model_load_from_data(const void *data, size_t len, GError **error)
   m->graph = g;
   m->be = be;
   m->keep = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  m->plans = g_ptr_array_new_with_free_func((GDestroyNotify)_nn_plan_free);
   derush_counter_add(DERUSH_COUNTER_NN_MODELS_LOADED, 1);
   return m;
 }
@@ -81,7 +89,7 @@ _derush_nn_model_free(DerushNnModel *m)
 {
   if (!m)
     return;
-  _nn_plan_free(m->plan);
+  g_ptr_array_unref(m->plans);
   _nn_backend_free(m->be);
   _nn_graph_free(m->graph);
   g_hash_table_destroy(m->keep);
@@ -115,12 +123,25 @@ _derush_nn_model_run_many(DerushNnModel *m, int n_inputs, const float *const *in
     _nn_fuse(m->graph, m->keep);
     m->fused = TRUE;
   }
-  if (!m->plan || (int)m->graph->inputs->len != n_inputs ||
-      !_nn_plan_matches(m->plan, n_inputs, shapes, ranks)) {
-    _nn_plan_free(m->plan);
-    m->plan = _nn_plan_build(m->graph, m->be, n_inputs, shapes, ranks, m->keep, error);
-    if (!m->plan)
+  m->plan = NULL;
+  for (guint i = 0; i < m->plans->len && (int)m->graph->inputs->len == n_inputs; i++) {
+    NnPlan *pl = g_ptr_array_index(m->plans, i);
+    if (_nn_plan_matches(pl, n_inputs, shapes, ranks)) {
+      g_ptr_array_steal_index(m->plans, i);
+      g_ptr_array_insert(m->plans, 0, pl);
+      m->plan = pl;
+      break;
+    }
+  }
+  if (!m->plan) {
+    NnPlan *pl = _nn_plan_build(m->graph, m->be, n_inputs, shapes, ranks, m->keep, error);
+    if (!pl)
       return FALSE;
+    m->plans_built++;
+    if (m->plans->len >= PLAN_CACHE)
+      g_ptr_array_remove_index(m->plans, m->plans->len - 1);
+    g_ptr_array_insert(m->plans, 0, pl);
+    m->plan = pl;
   }
   if (!_nn_plan_run(m->plan, inputs, error))
     return FALSE;
@@ -228,4 +249,10 @@ _derush_nn_model_n_steps_of(DerushNnModel *m, const char *op)
     n += st->node && strcmp(st->node->op, op) == 0;
   }
   return n;
+}
+
+int
+_derush_nn_model_n_plans_built(DerushNnModel *m)
+{
+  return m->plans_built;
 }

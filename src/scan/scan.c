@@ -126,7 +126,12 @@ worker(gpointer data, gpointer user_data)
   else
     job->cancelled = TRUE;
   DERUSH_HANDOFF_RELEASE(job);
-  g_async_queue_push(scan->done, job);
+  /* The Scan lives on the caller's stack: after its last read here the
+   * worker hands it back (g_thread_pool_free() waits for us, but GLib's
+   * futex locks are invisible to ThreadSanitizer). */
+  GAsyncQueue *done = scan->done;
+  DERUSH_HANDOFF_RELEASE(scan);
+  g_async_queue_push(done, job);
 }
 
 static void
@@ -810,6 +815,7 @@ derush_catalog_scan(DerushCatalog *catalog, const char *const *roots,
   maybe_progress(&scan, TRUE);
 
   g_thread_pool_free(scan.pool, FALSE, TRUE);
+  DERUSH_HANDOFF_ACQUIRE(&scan);
   /* Jobs finished after a fatal error are dropped, not applied. */
   DerushScanJob *job;
   while ((job = g_async_queue_try_pop(scan.done))) {

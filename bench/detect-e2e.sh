@@ -1,0 +1,67 @@
+#!/bin/sh
+# bench/detect-e2e.sh: object detection end to end over N photos, derush
+# beside an OpenCV DNN loop (python3-opencv, bench/detect/opencv_detect.py)
+# on the same files and the same yolox_nano.onnx, one after the other.
+#
+#   bench/detect-e2e.sh [BUILD_DIR] [N]
+#
+# The N photos are copies of ../shared/corpus's JPEGs (cycled, renamed) in a
+# temporary folder, never in the repository.  derush scans them first (not
+# timed: that caches the previews), then `derush detect` is timed: preview
+# decode + letterbox + forward + NMS + store, for every photo.  The OpenCV
+# loop reads each original (imread), letterboxes, forwards and runs NMS.
+# Writes the raw lines and the table to bench/results/detect-e2e-DATE.txt.
+set -eu
+export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-passive}
+here=$(cd "$(dirname "$0")" && pwd)
+build=${1:-$here/../build}
+n=${2:-1000}
+models=${DERUSH_MODEL_DIR:-$here/../../shared/models}
+corpus=${DERUSH_CORPUS:-$here/../../shared/corpus}
+derush=$build/cli/derush
+out=$here/results/detect-e2e-$(date -u +%Y%m%d-%H%M).txt
+[ -f "$models/yolox_nano.onnx" ] || { echo "detect-e2e.sh: no yolox_nano.onnx in $models" >&2; exit 1; }
+[ -x "$derush" ] || { echo "detect-e2e.sh: build $derush first" >&2; exit 1; }
+mkdir -p "$here/results"
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+mkdir "$tmp/photos"
+find "$corpus/coco_sample" "$corpus/near_dups" "$corpus/blur" "$corpus/faces" "$corpus/exif_cameras" \
+  -type f \( -iname '*.jpg' -o -iname '*.jpeg' \) 2>/dev/null | sort > "$tmp/sources"
+[ -s "$tmp/sources" ] || { echo "detect-e2e.sh: no JPEGs under $corpus" >&2; exit 1; }
+i=0
+while [ "$i" -lt "$n" ]; do
+  while read -r f && [ "$i" -lt "$n" ]; do
+    cp "$f" "$tmp/photos/$(printf %05d "$i").jpg"
+    i=$((i + 1))
+  done < "$tmp/sources"
+done
+
+now_ms() { date +%s%3N; }
+{
+  echo "# $(date -u +%FT%TZ) $(nproc) cores, $n photos, loadavg before $(cut -d' ' -f1-3 /proc/loadavg)"
+  # A few corpus files are broken on purpose: both tools skip them (the
+  # scan and detect exit 1 for them, which is not a bench failure).
+  "$derush" --catalog "$tmp/cat.db" scan "$tmp/photos" > /dev/null 2>&1 || true
+  t0=$(now_ms)
+  json=$("$derush" --catalog "$tmp/cat.db" --model-dir "$models" detect --json "$tmp/photos" 2>/dev/null || true)
+  t1=$(now_ms)
+  echo "{\"runtime\": \"derush detect\", \"wall_s\": $(( t1 - t0 ))e-3, \"cli\": $json, \"loadavg\": \"$(cut -d' ' -f1 /proc/loadavg)\"}"
+  t0=$(now_ms)
+  cv=$(/usr/bin/python3 "$here/detect/opencv_detect.py" loop --model "$models/yolox_nano.onnx" "$tmp"/photos/*.jpg)
+  t1=$(now_ms)
+  echo "{\"runtime\": \"opencv-dnn loop\", \"wall_s\": $(( t1 - t0 ))e-3, \"cli\": $cv, \"loadavg\": \"$(cut -d' ' -f1 /proc/loadavg)\"}"
+} > "$out"
+/usr/bin/python3 - "$out" "$n" <<'PY'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
+n = int(sys.argv[2])
+print("| runtime | photos | wall s | per photo ms | load average after |")
+print("| --- | --- | --- | --- | --- |")
+for r in rows:
+    print(f"| {r['runtime']} | {n} | {r['wall_s']:.1f} | {1000 * r['wall_s'] / n:.1f} | {r['loadavg']} |")
+d, c = rows[0]["wall_s"], rows[1]["wall_s"]
+print(f"\nderush detect is {c / d:.2f}x faster than the OpenCV DNN loop")
+PY
+echo "raw: $out"
