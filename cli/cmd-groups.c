@@ -45,6 +45,8 @@ print_group_cb(const DerushGroup *g, gpointer user_data)
     json_builder_add_int_value(b, g->n_members);
     cli_json_add_path(b, "best", g->best_path);
     cli_json_add_double(b, "best_score", g->best_score);
+    json_builder_set_member_name(b, "best_by");
+    json_builder_add_string_value(b, derush_best_by_name(g->best_by));
     json_builder_set_member_name(b, "best_reason");
     if (d->best_reason)
       json_builder_add_string_value(b, d->best_reason);
@@ -59,7 +61,9 @@ print_group_cb(const DerushGroup *g, gpointer user_data)
   }
   printf("%s %" G_GINT64_FORMAT " (%u photos)", derush_group_kind_name(g->kind), g->id,
          g->n_members);
-  if (!isnan(g->best_score))
+  if (!isnan(g->best_score) && g->best_by == DERUSH_BEST_BY_MODEL)
+    printf(" best by the model, p(keep) %.2f", g->best_score);
+  else if (!isnan(g->best_score))
     printf(" best score %.2f", g->best_score);
   if (d->best_reason)
     printf(" (%s)", d->best_reason);
@@ -80,8 +84,8 @@ cli_cmd_groups(CliContext *ctx, int argc, char **argv)
   g_auto(GStrv) dirs = NULL;
   const GOptionEntry entries[] = {
       {"json", 0, 0, G_OPTION_ARG_NONE, &json,
-       "JSON Lines: one object per group (id, kind, size, best, best_score, best_reason, "
-       "members, paths)",
+       "JSON Lines: one object per group (id, kind, size, best, best_score, best_by, "
+       "best_reason, members, paths)",
        NULL},
       {"kind", 'k', 0, G_OPTION_ARG_STRING, &kind_name, "Only session, burst or near_dup groups",
        "KIND"},
@@ -94,8 +98,10 @@ cli_cmd_groups(CliContext *ctx, int argc, char **argv)
       "below DIR when given), ordered by kind then id. Ids are stable while the\n"
       "members stay. The best pick (\"*\") is the member nearest the original\n"
       "(full resolution, colour, never re-encoded, less compressed), then the\n"
-      "one with the highest quality score. Each member is named by its relation\n"
-      "to it: best, exact, edited, burst or scene (docs/cli.md).",
+      "one the model 'derush train' learnt from your labels would most likely\n"
+      "keep (best_by \"model\"), or without a trained model the one with the\n"
+      "highest quality score (best_by \"quality\"). Each member is named by its\n"
+      "relation to it: best, exact, edited, burst or scene (docs/cli.md).",
       entries);
   gboolean parsed = cli_option_context_parse(context, &argc, &argv);
   g_autofree char *kind_owned = kind_name;

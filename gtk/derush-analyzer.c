@@ -5,8 +5,8 @@
  * runs derush_catalog_analyze() on the folder (features and hashes of the
  * photos that lack them, in parallel, then the groups), then reads
  * everything the grid draws into one table, so the main thread never runs
- * a query: the burst and near-duplicate groups with their best picks, and
- * each photo's sharpness and exposure flag.
+ * a query: the burst and near-duplicate groups with their best picks,
+ * each photo's sharpness and exposure flag, and its stored prediction.
  *
  * Progress reaches the main thread through one idle that delivers the
  * latest numbers only ("progress" (gint64 done, gint64 total)).
@@ -114,6 +114,7 @@ entry_for(GHashTable *entries, gint64 id)
     e = g_new0(Entry, 1);
     e->id = id;
     e->a.sharpness = NAN;
+    e->a.p_keep = NAN;
     g_hash_table_insert(entries, &e->id, e);
   }
   return e;
@@ -199,6 +200,7 @@ collect_group_cb(const DerushGroup *group, gpointer user_data)
     e->a.group_size = here->len;
     e->a.group_index = k + 1;
     e->a.is_best = e->id == group->best_id;
+    e->a.best_by = group->best_by;
     e->a.best_name = g_strdup(best_name);
     e->a.blurry = !e->a.is_best && !isnan(best_sharpness) && !isnan(e->a.sharpness) &&
                   e->a.sharpness < best_sharpness - BLUR_DROP;
@@ -211,6 +213,50 @@ collect_group_cb(const DerushGroup *group, gpointer user_data)
       e->a.group_time_ns = first_time;
   }
   return TRUE;
+}
+
+/* The stored batch prediction of each photo (derush-trainer.c refreshes
+ * it after each retrain). */
+static gboolean
+collect_prediction_cb(const DerushPrediction *prediction, gpointer user_data)
+{
+  Collect *c = user_data;
+  Entry *e = g_hash_table_lookup(c->entries, &prediction->photo_id);
+  if (e) {
+    e->a.p_keep = prediction->p_keep;
+    e->a.zone = prediction->zone;
+    e->a.uncertainty = prediction->uncertainty;
+    e->a.model_version = prediction->model_version;
+  }
+  return TRUE;
+}
+
+/**
+ * derush_analyzer_collect:
+ * @catalog: a connection of the calling (worker) thread
+ * @dir: the folder
+ *
+ * Reads what the grid draws of @dir's photos into one table: their
+ * sharpness and exposure flags, the burst and near-duplicate groups with
+ * their best picks, and the stored predictions. Runs queries over every
+ * photo: call it on a worker.
+ *
+ * Returns: (transfer full): photo id (gint64*) -> DerushPhotoAnalysis*,
+ *   or NULL with @error set.
+ */
+GHashTable *
+derush_analyzer_collect(DerushCatalog *catalog, const char *dir, GError **error)
+{
+  Collect c = {g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, (GDestroyNotify)entry_free),
+               catalog};
+  /* Photos first (their sharpness and times), then the groups over them. */
+  if (!derush_catalog_foreach_photo(catalog, dir, collect_photo_cb, &c, error) ||
+      !derush_catalog_foreach_group(catalog, dir, -1, collect_group_cb, &c, error) ||
+      !derush_catalog_foreach_prediction(catalog, dir, collect_prediction_cb, &c, error)) {
+    g_hash_table_unref(c.entries);
+    return NULL;
+  }
+  return c.entries;
 }
 
 static void
@@ -249,16 +295,12 @@ analyze_body(gpointer data, gpointer unused)
   self->detector_missing = !d->regroup && summary.detector_missing;
   g_mutex_unlock(&self->lock);
 
-  Collect c = {g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, (GDestroyNotify)entry_free),
-               catalog};
-  /* Photos first (their sharpness and times), then the groups over them. */
-  if (!derush_catalog_foreach_photo(catalog, d->dir, collect_photo_cb, &c, &error) ||
-      !derush_catalog_foreach_group(catalog, d->dir, -1, collect_group_cb, &c, &error)) {
-    g_hash_table_unref(c.entries);
+  GHashTable *entries = derush_analyzer_collect(catalog, d->dir, &error);
+  if (!entries) {
     g_task_return_error(task, error);
     return;
   }
-  g_task_return_pointer(task, c.entries, (GDestroyNotify)g_hash_table_unref);
+  g_task_return_pointer(task, entries, (GDestroyNotify)g_hash_table_unref);
 }
 
 static void

@@ -15,6 +15,7 @@ void derush_analyzer_regroup_async(DerushAnalyzer *self, const char *dir, GCance
                                    GAsyncReadyCallback callback, gpointer user_data);
 void derush_analyzer_analyze_async(DerushAnalyzer *self, const char *dir, GCancellable *cancellable,
                                    GAsyncReadyCallback callback, gpointer user_data);
+GHashTable *derush_analyzer_collect(DerushCatalog *catalog, const char *dir, GError **error);
 gboolean derush_analyzer_get_detector_missing(DerushAnalyzer *self);
 GHashTable *derush_analyzer_analyze_finish(DerushAnalyzer *self, GAsyncResult *result,
                                            GError **error);

@@ -12,19 +12,22 @@
  * Selection is drawn by CSS on the GtkGridView's child (gridview > child:
  * selected), which GTK restyles by itself.
  *
- * Analysis results (group badge, best pick, blur/exposure warning) and
- * later layers (prediction bar, detection boxes) go into
- * snapshot_overlays().
+ * Analysis results (group badge, best pick, blur/exposure warning) go
+ * into snapshot_overlays(), the model's p(keep) bar into
+ * snapshot_prediction().
  */
 #include "derush-grid-cell.h"
 #include "derush-gui-counters.h"
 #include "derush-photo-text.h"
+#include "derush-prediction-filter.h"
+#include <math.h>
 
-#define PAD 6       /* around the frame, inside the cell */
-#define CAPTION 22  /* file name row under the frame */
-#define RADIUS 8.0f /* frame corners, as Adwaita cards */
-#define BORDER 4.0f /* label border width */
-#define HEADER 22   /* the group header row over the frame, in the "By Group" sort */
+#define PAD 6               /* around the frame, inside the cell */
+#define CAPTION 22          /* file name row under the frame */
+#define RADIUS 8.0f         /* frame corners, as Adwaita cards */
+#define BORDER 4.0f         /* label border width */
+#define HEADER 22           /* the group header row over the frame, in the "By Group" sort */
+#define PREDICTION_BAR 4.0f /* the p(keep) bar's height */
 
 struct _DerushGridCell {
   GtkWidget parent_instance;
@@ -120,6 +123,37 @@ pill_size(DerushGridCell *self, const char *text, float *width, float *height)
     *height = th + 4;
 }
 
+/* The model's p(keep): a thin bar along the photo's bottom edge, filled
+ * to p, in the zone's colour (the label colours: likely keep green, likely
+ * trash red; unsure white). The quality prior, which knows nothing of the
+ * user's taste yet, draws grey. A few rectangles: no widget, no text. */
+static void
+snapshot_prediction(GtkSnapshot *snapshot, const DerushPhotoAnalysis *a,
+                    const graphene_rect_t *outer, float inset)
+{
+  static const GdkRGBA unsure = {1.0f, 1.0f, 1.0f, 0.9f};
+  static const GdkRGBA prior = {0.6f, 0.6f, 0.6f, 0.8f};
+  if (isnan(a->p_keep))
+    return;
+  const GdkRGBA *fill = a->model_version <= 0                 ? &prior
+                        : a->zone == DERUSH_ZONE_LIKELY_KEEP  ? &keep_color
+                        : a->zone == DERUSH_ZONE_LIKELY_TRASH ? &trash_color
+                                                              : &unsure;
+  float h = PREDICTION_BAR;
+  /* Inside the label border, when there is one, so a decision does not
+   * hide the model's opinion. */
+  graphene_rect_t inner =
+      GRAPHENE_RECT_INIT(outer->origin.x + inset, outer->origin.y, outer->size.width - 2 * inset,
+                         outer->size.height - inset);
+  const graphene_rect_t *frame = &inner;
+  graphene_rect_t track = GRAPHENE_RECT_INIT(
+      frame->origin.x, frame->origin.y + frame->size.height - h, frame->size.width, h);
+  gtk_snapshot_append_color(snapshot, &scrim, &track);
+  graphene_rect_t bar = track;
+  bar.size.width = (float)(CLAMP(a->p_keep, 0.0, 1.0) * frame->size.width);
+  gtk_snapshot_append_color(snapshot, fill, &bar);
+}
+
 static float
 pill_height(DerushGridCell *self, const char *text)
 {
@@ -146,7 +180,7 @@ snapshot_overlays(DerushGridCell *self, GtkSnapshot *snapshot, const graphene_re
   const DerushPhotoAnalysis *a = derush_photo_item_get_analysis(self->item);
   float x0 = frame->origin.x + 6, y0 = frame->origin.y + 6;
   float x1 = frame->origin.x + frame->size.width - 6;
-  float y1 = frame->origin.y + frame->size.height - 6;
+  float y1 = frame->origin.y + frame->size.height - 6 - PREDICTION_BAR;
 
   g_autofree char *badge = derush_photo_text_group_badge(a);
   if (badge) {
@@ -288,9 +322,15 @@ derush_grid_cell_snapshot(GtkWidget *widget, GtkSnapshot *snapshot)
   }
 
   /* Label: a border in the label's colour and a badge, so the decision
-   * reads in grey-scale too. The pills on the right make way for it. */
+   * reads in grey-scale too. The model's auto-labels are drawn apart from
+   * the user's, as a suggestion: a thin, faded border and a hollow badge
+   * ("auto"), so a glance tells what the user decided. The pills on the
+   * right make way for the badge. */
   DerushLabel label = derush_photo_item_get_label(self->item);
-  const char *label_text = label == DERUSH_LABEL_KEEP ? "✓ Keep" : "✕ Trash";
+  gboolean is_auto = derush_grid_cell_is_auto_label(self);
+  float line = label == DERUSH_LABEL_NONE ? 0 : is_auto ? BORDER / 2 : BORDER;
+  const char *label_text = label == DERUSH_LABEL_KEEP ? (is_auto ? "✓ Keep · auto" : "✓ Keep")
+                                                      : (is_auto ? "✕ Trash · auto" : "✕ Trash");
   float top_left_end = x0;
   if (label != DERUSH_LABEL_NONE) {
     float w;
@@ -311,15 +351,21 @@ derush_grid_cell_snapshot(GtkWidget *widget, GtkSnapshot *snapshot)
     top_right_y += h + 4;
   }
 
+  gtk_snapshot_push_rounded_clip(snapshot, &rounded);
+  snapshot_prediction(snapshot, derush_photo_item_get_analysis(self->item), &frame, line);
+  gtk_snapshot_pop(snapshot);
   snapshot_overlays(self, snapshot, &frame, top_left_end, top_right_y);
 
   if (label != DERUSH_LABEL_NONE) {
-    const GdkRGBA *c = label == DERUSH_LABEL_KEEP ? &keep_color : &trash_color;
+    GdkRGBA c = label == DERUSH_LABEL_KEEP ? keep_color : trash_color;
     GskRoundedRect border = rounded;
-    float widths[4] = {BORDER, BORDER, BORDER, BORDER};
-    GdkRGBA colors[4] = {*c, *c, *c, *c};
+    GdkRGBA edge = c;
+    edge.alpha = is_auto ? 0.6f : 1.0f;
+    float widths[4] = {line, line, line, line};
+    GdkRGBA colors[4] = {edge, edge, edge, edge};
     gtk_snapshot_append_border(snapshot, &border, widths, colors);
-    snapshot_pill(self, snapshot, x0, y0, label_text, c, &white, FALSE);
+    snapshot_pill(self, snapshot, x0, y0, label_text, is_auto ? &scrim : &c, is_auto ? &c : &white,
+                  FALSE);
   }
 
   /* Stars, bottom right. */
@@ -390,6 +436,10 @@ query_tooltip_cb(GtkWidget *widget, int x, int y, gboolean keyboard, GtkTooltip 
     g_string_append_printf(text, "\n%s", sharpness);
   if (a->blurry)
     g_string_append(text, "\nMuch less sharp than the group's best pick");
+  if (!isnan(a->p_keep) && a->model_version > 0)
+    g_string_append_printf(text, "\np(keep) %.2f · %s", a->p_keep, _derush_zone_text(a->zone));
+  if (derush_grid_cell_is_auto_label(self))
+    g_string_append(text, "\nLabelled by the model (auto): press K or T to decide");
   gtk_tooltip_set_text(tooltip, text->str);
   g_string_free(text, TRUE);
   return TRUE;
@@ -495,6 +545,18 @@ derush_grid_cell_new(DerushThumbnailer *thumbnailer)
   DerushGridCell *self = g_object_new(DERUSH_TYPE_GRID_CELL, NULL);
   self->thumbnailer = thumbnailer ? g_object_ref(thumbnailer) : NULL;
   return GTK_WIDGET(self);
+}
+
+/**
+ * derush_grid_cell_is_auto_label:
+ * Returns: TRUE when the photo shown has a label the model's
+ *   auto-labelling made (drawn as a suggestion, not a decision).
+ */
+gboolean
+derush_grid_cell_is_auto_label(DerushGridCell *self)
+{
+  return self->item && derush_photo_item_get_label(self->item) != DERUSH_LABEL_NONE &&
+         derush_photo_item_get_label_source(self->item) == DERUSH_SOURCE_AUTO;
 }
 
 /** derush_grid_cell_get_item: Returns: (transfer none) (nullable): the item shown. */

@@ -14,6 +14,7 @@ DerushPhotoItem *derush_grid_cell_get_item(DerushGridCell *self);
 void derush_grid_cell_set_item(DerushGridCell *self, DerushPhotoItem *item);
 int derush_grid_cell_get_thumb_size(DerushGridCell *self);
 void derush_grid_cell_set_thumb_size(DerushGridCell *self, int size);
+gboolean derush_grid_cell_is_auto_label(DerushGridCell *self);
 
 void derush_grid_cell_set_list_item(DerushGridCell *self, GtkListItem *list_item,
                                     GListModel *model);

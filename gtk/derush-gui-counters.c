@@ -11,6 +11,9 @@ static const char *const counter_names[DERUSH_GUI_N_COUNTERS] = {
     [DERUSH_GUI_COUNTER_CELLS_BOUND] = "cells_bound",
     [DERUSH_GUI_COUNTER_CELLS_DRAWN] = "cells_drawn",
     [DERUSH_GUI_COUNTER_TEXTURES_LOADED] = "textures_loaded",
+    [DERUSH_GUI_COUNTER_TRAINER_RUNS] = "trainer_runs",
+    [DERUSH_GUI_COUNTER_TRAINER_BATCHES] = "trainer_batches",
+    [DERUSH_GUI_COUNTER_EXPLANATIONS] = "explanations",
     [DERUSH_GUI_COUNTER_PHOTOS_STREAMED] = "photos_streamed",
 };
 

@@ -36,7 +36,7 @@ struct _DerushPhotoItem {
 };
 
 /* What an item shows before (or without) an analysis. */
-static const DerushPhotoAnalysis no_analysis = {.sharpness = NAN};
+static const DerushPhotoAnalysis no_analysis = {.sharpness = NAN, .p_keep = NAN};
 
 G_DEFINE_FINAL_TYPE(DerushPhotoItem, derush_photo_item, G_TYPE_OBJECT)
 
@@ -252,15 +252,29 @@ derush_photo_item_get_stars(DerushPhotoItem *self)
 
 /**
  * derush_photo_item_set_label:
- * Records what the catalog now holds (after a committed change, undo or
- * redo) and notifies only what changed, so bound cells redraw.
+ * Records what the catalog now holds after the user's change (or its undo
+ * or redo) and notifies only what changed, so bound cells redraw.
  */
 void
 derush_photo_item_set_label(DerushPhotoItem *self, DerushLabel label, int stars)
 {
+  derush_photo_item_set_label_full(self, label, stars, DERUSH_SOURCE_USER);
+}
+
+/**
+ * derush_photo_item_set_label_full:
+ * @source: who made the change: DERUSH_SOURCE_AUTO for the model's
+ *   auto-labels, which the grid draws apart from the user's.
+ */
+void
+derush_photo_item_set_label_full(DerushPhotoItem *self, DerushLabel label, int stars,
+                                 DerushLabelSource source)
+{
   g_return_if_fail(DERUSH_IS_PHOTO_ITEM(self));
   g_object_freeze_notify(G_OBJECT(self));
-  if (self->photo->label != label) {
+  gboolean was_auto = self->photo->labelled && self->photo->label_source == DERUSH_SOURCE_AUTO;
+  self->photo->label_source = source;
+  if (self->photo->label != label || was_auto != (source == DERUSH_SOURCE_AUTO)) {
     self->photo->label = label;
     g_object_notify_by_pspec(G_OBJECT(self), properties[PROP_LABEL]);
   }
@@ -270,6 +284,17 @@ derush_photo_item_set_label(DerushPhotoItem *self, DerushLabel label, int stars)
   }
   self->photo->labelled = TRUE;
   g_object_thaw_notify(G_OBJECT(self));
+}
+
+/**
+ * derush_photo_item_get_label_source:
+ * Returns: who made the photo's last label change (DERUSH_SOURCE_USER when
+ *   it never had one).
+ */
+DerushLabelSource
+derush_photo_item_get_label_source(DerushPhotoItem *self)
+{
+  return self->photo->labelled ? self->photo->label_source : DERUSH_SOURCE_USER;
 }
 
 /** derush_photo_item_get_texture: Returns: (transfer none) (nullable): the thumbnail. */

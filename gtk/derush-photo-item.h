@@ -21,6 +21,9 @@ char *derush_search_fold(const char *text);
 DerushLabel derush_photo_item_get_label(DerushPhotoItem *self);
 int derush_photo_item_get_stars(DerushPhotoItem *self);
 void derush_photo_item_set_label(DerushPhotoItem *self, DerushLabel label, int stars);
+void derush_photo_item_set_label_full(DerushPhotoItem *self, DerushLabel label, int stars,
+                                      DerushLabelSource source);
+DerushLabelSource derush_photo_item_get_label_source(DerushPhotoItem *self);
 
 GdkTexture *derush_photo_item_get_texture(DerushPhotoItem *self);
 int derush_photo_item_get_texture_size(DerushPhotoItem *self);
@@ -48,6 +51,13 @@ typedef struct {
   gint64 near_dup_id;     /* its near-duplicate set; 0 when none */
   gboolean near_dup_best; /* the set's best pick */
   gint64 session_id;      /* its session (no long pause between shots); 0 when none */
+  DerushBestBy best_by;   /* what chose the group's best pick */
+  /* The model's answer, stored by the last batch prediction
+   * (derush-trainer.c): */
+  double p_keep; /* NAN: not predicted yet */
+  DerushZone zone;
+  double uncertainty;   /* 0 sure .. 1 a coin toss */
+  gint64 model_version; /* 0: the quality prior answered, not a model */
 } DerushPhotoAnalysis;
 
 typedef struct _DerushAnalysisTable DerushAnalysisTable;

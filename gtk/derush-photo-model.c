@@ -15,6 +15,7 @@
  * Main thread only: the loader's worker hands items over in signals.
  */
 #include "derush-photo-model.h"
+#include "derush-prediction-filter.h"
 #include <math.h>
 #include <string.h>
 
@@ -105,6 +106,9 @@ filter_mode_matches(DerushPhotoModel *self, gpointer object)
     const DerushPhotoAnalysis *a = derush_photo_item_get_analysis(object);
     return a->group_id == 0 || a->is_best;
   }
+  case DERUSH_FILTER_PREDICTED_TRASH:
+  case DERUSH_FILTER_UNSURE:
+    return _derush_prediction_filter_matches(object, self->filter_mode);
   }
   return TRUE;
 }
@@ -154,6 +158,10 @@ sort_func(gconstpointer a, gconstpointer b, gpointer user_data)
     gint64 ta = sort_time(ia), tb = sort_time(ib);
     if (ta != tb)
       return ta < tb ? -1 : 1;
+  } else if (self->sort_mode == DERUSH_SORT_P_KEEP) {
+    int c = _derush_prediction_compare(ia, ib);
+    if (c)
+      return c;
   } else if (self->sort_mode == DERUSH_SORT_SHARPNESS) {
     double sa = derush_photo_item_get_analysis(ia)->sharpness;
     double sb = derush_photo_item_get_analysis(ib)->sharpness;
@@ -173,7 +181,7 @@ sort_func(gconstpointer a, gconstpointer b, gpointer user_data)
 gboolean
 derush_photo_model_set_filter(DerushPhotoModel *self, DerushFilterMode mode)
 {
-  if (mode > DERUSH_FILTER_BEST || self->filter_mode == mode)
+  if (mode > DERUSH_FILTER_UNSURE || self->filter_mode == mode)
     return FALSE;
   self->filter_mode = mode;
   gtk_filter_changed(GTK_FILTER(self->filter), GTK_FILTER_CHANGE_DIFFERENT);
@@ -190,7 +198,7 @@ derush_photo_model_get_filter(DerushPhotoModel *self)
 gboolean
 derush_photo_model_set_sort(DerushPhotoModel *self, DerushSortMode mode)
 {
-  if (mode > DERUSH_SORT_SHARPNESS || self->sort_mode == mode)
+  if (mode > DERUSH_SORT_P_KEEP || self->sort_mode == mode)
     return FALSE;
   self->sort_mode = mode;
   gtk_sorter_changed(GTK_SORTER(self->sorter), GTK_SORTER_CHANGE_DIFFERENT);
@@ -403,9 +411,12 @@ void
 derush_photo_model_publish_analysis(DerushPhotoModel *self, GHashTable *table)
 {
   derush_analysis_table_publish(self->analysis_table, g_hash_table_ref(table));
-  if (self->filter_mode == DERUSH_FILTER_BEST)
+  if (self->filter_mode == DERUSH_FILTER_BEST ||
+      self->filter_mode == DERUSH_FILTER_PREDICTED_TRASH ||
+      self->filter_mode == DERUSH_FILTER_UNSURE)
     gtk_filter_changed(GTK_FILTER(self->filter), GTK_FILTER_CHANGE_DIFFERENT);
-  if (self->sort_mode == DERUSH_SORT_GROUP || self->sort_mode == DERUSH_SORT_SHARPNESS)
+  if (self->sort_mode == DERUSH_SORT_GROUP || self->sort_mode == DERUSH_SORT_SHARPNESS ||
+      self->sort_mode == DERUSH_SORT_P_KEEP)
     gtk_sorter_changed(GTK_SORTER(self->sorter), GTK_SORTER_CHANGE_DIFFERENT);
 }
 

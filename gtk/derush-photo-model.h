@@ -16,7 +16,9 @@ typedef enum {
   DERUSH_FILTER_UNLABELLED,
   DERUSH_FILTER_KEEP,
   DERUSH_FILTER_TRASH,
-  DERUSH_FILTER_BEST, /* the best pick of each group, and photos in none */
+  DERUSH_FILTER_BEST,            /* the best pick of each group, and photos in none */
+  DERUSH_FILTER_PREDICTED_TRASH, /* the model's likely trash, not labelled by the user */
+  DERUSH_FILTER_UNSURE,          /* the model's unsure zone, not labelled by the user */
 } DerushFilterMode;
 
 typedef enum {
@@ -24,6 +26,7 @@ typedef enum {
   DERUSH_SORT_NAME,
   DERUSH_SORT_GROUP,     /* groups together, in time order of their start */
   DERUSH_SORT_SHARPNESS, /* sharpest first; not analysed last */
+  DERUSH_SORT_P_KEEP,    /* the model's p(keep), highest first; not predicted last */
 } DerushSortMode;
 
 /* What the dataset status shows; counted by derush_photo_model_get_stats(). */

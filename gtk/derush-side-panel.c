@@ -22,6 +22,7 @@ struct _DerushSidePanel {
   GtkWidget *stars_box;
   GtkWidget *strip_group;
   DerushGroupStrip *group_strip;
+  DerushPredictionPanel *prediction_panel;
   GtkWidget *details_group;
   /* In template order: update_details() clears status_row..quality_row in one loop. */
   AdwActionRow *name_row, *status_row, *date_row, *camera_row, *lens_row, *exposure_row, *size_row,
@@ -99,6 +100,37 @@ set_row(AdwActionRow *row, const char *value)
   adw_action_row_set_subtitle(row, value ? value : "");
 }
 
+/**
+ * _derush_stat_tile_new:
+ * @name: the caption under the value
+ * @css_class: (nullable): a colour class ("keep", "trash")
+ * @value_text: what the value shows at first
+ * @value: (out) (transfer none): the value's label, to set later
+ *
+ * One dataset tile (style.css: .stat): a number over its caption.
+ *
+ * Returns: (transfer floating): the tile.
+ */
+GtkWidget *
+_derush_stat_tile_new(const char *name, const char *css_class, const char *value_text,
+                      GtkWidget **value)
+{
+  GtkWidget *tile = gtk_box_new(GTK_ORIENTATION_VERTICAL, 2);
+  gtk_widget_add_css_class(tile, "card");
+  gtk_widget_add_css_class(tile, "stat");
+  if (css_class)
+    gtk_widget_add_css_class(tile, css_class);
+  *value = gtk_label_new(value_text);
+  gtk_widget_add_css_class(*value, "title-3");
+  gtk_widget_add_css_class(*value, "numeric");
+  GtkWidget *caption = gtk_label_new(name);
+  gtk_widget_add_css_class(caption, "caption");
+  gtk_widget_add_css_class(caption, "dim-label");
+  gtk_box_append(GTK_BOX(tile), *value);
+  gtk_box_append(GTK_BOX(tile), caption);
+  return tile;
+}
+
 static void
 update_stars(DerushSidePanel *self)
 {
@@ -111,6 +143,16 @@ update_stars(DerushSidePanel *self)
     else
       gtk_widget_remove_css_class(self->star_buttons[i], "lit");
   }
+}
+
+/* Why @best is the pick: the model's p(keep) once one is trained on the
+ * user's labels (group/best-pick.c), else the quality score. */
+static const char *
+best_reason(DerushPhotoItem *best)
+{
+  const DerushPhotoAnalysis *a = derush_photo_item_get_analysis(best);
+  return a->best_by == DERUSH_BEST_BY_MODEL ? ", by your taste (the model's p(keep))"
+                                            : ", by sharpness and exposure";
 }
 
 /* The group strip's heading: hidden with the strip, while the photo is in
@@ -133,9 +175,10 @@ strip_changed_cb(DerushSidePanel *self)
   if (kind == DERUSH_STRIP_SESSION)
     description = g_strdup("In no burst or near-duplicate set");
   else if (best == self->item)
-    description = g_strdup("★ This is the best pick");
+    description = g_strdup_printf("★ This is the best pick%s", best_reason(best));
   else if (best)
-    description = g_strdup_printf("★ Best pick: %s", derush_photo_item_get_display_name(best));
+    description = g_strdup_printf("★ Best pick: %s%s", derush_photo_item_get_display_name(best),
+                                  best_reason(best));
   adw_preferences_group_set_title(ADW_PREFERENCES_GROUP(self->strip_group), title);
   adw_preferences_group_set_description(ADW_PREFERENCES_GROUP(self->strip_group), description);
 }
@@ -261,12 +304,14 @@ derush_side_panel_class_init(DerushSidePanelClass *klass)
   object_class->dispose = derush_side_panel_dispose;
 
   g_type_ensure(DERUSH_TYPE_GROUP_STRIP);
+  g_type_ensure(DERUSH_TYPE_PREDICTION_PANEL);
   gtk_widget_class_set_template_from_resource(widget_class,
                                               "/org/derush/Derush/derush-side-panel.ui");
   gtk_widget_class_bind_template_child(widget_class, DerushSidePanel, scroller);
   gtk_widget_class_bind_template_child(widget_class, DerushSidePanel, stars_box);
   gtk_widget_class_bind_template_child(widget_class, DerushSidePanel, strip_group);
   gtk_widget_class_bind_template_child(widget_class, DerushSidePanel, group_strip);
+  gtk_widget_class_bind_template_child(widget_class, DerushSidePanel, prediction_panel);
   gtk_widget_class_bind_template_child(widget_class, DerushSidePanel, details_group);
   gtk_widget_class_bind_template_child(widget_class, DerushSidePanel, name_row);
   gtk_widget_class_bind_template_child(widget_class, DerushSidePanel, status_row);
@@ -300,19 +345,8 @@ derush_side_panel_init(DerushSidePanel *self)
   }
 
   for (int i = 0; i < N_STATS; i++) {
-    GtkWidget *tile = gtk_box_new(GTK_ORIENTATION_VERTICAL, 2);
-    gtk_widget_add_css_class(tile, "card");
-    gtk_widget_add_css_class(tile, "stat");
-    if (stat_classes[i])
-      gtk_widget_add_css_class(tile, stat_classes[i]);
-    GtkWidget *value = gtk_label_new("0");
-    gtk_widget_add_css_class(value, "title-3");
-    gtk_widget_add_css_class(value, "numeric");
-    GtkWidget *name = gtk_label_new(stat_names[i]);
-    gtk_widget_add_css_class(name, "caption");
-    gtk_widget_add_css_class(name, "dim-label");
-    gtk_box_append(GTK_BOX(tile), value);
-    gtk_box_append(GTK_BOX(tile), name);
+    GtkWidget *value;
+    GtkWidget *tile = _derush_stat_tile_new(stat_names[i], stat_classes[i], "0", &value);
     gtk_grid_attach(GTK_GRID(self->stats_grid), tile, i % 3, i / 3, 1, 1);
     self->stat_values[i] = value;
     if (i == STAT_UNREADABLE)
@@ -342,6 +376,7 @@ derush_side_panel_set_item(DerushSidePanel *self, DerushPhotoItem *item)
     return;
   g_set_object(&self->item, item);
   g_signal_group_set_target(self->item_signals, item);
+  derush_prediction_panel_set_item(self->prediction_panel, item);
   update_details(self);
 }
 
@@ -391,4 +426,12 @@ derush_side_panel_get_group_strip(DerushSidePanel *self)
 {
   g_return_val_if_fail(DERUSH_IS_SIDE_PANEL(self), NULL);
   return self->group_strip;
+}
+
+/** derush_side_panel_get_prediction_panel: Returns: (transfer none): the model section. */
+DerushPredictionPanel *
+derush_side_panel_get_prediction_panel(DerushSidePanel *self)
+{
+  g_return_val_if_fail(DERUSH_IS_SIDE_PANEL(self), NULL);
+  return self->prediction_panel;
 }

@@ -3,6 +3,7 @@
 
 #include "derush-group-strip.h"
 #include "derush-photo-model.h"
+#include "derush-prediction-panel.h"
 #include "derush-thumbnailer.h"
 
 G_BEGIN_DECLS
@@ -16,6 +17,10 @@ void derush_side_panel_set_photos(DerushSidePanel *self, GListModel *photos,
                                   DerushThumbnailer *thumbnailer);
 void derush_side_panel_groups_changed(DerushSidePanel *self);
 DerushGroupStrip *derush_side_panel_get_group_strip(DerushSidePanel *self);
+DerushPredictionPanel *derush_side_panel_get_prediction_panel(DerushSidePanel *self);
+
+GtkWidget *_derush_stat_tile_new(const char *name, const char *css_class, const char *value_text,
+                                 GtkWidget **value);
 
 /* Formats "1/250 s · f/2.8 · ISO 400 · 35 mm"; NULL when nothing is known. */
 char *_derush_format_exposure(const DerushMeta *meta);

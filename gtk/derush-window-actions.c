@@ -45,6 +45,7 @@ static const KeyBinding window_keys[] = {
     {"l", "win.move-right"},
     {"g", "win.next-group"},
     {"c", "win.compare"},
+    {"n", "win.next-to-label"},
     {"<Shift>k", "win.keep-trash-others"},
     {"z", "win.zoom"},
     {"f", "win.fullscreen"},
@@ -122,6 +123,8 @@ _derush_window_write_labels(DerushWindow *self, GPtrArray *items, const DerushLa
       derush_photo_item_set_label(partner, pl, ps);
     }
   }
+  if (change->set_label)
+    _derush_window_learning_labels_changed(self, TRUE);
   return TRUE;
 }
 
@@ -282,6 +285,7 @@ refresh_after_history(DerushWindow *self, const char *verb, gint64 before)
   g_autofree char *message = g_strdup_printf("%s: %s", verb, what ? what : "nothing");
   derush_window_show_toast(self, message);
   _derush_window_refilter(self);
+  _derush_window_learning_labels_changed(self, FALSE);
 
   /* Bring the photo back into view, as an editor shows an undone edit. */
   if (first) {

@@ -10,6 +10,7 @@
 #include "derush-photo-item.h"
 #include "derush-side-panel.h"
 #include "derush-thumbnailer.h"
+#include "derush-trainer.h"
 #include "derush-viewer.h"
 
 G_BEGIN_DECLS
@@ -50,6 +51,13 @@ struct _DerushWindow {
    * on them (loader, monitor, analyzer: derush-window-session.c) */
   DerushPhotoModel *model;
   DerushFolderSession *session;
+
+  /* learning (derush-window-learn.c): retrains after labels on a worker */
+  DerushTrainer *trainer;
+  GtkWidget *train_indicator; /* in the header bar, beside jobs_box */
+  GtkSpinner *train_spinner;
+  GtkLabel *train_label;
+  GCancellable *next_cancellable; /* the N key's pick, while it is chosen */
 
   /* an apply or its undo is moving files (derush-apply-dialog.c) */
   gboolean applying;
@@ -100,6 +108,15 @@ void _derush_window_update_recent_menu(DerushWindow *self);
 void _derush_window_show_message(DerushWindow *self, const char *icon, const char *title,
                                  const char *description);
 void _derush_window_show_problem(DerushWindow *self, const char *message);
+
+/* derush-window-learn.c */
+void _derush_window_class_init_learning(GtkWidgetClass *widget_class);
+void _derush_window_init_learning(DerushWindow *self);
+void _derush_window_dispose_learning(DerushWindow *self);
+void _derush_window_learning_labels_changed(DerushWindow *self, gboolean by_user);
+void _derush_window_learning_set_folder(DerushWindow *self);
+void _derush_window_learning_analyzed(DerushWindow *self);
+gboolean _derush_window_is_next_pending(DerushWindow *self);
 
 /* derush-window-session.c */
 void _derush_window_connect_session(DerushWindow *self);

@@ -95,6 +95,7 @@ static void
 analyzed_cb(DerushFolderSession *session, GHashTable *table, DerushWindow *self)
 {
   derush_window_apply_analysis(self, table, TRUE);
+  _derush_window_learning_analyzed(self);
   g_autofree char *note = derush_folder_session_take_model_note(session);
   if (note)
     derush_window_show_toast(self, note);
@@ -193,6 +194,7 @@ start_load(DerushWindow *self, const char *folder, gboolean scan)
   _derush_window_show_message(self, "folder-pictures-symbolic", "Reading Photos…",
                               "Each photo is read once; later visits only check what changed.");
   derush_folder_session_load(self->session, folder, scan);
+  _derush_window_learning_set_folder(self);
 }
 
 /**

@@ -66,11 +66,14 @@ derush_window_is_viewer_loading(DerushWindow *self)
   return derush_viewer_is_loading(self->viewer) || derush_viewer_is_histogram_busy(self->viewer);
 }
 
-/** derush_window_set_filter: shows all photos, or only unlabelled / keep / trash / best picks. */
+/**
+ * derush_window_set_filter: shows all photos, or only unlabelled / keep / trash / best picks /
+ * predicted trash / unsure ones.
+ */
 void
 derush_window_set_filter(DerushWindow *self, DerushFilterMode mode)
 {
-  if (mode > DERUSH_FILTER_BEST)
+  if (mode > DERUSH_FILTER_UNSURE)
     return;
   if (gtk_drop_down_get_selected(self->filter_dropdown) != (guint)mode)
     gtk_drop_down_set_selected(self->filter_dropdown, mode); /* comes back here */
@@ -81,11 +84,12 @@ derush_window_set_filter(DerushWindow *self, DerushFilterMode mode)
   _derush_window_queue_status(self);
 }
 
-/** derush_window_set_sort: orders the grid by capture time, file name, group or sharpness. */
+/** derush_window_set_sort: orders the grid by capture time, file name, group, sharpness or p(keep).
+ */
 void
 derush_window_set_sort(DerushWindow *self, DerushSortMode mode)
 {
-  if (mode > DERUSH_SORT_SHARPNESS)
+  if (mode > DERUSH_SORT_P_KEEP)
     return;
   if (gtk_drop_down_get_selected(self->sort_dropdown) != (guint)mode)
     gtk_drop_down_set_selected(self->sort_dropdown, mode);

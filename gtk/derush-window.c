@@ -578,6 +578,7 @@ derush_window_dispose(GObject *object)
     derush_folder_session_stop(self->session);
   }
   g_clear_object(&self->session);
+  _derush_window_dispose_learning(self);
   if (self->selection)
     g_signal_handlers_disconnect_by_data(self->selection, self);
 
@@ -774,6 +775,7 @@ derush_window_class_init(DerushWindowClass *klass)
   gtk_widget_class_bind_template_child(widget_class, DerushWindow, search_entry);
 
   _derush_window_class_init_actions(widget_class);
+  _derush_window_class_init_learning(widget_class);
 }
 
 static void
@@ -868,6 +870,7 @@ derush_window_new(GtkApplication *app, const char *catalog_path, GError **error)
   derush_folder_session_set_group_gaps(self->session, self->session_gap_min * 60.0,
                                        self->burst_gap_s);
   _derush_window_connect_session(self);
+  _derush_window_init_learning(self);
   _derush_window_update_actions(self);
   return self;
 }

@@ -63,6 +63,9 @@ const char *derush_window_get_search(DerushWindow *self);
 gboolean derush_window_get_search_mode(DerushWindow *self);
 void derush_window_stop_search(DerushWindow *self);
 gboolean derush_window_activate_shortcut(DerushWindow *self, const char *accelerator);
+void derush_window_set_train_delay(DerushWindow *self, guint delay_ms);
+gboolean derush_window_is_learning(DerushWindow *self);
+char *derush_window_describe_learning(DerushWindow *self);
 gboolean derush_window_screenshot(DerushWindow *self, const char *path, int *width, int *height,
                                   GError **error);
 const char *derush_window_get_page(DerushWindow *self);

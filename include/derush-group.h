@@ -15,8 +15,17 @@ typedef enum {
 const char *derush_group_kind_name(DerushGroupKind kind);
 gboolean derush_group_kind_from_name(const char *name, DerushGroupKind *kind);
 
-/* Replaces the quality score in best-of-group (a model's p(keep), later). */
+/* Replaces the score best-of-group ranks by. */
 typedef double (*DerushScoreFunc)(gint64 photo_id, const float *vector, gpointer user_data);
+
+/* What chose a group's best pick. */
+typedef enum {
+  DERUSH_BEST_BY_QUALITY, /* the quality score (sharpness, exposure...) */
+  DERUSH_BEST_BY_MODEL,   /* the model's p(keep), learnt from the user's labels */
+} DerushBestBy;
+
+/** (transfer none): "quality" or "model". */
+const char *derush_best_by_name(DerushBestBy by);
 
 typedef struct {
   double session_gap_s;  /* a longer pause starts a new session (default 1800) */
@@ -25,7 +34,7 @@ typedef struct {
   int dhash_radius;      /* ... confirmed by dHash distance <= this (default 12) */
   int phash_safety;      /* never cluster two photos further apart (default 16) */
   gboolean transforms;   /* also match mirrored, 180-rotated, cropped copies (default TRUE) */
-  DerushScoreFunc score; /* NULL: derush_features_quality_score() */
+  DerushScoreFunc score; /* NULL: the model's p(keep) when one is stored, else the quality score */
   gpointer score_data;
   gboolean rotations; /* also match copies turned by any angle (default TRUE) */
 } DerushGroupOptions;
@@ -47,12 +56,15 @@ typedef struct {
   gint64 best_id;        /* best pick */
   const char *best_path; /* (transfer none) */
   double best_score;     /* NAN when no member has features */
+  DerushBestBy best_by;  /* the model's p(keep) or the quality score */
   guint n_members;
   const gint64 *member_ids; /* by id */
   const char *const *member_paths;
 } DerushGroup;
 
 typedef gboolean (*DerushGroupFunc)(const DerushGroup *group, gpointer user_data);
+
+gboolean derush_catalog_update_best_picks(DerushCatalog *catalog, guint *changed, GError **error);
 
 gboolean derush_catalog_foreach_group(DerushCatalog *catalog, const char *under, int kind,
                                       DerushGroupFunc func, gpointer user_data, GError **error);

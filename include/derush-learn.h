@@ -45,6 +45,9 @@ const char *derush_model_state_name(DerushModelState state);
 /** (transfer none): one sentence a user reads about @state. */
 const char *derush_model_state_text(DerushModelState state);
 
+/** (transfer full) (nullable): "needs 3 more trash labels"; NULL when enough to train. */
+char *derush_learn_needs_text(gint64 keep, gint64 trash);
+
 typedef enum {
   DERUSH_ZONE_LIKELY_TRASH,
   DERUSH_ZONE_UNSURE,
@@ -87,12 +90,15 @@ typedef struct {
   gint64 predicted;       /* photos predicted by the batch that followed */
   gint64 dataset_version; /* of the model */
   double seconds;
+  guint best_changed; /* groups whose best pick the new predictions changed */
 } DerushTrainResult;
 
 /**
  * derush_catalog_train:
  * Trains on every keep/trash label in the catalog, stores the model as a
- * new version, predicts every photo in one batch and stores the answers.
+ * new version, predicts every photo in one batch and stores the answers,
+ * then chooses each group's best pick again by them
+ * (derush_catalog_update_best_picks()).
  * Too few labels or one class only is not an error: the prior's predictions
  * are stored and @result->state says why.
  */
@@ -202,8 +208,9 @@ gint64 derush_catalog_auto_label(DerushCatalog *catalog, gint64 *batch_out, GErr
 
 /**
  * derush_catalog_prediction_scores:
- * The stored p(keep) of every photo by id, for DerushGroupOptions.score
- * (best of group by the model): pass derush_prediction_score and the table.
+ * The stored p(keep) of every photo by id, for DerushGroupOptions.score:
+ * pass derush_prediction_score and the table. (Grouping without a score
+ * function uses them by itself: group/best-pick.c.)
  * Returns: (transfer full): a table of gint64* -> double*, empty without a
  * trained model.
  */

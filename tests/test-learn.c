@@ -8,6 +8,7 @@
  *
  * Over 600 lines: one short case per promise of the learner, on the
  * shared synthetic shoot. */
+#include "group/grouping.h"
 #include "learn-shoot.h"
 #include <json-glib/json-glib.h>
 
@@ -583,6 +584,183 @@ test_auto_label_undo(void)
   shoot_free(&s);
 }
 
+/* What the app's model tile says is missing: nothing exactly when a model
+ * can be trained, and labelling what it asks for is enough. */
+static void
+test_needs_text(void)
+{
+  for (gint64 keep = 0; keep <= 10; keep++)
+    for (gint64 trash = 0; trash <= 10; trash++) {
+      g_autofree char *text = derush_learn_needs_text(keep, trash);
+      gboolean enough = _derush_learn_state_for(keep, trash) == DERUSH_MODEL_TRAINED;
+      g_assert_cmpint(text == NULL, ==, enough);
+      if (!text)
+        continue;
+      g_assert_true(g_str_has_prefix(text, "needs "));
+      /* Read the numbers back: "N more keep", "N more trash", "N more labels". */
+      gint64 k = keep, t = trash, any = 0;
+      g_auto(GStrv) parts = g_strsplit(text + 6, " and ", -1);
+      for (int i = 0; parts[i]; i++) {
+        gint64 n = g_ascii_strtoll(parts[i], NULL, 10);
+        g_assert_cmpint(n, >, 0);
+        if (strstr(parts[i], "keep"))
+          k += n;
+        else if (strstr(parts[i], "trash"))
+          t += n;
+        else
+          any += n;
+      }
+      g_assert_cmpint(_derush_learn_state_for(k + any, t), ==, DERUSH_MODEL_TRAINED);
+      g_assert_cmpint(_derush_learn_state_for(k, t + any), ==, DERUSH_MODEL_TRAINED);
+    }
+  g_autofree char *three = derush_learn_needs_text(6, 0);
+  g_assert_cmpstr(three, ==, "needs 3 more trash labels");
+}
+
+/* ------------------------------------------------------- best of group */
+
+typedef struct {
+  Shoot *s;
+  GHashTable *p;       /* photo id -> p(keep) */
+  GHashTable *softest; /* burst id -> the least sharp member's id */
+  guint bursts, by_model, by_quality, softest_best, max_p_best;
+} BestCheck;
+
+static gboolean
+p_table_cb(const DerushPrediction *prediction, gpointer user_data)
+{
+  g_hash_table_insert(user_data, g_memdup2(&prediction->photo_id, sizeof(gint64)),
+                      g_memdup2(&prediction->p_keep, sizeof(double)));
+  return TRUE;
+}
+
+static double
+sharpness_of(Shoot *s, const char *path)
+{
+  float v[DERUSH_N_FEATURES];
+  g_assert_true(derush_catalog_get_features(s->cat, path, v, NULL));
+  return derush_features_sharpness(v);
+}
+
+static void
+fidelity_of(Shoot *s, const char *path, DerushFidelity *fid)
+{
+  float v[DERUSH_N_FEATURES];
+  g_assert_true(derush_catalog_get_features(s->cat, path, v, NULL));
+  _derush_fidelity_from_features(v, fid);
+}
+
+static gboolean
+best_check_cb(const DerushGroup *g, gpointer user_data)
+{
+  BestCheck *c = user_data;
+  if (g->kind != DERUSH_GROUP_BURST)
+    return TRUE;
+  c->bursts++;
+  c->by_model += g->best_by == DERUSH_BEST_BY_MODEL;
+  c->by_quality += g->best_by == DERUSH_BEST_BY_QUALITY;
+  gint64 softest = 0, max_p = 0;
+  double soft = INFINITY, top = -1;
+  DerushFidelity top_fid = {0};
+  for (guint i = 0; i < g->n_members; i++) {
+    double sh = sharpness_of(c->s, g->member_paths[i]);
+    if (sh < soft)
+      soft = sh, softest = g->member_ids[i];
+    /* The pick the model should make: the nearest the original first
+     * (grouping.c), then the highest p(keep). */
+    const double *p = c->p ? g_hash_table_lookup(c->p, &g->member_ids[i]) : NULL;
+    DerushFidelity fid;
+    fidelity_of(c->s, g->member_paths[i], &fid);
+    int f = max_p ? _derush_fidelity_compare(&fid, &top_fid, NULL) : 1;
+    if (p && (f > 0 || (f == 0 && *p > top)))
+      top = *p, max_p = g->member_ids[i], top_fid = fid;
+  }
+  c->softest_best += g->best_id == softest;
+  c->max_p_best += g->best_id == max_p;
+  return TRUE;
+}
+
+static BestCheck
+best_check(Shoot *s)
+{
+  BestCheck c = {s};
+  g_autoptr(GError) error = NULL;
+  c.p = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
+  g_assert_true(derush_catalog_foreach_prediction(s->cat, NULL, p_table_cb, c.p, &error));
+  g_assert_true(derush_catalog_foreach_group(s->cat, NULL, -1, best_check_cb, &c, &error));
+  g_assert_no_error(error);
+  g_hash_table_unref(c.p);
+  return c;
+}
+
+/* A photographer who keeps the softest frame of each burst (a dreamy
+ * look): the quality score picks the sharpest, the model learns the
+ * opposite, and once it is trained best of group follows it, says so, and
+ * goes back to the quality score when the labels are undone. */
+static void
+test_best_pick_by_model(void)
+{
+  Shoot s;
+  shoot_make(&s, 30, 0, 61);
+  g_autoptr(GError) error = NULL;
+  BestCheck c = best_check(&s);
+  g_assert_cmpuint(c.bursts, ==, 30);
+  g_assert_cmpuint(c.by_quality, ==, 30);
+  /* The quality score picks the sharpest (fidelity first may pick a
+   * softer frame with fewer clipped highlights now and then). */
+  guint quality_softest = c.softest_best;
+  g_assert_cmpuint(quality_softest, <=, 3);
+
+  /* Label 20 bursts: the softest frame keep, the others trash. */
+  g_autoptr(GArray) changes = g_array_new(FALSE, FALSE, sizeof(DerushLabelChange));
+  for (guint b = 0; b < 20; b++) {
+    double soft = INFINITY;
+    guint softest = 0;
+    for (guint f = 0; f < 3; f++) {
+      g_autofree char *name = g_strdup_printf("IMG_%04u.JPG", b * 3 + f);
+      g_autofree char *path = g_build_filename(s.dir, name, NULL);
+      double sh = sharpness_of(&s, path);
+      if (sh < soft)
+        soft = sh, softest = f;
+    }
+    for (guint f = 0; f < 3; f++) {
+      DerushLabelChange ch = {.set_label = TRUE};
+      ch.label = f == softest ? DERUSH_LABEL_KEEP : DERUSH_LABEL_TRASH;
+      g_array_append_val(changes, ch);
+    }
+  }
+  g_assert_true(_derush_catalog_set_labels_each(s.cat, (const gint64 *)s.ids->data,
+                                                (const DerushLabelChange *)changes->data, 60,
+                                                DERUSH_SOURCE_USER, NULL, &error));
+  DerushTrainResult r;
+  train_once(&s, &r);
+  g_assert_cmpint(r.state, ==, DERUSH_MODEL_TRAINED);
+  g_assert_cmpuint(r.best_changed, >=, 20);
+  c = best_check(&s);
+  /* Every pick is by the model: the member of highest p(keep) among the
+   * nearest the original. */
+  g_assert_cmpuint(c.by_model, ==, 30);
+  g_assert_cmpuint(c.max_p_best, ==, 30);
+  /* And the model learnt the taste, unlabelled bursts included. */
+  g_assert_cmpuint(c.softest_best, >=, 27);
+
+  /* An analysis regroups: the picks stay the model's. */
+  g_assert_true(derush_catalog_update_groups(s.cat, NULL, NULL, &error));
+  c = best_check(&s);
+  g_assert_cmpuint(c.by_model, ==, 30);
+  g_assert_cmpuint(c.max_p_best, ==, 30);
+
+  /* Labels undone: the prior answers, the quality score picks again. */
+  g_assert_cmpint(derush_catalog_undo(s.cat, 1, &error), ==, 1);
+  g_assert_true(derush_catalog_update_predictions(s.cat, NULL, &r, &error));
+  g_assert_cmpint(r.state, ==, DERUSH_MODEL_NONE);
+  g_assert_cmpuint(r.best_changed, >=, 20);
+  c = best_check(&s);
+  g_assert_cmpuint(c.by_quality, ==, 30);
+  g_assert_cmpuint(c.softest_best, ==, quality_softest);
+  shoot_free(&s);
+}
+
 /* ------------------------------------------------------------------ CLI */
 
 static JsonObject *
@@ -689,6 +867,18 @@ test_cli(void)
   g_assert_cmpint(json_object_get_int_member(last, "models_trained"), ==, 0);
   g_clear_pointer(&out, g_free);
 
+  /* groups: a trained model chose every best pick, and says so. */
+  g_assert_cmpint(test_run_derush_on(db, (const char *const *)env, &out, NULL, "groups", "--json",
+                                     garden, NULL),
+                  ==, 0);
+  g_auto(GStrv) groups = g_strsplit(g_strstrip(out), "\n", -1);
+  g_assert_cmpuint(g_strv_length(groups), >, 0);
+  for (int i = 0; groups[i]; i++) {
+    o = parse_object(groups[i], parser);
+    g_assert_cmpstr(json_object_get_string_member(o, "best_by"), ==, "model");
+  }
+  g_clear_pointer(&out, g_free);
+
   /* explain: reasons with words for the photo asked. */
   g_assert_cmpint(test_run_derush_on(db, (const char *const *)env, &out, NULL, "explain", "--json",
                                      (const char *)trash->pdata[0], NULL),
@@ -765,6 +955,8 @@ main(int argc, char **argv)
   g_test_add_func("/learn/explain/words", test_reason_words);
   g_test_add_func("/learn/next/spread", test_next_spread);
   g_test_add_func("/learn/auto-label/undo", test_auto_label_undo);
+  g_test_add_func("/learn/best-pick/model", test_best_pick_by_model);
+  g_test_add_func("/learn/needs-text", test_needs_text);
   g_test_add_func("/learn/cli", test_cli);
   return g_test_run();
 }

@@ -434,6 +434,10 @@ add_changed_entry(gpointer item, gpointer table)
   e->a = *old;
   e->a.best_name = g_strdup(old->best_name);
   e->a.exposure = (old->exposure + 1) % 3;
+  /* A new model: every p(keep) bar moves. */
+  e->a.p_keep = isnan(old->p_keep) ? 0.5 : 1 - old->p_keep;
+  e->a.zone = (old->zone + 1) % 3;
+  e->a.model_version = old->model_version + 1;
   e->id = derush_photo_item_get_id(item);
   g_hash_table_insert(table, &e->id, e);
 }

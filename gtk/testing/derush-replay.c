@@ -27,6 +27,7 @@
 #include "derush-replay-ux.h"
 #include "derush-compare.h"
 #include "derush-side-panel.h"
+#include "derush-grid-cell.h"
 #include <gio/gunixinputstream.h>
 #include <glib/gstdio.h>
 
@@ -234,7 +235,8 @@ cmd_action(DerushReplay *self, const Line *l)
 static gboolean
 cmd_filter(DerushReplay *self, const Line *l)
 {
-  static const char *const modes[] = {"all", "unlabelled", "keep", "trash", "best", NULL};
+  static const char *const modes[] = {"all",  "unlabelled",      "keep",   "trash",
+                                      "best", "predicted-trash", "unsure", NULL};
   int mode = parse_choice(l->a1, modes);
   if (mode < 0)
     fail(self, l->line, "unknown filter");
@@ -246,7 +248,7 @@ cmd_filter(DerushReplay *self, const Line *l)
 static gboolean
 cmd_sort(DerushReplay *self, const Line *l)
 {
-  static const char *const modes[] = {"time", "name", "group", "sharpness", NULL};
+  static const char *const modes[] = {"time", "name", "group", "sharpness", "p-keep", NULL};
   int mode = parse_choice(l->a1, modes);
   if (mode < 0)
     fail(self, l->line, "unknown sort");
@@ -303,6 +305,84 @@ cmd_print_current(DerushReplay *self, const Line *l)
 {
   DerushPhotoItem *item = derush_window_get_current(self->window);
   g_print("current %s\n", item ? derush_photo_item_get_display_name(item) : "none");
+  return TRUE;
+}
+
+/* ------------------------------------------------------------ learning */
+
+static gboolean
+cmd_train_delay(DerushReplay *self, const Line *l)
+{
+  derush_window_set_train_delay(self->window, (guint)g_ascii_strtoull(l->a1, NULL, 10));
+  return TRUE;
+}
+
+static gboolean
+cmd_wait_learned(DerushReplay *self, const Line *l)
+{
+  DerushWindow *win = self->window;
+  return wait_until(self, l->line,
+                    derush_window_is_analyzed(win) && !derush_window_is_learning(win) &&
+                        !derush_window_is_status_pending(win));
+}
+
+static gboolean
+cmd_learn_state(DerushReplay *self, const Line *l)
+{
+  g_autofree char *state = derush_window_describe_learning(self->window);
+  g_print("%s", state);
+  return TRUE;
+}
+
+static gboolean
+cmd_select_name(DerushReplay *self, const Line *l)
+{
+  GListModel *shown = G_LIST_MODEL(derush_window_get_model(self->window));
+  guint n = g_list_model_get_n_items(shown);
+  for (guint i = 0; i < n; i++) {
+    g_autoptr(DerushPhotoItem) item = g_list_model_get_item(shown, i);
+    if (g_str_equal(derush_photo_item_get_display_name(item), l->a1)) {
+      derush_window_select(self->window, i, 1);
+      return TRUE;
+    }
+  }
+  fail(self, l->line, "no such photo shown");
+  return TRUE;
+}
+
+static gboolean
+cmd_print_grid(DerushReplay *self, const Line *l)
+{
+  GListModel *shown = G_LIST_MODEL(derush_window_get_model(self->window));
+  for (guint i = 0; i < g_list_model_get_n_items(shown); i++) {
+    g_autoptr(DerushPhotoItem) item = g_list_model_get_item(shown, i);
+    g_print("grid %u %s\n", i, derush_photo_item_get_display_name(item));
+  }
+  return TRUE;
+}
+
+/* What each bound cell draws of the label: a decision, or the model's
+ * suggestion (an auto-label). */
+static void
+print_cells(GtkWidget *widget)
+{
+  for (GtkWidget *c = gtk_widget_get_first_child(widget); c; c = gtk_widget_get_next_sibling(c)) {
+    if (!DERUSH_IS_GRID_CELL(c)) {
+      print_cells(c);
+      continue;
+    }
+    DerushPhotoItem *item = derush_grid_cell_get_item(DERUSH_GRID_CELL(c));
+    if (item)
+      g_print("cell %s label %s%s\n", derush_photo_item_get_display_name(item),
+              derush_label_name(derush_photo_item_get_label(item)),
+              derush_grid_cell_is_auto_label(DERUSH_GRID_CELL(c)) ? " auto" : "");
+  }
+}
+
+static gboolean
+cmd_print_cells(DerushReplay *self, const Line *l)
+{
+  print_cells(GTK_WIDGET(derush_window_get_grid_view(self->window)));
   return TRUE;
 }
 
@@ -665,8 +745,8 @@ static const Command commands[] = {
     {"select", 1, cmd_select, "N [COUNT]: select COUNT photos from position N"},
     {"key", 1, cmd_key, "ACCEL: e.g. \"k\", \"<Control>z\", \"space\""},
     {"action", 1, cmd_action, "NAME: e.g. \"win.keep\""},
-    {"filter", 1, cmd_filter, "all|unlabelled|keep|trash|best"},
-    {"sort", 1, cmd_sort, "time|name|group|sharpness"},
+    {"filter", 1, cmd_filter, "all|unlabelled|keep|trash|best|predicted-trash|unsure"},
+    {"sort", 1, cmd_sort, "time|name|group|sharpness|p-keep"},
     {"expect-shown", 1, cmd_expect_shown, "N: the grid shows N photos"},
     {"print-no-match", 0, cmd_print_no_match, "print \"no-match 0|1\""},
     {"print-message", 0, cmd_print_message,
@@ -702,6 +782,15 @@ static const Command commands[] = {
     {"screenshot-dialog", 1, cmd_screenshot_dialog, "FILE.png: render the apply dialog"},
     {"apply-confirm", 0, cmd_apply_confirm, "confirm the dialog's action (its confirm button)"},
     {"apply-undo", 0, cmd_apply_undo, "undo the last apply (the toast's Undo button)"},
+    {"train-delay", 1, cmd_train_delay, "MS: the quiet time after a label before training"},
+    {"wait-learned", 0, cmd_wait_learned,
+     "the analysis is done, no training waits or runs, no N pick or reasons are on their way"},
+    {"learn-state", 0, cmd_learn_state,
+     "print the learning indicator and the side panel's model section (\"indicator TEXT\", "
+     "\"model TEXT\", \"tile NAME: V\", \"prediction TEXT\", \"reason TEXT\")"},
+    {"select-name", 1, cmd_select_name, "NAME: select the photo shown with that file name"},
+    {"print-grid", 0, cmd_print_grid, "print \"grid I NAME\" for every photo shown, in order"},
+    {"print-cells", 0, cmd_print_cells, "print \"cell NAME label L [auto]\" for every bound cell"},
     {"bench-startup", 0, cmd_bench_startup, "wait for the first frame with photos, print its time"},
     {"bench-loaded", 0, cmd_bench_loaded, "wait until the scan and listing are done, print it"},
     {"bench-first-screen", 0, cmd_bench_first_screen,

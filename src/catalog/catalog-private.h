@@ -281,12 +281,17 @@ typedef struct {
   gint64 key;
   gint64 best_id;
   double best_score; /* NAN: none */
+  int best_by;       /* DerushBestBy */
   const gint64 *members;
   guint n_members;
 } DerushGroupRecord;
 
 gboolean _derush_catalog_replace_groups(DerushCatalog *cat, const DerushGroupRecord *groups,
                                         guint n_groups, GError **error);
+/* Sets best_id, best_score and best_by of the stored groups @groups name by
+ * id (members and the rest untouched), in one transaction. */
+gboolean _derush_catalog_set_group_bests(DerushCatalog *cat, const DerushGroupRecord *groups,
+                                         guint n_groups, GError **error);
 gint64 _derush_catalog_group_of(DerushCatalog *cat, gint64 photo_id, int kind, GError **error);
 
 /* ---- scan claims (scan-claims.c) ---- */

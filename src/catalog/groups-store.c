@@ -66,22 +66,32 @@ _derush_catalog_foreach_group_source(DerushCatalog *cat, int hashes_version, int
   return TRUE;
 }
 
+/* A best score, or NULL when no member had one. */
+static void
+bind_score(sqlite3_stmt *s, int index, double score)
+{
+  if (isnan(score))
+    sqlite3_bind_null(s, index);
+  else
+    sqlite3_bind_double(s, index, score);
+}
+
 static gboolean
 insert_group(DerushCatalog *cat, const DerushGroupRecord *g, GError **error)
 {
-  sqlite3_stmt *s = _derush_catalog_stmt(
-      cat, "INSERT INTO groups(id, kind, key, best_photo_id, best_score) VALUES (?, ?, ?, ?, ?)",
-      error);
+  sqlite3_stmt *s =
+      _derush_catalog_stmt(cat,
+                           "INSERT INTO groups(id, kind, key, best_photo_id, best_score, best_by)"
+                           " VALUES (?, ?, ?, ?, ?, ?)",
+                           error);
   if (!s)
     return FALSE;
   sqlite3_bind_int64(s, 1, g->id);
   sqlite3_bind_int(s, 2, g->kind);
   sqlite3_bind_int64(s, 3, g->key);
   sqlite3_bind_int64(s, 4, g->best_id);
-  if (isnan(g->best_score))
-    sqlite3_bind_null(s, 5);
-  else
-    sqlite3_bind_double(s, 5, g->best_score);
+  bind_score(s, 5, g->best_score);
+  sqlite3_bind_int(s, 6, g->best_by);
   int rc = sqlite3_step(s);
   sqlite3_reset(s);
   if (rc != SQLITE_DONE) {
@@ -138,6 +148,48 @@ fail:
 }
 
 /**
+ * _derush_catalog_set_group_bests:
+ * @cat: the catalog
+ * @groups: the groups whose best pick changed (id, best_id, best_score, best_by)
+ * @n_groups: how many
+ * @error: return location for a GError
+ *
+ * Returns: FALSE with @error set (nothing changed) when SQLite fails.
+ */
+gboolean
+_derush_catalog_set_group_bests(DerushCatalog *cat, const DerushGroupRecord *groups, guint n_groups,
+                                GError **error)
+{
+  if (n_groups == 0)
+    return TRUE;
+  if (!_derush_catalog_begin(cat, error))
+    return FALSE;
+  for (guint i = 0; i < n_groups; i++) {
+    sqlite3_stmt *s = _derush_catalog_stmt(
+        cat, "UPDATE groups SET best_photo_id = ?, best_score = ?, best_by = ? WHERE id = ?",
+        error);
+    if (!s)
+      goto fail;
+    sqlite3_bind_int64(s, 1, groups[i].best_id);
+    bind_score(s, 2, groups[i].best_score);
+    sqlite3_bind_int(s, 3, groups[i].best_by);
+    sqlite3_bind_int64(s, 4, groups[i].id);
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE) {
+      _derush_catalog_set_error(cat, error, "cannot store a group's best pick");
+      goto fail;
+    }
+  }
+  if (!_derush_catalog_commit(cat, error))
+    goto fail;
+  return TRUE;
+fail:
+  _derush_catalog_rollback(cat);
+  return FALSE;
+}
+
+/**
  * _derush_catalog_group_of:
  * @cat: the catalog
  * @photo_id: a photo
@@ -175,6 +227,7 @@ typedef struct {
   gint64 best_id;
   char *best_path;
   double best_score;
+  int best_by;
 } GroupRow;
 
 static void
@@ -207,7 +260,7 @@ derush_catalog_foreach_group(DerushCatalog *catalog, const char *under, int kind
     _derush_path_range(under, &lo, &hi);
   sqlite3_stmt *s = _derush_catalog_stmt(
       catalog,
-      "SELECT g.id, g.kind, g.best_photo_id, b.path, g.best_score FROM groups g"
+      "SELECT g.id, g.kind, g.best_photo_id, b.path, g.best_score, g.best_by FROM groups g"
       " LEFT JOIN photos b ON b.id = g.best_photo_id"
       " WHERE (?1 < 0 OR g.kind = ?1) AND (?2 IS NULL OR EXISTS ("
       "  SELECT 1 FROM group_members m JOIN photos p ON p.id = m.photo_id"
@@ -234,6 +287,7 @@ derush_catalog_foreach_group(DerushCatalog *catalog, const char *under, int kind
     r.best_id = sqlite3_column_int64(s, 2);
     r.best_path = g_strdup((const char *)sqlite3_column_text(s, 3));
     r.best_score = sqlite3_column_type(s, 4) == SQLITE_NULL ? NAN : sqlite3_column_double(s, 4);
+    r.best_by = sqlite3_column_int(s, 5);
     g_array_append_val(rows, r);
   }
   sqlite3_reset(s);
@@ -269,6 +323,8 @@ derush_catalog_foreach_group(DerushCatalog *catalog, const char *under, int kind
         .best_id = r->best_id,
         .best_path = r->best_path,
         .best_score = r->best_score,
+        .best_by =
+            r->best_by == DERUSH_BEST_BY_MODEL ? DERUSH_BEST_BY_MODEL : DERUSH_BEST_BY_QUALITY,
         .n_members = ids->len,
         .member_ids = (const gint64 *)ids->data,
         .member_paths = (const char *const *)paths->pdata,

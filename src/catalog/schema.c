@@ -226,6 +226,10 @@ static const char *const migrations[] = {
     "  zone INTEGER NOT NULL," /* DerushZone */
     "  uncertainty REAL NOT NULL"
     ");",
+
+    /* 10: what chose each group's best pick (DerushBestBy): 0 the quality
+     * score, 1 the model's p(keep) (group/best-pick.c). */
+    "ALTER TABLE groups ADD COLUMN best_by INTEGER NOT NULL DEFAULT 0;",
 };
 
 int

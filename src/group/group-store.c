@@ -190,17 +190,24 @@ load_row_cb(const DerushGroupSource *src, gpointer user_data)
   g_array_append_val(load->rows, r);
 }
 
-/* Loads every readable, present photo as grouping units, RAW+JPEG pairs
- * folded into one. */
-static GArray *
-load_units(DerushCatalog *cat, const DerushGroupOptions *opt, GError **error)
+/**
+ * _derush_group_load_units:
+ * Loads every readable, present photo as grouping units, RAW+JPEG pairs
+ * folded into one, scored as @opt says (best-pick.c).
+ */
+GArray *
+_derush_group_load_units(DerushCatalog *cat, const DerushGroupOptions *opt, GError **error)
 {
+  DerushGroupScorer scorer;
+  if (!_derush_group_scorer_init(&scorer, cat, opt, error))
+    return NULL;
   g_autoptr(GHashTable) cameras = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   GArray *rows = g_array_new(FALSE, TRUE, sizeof(Row));
   Load load = {rows, cameras};
   if (!_derush_catalog_foreach_group_source(cat, DERUSH_PHASH_VERSION, DERUSH_FEATURES_VERSION,
                                             load_row_cb, &load, error)) {
     g_array_unref(rows);
+    _derush_group_scorer_clear(&scorer);
     return NULL;
   }
 
@@ -243,12 +250,12 @@ load_units(DerushCatalog *cat, const DerushGroupOptions *opt, GError **error)
     _derush_fidelity_from_features(f->has_features ? f->vector : NULL, &u.fid);
     if (f->has_features) {
       u.sharpness = derush_features_sharpness(f->vector);
-      u.score = opt->score ? opt->score(u.id, f->vector, opt->score_data)
-                           : derush_features_quality_score(f->vector);
+      u.score = _derush_group_scorer_score(&scorer, u.id, f->vector, &u.by_model);
     }
     g_array_append_val(units, u);
   }
   g_array_unref(rows);
+  _derush_group_scorer_clear(&scorer);
   return units;
 }
 
@@ -277,7 +284,7 @@ derush_catalog_update_groups(DerushCatalog *catalog, const DerushGroupOptions *o
   }
   gint64 start = g_get_monotonic_time();
   DerushGroupSummary sum = {0};
-  GArray *units = load_units(catalog, options, error);
+  GArray *units = _derush_group_load_units(catalog, options, error);
   if (!units)
     return FALSE;
   const DerushGroupUnit *u = (const DerushGroupUnit *)units->data;
@@ -304,6 +311,7 @@ derush_catalog_update_groups(DerushCatalog *catalog, const DerushGroupOptions *o
         .key = g->key,
         .best_id = u[g->best].id,
         .best_score = u[g->best].score,
+        .best_by = u[g->best].by_model ? DERUSH_BEST_BY_MODEL : DERUSH_BEST_BY_QUALITY,
         .n_members = members->len - first,
     };
     g_array_append_val(records, rec);

@@ -39,9 +39,10 @@
  *   kind, so it is the same on every run while that member stays in it.
  * - Best pick: the member nearest the original (fidelity.c: full
  *   resolution, colour, never re-encoded, less compressed, fewer clipped
- *   highlights), then the highest score (the quality score, or what
- *   options->score says); ties, and missing scores, go to the sharper,
- *   then the smaller id.
+ *   highlights), then the highest score (the model's p(keep) when a
+ *   trained model's predictions are stored, else the quality score, or
+ *   what options->score says: group/best-pick.c); ties, and missing
+ *   scores, go to the sharper, then the smaller id.
  */
 #include "grouping.h"
 #include "near-dup-index.h"
@@ -78,8 +79,8 @@ _derush_group_unit_distance(const DerushGroupUnit *a, const DerushGroupUnit *b, 
   return best;
 }
 
-static gboolean
-better(const DerushGroupUnit *a, const DerushGroupUnit *b)
+gboolean
+_derush_group_unit_better(const DerushGroupUnit *a, const DerushGroupUnit *b)
 {
   /* The copy nearer the original first (fidelity.c): no score should
    * prefer a resized, grey or re-encoded copy of the same picture. */
@@ -119,7 +120,7 @@ finish_group(const DerushGroupUnit *units, DerushGroupResult *g)
     g->key = MIN(g->key, units[u].id);
     if (units[u].partner_id)
       g->key = MIN(g->key, units[u].partner_id);
-    if (better(&units[u], &units[g->best]))
+    if (_derush_group_unit_better(&units[u], &units[g->best]))
       g->best = u;
   }
   g->id = g->key * 4 + g->kind;

@@ -40,6 +40,7 @@ typedef struct {
   gboolean has_hashes;
   DerushHashes hashes;
   double score;       /* best-of-group score, NAN unknown */
+  gboolean by_model;  /* @score is the model's p(keep) */
   double sharpness;   /* tie-break, NAN unknown */
   DerushFidelity fid; /* compared before the score */
 } DerushGroupUnit;
@@ -58,6 +59,10 @@ void _derush_group_result_free(DerushGroupResult *group);
  * ordered by kind then id. */
 GPtrArray *_derush_group_compute(const DerushGroupUnit *units, gsize n,
                                  const DerushGroupOptions *options, int n_threads);
+
+/* Whether @a is a better best pick than @b: the higher score, then the
+ * sharper, then the smaller id (a total order). */
+gboolean _derush_group_unit_better(const DerushGroupUnit *a, const DerushGroupUnit *b);
 
 /* The pHash distance the safety bound uses between two units: the smallest
  * over every pair of their transforms (only the plain hashes when

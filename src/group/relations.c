@@ -82,11 +82,12 @@ relation(const Member *m, const Member *best)
 }
 
 /* "full resolution, less compressed": the fidelity steps on which the
- * best beats at least one member; "sharpest" when some member differs
- * from it on none (the score chose);
+ * best beats at least one member; when some member differs from it on
+ * none, the score chose: "sharpest" (the quality score) or "your taste,
+ * p(keep) 0.91" (the model trained on the user's labels, best-pick.c);
  * NULL when it has nobody to beat (exact copies are no rivals). */
 static char *
-best_reason(const Member *members, guint n, guint best)
+best_reason(const DerushGroup *group, const Member *members, guint n, guint best)
 {
   if (!members[best].has_features)
     return NULL;
@@ -113,7 +114,10 @@ best_reason(const Member *members, guint n, guint best)
   for (int s = DERUSH_FIDELITY_RESOLUTION; s < DERUSH_FIDELITY_SAME; s++)
     if (won & (1u << s))
       g_string_append_printf(text, "%s%s", text->len ? ", " : "", _derush_fidelity_step_text(s));
-  if (by_score)
+  if (by_score && group->best_by == DERUSH_BEST_BY_MODEL)
+    g_string_append_printf(text, "%syour taste, p(keep) %.2f", text->len ? ", " : "",
+                           group->best_score);
+  else if (by_score)
     g_string_append_printf(text, "%s%s", text->len ? ", " : "", "sharpest");
   return g_string_free(text, FALSE);
 }
@@ -156,7 +160,7 @@ derush_catalog_group_details(DerushCatalog *catalog, const DerushGroup *group, G
       dm->relation = relation(&m[i], &m[best]);
       dm->score = m[i].has_features ? derush_features_quality_score(m[i].vector) : NAN;
     }
-    d->best_reason = n ? best_reason(m, n, best) : NULL;
+    d->best_reason = n ? best_reason(group, m, n, best) : NULL;
   }
   for (guint i = 0; i < n; i++)
     derush_photo_free(m[i].photo);

@@ -61,6 +61,43 @@ derush_model_state_text(DerushModelState state)
   return "";
 }
 
+static void
+append_need(GString *text, gint64 n, const char *what)
+{
+  if (n <= 0)
+    return;
+  g_string_append_printf(text, "%s%" G_GINT64_FORMAT " more %slabel%s", text->len ? " and " : "", n,
+                         what, n == 1 ? "" : "s");
+}
+
+/**
+ * derush_learn_needs_text:
+ * @keep: the user's keep labels
+ * @trash: the user's trash labels
+ *
+ * What is missing before a model can be trained, in words a user reads:
+ * "needs 3 more trash labels", "needs 1 more keep label and 2 more
+ * labels". Labelling what it asks for is enough.
+ *
+ * Returns: (transfer full) (nullable): the sentence, NULL when there are
+ * enough labels to train.
+ */
+char *
+derush_learn_needs_text(gint64 keep, gint64 trash)
+{
+  gint64 need_keep = MAX(0, DERUSH_LEARN_MIN_PER_CLASS - keep);
+  gint64 need_trash = MAX(0, DERUSH_LEARN_MIN_PER_CLASS - trash);
+  gint64 need_any = MAX(0, DERUSH_LEARN_MIN_LABELS - (keep + trash + need_keep + need_trash));
+  if (need_keep + need_trash + need_any == 0)
+    return NULL;
+  GString *text = g_string_new(NULL);
+  append_need(text, need_keep, "keep ");
+  append_need(text, need_trash, "trash ");
+  append_need(text, need_any, "");
+  g_string_prepend(text, "needs ");
+  return g_string_free(text, FALSE);
+}
+
 /**
  * derush_zone_name:
  * Returns: (transfer none): "likely_trash", "unsure" or "likely_keep".
@@ -173,7 +210,9 @@ predict_and_store(DerushCatalog *cat, DerushLearnModel *model, gint64 version,
   if (!_derush_catalog_store_predictions(cat, n, ids, p, zone, u, model ? version : 0, error))
     return FALSE;
   result->predicted = n;
-  return TRUE;
+  /* Best of group follows the model (group/best-pick.c), or the quality
+   * score again when the prior answered. */
+  return derush_catalog_update_best_picks(cat, &result->best_changed, error);
 }
 
 /* The rows people labelled keep or trash, and their 1/0 targets. */
@@ -582,43 +621,4 @@ derush_catalog_auto_label(DerushCatalog *catalog, gint64 *batch_out, GError **er
                                        DERUSH_SOURCE_AUTO, batch_out, error))
     return -1;
   return ids->len;
-}
-
-static gboolean
-score_cb(const DerushPrediction *prediction, gpointer user_data)
-{
-  if (prediction->model_version > 0)
-    g_hash_table_insert(user_data, g_memdup2(&prediction->photo_id, sizeof(gint64)),
-                        g_memdup2(&prediction->p_keep, sizeof(double)));
-  return TRUE;
-}
-
-/**
- * derush_catalog_prediction_scores:
- * See derush-learn.h.
- */
-GHashTable *
-derush_catalog_prediction_scores(DerushCatalog *catalog, GError **error)
-{
-  GHashTable *t = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
-  if (!derush_catalog_foreach_prediction(catalog, NULL, score_cb, t, error)) {
-    g_hash_table_unref(t);
-    return NULL;
-  }
-  return t;
-}
-
-/**
- * derush_prediction_score:
- * A #DerushScoreFunc: the model's p(keep) of @photo_id from @table, the
- * quality score (scaled below any p) when the photo has none.
- */
-double
-derush_prediction_score(gint64 photo_id, const float *vector, gpointer table)
-{
-  const double *p = g_hash_table_lookup(table, &photo_id);
-  if (p)
-    return *p;
-  double q = derush_features_quality_score(vector);
-  return isnan(q) ? NAN : -10 + q / 100; /* below every probability, in quality order */
 }
