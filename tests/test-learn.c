@@ -660,20 +660,21 @@ best_check_cb(const DerushGroup *g, gpointer user_data)
   c->by_model += g->best_by == DERUSH_BEST_BY_MODEL;
   c->by_quality += g->best_by == DERUSH_BEST_BY_QUALITY;
   gint64 softest = 0, max_p = 0;
-  double soft = INFINITY, top = -1;
+  double soft = INFINITY, top = -1, top_sharp = -INFINITY;
   DerushFidelity top_fid = {0};
   for (guint i = 0; i < g->n_members; i++) {
     double sh = sharpness_of(c->s, g->member_paths[i]);
     if (sh < soft)
       soft = sh, softest = g->member_ids[i];
     /* The pick the model should make: the nearest the original first
-     * (grouping.c), then the highest p(keep). */
+     * (grouping.c), then the highest p(keep), then the sharper (equal p:
+     * the trees may not tell two frames apart). */
     const double *p = c->p ? g_hash_table_lookup(c->p, &g->member_ids[i]) : NULL;
     DerushFidelity fid;
     fidelity_of(c->s, g->member_paths[i], &fid);
     int f = max_p ? _derush_fidelity_compare(&fid, &top_fid, NULL) : 1;
-    if (p && (f > 0 || (f == 0 && *p > top)))
-      top = *p, max_p = g->member_ids[i], top_fid = fid;
+    if (p && (f > 0 || (f == 0 && (*p > top || (*p == top && sh > top_sharp)))))
+      top = *p, max_p = g->member_ids[i], top_fid = fid, top_sharp = sh;
   }
   c->softest_best += g->best_id == softest;
   c->max_p_best += g->best_id == max_p;
