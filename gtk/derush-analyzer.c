@@ -193,6 +193,10 @@ collect_group_cb(const DerushGroup *group, gpointer user_data)
   if (here->len < 2)
     return TRUE;
   g_ptr_array_sort(here, compare_entry_times);
+  /* What each member is to the best pick, and why the best won
+   * (group/relations.c): the side panel and tooltips say it. */
+  g_autoptr(DerushGroupDetails) details = derush_catalog_group_details(c->catalog, group, NULL);
+  const char *best_reason = details ? g_intern_string(details->best_reason) : NULL;
   for (guint k = 0; k < here->len; k++) {
     Entry *e = here->pdata[k];
     e->a.group_id = group->id;
@@ -200,6 +204,13 @@ collect_group_cb(const DerushGroup *group, gpointer user_data)
     e->a.group_size = here->len;
     e->a.group_index = k + 1;
     e->a.is_best = e->id == group->best_id;
+    e->a.relation = e->a.is_best                        ? DERUSH_RELATION_BEST
+                    : group->kind == DERUSH_GROUP_BURST ? DERUSH_RELATION_BURST
+                                                        : DERUSH_RELATION_SCENE;
+    for (guint m = 0; details && m < details->n_members; m++)
+      if (details->members[m].id == e->id)
+        e->a.relation = details->members[m].relation;
+    e->a.best_reason = best_reason;
     e->a.best_by = group->best_by;
     e->a.best_name = g_strdup(best_name);
     e->a.blurry = !e->a.is_best && !isnan(best_sharpness) && !isnan(e->a.sharpness) &&

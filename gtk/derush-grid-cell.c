@@ -426,8 +426,8 @@ query_tooltip_cb(GtkWidget *widget, int x, int y, gboolean keyboard, GtkTooltip 
   const DerushPhotoAnalysis *a = derush_photo_item_get_analysis(self->item);
   g_autofree char *header = derush_photo_text_group_header(a);
   if (header)
-    g_string_append_printf(text, "\n%s here, photo %u of %u by time%s", header, a->group_index,
-                           a->group_size, a->is_best ? " · best pick" : "");
+    g_string_append_printf(text, "\n%s here, photo %u of %u by time: %s", header, a->group_index,
+                           a->group_size, derush_relation_phrase(a->relation));
   if (a->exposure != DERUSH_EXPOSURE_OK)
     g_string_append(text,
                     a->exposure == DERUSH_EXPOSURE_UNDER ? "\nUnder-exposed" : "\nOver-exposed");

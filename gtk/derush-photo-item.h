@@ -38,12 +38,14 @@ void derush_photo_item_set_thumb_error(DerushPhotoItem *self, const char *messag
 typedef struct {
   gint64 group_id; /* the burst or near-duplicate group; 0 when none */
   DerushGroupKind group_kind;
-  guint group_size;     /* members in this folder (the group may reach further) */
-  guint group_index;    /* 1..group_size, in capture order */
-  gboolean is_best;     /* the group's best pick */
-  gint64 group_time_ns; /* the group's earliest capture, to sort groups by time */
-  char *best_name;      /* UTF-8 basename of the best pick (owned) */
-  double sharpness;     /* derush_features_sharpness(); NAN when unknown */
+  guint group_size;        /* members in this folder (the group may reach further) */
+  guint group_index;       /* 1..group_size, in capture order */
+  gboolean is_best;        /* the group's best pick */
+  DerushRelation relation; /* what the photo is to the best pick (exact or edited copy...) */
+  const char *best_reason; /* (interned, nullable) why the best pick won */
+  gint64 group_time_ns;    /* the group's earliest capture, to sort groups by time */
+  char *best_name;         /* UTF-8 basename of the best pick (owned) */
+  double sharpness;        /* derush_features_sharpness(); NAN when unknown */
   DerushExposureFlag exposure;
   gboolean blurry; /* much less sharp than its group's best pick */
   /* Every group the photo is in, for the side panel's group strip (a

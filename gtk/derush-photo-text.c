@@ -204,3 +204,59 @@ derush_group_header_at(GListModel *model, guint pos)
   g_autoptr(DerushPhotoItem) item = g_list_model_get_item(model, pos);
   return derush_photo_text_group_header(derush_photo_item_get_analysis(item));
 }
+
+/**
+ * derush_relation_phrase:
+ * Returns: (transfer none): what a member is to its group's best pick, as
+ *   a phrase: "the best pick", "an exact copy of the best pick", "an edited
+ *   copy of the best pick" (resized, re-encoded, cropped...), "another
+ *   frame of the burst", "another shot of the scene".
+ */
+const char *
+derush_relation_phrase(DerushRelation relation)
+{
+  switch (relation) {
+  case DERUSH_RELATION_BEST:
+    return "the best pick";
+  case DERUSH_RELATION_EXACT:
+    return "an exact copy of the best pick";
+  case DERUSH_RELATION_EDITED:
+    return "an edited copy of the best pick";
+  case DERUSH_RELATION_BURST:
+    return "another frame of the burst";
+  case DERUSH_RELATION_SCENE:
+    return "another shot of the scene";
+  }
+  return "in the group";
+}
+
+/**
+ * derush_photo_text_best:
+ * @item: the current photo.
+ * @best: (nullable): its group's best pick, NULL when @item is it.
+ *
+ * The side panel's line under the group: the best pick, why it won, and
+ * what @item is to it ("★ Best pick: IMG_0042.JPG (full resolution, less
+ * compressed)\nThis one is an edited copy of the best pick").
+ *
+ * Returns: (transfer full): the text.
+ */
+char *
+derush_photo_text_best(DerushPhotoItem *item, DerushPhotoItem *best)
+{
+  const DerushPhotoAnalysis *a = derush_photo_item_get_analysis(item);
+  /* The model's p(keep) once one is trained on the photographer's labels
+   * (group/best-pick.c), else the library's fidelity and quality reason. */
+  const char *reason = a->best_by == DERUSH_BEST_BY_MODEL ? "by your taste (the model's p(keep))"
+                       : a->best_reason                   ? a->best_reason
+                                                          : "by sharpness and exposure";
+  if (!best)
+    return reason ? g_strdup_printf("★ This is the best pick: %s", reason)
+                  : g_strdup("★ This is the best pick");
+  g_autofree char *why = reason ? g_strdup_printf(" (%s)", reason) : g_strdup("");
+  if (!a->group_id)
+    return g_strdup_printf("★ Best pick: %s%s", derush_photo_item_get_display_name(best), why);
+  return g_strdup_printf("★ Best pick: %s%s\nThis one is %s",
+                         derush_photo_item_get_display_name(best), why,
+                         derush_relation_phrase(a->relation));
+}

@@ -22,4 +22,7 @@ enum {
 guint derush_group_place_at(GListModel *model, guint pos);
 char *derush_group_header_at(GListModel *model, guint pos);
 
+const char *derush_relation_phrase(DerushRelation relation);
+char *derush_photo_text_best(DerushPhotoItem *item, DerushPhotoItem *best);
+
 G_END_DECLS

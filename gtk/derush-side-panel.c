@@ -145,16 +145,6 @@ update_stars(DerushSidePanel *self)
   }
 }
 
-/* Why @best is the pick: the model's p(keep) once one is trained on the
- * user's labels (group/best-pick.c), else the quality score. */
-static const char *
-best_reason(DerushPhotoItem *best)
-{
-  const DerushPhotoAnalysis *a = derush_photo_item_get_analysis(best);
-  return a->best_by == DERUSH_BEST_BY_MODEL ? ", by your taste (the model's p(keep))"
-                                            : ", by sharpness and exposure";
-}
-
 /* The group strip's heading: hidden with the strip, while the photo is in
  * no group (or before the analysis has run). */
 static void
@@ -175,10 +165,9 @@ strip_changed_cb(DerushSidePanel *self)
   if (kind == DERUSH_STRIP_SESSION)
     description = g_strdup("In no burst or near-duplicate set");
   else if (best == self->item)
-    description = g_strdup_printf("★ This is the best pick%s", best_reason(best));
+    description = derush_photo_text_best(self->item, NULL);
   else if (best)
-    description = g_strdup_printf("★ Best pick: %s%s", derush_photo_item_get_display_name(best),
-                                  best_reason(best));
+    description = derush_photo_text_best(self->item, best);
   adw_preferences_group_set_title(ADW_PREFERENCES_GROUP(self->strip_group), title);
   adw_preferences_group_set_description(ADW_PREFERENCES_GROUP(self->strip_group), description);
 }

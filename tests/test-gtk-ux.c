@@ -87,6 +87,7 @@ typedef struct {
   char *name;
   gint64 group;
   gboolean best;
+  char *relation;
   char *badge, *header, *warning, *sharpness;
 } Cell;
 
@@ -94,6 +95,7 @@ static void
 cell_free(Cell *c)
 {
   g_free(c->name);
+  g_free(c->relation);
   g_free(c->badge);
   g_free(c->header);
   g_free(c->warning);
@@ -111,16 +113,17 @@ parse_cells(const char *out)
     if (!g_str_has_prefix(lines[i], "cell "))
       continue;
     g_auto(GStrv) f = g_strsplit(lines[i] + 5, "|", -1);
-    g_assert_cmpuint(g_strv_length(f), ==, 8);
+    g_assert_cmpuint(g_strv_length(f), ==, 9);
     Cell *c = g_new0(Cell, 1);
     c->pos = (guint)g_ascii_strtoull(f[0], NULL, 10);
     c->name = g_strdup(f[1]);
     c->group = g_ascii_strtoll(f[2] + strlen("group "), NULL, 10);
     c->best = g_str_equal(f[3], "best 1");
-    c->badge = g_strdup(f[4] + strlen("badge "));
-    c->header = g_strdup(f[5] + strlen("header "));
-    c->warning = g_strdup(f[6] + strlen("warning "));
-    c->sharpness = g_strdup(f[7] + strlen("sharpness "));
+    c->relation = g_strdup(f[4] + strlen("relation "));
+    c->badge = g_strdup(f[5] + strlen("badge "));
+    c->header = g_strdup(f[6] + strlen("header "));
+    c->warning = g_strdup(f[7] + strlen("warning "));
+    c->sharpness = g_strdup(f[8] + strlen("sharpness "));
     g_ptr_array_add(cells, c);
   }
   return cells;
@@ -164,6 +167,12 @@ test_group_words(Fixture *f, gconstpointer data)
       g_assert_cmpstr(c->header, ==, "-");
     } else {
       grouped++;
+      /* Each member says what it is to the best pick: the best itself, a
+       * frame of the burst, a copy or a shot of the same scene. */
+      g_assert_true(c->best == g_str_equal(c->relation, "best"));
+      if (g_str_has_prefix(c->badge, "Burst"))
+        g_assert_true(c->best || g_str_equal(c->relation, "burst") ||
+                      g_str_equal(c->relation, "exact") || g_str_equal(c->relation, "edited"));
       /* The kind named, no catalog ids. */
       g_assert_true(g_str_has_prefix(c->badge, "Burst · ") ||
                     g_str_has_prefix(c->badge, "Duplicates · "));

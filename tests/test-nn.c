@@ -241,7 +241,7 @@ test_plan_cache(void)
   g_autoptr(GError) error = NULL;
   g_autoptr(DerushNnModel) m = _derush_nn_model_load_from_data(bytes, len, &error);
   g_assert_no_error(error);
-  g_autofree float *x = pattern(3 * 9 * 9, 31);
+  g_autofree float *x = nnb_pattern(3 * 9 * 9, 31);
   static const int64_t shapes[3][4] = {{1, 3, 9, 7}, {1, 3, 7, 9}, {1, 3, 5, 5}};
   static const int order[] = {0, 1, 0, 2, 1, 0, 2, 2};
   for (gsize i = 0; i < G_N_ELEMENTS(order); i++) {

@@ -25,7 +25,8 @@
  *                            (sharpness and warnings as the pane shows them)
  *   click-compare-strip NAME click NAME in the compare view's strip
  *   print-cell-texts N [M]   print what the grid shows on the photos at
- *                            positions N to M: "cell N|NAME|group ID|best 0|1|badge
+ *                            positions N to M: "cell N|NAME|group ID|best 0|1|
+ *                            relation best|exact|edited|burst|scene|badge
  *                            TEXT|header TEXT|warning TEXT|sharpness TEXT",
  *                            "-" where there is none, group 0 when none
  */
@@ -106,10 +107,11 @@ print_cell_texts(DerushWindow *win, guint pos)
   g_autofree char *header = derush_group_header_at(G_LIST_MODEL(derush_window_get_model(win)), pos);
   const char *warning = derush_photo_text_warning(a);
   g_autofree char *sharpness = derush_photo_text_sharpness(item);
-  g_print("cell %u|%s|group %" G_GINT64_FORMAT "|best %d|badge %s|header %s|warning %s|sharpness "
-          "%s\n",
+  g_print("cell %u|%s|group %" G_GINT64_FORMAT "|best %d|relation %s|badge %s|header %s|warning "
+          "%s|sharpness %s\n",
           pos, derush_photo_item_get_display_name(item), a->group_size >= 2 ? a->group_id : 0,
-          a->is_best, badge ? badge : "-", header ? header : "-", warning ? warning : "-",
+          a->is_best, a->group_size >= 2 ? derush_relation_name(a->relation) : "-",
+          badge ? badge : "-", header ? header : "-", warning ? warning : "-",
           sharpness ? sharpness : "-");
 }
 
