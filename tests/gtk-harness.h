@@ -30,6 +30,7 @@ int run_app(Fixture *f, const char *dir, const char *script, char **out, char **
 
 /* The screenshot exists, has the size the app reported and is not blank. */
 void check_screenshot(const char *out, const char *path);
+void check_screenshot_size(const char *out, const char *path, int min_w, int min_h);
 gint64 counter_from(const char *out, const char *name);
 DerushPhoto *photo(DerushCatalog *cat, Fixture *f, int i);
 
