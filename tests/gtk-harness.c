@@ -211,9 +211,9 @@ run_app(Fixture *f, const char *dir, const char *script, char **out, char **err)
   return finish_app(proc, out, err);
 }
 
-/* The screenshot exists, has the size the app reported (at least
- * @min_w x @min_h) and is not blank. */
-void
+/* The screenshot exists, is at least @min_w x @min_h, has the size the app
+ * reported and is not blank. */
+static void
 check_screenshot_size(const char *out, const char *path, int min_w, int min_h)
 {
   g_autofree char *key = g_strdup_printf("screenshot %s ", path);
@@ -234,11 +234,18 @@ check_screenshot_size(const char *out, const char *path, int min_w, int min_h)
   g_assert_cmpfloat(deviation, >, 8.0);
 }
 
-/* A window's screenshot: check_screenshot_size() at a window's size. */
+/* The window's picture. */
 void
 check_screenshot(const char *out, const char *path)
 {
   check_screenshot_size(out, path, 800, 500);
+}
+
+/* A dialog's picture (the apply dialog, the preferences). */
+void
+check_dialog_screenshot(const char *out, const char *path)
+{
+  check_screenshot_size(out, path, 400, 400);
 }
 
 gint64

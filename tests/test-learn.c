@@ -4,7 +4,10 @@
  *
  * Most cases run on a synthetic catalog (learn-shoot.c) so they take
  * milliseconds; the CLI case runs
- * on one session of the demo set. */
+ * on one session of the demo set.
+ *
+ * Over 600 lines: one short case per promise of the learner, on the
+ * shared synthetic shoot. */
 #include "group/grouping.h"
 #include "learn-shoot.h"
 #include <json-glib/json-glib.h>
