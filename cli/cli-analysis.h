@@ -10,6 +10,7 @@ G_BEGIN_DECLS
 int cli_cmd_analyze(CliContext *ctx, int argc, char **argv);
 int cli_cmd_features(CliContext *ctx, int argc, char **argv);
 int cli_cmd_groups(CliContext *ctx, int argc, char **argv);
+int cli_cmd_cull(CliContext *ctx, int argc, char **argv);
 int cli_cmd_eval(CliContext *ctx, int argc, char **argv);
 int cli_cmd_faces(CliContext *ctx, int argc, char **argv);
 int cli_cmd_detect(CliContext *ctx, int argc, char **argv);

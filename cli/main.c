@@ -42,6 +42,8 @@ static const CliCommand commands[] = {
     {"features", "Print the feature vector of photos", cli_cmd_features, TRUE},
     {"faces", "Find faces, closed eyes and soft faces in photos", cli_cmd_faces, TRUE, TRUE},
     {"groups", "List sessions, bursts and near-duplicates", cli_cmd_groups, TRUE},
+    {"cull", "Label trash the copies, burst frames or group members that are not best",
+     cli_cmd_cull, TRUE},
     {"detect", "Find objects in photos (needs the detector model)", cli_cmd_detect, TRUE, TRUE},
     {"detections", "Print the objects found in photos", cli_cmd_detections, TRUE},
     {"eval", "Measure grouping, blur, faces, detector or learning against ground truth",

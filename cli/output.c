@@ -4,6 +4,9 @@
  * `info --json` cannot drift apart; docs/cli.md documents its keys in the
  * order they are added here. Absent values become null, never 0 or "", so a
  * script can tell "no flash tag" from "flash did not fire".
+ *
+ * Over 600 lines: the photo's JSON object and its text form, the errors,
+ * and the tables and numbers every command prints share these helpers.
  */
 #include "cli.h"
 #include <math.h>

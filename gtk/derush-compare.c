@@ -21,6 +21,9 @@
  *
  * The focused pane (Left/Right, or a click) is the one K keeps; the window
  * owns the labels, this widget only shows them.
+ *
+ * Over 600 lines: the sliding window over a big group, the decodes and
+ * their cancellation, and the synchronised zoom belong to one page.
  */
 #include "derush-compare.h"
 #include "derush-photo-text.h"

@@ -99,6 +99,27 @@ DerushGroupDetails *derush_catalog_group_details(DerushCatalog *catalog, const D
 void derush_group_details_free(DerushGroupDetails *details);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(DerushGroupDetails, derush_group_details_free)
 
+/* One reviewed step over every group (group/cull.c). */
+typedef enum {
+  DERUSH_CULL_COPIES, /* trash the exact and edited copies of each near-duplicate's best */
+  DERUSH_CULL_BURSTS, /* keep the best of every burst, trash the other frames */
+  DERUSH_CULL_GROUPS, /* keep the best of every burst and near-duplicate set, trash the rest */
+} DerushCullKind;
+
+/* One photo a cull would trash: (transfer none) paths valid during the call. */
+typedef struct {
+  gint64 id;
+  const char *path;
+  DerushRelation relation; /* to its group's best */
+  const char *best_path;
+} DerushCullItem;
+
+typedef void (*DerushCullFunc)(const DerushCullItem *item, gpointer user_data);
+
+gboolean derush_catalog_cull(DerushCatalog *catalog, DerushCullKind kind, const char *under,
+                             gboolean dry_run, DerushCullFunc func, gpointer user_data,
+                             gint64 *n_trashed, gint64 *batch, GError **error);
+
 G_END_DECLS
 
 #endif /* DERUSH_GROUP_H */

@@ -211,17 +211,18 @@ run_app(Fixture *f, const char *dir, const char *script, char **out, char **err)
   return finish_app(proc, out, err);
 }
 
-/* The screenshot exists, has the size the app reported and is not blank. */
-void
-check_screenshot(const char *out, const char *path)
+/* The screenshot exists, is at least @min_w x @min_h, has the size the app
+ * reported and is not blank. */
+static void
+check_screenshot_size(const char *out, const char *path, int min_w, int min_h)
 {
   g_autofree char *key = g_strdup_printf("screenshot %s ", path);
   const char *line = strstr(out, key);
   g_assert_nonnull(line);
   int w = 0, h = 0;
   g_assert_cmpint(sscanf(line + strlen(key), "%dx%d", &w, &h), ==, 2);
-  g_assert_cmpint(w, >=, 800);
-  g_assert_cmpint(h, >=, 500);
+  g_assert_cmpint(w, >=, min_w);
+  g_assert_cmpint(h, >=, min_h);
 
   g_autoptr(VipsImage) image = vips_image_new_from_file(path, NULL);
   g_assert_nonnull(image);
@@ -231,6 +232,20 @@ check_screenshot(const char *out, const char *path)
   g_assert_cmpint(vips_deviate(image, &deviation, NULL), ==, 0);
   g_test_message("%s: %dx%d, pixel deviation %.1f", path, w, h, deviation);
   g_assert_cmpfloat(deviation, >, 8.0);
+}
+
+/* The window's picture. */
+void
+check_screenshot(const char *out, const char *path)
+{
+  check_screenshot_size(out, path, 800, 500);
+}
+
+/* A dialog's picture (the apply dialog, the preferences). */
+void
+check_dialog_screenshot(const char *out, const char *path)
+{
+  check_screenshot_size(out, path, 400, 400);
 }
 
 gint64

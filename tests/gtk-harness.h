@@ -30,6 +30,8 @@ int run_app(Fixture *f, const char *dir, const char *script, char **out, char **
 
 /* The screenshot exists, has the size the app reported and is not blank. */
 void check_screenshot(const char *out, const char *path);
+/* The same for a dialog (the apply dialog, the preferences): 400 x 400 at least. */
+void check_dialog_screenshot(const char *out, const char *path);
 gint64 counter_from(const char *out, const char *name);
 DerushPhoto *photo(DerushCatalog *cat, Fixture *f, int i);
 

@@ -297,6 +297,75 @@ test_relations(void)
     g_object_unref(bp[i]);
 }
 
+/* Runs derush on the sets' catalog; returns its stdout lines starting with
+ * @prefix (others ignored). */
+static guint
+run_count(const char *prefix, char **out_all, ...)
+{
+  g_auto(GStrv) env = test_isolated_env(sets.tmp, sets.db);
+  GPtrArray *argv = g_ptr_array_new();
+  g_ptr_array_add(argv, "--catalog");
+  g_ptr_array_add(argv, sets.db);
+  va_list ap;
+  va_start(ap, out_all);
+  const char *a;
+  while ((a = va_arg(ap, const char *)))
+    g_ptr_array_add(argv, (char *)a);
+  va_end(ap);
+  g_ptr_array_add(argv, NULL);
+  g_autofree char *out = NULL;
+  g_assert_cmpint(
+      test_run_derush((const char *const *)argv->pdata, (const char *const *)env, &out, NULL), ==,
+      0);
+  g_ptr_array_unref(argv);
+  guint n = 0;
+  g_auto(GStrv) lines = g_strsplit(out, "\n", -1);
+  for (int i = 0; lines[i]; i++)
+    n += g_str_has_prefix(lines[i], prefix);
+  if (out_all)
+    *out_all = g_steal_pointer(&out);
+  return n;
+}
+
+/* The one-step culls: a dry run labels nothing; --copies labels the 31
+ * copies (30 edited, 1 exact) trash in one batch that one undo takes
+ * back; no best pick is ever picked. */
+static void
+test_cull(void)
+{
+  if (!sets_ready())
+    return;
+  guint copies = N_SETS * N_COPIES + 1;
+  g_assert_cmpuint(run_count("would trash ", NULL, "cull", "--copies", "--dry-run", NULL), ==,
+                   copies);
+  g_assert_cmpuint(run_count("{", NULL, "history", "--json", NULL), ==, 0);
+  g_autofree char *out = NULL;
+  g_assert_cmpuint(run_count("trash ", &out, "cull", "--copies", NULL), ==, copies);
+  g_assert_nonnull(strstr(out, "best: "));
+  g_assert_cmpuint(run_count("{", NULL, "history", "--json", NULL), ==, copies);
+  for (guint s = 0; s < N_SETS; s++) {
+    g_autofree char *name = g_strdup_printf("set%u", s);
+    g_autofree char *orig = g_build_filename(sets.sets, name, "orig.jpg", NULL);
+    g_autoptr(DerushPhoto) p = derush_catalog_get_photo(sets.cat, orig, NULL);
+    g_assert_nonnull(p);
+    /* In set 0 the exact copy may be the best and the original its copy. */
+    if (s > 0)
+      g_assert_cmpint(p->label, ==, DERUSH_LABEL_NONE);
+  }
+  g_assert_cmpuint(run_count("Undid batch", NULL, "undo", NULL), ==, 1);
+  /* Every burst frame but the best, and every group member but the best:
+   * at least the copies; nothing to do after that step is taken. */
+  g_assert_cmpuint(run_count("would trash ", NULL, "cull", "--bursts", "--dry-run", NULL), >=, 1);
+  guint all = run_count("trash ", NULL, "cull", "--groups", NULL);
+  g_assert_cmpuint(all, >=, copies);
+  g_assert_cmpuint(run_count("Nothing to trash", NULL, "cull", "--groups", NULL), ==, 1);
+  g_assert_cmpuint(run_count("Undid batch", NULL, "undo", NULL), ==, 1);
+  g_auto(GStrv) env = test_isolated_env(sets.tmp, sets.db);
+  g_assert_cmpint(test_run_derush_on(sets.db, (const char *const *)env, NULL, NULL, "cull",
+                                     "--copies", "--bursts", NULL),
+                  ==, 2);
+}
+
 static gboolean
 count_near_dup_cb(const DerushGroup *g, gpointer user_data)
 {
@@ -379,6 +448,7 @@ main(int argc, char **argv)
   g_test_add_func("/copies/original-is-best", test_original_is_best);
   g_test_add_func("/copies/relations", test_relations);
   g_test_add_func("/copies/blank-frames", test_blank_frames);
+  g_test_add_func("/copies/cull", test_cull);
   int rc = g_test_run();
   sets_free();
   return rc;

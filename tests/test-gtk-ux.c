@@ -129,16 +129,26 @@ parse_cells(const char *out)
   return cells;
 }
 
+/* The demo shoot's garden (77 photos: bursts, near-duplicates, soft and
+ * badly exposed frames), or NULL when the test skips. (transfer full) */
+static char *
+demo_garden(void)
+{
+  if (!need_display())
+    return NULL;
+  if (!g_file_test("/usr/share/backgrounds/mate/nature", G_FILE_TEST_IS_DIR)) {
+    g_test_skip("the demo set needs mate-backgrounds (make run installs it)");
+    return NULL;
+  }
+  return g_build_filename(test_demo_dir(), "2024-06-01 Garden", NULL);
+}
+
 static void
 test_group_words(Fixture *f, gconstpointer data)
 {
-  if (!need_display())
+  g_autofree char *garden = demo_garden();
+  if (!garden)
     return;
-  if (!g_file_test("/usr/share/backgrounds/mate/nature", G_FILE_TEST_IS_DIR)) {
-    g_test_skip("the demo set needs mate-backgrounds (make run installs it)");
-    return;
-  }
-  g_autofree char *garden = g_build_filename(test_demo_dir(), "2024-06-01 Garden", NULL);
   g_autofree char *shot = g_build_filename(f->shots, "gtk-ux-by-group.png", NULL);
   g_autofree char *script = g_strdup_printf("wait-loaded\n"
                                             "wait-analyzed\n"
@@ -344,13 +354,9 @@ test_first_visit(Fixture *f, gconstpointer data)
 static void
 test_cull_groups(Fixture *f, gconstpointer data)
 {
-  if (!need_display())
+  g_autofree char *garden = demo_garden();
+  if (!garden)
     return;
-  if (!g_file_test("/usr/share/backgrounds/mate/nature", G_FILE_TEST_IS_DIR)) {
-    g_test_skip("the demo set needs mate-backgrounds (make run installs it)");
-    return;
-  }
-  g_autofree char *garden = g_build_filename(test_demo_dir(), "2024-06-01 Garden", NULL);
   g_autofree char *shot = g_build_filename(f->shots, "gtk-ux-cull-dialog.png", NULL);
   /* By Group: position 1 is a group's second member (the best pick is
    * first); it is kept by hand before the step, against the step's choice. */

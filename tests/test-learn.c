@@ -4,7 +4,10 @@
  *
  * Most cases run on a synthetic catalog (learn-shoot.c) so they take
  * milliseconds; the CLI case runs
- * on one session of the demo set. */
+ * on one session of the demo set.
+ *
+ * Over 600 lines: one short case per promise of the learner, on the
+ * shared synthetic shoot. */
 #include "group/grouping.h"
 #include "learn-shoot.h"
 #include <json-glib/json-glib.h>
@@ -639,14 +642,6 @@ sharpness_of(Shoot *s, const char *path)
   return derush_features_sharpness(v);
 }
 
-static void
-fidelity_of(Shoot *s, const char *path, DerushFidelity *fid)
-{
-  float v[DERUSH_N_FEATURES];
-  g_assert_true(derush_catalog_get_features(s->cat, path, v, NULL));
-  _derush_fidelity_from_features(v, fid);
-}
-
 static gboolean
 best_check_cb(const DerushGroup *g, gpointer user_data)
 {
@@ -658,20 +653,17 @@ best_check_cb(const DerushGroup *g, gpointer user_data)
   c->by_quality += g->best_by == DERUSH_BEST_BY_QUALITY;
   gint64 softest = 0, max_p = 0;
   double soft = INFINITY, top = -1, top_sharp = -INFINITY;
-  DerushFidelity top_fid = {0};
   for (guint i = 0; i < g->n_members; i++) {
     double sh = sharpness_of(c->s, g->member_paths[i]);
     if (sh < soft)
       soft = sh, softest = g->member_ids[i];
-    /* The pick the model should make: the nearest the original first
-     * (grouping.c), then the highest p(keep), then the sharper (equal p:
-     * the trees may not tell two frames apart). */
+    /* The pick the model should make: the highest p(keep), then the
+     * sharper (equal p: the trees may not tell two frames apart). Burst
+     * frames are different shots (capture times apart), which fidelity
+     * does not compare (grouping.c): it only ranks copies of one shot. */
     const double *p = c->p ? g_hash_table_lookup(c->p, &g->member_ids[i]) : NULL;
-    DerushFidelity fid;
-    fidelity_of(c->s, g->member_paths[i], &fid);
-    int f = max_p ? _derush_fidelity_compare(&fid, &top_fid, NULL) : 1;
-    if (p && (f > 0 || (f == 0 && (*p > top || (*p == top && sh > top_sharp)))))
-      top = *p, max_p = g->member_ids[i], top_fid = fid, top_sharp = sh;
+    if (p && (!max_p || *p > top || (*p == top && sh > top_sharp)))
+      top = *p, max_p = g->member_ids[i], top_sharp = sh;
   }
   c->softest_best += g->best_id == softest;
   c->max_p_best += g->best_id == max_p;

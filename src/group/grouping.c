@@ -37,9 +37,10 @@
  *   in pHash; its own evidence is the correlation at one angle).
  * - Ids: a group's id is its smallest member photo id times 4 plus its
  *   kind, so it is the same on every run while that member stays in it.
- * - Best pick: the member nearest the original (fidelity.c: full
- *   resolution, colour, never re-encoded, less compressed, fewer clipped
- *   highlights), then the highest score (the model's p(keep) when a
+ * - Best pick: between copies of one shot (the same capture time, or
+ *   none), the member nearest the original (fidelity.c: full resolution,
+ *   colour, never re-encoded, less compressed, fewer clipped highlights);
+ *   then the highest score (the model's p(keep) when a
  *   trained model's predictions are stored, else the quality score, or
  *   what options->score says: group/best-pick.c); ties, and missing
  *   scores, go to the sharper, then the smaller id.
@@ -83,8 +84,11 @@ gboolean
 _derush_group_unit_better(const DerushGroupUnit *a, const DerushGroupUnit *b)
 {
   /* The copy nearer the original first (fidelity.c): no score should
-   * prefer a resized, grey or re-encoded copy of the same picture. */
-  int f = _derush_fidelity_compare(&a->fid, &b->fid, NULL);
+   * prefer a resized, grey or re-encoded copy of the same picture. Copies
+   * keep the shot's capture time (or have none); two different capture
+   * times are two shots (burst frames), which the score compares. */
+  gboolean other_shot = a->has_time && b->has_time && a->time_ns != b->time_ns;
+  int f = other_shot ? 0 : _derush_fidelity_compare(&a->fid, &b->fid, NULL);
   if (f)
     return f > 0;
   /* NAN scores lose to any score; equal (or both missing) fall to

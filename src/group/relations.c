@@ -104,7 +104,8 @@ best_reason(const DerushGroup *group, const Member *members, guint n, guint best
     rivals++;
     DerushFidelity fm;
     _derush_fidelity_from_features(members[i].vector, &fm);
-    guint w = _derush_fidelity_wins(&fb, &fm);
+    /* Fidelity compares copies of one shot only (grouping.c). */
+    guint w = r == DERUSH_RELATION_EDITED ? _derush_fidelity_wins(&fb, &fm) : 0;
     won |= w;
     by_score |= w == 0;
   }

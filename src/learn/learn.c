@@ -9,6 +9,9 @@
  * and retrains when labels changed since, when the dataset version moved on
  * (never mixing columns of two versions) or when the blob is damaged.
  * Labels the model itself made (source AUTO) are never training data.
+ *
+ * Over 600 lines: train, predict, explain, next and auto-label share the
+ * model's life cycle above; fit.c and the stores hold the rest.
  */
 #include "learn-private.h"
 #include "catalog/catalog-private.h"
