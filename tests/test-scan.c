@@ -557,6 +557,18 @@ test_unreadable_permissions(Fixture *f, gconstpointer data)
   derush_catalog_close(cat);
 }
 
+/* The summary is optional: a caller that wants no counts passes NULL (it
+ * used to crash on the memset). */
+static void
+test_no_summary(Fixture *f, gconstpointer data)
+{
+  make_photo(f, "one.jpg", 64, 48);
+  scan_ok(f, NULL, NULL, NULL);
+  g_autoptr(DerushPhoto) p = get(f, "one.jpg");
+  g_assert_nonnull(p);
+  g_assert_cmpint(p->width, ==, 64);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -573,6 +585,7 @@ main(int argc, char **argv)
   ADD("/scan/thumbnail-from-cache", test_thumbnail_from_cache);
   ADD("/scan/files-vanishing", test_files_vanishing);
   ADD("/scan/unreadable-permissions", test_unreadable_permissions);
+  ADD("/scan/no-summary", test_no_summary);
 #undef ADD
   return g_test_run();
 }

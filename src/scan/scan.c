@@ -728,7 +728,7 @@ absolute_root(const char *root)
  * derush_catalog_scan:
  * @roots: NULL-terminated folders or files
  * @options: (nullable): scan options, NULL for the defaults
- * @summary: (out): what the scan found and did
+ * @summary: (out) (optional): what the scan found and did
  *
  * See derush.h. Bad files are reported through @options->on_bad_file and
  * counted in @summary->unreadable (folders that cannot be read too).
@@ -746,6 +746,9 @@ derush_catalog_scan(DerushCatalog *catalog, const char *const *roots,
     derush_scan_options_init(&defaults);
     options = &defaults;
   }
+  DerushScanSummary unused;
+  if (!summary)
+    summary = &unused; /* (optional): a caller that wants no counts */
   memset(summary, 0, sizeof *summary);
 
   /* Every root is checked before anything is touched: a typo in the second
