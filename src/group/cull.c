@@ -44,30 +44,37 @@ wanted(DerushCullKind kind, DerushGroupKind group_kind, DerushRelation r)
   return FALSE;
 }
 
+/* Both passes walk the bursts and near-duplicate sets with their details:
+ * @pass gets each one's; FALSE (c->error set) stops. */
 static gboolean
-bests_cb(const DerushGroup *g, gpointer user_data)
+each_group(Cull *c, const DerushGroup *g,
+           void (*pass)(Cull *c, const DerushGroup *g, const DerushGroupDetails *d))
 {
-  Cull *c = user_data;
   if (g->kind == DERUSH_GROUP_SESSION)
     return TRUE;
   g_autoptr(DerushGroupDetails) d = derush_catalog_group_details(c->cat, g, &c->error);
-  if (!d)
-    return FALSE;
+  if (d)
+    pass(c, g, d);
+  return d != NULL;
+}
+
+static void
+bests_pass(Cull *c, const DerushGroup *g, const DerushGroupDetails *d)
+{
   for (guint i = 0; i < d->n_members; i++)
     if (d->members[i].relation == DERUSH_RELATION_BEST)
       g_hash_table_add(c->bests, g_memdup2(&d->members[i].id, sizeof(gint64)));
-  return TRUE;
 }
 
 static gboolean
-pick_cb(const DerushGroup *g, gpointer user_data)
+bests_cb(const DerushGroup *g, gpointer user_data)
 {
-  Cull *c = user_data;
-  if (g->kind == DERUSH_GROUP_SESSION)
-    return TRUE;
-  g_autoptr(DerushGroupDetails) d = derush_catalog_group_details(c->cat, g, &c->error);
-  if (!d)
-    return FALSE;
+  return each_group(user_data, g, bests_pass);
+}
+
+static void
+pick_pass(Cull *c, const DerushGroup *g, const DerushGroupDetails *d)
+{
   for (guint i = 0; i < d->n_members; i++) {
     const DerushGroupMember *m = &d->members[i];
     if (!wanted(c->kind, g->kind, m->relation) || g_hash_table_contains(c->bests, &m->id) ||
@@ -84,7 +91,12 @@ pick_cb(const DerushGroup *g, gpointer user_data)
       c->func(&item, c->user_data);
     }
   }
-  return TRUE;
+}
+
+static gboolean
+pick_cb(const DerushGroup *g, gpointer user_data)
+{
+  return each_group(user_data, g, pick_pass);
 }
 
 /**
