@@ -35,6 +35,11 @@ derush_init(const char *argv0, GError **error)
     return FALSE;
   }
   gexiv2_log_set_level(GEXIV2_LOG_LEVEL_MUTE);
+  /* G_DEFINE_QUARK fills its static on first use without a lock: two
+   * worker threads failing at once both wrote it (make tsan). Filled here,
+   * before any thread, it is only ever read. */
+  (void)derush_error_quark();
+  (void)_derush_nn_error_quark();
 
   return _derush_catalog_library_init(error);
 }

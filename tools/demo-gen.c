@@ -45,6 +45,8 @@
 
 #include "demo-gen.h"
 
+#include <vips/vector.h>
+
 /* --------------------------------------------------------------- files */
 
 static gboolean
@@ -419,6 +421,10 @@ main(int argc, char **argv)
       g_printerr("%s: cannot start libvips: %s\n", PROG, vips_error_buffer());
       return EXIT_FAILED;
     }
+    /* Debian 12's liborc frees generated code without its lock, and the
+     * workers below write photos at once: the heap corruption derush's
+     * decoders avoid the same way (src/image/decoders.c). */
+    vips_vector_set_enabled(FALSE);
     /* Parallelism comes from one file per worker; vips' own threads per
      * pipeline would only oversubscribe the cores. No operation repeats,
      * so the cache would only hold memory. */

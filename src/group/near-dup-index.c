@@ -49,8 +49,12 @@
 
 /* On x86-64 without -mpopcnt, GCC turns __builtin_popcountll into a call to
  * libgcc; the scan is a loop of popcounts, so build it twice and let the
- * loader pick the POPCNT version when the CPU has it. */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__POPCNT__)
+ * loader pick the POPCNT version when the CPU has it. Not under
+ * ThreadSanitizer: the loader runs the clone's resolver before the TSan
+ * runtime starts, and the instrumented resolver crashed every program
+ * (`derush --version` included) in the make tsan build. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__POPCNT__) &&     \
+    !defined(__SANITIZE_THREAD__)
 #define POPCNT_CLONES __attribute__((target_clones("popcnt", "default")))
 #else
 #define POPCNT_CLONES
