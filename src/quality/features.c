@@ -32,6 +32,7 @@
  * plane, computed in one or two passes.
  */
 #include "features.h"
+#include "util/tsan-handoff.h"
 
 #define N_TILES 8
 #define CLIP_HIGH_LEVEL 250
@@ -169,6 +170,8 @@ init_tables(gpointer data)
     double c = i / 255.0;
     srgb_to_linear[i] = (float)(c <= 0.04045 ? c / 12.92 : pow((c + 0.055) / 1.055, 2.4));
   }
+  /* g_once publishes it inside GLib, where make tsan cannot see. */
+  DERUSH_HANDOFF_RELEASE(srgb_to_linear);
   return NULL;
 }
 
@@ -389,6 +392,7 @@ _derush_features_compute_rgb(const guint8 *rgb, int width, int height, gsize str
 {
   static GOnce once = G_ONCE_INIT;
   g_once(&once, init_tables, NULL);
+  DERUSH_HANDOFF_ACQUIRE(srgb_to_linear);
   for (int i = 0; i < DERUSH_N_FEATURES; i++)
     vector[i] = NAN;
   exif_features(meta, orig_width, orig_height, vector);

@@ -39,6 +39,7 @@
  */
 #include "derush-private.h"
 #include "quality-private.h"
+#include "util/tsan-handoff.h"
 
 #include <math.h>
 
@@ -284,8 +285,10 @@ _derush_polar_rotation(const DerushPolar *a, const DerushPolar *b, int trivial_d
         table[deg][j][0] = cos((j + 1) * deg * G_PI / 180);
         table[deg][j][1] = sin((j + 1) * deg * G_PI / 180);
       }
+    DERUSH_HANDOFF_RELEASE(table); /* g_once_init_leave() is invisible to make tsan */
     g_once_init_leave(&table_ready, 1);
   }
+  DERUSH_HANDOFF_ACQUIRE(table);
   double best = 0, trivial = -1;
   int best_angle = 0;
   gboolean best_mirror = FALSE;
