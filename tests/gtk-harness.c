@@ -100,6 +100,18 @@ need_display(void)
   return FALSE;
 }
 
+const char *
+need_demo(void)
+{
+  if (!need_display())
+    return NULL;
+  if (!g_file_test("/usr/share/backgrounds/mate/nature", G_FILE_TEST_IS_DIR)) {
+    g_test_skip("the demo set needs mate-backgrounds (make run installs it)");
+    return NULL;
+  }
+  return test_demo_dir();
+}
+
 void
 fixture_setup(Fixture *f, gconstpointer data)
 {

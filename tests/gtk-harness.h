@@ -13,6 +13,9 @@ typedef struct {
 
 /* A display for the app: TRUE when there is one; else the test skips. */
 gboolean need_display(void);
+/* The demo set under a display, or NULL with the test skipped, saying why
+ * (no display, or no mate-backgrounds to build it from). */
+const char *need_demo(void);
 gboolean ensure_display(void);
 void stop_display(void);
 

@@ -42,13 +42,9 @@ compare_block(const char *out, guint nth)
 static void
 test_compare_sync(Fixture *f, gconstpointer data)
 {
-  if (!need_display())
+  const char *demo = need_demo();
+  if (!demo)
     return;
-  if (!g_file_test("/usr/share/backgrounds/mate/nature", G_FILE_TEST_IS_DIR)) {
-    g_test_skip("the demo set needs mate-backgrounds (make run installs it)");
-    return;
-  }
-  const char *demo = test_demo_dir();
   g_autofree char *fit = g_build_filename(f->shots, "gtk-compare-fit.png", NULL);
   g_autofree char *zoomed = g_build_filename(f->shots, "gtk-compare-zoomed.png", NULL);
   g_autofree char *script = g_strdup_printf("wait-loaded\n"
@@ -291,13 +287,9 @@ current_from(const char *out, guint nth)
 static void
 test_group_strip(Fixture *f, gconstpointer data)
 {
-  if (!need_display())
+  const char *demo = need_demo();
+  if (!demo)
     return;
-  if (!g_file_test("/usr/share/backgrounds/mate/nature", G_FILE_TEST_IS_DIR)) {
-    g_test_skip("the demo set needs mate-backgrounds (make run installs it)");
-    return;
-  }
-  const char *demo = test_demo_dir();
   g_autofree char *grouped = g_build_filename(f->shots, "gtk-strip-group.png", NULL);
   g_autofree char *clicked = g_build_filename(f->shots, "gtk-strip-clicked.png", NULL);
   g_autofree char *session = g_build_filename(f->shots, "gtk-strip-session.png", NULL);

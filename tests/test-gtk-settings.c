@@ -64,13 +64,9 @@ count_names(DerushCatalog *cat, const char *root, const char *needle, int label)
 static void
 test_search(Fixture *f, gconstpointer data)
 {
-  if (!need_display())
+  const char *demo = need_demo();
+  if (!demo)
     return;
-  if (!g_file_test("/usr/share/backgrounds/mate/nature", G_FILE_TEST_IS_DIR)) {
-    g_test_skip("the demo set needs mate-backgrounds (make run installs it)");
-    return;
-  }
-  const char *demo = test_demo_dir();
   g_autofree char *shot = g_build_filename(f->shots, "gtk-search.png", NULL);
   g_autofree char *none_shot = g_build_filename(f->shots, "gtk-search-none.png", NULL);
   g_autofree char *script = g_strdup_printf("wait-loaded\n"
@@ -349,13 +345,9 @@ list_groups(DerushCatalog *cat, const char *root, guint n[3])
 static void
 test_preferences_regroup(Fixture *f, gconstpointer data)
 {
-  if (!need_display())
+  const char *demo = need_demo();
+  if (!demo)
     return;
-  if (!g_file_test("/usr/share/backgrounds/mate/nature", G_FILE_TEST_IS_DIR)) {
-    g_test_skip("the demo set needs mate-backgrounds (make run installs it)");
-    return;
-  }
-  const char *demo = test_demo_dir();
   const char *script = "wait-loaded\n"
                        "wait-analyzed\n"
                        "print-analysis\n"

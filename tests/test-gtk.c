@@ -130,13 +130,9 @@ count_label_cb(const DerushPhoto *p, gpointer user_data)
 static void
 test_demo_set(Fixture *f, gconstpointer data)
 {
-  if (!need_display())
+  const char *demo = need_demo();
+  if (!demo)
     return;
-  if (!g_file_test("/usr/share/backgrounds/mate/nature", G_FILE_TEST_IS_DIR)) {
-    g_test_skip("the demo set needs mate-backgrounds (make run installs it)");
-    return;
-  }
-  const char *demo = test_demo_dir();
   g_autofree char *grid = g_build_filename(f->shots, "gtk-demo-grid.png", NULL);
   g_autofree char *viewer = g_build_filename(f->shots, "gtk-demo-viewer.png", NULL);
   g_autofree char *script = g_strdup_printf("wait-loaded\n"
@@ -203,13 +199,9 @@ shown_from(const char *out, const char *after)
 static void
 test_demo_analysis(Fixture *f, gconstpointer data)
 {
-  if (!need_display())
+  const char *demo = need_demo();
+  if (!demo)
     return;
-  if (!g_file_test("/usr/share/backgrounds/mate/nature", G_FILE_TEST_IS_DIR)) {
-    g_test_skip("the demo set needs mate-backgrounds (make run installs it)");
-    return;
-  }
-  const char *demo = test_demo_dir();
   g_autofree char *groups = g_build_filename(f->shots, "gtk-demo-groups.png", NULL);
   g_autofree char *best = g_build_filename(f->shots, "gtk-demo-best.png", NULL);
   g_autofree char *sharp = g_build_filename(f->shots, "gtk-demo-sharpness.png", NULL);
