@@ -718,3 +718,23 @@ derush_grid_cell_get_face_badges(DerushGridCell *self, guint *n)
   *n = self->n_face_badges;
   return self->face_badges;
 }
+
+/**
+ * derush_grid_cell_foreach:
+ * @root: a widget holding grid cells (the grid view)
+ * @func: called with each cell under @root, bound or not
+ * @user_data: for @func
+ *
+ * For the tests and the replay, which look at what the cells draw.
+ */
+void
+derush_grid_cell_foreach(GtkWidget *root, void (*func)(DerushGridCell *cell, gpointer user_data),
+                         gpointer user_data)
+{
+  for (GtkWidget *c = gtk_widget_get_first_child(root); c; c = gtk_widget_get_next_sibling(c)) {
+    if (DERUSH_IS_GRID_CELL(c))
+      func(DERUSH_GRID_CELL(c), user_data);
+    else
+      derush_grid_cell_foreach(c, func, user_data);
+  }
+}

@@ -28,24 +28,18 @@ derush_replay_faces_handles(const char *cmd)
 }
 
 static void
-print_face_cells(GtkWidget *widget)
+print_face_cell(DerushGridCell *cell, gpointer unused)
 {
-  for (GtkWidget *c = gtk_widget_get_first_child(widget); c; c = gtk_widget_get_next_sibling(c)) {
-    if (!DERUSH_IS_GRID_CELL(c)) {
-      print_face_cells(c);
-      continue;
-    }
-    DerushPhotoItem *item = derush_grid_cell_get_item(DERUSH_GRID_CELL(c));
-    if (!item)
-      continue;
-    guint n = 0;
-    const char *const *badges = derush_grid_cell_get_face_badges(DERUSH_GRID_CELL(c), &n);
-    GString *text = g_string_new(NULL);
-    for (guint i = 0; i < n; i++)
-      g_string_append_printf(text, "%s%s", i ? "|" : "", badges[i]);
-    g_print("face-cell %s %s\n", derush_photo_item_get_display_name(item), n ? text->str : "-");
-    g_string_free(text, TRUE);
-  }
+  DerushPhotoItem *item = derush_grid_cell_get_item(cell);
+  if (!item)
+    return;
+  guint n = 0;
+  const char *const *badges = derush_grid_cell_get_face_badges(cell, &n);
+  GString *text = g_string_new(NULL);
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf(text, "%s%s", i ? "|" : "", badges[i]);
+  g_print("face-cell %s %s\n", derush_photo_item_get_display_name(item), n ? text->str : "-");
+  g_string_free(text, TRUE);
 }
 
 /**
@@ -62,7 +56,8 @@ derush_replay_faces_run(DerushWindow *window, const char *cmd, gboolean *done, G
 {
   *done = TRUE;
   if (g_str_equal(cmd, "print-face-cells")) {
-    print_face_cells(GTK_WIDGET(derush_window_get_grid_view(window)));
+    derush_grid_cell_foreach(GTK_WIDGET(derush_window_get_grid_view(window)), print_face_cell,
+                             NULL);
   } else if (g_str_equal(cmd, "print-faces")) {
     /* The panel follows the selection from an idle: let it catch up. */
     if (derush_window_is_status_pending(window)) {

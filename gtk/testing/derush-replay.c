@@ -366,25 +366,19 @@ cmd_print_grid(DerushReplay *self, const Line *l)
 /* What each bound cell draws of the label: a decision, or the model's
  * suggestion (an auto-label). */
 static void
-print_cells(GtkWidget *widget)
+print_cell(DerushGridCell *cell, gpointer unused)
 {
-  for (GtkWidget *c = gtk_widget_get_first_child(widget); c; c = gtk_widget_get_next_sibling(c)) {
-    if (!DERUSH_IS_GRID_CELL(c)) {
-      print_cells(c);
-      continue;
-    }
-    DerushPhotoItem *item = derush_grid_cell_get_item(DERUSH_GRID_CELL(c));
-    if (item)
-      g_print("cell %s label %s%s\n", derush_photo_item_get_display_name(item),
-              derush_label_name(derush_photo_item_get_label(item)),
-              derush_grid_cell_is_auto_label(DERUSH_GRID_CELL(c)) ? " auto" : "");
-  }
+  DerushPhotoItem *item = derush_grid_cell_get_item(cell);
+  if (item)
+    g_print("cell %s label %s%s\n", derush_photo_item_get_display_name(item),
+            derush_label_name(derush_photo_item_get_label(item)),
+            derush_grid_cell_is_auto_label(cell) ? " auto" : "");
 }
 
 static gboolean
 cmd_print_cells(DerushReplay *self, const Line *l)
 {
-  print_cells(GTK_WIDGET(derush_window_get_grid_view(self->window)));
+  derush_grid_cell_foreach(GTK_WIDGET(derush_window_get_grid_view(self->window)), print_cell, NULL);
   return TRUE;
 }
 
