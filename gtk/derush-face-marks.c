@@ -16,6 +16,7 @@
  * photo with closed eyes.
  */
 #include "derush-face-marks.h"
+#include "derush-gui-counters.h"
 #include <math.h>
 
 /* (record id -> DerushPhotoAnalysis*) as derush_analyzer_collect() builds it. */
@@ -64,6 +65,7 @@ gboolean
 _derush_face_marks_collect(DerushCatalog *catalog, const char *dir, GHashTable *records,
                            GError **error)
 {
+  derush_gui_counter_add(DERUSH_GUI_COUNTER_FACE_READS, 1);
   return derush_catalog_foreach_faces(catalog, dir, collect_faces_cb, records, error);
 }
 

@@ -164,6 +164,7 @@ test_closed_eyes(Fixture *f, gconstpointer data)
                                             "screenshot %s\n"
                                             "key d\n"
                                             "print-face-boxes\n"
+                                            "counters\n"
                                             "quit\n",
                                             grid_shot, filter_shot, closed_photos[0], SOFT_COPY,
                                             open_photos[0], closed_photos[1], viewer_shot);
@@ -208,6 +209,15 @@ test_closed_eyes(Fixture *f, gconstpointer data)
   g_assert_cmpint(atoi(boxes->pdata[1]), ==,
                   GPOINTER_TO_INT(g_hash_table_lookup(answer.faces, closed_photos[1])));
   g_assert_cmpstr(boxes->pdata[2], ==, "0");
+
+  /* Cheap for the cells: the faces were read folder-wide, once per
+   * analysis (or retrain), never per cell drawn or photo selected. */
+  gint64 reads = counter_from(out, "face_reads");
+  g_test_message("face reads %" G_GINT64_FORMAT ", cells drawn %" G_GINT64_FORMAT, reads,
+                 counter_from(out, "cells_drawn"));
+  g_assert_cmpint(reads, >=, 1);
+  g_assert_cmpint(reads, <=, 3); /* the analysis, the prior's prediction, a retrain */
+  g_assert_cmpint(counter_from(out, "cells_drawn"), >, 7 * reads);
 
   g_hash_table_unref(answer.closed);
   g_hash_table_unref(answer.soft);
