@@ -12,6 +12,13 @@ edits go on top of it. The groups are distinct photos, so every cross-group
 pair is a negative. OUT_DIR/truth.csv lists `path,group,relation,note`
 with the edit kind as the relation (what `eval grouping` reports recall
 by). Deterministic for a seed.
+
+--burst PHOTO also makes OUT_DIR/burst/: two frames of one shooting burst
+that are not copies (92.5 % of PHOTO, seen from its top-left and
+bottom-right corners: a small pan), one camera, capture times a second
+apart (exiftool), and frame0-copy.jpg, an off-centre crop of frame 0. They
+are not in truth.csv: what derush calls them is checked apart
+(tests/test-crops.c).
 """
 import argparse
 import os
@@ -79,6 +86,7 @@ def main():
     ap.add_argument("--seed", type=int, default=21)
     ap.add_argument("--max-side", type=int, default=1600)
     ap.add_argument("--kinds", default=DEFAULT_KINDS)
+    ap.add_argument("--burst", metavar="PHOTO")
     o = ap.parse_args()
     rng = random.Random(o.seed)
     kinds = o.kinds.split(",")
@@ -106,6 +114,28 @@ def main():
             rows.append(f"{group}/{name},{group},{kind},{note}")
     with open(os.path.join(o.out, "truth.csv"), "w") as f:
         f.write("\n".join(rows) + "\n")
+    if o.burst:
+        bdir = os.path.join(o.out, "burst")
+        os.makedirs(bdir, exist_ok=True)
+        shot = os.path.join(bdir, "shot.jpg")
+        subprocess.run(["convert", o.burst + "[0]", "-auto-orient", "-resize",
+                        f"{o.max_side}x{o.max_side}>", shot], check=True)
+        make_burst(shot, bdir, rng)
+        os.remove(shot)
+
+
+def make_burst(orig, bdir, rng):
+    w, h = size_of(orig)
+    cw, ch = round(w * 0.925), round(h * 0.925)
+    for i, (x, y) in enumerate([(0, 0), (w - cw, h - ch)]):
+        frame = os.path.join(bdir, f"frame{i}.jpg")
+        subprocess.run(["convert", orig, "-crop", f"{cw}x{ch}+{x}+{y}", "+repage", frame],
+                       check=True)
+        subprocess.run(["exiftool", "-q", "-overwrite_original", "-Make=Burst", "-Model=One",
+                        f"-DateTimeOriginal=2024:05:01 10:00:0{i}", frame], check=True)
+    args, _ = edit("offcrop", rng, cw, ch)
+    subprocess.run(["convert", os.path.join(bdir, "frame0.jpg")] + args +
+                   [os.path.join(bdir, "frame0-copy.jpg")], check=True)
 
 
 if __name__ == "__main__":
