@@ -164,6 +164,7 @@ test_closed_eyes(Fixture *f, gconstpointer data)
                       "print-face-boxes\n"
                       "key d\n"
                       "print-face-boxes\n"
+                      "sleep 400\n" /* the page's crossfade */
                       "screenshot %s\n"
                       "key d\n"
                       "print-face-boxes\n"
