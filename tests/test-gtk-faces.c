@@ -4,13 +4,14 @@
  *
  * The test builds a folder from ../shared/corpus/faces (three photos whose
  * eyes are closed, four open, one copy of an open one with its face
- * blurred: a near-duplicate pair to compare), finds the
- * faces with the CLI (`derush analyze --model-dir ../shared/models`), and
- * reads the library's answer back through the public API: the app must show
- * exactly that. It skips, saying why, without a display, the corpus or the
+ * blurred: a near-duplicate pair to compare), lets the app find the faces
+ * in its background analysis (../shared/models linked where it looks), and
+ * reads the library's answer back from the catalog through the public API:
+ * the app must show exactly that. It skips, saying why, without a display, the corpus or the
  * models. Screenshots land in $G_TEST_BUILDDIR/gtk-screenshots/.
  */
 #include "gtk-harness.h"
+#include <unistd.h>
 
 /* Closed and open in ../shared/corpus/faces/truth.csv, with p(open) far
  * from the threshold (the face detector's tuning must not flip them). */
@@ -112,29 +113,13 @@ test_closed_eyes(Fixture *f, gconstpointer data)
   g_autofree char *soft_dst = g_build_filename(f->photos, SOFT_COPY, NULL);
   make_soft_face(soft_src, soft_dst, models);
 
-  /* The faces, found once by the library (the app reads what it stored). */
-  g_auto(GStrv) env = test_isolated_env(f->tmp, f->catalog);
-  g_autofree char *cli_out = NULL, *cli_err = NULL;
-  g_assert_cmpint(test_run_derush_on(f->catalog, (const char *const *)env, &cli_out, &cli_err,
-                                     "scan", f->photos, NULL),
-                  ==, 0);
-  g_assert_cmpint(test_run_derush_on(f->catalog, (const char *const *)env, &cli_out, &cli_err,
-                                     "analyze", "--model-dir", models, f->photos, NULL),
-                  ==, 0);
-  LibraryAnswer answer = {g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
-                          g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
-                          g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL)};
-  g_autoptr(GError) error = NULL;
-  DerushCatalog *cat = derush_catalog_open(f->catalog, &error);
-  g_assert_no_error(error);
-  g_assert_true(derush_catalog_foreach_faces(cat, f->photos, answer_cb, &answer, &error));
-  derush_catalog_close(cat);
-  /* The library agrees with the truth on these photos: a filter to test. */
-  g_assert_cmpuint(g_hash_table_size(answer.faces), ==, 8);
-  g_assert_cmpuint(g_hash_table_size(answer.closed), ==, g_strv_length((GStrv)closed_photos));
-  for (int i = 0; closed_photos[i]; i++)
-    g_assert_true(g_hash_table_contains(answer.closed, closed_photos[i]));
-  g_assert_true(g_hash_table_contains(answer.soft, SOFT_COPY));
+  /* The app finds the faces itself, on its analysis worker: the models
+   * where it looks for them ($XDG_DATA_HOME/derush/models; the harness
+   * clears DERUSH_MODEL_DIR). */
+  g_autofree char *model_home = g_build_filename(f->tmp, "data", "derush", NULL);
+  g_autofree char *model_link = g_build_filename(model_home, "models", NULL);
+  g_mkdir_with_parents(model_home, 0755);
+  g_assert_cmpint(symlink(models, model_link), ==, 0);
 
   g_autofree char *grid_shot = g_build_filename(f->shots, "gtk-faces-grid.png", NULL);
   g_autofree char *filter_shot = g_build_filename(f->shots, "gtk-faces-closed-eyes.png", NULL);
@@ -185,6 +170,22 @@ test_closed_eyes(Fixture *f, gconstpointer data)
   check_screenshot(out, filter_shot);
   check_screenshot(out, viewer_shot);
   check_screenshot(out, compare_shot);
+
+  /* What the library stored (and the app read): the answer the app must
+   * show. It agrees with the truth on these photos: a filter to test. */
+  LibraryAnswer answer = {g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
+                          g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
+                          g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL)};
+  g_autoptr(GError) error = NULL;
+  DerushCatalog *cat = derush_catalog_open(f->catalog, &error);
+  g_assert_no_error(error);
+  g_assert_true(derush_catalog_foreach_faces(cat, f->photos, answer_cb, &answer, &error));
+  derush_catalog_close(cat);
+  g_assert_cmpuint(g_hash_table_size(answer.faces), ==, 8);
+  g_assert_cmpuint(g_hash_table_size(answer.closed), ==, g_strv_length((GStrv)closed_photos));
+  for (int i = 0; closed_photos[i]; i++)
+    g_assert_true(g_hash_table_contains(answer.closed, closed_photos[i]));
+  g_assert_true(g_hash_table_contains(answer.soft, SOFT_COPY));
 
   /* The filter shows exactly the photos with closed eyes. */
   g_autoptr(GPtrArray) shown = lines_after(out, "grid ");
