@@ -179,10 +179,10 @@ fuse_one(NnGraph *g, int ci, GHashTable *keep)
     gboolean has_sum = FALSE;
     for (int k = 0; k < c->n_post; k++)
       has_sum |= c->post[k].is_sum;
-    /* oneDNN's jit convolutions take a sum only as the first post-op
-     * (after an activation they fall back to the reference kernel, 10x
-     * slower): an Add after an activation stays a binary step. */
-    if (is_op(u, "Add") && !has_sum && c->n_post == 0) {
+    /* The backend adds the residual as a binary post-op, which may follow
+     * activations (a sum post-op could not: the jit kernels take it first
+     * only). */
+    if (is_op(u, "Add") && !has_sum) {
       int other = u->in[0] == out ? u->in[1] : u->in[0];
       int p = NN_VALUE(g, other)->producer;
       /* The addend must exist when the convolution runs, and be a

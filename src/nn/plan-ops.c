@@ -183,29 +183,23 @@ _nn_plan_conv(NnPlan *pl, const NnNode *n, GError **error)
   }
   int out = n->out[0];
   _nn_plan_set_runtime(pl, out, x->rank, win.out, dst);
+  int vals[3] = {src, out, -1};
   for (int i = 0; i < n->n_post; i++) {
     if (!n->post[i].is_sum)
       continue;
-    /* The residual is copied into the output buffer, which the convolution
-     * then accumulates into. */
+    /* The convolution reads the residual itself (a binary post-op), in its
+     * output's layout. */
     NnPVal *r = PVAL(pl, n->post[i].value);
     if (r->rank != x->rank || memcmp(r->dims, win.out, sizeof(int64_t) * x->rank) != 0) {
       _nn_prim_free(prim);
       return _nn_fail(error, DERUSH_NN_ERROR_SHAPE, n, "the fused Add has another shape");
     }
-    int rv = r->konst ? _nn_plan_in_layout(pl, n->post[i].value, PVAL(pl, out)->md, error)
-                      : n->post[i].value;
-    NnMd *have = rv >= 0 ? _nn_plan_md(pl, rv) : NULL;
-    NnPrim *copy = have ? _nn_prim_reorder(pl->be, have, PVAL(pl, out)->md, &local) : NULL;
-    _nn_md_free(have);
-    if (!copy) {
+    vals[2] = _nn_plan_in_layout(pl, n->post[i].value, PVAL(pl, out)->md, error);
+    if (vals[2] < 0) {
       _nn_prim_free(prim);
-      return rv < 0 ? FALSE : _nn_fail(error, DERUSH_NN_ERROR_BACKEND, n, "%s", local->message);
+      return FALSE;
     }
-    int vals[2] = {rv, out};
-    _nn_plan_add_prim(pl, copy, vals);
   }
-  int vals[2] = {src, out};
   _nn_plan_add_prim(pl, prim, vals);
   return TRUE;
 }
