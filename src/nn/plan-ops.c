@@ -151,6 +151,13 @@ _nn_plan_conv(NnPlan *pl, const NnNode *n, GError **error)
   if (b && (b->rank != 1 || b->dims[0] != oc))
     return _nn_fail(error, DERUSH_NN_ERROR_SHAPE, n,
                     "bias does not have %" G_GINT64_FORMAT " values", oc);
+  if (n->even_input && (x->rank != 4 || x->dims[2] % 2 || x->dims[3] % 2)) {
+    g_autofree char *shape = _nn_shape_string(x->dims, x->rank);
+    return _nn_fail(error, DERUSH_NN_ERROR_SHAPE, n,
+                    "input %s: the space-to-depth folded into this convolution needs an even "
+                    "height and width",
+                    shape);
+  }
   Window win;
   if (!window(n, x, w->dims + 2, FALSE, &win, error))
     return FALSE;
