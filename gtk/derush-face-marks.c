@@ -105,6 +105,27 @@ derush_face_text_soft_badge(const DerushPhotoAnalysis *a)
   return a->n_soft > 0 ? "Face soft" : NULL;
 }
 
+/**
+ * derush_face_text_badges:
+ * @a: a photo's analysis.
+ *
+ * The face badges in one line, for the compare panes' captions: "⚠ Eyes
+ * closed · ⚠ Face soft".
+ *
+ * Returns: (transfer full) (nullable): NULL when the faces are fine (or
+ *   none, or not looked for).
+ */
+char *
+derush_face_text_badges(const DerushPhotoAnalysis *a)
+{
+  const char *closed = derush_face_text_closed_badge(a, FALSE);
+  const char *soft = derush_face_text_soft_badge(a);
+  if (!closed && !soft)
+    return NULL;
+  return g_strdup_printf("%s%s%s%s%s", closed ? "⚠ " : "", closed ? closed : "",
+                         closed && soft ? " · " : "", soft ? "⚠ " : "", soft ? soft : "");
+}
+
 /* "eyes closed" for a lone face, "eyes closed on 1 of 3 faces" otherwise. */
 static char *
 on_faces(const char *what, guint n, guint of)

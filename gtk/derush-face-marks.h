@@ -12,5 +12,6 @@ gboolean derush_face_marks_closed_eyes(const DerushPhotoAnalysis *a);
 const char *derush_face_text_closed_badge(const DerushPhotoAnalysis *a, gboolean narrow);
 const char *derush_face_text_soft_badge(const DerushPhotoAnalysis *a);
 char *derush_face_text_reason(const DerushPhotoAnalysis *a);
+char *derush_face_text_badges(const DerushPhotoAnalysis *a);
 
 G_END_DECLS
