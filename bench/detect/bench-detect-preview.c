@@ -13,8 +13,8 @@
  * runs it. */
 #include "catalog/catalog-private.h"
 #include "detect/detect-private.h"
+#include "nn/plan.h" /* _nn_cpu_us */
 #include <stdio.h>
-#include <sys/resource.h>
 
 #define COMMIT_EVERY 200
 
@@ -49,13 +49,11 @@ now_ms(void)
   return g_get_monotonic_time() / 1000.0;
 }
 
+/* CPU time of the process, every thread (oneDNN's, libvips'). */
 static double
 cpu_ms(void)
 {
-  struct rusage ru;
-  getrusage(RUSAGE_SELF, &ru);
-  return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000.0 +
-         (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000.0;
+  return _nn_cpu_us() / 1000.0;
 }
 
 static int

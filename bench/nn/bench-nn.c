@@ -5,11 +5,11 @@
  *
  *   derush-bench-nn MODEL INPUT.f32 N,C,H,W RUNS */
 #include "nn/nn.h"
+#include "nn/plan.h" /* _nn_cpu_us */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 
 static int
 cmp_double(const void *a, const void *b)
@@ -26,17 +26,6 @@ status_kb(const char *key)
     return -1;
   const char *p = strstr(s, key);
   return p ? strtol(p + strlen(key) + 1, NULL, 10) : -1;
-}
-
-/* CPU time of the process, all threads: on this shared machine the wall
- * clock measures the other users as much as the forward. */
-static gint64
-cpu_us(void)
-{
-  struct rusage ru;
-  getrusage(RUSAGE_SELF, &ru);
-  return (gint64)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000 + ru.ru_utime.tv_usec +
-         ru.ru_stime.tv_usec;
 }
 
 int
@@ -68,7 +57,7 @@ main(int argc, char **argv)
   }
   gint64 t2 = g_get_monotonic_time();
   double *ms = g_new(double, MAX(runs, 1));
-  gint64 cpu0 = cpu_us();
+  gint64 cpu0 = _nn_cpu_us();
   for (int i = 0; i < runs; i++) {
     gint64 a = g_get_monotonic_time();
     if (!_derush_nn_model_run(m, (const float *)data, shape, 4, &error)) {
@@ -77,7 +66,7 @@ main(int argc, char **argv)
     }
     ms[i] = (g_get_monotonic_time() - a) / 1000.0;
   }
-  double cpu_ms = (cpu_us() - cpu0) / 1000.0 / MAX(runs, 1);
+  double cpu_ms = (_nn_cpu_us() - cpu0) / 1000.0 / MAX(runs, 1);
   qsort(ms, runs, sizeof(double), cmp_double);
   printf("{\"runtime\": \"derush\", \"load_ms\": %.1f, \"first_ms\": %.1f, \"median_ms\": %.2f, "
          "\"min_ms\": %.2f, \"runs\": %d, \"vmhwm_mb\": %.1f, \"rss_growth_mb\": %.1f, "
