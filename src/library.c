@@ -8,8 +8,8 @@
 
 /* The executor's error domain lives here, not in nn/, so derush_init()
  * can fill it before any thread starts without linking the executor into
- * the light `derush` front (docs/architecture in README: light commands
- * never map oneDNN). */
+ * the light `derush` front (cli/cli-commands.h: light commands never map
+ * oneDNN). */
 G_DEFINE_QUARK(derush - nn - error - quark, _derush_nn_error)
 
 /* What derush_shutdown() releases: registered by the parts that started
