@@ -134,6 +134,8 @@ void _derush_path_range(const char *root, char **lo, char **hi);
 /* ---- settings (settings-store.c) ---- */
 
 char *_derush_catalog_get_setting(DerushCatalog *cat, const char *key);
+gboolean _derush_catalog_read_setting(DerushCatalog *cat, const char *key, char **value,
+                                      GError **error);
 gboolean _derush_catalog_put_setting(DerushCatalog *cat, const char *key, const char *value,
                                      GError **error);
 
