@@ -345,19 +345,29 @@ test_features(void)
   g_assert_null(derush_face_feature_name(DERUSH_N_FACE_FEATURES));
 }
 
-static void
-test_store_round_trip(void)
+/* A catalog in @tmp/cat.db that has scanned @tmp. */
+static DerushCatalog *
+scanned_catalog(const char *tmp)
 {
-  g_autofree char *tmp = test_make_tmpdir();
-  g_autofree char *photo = g_build_filename(tmp, "a.jpg", NULL);
   g_autofree char *db = g_build_filename(tmp, "cat.db", NULL);
-  test_make_quadrant_image(photo, 64, 48);
   g_autoptr(GError) error = NULL;
   DerushCatalog *cat = derush_catalog_open(db, &error);
   g_assert_no_error(error);
   const char *roots[] = {tmp, NULL};
   DerushScanSummary sum;
   g_assert_true(derush_catalog_scan(cat, roots, NULL, &sum, &error));
+  g_assert_no_error(error);
+  return cat;
+}
+
+static void
+test_store_round_trip(void)
+{
+  g_autofree char *tmp = test_make_tmpdir();
+  g_autofree char *photo = g_build_filename(tmp, "a.jpg", NULL);
+  test_make_quadrant_image(photo, 64, 48);
+  g_autoptr(GError) error = NULL;
+  DerushCatalog *cat = scanned_catalog(tmp);
   /* Never looked for: not found; features all NAN. */
   GArray *faces = NULL;
   g_assert_false(derush_catalog_get_faces(cat, photo, &faces, &error));
@@ -457,17 +467,12 @@ test_store_foreach(void)
   g_mkdir_with_parents(other, 0755);
   const char *names[] = {"sub/a.jpg", "sub/b.jpg", "sub/c.jpg", "subway/d.jpg"};
   DerushPhoto *p[4];
-  g_autofree char *db = g_build_filename(tmp, "cat.db", NULL);
   for (int i = 0; i < 4; i++) {
     g_autofree char *path = g_build_filename(tmp, names[i], NULL);
     test_make_quadrant_image(path, 64 + i, 48);
   }
   g_autoptr(GError) error = NULL;
-  DerushCatalog *cat = derush_catalog_open(db, &error);
-  g_assert_no_error(error);
-  const char *roots[] = {tmp, NULL};
-  DerushScanSummary sum;
-  g_assert_true(derush_catalog_scan(cat, roots, NULL, &sum, &error));
+  DerushCatalog *cat = scanned_catalog(tmp);
   for (int i = 0; i < 4; i++) {
     g_autofree char *path = g_build_filename(tmp, names[i], NULL);
     p[i] = derush_catalog_get_photo(cat, path, &error);

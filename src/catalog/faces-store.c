@@ -239,27 +239,19 @@ derush_catalog_foreach_faces(DerushCatalog *catalog, const char *under, DerushFa
                              gpointer user_data, GError **error)
 {
   g_return_val_if_fail(catalog != NULL && func != NULL, FALSE);
-  g_autofree char *lo = NULL, *hi = NULL;
-  if (under)
-    _derush_path_range(under, &lo, &hi);
   /* A LEFT JOIN on faces: a run that found no face still gives its row,
    * with NULL face columns. */
-  sqlite3_stmt *s = _derush_catalog_stmt(
-      catalog,
-      "SELECT p.id, p.path, f.rank, " FACE_COLUMNS " FROM photos p"
-      " JOIN face_runs fr ON fr.photo_id = p.id AND fr.version = ?4"
-      "  AND fr.content_hash = p.content_hash"
-      " LEFT JOIN faces f ON f.photo_id = p.id"
-      " WHERE p.missing = 0 AND (?1 IS NULL OR p.path = ?1 OR (p.path > ?2 AND p.path < ?3))"
-      " ORDER BY p.path, f.rank",
-      error);
+  sqlite3_stmt *s =
+      _derush_catalog_stmt(catalog,
+                           "SELECT p.id, p.path, f.rank, " FACE_COLUMNS " FROM photos p"
+                           " JOIN face_runs fr ON fr.photo_id = p.id AND fr.version = ?4"
+                           "  AND fr.content_hash = p.content_hash"
+                           " LEFT JOIN faces f ON f.photo_id = p.id"
+                           " WHERE p.missing = 0 AND " DERUSH_UNDER_SQL " ORDER BY p.path, f.rank",
+                           error);
   if (!s)
     return FALSE;
-  if (under) {
-    sqlite3_bind_text(s, 1, under, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 2, lo, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 3, hi, -1, SQLITE_TRANSIENT);
-  }
+  _derush_bind_under(s, under);
   sqlite3_bind_int(s, 4, DERUSH_FACES_VERSION);
   g_autoptr(GArray) faces = g_array_new(FALSE, TRUE, sizeof(DerushFace));
   g_autofree char *path = NULL;
