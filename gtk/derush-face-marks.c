@@ -182,3 +182,32 @@ derush_face_text_reason(const DerushPhotoAnalysis *a)
   }
   return g_string_free(text, FALSE);
 }
+
+/**
+ * _derush_face_marks_describe_no_match:
+ * @page: the "No Photos Match" page over the grid
+ * @closed_eyes: the grid's filter is "Closed Eyes"
+ *
+ * Under "Closed Eyes", an empty grid may mean that no face was ever looked
+ * for (no face models): the page says where they go. Any other filter
+ * gets the page's own text back.
+ */
+void
+_derush_face_marks_describe_no_match(AdwStatusPage *page, gboolean closed_eyes)
+{
+  /* The template's text, kept on the page the first time it is replaced. */
+  const char *normal = g_object_get_data(G_OBJECT(page), "derush-normal-description");
+  if (!normal) {
+    normal = adw_status_page_get_description(page);
+    g_object_set_data_full(G_OBJECT(page), "derush-normal-description",
+                           g_strdup(normal ? normal : ""), g_free);
+    normal = g_object_get_data(G_OBJECT(page), "derush-normal-description");
+  }
+  const char *text = closed_eyes ? "No face with closed eyes here. Faces are found by the analysis "
+                                   "when the face models are installed (docs/models.md). Choose "
+                                   "All Photos, or press Esc to clear the search."
+                                 : normal;
+  /* Called on every status update: a change only when there is one. */
+  if (g_strcmp0(adw_status_page_get_description(page), text) != 0)
+    adw_status_page_set_description(page, text);
+}

@@ -249,11 +249,50 @@ test_closed_eyes(Fixture *f, gconstpointer data)
   g_hash_table_unref(answer.faces);
 }
 
+/* Without the face models, "Closed Eyes" finds nothing and says why. */
+static void
+test_no_models(Fixture *f, gconstpointer data)
+{
+  if (!need_display())
+    return;
+  make_photos(f, 3);
+  g_autofree char *out = NULL, *err = NULL;
+  g_assert_cmpint(run_app(f, f->photos,
+                          "wait-loaded\n"
+                          "wait-analyzed\n"
+                          "filter closed-eyes\n"
+                          "wait-no-match 1\n"
+                          "print-no-match-text\n"
+                          "select 0\n"
+                          "print-faces\n"
+                          "filter keep\n" /* no keep label: empty too */
+                          "wait-no-match 1\n"
+                          "print-no-match-text\n"
+                          "filter all\n"
+                          "wait-no-match 0\n"
+                          "print-shown\n"
+                          "quit\n",
+                          &out, &err),
+                  ==, 0);
+  g_autoptr(GPtrArray) text = lines_after(out, "no-match-text ");
+  g_assert_cmpuint(text->len, ==, 2);
+  g_assert_nonnull(strstr(text->pdata[0], "face models"));
+  g_assert_nonnull(strstr(text->pdata[0], "docs/models.md"));
+  /* Another filter gets the page's own words back. */
+  g_assert_null(strstr(text->pdata[1], "face"));
+  g_assert_nonnull(strstr(text->pdata[1], "Choose All Photos"));
+  /* Faces never looked for: the side panel has no Faces row. */
+  g_assert_nonnull(strstr(out, "faces -\n"));
+  g_assert_nonnull(strstr(out, "shown 3\n"));
+}
+
 int
 main(int argc, char **argv)
 {
   test_init(&argc, &argv);
   g_test_add("/gtk-faces/closed-eyes", Fixture, NULL, fixture_setup, test_closed_eyes,
+             fixture_teardown);
+  g_test_add("/gtk-faces/no-models", Fixture, NULL, fixture_setup, test_no_models,
              fixture_teardown);
   int rc = g_test_run();
   stop_display();
