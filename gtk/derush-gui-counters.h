@@ -18,6 +18,7 @@ typedef enum {
   DERUSH_GUI_COUNTER_PHOTOS_STREAMED,    /* photos shown while a first scan still ran */
   DERUSH_GUI_COUNTER_PLACEHOLDERS_SHOWN, /* embedded previews shown before the thumbnail */
   DERUSH_GUI_COUNTER_PLACEHOLDERS_REPLACED, /* of those, replaced by the real thumbnail */
+  DERUSH_GUI_COUNTER_FACE_READS, /* folder-wide face reads (one query each, on a worker) */
   DERUSH_GUI_N_COUNTERS
 } DerushGuiCounter;
 
