@@ -73,7 +73,8 @@ _derush_preview_image(const char *cache_dir, const char *path, guint64 content_h
   gboolean use_cache = cache_dir && size > 0 && size <= DERUSH_THUMB_CACHE_SIZE;
 
   VipsImage *image = NULL;
-  if (use_cache && content_hash && (image = _derush_thumb_cache_read(cache_dir, content_hash, size))) {
+  if (use_cache && content_hash &&
+      (image = _derush_thumb_cache_read(cache_dir, content_hash, size))) {
     if (from_cache)
       *from_cache = TRUE;
     return image;
