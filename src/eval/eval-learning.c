@@ -69,7 +69,7 @@ _derush_learning_simulate(const DerushDataset *ds, const float *y, DerushLearnOr
   guint n = ds->photos->len;
   g_autofree int *label_of = g_new(int, MAX(n, 1));
   g_autofree double *p = g_new(double, MAX(n, 1)), *u = g_new(double, MAX(n, 1));
-  g_autofree int *zone = g_new(int, MAX(n, 1));
+  g_autofree int *zone = g_new(int, MAX(n, 1)), *zone_rest = g_new(int, MAX(n, 1));
   g_autofree guint *lab_rows = g_new(guint, MAX(n, 1));
   g_autofree float *lab_y = g_new(float, MAX(n, 1));
   g_autofree double *p_rest = g_new(double, MAX(n, 1));
@@ -124,10 +124,12 @@ _derush_learning_simulate(const DerushDataset *ds, const float *y, DerushLearnOr
       if (label_of[i] < 0) {
         p_rest[n_rest] = p[i];
         y_rest[n_rest] = y[i];
+        zone_rest[n_rest] = zone[i];
         n_rest++;
       }
     DerushLearnMetrics m;
     _derush_learn_metrics(p_rest, y_rest, n_rest, threshold, &m);
+    _derush_zone_losses(zone_rest, y_rest, n_rest, &m); /* as the user sees them */
     DerushLearningPoint pt = {n_lab,       state,     m.accuracy, m.keep_loss,
                               m.junk_leak, m.roc_auc, m.log_loss};
     g_array_append_val(curve, pt);
