@@ -47,23 +47,14 @@ _derush_catalog_foreach_learn_row(DerushCatalog *cat, DerushLearnRowFunc func, g
     r.size = sqlite3_column_int64(s, 5);
     r.width = sqlite3_column_type(s, 6) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 6);
     r.height = sqlite3_column_type(s, 7) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 7);
-    if (sqlite3_column_type(s, 8) == SQLITE_BLOB) {
-      r.features = sqlite3_column_blob(s, 8);
-      r.features_bytes = sqlite3_column_bytes(s, 8);
-    }
+    r.features = _derush_column_blob(s, 8, &r.features_bytes);
     r.labelled = sqlite3_column_type(s, 9) != SQLITE_NULL;
     r.label = r.labelled ? (DerushLabel)sqlite3_column_int(s, 9) : DERUSH_LABEL_NONE;
     r.source = (DerushLabelSource)sqlite3_column_int(s, 10);
     for (int k = 0; k < 3; k++)
       r.group[k] = sqlite3_column_int64(s, 11 + k);
-    if (sqlite3_column_type(s, 14) == SQLITE_BLOB) {
-      r.detector = sqlite3_column_blob(s, 14);
-      r.detector_bytes = sqlite3_column_bytes(s, 14);
-    }
-    if (sqlite3_column_type(s, 15) == SQLITE_BLOB) {
-      r.faces = sqlite3_column_blob(s, 15);
-      r.faces_bytes = sqlite3_column_bytes(s, 15);
-    }
+    r.detector = _derush_column_blob(s, 14, &r.detector_bytes);
+    r.faces = _derush_column_blob(s, 15, &r.faces_bytes);
     func(&r, user_data);
   }
   sqlite3_reset(s);
@@ -228,25 +219,17 @@ derush_catalog_foreach_prediction(DerushCatalog *catalog, const char *under,
                                   DerushPredictionFunc func, gpointer user_data, GError **error)
 {
   g_return_val_if_fail(catalog != NULL && func != NULL, FALSE);
-  g_autofree char *lo = NULL, *hi = NULL;
-  if (under)
-    _derush_path_range(under, &lo, &hi);
-  sqlite3_stmt *s = _derush_catalog_stmt(
-      catalog,
-      "SELECT p.id, p.path, r.p_keep, r.zone, r.uncertainty, r.model_version,"
-      " coalesce(l.label, 0)"
-      " FROM predictions r JOIN photos p ON p.id = r.photo_id"
-      " LEFT JOIN labels l ON l.photo_id = p.id"
-      " WHERE p.missing = 0 AND (?1 IS NULL OR p.path = ?1 OR (p.path > ?2 AND p.path < ?3))"
-      " ORDER BY p.path",
-      error);
+  sqlite3_stmt *s =
+      _derush_catalog_stmt(catalog,
+                           "SELECT p.id, p.path, r.p_keep, r.zone, r.uncertainty, r.model_version,"
+                           " coalesce(l.label, 0)"
+                           " FROM predictions r JOIN photos p ON p.id = r.photo_id"
+                           " LEFT JOIN labels l ON l.photo_id = p.id"
+                           " WHERE p.missing = 0 AND " DERUSH_UNDER_SQL " ORDER BY p.path",
+                           error);
   if (!s)
     return FALSE;
-  if (under) {
-    sqlite3_bind_text(s, 1, under, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 2, lo, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 3, hi, -1, SQLITE_TRANSIENT);
-  }
+  _derush_bind_under(s, under);
   int rc;
   while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
     DerushPrediction p = {
