@@ -93,23 +93,31 @@ _derush_learning_simulate(const DerushDataset *ds, const float *y, DerushLearnOr
   while (n_lab + 2 * (guint)step <= n) {
     /* The next labels: the photographer looks at them, and only now is
      * their truth known. */
-    g_autoptr(GArray) picks = NULL;
-    if (order == DERUSH_LEARN_ORDER_RANDOM) {
-      picks = g_array_new(FALSE, FALSE, sizeof(guint));
-      while (picks->len < (guint)step && next_random < n)
-        g_array_append_val(picks, shuffled[next_random++]);
-    } else {
-      picks = _derush_active_pick(ds, label_of, p, have_model, step);
+    guint got = 0;
+    while (got < (guint)step) {
+      g_autoptr(GArray) picks = NULL;
+      if (order == DERUSH_LEARN_ORDER_RANDOM) {
+        picks = g_array_new(FALSE, FALSE, sizeof(guint));
+        while (picks->len < (guint)step && next_random < n)
+          g_array_append_val(picks, shuffled[next_random++]);
+      } else {
+        /* One pick never holds two photos of a CV group: when fewer
+         * groups are left than the step, the rest of the step is a
+         * second pick (the step stays 10 labels, as the contract says). */
+        picks = _derush_active_pick(ds, label_of, p, have_model, step - (int)got);
+      }
+      if (picks->len == 0)
+        break;
+      for (guint k = 0; k < picks->len; k++, got++) {
+        guint i = g_array_index(picks, guint, k);
+        label_of[i] = y[i] > 0.5f;
+        lab_rows[n_lab] = i;
+        lab_y[n_lab] = y[i];
+        n_lab++;
+      }
     }
-    if (picks->len == 0)
+    if (got == 0)
       break;
-    for (guint k = 0; k < picks->len; k++) {
-      guint i = g_array_index(picks, guint, k);
-      label_of[i] = y[i] > 0.5f;
-      lab_rows[n_lab] = i;
-      lab_y[n_lab] = y[i];
-      n_lab++;
-    }
     DerushModelState state;
     g_autoptr(DerushLearnModel) model =
         _derush_learn_fit(ds, lab_rows, lab_y, n_lab, fo, &state, error);
