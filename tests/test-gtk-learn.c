@@ -155,12 +155,15 @@ stored_clear(Stored *st)
   g_hash_table_unref(st->auto_set);
 }
 
+/* The N of the @nth "shown N" line (not a counter such as
+ * placeholders_shown). */
 static guint
 shown_nth(const char *out, int nth)
 {
   const char *p = out;
   for (int i = 0; i <= nth; i++) {
-    p = strstr(p, "shown ");
+    while ((p = strstr(p, "shown ")) && p != out && p[-1] != '\n')
+      p++;
     g_assert_nonnull(p);
     p += 6;
   }
