@@ -28,6 +28,13 @@ dataset_of(guint n, guint per_session, guint32 seed)
     p.vector[DERUSH_FEATURE_LAP_TILE_CENTER] = (float)(lap * 0.8);
     p.vector[DERUSH_FEATURE_LAP_VAR] = (float)(lap * 0.4);
     p.vector[DERUSH_FEATURE_EXPOSURE_EV] = (float)g_rand_double_range(r, -0.3, 0.3);
+    /* Well exposed and detailed, so the quality prior follows the
+     * sharpness (uniform clipping fractions made it a random order) and
+     * no frame is blank. */
+    p.vector[DERUSH_FEATURE_CLIP_HIGH] = 0;
+    p.vector[DERUSH_FEATURE_CLIP_LOW] = 0;
+    p.vector[DERUSH_FEATURE_LUMA_P50] = 0.5f;
+    p.vector[DERUSH_FEATURE_GRAD_TILE_MAX] = 500;
     for (int k = 0; k < DERUSH_N_DETECT_FEATURES; k++)
       p.detector[k] = NAN;
     for (int k = 0; k < DERUSH_N_FACE_FEATURES; k++)
