@@ -72,7 +72,7 @@ print_text(const char *path, const GArray *faces)
     printf("  %.0f,%.0f-%.0f,%.0f  score %.2f  eyes open %.2f %.2f%s  sharpness %.2f%s%s\n",
            f->box[0], f->box[1], f->box[2], f->box[3], f->score, f->eyes_open[0], f->eyes_open[1],
            derush_face_eyes_closed(f) ? " (closed)" : "", f->sharpness,
-           f->sharpness < DERUSH_FACE_SOFT ? " (soft)" : "", f->cut ? "  cut" : "");
+           derush_face_soft(f) ? " (soft)" : "", f->cut ? "  cut" : "");
   }
 }
 

@@ -6,7 +6,8 @@
  * photos that lack them, in parallel, then the groups), then reads
  * everything the grid draws into one table, so the main thread never runs
  * a query: the burst and near-duplicate groups with their best picks,
- * each photo's sharpness and exposure flag, and its stored prediction.
+ * each photo's sharpness and exposure flag, its stored prediction and
+ * what its faces say (closed eyes, soft faces: derush-face-marks.c).
  *
  * Progress reaches the main thread through one idle that delivers the
  * latest numbers only ("progress" (gint64 done, gint64 total)).
@@ -23,6 +24,7 @@
  */
 #include "derush-analyzer.h"
 #include "derush-background-private.h"
+#include "derush-face-marks.h"
 #include <math.h>
 
 /* A member this much less sharp than its group's best pick is flagged.
@@ -64,6 +66,7 @@ static void
 entry_free(Entry *e)
 {
   g_free(e->a.best_name);
+  g_free(e->a.face_marks);
   g_free(e);
 }
 
@@ -249,7 +252,7 @@ collect_prediction_cb(const DerushPrediction *prediction, gpointer user_data)
  *
  * Reads what the grid draws of @dir's photos into one table: their
  * sharpness and exposure flags, the burst and near-duplicate groups with
- * their best picks, and the stored predictions. Runs queries over every
+ * their best picks, the stored predictions and the faces. Runs queries over every
  * photo: call it on a worker.
  *
  * Returns: (transfer full): photo id (gint64*) -> DerushPhotoAnalysis*,
@@ -263,7 +266,8 @@ derush_analyzer_collect(DerushCatalog *catalog, const char *dir, GError **error)
   /* Photos first (their sharpness and times), then the groups over them. */
   if (!derush_catalog_foreach_photo(catalog, dir, collect_photo_cb, &c, error) ||
       !derush_catalog_foreach_group(catalog, dir, -1, collect_group_cb, &c, error) ||
-      !derush_catalog_foreach_prediction(catalog, dir, collect_prediction_cb, &c, error)) {
+      !derush_catalog_foreach_prediction(catalog, dir, collect_prediction_cb, &c, error) ||
+      !_derush_face_marks_collect(catalog, dir, c.entries, error)) {
     g_hash_table_unref(c.entries);
     return NULL;
   }

@@ -12,13 +12,14 @@
  * Selection is drawn by CSS on the GtkGridView's child (gridview > child:
  * selected), which GTK restyles by itself.
  *
- * Analysis results (group badge, best pick, blur/exposure warning) go
- * into snapshot_overlays(), the model's p(keep) bar into
+ * Analysis results (group badge, best pick, blur/exposure warning, the
+ * faces' closed eyes and softness) go into snapshot_overlays(), the model's p(keep) bar into
  * snapshot_prediction().
  */
 #include "derush-grid-cell.h"
 #include "derush-gui-counters.h"
 #include "derush-photo-text.h"
+#include "derush-face-marks.h"
 #include "derush-prediction-filter.h"
 #include <math.h>
 
@@ -39,8 +40,10 @@ struct _DerushGridCell {
   /* The "By Group" sort: a header row over each frame, where a group's
    * first photo names the group and a line runs over all its photos. */
   gboolean group_headers;
-  GtkListItem *list_item; /* (unowned, weak pointer): where the cell sits */
-  GListModel *model;      /* the grid's photos, to look at the neighbours */
+  GtkListItem *list_item;     /* (unowned, weak pointer): where the cell sits */
+  GListModel *model;          /* the grid's photos, to look at the neighbours */
+  const char *face_badges[2]; /* (interned) the face badges of the last snapshot */
+  guint n_face_badges;
 };
 
 G_DEFINE_FINAL_TYPE(DerushGridCell, derush_grid_cell, GTK_TYPE_WIDGET)
@@ -162,6 +165,42 @@ pill_height(DerushGridCell *self, const char *text)
   return h;
 }
 
+/* What the faces say ("Eyes closed", "Face soft"), top right under the
+ * other warnings, each a row lower when the label badge reaches it
+ * ("Blink" where "Eyes closed" is too wide for the photo). The
+ * bottom row stays the group badge's and the stars': a badge that would
+ * reach it is left out (small cells; the tooltip and the side panel still
+ * say it). The cell remembers what it drew, for the tests. */
+static void
+snapshot_face_badges(DerushGridCell *self, GtkSnapshot *snapshot, const DerushPhotoAnalysis *a,
+                     const graphene_rect_t *frame, float top_left_end, float y)
+{
+  static const GdkRGBA closed_fg = {1.0f, 0.47f, 0.0f, 1.0f}; /* Adwaita orange 3 */
+  static const GdkRGBA soft_fg = {0.97f, 0.76f, 0.29f, 1.0f}; /* as the warnings */
+  const char *badges[] = {derush_face_text_closed_badge(a, FALSE), derush_face_text_soft_badge(a)};
+  const GdkRGBA *colors[] = {&closed_fg, &soft_fg};
+  float y0 = frame->origin.y + 6, x1 = frame->origin.x + frame->size.width - 6;
+  float bottom = frame->origin.y + frame->size.height - 6 - PREDICTION_BAR;
+  self->n_face_badges = 0;
+  for (guint k = 0; k < G_N_ELEMENTS(badges); k++) {
+    if (!badges[k])
+      continue;
+    float w, h;
+    pill_size(self, badges[k], &w, &h);
+    if (w > frame->size.width - 12 && k == 0) {
+      badges[k] = derush_face_text_closed_badge(a, TRUE); /* a small cell */
+      pill_size(self, badges[k], &w, &h);
+    }
+    if (y <= y0 && x1 - w < top_left_end + 4)
+      y += h + 4; /* the label badge is in the way */
+    if (y + h > bottom - h - 4 || w > frame->size.width - 12)
+      continue;
+    snapshot_pill(self, snapshot, x1, y, badges[k], &scrim, colors[k], TRUE);
+    self->face_badges[self->n_face_badges++] = badges[k];
+    y += h + 4;
+  }
+}
+
 /* Analysis results: the group badge ("Burst 2/6", bottom left, with a
  * star on the group's best pick) and a blur/exposure warning (top right,
  * under the RAW marker, and a row lower when the label badge would reach
@@ -192,15 +231,17 @@ snapshot_overlays(DerushGridCell *self, GtkSnapshot *snapshot, const graphene_re
   }
 
   const char *warning = derush_photo_text_warning(a);
+  float y = top_right_y;
   if (warning) {
     g_autofree char *text = g_strdup_printf("⚠ %s", warning);
     float w, h;
     pill_size(self, text, &w, &h);
-    float y = top_right_y;
     if (y <= y0 && x1 - w < top_left_end + 4)
       y += h + 4; /* the label badge is in the way */
     snapshot_pill(self, snapshot, x1, y, text, &scrim, &warn_fg, TRUE);
+    y += h + 4;
   }
+  snapshot_face_badges(self, snapshot, a, frame, top_left_end, y);
 }
 
 /* The "By Group" sort's header row: GtkGridView has no section headers
@@ -436,6 +477,9 @@ query_tooltip_cb(GtkWidget *widget, int x, int y, gboolean keyboard, GtkTooltip 
     g_string_append_printf(text, "\n%s", sharpness);
   if (a->blurry)
     g_string_append(text, "\nMuch less sharp than the group's best pick");
+  g_autofree char *faces = derush_face_text_reason(a);
+  if (faces && (a->n_closed || a->n_soft))
+    g_string_append_printf(text, "\n%s", faces);
   if (!isnan(a->p_keep) && a->model_version > 0)
     g_string_append_printf(text, "\np(keep) %.2f · %s", a->p_keep, _derush_zone_text(a->zone));
   if (derush_grid_cell_is_auto_label(self))
@@ -592,6 +636,7 @@ derush_grid_cell_set_item(DerushGridCell *self, DerushPhotoItem *item)
     request_thumbnail(self);
   }
   g_signal_group_set_target(self->item_signals, item);
+  self->n_face_badges = 0; /* until drawn */
   gtk_widget_queue_draw(GTK_WIDGET(self));
   g_object_notify_by_pspec(G_OBJECT(self), properties[PROP_ITEM]);
 }
@@ -657,4 +702,39 @@ derush_grid_cell_set_group_headers(DerushGridCell *self, gboolean group_headers)
     return;
   self->group_headers = group_headers;
   gtk_widget_queue_resize(GTK_WIDGET(self));
+}
+
+/**
+ * derush_grid_cell_get_face_badges:
+ * @n: (out): how many
+ *
+ * Returns: (transfer none) (array length=n): the face badges ("Eyes
+ *   closed", "Face soft") the cell drew last time, for the tests.
+ */
+const char *const *
+derush_grid_cell_get_face_badges(DerushGridCell *self, guint *n)
+{
+  g_return_val_if_fail(DERUSH_IS_GRID_CELL(self), NULL);
+  *n = self->n_face_badges;
+  return self->face_badges;
+}
+
+/**
+ * derush_grid_cell_foreach:
+ * @root: a widget holding grid cells (the grid view)
+ * @func: called with each cell under @root, bound or not
+ * @user_data: for @func
+ *
+ * For the tests and the replay, which look at what the cells draw.
+ */
+void
+derush_grid_cell_foreach(GtkWidget *root, void (*func)(DerushGridCell *cell, gpointer user_data),
+                         gpointer user_data)
+{
+  for (GtkWidget *c = gtk_widget_get_first_child(root); c; c = gtk_widget_get_next_sibling(c)) {
+    if (DERUSH_IS_GRID_CELL(c))
+      func(DERUSH_GRID_CELL(c), user_data);
+    else
+      derush_grid_cell_foreach(c, func, user_data);
+  }
 }

@@ -15,6 +15,10 @@ void derush_grid_cell_set_item(DerushGridCell *self, DerushPhotoItem *item);
 int derush_grid_cell_get_thumb_size(DerushGridCell *self);
 void derush_grid_cell_set_thumb_size(DerushGridCell *self, int size);
 gboolean derush_grid_cell_is_auto_label(DerushGridCell *self);
+const char *const *derush_grid_cell_get_face_badges(DerushGridCell *self, guint *n);
+void derush_grid_cell_foreach(GtkWidget *root,
+                              void (*func)(DerushGridCell *cell, gpointer user_data),
+                              gpointer user_data);
 
 void derush_grid_cell_set_list_item(DerushGridCell *self, GtkListItem *list_item,
                                     GListModel *model);

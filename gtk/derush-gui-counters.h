@@ -16,6 +16,7 @@ typedef enum {
   DERUSH_GUI_COUNTER_TRAINER_BATCHES, /* batch predictions those jobs made, on their worker */
   DERUSH_GUI_COUNTER_EXPLANATIONS,    /* photos explained for the side panel */
   DERUSH_GUI_COUNTER_PHOTOS_STREAMED, /* photos shown while a first scan still ran */
+  DERUSH_GUI_COUNTER_FACE_READS,      /* folder-wide face reads (one query each, on a worker) */
   DERUSH_GUI_N_COUNTERS
 } DerushGuiCounter;
 

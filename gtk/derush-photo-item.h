@@ -34,6 +34,15 @@ gboolean derush_photo_item_is_pinned(DerushPhotoItem *self);
 const char *derush_photo_item_get_thumb_error(DerushPhotoItem *self);
 void derush_photo_item_set_thumb_error(DerushPhotoItem *self, const char *message);
 
+/* One face as the viewer draws it (derush-face-marks.c). */
+typedef struct {
+  float box[4];        /* x0, y0, x1, y1 in the upright original's pixels */
+  gboolean closed;     /* derush_face_eyes_closed() */
+  gboolean soft;       /* derush_face_soft() */
+  gboolean eyes_known; /* the eyes were large enough to tell */
+  gboolean sharpness_known;
+} DerushFaceMark;
+
 /* What background analysis found about a photo (derush-analyzer.c). */
 typedef struct {
   gint64 group_id; /* the burst or near-duplicate group; 0 when none */
@@ -60,6 +69,13 @@ typedef struct {
   DerushZone zone;
   double uncertainty;   /* 0 sure .. 1 a coin toss */
   gint64 model_version; /* 0: the quality prior answered, not a model */
+  /* The faces the last analyze stored (derush-face-marks.c); FALSE, 0 and
+   * NULL when the face models never ran on this version of the photo: */
+  gboolean faces_known;
+  guint n_faces;
+  guint n_closed;             /* faces with closed eyes */
+  guint n_soft;               /* faces softer than the photo */
+  DerushFaceMark *face_marks; /* n_faces of them, owned by the record */
 } DerushPhotoAnalysis;
 
 typedef struct _DerushAnalysisTable DerushAnalysisTable;

@@ -16,6 +16,7 @@
  */
 #include "derush-photo-model.h"
 #include "derush-prediction-filter.h"
+#include "derush-face-marks.h"
 #include <math.h>
 #include <string.h>
 
@@ -109,6 +110,10 @@ filter_mode_matches(DerushPhotoModel *self, gpointer object)
   case DERUSH_FILTER_PREDICTED_TRASH:
   case DERUSH_FILTER_UNSURE:
     return _derush_prediction_filter_matches(object, self->filter_mode);
+  case DERUSH_FILTER_CLOSED_EYES:
+    return derush_face_marks_closed_eyes(derush_photo_item_get_analysis(object));
+  case DERUSH_N_FILTERS:
+    break;
   }
   return TRUE;
 }
@@ -181,7 +186,7 @@ sort_func(gconstpointer a, gconstpointer b, gpointer user_data)
 gboolean
 derush_photo_model_set_filter(DerushPhotoModel *self, DerushFilterMode mode)
 {
-  if (mode > DERUSH_FILTER_UNSURE || self->filter_mode == mode)
+  if (mode >= DERUSH_N_FILTERS || self->filter_mode == mode)
     return FALSE;
   self->filter_mode = mode;
   gtk_filter_changed(GTK_FILTER(self->filter), GTK_FILTER_CHANGE_DIFFERENT);
@@ -413,7 +418,7 @@ derush_photo_model_publish_analysis(DerushPhotoModel *self, GHashTable *table)
   derush_analysis_table_publish(self->analysis_table, g_hash_table_ref(table));
   if (self->filter_mode == DERUSH_FILTER_BEST ||
       self->filter_mode == DERUSH_FILTER_PREDICTED_TRASH ||
-      self->filter_mode == DERUSH_FILTER_UNSURE)
+      self->filter_mode == DERUSH_FILTER_UNSURE || self->filter_mode == DERUSH_FILTER_CLOSED_EYES)
     gtk_filter_changed(GTK_FILTER(self->filter), GTK_FILTER_CHANGE_DIFFERENT);
   if (self->sort_mode == DERUSH_SORT_GROUP || self->sort_mode == DERUSH_SORT_SHARPNESS ||
       self->sort_mode == DERUSH_SORT_P_KEEP)

@@ -19,6 +19,8 @@ typedef enum {
   DERUSH_FILTER_BEST,            /* the best pick of each group, and photos in none */
   DERUSH_FILTER_PREDICTED_TRASH, /* the model's likely trash, not labelled by the user */
   DERUSH_FILTER_UNSURE,          /* the model's unsure zone, not labelled by the user */
+  DERUSH_FILTER_CLOSED_EYES,     /* a face with closed eyes (derush-face-marks.c) */
+  DERUSH_N_FILTERS
 } DerushFilterMode;
 
 typedef enum {

@@ -12,6 +12,7 @@
  */
 #include "derush-side-panel.h"
 #include "derush-photo-text.h"
+#include "derush-face-marks.h"
 #include <adwaita.h>
 #include <math.h>
 
@@ -24,9 +25,9 @@ struct _DerushSidePanel {
   DerushGroupStrip *group_strip;
   DerushPredictionPanel *prediction_panel;
   GtkWidget *details_group;
-  /* In template order: update_details() clears status_row..quality_row in one loop. */
+  /* In template order: update_details() clears status_row..faces_row in one loop. */
   AdwActionRow *name_row, *status_row, *date_row, *camera_row, *lens_row, *exposure_row, *size_row,
-      *quality_row;
+      *quality_row, *faces_row;
   GtkWidget *stats_grid;
 
   GtkWidget *star_buttons[5];
@@ -179,6 +180,7 @@ update_analysis(DerushSidePanel *self)
   derush_group_strip_set_current(self->group_strip, self->item); /* strip_changed_cb */
   if (!self->item) {
     set_row(self->quality_row, NULL);
+    set_row(self->faces_row, NULL);
     return;
   }
   const DerushPhotoAnalysis *a = derush_photo_item_get_analysis(self->item);
@@ -193,6 +195,9 @@ update_analysis(DerushSidePanel *self)
                               a->blurry ? " (⚠ much softer than the best pick)" : "", exposure);
   }
   set_row(self->quality_row, quality);
+  /* Closed eyes and soft faces, in words (derush-face-marks.c). */
+  g_autofree char *faces = derush_face_text_reason(a);
+  set_row(self->faces_row, faces);
 }
 
 static void
@@ -202,7 +207,7 @@ update_details(DerushSidePanel *self)
   gtk_widget_set_sensitive(self->details_group, self->item != NULL);
   if (!self->item) {
     set_row(self->name_row, "No photo selected");
-    for (AdwActionRow **r = &self->status_row; r <= &self->quality_row; r++)
+    for (AdwActionRow **r = &self->status_row; r <= &self->faces_row; r++)
       set_row(*r, NULL);
     return;
   }
@@ -310,6 +315,7 @@ derush_side_panel_class_init(DerushSidePanelClass *klass)
   gtk_widget_class_bind_template_child(widget_class, DerushSidePanel, exposure_row);
   gtk_widget_class_bind_template_child(widget_class, DerushSidePanel, size_row);
   gtk_widget_class_bind_template_child(widget_class, DerushSidePanel, quality_row);
+  gtk_widget_class_bind_template_child(widget_class, DerushSidePanel, faces_row);
   gtk_widget_class_bind_template_child(widget_class, DerushSidePanel, stats_grid);
   gtk_widget_class_set_layout_manager_type(widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name(widget_class, "derush-side-panel");
@@ -423,4 +429,18 @@ derush_side_panel_get_prediction_panel(DerushSidePanel *self)
 {
   g_return_val_if_fail(DERUSH_IS_SIDE_PANEL(self), NULL);
   return self->prediction_panel;
+}
+
+/**
+ * derush_side_panel_get_faces_text:
+ * Returns: (transfer none) (nullable): what the Faces row says of the
+ *   current photo, NULL while the row is hidden (for the tests).
+ */
+const char *
+derush_side_panel_get_faces_text(DerushSidePanel *self)
+{
+  g_return_val_if_fail(DERUSH_IS_SIDE_PANEL(self), NULL);
+  if (!gtk_widget_get_visible(GTK_WIDGET(self->faces_row)))
+    return NULL;
+  return adw_action_row_get_subtitle(self->faces_row);
 }

@@ -8,7 +8,9 @@
  * no longer shown is dropped.
  *
  * H shows the histogram (DerushHistogram) in a corner and paints the
- * clipped pixels over the photo, recomputed for each decode shown.
+ * clipped pixels over the photo, recomputed for each decode shown. D shows
+ * the faces the analysis found (DerushFaceOverlay): boxes, with closed
+ * eyes and soft faces named.
  *
  * Labels and navigation are the window's actions (K/T/U, Left/Right...):
  * the viewer only displays.
@@ -16,6 +18,7 @@
 #include "derush-viewer.h"
 #include "derush-thumbnailer.h"
 #include "derush-zoom-view.h"
+#include "derush-face-overlay.h"
 
 #define SCREEN_SIZE 2048
 
@@ -32,6 +35,8 @@ struct _DerushViewer {
   GtkWidget *spinner;
   DerushHistogram *histogram; /* in the overlay's bottom-right corner, while shown */
   gboolean show_histogram;
+  DerushFaceOverlay *faces; /* the face boxes, over the photo while shown */
+  gboolean show_faces;
 
   DerushPhotoItem *item;
   GSignalGroup *item_signals;
@@ -96,6 +101,17 @@ update_info(DerushViewer *self)
 }
 
 static void decode(DerushViewer *self, int size);
+
+/* The boxes of the photo shown, from its analysis record (no query). */
+static void
+update_faces(DerushViewer *self)
+{
+  const DerushPhoto *photo = self->item ? derush_photo_item_get_photo(self->item) : NULL;
+  derush_face_overlay_set_faces(
+      self->faces, self->show_faces && photo ? derush_photo_item_get_analysis(self->item) : NULL,
+      photo ? photo->width : 0, photo ? photo->height : 0);
+  derush_zoom_view_set_marks(self->zoom_view, self->show_faces ? GDK_PAINTABLE(self->faces) : NULL);
+}
 
 /* The histogram follows what the zoom view shows (the placeholder, then
  * each decode); its clipping mask only ever covers those same pixels. */
@@ -182,6 +198,7 @@ derush_viewer_dispose(GObject *object)
   g_clear_object(&self->item_signals);
   g_clear_object(&self->item);
   gtk_widget_dispose_template(GTK_WIDGET(self), DERUSH_TYPE_VIEWER);
+  g_clear_object(&self->faces);
   G_OBJECT_CLASS(derush_viewer_parent_class)->dispose(object);
 }
 
@@ -217,6 +234,9 @@ derush_viewer_init(DerushViewer *self)
                                  self);
   g_signal_group_connect_swapped(self->item_signals, "notify::stars", G_CALLBACK(update_info),
                                  self);
+  g_signal_group_connect_swapped(self->item_signals, "notify::analysis", G_CALLBACK(update_faces),
+                                 self);
+  self->faces = derush_face_overlay_new(GTK_WIDGET(self));
 
   self->histogram = DERUSH_HISTOGRAM(derush_histogram_new());
   gtk_widget_set_halign(GTK_WIDGET(self->histogram), GTK_ALIGN_END);
@@ -254,6 +274,7 @@ derush_viewer_show(DerushViewer *self, DerushPhotoItem *item)
                                   photo ? photo->height : 0);
   derush_zoom_view_set_paintable(self->zoom_view, thumb ? GDK_PAINTABLE(thumb) : NULL);
   update_histogram(self);
+  update_faces(self);
   update_info(self);
   decode(self, self->zoomed ? 0 : SCREEN_SIZE);
 }
@@ -310,4 +331,29 @@ gboolean
 derush_viewer_is_histogram_busy(DerushViewer *self)
 {
   return derush_histogram_is_busy(self->histogram);
+}
+
+/**
+ * derush_viewer_toggle_faces:
+ * Shows or hides the face boxes (D).
+ * Returns: whether they are shown now.
+ */
+gboolean
+derush_viewer_toggle_faces(DerushViewer *self)
+{
+  g_return_val_if_fail(DERUSH_IS_VIEWER(self), FALSE);
+  self->show_faces = !self->show_faces;
+  update_faces(self);
+  return self->show_faces;
+}
+
+/**
+ * derush_viewer_get_face_boxes:
+ * Returns: the face boxes drawn over the photo, 0 while hidden.
+ */
+guint
+derush_viewer_get_face_boxes(DerushViewer *self)
+{
+  g_return_val_if_fail(DERUSH_IS_VIEWER(self), 0);
+  return self->show_faces ? derush_face_overlay_get_n_boxes(self->faces) : 0;
 }

@@ -17,5 +17,7 @@ gboolean derush_viewer_is_loading(DerushViewer *self);
 void derush_viewer_toggle_histogram(DerushViewer *self);
 const DerushHistogramData *derush_viewer_get_histogram(DerushViewer *self);
 gboolean derush_viewer_is_histogram_busy(DerushViewer *self);
+gboolean derush_viewer_toggle_faces(DerushViewer *self);
+guint derush_viewer_get_face_boxes(DerushViewer *self);
 
 G_END_DECLS

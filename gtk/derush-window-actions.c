@@ -81,7 +81,7 @@ static const KeyBinding compare_keys[] = {
 static const KeyBinding viewer_keys[] = {
     {"Left", "win.move-left"}, {"Right", "win.move-right"}, {"space", "win.view"},
     {"Return", "win.view"},    {"KP_Enter", "win.view"},    {"Escape", "win.back"},
-    {"h", "win.histogram"},
+    {"h", "win.histogram"},    {"d", "win.faces"},
 };
 
 static gboolean
@@ -417,6 +417,22 @@ histogram_cb(GtkWidget *widget, const char *action, GVariant *param)
     derush_viewer_toggle_histogram(self->viewer);
 }
 
+/* D: the face boxes; says so when there is nothing to box. */
+static void
+faces_cb(GtkWidget *widget, const char *action, GVariant *param)
+{
+  DerushWindow *self = DERUSH_WINDOW(widget);
+  DerushPhotoItem *item = derush_viewer_get_item(self->viewer);
+  if (!viewer_shown(self) || !item || !derush_viewer_toggle_faces(self->viewer))
+    return;
+  const DerushPhotoAnalysis *a = derush_photo_item_get_analysis(item);
+  if (!a->faces_known)
+    derush_window_show_toast(self, "Faces not looked for: the face models are missing "
+                                   "(docs/models.md)");
+  else if (a->n_faces == 0)
+    derush_window_show_toast(self, "No face found in this photo");
+}
+
 static void
 compare_cb(GtkWidget *widget, const char *action, GVariant *param)
 {
@@ -587,6 +603,7 @@ _derush_window_class_init_actions(GtkWidgetClass *widget_class)
   gtk_widget_class_install_action(widget_class, "win.next-group", NULL, next_group_cb);
   gtk_widget_class_install_action(widget_class, "win.compare", NULL, compare_cb);
   gtk_widget_class_install_action(widget_class, "win.histogram", NULL, histogram_cb);
+  gtk_widget_class_install_action(widget_class, "win.faces", NULL, faces_cb);
   gtk_widget_class_install_action(widget_class, "win.select-photo", "x", select_photo_cb);
   gtk_widget_class_install_action(widget_class, "win.keep-trash-others", NULL,
                                   keep_trash_others_cb);

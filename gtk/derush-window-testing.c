@@ -68,12 +68,12 @@ derush_window_is_viewer_loading(DerushWindow *self)
 
 /**
  * derush_window_set_filter: shows all photos, or only unlabelled / keep / trash / best picks /
- * predicted trash / unsure ones.
+ * predicted trash / unsure ones, or those with closed eyes.
  */
 void
 derush_window_set_filter(DerushWindow *self, DerushFilterMode mode)
 {
-  if (mode > DERUSH_FILTER_UNSURE)
+  if (mode >= DERUSH_N_FILTERS)
     return;
   if (gtk_drop_down_get_selected(self->filter_dropdown) != (guint)mode)
     gtk_drop_down_set_selected(self->filter_dropdown, mode); /* comes back here */

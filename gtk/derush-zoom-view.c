@@ -28,6 +28,7 @@ struct _DerushZoomView {
 
   GdkPaintable *paintable;
   GdkPaintable *overlay;         /* drawn over the photo at its size (the histogram's clipping) */
+  GdkPaintable *marks;           /* drawn over that (the viewer's face boxes) */
   int image_width, image_height; /* the photo at 100%; 0: the paintable's size */
   double zoom;                   /* 0: fit */
   double cx, cy;                 /* centre wanted, 0..1 */
@@ -141,6 +142,8 @@ derush_zoom_view_snapshot(GtkWidget *widget, GtkSnapshot *snapshot)
   gdk_paintable_snapshot(self->paintable, snapshot, dw, dh);
   if (self->overlay)
     gdk_paintable_snapshot(self->overlay, snapshot, dw, dh);
+  if (self->marks)
+    gdk_paintable_snapshot(self->marks, snapshot, dw, dh);
   gtk_snapshot_restore(snapshot);
   gtk_snapshot_pop(snapshot);
 }
@@ -238,6 +241,7 @@ derush_zoom_view_dispose(GObject *object)
   DerushZoomView *self = DERUSH_ZOOM_VIEW(object);
   derush_zoom_view_set_paintable(self, NULL);
   g_clear_object(&self->overlay);
+  derush_zoom_view_set_marks(self, NULL);
   G_OBJECT_CLASS(derush_zoom_view_parent_class)->dispose(object);
 }
 
@@ -377,6 +381,24 @@ derush_zoom_view_set_overlay(DerushZoomView *self, GdkPaintable *overlay)
   g_return_if_fail(DERUSH_IS_ZOOM_VIEW(self));
   if (g_set_object(&self->overlay, overlay))
     gtk_widget_queue_draw(GTK_WIDGET(self));
+}
+
+/**
+ * derush_zoom_view_set_marks:
+ * @marks: (nullable): drawn over the photo and its overlay, stretched to
+ *   the photo (the viewer's face boxes); redrawn when it says it changed.
+ */
+void
+derush_zoom_view_set_marks(DerushZoomView *self, GdkPaintable *marks)
+{
+  g_return_if_fail(DERUSH_IS_ZOOM_VIEW(self));
+  if (self->marks == marks)
+    return;
+  if (self->marks)
+    g_signal_handlers_disconnect_by_func(self->marks, gtk_widget_queue_draw, self);
+  if (g_set_object(&self->marks, marks) && marks)
+    g_signal_connect_swapped(marks, "invalidate-contents", G_CALLBACK(gtk_widget_queue_draw), self);
+  gtk_widget_queue_draw(GTK_WIDGET(self));
 }
 
 /** derush_zoom_view_get_paintable: Returns: (transfer none) (nullable): what is shown. */

@@ -12,6 +12,7 @@ GtkWidget *derush_zoom_view_new(void);
 void derush_zoom_view_set_paintable(DerushZoomView *self, GdkPaintable *paintable);
 GdkPaintable *derush_zoom_view_get_paintable(DerushZoomView *self);
 void derush_zoom_view_set_overlay(DerushZoomView *self, GdkPaintable *overlay);
+void derush_zoom_view_set_marks(DerushZoomView *self, GdkPaintable *marks);
 void derush_zoom_view_set_image_size(DerushZoomView *self, int width, int height);
 double derush_zoom_view_get_zoom(DerushZoomView *self);
 void derush_zoom_view_set_zoom(DerushZoomView *self, double zoom);

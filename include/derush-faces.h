@@ -33,6 +33,7 @@ typedef struct {
 #define DERUSH_FACE_SOFT 0.5f
 
 gboolean derush_face_eyes_closed(const DerushFace *face);
+gboolean derush_face_soft(const DerushFace *face);
 
 /* Bumped whenever face detection or eye state changes: stored faces of
  * another version are found again by the next analyze. */
@@ -65,6 +66,13 @@ gboolean derush_faces_detect_file(const char *path, const char *model_dir, GArra
  * its faces were never looked for (or it changed since). */
 gboolean derush_catalog_get_faces(DerushCatalog *catalog, const char *path, GArray **faces,
                                   GError **error);
+/* The faces of every photo under a folder whose faces were looked for, in
+ * one query (faces-store.c); @faces is valid during the call only. Return
+ * FALSE to stop. */
+typedef gboolean (*DerushFacesFunc)(gint64 photo_id, const char *path, const DerushFace *faces,
+                                    int n_faces, gpointer user_data);
+gboolean derush_catalog_foreach_faces(DerushCatalog *catalog, const char *under,
+                                      DerushFacesFunc func, gpointer user_data, GError **error);
 /* The DERUSH_N_FACE_FEATURES values of the photo at @path (all NAN, and
  * TRUE, when its faces were never looked for). */
 gboolean derush_catalog_get_face_features(DerushCatalog *catalog, const char *path, float *vector,

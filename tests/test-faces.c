@@ -350,19 +350,29 @@ test_features(void)
   g_assert_null(derush_face_feature_name(DERUSH_N_FACE_FEATURES));
 }
 
-static void
-test_store_round_trip(void)
+/* A catalog in @tmp/cat.db that has scanned @tmp. */
+static DerushCatalog *
+scanned_catalog(const char *tmp)
 {
-  g_autofree char *tmp = test_make_tmpdir();
-  g_autofree char *photo = g_build_filename(tmp, "a.jpg", NULL);
   g_autofree char *db = g_build_filename(tmp, "cat.db", NULL);
-  test_make_quadrant_image(photo, 64, 48);
   g_autoptr(GError) error = NULL;
   DerushCatalog *cat = derush_catalog_open(db, &error);
   g_assert_no_error(error);
   const char *roots[] = {tmp, NULL};
   DerushScanSummary sum;
   g_assert_true(derush_catalog_scan(cat, roots, NULL, &sum, &error));
+  g_assert_no_error(error);
+  return cat;
+}
+
+static void
+test_store_round_trip(void)
+{
+  g_autofree char *tmp = test_make_tmpdir();
+  g_autofree char *photo = g_build_filename(tmp, "a.jpg", NULL);
+  test_make_quadrant_image(photo, 64, 48);
+  g_autoptr(GError) error = NULL;
+  DerushCatalog *cat = scanned_catalog(tmp);
   /* Never looked for: not found; features all NAN. */
   GArray *faces = NULL;
   g_assert_false(derush_catalog_get_faces(cat, photo, &faces, &error));
@@ -411,6 +421,115 @@ test_store_round_trip(void)
   g_assert_cmpuint(faces->len, ==, 0);
   g_array_unref(faces);
   derush_photo_free(p);
+  derush_catalog_close(cat);
+  test_rmrf(tmp);
+}
+
+typedef struct {
+  GPtrArray *names; /* basename of each photo, in call order */
+  GArray *counts;   /* its number of faces */
+  GArray *closed;   /* faces with closed eyes */
+  GArray *soft;     /* soft faces */
+  int stop_after;   /* 0: never */
+} ForeachLog;
+
+static gboolean
+foreach_faces_cb(gint64 photo_id, const char *path, const DerushFace *faces, int n,
+                 gpointer user_data)
+{
+  ForeachLog *log = user_data;
+  g_assert_cmpint(photo_id, >, 0);
+  g_ptr_array_add(log->names, g_path_get_basename(path));
+  int closed = 0, soft = 0;
+  for (int i = 0; i < n; i++) {
+    closed += derush_face_eyes_closed(&faces[i]);
+    soft += derush_face_soft(&faces[i]);
+  }
+  g_array_append_val(log->counts, n);
+  g_array_append_val(log->closed, closed);
+  g_array_append_val(log->soft, soft);
+  return log->stop_after == 0 || (int)log->names->len < log->stop_after;
+}
+
+static void
+foreach_log_clear(ForeachLog *log)
+{
+  g_ptr_array_set_size(log->names, 0);
+  g_array_set_size(log->counts, 0);
+  g_array_set_size(log->closed, 0);
+  g_array_set_size(log->soft, 0);
+}
+
+/* A folder's faces in one query: photos looked for (with or without faces)
+ * under the folder only, faces in rank order; never looked for: left out. */
+static void
+test_store_foreach(void)
+{
+  g_autofree char *tmp = test_make_tmpdir();
+  g_autofree char *sub = g_build_filename(tmp, "sub", NULL);
+  g_autofree char *other = g_build_filename(tmp, "subway", NULL);
+  g_mkdir_with_parents(sub, 0755);
+  g_mkdir_with_parents(other, 0755);
+  const char *names[] = {"sub/a.jpg", "sub/b.jpg", "sub/c.jpg", "subway/d.jpg"};
+  DerushPhoto *p[4];
+  for (int i = 0; i < 4; i++) {
+    g_autofree char *path = g_build_filename(tmp, names[i], NULL);
+    test_make_quadrant_image(path, 64 + i, 48);
+  }
+  g_autoptr(GError) error = NULL;
+  DerushCatalog *cat = scanned_catalog(tmp);
+  for (int i = 0; i < 4; i++) {
+    g_autofree char *path = g_build_filename(tmp, names[i], NULL);
+    p[i] = derush_catalog_get_photo(cat, path, &error);
+    g_assert_no_error(error);
+  }
+  DerushFace a[2] = {
+      {.box = {1, 2, 30, 40}, .score = 0.9f, .eyes_open = {0.1f, 0.2f}, .sharpness = 1.2f},
+      {.box = {3, 4, 10, 12}, .score = 0.8f, .eyes_open = {0.9f, 0.95f}, .sharpness = 0.3f},
+  };
+  DerushFace d = {.box = {5, 5, 20, 20}, .score = 0.7f, .eyes_open = {NAN, NAN}, .sharpness = NAN};
+  /* a: two faces; b: looked for, none found; c: never looked for; d: one
+   * face, in a sibling folder whose name starts like "sub". */
+  g_assert_true(_derush_catalog_begin(cat, &error));
+  g_assert_true(_derush_catalog_store_faces(cat, p[0]->id, p[0]->content_hash, a, 2, &error));
+  g_assert_true(_derush_catalog_store_faces(cat, p[1]->id, p[1]->content_hash, NULL, 0, &error));
+  g_assert_true(_derush_catalog_store_faces(cat, p[3]->id, p[3]->content_hash, &d, 1, &error));
+  g_assert_true(_derush_catalog_commit(cat, &error));
+
+  ForeachLog log = {g_ptr_array_new_with_free_func(g_free), g_array_new(FALSE, FALSE, sizeof(int)),
+                    g_array_new(FALSE, FALSE, sizeof(int)), g_array_new(FALSE, FALSE, sizeof(int)),
+                    0};
+  g_assert_true(derush_catalog_foreach_faces(cat, sub, foreach_faces_cb, &log, &error));
+  g_assert_no_error(error);
+  g_assert_cmpuint(log.names->len, ==, 2);
+  g_assert_cmpstr(log.names->pdata[0], ==, "a.jpg");
+  g_assert_cmpstr(log.names->pdata[1], ==, "b.jpg");
+  g_assert_cmpint(g_array_index(log.counts, int, 0), ==, 2);
+  g_assert_cmpint(g_array_index(log.closed, int, 0), ==, 1); /* the first face */
+  g_assert_cmpint(g_array_index(log.soft, int, 0), ==, 1);   /* the second */
+  g_assert_cmpint(g_array_index(log.counts, int, 1), ==, 0);
+
+  /* The whole catalog: d too, with eyes and sharpness unknown (neither). */
+  foreach_log_clear(&log);
+  g_assert_true(derush_catalog_foreach_faces(cat, NULL, foreach_faces_cb, &log, &error));
+  g_assert_cmpuint(log.names->len, ==, 3);
+  g_assert_cmpstr(log.names->pdata[2], ==, "d.jpg");
+  g_assert_cmpint(g_array_index(log.counts, int, 2), ==, 1);
+  g_assert_cmpint(g_array_index(log.closed, int, 2), ==, 0);
+  g_assert_cmpint(g_array_index(log.soft, int, 2), ==, 0);
+
+  /* The callback stops the walk. */
+  foreach_log_clear(&log);
+  log.stop_after = 1;
+  g_assert_true(derush_catalog_foreach_faces(cat, NULL, foreach_faces_cb, &log, &error));
+  g_assert_cmpuint(log.names->len, ==, 1);
+
+  g_ptr_array_unref(log.names);
+  g_array_unref(log.counts);
+  g_array_unref(log.closed);
+  g_array_unref(log.soft);
+  for (int i = 0; i < 4; i++)
+    derush_photo_free(p[i]);
   derush_catalog_close(cat);
   test_rmrf(tmp);
 }
@@ -608,6 +727,7 @@ main(int argc, char **argv)
   g_test_add_func("/faces/sharpness", test_sharpness);
   g_test_add_func("/faces/features", test_features);
   g_test_add_func("/faces/store-round-trip", test_store_round_trip);
+  g_test_add_func("/faces/store-foreach", test_store_foreach);
   g_test_add_func("/faces/decode-vs-opencv", test_decode_vs_opencv);
   g_test_add_func("/faces/cli-json", test_cli_faces_json);
   return g_test_run();

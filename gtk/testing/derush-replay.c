@@ -25,6 +25,7 @@
 #include "derush-bench-mode.h"
 #include "derush-preferences.h"
 #include "derush-replay-ux.h"
+#include "derush-replay-faces.h"
 #include "derush-compare.h"
 #include "derush-side-panel.h"
 #include "derush-grid-cell.h"
@@ -235,8 +236,9 @@ cmd_action(DerushReplay *self, const Line *l)
 static gboolean
 cmd_filter(DerushReplay *self, const Line *l)
 {
-  static const char *const modes[] = {"all",  "unlabelled",      "keep",   "trash",
-                                      "best", "predicted-trash", "unsure", NULL};
+  static const char *const modes[] = {"all",    "unlabelled",  "keep",
+                                      "trash",  "best",        "predicted-trash",
+                                      "unsure", "closed-eyes", NULL};
   int mode = parse_choice(l->a1, modes);
   if (mode < 0)
     fail(self, l->line, "unknown filter");
@@ -364,25 +366,19 @@ cmd_print_grid(DerushReplay *self, const Line *l)
 /* What each bound cell draws of the label: a decision, or the model's
  * suggestion (an auto-label). */
 static void
-print_cells(GtkWidget *widget)
+print_cell(DerushGridCell *cell, gpointer unused)
 {
-  for (GtkWidget *c = gtk_widget_get_first_child(widget); c; c = gtk_widget_get_next_sibling(c)) {
-    if (!DERUSH_IS_GRID_CELL(c)) {
-      print_cells(c);
-      continue;
-    }
-    DerushPhotoItem *item = derush_grid_cell_get_item(DERUSH_GRID_CELL(c));
-    if (item)
-      g_print("cell %s label %s%s\n", derush_photo_item_get_display_name(item),
-              derush_label_name(derush_photo_item_get_label(item)),
-              derush_grid_cell_is_auto_label(DERUSH_GRID_CELL(c)) ? " auto" : "");
-  }
+  DerushPhotoItem *item = derush_grid_cell_get_item(cell);
+  if (item)
+    g_print("cell %s label %s%s\n", derush_photo_item_get_display_name(item),
+            derush_label_name(derush_photo_item_get_label(item)),
+            derush_grid_cell_is_auto_label(cell) ? " auto" : "");
 }
 
 static gboolean
 cmd_print_cells(DerushReplay *self, const Line *l)
 {
-  print_cells(GTK_WIDGET(derush_window_get_grid_view(self->window)));
+  derush_grid_cell_foreach(GTK_WIDGET(derush_window_get_grid_view(self->window)), print_cell, NULL);
   return TRUE;
 }
 
@@ -745,7 +741,7 @@ static const Command commands[] = {
     {"select", 1, cmd_select, "N [COUNT]: select COUNT photos from position N"},
     {"key", 1, cmd_key, "ACCEL: e.g. \"k\", \"<Control>z\", \"space\""},
     {"action", 1, cmd_action, "NAME: e.g. \"win.keep\""},
-    {"filter", 1, cmd_filter, "all|unlabelled|keep|trash|best|predicted-trash|unsure"},
+    {"filter", 1, cmd_filter, "all|unlabelled|keep|trash|best|predicted-trash|unsure|closed-eyes"},
     {"sort", 1, cmd_sort, "time|name|group|sharpness|p-keep"},
     {"expect-shown", 1, cmd_expect_shown, "N: the grid shows N photos"},
     {"print-no-match", 0, cmd_print_no_match, "print \"no-match 0|1\""},
@@ -829,6 +825,14 @@ run_line(DerushReplay *self, const char *raw)
     if (!derush_replay_ux_run(self->window, l.cmd, l.a1, l.a2, &error))
       fail(self, line, error->message);
     return TRUE;
+  }
+  /* Face badges, the Faces row, the viewer's boxes: derush-replay-faces.c. */
+  if (derush_replay_faces_handles(l.cmd)) {
+    g_autoptr(GError) error = NULL;
+    gboolean done = TRUE;
+    if (!derush_replay_faces_run(self->window, l.cmd, &done, &error))
+      fail(self, line, error->message);
+    return wait_until(self, line, done);
   }
   fail(self, line, "unknown command");
   return TRUE;

@@ -130,6 +130,10 @@ gboolean _derush_catalog_update_pairs(DerushCatalog *cat, const char *dir, GErro
 /* SQL range for "path is @root or below it": path = root OR (path > root/ AND
  * path < root0), '0' being the byte after '/'. Fills two owned strings. */
 void _derush_path_range(const char *root, char **lo, char **hi);
+/* "p is @under or below it, or @under is NULL", with ?1..?3 bound by
+ * _derush_bind_under(). */
+#define DERUSH_UNDER_SQL "(?1 IS NULL OR p.path = ?1 OR (p.path > ?2 AND p.path < ?3))"
+void _derush_bind_under(sqlite3_stmt *s, const char *under);
 
 /* ---- settings (settings-store.c) ---- */
 

@@ -86,6 +86,27 @@ column_real(sqlite3_stmt *s, int col)
   return sqlite3_column_type(s, col) == SQLITE_NULL ? NAN : (float)sqlite3_column_double(s, col);
 }
 
+/* The columns read_face() reads, in its order, from "faces f". */
+#define FACE_COLUMNS                                                                               \
+  "f.score, f.x0, f.y0, f.x1, f.y1, f.landmarks, f.eye_open0, f.eye_open1, f.sharpness, f.area,"   \
+  " f.cut"
+
+/* One face from FACE_COLUMNS, starting at column @col of @s. */
+static void
+read_face(sqlite3_stmt *s, int col, DerushFace *f)
+{
+  *f = (DerushFace){.score = (float)sqlite3_column_double(s, col)};
+  for (int k = 0; k < 4; k++)
+    f->box[k] = (float)sqlite3_column_double(s, col + 1 + k);
+  _derush_blob_to_floats(sqlite3_column_blob(s, col + 5), sqlite3_column_bytes(s, col + 5),
+                         &f->landmarks[0][0], 10);
+  f->eyes_open[0] = column_real(s, col + 6);
+  f->eyes_open[1] = column_real(s, col + 7);
+  f->sharpness = column_real(s, col + 8);
+  f->area = (float)sqlite3_column_double(s, col + 9);
+  f->cut = sqlite3_column_int(s, col + 10) != 0;
+}
+
 /* The current run of @path: TRUE with *found FALSE when there is none. */
 static gboolean
 current_run(DerushCatalog *cat, const char *path, gint64 *photo_id, float *features,
@@ -142,9 +163,8 @@ derush_catalog_get_faces(DerushCatalog *catalog, const char *path, GArray **face
     return FALSE;
   }
   sqlite3_stmt *s = _derush_catalog_stmt(catalog,
-                                         "SELECT score, x0, y0, x1, y1, landmarks, eye_open0,"
-                                         " eye_open1, sharpness, area, cut FROM faces"
-                                         " WHERE photo_id = ? ORDER BY rank",
+                                         "SELECT " FACE_COLUMNS " FROM faces f"
+                                         " WHERE f.photo_id = ? ORDER BY f.rank",
                                          error);
   if (!s)
     return FALSE;
@@ -152,16 +172,8 @@ derush_catalog_get_faces(DerushCatalog *catalog, const char *path, GArray **face
   sqlite3_bind_int64(s, 1, id);
   int rc;
   while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-    DerushFace f = {.score = (float)sqlite3_column_double(s, 0)};
-    for (int k = 0; k < 4; k++)
-      f.box[k] = (float)sqlite3_column_double(s, 1 + k);
-    _derush_blob_to_floats(sqlite3_column_blob(s, 5), sqlite3_column_bytes(s, 5),
-                           &f.landmarks[0][0], 10);
-    f.eyes_open[0] = column_real(s, 6);
-    f.eyes_open[1] = column_real(s, 7);
-    f.sharpness = column_real(s, 8);
-    f.area = (float)sqlite3_column_double(s, 9);
-    f.cut = sqlite3_column_int(s, 10) != 0;
+    DerushFace f;
+    read_face(s, 0, &f);
     g_array_append_val(out, f);
   }
   sqlite3_reset(s);
@@ -194,4 +206,88 @@ derush_catalog_get_face_features(DerushCatalog *catalog, const char *path, float
   gint64 id;
   gboolean found;
   return current_run(catalog, path, &id, vector, &found, error);
+}
+
+/* Hands the faces gathered for @photo_id to @func; FALSE when it said stop. */
+static gboolean
+flush_photo(gint64 photo_id, const char *path, GArray *faces, DerushFacesFunc func,
+            gpointer user_data)
+{
+  gboolean go_on =
+      func(photo_id, path, (const DerushFace *)faces->data, (int)faces->len, user_data);
+  g_array_set_size(faces, 0);
+  return go_on;
+}
+
+/**
+ * derush_catalog_foreach_faces:
+ * @catalog: the catalog
+ * @under: (nullable): only photos at or below this folder
+ * @func: called once per photo whose faces were looked for on its current
+ *   version, with its faces (best score first, in the upright original's
+ *   pixels; none when no face was found); return FALSE to stop
+ * @user_data: for @func
+ * @error: return location for a GError
+ *
+ * Reads the faces of a whole folder in one query, ordered by path: what an
+ * app needs to badge every photo or filter on closed eyes, without one
+ * derush_catalog_get_faces() call per photo. Photos whose faces were never
+ * looked for (no models, not analyzed, changed since) are left out. The
+ * arrays passed to @func are only valid during the call.
+ *
+ * Returns: FALSE with @error set when the catalog cannot be read.
+ *
+ * See also: derush_catalog_get_faces(), derush_face_eyes_closed(),
+ *   derush_face_soft().
+ */
+gboolean
+derush_catalog_foreach_faces(DerushCatalog *catalog, const char *under, DerushFacesFunc func,
+                             gpointer user_data, GError **error)
+{
+  g_return_val_if_fail(catalog != NULL && func != NULL, FALSE);
+  /* A LEFT JOIN on faces: a run that found no face still gives its row,
+   * with NULL face columns. */
+  sqlite3_stmt *s =
+      _derush_catalog_stmt(catalog,
+                           "SELECT p.id, p.path, f.rank, " FACE_COLUMNS " FROM photos p"
+                           " JOIN face_runs fr ON fr.photo_id = p.id AND fr.version = ?4"
+                           "  AND fr.content_hash = p.content_hash"
+                           " LEFT JOIN faces f ON f.photo_id = p.id"
+                           " WHERE p.missing = 0 AND " DERUSH_UNDER_SQL " ORDER BY p.path, f.rank",
+                           error);
+  if (!s)
+    return FALSE;
+  _derush_bind_under(s, under);
+  sqlite3_bind_int(s, 4, DERUSH_FACES_VERSION);
+  g_autoptr(GArray) faces = g_array_new(FALSE, TRUE, sizeof(DerushFace));
+  g_autofree char *path = NULL;
+  gint64 id = 0;
+  gboolean go_on = TRUE;
+  int rc = SQLITE_DONE;
+  while (go_on && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+    gint64 row_id = sqlite3_column_int64(s, 0);
+    if (path && row_id != id) {
+      go_on = flush_photo(id, path, faces, func, user_data);
+      g_clear_pointer(&path, g_free);
+    }
+    if (!path) {
+      id = row_id;
+      path = g_strdup((const char *)sqlite3_column_text(s, 1));
+    }
+    if (sqlite3_column_type(s, 2) != SQLITE_NULL) {
+      DerushFace f;
+      read_face(s, 3, &f);
+      g_array_append_val(faces, f);
+    }
+  }
+  if (!go_on)
+    rc = SQLITE_DONE;
+  sqlite3_reset(s);
+  if (rc != SQLITE_DONE) {
+    _derush_catalog_set_error(catalog, error, "cannot read faces");
+    return FALSE;
+  }
+  if (go_on && path)
+    flush_photo(id, path, faces, func, user_data);
+  return TRUE;
 }

@@ -228,25 +228,17 @@ derush_catalog_foreach_prediction(DerushCatalog *catalog, const char *under,
                                   DerushPredictionFunc func, gpointer user_data, GError **error)
 {
   g_return_val_if_fail(catalog != NULL && func != NULL, FALSE);
-  g_autofree char *lo = NULL, *hi = NULL;
-  if (under)
-    _derush_path_range(under, &lo, &hi);
-  sqlite3_stmt *s = _derush_catalog_stmt(
-      catalog,
-      "SELECT p.id, p.path, r.p_keep, r.zone, r.uncertainty, r.model_version,"
-      " coalesce(l.label, 0)"
-      " FROM predictions r JOIN photos p ON p.id = r.photo_id"
-      " LEFT JOIN labels l ON l.photo_id = p.id"
-      " WHERE p.missing = 0 AND (?1 IS NULL OR p.path = ?1 OR (p.path > ?2 AND p.path < ?3))"
-      " ORDER BY p.path",
-      error);
+  sqlite3_stmt *s =
+      _derush_catalog_stmt(catalog,
+                           "SELECT p.id, p.path, r.p_keep, r.zone, r.uncertainty, r.model_version,"
+                           " coalesce(l.label, 0)"
+                           " FROM predictions r JOIN photos p ON p.id = r.photo_id"
+                           " LEFT JOIN labels l ON l.photo_id = p.id"
+                           " WHERE p.missing = 0 AND " DERUSH_UNDER_SQL " ORDER BY p.path",
+                           error);
   if (!s)
     return FALSE;
-  if (under) {
-    sqlite3_bind_text(s, 1, under, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 2, lo, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 3, hi, -1, SQLITE_TRANSIENT);
-  }
+  _derush_bind_under(s, under);
   int rc;
   while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
     DerushPrediction p = {

@@ -20,6 +20,19 @@ _derush_path_range(const char *root, char **lo, char **hi)
   }
 }
 
+/* Binds DERUSH_UNDER_SQL's ?1..?3 of @s to @under (nullable: every photo). */
+void
+_derush_bind_under(sqlite3_stmt *s, const char *under)
+{
+  if (!under)
+    return;
+  g_autofree char *lo = NULL, *hi = NULL;
+  _derush_path_range(under, &lo, &hi);
+  sqlite3_bind_text(s, 1, under, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(s, 2, lo, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(s, 3, hi, -1, SQLITE_TRANSIENT);
+}
+
 static void
 bind_text_or_null(sqlite3_stmt *stmt, int i, const char *s)
 {

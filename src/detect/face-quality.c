@@ -55,3 +55,20 @@ _derush_faces_frame(GArray *faces, int width, int height)
     f->cut = f->box[0] <= 1 || f->box[1] <= 1 || f->box[2] >= width - 1 || f->box[3] >= height - 1;
   }
 }
+
+/**
+ * derush_face_soft:
+ * @face: a face
+ *
+ * Returns: TRUE when the face's sharpness is known and below
+ *   DERUSH_FACE_SOFT: clearly softer than its own photo (the focus missed
+ *   it, or it moved).
+ *
+ * See also: derush_face_eyes_closed().
+ */
+gboolean
+derush_face_soft(const DerushFace *face)
+{
+  g_return_val_if_fail(face != NULL, FALSE);
+  return !isnan(face->sharpness) && face->sharpness < DERUSH_FACE_SOFT;
+}

@@ -1,0 +1,16 @@
+/* derush-face-marks.h: what a photo's faces say, for the grid, the filter,
+ * the side panel and the viewer. */
+#pragma once
+
+#include "derush-photo-item.h"
+
+G_BEGIN_DECLS
+
+gboolean _derush_face_marks_collect(DerushCatalog *catalog, const char *dir, GHashTable *records,
+                                    GError **error);
+gboolean derush_face_marks_closed_eyes(const DerushPhotoAnalysis *a);
+const char *derush_face_text_closed_badge(const DerushPhotoAnalysis *a, gboolean narrow);
+const char *derush_face_text_soft_badge(const DerushPhotoAnalysis *a);
+char *derush_face_text_reason(const DerushPhotoAnalysis *a);
+
+G_END_DECLS

@@ -1,0 +1,236 @@
+/* test-gtk-faces.c: faces in derush-gtk: the "Closed Eyes" filter, the
+ * grid's "Eyes closed" and "Face soft" badges, the side panel's reason and
+ * the viewer's face boxes.
+ *
+ * The test builds a folder from ../shared/corpus/faces (three photos whose
+ * eyes are closed, three open, one copy with its face blurred), finds the
+ * faces with the CLI (`derush analyze --model-dir ../shared/models`), and
+ * reads the library's answer back through the public API: the app must show
+ * exactly that. It skips, saying why, without a display, the corpus or the
+ * models. Screenshots land in $G_TEST_BUILDDIR/gtk-screenshots/.
+ */
+#include "gtk-harness.h"
+
+/* Closed and open in ../shared/corpus/faces/truth.csv, with p(open) far
+ * from the threshold (the face detector's tuning must not flip them). */
+static const char *const closed_photos[] = {"d007.jpg", "d014.jpg", "d020.jpg", NULL};
+static const char *const open_photos[] = {"d004.jpg", "d005.jpg", "d015.jpg", NULL};
+#define SOFT_SOURCE "d009.jpg"
+#define SOFT_COPY "d009-soft.jpg"
+
+typedef struct {
+  GHashTable *closed; /* basename -> faces, of the photos with closed eyes */
+  GHashTable *soft;   /* basename -> faces, of those with a soft face */
+  GHashTable *faces;  /* basename -> number of faces (GINT_TO_POINTER) */
+} LibraryAnswer;
+
+static gboolean
+answer_cb(gint64 id, const char *path, const DerushFace *faces, int n, gpointer user_data)
+{
+  LibraryAnswer *answer = user_data;
+  char *name = g_path_get_basename(path);
+  gboolean closed = FALSE, soft = FALSE;
+  for (int i = 0; i < n; i++) {
+    closed |= derush_face_eyes_closed(&faces[i]);
+    soft |= derush_face_soft(&faces[i]);
+  }
+  if (closed)
+    g_hash_table_add(answer->closed, g_strdup(name));
+  if (soft)
+    g_hash_table_add(answer->soft, g_strdup(name));
+  g_hash_table_insert(answer->faces, name, GINT_TO_POINTER(n));
+  return TRUE;
+}
+
+/* A copy of @src whose face is blurred (sigma 6 px): softer than its photo. */
+static void
+make_soft_face(const char *src, const char *dst, const char *models)
+{
+  g_autoptr(GError) error = NULL;
+  GArray *faces = NULL;
+  g_assert_true(derush_faces_detect_file(src, models, &faces, &error));
+  g_assert_no_error(error);
+  g_assert_cmpuint(faces->len, ==, 1);
+  const DerushFace *f = &g_array_index(faces, DerushFace, 0);
+  g_autoptr(VipsImage) in = vips_image_new_from_file(src, NULL);
+  g_assert_nonnull(in);
+  VipsImage *up = NULL, *crop = NULL, *blur = NULL, *out = NULL;
+  g_assert_cmpint(vips_autorot(in, &up, NULL), ==, 0);
+  int x0 = MAX(0, (int)f->box[0]), y0 = MAX(0, (int)f->box[1]);
+  int x1 = MIN(up->Xsize, (int)f->box[2]), y1 = MIN(up->Ysize, (int)f->box[3]);
+  g_array_unref(faces);
+  g_assert_cmpint(vips_crop(up, &crop, x0, y0, x1 - x0, y1 - y0, NULL), ==, 0);
+  g_assert_cmpint(vips_gaussblur(crop, &blur, 6.0, NULL), ==, 0);
+  g_assert_cmpint(vips_insert(up, blur, &out, x0, y0, NULL), ==, 0);
+  g_assert_cmpint(vips_image_write_to_file(out, dst, "Q", 92, NULL), ==, 0);
+  g_object_unref(out);
+  g_object_unref(blur);
+  g_object_unref(crop);
+  g_object_unref(up);
+}
+
+/* The lines of @out that start with @prefix, without it. */
+static GPtrArray *
+lines_after(const char *out, const char *prefix)
+{
+  GPtrArray *found = g_ptr_array_new_with_free_func(g_free);
+  g_auto(GStrv) lines = g_strsplit(out, "\n", -1);
+  for (int i = 0; lines[i]; i++)
+    if (g_str_has_prefix(lines[i], prefix))
+      g_ptr_array_add(found, g_strdup(lines[i] + strlen(prefix)));
+  return found;
+}
+
+static void
+test_closed_eyes(Fixture *f, gconstpointer data)
+{
+  g_autofree char *corpus = test_shared_path("corpus/faces/images");
+  g_autofree char *models = test_shared_path("models");
+  g_autofree char *yunet =
+      models ? g_build_filename(models, "face_detection_yunet_2023mar.onnx", NULL) : NULL;
+  if (!corpus || !yunet || !g_file_test(yunet, G_FILE_TEST_EXISTS)) {
+    g_test_skip("needs ../shared/corpus/faces and the face models in ../shared/models");
+    return;
+  }
+  if (!need_display())
+    return;
+
+  /* The folder: closed, open, and a soft copy. */
+  g_mkdir_with_parents(f->photos, 0755);
+  const char *const *sets[] = {closed_photos, open_photos};
+  for (guint s = 0; s < G_N_ELEMENTS(sets); s++)
+    for (int i = 0; sets[s][i]; i++) {
+      g_autofree char *src = g_build_filename(corpus, sets[s][i], NULL);
+      g_autofree char *dst = g_build_filename(f->photos, sets[s][i], NULL);
+      g_autofree char *bytes = NULL;
+      gsize len = 0;
+      g_assert_true(g_file_get_contents(src, &bytes, &len, NULL));
+      test_write_file(dst, bytes, len);
+    }
+  g_autofree char *soft_src = g_build_filename(corpus, SOFT_SOURCE, NULL);
+  g_autofree char *soft_dst = g_build_filename(f->photos, SOFT_COPY, NULL);
+  make_soft_face(soft_src, soft_dst, models);
+
+  /* The faces, found once by the library (the app reads what it stored). */
+  g_auto(GStrv) env = test_isolated_env(f->tmp, f->catalog);
+  g_autofree char *cli_out = NULL, *cli_err = NULL;
+  g_assert_cmpint(test_run_derush_on(f->catalog, (const char *const *)env, &cli_out, &cli_err,
+                                     "scan", f->photos, NULL),
+                  ==, 0);
+  g_assert_cmpint(test_run_derush_on(f->catalog, (const char *const *)env, &cli_out, &cli_err,
+                                     "analyze", "--model-dir", models, f->photos, NULL),
+                  ==, 0);
+  LibraryAnswer answer = {g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
+                          g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
+                          g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL)};
+  g_autoptr(GError) error = NULL;
+  DerushCatalog *cat = derush_catalog_open(f->catalog, &error);
+  g_assert_no_error(error);
+  g_assert_true(derush_catalog_foreach_faces(cat, f->photos, answer_cb, &answer, &error));
+  derush_catalog_close(cat);
+  /* The library agrees with the truth on these photos: a filter to test. */
+  g_assert_cmpuint(g_hash_table_size(answer.faces), ==, 7);
+  g_assert_cmpuint(g_hash_table_size(answer.closed), ==, g_strv_length((GStrv)closed_photos));
+  for (int i = 0; closed_photos[i]; i++)
+    g_assert_true(g_hash_table_contains(answer.closed, closed_photos[i]));
+  g_assert_true(g_hash_table_contains(answer.soft, SOFT_COPY));
+
+  g_autofree char *grid_shot = g_build_filename(f->shots, "gtk-faces-grid.png", NULL);
+  g_autofree char *filter_shot = g_build_filename(f->shots, "gtk-faces-closed-eyes.png", NULL);
+  g_autofree char *viewer_shot = g_build_filename(f->shots, "gtk-faces-viewer.png", NULL);
+  g_autofree char *script = g_strdup_printf("wait-loaded\n"
+                                            "wait-analyzed\n"
+                                            "sort name\n"
+                                            "wait-thumbnails\n"
+                                            "screenshot %s\n" /* every cell drawn */
+                                            "print-face-cells\n"
+                                            "filter closed-eyes\n"
+                                            "wait-thumbnails\n"
+                                            "print-grid\n"
+                                            "screenshot %s\n"
+                                            "filter all\n"
+                                            "select-name %s\n"
+                                            "print-faces\n"
+                                            "select-name %s\n"
+                                            "print-faces\n"
+                                            "select-name %s\n"
+                                            "print-faces\n"
+                                            "select-name %s\n"
+                                            "key space\n"
+                                            "wait-viewer\n"
+                                            "print-face-boxes\n"
+                                            "key d\n"
+                                            "print-face-boxes\n"
+                                            "screenshot %s\n"
+                                            "key d\n"
+                                            "print-face-boxes\n"
+                                            "counters\n"
+                                            "quit\n",
+                                            grid_shot, filter_shot, closed_photos[0], SOFT_COPY,
+                                            open_photos[0], closed_photos[1], viewer_shot);
+  g_autofree char *out = NULL, *err = NULL;
+  g_assert_cmpint(run_app(f, f->photos, script, &out, &err), ==, 0);
+  check_screenshot(out, grid_shot);
+  check_screenshot(out, filter_shot);
+  check_screenshot(out, viewer_shot);
+
+  /* The filter shows exactly the photos with closed eyes. */
+  g_autoptr(GPtrArray) shown = lines_after(out, "grid ");
+  g_assert_cmpuint(shown->len, ==, g_hash_table_size(answer.closed));
+  for (guint i = 0; i < shown->len; i++) {
+    const char *name = strchr(shown->pdata[i], ' ');
+    g_assert_nonnull(name);
+    g_assert_true(g_hash_table_contains(answer.closed, name + 1));
+  }
+
+  /* Every cell: "Eyes closed" exactly on those, "Face soft" on the soft copy. */
+  g_autoptr(GPtrArray) cells = lines_after(out, "face-cell ");
+  g_assert_cmpuint(cells->len, ==, 7);
+  for (guint i = 0; i < cells->len; i++) {
+    g_auto(GStrv) w = g_strsplit(cells->pdata[i], " ", 2);
+    g_test_message("cell %s: %s", w[0], w[1]);
+    g_assert_cmpint(strstr(w[1], "Eyes closed") != NULL, ==,
+                    g_hash_table_contains(answer.closed, w[0]));
+    g_assert_cmpint(strstr(w[1], "Face soft") != NULL, ==,
+                    g_hash_table_contains(answer.soft, w[0]));
+  }
+
+  /* The side panel's reasons, in the order they were asked for. */
+  g_autoptr(GPtrArray) reasons = lines_after(out, "faces ");
+  g_assert_cmpuint(reasons->len, ==, 3);
+  g_assert_cmpstr(reasons->pdata[0], ==, "1 face / ⚠ eyes closed");
+  g_assert_cmpstr(reasons->pdata[1], ==, "1 face / ⚠ face softer than the photo");
+  g_assert_cmpstr(reasons->pdata[2], ==, "1 face · eyes open · in focus");
+
+  /* The viewer: no boxes, D shows the photo's one face, D hides it. */
+  g_autoptr(GPtrArray) boxes = lines_after(out, "face-boxes ");
+  g_assert_cmpuint(boxes->len, ==, 3);
+  g_assert_cmpstr(boxes->pdata[0], ==, "0");
+  g_assert_cmpint(atoi(boxes->pdata[1]), ==,
+                  GPOINTER_TO_INT(g_hash_table_lookup(answer.faces, closed_photos[1])));
+  g_assert_cmpstr(boxes->pdata[2], ==, "0");
+
+  /* Cheap for the cells: the faces were read folder-wide, once per
+   * analysis (or retrain), never per cell drawn or photo selected. */
+  gint64 reads = counter_from(out, "face_reads");
+  g_test_message("face reads %" G_GINT64_FORMAT ", cells drawn %" G_GINT64_FORMAT, reads,
+                 counter_from(out, "cells_drawn"));
+  g_assert_cmpint(reads, >=, 1);
+  g_assert_cmpint(reads, <=, 3); /* the analysis, the prior's prediction, a retrain */
+  g_assert_cmpint(counter_from(out, "cells_drawn"), >, 7 * reads);
+
+  g_hash_table_unref(answer.closed);
+  g_hash_table_unref(answer.soft);
+  g_hash_table_unref(answer.faces);
+}
+
+int
+main(int argc, char **argv)
+{
+  test_init(&argc, &argv);
+  g_test_add("/gtk-faces/closed-eyes", Fixture, NULL, fixture_setup, test_closed_eyes,
+             fixture_teardown);
+  int rc = g_test_run();
+  stop_display();
+  return rc;
+}
