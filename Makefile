@@ -1,8 +1,8 @@
 # derush: the two commands a newcomer needs.
 #   make run [DIR=~/Pictures/trip]   install, build, open derush on a demo set (or DIR)
 #   make check                       install, build from scratch, run every test
-# Others: make build, make bench, make bench-app, make bench-learn, make learn-curves, make demo,
-# make fuzz, make torture, make tsan, make format, make clean.
+# Others: make build, make bench, make bench-app, make bench-compare, make bench-learn,
+# make learn-curves, make demo, make fuzz, make torture, make tsan, make format, make clean.
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
@@ -22,8 +22,8 @@ SAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1 \
            LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
            UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
-.PHONY: all deps build check valgrind torture tsan run demo bench bench-app bench-learn learn-curves \
-  fuzz format clean
+.PHONY: all deps build check valgrind torture tsan run demo bench bench-app bench-compare bench-learn \
+  learn-curves fuzz format clean
 
 all: build
 
@@ -87,6 +87,15 @@ run: build
 
 bench: build
 	./bench/run.sh $(BUILD)
+
+# Two builds of derush alternately, run by run (bench/compare.py): start-up,
+# scan, thumbnails, rescan at 100k, analysis, the app at 100k. For a
+# refactor: BEFORE and AFTER are build folders (release builds).
+BENCH_WORK ?= $(or $(TMPDIR),/tmp)/derush-bench-$(USER)
+bench-compare:
+	@[ -n "$(BEFORE)" ] && [ -n "$(AFTER)" ] || { echo "make bench-compare BEFORE=build-a AFTER=build-b"; exit 2; }
+	/usr/bin/python3 bench/compare.py --before $(BEFORE) --after $(AFTER) --work $(BENCH_WORK) \
+	  --results bench/results/compare-$$(date +%Y-%m-%d).md
 
 # derush-gtk under Xvfb: a new folder of 12-MP JPEGs, its first screenful
 # (bench/app-first.sh); on 100,000 photos: start-up, scroll frame times,

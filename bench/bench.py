@@ -9,7 +9,7 @@ start-up included) and through GNU time (user+sys CPU of the process and its
 children, peak RSS). Each data set is read once before any timing (page
 cache warm); small sets also get one untimed warm-up run of each tool.
 Environment: BENCH_RUNS (timed runs on small sets, default 5),
-BENCH_ONLY (sections to run: meta,thumbs,replay,rescan,analysis).
+BENCH_ONLY (sections to run: meta,thumbs,replay,rescan,analysis,startup).
 """
 import argparse
 import datetime
@@ -166,6 +166,49 @@ class Bench:
             return json.loads(r["out"])
         except ValueError:
             return {}
+
+    # ---- f. start-up ------------------------------------------------------------
+
+    def startup(self):
+        """The light commands (README "Start-up"): --version, ls, label of a
+        known photo and undo on a catalog of the demo set, BENCH_STARTUP_RUNS
+        (20) times each after one untimed run, beside /bin/true, the cost of
+        starting any process on this machine at this load."""
+        print("== f. start-up of the light commands", flush=True)
+        name, d, lst, n = next((s for s in self.sets if s[0] == "demo"), self.sets[0])
+        cmd, env, setup, cat, cache = self.derush_scan("startup", ["--no-thumbnails"], d)
+        setup()
+        self.run(cmd, env=env)
+        with open(lst, encoding="utf-8", errors="surrogateescape") as f:
+            photo = f.readline().rstrip("\n")
+        base = [self.derush, "--catalog", cat]
+        runs = int(os.environ.get("BENCH_STARTUP_RUNS", "20"))
+        for tool, c in (("/bin/true (any process)", ["/bin/true"]),
+                        ("derush --version", [self.derush, "--version"]),
+                        ("derush ls (%d photos)" % n, base + ["ls"]),
+                        ("derush label (a known photo)", base + ["label", photo, "keep"]),
+                        ("derush undo", base + ["undo"])):
+            res = [self.run_rusage(c, env) for _ in range(runs + 1)][1:]
+            self.row("startup", name, tool, 1, res, unit="runs/s",
+                     note="median wall %.1f ms, median CPU %.1f ms"
+                     % (1000 * statistics.median(r["wall"] for r in res),
+                        1000 * statistics.median(r["cpu"] for r in res)))
+
+    def run_rusage(self, cmd, env):
+        """Like run(), with the CPU time from wait4() (microseconds; GNU
+        time's 10 ms steps are too coarse for a command of a few ms)."""
+        t0 = time.perf_counter()
+        p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+        err = p.stderr.read()
+        _, status, ru = os.wait4(p.pid, 0)
+        wall = time.perf_counter() - t0
+        p.returncode = os.waitstatus_to_exitcode(status)
+        if p.returncode != 0:
+            msg = "exit %d: %s\n%s" % (p.returncode, " ".join(cmd), err.decode(errors="replace"))
+            self.failures.append(msg)
+            print("bench: " + msg, file=sys.stderr)
+        return {"wall": wall, "cpu": ru.ru_utime + ru.ru_stime, "rss": ru.ru_maxrss,
+                "rc": p.returncode}
 
     # ---- a. metadata ----------------------------------------------------------
 
@@ -569,7 +612,8 @@ def main():
     ap.add_argument("--build", help="build folder of the bench programs (default: from --derush)")
     args = ap.parse_args()
     b = Bench(args)
-    only = set(filter(None, os.environ.get("BENCH_ONLY", "meta,thumbs,replay,rescan,analysis").split(",")))
+    only = set(filter(None, os.environ.get(
+        "BENCH_ONLY", "meta,thumbs,replay,rescan,analysis,startup").split(",")))
     started = datetime.datetime.now()
     load0 = loadavg()
     print("bench: %s" % machine())
@@ -577,7 +621,7 @@ def main():
     for name, d, lst, n in b.sets:
         b.warm_cache(d)
     t0 = time.perf_counter()
-    for part in ("meta", "thumbs", "replay", "rescan", "analysis"):
+    for part in ("meta", "thumbs", "replay", "rescan", "analysis", "startup"):
         if part in only:
             getattr(b, part)()
     total = time.perf_counter() - t0

@@ -12,6 +12,8 @@
 #      + resize, imagehash-style dHash, numpy features) on the same files;
 #      grouping 100,000 photos (bench/grouping); the exact hash search over
 #      1,000,000 hashes (bench/hash-search)
+#   f. start-up: --version, ls, label, undo beside /bin/true (the light
+#      commands; README "Start-up")
 #   app: derush-gtk on 100,000 photos under Xvfb: start-up, scroll frame
 #      times, refresh cost, memory (bench/app.sh; only when BENCH_ONLY has it)
 #
@@ -20,7 +22,7 @@
 # when absent, or set BENCH_CORPUS), the demo set of derush-demo-gen, that set
 # scaled to 10,000 distinct files, and 100,000 tiny JPEGs.
 # Knobs: BENCH_RUNS (timed runs of the fast tools on small sets, default 5),
-# BENCH_ONLY=meta,thumbs,replay,rescan,analysis (sections to run; the 100,000
+# BENCH_ONLY=meta,thumbs,replay,rescan,analysis,startup (sections to run; the 100,000
 # tiny JPEGs are made only for rescan).
 # Results: printed, and written to bench/results/YYYY-MM-DD.md (gitignored;
 # YYYY-MM-DD-SECTIONS.md with BENCH_ONLY).

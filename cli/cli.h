@@ -122,6 +122,14 @@ void cli_print_photo_text(FILE *out, const DerushPhoto *photo);
 /* Adds "key": value, or null when @value is NAN/infinite. */
 void cli_json_add_double(JsonBuilder *builder, const char *key, double value);
 
+/* One "key": integer member of a JSON summary; cli_json_add_ints() adds
+ * @n of them in order. */
+typedef struct {
+  const char *key;
+  gint64 value;
+} CliJsonInt;
+void cli_json_add_ints(JsonBuilder *builder, const CliJsonInt *ints, gsize n);
+
 /* ------------------------------------------------------------- progress.c */
 
 /* The scan's progress line on a terminal. All calls are thread-safe, so bad
@@ -151,6 +159,26 @@ CliInterrupt *cli_interrupt_new(GCancellable *cancellable);
 int cli_interrupt_get_signal(CliInterrupt *interrupt);
 void cli_interrupt_free(CliInterrupt *interrupt);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(CliInterrupt, cli_interrupt_free)
+
+/* ------------------------------------------------------------------ job.c */
+
+/* A long command over many photos (scan, analyze, detect): its progress
+ * line, its bad files printed past the line, Ctrl-C cancelling it.
+ *   job = cli_job_new(); fill the options' progress, on_bad_file, user_data
+ *   and cancellable with cli_job_get_callbacks(); cli_job_begin(job);
+ *   the library call; signo = cli_job_end(job) (0, or the signal). */
+typedef struct _CliJob CliJob;
+typedef void (*CliJobProgressFunc)(const DerushScanProgress *state, gpointer user_data);
+typedef void (*CliJobBadFileFunc)(const char *path, const char *reason, gpointer user_data);
+
+CliJob *cli_job_new(void);
+void cli_job_get_callbacks(CliJob *job, CliJobProgressFunc *progress,
+                           CliJobBadFileFunc *on_bad_file, gpointer *user_data,
+                           GCancellable **cancellable);
+void cli_job_begin(CliJob *job);
+int cli_job_end(CliJob *job);
+void cli_job_free(CliJob *job);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(CliJob, cli_job_free)
 
 G_END_DECLS
 

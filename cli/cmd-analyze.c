@@ -1,7 +1,6 @@
 /* cmd-analyze.c: `derush analyze`: features, hashes and groups, and the
  * grouping options the analysis commands share. */
 #include "cli-analysis.h"
-#include <unistd.h>
 
 void
 cli_group_args_init(CliGroupArgs *args)
@@ -38,18 +37,6 @@ cli_group_options_finish(const char *command, const CliGroupArgs *args, DerushGr
   options->transforms = !args->no_transforms;
   options->rotations = !args->no_rotations;
   return TRUE;
-}
-
-static void
-progress_cb(const DerushScanProgress *state, gpointer user_data)
-{
-  cli_progress_update(user_data, state);
-}
-
-static void
-bad_file_cb(const char *path, const char *reason, gpointer user_data)
-{
-  cli_progress_print_bad_file(user_data, path, reason);
 }
 
 int
@@ -93,27 +80,19 @@ cli_cmd_analyze(CliContext *ctx, int argc, char **argv)
   if (!cli_open_catalog(ctx))
     return CLI_EXIT_FATAL;
 
-  g_autoptr(CliProgress) progress = cli_progress_new(STDERR_FILENO);
-  g_autoptr(GCancellable) cancellable = g_cancellable_new();
+  g_autoptr(CliJob) job = cli_job_new();
   DerushAnalyzeOptions options;
   derush_analyze_options_init(&options);
   options.threads = threads;
-  options.progress = progress ? progress_cb : NULL;
-  options.on_bad_file = bad_file_cb;
-  options.user_data = progress;
-  options.cancellable = cancellable;
+  cli_job_get_callbacks(job, &options.progress, &options.on_bad_file, &options.user_data,
+                        &options.cancellable);
   options.group = &gopt;
 
   DerushAnalyzeSummary sum = {0};
   g_autoptr(GError) error = NULL;
-  gboolean ok;
-  int signo;
-  {
-    g_autoptr(CliInterrupt) interrupt = cli_interrupt_new(cancellable);
-    ok = derush_catalog_analyze(ctx->catalog, under, &options, &sum, &error);
-    signo = cli_interrupt_get_signal(interrupt);
-  }
-  cli_progress_clear(progress);
+  cli_job_begin(job);
+  gboolean ok = derush_catalog_analyze(ctx->catalog, under, &options, &sum, &error);
+  int signo = cli_job_end(job);
   if (sum.detector_missing)
     cli_print_model_hint_once(DERUSH_DETECTOR_MODEL);
   if (signo) {
@@ -126,10 +105,7 @@ cli_cmd_analyze(CliContext *ctx, int argc, char **argv)
   if (json) {
     g_autoptr(JsonBuilder) b = json_builder_new();
     json_builder_begin_object(b);
-    const struct {
-      const char *key;
-      gint64 value;
-    } counts[] = {
+    const CliJsonInt counts[] = {
         {"analyzed", sum.analyzed},
         {"up_to_date", sum.up_to_date},
         {"failed", sum.failed},
@@ -142,10 +118,7 @@ cli_cmd_analyze(CliContext *ctx, int argc, char **argv)
         {"face_photos", sum.face_photos},
         {"faces", sum.faces},
     };
-    for (gsize i = 0; i < G_N_ELEMENTS(counts); i++) {
-      json_builder_set_member_name(b, counts[i].key);
-      json_builder_add_int_value(b, counts[i].value);
-    }
+    cli_json_add_ints(b, counts, G_N_ELEMENTS(counts));
     cli_json_add_double(b, "seconds", sum.seconds);
     cli_json_add_double(b, "group_seconds", sum.groups.seconds);
     json_builder_end_object(b);

@@ -4,18 +4,6 @@
 #include <math.h>
 #include <unistd.h>
 
-static void
-progress_cb(const DerushScanProgress *state, gpointer user_data)
-{
-  cli_progress_update(user_data, state);
-}
-
-static void
-bad_file_cb(const char *path, const char *reason, gpointer user_data)
-{
-  cli_progress_print_bad_file(user_data, path, reason);
-}
-
 void
 cli_print_model_hint_once(const char *file_name)
 {
@@ -61,26 +49,18 @@ cli_cmd_detect(CliContext *ctx, int argc, char **argv)
   if (!cli_open_catalog(ctx))
     return CLI_EXIT_FATAL;
 
-  g_autoptr(CliProgress) progress = cli_progress_new(STDERR_FILENO);
-  g_autoptr(GCancellable) cancellable = g_cancellable_new();
+  g_autoptr(CliJob) job = cli_job_new();
   DerushDetectOptions options;
   derush_detect_options_init(&options);
   options.threads = threads;
-  options.progress = progress ? progress_cb : NULL;
-  options.on_bad_file = bad_file_cb;
-  options.user_data = progress;
-  options.cancellable = cancellable;
+  cli_job_get_callbacks(job, &options.progress, &options.on_bad_file, &options.user_data,
+                        &options.cancellable);
 
   DerushDetectSummary sum = {0};
   g_autoptr(GError) error = NULL;
-  gboolean ok;
-  int signo;
-  {
-    g_autoptr(CliInterrupt) interrupt = cli_interrupt_new(cancellable);
-    ok = derush_catalog_detect(ctx->catalog, under, &options, &sum, &error);
-    signo = cli_interrupt_get_signal(interrupt);
-  }
-  cli_progress_clear(progress);
+  cli_job_begin(job);
+  gboolean ok = derush_catalog_detect(ctx->catalog, under, &options, &sum, &error);
+  int signo = cli_job_end(job);
   if (signo) {
     fprintf(stderr, "derush: interrupted; run the same detect again to finish\n");
   } else if (!ok) {
@@ -93,19 +73,13 @@ cli_cmd_detect(CliContext *ctx, int argc, char **argv)
   if (json) {
     g_autoptr(JsonBuilder) b = json_builder_new();
     json_builder_begin_object(b);
-    const struct {
-      const char *key;
-      gint64 value;
-    } counts[] = {
+    const CliJsonInt counts[] = {
         {"detected", sum.detected},
         {"up_to_date", sum.up_to_date},
         {"failed", sum.failed},
         {"objects", sum.objects},
     };
-    for (gsize i = 0; i < G_N_ELEMENTS(counts); i++) {
-      json_builder_set_member_name(b, counts[i].key);
-      json_builder_add_int_value(b, counts[i].value);
-    }
+    cli_json_add_ints(b, counts, G_N_ELEMENTS(counts));
     cli_json_add_double(b, "seconds", sum.seconds);
     json_builder_end_object(b);
     g_autoptr(JsonNode) root = json_builder_get_root(b);

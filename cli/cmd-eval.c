@@ -26,18 +26,12 @@ eval_grouping(CliContext *ctx, const char *truth, gboolean json, const DerushGro
     cli_json_add_double(b, "precision", r.precision);
     cli_json_add_double(b, "recall", r.recall);
     cli_json_add_double(b, "f1", r.f1);
-    const struct {
-      const char *key;
-      gint64 value;
-    } counts[] = {
+    const CliJsonInt counts[] = {
         {"pairs_truth", r.pairs_truth},     {"pairs_found", r.pairs_found},
         {"pairs_correct", r.pairs_correct}, {"photos", r.photos},
         {"unreadable", r.unreadable},       {"unreadable_expected", r.unreadable_expected},
     };
-    for (gsize i = 0; i < G_N_ELEMENTS(counts); i++) {
-      json_builder_set_member_name(b, counts[i].key);
-      json_builder_add_int_value(b, counts[i].value);
-    }
+    cli_json_add_ints(b, counts, G_N_ELEMENTS(counts));
     cli_json_add_path_array(b, "unreadable_paths", (const char *const *)unreadable->pdata,
                             unreadable->len);
     json_builder_end_object(b);
@@ -204,24 +198,17 @@ eval_detector(const char *truth, gboolean json)
   if (json) {
     g_autoptr(JsonBuilder) b = json_builder_new();
     json_builder_begin_object(b);
-    const struct {
-      const char *key;
-      gint64 value;
-    } counts[] = {
+    const CliJsonInt counts[] = {
         {"images", r.images},
         {"truth_boxes", r.truth},
         {"detections", r.detections},
         {"classes", r.classes},
     };
-    json_builder_set_member_name(b, counts[0].key);
-    json_builder_add_int_value(b, counts[0].value);
+    cli_json_add_ints(b, counts, 1);
     cli_json_add_double(b, "map50", r.map50);
     cli_json_add_double(b, "map50_95", r.map50_95);
     cli_json_add_double(b, "map75", r.map75);
-    for (gsize i = 1; i < G_N_ELEMENTS(counts); i++) {
-      json_builder_set_member_name(b, counts[i].key);
-      json_builder_add_int_value(b, counts[i].value);
-    }
+    cli_json_add_ints(b, counts + 1, G_N_ELEMENTS(counts) - 1);
     cli_json_add_double(b, "seconds", r.seconds);
     json_builder_end_object(b);
     g_autoptr(JsonNode) root = json_builder_get_root(b);

@@ -5,18 +5,6 @@
 #include <unistd.h>
 
 static void
-scan_progress_cb(const DerushScanProgress *state, gpointer user_data)
-{
-  cli_progress_update(user_data, state);
-}
-
-static void
-scan_bad_file_cb(const char *path, const char *reason, gpointer user_data)
-{
-  cli_progress_print_bad_file(user_data, path, reason);
-}
-
-static void
 print_summary_json(const DerushScanSummary *summary, const char *catalog_path)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new();
@@ -132,8 +120,7 @@ cli_cmd_scan(CliContext *ctx, int argc, char **argv)
   if (!cli_open_catalog(ctx))
     return CLI_EXIT_FATAL;
 
-  g_autoptr(CliProgress) progress = cli_progress_new(STDERR_FILENO);
-  g_autoptr(GCancellable) cancellable = g_cancellable_new();
+  g_autoptr(CliJob) job = cli_job_new();
   DerushScanOptions options;
   derush_scan_options_init(&options);
   options.exclude = (const char *const *)exclude;
@@ -141,22 +128,15 @@ cli_cmd_scan(CliContext *ctx, int argc, char **argv)
   options.follow_symlinks = follow_symlinks;
   options.thumbnails = !no_thumbnails;
   options.threads = threads;
-  options.progress = progress ? scan_progress_cb : NULL;
-  options.on_bad_file = scan_bad_file_cb;
-  options.user_data = progress;
-  options.cancellable = cancellable;
+  cli_job_get_callbacks(job, &options.progress, &options.on_bad_file, &options.user_data,
+                        &options.cancellable);
 
   DerushScanSummary summary = {0};
   g_autoptr(GError) error = NULL;
-  gboolean ok;
-  int signo;
-  {
-    g_autoptr(CliInterrupt) interrupt = cli_interrupt_new(cancellable);
-    ok = derush_catalog_scan(ctx->catalog, (const char *const *)roots->pdata, &options, &summary,
-                             &error);
-    signo = cli_interrupt_get_signal(interrupt);
-  }
-  cli_progress_clear(progress);
+  cli_job_begin(job);
+  gboolean ok = derush_catalog_scan(ctx->catalog, (const char *const *)roots->pdata, &options,
+                                    &summary, &error);
+  int signo = cli_job_end(job);
 
   /* Interrupted: the library committed the partial work; report it either
    * way, whether it returned TRUE or a cancellation error. */

@@ -26,14 +26,8 @@ print_json(const DerushTrainResult *r)
 {
   g_autoptr(JsonBuilder) b = json_builder_new();
   json_builder_begin_object(b);
-  const struct {
-    const char *key;
-    gint64 value;
-  } counts[] = {{"labels", r->labels}, {"keep", r->keep}, {"trash", r->trash}};
-  for (gsize i = 0; i < G_N_ELEMENTS(counts); i++) {
-    json_builder_set_member_name(b, counts[i].key);
-    json_builder_add_int_value(b, counts[i].value);
-  }
+  const CliJsonInt counts[] = {{"labels", r->labels}, {"keep", r->keep}, {"trash", r->trash}};
+  cli_json_add_ints(b, counts, G_N_ELEMENTS(counts));
   json_builder_set_member_name(b, "cv");
   json_builder_begin_object(b);
   cli_json_add_double(b, "accuracy", r->cv_accuracy);

@@ -5,54 +5,11 @@
  * GOptionContext (its own --help, summary and exit-code text).
  */
 #include "cli.h"
-#include "cli-analysis.h"
-#include "cli-learn.h"
+#include "cli-commands.h"
 #include <errno.h>
 #include <locale.h>
 #include <stdarg.h>
 #include <string.h>
-
-typedef struct {
-  const char *name;
-  const char *summary;
-  CliCommandFunc run;
-  /* Whether the command's work counters become the catalog's "last
-   * command": stats only reads them, so it must not overwrite them. */
-  gboolean records;
-  /* Whether it may run a neural network or XGBoost: main() then makes
-   * their OpenMP threads idle passively (derush_restart_with_idle_threads). */
-  gboolean runs_models;
-} CliCommand;
-
-static const CliCommand commands[] = {
-    {"scan", "Scan folders into the catalog (incremental)", cli_cmd_scan, TRUE},
-    {"ls", "List the photos in the catalog", cli_cmd_ls, TRUE},
-    {"info", "Show everything known about photos", cli_cmd_info, TRUE},
-    {"thumbnail", "Write the thumbnail of a photo", cli_cmd_thumbnail, TRUE},
-    {"stats", "Show the work counters and photo totals", cli_cmd_stats, FALSE},
-    {"label", "Record keep/trash decisions and stars", cli_cmd_label, TRUE},
-    {"undo", "Undo the last decision batches", cli_cmd_undo, TRUE},
-    {"redo", "Redo undone decision batches", cli_cmd_redo, TRUE},
-    {"history", "Show the history of decisions", cli_cmd_history, TRUE},
-    {"export", "Write decisions to XMP sidecars, CSV or JSON", cli_cmd_export, TRUE},
-    {"apply", "Trash, move or copy photos by decision", cli_cmd_apply, TRUE},
-    {"undo-apply", "Restore the files of the last apply", cli_cmd_undo_apply, TRUE},
-    {"import", "Import decisions from another tool", cli_cmd_import, TRUE},
-    {"analyze", "Compute features, hashes and groups", cli_cmd_analyze, TRUE, TRUE},
-    {"features", "Print the feature vector of photos", cli_cmd_features, TRUE},
-    {"faces", "Find faces, closed eyes and soft faces in photos", cli_cmd_faces, TRUE, TRUE},
-    {"groups", "List sessions, bursts and near-duplicates", cli_cmd_groups, TRUE},
-    {"cull", "Label trash the copies, burst frames or group members that are not best",
-     cli_cmd_cull, TRUE},
-    {"detect", "Find objects in photos (needs the detector model)", cli_cmd_detect, TRUE, TRUE},
-    {"detections", "Print the objects found in photos", cli_cmd_detections, TRUE},
-    {"eval", "Measure grouping, blur, faces, detector or learning against ground truth",
-     cli_cmd_eval, TRUE, TRUE},
-    {"train", "Learn keep/trash from the labels", cli_cmd_train, TRUE, TRUE},
-    {"predict", "Predict keep/trash for every photo", cli_cmd_predict, TRUE, TRUE},
-    {"explain", "Say why a photo is predicted keep or trash", cli_cmd_explain, TRUE, TRUE},
-    {"next", "The photos to label next (active learning)", cli_cmd_next, TRUE, TRUE},
-};
 
 const char cli_exit_codes_help[] =
     "Exit status:\n"
@@ -168,8 +125,8 @@ static char *
 global_description(void)
 {
   GString *text = g_string_new("Commands:\n");
-  for (gsize i = 0; i < G_N_ELEMENTS(commands); i++)
-    g_string_append_printf(text, "  %-11s %s\n", commands[i].name, commands[i].summary);
+  for (gsize i = 0; i < cli_n_commands; i++)
+    g_string_append_printf(text, "  %-11s %s\n", cli_commands[i].name, cli_commands[i].summary);
   g_string_append(text, "\nRun 'derush COMMAND --help' for the options of a command.\n\n"
                         "Environment:\n"
                         "  DERUSH_CATALOG    catalog file when --catalog is not given\n"
@@ -182,9 +139,9 @@ global_description(void)
 static const CliCommand *
 find_command(const char *name)
 {
-  for (gsize i = 0; i < G_N_ELEMENTS(commands); i++)
-    if (strcmp(commands[i].name, name) == 0)
-      return &commands[i];
+  for (gsize i = 0; i < cli_n_commands; i++)
+    if (strcmp(cli_commands[i].name, name) == 0)
+      return &cli_commands[i];
   return NULL;
 }
 
@@ -259,7 +216,9 @@ main(int argc, char **argv)
   } else if (strcmp(argv[1], "help") == 0) {
     /* "derush help scan" is "derush scan --help". */
     const CliCommand *command = argc > 2 ? find_command(argv[2]) : NULL;
-    if (command) {
+    if (command && !command->run) {
+      status = cli_run_full_program(given_argv);
+    } else if (command) {
       char *help_argv[] = {argv[2], "--help", NULL};
       status = run_command(&ctx, command, 2, help_argv);
     } else if (argc > 2) {
@@ -272,14 +231,16 @@ main(int argc, char **argv)
     }
   } else {
     const CliCommand *command = find_command(argv[1]);
-    if (command && command->runs_models)
-      derush_restart_with_idle_threads(given_argv);
-    if (command) {
-      status = run_command(&ctx, command, argc - 1, argv + 1);
-    } else {
+    if (!command) {
       fprintf(stderr, "derush: unknown command '%s'\n", argv[1]);
       print_usage(context, stderr);
       status = CLI_EXIT_FATAL;
+    } else if (!command->run) {
+      status = cli_run_full_program(given_argv);
+    } else {
+      if (command->runs_models)
+        derush_restart_with_idle_threads(given_argv);
+      status = run_command(&ctx, command, argc - 1, argv + 1);
     }
   }
 

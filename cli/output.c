@@ -240,6 +240,15 @@ cli_json_add_double(JsonBuilder *builder, const char *key, double value)
     json_builder_add_null_value(builder);
 }
 
+void
+cli_json_add_ints(JsonBuilder *builder, const CliJsonInt *ints, gsize n)
+{
+  for (gsize i = 0; i < n; i++) {
+    json_builder_set_member_name(builder, ints[i].key);
+    json_builder_add_int_value(builder, ints[i].value);
+  }
+}
+
 JsonNode *
 cli_photo_to_json(const DerushPhoto *photo)
 {

@@ -29,6 +29,7 @@
 #include "derush-photo-text.h"
 #include "derush-thumbnailer.h"
 #include "derush-zoom-view.h"
+#include "derush-face-marks.h"
 
 #define DECODE_SIZE 1600
 
@@ -178,15 +179,18 @@ update_caption(DerushCompare *self, guint i)
                       : l == DERUSH_LABEL_TRASH ? " · Trash"
                                                 : "");
   gtk_label_set_text(GTK_LABEL(pane->caption), text);
-  /* What tells the frames apart: sharpness and warnings. */
+  /* What tells the frames apart: closed eyes and soft faces (a burst of
+   * a portrait), sharpness and warnings. */
   g_autofree char *sharpness = derush_photo_text_sharpness(item);
+  g_autofree char *faces = derush_face_text_badges(a);
   const char *warning = derush_photo_text_warning(a);
-  g_autofree char *quality =
-      g_strdup_printf("%s%s%s%s", warning ? "⚠ " : "", warning ? warning : "",
-                      warning && sharpness ? " · " : "", sharpness ? sharpness : "");
+  g_autofree char *quality = g_strdup_printf(
+      "%s%s%s%s%s%s", faces ? faces : "", faces && (warning || sharpness) ? " · " : "",
+      warning ? "⚠ " : "", warning ? warning : "", warning && sharpness ? " · " : "",
+      sharpness ? sharpness : "");
   gtk_label_set_text(GTK_LABEL(pane->quality), quality);
   gtk_widget_set_visible(pane->quality, *quality != '\0');
-  if (warning)
+  if (warning || faces)
     gtk_widget_add_css_class(pane->quality, "warning");
   else
     gtk_widget_remove_css_class(pane->quality, "warning");

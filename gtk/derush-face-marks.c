@@ -105,6 +105,27 @@ derush_face_text_soft_badge(const DerushPhotoAnalysis *a)
   return a->n_soft > 0 ? "Face soft" : NULL;
 }
 
+/**
+ * derush_face_text_badges:
+ * @a: a photo's analysis.
+ *
+ * The face badges in one line, for the compare panes' captions: "⚠ Eyes
+ * closed · ⚠ Face soft".
+ *
+ * Returns: (transfer full) (nullable): NULL when the faces are fine (or
+ *   none, or not looked for).
+ */
+char *
+derush_face_text_badges(const DerushPhotoAnalysis *a)
+{
+  const char *closed = derush_face_text_closed_badge(a, FALSE);
+  const char *soft = derush_face_text_soft_badge(a);
+  if (!closed && !soft)
+    return NULL;
+  return g_strdup_printf("%s%s%s%s%s", closed ? "⚠ " : "", closed ? closed : "",
+                         closed && soft ? " · " : "", soft ? "⚠ " : "", soft ? soft : "");
+}
+
 /* "eyes closed" for a lone face, "eyes closed on 1 of 3 faces" otherwise. */
 static char *
 on_faces(const char *what, guint n, guint of)
@@ -160,4 +181,33 @@ derush_face_text_reason(const DerushPhotoAnalysis *a)
                              a->n_faces);
   }
   return g_string_free(text, FALSE);
+}
+
+/**
+ * _derush_face_marks_describe_no_match:
+ * @page: the "No Photos Match" page over the grid
+ * @closed_eyes: the grid's filter is "Closed Eyes"
+ *
+ * Under "Closed Eyes", an empty grid may mean that no face was ever looked
+ * for (no face models): the page says where they go. Any other filter
+ * gets the page's own text back.
+ */
+void
+_derush_face_marks_describe_no_match(AdwStatusPage *page, gboolean closed_eyes)
+{
+  /* The template's text, kept on the page the first time it is replaced. */
+  const char *normal = g_object_get_data(G_OBJECT(page), "derush-normal-description");
+  if (!normal) {
+    normal = adw_status_page_get_description(page);
+    g_object_set_data_full(G_OBJECT(page), "derush-normal-description",
+                           g_strdup(normal ? normal : ""), g_free);
+    normal = g_object_get_data(G_OBJECT(page), "derush-normal-description");
+  }
+  const char *text = closed_eyes ? "No face with closed eyes here. Faces are found by the analysis "
+                                   "when the face models are installed (docs/models.md). Choose "
+                                   "All Photos, or press Esc to clear the search."
+                                 : normal;
+  /* Called on every status update: a change only when there is one. */
+  if (g_strcmp0(adw_status_page_get_description(page), text) != 0)
+    adw_status_page_set_description(page, text);
 }

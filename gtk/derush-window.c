@@ -23,6 +23,7 @@
 #include "derush-screenshot.h"
 #include "derush-settings.h"
 #include "derush-window-private.h"
+#include "derush-face-marks.h"
 #include <glib/gstdio.h>
 #include <math.h>
 
@@ -327,6 +328,9 @@ update_status_cb(gpointer data)
     subtitle = g_strdup_printf("%u photos · %u labelled", stats.total, stats.labelled);
   adw_window_title_set_subtitle(self->window_title, subtitle ? subtitle : "");
   gtk_widget_set_visible(self->no_match_page, stats.total > 0 && stats.shown == 0);
+  _derush_face_marks_describe_no_match(ADW_STATUS_PAGE(self->no_match_page),
+                                       derush_photo_model_get_filter(self->model) ==
+                                           DERUSH_FILTER_CLOSED_EYES);
 
   const char *page = gtk_stack_get_visible_child_name(self->stack);
   if (folder && !derush_folder_session_is_loading(self->session) && stats.total > 0 &&

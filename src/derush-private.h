@@ -152,6 +152,10 @@ typedef enum {
   DERUSH_PREVIEW_NAME_ERRORS = 1 << 1, /* prefix decoder errors with the file's name */
 } DerushPreviewFlags;
 
+/* library.c: what derush_shutdown() calls, last registered first. */
+typedef void (*DerushShutdownFunc)(void);
+void _derush_on_shutdown(DerushShutdownFunc func);
+
 /* Starts libvips on first use (image/decoders.c); thread-safe. */
 gboolean _derush_decoders_ensure(GError **error);
 void _derush_decoders_shutdown(void);

@@ -1,10 +1,41 @@
 /* library.c: process set-up and the small shared pieces of the public API. */
 #include "catalog/catalog-private.h"
 #include "derush-private.h"
-#include "detect/detect-private.h"
+#include "nn/nn.h"
 #include <gexiv2/gexiv2.h>
 #include <malloc.h>
 #include <unistd.h>
+
+/* The executor's error domain lives here, not in nn/, so derush_init()
+ * can fill it before any thread starts without linking the executor into
+ * the light `derush` front (cli/cli-commands.h: light commands never map
+ * oneDNN). */
+G_DEFINE_QUARK(derush - nn - error - quark, _derush_nn_error)
+
+/* What derush_shutdown() releases: registered by the parts that started
+ * (libvips, the detector), so this file names none of them. */
+static GMutex shutdown_lock;
+static GPtrArray *shutdown_hooks; /* of DerushShutdownFunc, in registration order */
+
+/**
+ * _derush_on_shutdown:
+ * @func: what derush_shutdown() calls, once
+ *
+ * Registers @func for derush_shutdown(), which calls the hooks in reverse
+ * order (the last part started is the first released). Registering the same
+ * function again does nothing. Thread-safe.
+ */
+void
+_derush_on_shutdown(DerushShutdownFunc func)
+{
+  g_mutex_lock(&shutdown_lock);
+  if (!shutdown_hooks)
+    shutdown_hooks = g_ptr_array_new();
+  gpointer hook = (gpointer)func;
+  if (!g_ptr_array_find(shutdown_hooks, hook, NULL))
+    g_ptr_array_add(shutdown_hooks, hook);
+  g_mutex_unlock(&shutdown_lock);
+}
 
 /**
  * derush_init:
@@ -74,13 +105,19 @@ derush_restart_with_idle_threads(char **argv)
 
 /**
  * derush_shutdown:
- * Releases libvips' global state, so leak checkers see only real leaks.
+ * Releases what the library started (libvips' global state, the
+ * detector), so leak checkers see only real leaks.
  */
 void
 derush_shutdown(void)
 {
-  _derush_detector_release();
-  _derush_decoders_shutdown();
+  /* A copy: a hook may register another part while it runs. */
+  g_mutex_lock(&shutdown_lock);
+  GPtrArray *hooks = shutdown_hooks ? g_ptr_array_copy(shutdown_hooks, NULL, NULL) : NULL;
+  g_mutex_unlock(&shutdown_lock);
+  for (guint i = hooks ? hooks->len : 0; i > 0; i--)
+    ((DerushShutdownFunc)hooks->pdata[i - 1])();
+  g_clear_pointer(&hooks, g_ptr_array_unref);
 }
 
 static char *

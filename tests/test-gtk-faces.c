@@ -1,20 +1,22 @@
 /* test-gtk-faces.c: faces in derush-gtk: the "Closed Eyes" filter, the
- * grid's "Eyes closed" and "Face soft" badges, the side panel's reason and
- * the viewer's face boxes.
+ * grid's "Eyes closed" and "Face soft" badges, the side panel's reason, the
+ * compare panes' captions and the viewer's face boxes.
  *
  * The test builds a folder from ../shared/corpus/faces (three photos whose
- * eyes are closed, three open, one copy with its face blurred), finds the
- * faces with the CLI (`derush analyze --model-dir ../shared/models`), and
- * reads the library's answer back through the public API: the app must show
- * exactly that. It skips, saying why, without a display, the corpus or the
+ * eyes are closed, four open, one copy of an open one with its face
+ * blurred: a near-duplicate pair to compare), lets the app find the faces
+ * in its background analysis (../shared/models linked where it looks), and
+ * reads the library's answer back from the catalog through the public API:
+ * the app must show exactly that. It skips, saying why, without a display, the corpus or the
  * models. Screenshots land in $G_TEST_BUILDDIR/gtk-screenshots/.
  */
 #include "gtk-harness.h"
+#include <unistd.h>
 
 /* Closed and open in ../shared/corpus/faces/truth.csv, with p(open) far
  * from the threshold (the face detector's tuning must not flip them). */
 static const char *const closed_photos[] = {"d007.jpg", "d014.jpg", "d020.jpg", NULL};
-static const char *const open_photos[] = {"d004.jpg", "d005.jpg", "d015.jpg", NULL};
+static const char *const open_photos[] = {"d004.jpg", "d005.jpg", "d009.jpg", "d015.jpg", NULL};
 #define SOFT_SOURCE "d009.jpg"
 #define SOFT_COPY "d009-soft.jpg"
 
@@ -111,15 +113,67 @@ test_closed_eyes(Fixture *f, gconstpointer data)
   g_autofree char *soft_dst = g_build_filename(f->photos, SOFT_COPY, NULL);
   make_soft_face(soft_src, soft_dst, models);
 
-  /* The faces, found once by the library (the app reads what it stored). */
-  g_auto(GStrv) env = test_isolated_env(f->tmp, f->catalog);
-  g_autofree char *cli_out = NULL, *cli_err = NULL;
-  g_assert_cmpint(test_run_derush_on(f->catalog, (const char *const *)env, &cli_out, &cli_err,
-                                     "scan", f->photos, NULL),
-                  ==, 0);
-  g_assert_cmpint(test_run_derush_on(f->catalog, (const char *const *)env, &cli_out, &cli_err,
-                                     "analyze", "--model-dir", models, f->photos, NULL),
-                  ==, 0);
+  /* The app finds the faces itself, on its analysis worker: the models
+   * where it looks for them ($XDG_DATA_HOME/derush/models; the harness
+   * clears DERUSH_MODEL_DIR). */
+  g_autofree char *model_home = g_build_filename(f->tmp, "data", "derush", NULL);
+  g_autofree char *model_link = g_build_filename(model_home, "models", NULL);
+  g_mkdir_with_parents(model_home, 0755);
+  g_autofree char *models_abs = g_canonicalize_filename(models, NULL);
+  g_assert_cmpint(symlink(models_abs, model_link), ==, 0);
+
+  g_autofree char *grid_shot = g_build_filename(f->shots, "gtk-faces-grid.png", NULL);
+  g_autofree char *filter_shot = g_build_filename(f->shots, "gtk-faces-closed-eyes.png", NULL);
+  g_autofree char *viewer_shot = g_build_filename(f->shots, "gtk-faces-viewer.png", NULL);
+  g_autofree char *compare_shot = g_build_filename(f->shots, "gtk-faces-compare.png", NULL);
+  g_autofree char *script =
+      g_strdup_printf("wait-loaded\n"
+                      "wait-analyzed\n"
+                      "sort name\n"
+                      "wait-thumbnails\n"
+                      "screenshot %s\n" /* every cell drawn */
+                      "print-face-cells\n"
+                      "filter closed-eyes\n"
+                      "wait-thumbnails\n"
+                      "print-grid\n"
+                      "screenshot %s\n"
+                      "filter all\n"
+                      "select-name %s\n"
+                      "print-faces\n"
+                      "select-name %s\n"
+                      "print-faces\n"
+                      "select-name %s\n"
+                      "print-faces\n"
+                      "select-name %s\n"
+                      "key space\n"
+                      "wait-viewer\n"
+                      "print-face-boxes\n"
+                      "key d\n"
+                      "print-face-boxes\n"
+                      "sleep 400\n" /* the page's crossfade */
+                      "screenshot %s\n"
+                      "key d\n"
+                      "print-face-boxes\n"
+                      "key Escape\n"
+                      "select-name %s\n"
+                      "key c\n"
+                      "wait-compare\n"
+                      "print-compare\n"
+                      "screenshot %s\n"
+                      "key Escape\n"
+                      "counters\n"
+                      "quit\n",
+                      grid_shot, filter_shot, closed_photos[0], SOFT_COPY, open_photos[0],
+                      closed_photos[1], viewer_shot, SOFT_COPY, compare_shot);
+  g_autofree char *out = NULL, *err = NULL;
+  g_assert_cmpint(run_app(f, f->photos, script, &out, &err), ==, 0);
+  check_screenshot(out, grid_shot);
+  check_screenshot(out, filter_shot);
+  check_screenshot(out, viewer_shot);
+  check_screenshot(out, compare_shot);
+
+  /* What the library stored (and the app read): the answer the app must
+   * show. It agrees with the truth on these photos: a filter to test. */
   LibraryAnswer answer = {g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
                           g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
                           g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL)};
@@ -128,51 +182,11 @@ test_closed_eyes(Fixture *f, gconstpointer data)
   g_assert_no_error(error);
   g_assert_true(derush_catalog_foreach_faces(cat, f->photos, answer_cb, &answer, &error));
   derush_catalog_close(cat);
-  /* The library agrees with the truth on these photos: a filter to test. */
-  g_assert_cmpuint(g_hash_table_size(answer.faces), ==, 7);
+  g_assert_cmpuint(g_hash_table_size(answer.faces), ==, 8);
   g_assert_cmpuint(g_hash_table_size(answer.closed), ==, g_strv_length((GStrv)closed_photos));
   for (int i = 0; closed_photos[i]; i++)
     g_assert_true(g_hash_table_contains(answer.closed, closed_photos[i]));
   g_assert_true(g_hash_table_contains(answer.soft, SOFT_COPY));
-
-  g_autofree char *grid_shot = g_build_filename(f->shots, "gtk-faces-grid.png", NULL);
-  g_autofree char *filter_shot = g_build_filename(f->shots, "gtk-faces-closed-eyes.png", NULL);
-  g_autofree char *viewer_shot = g_build_filename(f->shots, "gtk-faces-viewer.png", NULL);
-  g_autofree char *script = g_strdup_printf("wait-loaded\n"
-                                            "wait-analyzed\n"
-                                            "sort name\n"
-                                            "wait-thumbnails\n"
-                                            "screenshot %s\n" /* every cell drawn */
-                                            "print-face-cells\n"
-                                            "filter closed-eyes\n"
-                                            "wait-thumbnails\n"
-                                            "print-grid\n"
-                                            "screenshot %s\n"
-                                            "filter all\n"
-                                            "select-name %s\n"
-                                            "print-faces\n"
-                                            "select-name %s\n"
-                                            "print-faces\n"
-                                            "select-name %s\n"
-                                            "print-faces\n"
-                                            "select-name %s\n"
-                                            "key space\n"
-                                            "wait-viewer\n"
-                                            "print-face-boxes\n"
-                                            "key d\n"
-                                            "print-face-boxes\n"
-                                            "screenshot %s\n"
-                                            "key d\n"
-                                            "print-face-boxes\n"
-                                            "counters\n"
-                                            "quit\n",
-                                            grid_shot, filter_shot, closed_photos[0], SOFT_COPY,
-                                            open_photos[0], closed_photos[1], viewer_shot);
-  g_autofree char *out = NULL, *err = NULL;
-  g_assert_cmpint(run_app(f, f->photos, script, &out, &err), ==, 0);
-  check_screenshot(out, grid_shot);
-  check_screenshot(out, filter_shot);
-  check_screenshot(out, viewer_shot);
 
   /* The filter shows exactly the photos with closed eyes. */
   g_autoptr(GPtrArray) shown = lines_after(out, "grid ");
@@ -185,7 +199,7 @@ test_closed_eyes(Fixture *f, gconstpointer data)
 
   /* Every cell: "Eyes closed" exactly on those, "Face soft" on the soft copy. */
   g_autoptr(GPtrArray) cells = lines_after(out, "face-cell ");
-  g_assert_cmpuint(cells->len, ==, 7);
+  g_assert_cmpuint(cells->len, ==, 8);
   for (guint i = 0; i < cells->len; i++) {
     g_auto(GStrv) w = g_strsplit(cells->pdata[i], " ", 2);
     g_test_message("cell %s: %s", w[0], w[1]);
@@ -210,6 +224,17 @@ test_closed_eyes(Fixture *f, gconstpointer data)
                   GPOINTER_TO_INT(g_hash_table_lookup(answer.faces, closed_photos[1])));
   g_assert_cmpstr(boxes->pdata[2], ==, "0");
 
+  /* Compare: the blurred copy beside its original (a near-duplicate
+   * pair), and only its caption says "Face soft". */
+  g_autoptr(GPtrArray) panes = lines_after(out, "compare-pane ");
+  g_assert_cmpuint(panes->len, ==, 2);
+  for (guint i = 0; i < panes->len; i++) {
+    g_test_message("pane %s", (char *)panes->pdata[i]);
+    gboolean is_copy = strstr(panes->pdata[i], SOFT_COPY "|") != NULL;
+    g_assert_true(is_copy || strstr(panes->pdata[i], SOFT_SOURCE "|"));
+    g_assert_cmpint(strstr(panes->pdata[i], "Face soft") != NULL, ==, is_copy);
+  }
+
   /* Cheap for the cells: the faces were read folder-wide, once per
    * analysis (or retrain), never per cell drawn or photo selected. */
   gint64 reads = counter_from(out, "face_reads");
@@ -217,11 +242,48 @@ test_closed_eyes(Fixture *f, gconstpointer data)
                  counter_from(out, "cells_drawn"));
   g_assert_cmpint(reads, >=, 1);
   g_assert_cmpint(reads, <=, 3); /* the analysis, the prior's prediction, a retrain */
-  g_assert_cmpint(counter_from(out, "cells_drawn"), >, 7 * reads);
+  g_assert_cmpint(counter_from(out, "cells_drawn"), >, 8 * reads);
 
   g_hash_table_unref(answer.closed);
   g_hash_table_unref(answer.soft);
   g_hash_table_unref(answer.faces);
+}
+
+/* Without the face models, "Closed Eyes" finds nothing and says why. */
+static void
+test_no_models(Fixture *f, gconstpointer data)
+{
+  if (!need_display())
+    return;
+  make_photos(f, 3);
+  g_autofree char *out = NULL, *err = NULL;
+  g_assert_cmpint(run_app(f, f->photos,
+                          "wait-loaded\n"
+                          "wait-analyzed\n"
+                          "filter closed-eyes\n"
+                          "wait-no-match 1\n"
+                          "print-no-match-text\n"
+                          "select 0\n"
+                          "print-faces\n"
+                          "filter keep\n" /* no keep label: empty too */
+                          "wait-no-match 1\n"
+                          "print-no-match-text\n"
+                          "filter all\n"
+                          "wait-no-match 0\n"
+                          "print-shown\n"
+                          "quit\n",
+                          &out, &err),
+                  ==, 0);
+  g_autoptr(GPtrArray) text = lines_after(out, "no-match-text ");
+  g_assert_cmpuint(text->len, ==, 2);
+  g_assert_nonnull(strstr(text->pdata[0], "face models"));
+  g_assert_nonnull(strstr(text->pdata[0], "docs/models.md"));
+  /* Another filter gets the page's own words back. */
+  g_assert_null(strstr(text->pdata[1], "face"));
+  g_assert_nonnull(strstr(text->pdata[1], "Choose All Photos"));
+  /* Faces never looked for: the side panel has no Faces row. */
+  g_assert_nonnull(strstr(out, "faces -\n"));
+  g_assert_nonnull(strstr(out, "shown 3\n"));
 }
 
 int
@@ -229,6 +291,8 @@ main(int argc, char **argv)
 {
   test_init(&argc, &argv);
   g_test_add("/gtk-faces/closed-eyes", Fixture, NULL, fixture_setup, test_closed_eyes,
+             fixture_teardown);
+  g_test_add("/gtk-faces/no-models", Fixture, NULL, fixture_setup, test_no_models,
              fixture_teardown);
   int rc = g_test_run();
   stop_display();

@@ -174,21 +174,34 @@ test_threshold_budget(void)
 
 /* ----------------------------------------------------------------- folds */
 
+/* The shoot's dataset, with every photo a row (@rows: 0..n-1) and its
+ * truth in @y (1 keep, 0 trash). */
+static DerushDataset *
+load_every_row(Shoot *s, guint **rows, float **y)
+{
+  g_autoptr(GError) error = NULL;
+  DerushDataset *ds = _derush_dataset_load(s->cat, &error);
+  g_assert_no_error(error);
+  guint n = ds->photos->len;
+  *rows = g_new(guint, n);
+  *y = g_new(float, n);
+  for (guint i = 0; i < n; i++) {
+    (*rows)[i] = i;
+    (*y)[i] = g_array_index(s->keep, gboolean, i);
+  }
+  return ds;
+}
+
 static void
 test_folds_grouped(void)
 {
   Shoot s;
   shoot_make(&s, 30, 30, 11);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(DerushDataset) ds = _derush_dataset_load(s.cat, &error);
+  g_autofree guint *rows = NULL;
+  g_autofree float *y = NULL;
+  g_autoptr(DerushDataset) ds = load_every_row(&s, &rows, &y);
   guint n = ds->photos->len;
-  g_autofree guint *rows = g_new(guint, n);
-  g_autofree float *y = g_new(float, n);
   g_autofree int *fold = g_new(int, n);
-  for (guint i = 0; i < n; i++) {
-    rows[i] = i;
-    y[i] = g_array_index(s.keep, gboolean, i);
-  }
   int k = _derush_learn_assign_folds(ds, rows, y, n, 5, fold);
   g_assert_cmpint(k, ==, 5);
   int per_fold[5] = {0}, keep_per_fold[5] = {0};
@@ -220,15 +233,11 @@ test_fit_deterministic(void)
 {
   Shoot s;
   shoot_make(&s, 40, 40, 5);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(DerushDataset) ds = _derush_dataset_load(s.cat, &error);
+  g_autofree guint *rows = NULL;
+  g_autofree float *y = NULL;
+  g_autoptr(DerushDataset) ds = load_every_row(&s, &rows, &y);
   guint n = ds->photos->len;
-  g_autofree guint *rows = g_new(guint, n);
-  g_autofree float *y = g_new(float, n);
-  for (guint i = 0; i < n; i++) {
-    rows[i] = i;
-    y[i] = g_array_index(s.keep, gboolean, i);
-  }
+  g_autoptr(GError) error = NULL;
   DerushFitOptions o = fit_defaults();
   GBytes *blobs[2];
   for (int run = 0; run < 2; run++) {

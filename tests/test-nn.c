@@ -115,7 +115,9 @@ test_residual(void)
 /* A YOLOX bottleneck at 16 channels: h = silu(conv1x1(x)),
  * out = silu(conv3x3(silu(conv1x1(h)))) + h.  Every step must run an
  * optimised oneDNN kernel: a residual sum fused after the SiLU sent the
- * convolutions to the reference kernel (10x slower, 105 ms a YOLOX forward). */
+ * convolutions to the reference kernel (10x slower, 105 ms a YOLOX forward).
+ * The residual Add is fused too (a binary post-op after the SiLU), so no
+ * step runs for it. */
 static void
 test_bottleneck_kernels(void)
 {
@@ -169,6 +171,7 @@ test_bottleneck_kernels(void)
   g_assert_no_error(error);
   assert_close(_derush_nn_model_output(m, 0, NULL, NULL), want, N);
   g_assert_cmpint(_derush_nn_model_n_reference_steps(m), ==, 0);
+  g_assert_cmpint(_derush_nn_model_n_steps_of(m, "Add"), ==, 0);
 }
 
 /* Concat(conv_a(x), conv_b(x)) into conv_c, with conv_a's output also read
@@ -229,6 +232,72 @@ test_concat_in_place(void)
   concat_case(16, 8, 0);
   concat_case(16, 5, 0); /* the last input may end inside a block */
   concat_case(12, 4, 1); /* the second input would start inside a block */
+}
+
+/* YOLOX's stem: x[:, :, r::2, c::2] for the four (r, c), each cut by two
+ * Slices, concatenated on channels, into a 3x3 convolution.  The executor
+ * folds the Slices and the Concat into the convolution (a 6x6 kernel at
+ * stride 2) when every Slice runs to the end of its axis (@end huge);
+ * either way the result is the reference's.  An odd height is refused, as
+ * the Concat of unequal parts would be. */
+static void
+focus_case(int64_t end, gboolean want_folded)
+{
+  enum { C = 3, H = 8, W = 10, OC = 5, HH = H / 2, WW = W / 2 };
+  static const int phases[4][2] = {{0, 0}, {1, 0}, {0, 1}, {1, 1}};
+  g_autoptr(NnBuilder) b = nnb_new(13);
+  nnb_input(b, "x");
+  nnb_output(b, "out");
+  int64_t dw[4] = {OC, 4 * C, 3, 3}, db[1] = {OC}, zero = 0, one = 1, two = 2, ax2 = 2, ax3 = 3;
+  g_autofree float *w = nnb_pattern(OC * 4 * C * 9, 31), *bias = nnb_pattern(OC, 32);
+  nnb_init_f32(b, "w", 4, dw, w);
+  nnb_init_f32(b, "b", 1, db, bias);
+  nnb_init_i64(b, "s0", 1, &zero);
+  nnb_init_i64(b, "s1", 1, &one);
+  nnb_init_i64(b, "end", 1, &end);
+  nnb_init_i64(b, "step", 1, &two);
+  nnb_init_i64(b, "ax2", 1, &ax2);
+  nnb_init_i64(b, "ax3", 1, &ax3);
+  for (int k = 0; k < 4; k++) {
+    g_autofree char *n0 = g_strdup_printf("rows%d", k), *n1 = g_strdup_printf("cols%d", k);
+    g_autofree char *in0 = g_strdup_printf("x,s%d,end,ax2,step", phases[k][0]);
+    g_autofree char *in1 = g_strdup_printf("%s,s%d,end,ax3,step", n0, phases[k][1]);
+    nnb_node(b, "Slice", n0, in0, n0);
+    nnb_node(b, "Slice", n1, in1, n1);
+  }
+  nnb_attr_int(b, nnb_node(b, "Concat", "cat", "cols0,cols1,cols2,cols3", "focus"), "axis", 1);
+  Onnx__NodeProto *conv = nnb_node(b, "Conv", "conv", "focus,w,b", "out");
+  static const int64_t k3[2] = {3, 3}, pads[4] = {1, 1, 1, 1};
+  nnb_attr_ints(b, conv, "kernel_shape", 2, k3);
+  nnb_attr_ints(b, conv, "pads", 4, pads);
+
+  g_autofree float *x = nnb_pattern(C * H * W, 33);
+  float focus[4 * C * HH * WW], want[OC * HH * WW];
+  for (int k = 0; k < 4; k++)
+    for (int c = 0; c < C; c++)
+      for (int i = 0; i < HH; i++)
+        for (int j = 0; j < WW; j++)
+          focus[((k * C + c) * HH + i) * WW + j] =
+              x[(c * H + 2 * i + phases[k][0]) * W + 2 * j + phases[k][1]];
+  ref_conv(focus, 4 * C, HH, WW, w, bias, OC, 3, 1, want);
+  g_autoptr(DerushNnModel) m = nnb_load(b);
+  g_autoptr(GError) error = NULL;
+  const int64_t shape[4] = {1, C, H, W};
+  g_assert_true(_derush_nn_model_run(m, x, shape, 4, &error));
+  g_assert_no_error(error);
+  assert_close(_derush_nn_model_output(m, 0, NULL, NULL), want, OC * HH * WW);
+  g_assert_cmpint(_derush_nn_model_n_steps_of(m, "Slice"), ==, want_folded ? 0 : 8);
+  if (want_folded) {
+    const int64_t odd[4] = {1, C, H - 1, W};
+    nnb_expect_run_error(b, odd, 4, DERUSH_NN_ERROR_SHAPE, "node conv (Conv)");
+  }
+}
+
+static void
+test_focus(void)
+{
+  focus_case(G_MAXINT64, TRUE);
+  focus_case(100, FALSE); /* an end short of INT32_MAX could stop inside the axis */
 }
 
 /* Alternating input shapes reuse their plans: one build per shape. */
@@ -504,6 +573,7 @@ main(int argc, char **argv)
   g_test_add_func("/nn/graph/residual-fusion", test_residual);
   g_test_add_func("/nn/graph/bottleneck-kernels", test_bottleneck_kernels);
   g_test_add_func("/nn/graph/concat-in-place", test_concat_in_place);
+  g_test_add_func("/nn/graph/focus", test_focus);
   g_test_add_func("/nn/graph/plan-cache", test_plan_cache);
   g_test_add_func("/nn/graph/shape-ops", test_shape_ops);
   g_test_add_func("/nn/graph/pool-resize", test_pool_resize);

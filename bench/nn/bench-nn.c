@@ -1,10 +1,11 @@
 /* bench-nn.c: derush's executor on one model and input tensor: load time,
  * first forward (plan build included), median and minimum of RUNS forwards,
- * peak RSS.  One JSON line on stdout; bench/nn.sh runs it beside OpenCV DNN
- * and ONNX Runtime on the same tensor.
+ * peak RSS, CPU time (all threads) per forward.  One JSON line on stdout; bench/nn.sh runs it
+ * beside OpenCV DNN and ONNX Runtime on the same tensor.
  *
  *   derush-bench-nn MODEL INPUT.f32 N,C,H,W RUNS */
 #include "nn/nn.h"
+#include "nn/plan.h" /* _nn_cpu_us */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,6 +57,7 @@ main(int argc, char **argv)
   }
   gint64 t2 = g_get_monotonic_time();
   double *ms = g_new(double, MAX(runs, 1));
+  gint64 cpu0 = _nn_cpu_us();
   for (int i = 0; i < runs; i++) {
     gint64 a = g_get_monotonic_time();
     if (!_derush_nn_model_run(m, (const float *)data, shape, 4, &error)) {
@@ -64,13 +66,14 @@ main(int argc, char **argv)
     }
     ms[i] = (g_get_monotonic_time() - a) / 1000.0;
   }
+  double cpu_ms = (_nn_cpu_us() - cpu0) / 1000.0 / MAX(runs, 1);
   qsort(ms, runs, sizeof(double), cmp_double);
   printf("{\"runtime\": \"derush\", \"load_ms\": %.1f, \"first_ms\": %.1f, \"median_ms\": %.2f, "
          "\"min_ms\": %.2f, \"runs\": %d, \"vmhwm_mb\": %.1f, \"rss_growth_mb\": %.1f, "
-         "\"arena_mb\": %.1f}\n",
+         "\"arena_mb\": %.1f, \"cpu_ms\": %.2f}\n",
          (t1 - t0) / 1000.0, (t2 - t1) / 1000.0, ms[runs / 2], ms[0], runs,
          status_kb("VmHWM:") / 1024.0, (status_kb("VmRSS:") - rss0) / 1024.0,
-         _derush_nn_model_arena_bytes(m) / 1048576.0);
+         _derush_nn_model_arena_bytes(m) / 1048576.0, cpu_ms);
   g_free(ms);
   return 0;
 }

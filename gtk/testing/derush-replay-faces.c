@@ -10,6 +10,9 @@
  *                      the current photo, lines joined by " / ", "-" when
  *                      hidden (waits for the panel to follow the selection)
  *   print-face-boxes   print "face-boxes N": the boxes the viewer draws (D)
+ *   print-no-match-text  print "no-match-text TEXT": what the "No Photos
+ *                      Match" page over the grid says, "-" while hidden
+ *                      (waits for the grid's status to follow the filter)
  *
  * The grid's filter "closed-eyes" is derush-replay.c's `filter`.
  */
@@ -18,7 +21,8 @@
 #include "derush-side-panel.h"
 #include "derush-viewer.h"
 
-static const char *const commands[] = {"print-face-cells", "print-faces", "print-face-boxes", NULL};
+static const char *const commands[] = {"print-face-cells", "print-faces", "print-face-boxes",
+                                       "print-no-match-text", NULL};
 
 /** derush_replay_faces_handles: TRUE when @cmd is one of this file's commands. */
 gboolean
@@ -42,6 +46,21 @@ print_face_cell(DerushGridCell *cell, gpointer unused)
   g_string_free(text, TRUE);
 }
 
+/* The visible AdwStatusPage titled "No Photos Match" under @widget. */
+static AdwStatusPage *
+find_no_match(GtkWidget *widget)
+{
+  if (ADW_IS_STATUS_PAGE(widget) && gtk_widget_get_visible(widget) &&
+      g_strcmp0(adw_status_page_get_title(ADW_STATUS_PAGE(widget)), "No Photos Match") == 0)
+    return ADW_STATUS_PAGE(widget);
+  for (GtkWidget *c = gtk_widget_get_first_child(widget); c; c = gtk_widget_get_next_sibling(c)) {
+    AdwStatusPage *page = find_no_match(c);
+    if (page)
+      return page;
+  }
+  return NULL;
+}
+
 /**
  * derush_replay_faces_run:
  * @window: the window
@@ -54,21 +73,24 @@ print_face_cell(DerushGridCell *cell, gpointer unused)
 gboolean
 derush_replay_faces_run(DerushWindow *window, const char *cmd, gboolean *done, GError **error)
 {
-  *done = TRUE;
+  /* The grid's status (side panel, "No Photos Match") follows the
+   * selection and the filter from an idle: let it catch up. */
+  *done = !derush_window_is_status_pending(window) || g_str_equal(cmd, "print-face-cells") ||
+          g_str_equal(cmd, "print-face-boxes");
+  if (!*done)
+    return TRUE;
   if (g_str_equal(cmd, "print-face-cells")) {
     derush_grid_cell_foreach(GTK_WIDGET(derush_window_get_grid_view(window)), print_face_cell,
                              NULL);
   } else if (g_str_equal(cmd, "print-faces")) {
-    /* The panel follows the selection from an idle: let it catch up. */
-    if (derush_window_is_status_pending(window)) {
-      *done = FALSE;
-      return TRUE;
-    }
     DerushSidePanel *panel = DERUSH_SIDE_PANEL(derush_window_get_side_panel(window));
     const char *text = derush_side_panel_get_faces_text(panel);
     g_auto(GStrv) lines = g_strsplit(text ? text : "-", "\n", -1);
     g_autofree char *one = g_strjoinv(" / ", lines);
     g_print("faces %s\n", one);
+  } else if (g_str_equal(cmd, "print-no-match-text")) {
+    AdwStatusPage *page = find_no_match(GTK_WIDGET(window));
+    g_print("no-match-text %s\n", page ? adw_status_page_get_description(page) : "-");
   } else if (g_str_equal(cmd, "print-face-boxes")) {
     g_print("face-boxes %u\n",
             derush_viewer_get_face_boxes(DERUSH_VIEWER(derush_window_get_viewer(window))));

@@ -8,6 +8,28 @@
 #include "faces-store.h"
 
 /**
+ * _derush_column_blob:
+ * @s: a statement on a row
+ * @col: the column
+ * @bytes: (out): the blob's size, 0 when there is none
+ *
+ * Returns: (transfer none) (nullable): the column's blob, valid until the
+ * statement steps on, or NULL when the column holds no blob (NULL: a
+ * result absent or stale).
+ */
+const void *
+_derush_column_blob(sqlite3_stmt *s, int col, int *bytes)
+{
+  if (sqlite3_column_type(s, col) != SQLITE_BLOB) {
+    *bytes = 0;
+    return NULL;
+  }
+  const void *blob = sqlite3_column_blob(s, col);
+  *bytes = sqlite3_column_bytes(s, col);
+  return blob;
+}
+
+/**
  * _derush_blob_to_floats:
  * @blob: little-endian float32 values
  * @bytes: the blob's size

@@ -34,6 +34,13 @@ gboolean _derush_catalog_library_init(GError **error);
 /* Turns the last SQLite error of @cat into a GError (BUSY or CATALOG). */
 void _derush_catalog_set_error(DerushCatalog *cat, GError **error, const char *what);
 
+/* Steps @s (bound) to its end, appending one @element_size element per row
+ * as @read_row fills it (zeroed first), and resets it. Returns the array,
+ * or NULL with @error ("cannot @what") when SQLite fails. */
+typedef void (*DerushRowReader)(sqlite3_stmt *s, gpointer element);
+GArray *_derush_catalog_read_rows(DerushCatalog *cat, sqlite3_stmt *s, guint element_size,
+                                  DerushRowReader read_row, const char *what, GError **error);
+
 /* A cached prepared statement for @sql, reset and with bindings cleared. */
 sqlite3_stmt *_derush_catalog_stmt(DerushCatalog *cat, const char *sql, GError **error);
 
@@ -138,6 +145,8 @@ void _derush_bind_under(sqlite3_stmt *s, const char *under);
 /* ---- settings (settings-store.c) ---- */
 
 char *_derush_catalog_get_setting(DerushCatalog *cat, const char *key);
+gboolean _derush_catalog_read_setting(DerushCatalog *cat, const char *key, char **value,
+                                      GError **error);
 gboolean _derush_catalog_put_setting(DerushCatalog *cat, const char *key, const char *value,
                                      GError **error);
 
@@ -221,6 +230,8 @@ gboolean _derush_catalog_journal_mark_undone(DerushCatalog *cat, gint64 apply, G
 
 /* Little-endian float32 blobs, and back (missing trailing values: NAN). */
 void _derush_blob_to_floats(const void *blob, int bytes, float *out, int n);
+/* The blob in column @col, NULL (and 0 @bytes) when it holds none. */
+const void *_derush_column_blob(sqlite3_stmt *s, int col, int *bytes);
 void _derush_floats_to_blob(const float *v, int n, guint8 *blob);
 
 /* One photo's analysis, encoded by the modules that computed it. */

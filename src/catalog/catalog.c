@@ -37,6 +37,25 @@ _derush_catalog_set_error(DerushCatalog *cat, GError **error, const char *what)
               sqlite3_errmsg(cat->db));
 }
 
+GArray *
+_derush_catalog_read_rows(DerushCatalog *cat, sqlite3_stmt *s, guint element_size,
+                          DerushRowReader read_row, const char *what, GError **error)
+{
+  GArray *out = g_array_sized_new(FALSE, TRUE, element_size, 8);
+  int rc;
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    g_array_set_size(out, out->len + 1);
+    read_row(s, out->data + (gsize)(out->len - 1) * element_size);
+  }
+  sqlite3_reset(s);
+  if (rc != SQLITE_DONE) {
+    g_array_unref(out);
+    _derush_catalog_set_error(cat, error, what);
+    return NULL;
+  }
+  return out;
+}
+
 sqlite3_stmt *
 _derush_catalog_stmt(DerushCatalog *cat, const char *sql, GError **error)
 {

@@ -92,6 +92,16 @@ _derush_catalog_store_embedding(DerushCatalog *cat, gint64 photo_id, guint64 con
   return TRUE;
 }
 
+static void
+read_detection(sqlite3_stmt *s, gpointer element)
+{
+  DerushDetection *d = element;
+  d->class_id = sqlite3_column_int(s, 0);
+  d->score = (float)sqlite3_column_double(s, 1);
+  for (int k = 0; k < 4; k++)
+    d->box[k] = (float)sqlite3_column_double(s, 2 + k);
+}
+
 /**
  * derush_catalog_get_detections:
  * @catalog: the catalog
@@ -139,21 +149,8 @@ derush_catalog_get_detections(DerushCatalog *catalog, const char *path, GError *
   if (!s)
     return NULL;
   sqlite3_bind_int64(s, 1, id);
-  GArray *out = g_array_new(FALSE, FALSE, sizeof(DerushDetection));
-  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-    DerushDetection d = {.class_id = sqlite3_column_int(s, 0),
-                         .score = (float)sqlite3_column_double(s, 1)};
-    for (int k = 0; k < 4; k++)
-      d.box[k] = (float)sqlite3_column_double(s, 2 + k);
-    g_array_append_val(out, d);
-  }
-  sqlite3_reset(s);
-  if (rc != SQLITE_DONE) {
-    g_array_unref(out);
-    _derush_catalog_set_error(catalog, error, "cannot read detections");
-    return NULL;
-  }
-  return out;
+  return _derush_catalog_read_rows(catalog, s, sizeof(DerushDetection), read_detection,
+                                   "cannot read detections", error);
 }
 
 /**

@@ -137,6 +137,12 @@ current_run(DerushCatalog *cat, const char *path, gint64 *photo_id, float *featu
   return TRUE;
 }
 
+static void
+read_face_row(sqlite3_stmt *s, gpointer element)
+{
+  read_face(s, 0, element);
+}
+
 /**
  * derush_catalog_get_faces:
  * @catalog: the catalog
@@ -168,22 +174,10 @@ derush_catalog_get_faces(DerushCatalog *catalog, const char *path, GArray **face
                                          error);
   if (!s)
     return FALSE;
-  GArray *out = g_array_new(FALSE, TRUE, sizeof(DerushFace));
   sqlite3_bind_int64(s, 1, id);
-  int rc;
-  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-    DerushFace f;
-    read_face(s, 0, &f);
-    g_array_append_val(out, f);
-  }
-  sqlite3_reset(s);
-  if (rc != SQLITE_DONE) {
-    g_array_unref(out);
-    _derush_catalog_set_error(catalog, error, "cannot read faces");
-    return FALSE;
-  }
-  *faces = out;
-  return TRUE;
+  *faces = _derush_catalog_read_rows(catalog, s, sizeof(DerushFace), read_face_row,
+                                     "cannot read faces", error);
+  return *faces != NULL;
 }
 
 /**

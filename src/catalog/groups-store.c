@@ -48,14 +48,8 @@ _derush_catalog_foreach_group_source(DerushCatalog *cat, int hashes_version, int
     r.capture_time_ns = sqlite3_column_int64(s, 4);
     r.make = (const char *)sqlite3_column_text(s, 5);
     r.model = (const char *)sqlite3_column_text(s, 6);
-    if (sqlite3_column_type(s, 7) == SQLITE_BLOB) {
-      r.hashes = sqlite3_column_blob(s, 7);
-      r.hashes_len = sqlite3_column_bytes(s, 7);
-    }
-    if (sqlite3_column_type(s, 8) == SQLITE_BLOB) {
-      r.features = sqlite3_column_blob(s, 8);
-      r.features_len = sqlite3_column_bytes(s, 8);
-    }
+    r.hashes = _derush_column_blob(s, 7, &r.hashes_len);
+    r.features = _derush_column_blob(s, 8, &r.features_len);
     func(&r, user_data);
   }
   sqlite3_reset(s);

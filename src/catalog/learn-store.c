@@ -47,23 +47,14 @@ _derush_catalog_foreach_learn_row(DerushCatalog *cat, DerushLearnRowFunc func, g
     r.size = sqlite3_column_int64(s, 5);
     r.width = sqlite3_column_type(s, 6) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 6);
     r.height = sqlite3_column_type(s, 7) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 7);
-    if (sqlite3_column_type(s, 8) == SQLITE_BLOB) {
-      r.features = sqlite3_column_blob(s, 8);
-      r.features_bytes = sqlite3_column_bytes(s, 8);
-    }
+    r.features = _derush_column_blob(s, 8, &r.features_bytes);
     r.labelled = sqlite3_column_type(s, 9) != SQLITE_NULL;
     r.label = r.labelled ? (DerushLabel)sqlite3_column_int(s, 9) : DERUSH_LABEL_NONE;
     r.source = (DerushLabelSource)sqlite3_column_int(s, 10);
     for (int k = 0; k < 3; k++)
       r.group[k] = sqlite3_column_int64(s, 11 + k);
-    if (sqlite3_column_type(s, 14) == SQLITE_BLOB) {
-      r.detector = sqlite3_column_blob(s, 14);
-      r.detector_bytes = sqlite3_column_bytes(s, 14);
-    }
-    if (sqlite3_column_type(s, 15) == SQLITE_BLOB) {
-      r.faces = sqlite3_column_blob(s, 15);
-      r.faces_bytes = sqlite3_column_bytes(s, 15);
-    }
+    r.detector = _derush_column_blob(s, 14, &r.detector_bytes);
+    r.faces = _derush_column_blob(s, 15, &r.faces_bytes);
     func(&r, user_data);
   }
   sqlite3_reset(s);

@@ -3,9 +3,40 @@
 #include "catalog-private.h"
 
 /**
+ * _derush_catalog_read_setting:
+ * @cat: the catalog
+ * @key: the setting's name
+ * @value: (out) (transfer full) (nullable): its value, or NULL when unset
+ * @error: return location for a GError
+ *
+ * Returns: FALSE with @error set when SQLite fails (an unset setting is
+ * not a failure).
+ */
+gboolean
+_derush_catalog_read_setting(DerushCatalog *cat, const char *key, char **value, GError **error)
+{
+  *value = NULL;
+  sqlite3_stmt *stmt = _derush_catalog_stmt(cat, "SELECT value FROM settings WHERE key = ?", error);
+  if (!stmt)
+    return FALSE;
+  sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
+  int rc = sqlite3_step(stmt);
+  if (rc == SQLITE_ROW && sqlite3_column_type(stmt, 0) != SQLITE_NULL)
+    *value = g_strdup((const char *)sqlite3_column_text(stmt, 0));
+  gboolean ok = rc == SQLITE_ROW || rc == SQLITE_DONE;
+  if (!ok)
+    _derush_catalog_set_error(cat, error, "cannot read a setting");
+  sqlite3_reset(stmt);
+  return ok;
+}
+
+/**
  * _derush_catalog_get_setting:
  * @cat: the catalog
  * @key: the setting's name
+ *
+ * For settings whose default is the right answer when the catalog cannot
+ * say (_derush_catalog_read_setting() tells the two apart).
  *
  * Returns: (transfer full) (nullable): its value, or NULL when unset or
  * unreadable.
@@ -13,14 +44,8 @@
 char *
 _derush_catalog_get_setting(DerushCatalog *cat, const char *key)
 {
-  sqlite3_stmt *stmt = _derush_catalog_stmt(cat, "SELECT value FROM settings WHERE key = ?", NULL);
-  if (!stmt)
-    return NULL;
-  sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
   char *value = NULL;
-  if (sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_type(stmt, 0) != SQLITE_NULL)
-    value = g_strdup((const char *)sqlite3_column_text(stmt, 0));
-  sqlite3_reset(stmt);
+  _derush_catalog_read_setting(cat, key, &value, NULL);
   return value;
 }
 

@@ -91,6 +91,7 @@ _derush_detector_get(const char *model_dir, GError **error)
   d->mobilenet = load_mobilenet(model_dir);
   detector = d;
   g_mutex_unlock(&detector_lock);
+  _derush_on_shutdown(_derush_detector_release);
   return d;
 }
 

@@ -49,6 +49,7 @@ start_vips(gpointer data)
    * then uses its C paths; newer liborc (0.4.34+) takes the lock. */
   vips_vector_set_enabled(FALSE);
   g_log_set_handler("VIPS", G_LOG_LEVEL_WARNING | G_LOG_LEVEL_MESSAGE, quiet_vips_warnings, NULL);
+  _derush_on_shutdown(_derush_decoders_shutdown);
   return GINT_TO_POINTER(TRUE);
 }
 

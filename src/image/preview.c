@@ -305,3 +305,36 @@ derush_photo_load_preview_finish(GAsyncResult *result, GError **error)
   g_return_val_if_fail(g_task_is_valid(result, NULL), NULL);
   return g_task_propagate_pointer(G_TASK(result), error);
 }
+
+/**
+ * derush_thumbnail_save:
+ * @catalog: (nullable): when given, the thumbnail cache under
+ *   derush_catalog_get_cache_dir() is used and filled.
+ * @path: the photo.
+ * @size: long edge in pixels.
+ * @out_path: where to write; the format follows the extension (.png, .jpg).
+ * @error: return location for a GError.
+ *
+ * Writes the photo's upright sRGB thumbnail as the app shows it. With a
+ * catalog and @size <= DERUSH_THUMB_CACHE_SIZE, a cached thumbnail is used
+ * without decoding the photo (only hashing it), and a missing one is made
+ * and stored first; larger sizes decode the original again.
+ *
+ * Returns: TRUE on success, FALSE with @error set.
+ */
+gboolean
+derush_thumbnail_save(DerushCatalog *catalog, const char *path, int size, const char *out_path,
+                      GError **error)
+{
+  g_return_val_if_fail(path != NULL, FALSE);
+  g_return_val_if_fail(out_path != NULL, FALSE);
+  g_return_val_if_fail(size > 0, FALSE);
+  g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
+
+  const char *cache_dir = catalog ? derush_catalog_get_cache_dir(catalog) : NULL;
+  g_autoptr(VipsImage) thumb = _derush_preview_image(cache_dir, path, 0, -1, size,
+                                                     DERUSH_PREVIEW_NAME_ERRORS, NULL, NULL, error);
+  if (!thumb)
+    return FALSE;
+  return _derush_image_save_atomic(thumb, out_path, error);
+}

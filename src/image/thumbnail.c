@@ -3,8 +3,8 @@
  * The cache holds one DERUSH_THUMB_CACHE_SIZE JPEG per content hash (not
  * per path), so a moved or renamed photo keeps its thumbnail and two
  * copies of one photo share it. The scanner fills it while each file is
- * open (_derush_thumb_cache_store); derush_thumbnail_save and the app read
- * it back (_derush_thumb_cache_lookup) without touching the original. */
+ * open (_derush_thumb_cache_store); the preview path (preview.c) reads it
+ * back (_derush_thumb_cache_lookup) without touching the original. */
 #include "derush-private.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -111,26 +111,6 @@ _derush_image_save_atomic(VipsImage *image, const char *path, GError **error)
 }
 
 /**
- * _derush_thumb_cache_path:
- * @cache_dir: the cache root (derush_catalog_get_cache_dir()).
- * @hash: the photo's content hash.
- *
- * Fans the cache out over 256 folders so none grows to 100k entries.
- *
- * Returns: (transfer full): "<cache_dir>/thumbs/<2 hex>/<16 hex>.jpg".
- */
-char *
-_derush_thumb_cache_path(const char *cache_dir, guint64 hash)
-{
-  g_return_val_if_fail(cache_dir != NULL, NULL);
-  char hex[17];
-  g_snprintf(hex, sizeof hex, "%016" G_GINT64_MODIFIER "x", hash);
-  char fan[3] = {hex[0], hex[1], '\0'};
-  g_autofree char *leaf = g_strconcat(hex, ".jpg", NULL);
-  return g_build_filename(cache_dir, "thumbs", fan, leaf, NULL);
-}
-
-/**
  * _derush_thumb_cache_store:
  * @cache_dir: the cache root.
  * @hash: the photo's content hash.
@@ -196,37 +176,4 @@ _derush_thumb_cache_lookup(const char *cache_dir, guint64 hash)
   }
   derush_counter_add(DERUSH_COUNTER_THUMBNAIL_CACHE_HITS, 1);
   return mem;
-}
-
-/**
- * derush_thumbnail_save:
- * @catalog: (nullable): when given, the thumbnail cache under
- *   derush_catalog_get_cache_dir() is used and filled.
- * @path: the photo.
- * @size: long edge in pixels.
- * @out_path: where to write; the format follows the extension (.png, .jpg).
- * @error: return location for a GError.
- *
- * Writes the photo's upright sRGB thumbnail as the app shows it. With a
- * catalog and @size <= DERUSH_THUMB_CACHE_SIZE, a cached thumbnail is used
- * without decoding the photo (only hashing it), and a missing one is made
- * and stored first; larger sizes decode the original again.
- *
- * Returns: TRUE on success, FALSE with @error set.
- */
-gboolean
-derush_thumbnail_save(DerushCatalog *catalog, const char *path, int size, const char *out_path,
-                      GError **error)
-{
-  g_return_val_if_fail(path != NULL, FALSE);
-  g_return_val_if_fail(out_path != NULL, FALSE);
-  g_return_val_if_fail(size > 0, FALSE);
-  g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
-
-  const char *cache_dir = catalog ? derush_catalog_get_cache_dir(catalog) : NULL;
-  g_autoptr(VipsImage) thumb = _derush_preview_image(cache_dir, path, 0, -1, size,
-                                                     DERUSH_PREVIEW_NAME_ERRORS, NULL, NULL, error);
-  if (!thumb)
-    return FALSE;
-  return _derush_image_save_atomic(thumb, out_path, error);
 }

@@ -125,6 +125,8 @@ derush_train_options_init(DerushTrainOptions *options)
  * derush_catalog_get_learn_settings:
  * Fills @settings from the catalog (the defaults where unset: a 2% keep-loss
  * budget, auto-labelling off).
+ *
+ * Returns: FALSE with @error set when the catalog cannot be read.
  */
 gboolean
 derush_catalog_get_learn_settings(DerushCatalog *catalog, DerushLearnSettings *settings,
@@ -132,8 +134,11 @@ derush_catalog_get_learn_settings(DerushCatalog *catalog, DerushLearnSettings *s
 {
   settings->keep_loss_budget = DEFAULT_KEEP_LOSS_BUDGET;
   settings->auto_label = FALSE;
-  g_autofree char *budget = _derush_catalog_get_setting(catalog, KEY_BUDGET);
-  g_autofree char *auto_label = _derush_catalog_get_setting(catalog, KEY_AUTO_LABEL);
+  g_autofree char *budget = NULL;
+  g_autofree char *auto_label = NULL;
+  if (!_derush_catalog_read_setting(catalog, KEY_BUDGET, &budget, error) ||
+      !_derush_catalog_read_setting(catalog, KEY_AUTO_LABEL, &auto_label, error))
+    return FALSE;
   if (budget) {
     double v = g_ascii_strtod(budget, NULL);
     if (v >= 0 && v < 1)

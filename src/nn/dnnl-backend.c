@@ -400,11 +400,17 @@ _nn_prim_conv(NnBackend *be, const NnConvDesc *d, NnMd **src_want, NnMd **dst, G
         "convolution");
   CHECK(dnnl_primitive_attr_create(&attr), "attributes");
   CHECK(dnnl_post_ops_create(&ops), "post-ops");
-  gboolean has_sum = FALSE;
+  /* The addend of a fused Add is a binary post-op reading its own tensor,
+   * not a sum into dst: a sum must come first in the jit kernels' chain
+   * (after an activation they fall back to the reference kernel) and needs
+   * the addend copied into dst beforehand. */
+  int addend = -1;
   for (int i = 0; i < d->n_post; i++) {
     if (d->post[i].is_sum) {
-      CHECK(dnnl_post_ops_append_sum(ops, 1.0f), "sum post-op");
-      has_sum = TRUE;
+      dnnl_memory_desc_t a_md;
+      any_md(&a_md, d->rank, d->dst_dims);
+      CHECK(dnnl_post_ops_append_binary(ops, dnnl_binary_add, &a_md), "add post-op");
+      addend = i;
     } else {
       float alpha = d->post[i].alpha, beta = d->post[i].beta;
       dnnl_alg_kind_t alg = act_alg(d->post[i].act, &alpha, &beta);
@@ -417,12 +423,21 @@ _nn_prim_conv(NnBackend *be, const NnConvDesc *d, NnMd **src_want, NnMd **dst, G
   dnnl_memory_desc_t s = *dnnl_primitive_desc_query_md(pd, dnnl_query_src_md, 0);
   dnnl_memory_desc_t o = *dnnl_primitive_desc_query_md(pd, dnnl_query_dst_md, 0);
   dnnl_memory_desc_t w_want = *dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0);
+  dnnl_memory_desc_t a = o;
+  if (addend >= 0) {
+    const dnnl_memory_desc_t *q = dnnl_primitive_desc_query_md(
+        pd, dnnl_query_exec_arg_md, DNNL_ARG_ATTR_MULTIPLE_POST_OP(addend) | DNNL_ARG_SRC_1);
+    if (q && q->format_kind != dnnl_format_kind_any)
+      a = *q;
+    /* The planner hands the addend over in dst's layout. */
+    CHECK(dnnl_memory_desc_equal(&a, &o) ? dnnl_success : dnnl_unimplemented, "add post-op");
+  }
   *src_want = wrap_md(&s);
   *dst = wrap_md(&o);
-  const int args[2] = {DNNL_ARG_SRC, DNNL_ARG_DST};
-  const dnnl_memory_desc_t *mds[2] = {&s, &o};
-  (void)has_sum;
-  p = make_prim(be, pd, 2, args, mds, error);
+  const int args[3] = {DNNL_ARG_SRC, DNNL_ARG_DST,
+                       DNNL_ARG_ATTR_MULTIPLE_POST_OP(MAX(addend, 0)) | DNNL_ARG_SRC_1};
+  const dnnl_memory_desc_t *mds[3] = {&s, &o, &a};
+  p = make_prim(be, pd, addend >= 0 ? 3 : 2, args, mds, error);
   pd = NULL;
   if (!p)
     goto fail;

@@ -6,15 +6,14 @@
 #include <math.h>
 #include <string.h>
 
-static gboolean
-is_op(const NnNode *n, const char *op)
+gboolean
+_nn_is_op(const NnNode *n, const char *op)
 {
   return !n->dead && !*n->domain && strcmp(n->op, op) == 0;
 }
 
-/* The live nodes reading @v (at most @max), and their count. */
-static int
-consumers(NnGraph *g, int v, int *out, int max)
+int
+_nn_consumers(NnGraph *g, int v, int *out, int max)
 {
   int c = 0;
   for (guint i = 0; i < g->nodes->len; i++) {
@@ -35,8 +34,8 @@ consumers(NnGraph *g, int v, int *out, int max)
   return c;
 }
 
-static gboolean
-is_graph_output(NnGraph *g, int v)
+gboolean
+_nn_is_graph_output(NnGraph *g, int v)
 {
   for (guint i = 0; i < g->outputs->len; i++)
     if (g_array_index(g->outputs, int, i) == v)
@@ -44,8 +43,8 @@ is_graph_output(NnGraph *g, int v)
   return FALSE;
 }
 
-static int
-new_const(NnGraph *g, const char *base, NnTensor *t)
+int
+_nn_new_const(NnGraph *g, const char *base, NnTensor *t)
 {
   g_autofree char *name = NULL;
   for (int i = 0;; i++) {
@@ -73,19 +72,20 @@ _nn_fold_batchnorm(NnGraph *g)
 {
   for (guint i = 0; i < g->nodes->len; i++) {
     NnNode *bn = NN_NODE(g, i);
-    if (!is_op(bn, "BatchNormalization") || bn->n_in != 5)
+    if (!_nn_is_op(bn, "BatchNormalization") || bn->n_in != 5)
       continue;
     int x = bn->in[0];
     int p = NN_VALUE(g, x)->producer;
-    if (p < 0 || is_graph_output(g, x))
+    if (p < 0 || _nn_is_graph_output(g, x))
       continue;
     NnNode *conv = NN_NODE(g, p);
     int dummy[2];
-    if (!is_op(conv, "Conv") || conv->n_post || consumers(g, x, dummy, 2) != 1)
+    if (!_nn_is_op(conv, "Conv") || conv->n_post || _nn_consumers(g, x, dummy, 2) != 1)
       continue;
     gboolean extra_used = FALSE;
     for (int k = 1; k < bn->n_out; k++)
-      extra_used |= consumers(g, bn->out[k], dummy, 1) > 0 || is_graph_output(g, bn->out[k]);
+      extra_used |=
+          _nn_consumers(g, bn->out[k], dummy, 1) > 0 || _nn_is_graph_output(g, bn->out[k]);
     NnTensor *w = NN_VALUE(g, conv->in[1])->konst;
     NnTensor *b = conv->n_in > 2 && conv->in[2] >= 0 ? NN_VALUE(g, conv->in[2])->konst : NULL;
     NnTensor *st[4];
@@ -110,8 +110,8 @@ _nn_fold_batchnorm(NnGraph *g)
       ((float *)nb->data)[o] = (b0 - mean[o]) * s + beta[o];
     }
     /* New values: the originals may be shared with other nodes. */
-    int wv = new_const(g, NN_VALUE(g, conv->in[1])->name, nw);
-    int bv = new_const(g, NN_VALUE(g, bn->in[2])->name, nb);
+    int wv = _nn_new_const(g, NN_VALUE(g, conv->in[1])->name, nw);
+    int bv = _nn_new_const(g, NN_VALUE(g, bn->in[2])->name, nb);
     conv = NN_NODE(g, p); /* the values array may have moved, not the nodes */
     if (conv->n_in < 3) {
       conv->in = g_renew(int, conv->in, 3);
@@ -128,18 +128,18 @@ static gboolean
 act_of(NnGraph *g, const NnNode *n, NnPostOp *op)
 {
   *op = (NnPostOp){0};
-  if (is_op(n, "Relu")) {
+  if (_nn_is_op(n, "Relu")) {
     op->act = NN_ACT_RELU;
-  } else if (is_op(n, "LeakyRelu")) {
+  } else if (_nn_is_op(n, "LeakyRelu")) {
     op->act = NN_ACT_LEAKY_RELU;
     op->alpha = _nn_attr_float(n, "alpha", 0.01f);
-  } else if (is_op(n, "HardSwish")) {
+  } else if (_nn_is_op(n, "HardSwish")) {
     op->act = NN_ACT_HARDSWISH;
-  } else if (is_op(n, "Sigmoid")) {
+  } else if (_nn_is_op(n, "Sigmoid")) {
     op->act = NN_ACT_SIGMOID;
-  } else if (is_op(n, "Tanh")) {
+  } else if (_nn_is_op(n, "Tanh")) {
     op->act = NN_ACT_TANH;
-  } else if (is_op(n, "Clip")) {
+  } else if (_nn_is_op(n, "Clip")) {
     op->act = NN_ACT_CLIP;
     op->alpha = _nn_attr_float(n, "min", -INFINITY);
     op->beta = _nn_attr_float(n, "max", INFINITY);
@@ -163,11 +163,11 @@ fuse_one(NnGraph *g, int ci, GHashTable *keep)
 {
   NnNode *c = NN_NODE(g, ci);
   int out = c->out[0];
-  if (c->n_post >= NN_MAX_POST || is_graph_output(g, out) ||
+  if (c->n_post >= NN_MAX_POST || _nn_is_graph_output(g, out) ||
       (keep && g_hash_table_contains(keep, NN_VALUE(g, out)->name)))
     return FALSE;
   int users[2];
-  int nu = consumers(g, out, users, 2);
+  int nu = _nn_consumers(g, out, users, 2);
   if (nu == 1) {
     NnNode *u = NN_NODE(g, users[0]);
     NnPostOp op;
@@ -179,10 +179,10 @@ fuse_one(NnGraph *g, int ci, GHashTable *keep)
     gboolean has_sum = FALSE;
     for (int k = 0; k < c->n_post; k++)
       has_sum |= c->post[k].is_sum;
-    /* oneDNN's jit convolutions take a sum only as the first post-op
-     * (after an activation they fall back to the reference kernel, 10x
-     * slower): an Add after an activation stays a binary step. */
-    if (is_op(u, "Add") && !has_sum && c->n_post == 0) {
+    /* The backend adds the residual as a binary post-op, which may follow
+     * activations (a sum post-op could not: the jit kernels take it first
+     * only). */
+    if (_nn_is_op(u, "Add") && !has_sum) {
       int other = u->in[0] == out ? u->in[1] : u->in[0];
       int p = NN_VALUE(g, other)->producer;
       /* The addend must exist when the convolution runs, and be a
@@ -197,10 +197,10 @@ fuse_one(NnGraph *g, int ci, GHashTable *keep)
   }
   if (nu == 2) { /* SiLU: Mul(x, Sigmoid(x)) */
     NnNode *a = NN_NODE(g, users[0]), *b = NN_NODE(g, users[1]);
-    NnNode *s = is_op(a, "Sigmoid") ? a : b, *m = s == a ? b : a;
+    NnNode *s = _nn_is_op(a, "Sigmoid") ? a : b, *m = s == a ? b : a;
     int s_users[2];
-    if (!is_op(s, "Sigmoid") || !is_op(m, "Mul") || consumers(g, s->out[0], s_users, 2) != 1 ||
-        is_graph_output(g, s->out[0]) ||
+    if (!_nn_is_op(s, "Sigmoid") || !_nn_is_op(m, "Mul") ||
+        _nn_consumers(g, s->out[0], s_users, 2) != 1 || _nn_is_graph_output(g, s->out[0]) ||
         (keep && g_hash_table_contains(keep, NN_VALUE(g, s->out[0])->name)))
       return FALSE;
     if (!((m->in[0] == out && m->in[1] == s->out[0]) || (m->in[1] == out && m->in[0] == s->out[0])))
@@ -216,8 +216,11 @@ fuse_one(NnGraph *g, int ci, GHashTable *keep)
 void
 _nn_fuse(NnGraph *g, GHashTable *keep)
 {
+  for (guint i = 0; i < g->nodes->len; i++)
+    if (_nn_is_op(NN_NODE(g, i), "Concat"))
+      _nn_fold_focus(g, (int)i, keep);
   for (guint i = 0; i < g->nodes->len; i++) {
-    if (!is_op(NN_NODE(g, i), "Conv"))
+    if (!_nn_is_op(NN_NODE(g, i), "Conv"))
       continue;
     while (fuse_one(g, (int)i, keep))
       ;

@@ -4,7 +4,7 @@
 #include "nn/plan.h"
 #include <string.h>
 
-G_DEFINE_QUARK(derush - nn - error - quark, _derush_nn_error)
+/* DERUSH_NN_ERROR is defined in library.c (derush_init fills it). */
 
 struct _DerushNnModel {
   NnGraph *graph;

@@ -62,7 +62,8 @@ typedef enum {
 
 /* slots: src, dst */
 NnPrim *_nn_prim_reorder(NnBackend *be, const NnMd *src, const NnMd *dst, GError **error);
-/* slots: src, dst[, sum addend = dst, already holding it].  @src_want: the
+/* slots: src, dst[, the addend of a fused Add (is_sum post-op), in dst's
+ * layout].  @src_want: the
  * layout the convolution reads; the caller reorders into it. */
 NnPrim *_nn_prim_conv(NnBackend *be, const NnConvDesc *d, NnMd **src_want, NnMd **dst,
                       GError **error);

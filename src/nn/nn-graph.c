@@ -284,3 +284,18 @@ _nn_attr_ints(const NnNode *node, const char *name, const int64_t **ints)
   *ints = a->ints;
   return a->n;
 }
+
+void
+_nn_attr_set_ints(NnNode *node, const char *name, int count, const int64_t *ints)
+{
+  NnAttr *a = (NnAttr *)_nn_attr(node, name);
+  if (!a) {
+    node->attrs = g_renew(NnAttr, node->attrs, node->n_attrs + 1);
+    a = &node->attrs[node->n_attrs++];
+    *a = (NnAttr){.name = g_strdup(name)};
+  }
+  g_free(a->ints);
+  a->type = NN_ATTR_INTS;
+  a->n = count;
+  a->ints = g_memdup2(ints, sizeof(int64_t) * count);
+}

@@ -85,6 +85,9 @@ typedef struct {
   int n_attrs;
   NnAttr *attrs;
   gboolean dead; /* folded or fused away */
+  /* A Conv that took in a space-to-depth (Focus) before it: its input's
+   * height and width must be even, as the Concat it replaces required. */
+  gboolean even_input;
   int n_post;
   NnPostOp post[NN_MAX_POST];
 } NnNode;
@@ -134,14 +137,25 @@ float _nn_attr_float(const NnNode *node, const char *name, float fallback);
 const char *_nn_attr_string(const NnNode *node, const char *name, const char *fallback);
 /* INTS attribute: count (0 when absent) and values. */
 int _nn_attr_ints(const NnNode *node, const char *name, const int64_t **ints);
+/* Sets (adds or replaces) an INTS attribute. */
+void _nn_attr_set_ints(NnNode *node, const char *name, int count, const int64_t *ints);
 
 /* onnx-read.c */
 NnGraph *_nn_onnx_read(const void *data, size_t len, GError **error);
 
 /* graph-opt.c: load-time rewrites (BatchNorm into Conv) and the plan-time
- * fusions (activations and residual adds into Conv). */
+ * fusions (activations and residual adds into Conv, space-to-depth slices
+ * into the Conv after them: graph-focus.c). */
 void _nn_fold_batchnorm(NnGraph *graph);
 void _nn_fuse(NnGraph *graph, GHashTable *keep);
+gboolean _nn_fold_focus(NnGraph *graph, int concat, GHashTable *keep);
+/* Helpers of the rewrites (graph-opt.c). */
+gboolean _nn_is_op(const NnNode *n, const char *op);
+/* The live nodes reading @v (at most @max of them in @out), and their count. */
+int _nn_consumers(NnGraph *g, int v, int *out, int max);
+gboolean _nn_is_graph_output(NnGraph *g, int v);
+/* A new constant value named after @base (takes @t). */
+int _nn_new_const(NnGraph *g, const char *base, NnTensor *t);
 
 /* ops.c: the operator table. */
 typedef struct _NnOpInfo NnOpInfo;

@@ -151,6 +151,13 @@ _nn_plan_conv(NnPlan *pl, const NnNode *n, GError **error)
   if (b && (b->rank != 1 || b->dims[0] != oc))
     return _nn_fail(error, DERUSH_NN_ERROR_SHAPE, n,
                     "bias does not have %" G_GINT64_FORMAT " values", oc);
+  if (n->even_input && (x->rank != 4 || x->dims[2] % 2 || x->dims[3] % 2)) {
+    g_autofree char *shape = _nn_shape_string(x->dims, x->rank);
+    return _nn_fail(error, DERUSH_NN_ERROR_SHAPE, n,
+                    "input %s: the space-to-depth folded into this convolution needs an even "
+                    "height and width",
+                    shape);
+  }
   Window win;
   if (!window(n, x, w->dims + 2, FALSE, &win, error))
     return FALSE;
@@ -183,29 +190,23 @@ _nn_plan_conv(NnPlan *pl, const NnNode *n, GError **error)
   }
   int out = n->out[0];
   _nn_plan_set_runtime(pl, out, x->rank, win.out, dst);
+  int vals[3] = {src, out, -1};
   for (int i = 0; i < n->n_post; i++) {
     if (!n->post[i].is_sum)
       continue;
-    /* The residual is copied into the output buffer, which the convolution
-     * then accumulates into. */
+    /* The convolution reads the residual itself (a binary post-op), in its
+     * output's layout. */
     NnPVal *r = PVAL(pl, n->post[i].value);
     if (r->rank != x->rank || memcmp(r->dims, win.out, sizeof(int64_t) * x->rank) != 0) {
       _nn_prim_free(prim);
       return _nn_fail(error, DERUSH_NN_ERROR_SHAPE, n, "the fused Add has another shape");
     }
-    int rv = r->konst ? _nn_plan_in_layout(pl, n->post[i].value, PVAL(pl, out)->md, error)
-                      : n->post[i].value;
-    NnMd *have = rv >= 0 ? _nn_plan_md(pl, rv) : NULL;
-    NnPrim *copy = have ? _nn_prim_reorder(pl->be, have, PVAL(pl, out)->md, &local) : NULL;
-    _nn_md_free(have);
-    if (!copy) {
+    vals[2] = _nn_plan_in_layout(pl, n->post[i].value, PVAL(pl, out)->md, error);
+    if (vals[2] < 0) {
       _nn_prim_free(prim);
-      return rv < 0 ? FALSE : _nn_fail(error, DERUSH_NN_ERROR_BACKEND, n, "%s", local->message);
+      return FALSE;
     }
-    int vals[2] = {rv, out};
-    _nn_plan_add_prim(pl, copy, vals);
   }
-  int vals[2] = {src, out};
   _nn_plan_add_prim(pl, prim, vals);
   return TRUE;
 }
