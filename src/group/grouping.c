@@ -91,6 +91,13 @@ _derush_group_unit_better(const DerushGroupUnit *a, const DerushGroupUnit *b)
   int f = other_shot ? 0 : _derush_fidelity_compare(&a->fid, &b->fid, NULL);
   if (f)
     return f > 0;
+  /* Then the people in it: a frame where every face is sharp with open
+   * eyes beats one where someone blinked or is blurred, whatever the score
+   * (a sharper frame with closed eyes is still the wrong one). */
+  if (_derush_faces_verdict_beats(a->faces, b->faces))
+    return TRUE;
+  if (_derush_faces_verdict_beats(b->faces, a->faces))
+    return FALSE;
   /* NAN scores lose to any score; equal (or both missing) fall to
    * sharpness, then to the smaller id for a total order. */
   gboolean an = isnan(a->score), bn = isnan(b->score);
