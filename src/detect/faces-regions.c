@@ -10,6 +10,7 @@
 #define TILE_SIDE 640
 #define TILE_OVERLAP 64
 #define MAX_TILES 6
+#define MIN_REGION 128
 
 guint8 *
 _derush_face_image_crop(const DerushFaceImage *img, int x0, int y0, int x1, int y1, int shrink,
@@ -57,9 +58,18 @@ gboolean
 _derush_faces_tiled(DerushFaceModels *m, const DerushFaceImage *img, const float region[4],
                     GArray *faces, int *n_forwards, GError **error)
 {
-  int x0 = CLAMP((int)region[0], 0, img->width), y0 = CLAMP((int)region[1], 0, img->height);
-  int x1 = CLAMP((int)ceilf(region[2]), 0, img->width);
-  int y1 = CLAMP((int)ceilf(region[3]), 0, img->height);
+  /* A small region (the head of one person) grows to MIN_REGION around
+   * its centre: YuNet wants some context around a face. */
+  float r[4];
+  for (int a = 0; a < 2; a++) {
+    float c = (region[a] + region[a + 2]) / 2,
+          half = MAX(region[a + 2] - region[a], MIN_REGION) / 2;
+    r[a] = c - half;
+    r[a + 2] = c + half;
+  }
+  int x0 = CLAMP((int)r[0], 0, img->width), y0 = CLAMP((int)r[1], 0, img->height);
+  int x1 = CLAMP((int)ceilf(r[2]), 0, img->width);
+  int y1 = CLAMP((int)ceilf(r[3]), 0, img->height);
   if (n_forwards)
     *n_forwards = 0;
   if (x1 - x0 < 32 || y1 - y0 < 32)
@@ -125,9 +135,10 @@ _derush_faces_region_around(const GArray *faces, float region[4])
  * Where the faces of people the preview showed no face of may be: the top
  * half of each person box (the head of someone standing or sitting), with
  * a margin, for the people tall enough to have a face of
- * DERUSH_FACE_MIN_ORIG px in the original (a face is at least about an
- * eighth of a standing person) yet too short for the preview to have shown
- * it (under 8 x a face the preview finds).
+ * DERUSH_FACE_MIN_ORIG px in the original (a face is up to half of a
+ * head-and-shoulders box) yet short enough in the preview for their face
+ * to be missed there (a face is at least an eighth of a standing person:
+ * under 8 x @small_face, the preview may not show it).
  *
  * Returns: FALSE when no person qualifies.
  */
@@ -141,7 +152,7 @@ _derush_faces_region_people(const float (*people)[4], int n_people, double k, fl
   for (int i = 0; i < n_people; i++) {
     const float *b = people[i];
     float w = b[2] - b[0], h = b[3] - b[1];
-    if (!(h >= 8 * DERUSH_FACE_MIN_ORIG) || !(h * k < 8 * small_face))
+    if (!(h >= 2 * DERUSH_FACE_MIN_ORIG) || !(h * k < 8 * small_face))
       continue;
     region[0] = MIN(region[0], (float)((b[0] - 0.1f * w) * k));
     region[1] = MIN(region[1], (float)((b[1] - 0.1f * h) * k));
