@@ -34,6 +34,20 @@ eval_grouping(CliContext *ctx, const char *truth, gboolean json, const DerushGro
     cli_json_add_ints(b, counts, G_N_ELEMENTS(counts));
     cli_json_add_path_array(b, "unreadable_paths", (const char *const *)unreadable->pdata,
                             unreadable->len);
+    json_builder_set_member_name(b, "by_relation");
+    json_builder_begin_object(b);
+    for (guint k = 0; k < r.by_relation->len; k++) {
+      const DerushRelationRecall *rr = &g_array_index(r.by_relation, DerushRelationRecall, k);
+      json_builder_set_member_name(b, rr->relation);
+      json_builder_begin_object(b);
+      cli_json_add_double(b, "recall", rr->recall);
+      json_builder_set_member_name(b, "pairs_truth");
+      json_builder_add_int_value(b, rr->pairs_truth);
+      json_builder_set_member_name(b, "pairs_correct");
+      json_builder_add_int_value(b, rr->pairs_correct);
+      json_builder_end_object(b);
+    }
+    json_builder_end_object(b);
     json_builder_end_object(b);
     g_autoptr(JsonNode) root = json_builder_get_root(b);
     cli_print_json(stdout, root);
@@ -45,7 +59,15 @@ eval_grouping(CliContext *ctx, const char *truth, gboolean json, const DerushGro
            " unreadable (%" G_GINT64_FORMAT " marked so in the truth)\n",
            r.pairs_truth, r.pairs_found, r.pairs_correct, r.photos, r.unreadable,
            r.unreadable_expected);
+    if (r.by_relation->len)
+      printf("Recall by relation (truth pairs with such a member):\n");
+    for (guint k = 0; k < r.by_relation->len; k++) {
+      const DerushRelationRecall *rr = &g_array_index(r.by_relation, DerushRelationRecall, k);
+      printf("  %-24s %.3f  (%" G_GINT64_FORMAT " of %" G_GINT64_FORMAT ")\n", rr->relation,
+             rr->recall, rr->pairs_correct, rr->pairs_truth);
+    }
   }
+  derush_grouping_eval_clear(&r);
   return CLI_EXIT_OK;
 }
 

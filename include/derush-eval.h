@@ -7,6 +7,14 @@
 
 G_BEGIN_DECLS
 
+/* Recall over the truth pairs with a member of one relation (the truth
+ * CSV's third column: the edit kind of a copy, "original"...). */
+typedef struct {
+  char *relation;
+  gint64 pairs_truth, pairs_correct;
+  double recall; /* pairs_correct / pairs_truth */
+} DerushRelationRecall;
+
 /* `derush eval grouping`: pairwise scores of near-duplicate groups. */
 typedef struct {
   double precision, recall, f1;
@@ -14,7 +22,13 @@ typedef struct {
   gint64 photos;              /* rows with a group */
   gint64 unreadable;          /* listed files derush could not read */
   gint64 unreadable_expected; /* of those, rows with an empty group */
+  /* (element-type DerushRelationRecall): one per relation named in the
+   * truth, by name; empty when the CSV has no relation column. Freed by
+   * derush_grouping_eval_clear(). */
+  GArray *by_relation;
 } DerushGroupingEval;
+
+void derush_grouping_eval_clear(DerushGroupingEval *result);
 
 gboolean derush_eval_grouping(DerushCatalog *catalog, const char *truth_csv,
                               const DerushGroupOptions *options,

@@ -865,6 +865,21 @@ truth_pairs(const char *csv)
   return pairs;
 }
 
+/* Rows of @csv whose relation (third column) is @relation. */
+static gint64
+relation_rows(const char *csv, const char *relation)
+{
+  g_autofree char *text = NULL;
+  g_assert_true(g_file_get_contents(csv, &text, NULL, NULL));
+  g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+  gint64 n = 0;
+  for (int i = 1; lines[i]; i++) {
+    g_auto(GStrv) f = g_strsplit(lines[i], ",", 4);
+    n += g_strv_length(f) >= 3 && g_str_equal(f[2], relation);
+  }
+  return n;
+}
+
 static void
 test_eval_grouping(Fixture *f, gconstpointer data)
 {
@@ -891,6 +906,18 @@ test_eval_grouping(Fixture *f, gconstpointer data)
    * copies, resizes, greyscale, alpha, mirrors and turned copies. */
   g_assert_cmpfloat(precision, >=, 0.95);
   g_assert_cmpfloat(json_object_get_double_member(o, "f1"), >=, 0.95);
+  /* Recall per edit kind: each copy with its group's one original. The
+   * CSV has two mirrored and two turned copies, found; its relation
+   * "original" pairs no copy, so it is not a kind. */
+  JsonObject *by = json_object_get_object_member(o, "by_relation");
+  g_assert_false(json_object_has_member(by, "original"));
+  const char *kinds[] = {"hflip", "rotation", "exact_copy", "grayscale"};
+  for (gsize i = 0; i < G_N_ELEMENTS(kinds); i++) {
+    JsonObject *k = json_object_get_object_member(by, kinds[i]);
+    g_assert_nonnull(k);
+    g_assert_cmpint(json_object_get_int_member(k, "pairs_truth"), ==, relation_rows(csv, kinds[i]));
+    g_assert_cmpfloat(json_object_get_double_member(k, "recall"), ==, 1.0);
+  }
 
   /* The 30-degree turned copies only match through the polar signatures,
    * and the mirrored ones through the transform hashes or, by way of the
@@ -907,6 +934,13 @@ test_eval_grouping(Fixture *f, gconstpointer data)
   double neither = json_object_get_double_member(run_json(f, argv3, p3), "recall");
   g_test_message("near_dups without rotations or transforms: recall %.3f", neither);
   g_assert_cmpfloat(neither, <, no_rot);
+  /* Only the kinds that need them fall out. */
+  JsonObject *by3 = json_object_get_object_member(run_json(f, argv3, p3), "by_relation");
+  g_assert_cmpfloat(
+      json_object_get_double_member(json_object_get_object_member(by3, "hflip"), "recall"), ==, 0);
+  g_assert_cmpfloat(
+      json_object_get_double_member(json_object_get_object_member(by3, "resize"), "recall"), ==,
+      1.0);
 }
 
 static void

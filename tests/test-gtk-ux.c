@@ -314,30 +314,37 @@ test_group_words(Fixture *f, gconstpointer data)
 }
 
 /* A first visit shows the photos as the scan commits them, each once, and
- * never the "No Folder Open" page while a folder is opening. */
+ * never the "No Folder Open" page while a folder is opening. Each cell shows
+ * the photo's embedded EXIF thumbnail first (orange here, where the photo
+ * is the red-green-blue-white quadrants), then its real thumbnail. */
 static void
 test_first_visit(Fixture *f, gconstpointer data)
 {
   if (!need_display())
     return;
-  /* Large enough that the scan outlasts the first polls (~15 ms a decode). */
-  const int n = 90;
+  /* A first scan reads metadata only (about a millisecond a photo) and
+   * commits every 250 ms: enough photos that it outlasts the first polls. */
+  const int n = 1500;
+  static const guint8 orange[3] = {250, 140, 20};
   g_mkdir_with_parents(f->photos, 0755);
   for (int i = 0; i < n; i++) {
-    g_autofree char *name = g_strdup_printf("p%02d.jpg", i);
+    g_autofree char *name = g_strdup_printf("p%04d.jpg", i);
     g_autofree char *path = g_build_filename(f->photos, name, NULL);
-    test_make_quadrant_image(path, 2400, 1600 + i);
+    test_make_quadrant_image(path, 360, 240 + i % 7);
+    test_embed_exif_thumbnail(path, 160, 120, orange, 0);
   }
+  g_autofree char *shot = g_build_filename(f->shots, "gtk-ux-first-visit.png", NULL);
   g_autofree char *script = g_strdup_printf("print-page\n"
                                             "sleep 100\n"
                                             "print-page\n"
+                                            "screenshot %s\n"
                                             "wait-loaded\n"
                                             "expect-shown %d\n"
                                             "wait-thumbnails\n"
                                             "expect-shown %d\n"
                                             "counters\n"
                                             "quit\n",
-                                            n, n);
+                                            shot, n, n);
   g_autofree char *out = NULL, *err = NULL;
   g_assert_cmpint(run_app(f, f->photos, script, &out, &err), ==, 0);
   g_assert_null(strstr(out, "page empty\n"));
@@ -346,6 +353,16 @@ test_first_visit(Fixture *f, gconstpointer data)
   g_test_message("%" G_GINT64_FORMAT " of %d photos shown while the scan ran", streamed, n);
   g_assert_cmpint(streamed, >, 0);
   g_assert_cmpint(streamed, <=, n);
+  /* The placeholder came first: a real thumbnail replaced it, for every
+   * cell that showed one and stayed on screen (the grid binds a few more
+   * than it shows; those may be dropped before their decode). */
+  gint64 shown = counter_from(out, "placeholders_shown");
+  gint64 replaced = counter_from(out, "placeholders_replaced");
+  g_test_message("%" G_GINT64_FORMAT " placeholders shown, %" G_GINT64_FORMAT " replaced", shown,
+                 replaced);
+  g_assert_cmpint(shown, >, 0);
+  g_assert_cmpint(replaced, >, 0);
+  g_assert_cmpint(replaced, <=, shown);
 }
 
 /* "Keep the best of every group, trash the rest": the best pick of each

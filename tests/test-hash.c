@@ -533,6 +533,41 @@ mate_photos(void)
   return paths;
 }
 
+/* The window hashes of one summed-area table are, bit for bit, the hashes
+ * of each window's own pixels: windows large and small (under the 32 x 32
+ * grid, whose cells then overlap), at the edges and inside, of pictures
+ * with sizes the grids do not divide. */
+static void
+test_hash_windows_exact(void)
+{
+  static const int sizes[][2] = {{200, 150}, {37, 23}, {512, 341}};
+  guint64 state = 21;
+  for (gsize s = 0; s < G_N_ELEMENTS(sizes); s++) {
+    int w = sizes[s][0], h = sizes[s][1];
+    gsize stride = (gsize)w * 3 + 5; /* padded rows, as a region's may be */
+    g_autofree guint8 *rgb = g_malloc(stride * h);
+    for (int y = 0; y < h; y++)
+      for (int x = 0; x < w * 3; x++) /* gradients plus noise: varied bits */
+        rgb[y * stride + x] = (guint8)((x * 3 + y * 5 + next_random(&state) % 64) & 255);
+    int rects[][4] = {{0, 0, w, h},         {1, 2, w - 3, h - 2}, {w / 3, h / 4, w / 2, h / 2},
+                      {w - 5, h - 3, 5, 3}, {0, h - 1, w, 1},     {w / 2, 0, 1, h},
+                      {3, 1, w - 10, h - 1}};
+    int n = G_N_ELEMENTS(rects);
+    guint64 dh[G_N_ELEMENTS(rects)], ph[G_N_ELEMENTS(rects)];
+    _derush_perceptual_hashes_windows(rgb, w, h, stride, (const int(*)[4])rects, n, dh, ph);
+    for (int i = 0; i < n; i++) {
+      guint64 d = 0, p = 0;
+      const guint8 *origin = rgb + (gsize)rects[i][1] * stride + (gsize)rects[i][0] * 3;
+      g_assert_true(
+          _derush_perceptual_hashes_rgb(origin, rects[i][2], rects[i][3], 3, stride, &d, &p));
+      g_assert_cmphex(dh[i], ==, d);
+      g_assert_cmphex(ph[i], ==, p);
+    }
+    /* Not all alike: the windows see different pixels. */
+    g_assert_cmphex(ph[0], !=, ph[2]);
+  }
+}
+
 /* Edits that keep a photo a near-duplicate stay within 8 bits; a mirror
  * image or a quarter turn is a different picture for these hashes. */
 static void
@@ -680,6 +715,7 @@ main(int argc, char **argv)
   g_test_add_func("/hash/mih/options", test_mih_options);
   g_test_add_func("/hash/dhash/known", test_dhash_known);
   g_test_add_func("/hash/phash/known", test_phash_known);
+  g_test_add_func("/hash/windows/exact", test_hash_windows_exact);
   g_test_add_func("/hash/file/quadrant", test_hash_quadrant_file);
   g_test_add_func("/hash/photo/edits", test_hash_photo_edits);
   g_test_add_func("/hash/photo/distinct", test_hash_photo_distinct);

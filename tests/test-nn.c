@@ -326,6 +326,53 @@ test_plan_cache(void)
   g_assert_cmpint(_derush_nn_model_n_plans_built(m), ==, 3);
 }
 
+/* The steps read the caller's input buffer in place: no copy of it in the
+ * arena, a new buffer each run is read, and nothing writes into it.  An
+ * input that is also an output is copied, so the output outlives the
+ * caller's buffer. */
+static void
+input_case(gboolean also_output)
+{
+  enum { N = 4 * 32 * 32 };
+  g_autoptr(NnBuilder) b = nnb_new(13);
+  nnb_input(b, "x");
+  nnb_output(b, "y");
+  if (also_output)
+    nnb_output(b, "x");
+  nnb_node(b, "Relu", "relu", "x", "y");
+  g_autoptr(DerushNnModel) m = nnb_load(b);
+  g_autoptr(GError) error = NULL;
+  const int64_t shape[4] = {1, 4, 32, 32};
+  g_autofree float *x0 = nnb_pattern(N, 41), *x1 = nnb_pattern(N, 42);
+  g_autofree float *keep0 = g_memdup2(x0, sizeof(float) * N);
+  for (int run = 0; run < 4; run++) {
+    float *x = run % 2 ? x1 : x0;
+    g_assert_true(_derush_nn_model_run(m, x, shape, 4, &error));
+    g_assert_no_error(error);
+    const float *y = _derush_nn_model_output(m, 0, NULL, NULL);
+    for (int i = 0; i < N; i++)
+      g_assert_cmpfloat(y[i], ==, MAX(x[i], 0.0f));
+  }
+  g_assert_cmpmem(x0, sizeof(float) * N, keep0, sizeof(float) * N);
+  size_t bytes = sizeof(float) * N;
+  if (also_output) {
+    memset(x1, 0, bytes); /* the caller reuses its buffer */
+    const float *out_x = _derush_nn_model_output(m, 1, NULL, NULL);
+    g_autofree float *want = nnb_pattern(N, 42);
+    g_assert_cmpmem(out_x, bytes, want, bytes);
+    g_assert_cmpuint(_derush_nn_model_arena_bytes(m), >=, 2 * bytes);
+  } else {
+    g_assert_cmpuint(_derush_nn_model_arena_bytes(m), <, 2 * bytes);
+  }
+}
+
+static void
+test_input_in_place(void)
+{
+  input_case(FALSE);
+  input_case(TRUE);
+}
+
 /* Shape arithmetic folded at plan time (Shape, Gather, Unsqueeze, Concat)
  * feeding a Reshape, then Transpose, Slice with steps, Concat with a
  * constant and Softmax. */
@@ -575,6 +622,7 @@ main(int argc, char **argv)
   g_test_add_func("/nn/graph/concat-in-place", test_concat_in_place);
   g_test_add_func("/nn/graph/focus", test_focus);
   g_test_add_func("/nn/graph/plan-cache", test_plan_cache);
+  g_test_add_func("/nn/graph/input-in-place", test_input_in_place);
   g_test_add_func("/nn/graph/shape-ops", test_shape_ops);
   g_test_add_func("/nn/graph/pool-resize", test_pool_resize);
   g_test_add_func("/nn/bad/garbage", test_garbage);

@@ -18,8 +18,11 @@
  *   since a mirrored picture can be a few dHash bits away while pHash keeps
  *   it far, and distinct pictures close in pHash rarely are in dHash too.
  *   With transforms on, a unit's mirrored, upside-down and centrally
- *   cropped (85%, 70%) hashes are compared with the other's plain ones
- *   (within XFORM_RADIUS, 6 bits), so such copies match. Candidates are all found by the
+ *   cropped (85%, 70%) hashes, and those of its 25 off-centre windows
+ *   (quality/features.h: 92.5% crops on a 5 x 5 grid of positions), are
+ *   compared with the other's plain ones (within XFORM_RADIUS, 6 bits), so
+ *   such copies match: a copy cropped to 90-95% at any position is a few
+ *   bits from the nearest window. Candidates are all found by the
  *   exact multi-index search (near-dup-index.c), then merged single-link
  *   with union-find in order of distance (then ids), except that two
  *   clusters are never merged when any two of their members would be more
@@ -60,7 +63,8 @@ _derush_group_result_free(DerushGroupResult *group)
 /**
  * _derush_group_unit_distance:
  * @a, @b: two units with hashes
- * @transforms: compare every kept transform of @a with every one of @b
+ * @transforms: compare every kept transform of @a with every one of @b,
+ *   and each one's windows with the other's plain hash
  *
  * The distance the safety bound is checked with. Over all pairs of
  * transforms, because transforms compose: a mirrored copy and a cropped
@@ -73,10 +77,17 @@ int
 _derush_group_unit_distance(const DerushGroupUnit *a, const DerushGroupUnit *b, gboolean transforms)
 {
   int best = _derush_hamming(a->hashes.phash[0], b->hashes.phash[0]);
-  if (transforms)
-    for (int s = 0; s < DERUSH_N_XFORMS; s++)
-      for (int t = 0; t < DERUSH_N_XFORMS; t++)
-        best = MIN(best, _derush_hamming(a->hashes.phash[s], b->hashes.phash[t]));
+  if (!transforms)
+    return best;
+  for (int s = 0; s < DERUSH_XFORM_WINDOW0; s++)
+    for (int t = 0; t < DERUSH_XFORM_WINDOW0; t++)
+      best = MIN(best, _derush_hamming(a->hashes.phash[s], b->hashes.phash[t]));
+  /* A window is a crop of one side only: it is compared with the other's
+   * plain picture, the way the search found it, not composed with more. */
+  for (int w = DERUSH_XFORM_WINDOW0; w < DERUSH_N_XFORMS; w++) {
+    best = MIN(best, _derush_hamming(a->hashes.phash[w], b->hashes.phash[0]));
+    best = MIN(best, _derush_hamming(a->hashes.phash[0], b->hashes.phash[w]));
+  }
   return best;
 }
 

@@ -295,7 +295,7 @@ assign_buffers(NnPlan *pl)
   for (int s = -1; s < n_steps; s++) {
     for (guint v = 0; v < pl->vals->len; v++) {
       NnPVal *p = PVAL(pl, v);
-      if (!p->md || p->alias >= 0 || p->first != s || p->buf >= 0)
+      if (!p->md || p->alias >= 0 || p->first != s || p->buf >= 0 || p->external)
         continue;
       size_t need = _nn_md_bytes(p->md);
       int best = -1, largest = -1;
@@ -351,6 +351,36 @@ assign_buffers(NnPlan *pl)
     int r = alias_root(pl, (int)v, &off);
     if (r != (int)v && PVAL(pl, r)->ptr)
       PVAL(pl, v)->ptr = (char *)PVAL(pl, r)->ptr + off;
+  }
+}
+
+/* An input the steps may read from the caller's buffer: something reads
+ * it, it is nobody's output or kept tensor (those must outlive the
+ * caller's buffer) and no other value lives in its buffer. */
+static gboolean
+in_place_input(NnPlan *pl, int v)
+{
+  NnPVal *p = PVAL(pl, v);
+  if (!p->md || p->pinned || p->alias >= 0 || p->last < 0)
+    return FALSE;
+  for (guint u = 0; u < pl->vals->len; u++) {
+    size_t off;
+    if ((int)u != v && alias_root(pl, (int)u, &off) == v)
+      return FALSE;
+  }
+  return TRUE;
+}
+
+/* Points the steps reading input value @v at @data. */
+static void
+bind_input(NnPlan *pl, int v, const float *data)
+{
+  PVAL(pl, v)->ptr = (void *)data; /* read only: no step writes its inputs */
+  for (guint s = 0; s < pl->steps->len; s++) {
+    NnStep *st = g_ptr_array_index(pl->steps, s);
+    for (int k = 0; st->prim && k < st->n_vals; k++)
+      if (st->vals[k] == v)
+        _nn_prim_bind(st->prim, k, (void *)data);
   }
 }
 
@@ -496,8 +526,11 @@ _nn_plan_build(NnGraph *g, NnBackend *be, int n_inputs, const int64_t *const *sh
     }
   }
   compute_lifetimes(pl);
-  for (int i = 0; i < n_inputs; i++)
-    PVAL(pl, g_array_index(g->inputs, int, i))->first = -1;
+  for (int i = 0; i < n_inputs; i++) {
+    int v = g_array_index(g->inputs, int, i);
+    PVAL(pl, v)->first = -1;
+    PVAL(pl, v)->external = in_place_input(pl, v);
+  }
   assign_buffers(pl);
   for (guint s = 0; s < pl->steps->len; s++) {
     NnStep *st = g_ptr_array_index(pl->steps, s);
@@ -526,9 +559,14 @@ _nn_plan_run(NnPlan *pl, const float *const *inputs, GError **error)
 {
   NnGraph *g = pl->g;
   for (guint i = 0; i < g->inputs->len; i++) {
-    NnPVal *p = PVAL(pl, g_array_index(g->inputs, int, i));
-    if (p->ptr) /* NULL when no node reads the input */
+    int v = g_array_index(g->inputs, int, i);
+    NnPVal *p = PVAL(pl, v);
+    if (p->external) {
+      if (p->ptr != inputs[i])
+        bind_input(pl, v, inputs[i]);
+    } else if (p->ptr) { /* NULL when no node reads the input */
       memcpy(p->ptr, inputs[i], sizeof(float) * _nn_numel(p->dims, p->rank));
+    }
   }
   void *ptrs[64];
   gboolean pending = FALSE;

@@ -18,6 +18,9 @@ typedef struct {
   int buf;          /* arena buffer, -1 for constants */
   int alias;        /* lives inside this value's buffer (in-place Concat), -1 if not */
   size_t alias_off; /* at this byte offset */
+  /* A graph input the steps read in place from the caller's buffer (no
+   * copy into the arena); its ptr is set by each run. */
+  gboolean external;
   void *ptr;
 } NnPVal;
 

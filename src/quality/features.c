@@ -525,7 +525,8 @@ transform_rgb(const guint8 *rgb, int width, int height, gsize stride, gboolean h
  * @width, @height: at least 1 x 1
  * @stride: bytes from one row to the next
  * @hashes: (out): dHash and pHash of the picture and of its mirrored,
- *   upside-down and centrally cropped versions, and its polar signature
+ *   upside-down, centrally cropped versions and off-centre windows, and its
+ *   polar signature
  *
  * Hashing the transformed pixels (rather than deriving the bits from the
  * original's) gives exactly the hash a mirrored copy's own preview gets, up
@@ -559,6 +560,21 @@ _derush_hashes_compute_rgb(const guint8 *rgb, int width, int height, gsize strid
     _derush_perceptual_hashes_rgb(origin, cw, ch, 3, stride, &hashes->dhash[crops[i].xform],
                                   &hashes->phash[crops[i].xform]);
   }
+  /* Off-centre windows (features.h): one summed-area table for all. */
+  int rects[DERUSH_N_WINDOWS][4];
+  int ww = MAX(1, (width * DERUSH_WINDOW_PERMILLE + 500) / 1000);
+  int wh = MAX(1, (height * DERUSH_WINDOW_PERMILLE + 500) / 1000);
+  int last = DERUSH_WINDOW_GRID - 1;
+  for (int k = 0; k < DERUSH_N_WINDOWS; k++) {
+    int c = k % DERUSH_WINDOW_GRID, r = k / DERUSH_WINDOW_GRID;
+    rects[k][0] = ((width - ww) * c * 2 + last) / (2 * last);
+    rects[k][1] = ((height - wh) * r * 2 + last) / (2 * last);
+    rects[k][2] = ww;
+    rects[k][3] = wh;
+  }
+  _derush_perceptual_hashes_windows(rgb, width, height, stride, (const int(*)[4])rects,
+                                    DERUSH_N_WINDOWS, &hashes->dhash[DERUSH_XFORM_WINDOW0],
+                                    &hashes->phash[DERUSH_XFORM_WINDOW0]);
   _derush_polar_compute_rgb(rgb, width, height, stride, &hashes->polar);
 }
 

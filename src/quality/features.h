@@ -13,15 +13,28 @@ G_BEGIN_DECLS
  * plain hashes are compared with the other's transformed ones. Index 0 is
  * the picture as it is. The crops are central and keep the aspect ratio:
  * a copy cropped to 85% or 70% of the width and height (a straightened or
- * tightened re-crop) then hashes like the original's crop. */
+ * tightened re-crop) then hashes like the original's crop.
+ *
+ * The windows (DERUSH_PHASH_VERSION 5) are off-centre crops: 92.5% of the
+ * width and height at the points of a 5 x 5 grid of positions, corners to
+ * centre (window k at column k % 5, row k / 5; its left edge at
+ * round(c (W - w) / 4), w = round(0.925 W), the same for rows). A copy
+ * cropped to 90-95% of each side at any position is then within about 1%
+ * of the picture's size and 2.5% of its scale of one of them: a few pHash
+ * bits (issue 21: on real photos, 0-8 bits, most 0-4). */
+#define DERUSH_WINDOW_GRID 5
+#define DERUSH_WINDOW_PERMILLE 925
+#define DERUSH_N_WINDOWS (DERUSH_WINDOW_GRID * DERUSH_WINDOW_GRID)
+
 typedef enum {
   DERUSH_XFORM_IDENTITY,
-  DERUSH_XFORM_HFLIP,  /* mirrored left-right */
-  DERUSH_XFORM_VFLIP,  /* mirrored top-bottom */
-  DERUSH_XFORM_ROT180, /* upside down */
-  DERUSH_XFORM_CROP85, /* the central 85% x 85% */
-  DERUSH_XFORM_CROP70, /* the central 70% x 70% */
-  DERUSH_N_XFORMS
+  DERUSH_XFORM_HFLIP,   /* mirrored left-right */
+  DERUSH_XFORM_VFLIP,   /* mirrored top-bottom */
+  DERUSH_XFORM_ROT180,  /* upside down */
+  DERUSH_XFORM_CROP85,  /* the central 85% x 85% */
+  DERUSH_XFORM_CROP70,  /* the central 70% x 70% */
+  DERUSH_XFORM_WINDOW0, /* the first of the DERUSH_N_WINDOWS windows */
+  DERUSH_N_XFORMS = DERUSH_XFORM_WINDOW0 + DERUSH_N_WINDOWS
 } DerushXform;
 
 typedef struct {
@@ -30,9 +43,9 @@ typedef struct {
   DerushPolar polar; /* rotation-invariant signature of the plain picture */
 } DerushHashes;
 
-/* Bytes of a DerushHashes in the catalog (hashes.variants): the four
- * transforms' (dHash, pHash), then the polar signature's valid flag and
- * rhash, then its Q15 values, all little-endian. */
+/* Bytes of a DerushHashes in the catalog (hashes.variants): every
+ * transform's (dHash, pHash), windows included, then the polar signature's
+ * valid flag and rhash, then its Q15 values, all little-endian. */
 #define DERUSH_HASHES_BLOB_SIZE                                                                    \
   (16 * DERUSH_N_XFORMS + 8 + 8 + 2 * DERUSH_POLAR_RINGS * (1 + 2 * DERUSH_POLAR_HARMONICS))
 

@@ -255,6 +255,70 @@ _derush_perceptual_hashes_rgb(const guint8 *pixels, int width, int height, int b
 }
 
 /**
+ * _derush_perceptual_hashes_windows:
+ * @pixels: the top-left pixel of an 8-bit RGB picture (3 bands), upright.
+ * @width, @height: its size, at least 1 x 1.
+ * @stride: bytes from one row to the next.
+ * @rects: (array length=n): windows as {x, y, width, height}, each inside
+ *   the picture and at least 1 x 1.
+ * @n: how many.
+ * @dhash: (out) (array length=n): the dHash of each window.
+ * @phash: (out) (array length=n): the pHash of each window.
+ *
+ * The hashes of many windows of one picture: exactly what
+ * _derush_perceptual_hashes_rgb() gives for each window's pixels, bit for
+ * bit, from one summed-area table of the luma: each window costs its
+ * cells (four look-ups each) and its DCT, not a pass over its pixels.
+ */
+void
+_derush_perceptual_hashes_windows(const guint8 *pixels, int width, int height, gsize stride,
+                                  const int (*rects)[4], int n, guint64 *dhash, guint64 *phash)
+{
+  g_return_if_fail(pixels != NULL && width > 0 && height > 0);
+  g_return_if_fail((gint64)width * height <= DERUSH_PIXEL_LIMIT);
+  /* sat[y * (width + 1) + x]: the luma sum of the pixels above and left of
+   * (x, y); below 2^64 for any picture under the pixel limit. */
+  gsize cols = (gsize)width + 1;
+  guint64 *sat = g_new0(guint64, cols * ((gsize)height + 1));
+  for (int y = 0; y < height; y++) {
+    const guint8 *p = pixels + (gsize)y * stride;
+    guint64 acc = 0;
+    for (int x = 0; x < width; x++, p += 3) {
+      acc += (guint64)(LUMA_R * p[0] + LUMA_G * p[1] + LUMA_B * p[2]);
+      sat[(y + 1) * cols + x + 1] = sat[y * cols + x + 1] + acc;
+    }
+  }
+  Grid *grid = g_new(Grid, 1); /* ~17 KiB, reused for every window */
+  for (int i = 0; i < n; i++) {
+    const int *r = rects[i];
+    g_return_if_fail(r[0] >= 0 && r[1] >= 0 && r[2] >= 1 && r[3] >= 1 && r[0] + r[2] <= width &&
+                     r[1] + r[3] <= height);
+    for (int pass = 0; pass < 2; pass++) {
+      if (pass == 0)
+        grid_init(grid, DHASH_COLS, DHASH_ROWS, r[2], r[3]);
+      else
+        grid_init(grid, PHASH_SIZE, PHASH_SIZE, r[2], r[3]);
+      for (int gr = 0; gr < grid->rows; gr++)
+        for (int gc = 0; gc < grid->cols; gc++) {
+          /* Cells lie inside the window even when it is smaller than the
+           * grid (grid_init: overlapping one-pixel cells), so a cell's
+           * sum is the table's rectangle, as the row pass adds it up. */
+          guint64 y0 = (guint64)r[1] + grid->y0[gr], y1 = (guint64)r[1] + grid->y1[gr];
+          guint64 x0 = (guint64)r[0] + grid->x0[gc], x1 = (guint64)r[0] + grid->x1[gc];
+          grid->sum[gr * grid->cols + gc] =
+              sat[y1 * cols + x1] - sat[y0 * cols + x1] - sat[y1 * cols + x0] + sat[y0 * cols + x0];
+        }
+      if (pass == 0)
+        dhash[i] = dhash_from_grid(grid);
+      else
+        phash[i] = phash_from_grid(grid);
+    }
+  }
+  g_free(grid);
+  g_free(sat);
+}
+
+/**
  * _derush_perceptual_hashes:
  * @image: an upright picture; normally the 8-bit sRGB 3-band preview the
  *   scanner makes. Anything else is first brought to that form with

@@ -17,7 +17,7 @@ G_BEGIN_DECLS
 
 /* Bumped whenever a definition in perceptual-hash.c changes: hashes stored
  * in the catalog under another version must be recomputed. */
-#define DERUSH_PHASH_VERSION 4
+#define DERUSH_PHASH_VERSION 5
 
 /* The rotation-invariant polar signature (polar-signature.c documents it):
  * per ring, the mean and the first harmonics of the angular profile, Q15. */
@@ -46,6 +46,9 @@ gboolean _derush_perceptual_hashes(VipsImage *image, guint64 *dhash, guint64 *ph
 gboolean _derush_perceptual_hashes_rgb(const guint8 *pixels, int width, int height, int bands,
                                        gsize stride, guint64 *dhash, guint64 *phash);
 int _derush_hamming(guint64 a, guint64 b);
+void _derush_perceptual_hashes_windows(const guint8 *pixels, int width, int height, gsize stride,
+                                       const int (*rects)[4], int n, guint64 *dhash,
+                                       guint64 *phash);
 
 /* Variance of the 4-neighbour Laplacian of a grey plane (NAN under 3x3). */
 double _derush_laplacian_variance(const float *grey, int width, int height);
