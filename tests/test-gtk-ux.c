@@ -424,6 +424,76 @@ test_cull_groups(Fixture *f, gconstpointer data)
   g_assert_nonnull(strstr(out, dry));
 }
 
+typedef struct {
+  GHashTable *bests; /* best_path of every group */
+  guint trash;
+} TrashCheck;
+
+static gboolean
+collect_best_cb(const DerushGroup *g, gpointer user_data)
+{
+  g_hash_table_add(((TrashCheck *)user_data)->bests, g_strdup(g->best_path));
+  return TRUE;
+}
+
+static gboolean
+count_trash_cb(const DerushPhoto *p, gpointer user_data)
+{
+  TrashCheck *c = user_data;
+  if (p->label == DERUSH_LABEL_TRASH) {
+    c->trash++;
+    g_assert_false(g_hash_table_contains(c->bests, p->path));
+  }
+  return TRUE;
+}
+
+/* "Keep the best of every burst, trash the rest": the dialog shows the
+ * library cull's dry run, the cull labels the lesser frames trash (never a
+ * best pick) in one batch that one undo takes back whole, and the apply
+ * dialog opens on the dry run of that trash. */
+static void
+test_cull_bursts(Fixture *f, gconstpointer data)
+{
+  g_autofree char *garden = demo_garden();
+  if (!garden)
+    return;
+  g_autofree char *shot = g_build_filename(f->shots, "gtk-ux-cull-bursts.png", NULL);
+  g_autofree char *script = g_strdup_printf("wait-loaded\n"
+                                            "wait-analyzed\n"
+                                            "action win.cull-bursts\n"
+                                            "cull-groups-respond cull\n"
+                                            "apply-dry-run\n"
+                                            "screenshot-dialog %s\n"
+                                            "quit\n",
+                                            shot);
+  g_autofree char *out = NULL, *err = NULL;
+  g_assert_cmpint(run_app(f, garden, script, &out, &err), ==, 0);
+  const char *said = strstr(out, " burst frames to trash");
+  g_assert_nonnull(said);
+  while (said > out && g_ascii_isdigit(said[-1]))
+    said--;
+  guint n = (guint)g_ascii_strtoull(said, NULL, 10);
+  g_assert_cmpuint(n, >, 0);
+  g_autofree char *dry = g_strdup_printf("dry-run photos %u files ", n);
+  g_assert_nonnull(strstr(out, dry));
+
+  g_autoptr(GError) error = NULL;
+  DerushCatalog *cat = derush_catalog_open(f->catalog, &error);
+  g_assert_no_error(error);
+  TrashCheck c = {g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL), 0};
+  g_assert_true(derush_catalog_foreach_group(cat, garden, -1, collect_best_cb, &c, &error));
+  g_assert_true(derush_catalog_foreach_photo(cat, garden, count_trash_cb, &c, &error));
+  g_assert_no_error(error);
+  g_assert_cmpuint(c.trash, ==, n);
+  /* One step back undoes all of it. */
+  g_assert_cmpint(derush_catalog_undo(cat, 1, &error), ==, 1);
+  c.trash = 0;
+  g_assert_true(derush_catalog_foreach_photo(cat, garden, count_trash_cb, &c, &error));
+  g_assert_cmpuint(c.trash, ==, 0);
+  g_hash_table_unref(c.bests);
+  derush_catalog_close(cat);
+}
+
 /* A W x H PNG whose left half is @left and right half @right (grey levels). */
 static void
 make_halves(const char *path, int width, int height, guint8 left, guint8 right)
@@ -506,6 +576,8 @@ main(int argc, char **argv)
   g_test_add("/gtk-ux/first-visit", Fixture, NULL, fixture_setup, test_first_visit,
              fixture_teardown);
   g_test_add("/gtk-ux/cull-groups", Fixture, NULL, fixture_setup, test_cull_groups,
+             fixture_teardown);
+  g_test_add("/gtk-ux/cull-bursts", Fixture, NULL, fixture_setup, test_cull_bursts,
              fixture_teardown);
   g_test_add("/gtk-ux/histogram", Fixture, NULL, fixture_setup, test_histogram, fixture_teardown);
   int status = g_test_run();
