@@ -2,7 +2,7 @@
 """Two builds of derush side by side: did a change make anything slower?
 
   compare.py --before BUILD --after BUILD --work DIR [--results FILE]
-             [--only startup,meta,thumbs,rescan,analysis,app]
+             [--only startup,meta,thumbs,rescan,analysis,app] [--runs N]
 
 make bench compares derush with its peers; this compares derush with
 itself (`make bench-compare BEFORE=... AFTER=...`). Each measurement runs the
@@ -12,13 +12,14 @@ bench/run.sh makes them): the demo set of derush-demo-gen, 10,000 distinct
 copies of it, 100,000 tiny JPEGs. Parts:
 
   startup   --version, ls, label of a known photo, undo (20 runs each)
-  meta      scan --no-thumbnails of the 10k set, fresh catalog (3 runs)
-  thumbs    scan of the demo set with thumbnails, fresh catalog and cache (3)
-  rescan    first scan of the 100k set without thumbnails (1), rescan (3)
-  analysis  analyze of the scanned demo set, from a copy of the scan (3)
+  meta      scan --no-thumbnails of the 10k set, fresh catalog (--runs, 3)
+  thumbs    scan of the demo set with thumbnails, fresh catalog and cache
+  rescan    first scan of the 100k set without thumbnails (1), rescan
+  analysis  analyze of the scanned demo set, from a copy of the scan
   app       derush-gtk on a 100,000-photo catalog (bench/app.py: start-up to
             the first frame, scroll frame times, refresh, memory), each build
-            on its own copy of one catalog made by the before build (3 runs)
+            on its own copy of one catalog made by the before build, one app
+            run at a time
 
 Times are the wall clock of the whole process and its CPU (user+sys, from
 wait4). Results: printed, and written to --results as a Markdown table.
@@ -69,6 +70,7 @@ class Compare:
         self.tmp = os.path.join(self.work, "compare")
         os.makedirs(self.tmp, exist_ok=True)
         self.rows = []
+        self.runs = args.runs
 
     def derush(self, which):
         return os.path.join(self.builds[which], "cli", "derush")
@@ -159,7 +161,7 @@ class Compare:
 
     def meta(self):
         print("== metadata: scan --no-thumbnails, 10,000 files", flush=True)
-        self.measure("meta", "scan --no-thumbnails demo10k (10,000 files)", 3,
+        self.measure("meta", "scan --no-thumbnails demo10k (10,000 files)", self.runs,
                      lambda w: self.scan_cmd(w, "meta", ["--no-thumbnails"], self.demo10k),
                      setup=lambda w: self.clear(self.path(w, "meta.db")))
 
@@ -169,7 +171,7 @@ class Compare:
         def setup(w):
             self.clear(self.path(w, "thumbs.db"), self.env(w)["DERUSH_CACHE_DIR"])
 
-        self.measure("thumbs", "scan demo (320 files, 512 px thumbnails)", 3,
+        self.measure("thumbs", "scan demo (320 files, 512 px thumbnails)", self.runs,
                      lambda w: self.scan_cmd(w, "thumbs", [], self.demo), setup=setup)
 
     def rescan(self):
@@ -177,7 +179,7 @@ class Compare:
         self.measure("rescan", "first scan --no-thumbnails 100k", 1,
                      lambda w: self.scan_cmd(w, "tiny", ["--no-thumbnails"], self.tiny),
                      setup=lambda w: self.clear(self.path(w, "tiny.db")))
-        self.measure("rescan", "rescan 100k (unchanged)", 3,
+        self.measure("rescan", "rescan 100k (unchanged)", self.runs,
                      lambda w: self.scan_cmd(w, "tiny", ["--no-thumbnails"], self.tiny))
 
     def analysis(self):
@@ -191,7 +193,7 @@ class Compare:
             self.clear(self.path(w, "analyze.db"))
             shutil.copy(self.path(w, "scanned.db"), self.path(w, "analyze.db"))
 
-        self.measure("analysis", "analyze demo (320 files, from the cached previews)", 3,
+        self.measure("analysis", "analyze demo (320 files, from the cached previews)", self.runs,
                      lambda w: ([self.derush(w), "--catalog", self.path(w, "analyze.db"),
                                  "analyze"], self.env(w)), setup=setup)
 
@@ -206,22 +208,32 @@ class Compare:
             run([self.derush("before"), "--catalog", pristine, "scan", self.tiny],
                 self.env("before", DERUSH_CACHE_DIR=cache))
             open(os.path.join(app, "ready"), "w").close()
-        results = {}
+        # One app run at a time, the builds alternating, each on its own
+        # copy of the catalog (its analysis goes on from run to run).
         for which in ("before", "after"):
             cat = self.path(which, "app.db")
             self.clear(cat)
             shutil.copy(pristine, cat)
             # A newer schema migrates here, not in the app's first timed run.
             run([self.derush(which), "--catalog", cat, "stats"], self.env(which))
-            out = self.path(which, "app.md")
-            subprocess.run([PY, os.path.join(HERE, "app.py"),
-                            "--gtk", os.path.join(self.builds[which], "gtk", "derush-gtk"),
-                            "--catalog", cat, "--cache", cache, "--photos", self.tiny,
-                            "--runs", "3", "--renderers", "cairo", "--seconds", "10",
-                            "--speed", "3000", "--results", out,
-                            "--shots", os.path.join(self.tmp, which + "-shots"),
-                            "--command", "bench/compare.py (%s)" % which], check=True)
-            results[which] = open(out).read()
+        results = {"before": [], "after": []}
+        for i in range(self.runs):
+            for which in ("before", "after"):
+                out = self.path(which, "app-%d.md" % i)
+                subprocess.run([PY, os.path.join(HERE, "app.py"),
+                                "--gtk", os.path.join(self.builds[which], "gtk", "derush-gtk"),
+                                "--catalog", self.path(which, "app.db"), "--cache", cache,
+                                "--photos", self.tiny, "--runs", "1", "--renderers", "cairo",
+                                "--seconds", "10", "--speed", "3000", "--results", out,
+                                "--shots", os.path.join(self.tmp, which + "-shots"),
+                                "--command", "bench/compare.py (%s)" % which], check=True)
+                lines = open(out).read().splitlines()
+                table = [ln for ln in lines if ln.startswith("| ")]
+                if not results[which]:
+                    results[which] = table[:2]
+                results[which] += [ln.replace("| cairo1 |", "| %s %d |" % (which, i + 1), 1)
+                                   for ln in table[2:]]
+        results = {w: "\n".join(rows) for w, rows in results.items()}
         self.app_results = results
 
     def table(self):
@@ -242,6 +254,8 @@ def main():
     ap.add_argument("--work", required=True)
     ap.add_argument("--results")
     ap.add_argument("--only", default="startup,meta,thumbs,rescan,analysis,app")
+    ap.add_argument("--runs", type=int, default=3,
+                    help="timed runs of each build in meta, thumbs, rescan, analysis, app")
     args = ap.parse_args()
     c = Compare(args)
     started = datetime.datetime.now()

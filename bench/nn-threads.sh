@@ -7,6 +7,9 @@
 #   passive           OMP_WAIT_POLICY=passive (what derush sets when unset)
 #   passive+spin N    passive, but spin N iterations (GOMP_SPINCOUNT) before
 #                     sleeping between two oneDNN primitives
+#   + idle spinners   passive, with two SCHED_IDLE spinning threads preloaded
+#                     (bench/nn/idle-spin.c: they keep idle virtual CPUs
+#                     awake, and never run under load)
 #   default spin      libgomp's default (about 300,000 iterations)
 #   1 thread          OMP_NUM_THREADS=1
 #
@@ -44,6 +47,10 @@ row "passive" OMP_WAIT_POLICY=passive
 for n in 1000 10000 100000; do
   row "passive+spin $n" OMP_WAIT_POLICY=passive GOMP_SPINCOUNT=$n
 done
+if [ -f "$build/bench/libidle-spin.so" ]; then
+  row "passive + 2 idle spinners" OMP_WAIT_POLICY=passive IDLE_SPIN=2 \
+    LD_PRELOAD="$build/bench/libidle-spin.so"
+fi
 row "default spin" X=1
 row "1 thread" OMP_WAIT_POLICY=passive OMP_NUM_THREADS=1
 row "passive (again)" OMP_WAIT_POLICY=passive

@@ -81,8 +81,19 @@ response_cb(AdwMessageDialog *dialog, const char *response, DerushWindow *self)
   }
   _derush_window_refilter(self);
   plan_clear(&plan);
-  /* The review: the apply dialog's dry run of the trash. */
-  if (ok && gtk_widget_activate_action(GTK_WIDGET(self), "win.apply", NULL)) {
+  if (ok)
+    _derush_cull_review_trash(self);
+}
+
+/**
+ * _derush_cull_review_trash:
+ * The review after a cull labelled photos trash: the apply dialog on its
+ * dry run of the trash (the files move only when the photographer says so).
+ */
+void
+_derush_cull_review_trash(DerushWindow *self)
+{
+  if (gtk_widget_activate_action(GTK_WIDGET(self), "win.apply", NULL)) {
     DerushApplyDialog *apply = derush_apply_dialog_find(self);
     if (apply)
       derush_apply_dialog_set_choice(apply, DERUSH_APPLY_CHOICE_TRASH, NULL, DERUSH_XMP_DARKTABLE);

@@ -19,8 +19,11 @@
  * them: from the scan's progress callback, every POLL_US at most, a second
  * catalog connection (WAL: it reads what the scan committed without
  * waiting for it) lists the folder and delivers the photos not delivered
- * yet, whose cached thumbnails the scan has already made; after the scan,
- * the final listing is the same diff as a known folder's.
+ * yet; after the scan, the final listing is the same diff as a known
+ * folder's. That scan makes no thumbnails (a photo is committed once its
+ * metadata is read, in about a millisecond): the grid shows each cell's
+ * embedded EXIF thumbnail at once and decodes the visible ones first
+ * (derush-thumbnailer.c).
  *
  * Progress and chunks travel to the main thread through a queue drained by
  * one idle callback, and the task's own callback drains it once more before
@@ -407,6 +410,12 @@ load_body(gpointer data, gpointer unused)
     DerushScanOptions options;
     derush_scan_options_init(&options);
     options.progress = scan_progress_cb;
+    /* A folder seen for the first time: commit each photo as soon as its
+     * metadata is read, not after its ~50 ms decode, so the grid lists it
+     * at once and shows its embedded preview (the thumbnailer decodes the
+     * cells on screen first; the analysis decodes the rest, once, and
+     * fills the cache). */
+    options.thumbnails = d->streamed == NULL;
     options.user_data = d;
     options.cancellable = cancellable;
     const char *roots[] = {d->dir, NULL};

@@ -312,10 +312,22 @@ derush_photo_item_get_texture_size(DerushPhotoItem *self)
 }
 
 /**
+ * derush_photo_item_has_placeholder:
+ * Returns: whether the texture is a stand-in (the photo's embedded
+ * preview, set with size 0) waiting for the real thumbnail.
+ */
+gboolean
+derush_photo_item_has_placeholder(DerushPhotoItem *self)
+{
+  return self->texture && self->texture_size == 0;
+}
+
+/**
  * derush_photo_item_set_texture:
  * @texture: (nullable): the thumbnail, or NULL to drop it (evicted).
  * @size: the long edge it was requested at (may exceed the texture's own
- *   size for small photos: the request is what was satisfied).
+ *   size for small photos: the request is what was satisfied), or 0 for a
+ *   placeholder (the embedded preview shown until the real one is made).
  * Main thread only.
  */
 void

@@ -28,6 +28,7 @@ DerushLabelSource derush_photo_item_get_label_source(DerushPhotoItem *self);
 GdkTexture *derush_photo_item_get_texture(DerushPhotoItem *self);
 int derush_photo_item_get_texture_size(DerushPhotoItem *self);
 void derush_photo_item_set_texture(DerushPhotoItem *self, GdkTexture *texture, int size);
+gboolean derush_photo_item_has_placeholder(DerushPhotoItem *self);
 void derush_photo_item_pin(DerushPhotoItem *self);
 void derush_photo_item_unpin(DerushPhotoItem *self);
 gboolean derush_photo_item_is_pinned(DerushPhotoItem *self);

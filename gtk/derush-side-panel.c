@@ -25,10 +25,13 @@ struct _DerushSidePanel {
   DerushGroupStrip *group_strip;
   DerushPredictionPanel *prediction_panel;
   GtkWidget *details_group;
-  /* In template order: update_details() clears status_row..faces_row in one loop. */
+  /* update_details() clears status_row..faces_row in one loop. faces_row
+   * sits in faces_group, over the model's section: what is wrong with the
+   * faces is a reason to trash, read at a glance. */
   AdwActionRow *name_row, *status_row, *date_row, *camera_row, *lens_row, *exposure_row, *size_row,
       *quality_row, *faces_row;
   GtkWidget *stats_grid;
+  GtkWidget *faces_group;
 
   GtkWidget *star_buttons[5];
   GtkWidget *stat_values[7];
@@ -181,6 +184,7 @@ update_analysis(DerushSidePanel *self)
   if (!self->item) {
     set_row(self->quality_row, NULL);
     set_row(self->faces_row, NULL);
+    gtk_widget_set_visible(self->faces_group, FALSE);
     return;
   }
   const DerushPhotoAnalysis *a = derush_photo_item_get_analysis(self->item);
@@ -198,6 +202,7 @@ update_analysis(DerushSidePanel *self)
   /* Closed eyes and soft faces, in words (derush-face-marks.c). */
   g_autofree char *faces = derush_face_text_reason(a);
   set_row(self->faces_row, faces);
+  gtk_widget_set_visible(self->faces_group, faces != NULL);
 }
 
 static void
@@ -209,6 +214,7 @@ update_details(DerushSidePanel *self)
     set_row(self->name_row, "No photo selected");
     for (AdwActionRow **r = &self->status_row; r <= &self->faces_row; r++)
       set_row(*r, NULL);
+    gtk_widget_set_visible(self->faces_group, FALSE);
     return;
   }
   const DerushPhoto *p = derush_photo_item_get_photo(self->item);
@@ -316,6 +322,7 @@ derush_side_panel_class_init(DerushSidePanelClass *klass)
   gtk_widget_class_bind_template_child(widget_class, DerushSidePanel, size_row);
   gtk_widget_class_bind_template_child(widget_class, DerushSidePanel, quality_row);
   gtk_widget_class_bind_template_child(widget_class, DerushSidePanel, faces_row);
+  gtk_widget_class_bind_template_child(widget_class, DerushSidePanel, faces_group);
   gtk_widget_class_bind_template_child(widget_class, DerushSidePanel, stats_grid);
   gtk_widget_class_set_layout_manager_type(widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name(widget_class, "derush-side-panel");

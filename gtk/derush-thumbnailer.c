@@ -9,10 +9,18 @@
  * object, so tests can make as many as they like).
  *
  * Workers ask the library for each photo's preview at the size the grid
- * shows (derush_photo_load_preview: the cached 512 px JPEG shrunk on load,
- * made first when it is missing). Finished textures go back to the main
- * thread in batches, through one idle callback, and are kept in a bounded
- * LRU: 100,000 photos never mean 100,000 textures in memory.
+ * shows in two steps. First the fast one (derush_photo_load_preview_fast:
+ * the cached 512 px JPEG shrunk on load, else the EXIF thumbnail or RAW
+ * preview the file embeds, in a millisecond); a photo not in the cache yet
+ * (a folder seen for the first time) then shows that embedded preview as a
+ * placeholder and waits in a second queue for its real decode
+ * (derush_photo_load_preview, which fills the cache). The fast queue is
+ * always served first, so every cell on screen gets its placeholder before
+ * any of them gets its ~50 ms decode (as Photo Mechanic does).
+ *
+ * Finished textures go back to the main thread in batches, through one
+ * idle callback, and are kept in a bounded LRU: 100,000 photos never mean
+ * 100,000 textures in memory (placeholders included).
  */
 #include "derush-thumbnailer.h"
 #include "derush-gui-counters.h"
@@ -22,6 +30,10 @@ typedef struct {
   DerushPhotoItem *item; /* (owned) */
   GCancellable *cancellable;
   int size;
+  gboolean fast_tried; /* the fast step ran: only the real decode is left */
+  /* A placeholder delivery: the request it stands in for (compared, never
+   * dereferenced: it is alive in the slow queue or the results). */
+  gconstpointer stands_in_for;
   /* results */
   GdkTexture *texture;
   char *error;
@@ -36,7 +48,8 @@ struct _DerushThumbnailer {
   GMutex lock;
   GCond cond;
   GQueue queue;   /* Request*, head first; under @lock */
-  GQueue results; /* Request*, finished; under @lock */
+  GQueue slow;    /* Request* whose fast step is done, waiting to decode; under @lock */
+  GQueue results; /* Request*, finished, or placeholders; under @lock */
   guint results_idle;
   gboolean shutdown;
 
@@ -102,6 +115,20 @@ load_thumbnail(DerushCatalog *catalog, const DerushPhoto *photo, int size,
   return preview ? texture_from_preview(preview) : NULL;
 }
 
+/* The item's texture was just set: most recently used (main thread). */
+static void
+lru_touch(DerushThumbnailer *self, DerushPhotoItem *item)
+{
+  GList *link = g_hash_table_lookup(self->lru_links, item);
+  if (link) {
+    g_queue_unlink(&self->lru, link);
+    g_queue_push_head_link(&self->lru, link);
+  } else {
+    g_queue_push_head(&self->lru, g_object_ref(item));
+    g_hash_table_insert(self->lru_links, item, self->lru.head);
+  }
+}
+
 static gboolean
 deliver_results_cb(gpointer data)
 {
@@ -115,21 +142,28 @@ deliver_results_cb(gpointer data)
   g_mutex_unlock(&self->lock);
 
   for (Request *r; (r = g_queue_pop_head(&done));) {
+    if (r->stands_in_for) {
+      /* A placeholder counts while its request is still the item's newest
+       * and nothing better arrived meanwhile. */
+      if (g_hash_table_lookup(self->pending, r->item) == r->stands_in_for &&
+          !g_cancellable_is_cancelled(r->cancellable) && !derush_photo_item_get_texture(r->item)) {
+        derush_photo_item_set_texture(r->item, r->texture, 0);
+        lru_touch(self, r->item);
+        derush_gui_counter_add(DERUSH_GUI_COUNTER_PLACEHOLDERS_SHOWN, 1);
+      }
+      request_free(r);
+      continue;
+    }
     /* Only the newest request of an item counts (a size change may have
      * replaced it). */
     if (g_hash_table_lookup(self->pending, r->item) == r) {
       g_hash_table_remove(self->pending, r->item);
       if (!g_cancellable_is_cancelled(r->cancellable)) {
         if (r->texture) {
+          if (derush_photo_item_has_placeholder(r->item))
+            derush_gui_counter_add(DERUSH_GUI_COUNTER_PLACEHOLDERS_REPLACED, 1);
           derush_photo_item_set_texture(r->item, r->texture, r->size);
-          GList *link = g_hash_table_lookup(self->lru_links, r->item);
-          if (link) {
-            g_queue_unlink(&self->lru, link);
-            g_queue_push_head_link(&self->lru, link);
-          } else {
-            g_queue_push_head(&self->lru, g_object_ref(r->item));
-            g_hash_table_insert(self->lru_links, r->item, self->lru.head);
-          }
+          lru_touch(self, r->item);
         } else {
           derush_photo_item_set_thumb_error(r->item, r->error);
         }
@@ -156,6 +190,44 @@ deliver_results_cb(gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* Worker thread: hands a finished request (or a placeholder) to the main
+ * thread. */
+static void
+deliver(DerushThumbnailer *self, Request *r)
+{
+  g_mutex_lock(&self->lock);
+  g_queue_push_tail(&self->results, r);
+  if (!self->results_idle)
+    self->results_idle = g_idle_add_full(G_PRIORITY_DEFAULT_IDLE, deliver_results_cb,
+                                         g_object_ref(self), g_object_unref);
+  g_mutex_unlock(&self->lock);
+}
+
+/* Worker thread: the fast step. TRUE when it answered @r for good (the
+ * cached thumbnail); else @placeholder may hold the embedded preview to
+ * show meanwhile (a request of its own, delivered before @r). */
+static gboolean
+fast_step(DerushThumbnailer *self, Request *r, Request **placeholder)
+{
+  gboolean stand_in = FALSE;
+  g_autoptr(DerushPreview) preview =
+      derush_photo_load_preview_fast(self->catalog, derush_photo_item_get_photo(r->item), r->size,
+                                     &stand_in, r->cancellable, NULL);
+  if (!preview)
+    return FALSE;
+  if (!stand_in) {
+    r->texture = texture_from_preview(preview);
+    return TRUE;
+  }
+  Request *p = g_new0(Request, 1);
+  p->item = g_object_ref(r->item);
+  p->cancellable = g_object_ref(r->cancellable);
+  p->stands_in_for = r;
+  p->texture = texture_from_preview(preview);
+  *placeholder = p;
+  return FALSE;
+}
+
 static gpointer
 thumbnail_worker(gpointer data)
 {
@@ -165,15 +237,32 @@ thumbnail_worker(gpointer data)
 
   for (;;) {
     g_mutex_lock(&self->lock);
-    while (!self->shutdown && g_queue_is_empty(&self->queue))
+    while (!self->shutdown && g_queue_is_empty(&self->queue) && g_queue_is_empty(&self->slow))
       g_cond_wait(&self->cond, &self->lock);
     if (self->shutdown) {
       g_mutex_unlock(&self->lock);
       break;
     }
     Request *r = g_queue_pop_head(&self->queue);
+    if (!r)
+      r = g_queue_pop_head(&self->slow);
     g_mutex_unlock(&self->lock);
 
+    Request *placeholder = NULL;
+    if (!g_cancellable_is_cancelled(r->cancellable) && !r->fast_tried) {
+      r->fast_tried = TRUE;
+      if (fast_step(self, r, &placeholder)) {
+        deliver(self, r);
+        continue;
+      }
+      /* The real decode waits behind every other cell's fast step. */
+      g_mutex_lock(&self->lock);
+      if (placeholder)
+        g_queue_push_tail(&self->results, placeholder);
+      g_queue_push_head(&self->slow, r);
+      g_mutex_unlock(&self->lock);
+      continue;
+    }
     if (!g_cancellable_is_cancelled(r->cancellable)) {
       g_autoptr(GError) error = NULL;
       r->texture = load_thumbnail(self->catalog, derush_photo_item_get_photo(r->item), r->size,
@@ -181,13 +270,7 @@ thumbnail_worker(gpointer data)
       if (!r->texture)
         r->error = g_strdup(error ? error->message : "no thumbnail");
     }
-
-    g_mutex_lock(&self->lock);
-    g_queue_push_tail(&self->results, r);
-    if (!self->results_idle)
-      self->results_idle = g_idle_add_full(G_PRIORITY_DEFAULT_IDLE, deliver_results_cb,
-                                           g_object_ref(self), g_object_unref);
-    g_mutex_unlock(&self->lock);
+    deliver(self, r);
   }
   return NULL;
 }
@@ -208,6 +291,7 @@ derush_thumbnailer_dispose(GObject *object)
     g_clear_pointer(&self->threads, g_ptr_array_unref);
   }
   g_queue_clear_full(&self->queue, (GDestroyNotify)request_free);
+  g_queue_clear_full(&self->slow, (GDestroyNotify)request_free);
   g_queue_clear_full(&self->results, (GDestroyNotify)request_free);
   g_clear_pointer(&self->pending, g_hash_table_unref);
   g_clear_pointer(&self->lru_links, g_hash_table_unref);
@@ -338,6 +422,8 @@ derush_thumbnailer_clear(DerushThumbnailer *self)
 {
   g_mutex_lock(&self->lock);
   for (GList *l = self->queue.head; l; l = l->next)
+    g_cancellable_cancel(((Request *)l->data)->cancellable);
+  for (GList *l = self->slow.head; l; l = l->next)
     g_cancellable_cancel(((Request *)l->data)->cancellable);
   g_mutex_unlock(&self->lock);
   g_hash_table_remove_all(self->pending);

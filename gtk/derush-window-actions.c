@@ -245,31 +245,52 @@ collect_change_cb(const DerushLabelEvent *event, gpointer user_data)
   return TRUE;
 }
 
-/* After an undo or redo the library has written new events (one batch per
- * step): read back exactly those, newer than @before, and update just
- * those items. */
-static void
-refresh_after_history(DerushWindow *self, const char *verb, gint64 before)
+/**
+ * _derush_window_relabel_since:
+ * @before: a label event id (derush_catalog_get_last_event_id() before the
+ *   library wrote labels: an undo, a redo, a cull)
+ * @first: (out) (optional): the first photo of the model they changed
+ *
+ * Reads back the label events newer than @before and shows them on their
+ * items.
+ *
+ * Returns: (transfer full): the changes (opaque; ->len counts them).
+ */
+GArray *
+_derush_window_relabel_since(DerushWindow *self, gint64 before, DerushPhotoItem **first)
 {
-  g_autoptr(GArray) changes = g_array_new(FALSE, FALSE, sizeof(Change));
+  GArray *changes = g_array_new(FALSE, FALSE, sizeof(Change));
   g_autoptr(GError) error = NULL;
   if (!derush_catalog_foreach_event_after(self->catalog, before, collect_change_cb, changes,
                                           &error)) {
     g_autofree char *message = g_strdup_printf("Cannot read the history: %s", error->message);
     derush_window_show_toast(self, message);
   }
-  g_autoptr(GHashTable) photos = g_hash_table_new(g_int64_hash, g_int64_equal);
-  DerushPhotoItem *first = NULL;
+  if (first)
+    *first = NULL;
   for (guint i = 0; i < changes->len; i++) {
     Change *c = &g_array_index(changes, Change, i);
-    g_hash_table_add(photos, &c->photo_id);
     DerushPhotoItem *item = derush_photo_model_lookup_id(self->model, c->photo_id);
     if (item) {
       derush_photo_item_set_label(item, c->label, c->stars);
-      if (!first)
-        first = item;
+      if (first && !*first)
+        *first = item;
     }
   }
+  return changes;
+}
+
+/* After an undo or redo the library has written new events (one batch per
+ * step): read back exactly those, newer than @before, and update just
+ * those items. */
+static void
+refresh_after_history(DerushWindow *self, const char *verb, gint64 before)
+{
+  DerushPhotoItem *first = NULL;
+  g_autoptr(GArray) changes = _derush_window_relabel_since(self, before, &first);
+  g_autoptr(GHashTable) photos = g_hash_table_new(g_int64_hash, g_int64_equal);
+  for (guint i = 0; i < changes->len; i++)
+    g_hash_table_add(photos, &g_array_index(changes, Change, i).photo_id);
   /* Say what was undone: "Undone: Trash on IMG_0042.JPG". The undo's
    * events go back to the old state, so what it took away is their "old"
    * side; a redo's events bring back their "new" side. */
@@ -621,6 +642,8 @@ _derush_window_class_init_actions(GtkWidgetClass *widget_class)
   gtk_widget_class_install_action(widget_class, "win.apply", NULL, apply_cb);
   gtk_widget_class_install_action(widget_class, "win.undo-apply", NULL, undo_apply_cb);
   gtk_widget_class_install_action(widget_class, "win.cull-groups", NULL, _derush_cull_groups_cb);
+  gtk_widget_class_install_action(widget_class, "win.cull-copies", NULL, _derush_cull_relations_cb);
+  gtk_widget_class_install_action(widget_class, "win.cull-bursts", NULL, _derush_cull_relations_cb);
 
   for (gsize i = 0; i < G_N_ELEMENTS(window_keys); i++) {
     guint keyval;

@@ -88,6 +88,9 @@ gboolean _derush_window_write_labels(DerushWindow *self, GPtrArray *items,
 
 /* derush-cull-groups.c */
 void _derush_cull_groups_cb(GtkWidget *widget, const char *action, GVariant *param);
+void _derush_cull_relations_cb(GtkWidget *widget, const char *action, GVariant *param);
+void _derush_cull_review_trash(DerushWindow *self);
+GArray *_derush_window_relabel_since(DerushWindow *self, gint64 before, DerushPhotoItem **first);
 
 /* derush-window-focus.c */
 void _derush_window_init_focus(DerushWindow *self);

@@ -156,6 +156,22 @@ derush_window_count_cells_on_screen(DerushWindow *self, guint *blank)
   return mapped;
 }
 
+/**
+ * derush_window_count_placeholders_on_screen:
+ * Returns: the mapped cells still showing their photo's embedded preview.
+ */
+guint
+derush_window_count_placeholders_on_screen(DerushWindow *self)
+{
+  guint n = 0;
+  for (guint i = 0; i < self->cells->len; i++) {
+    GtkWidget *cell = self->cells->pdata[i];
+    DerushPhotoItem *item = derush_grid_cell_get_item(DERUSH_GRID_CELL(cell));
+    n += item && gtk_widget_get_mapped(cell) && derush_photo_item_has_placeholder(item);
+  }
+  return n;
+}
+
 /** derush_window_get_grid_view: Returns: (transfer none): the grid. */
 GtkGridView *
 derush_window_get_grid_view(DerushWindow *self)

@@ -48,6 +48,7 @@ guint derush_window_get_n_shown(DerushWindow *self);
 guint derush_window_get_thumbnails_pending(DerushWindow *self);
 guint derush_window_get_n_cells(DerushWindow *self);
 guint derush_window_count_cells_on_screen(DerushWindow *self, guint *blank);
+guint derush_window_count_placeholders_on_screen(DerushWindow *self);
 guint derush_window_get_n_columns(DerushWindow *self);
 GtkGridView *derush_window_get_grid_view(DerushWindow *self);
 GtkWidget *derush_window_get_side_panel(DerushWindow *self);

@@ -33,6 +33,12 @@ void derush_photo_load_preview_async(DerushCatalog *catalog, const DerushPhoto *
                                      gpointer user_data);
 DerushPreview *derush_photo_load_preview_finish(GAsyncResult *result, GError **error);
 
+/* The cached thumbnail, else the preview the file embeds (EXIF thumbnail,
+ * RAW preview) as a placeholder: never decodes the photo. */
+DerushPreview *derush_photo_load_preview_fast(DerushCatalog *catalog, const DerushPhoto *photo,
+                                              int size, gboolean *placeholder,
+                                              GCancellable *cancellable, GError **error);
+
 /* ----------------------------------------------------------------- files */
 
 gboolean derush_is_photo_name(const char *name);

@@ -87,6 +87,11 @@ void _derush_exiv2_unlock(void);
  * no metadata at all is not an error: @meta keeps its defaults. */
 gboolean _derush_meta_read_buffer(const guint8 *data, gsize len, DerushMeta *meta, GError **error);
 
+/* The encoded bytes of the smallest preview the file embeds whose long
+ * edge reaches @min_edge (else the largest): a camera JPEG's EXIF
+ * thumbnail, a RAW's previews (meta/embedded-preview.c). */
+GBytes *_derush_meta_embedded_preview(const guint8 *data, gsize len, int min_edge, GError **error);
+
 /* --------------------------------------------------------------- image/ */
 
 typedef struct {
@@ -146,6 +151,9 @@ VipsImage *_derush_image_orient(VipsImage *in, int orientation, GError **error);
 gboolean _derush_thumb_cache_store(const char *cache_dir, guint64 hash, VipsImage *thumb,
                                    GError **error);
 VipsImage *_derush_thumb_cache_lookup(const char *cache_dir, guint64 hash);
+/* The cached preview of @hash shrunk on load to @size, or NULL on a miss
+ * (image/preview.c). */
+VipsImage *_derush_thumb_cache_read(const char *cache_dir, guint64 hash, int size);
 
 typedef enum {
   DERUSH_PREVIEW_STRICT = 1 << 0,      /* fail when the file's hash is not the one given */
@@ -165,6 +173,7 @@ void _derush_decoders_shutdown(void);
 VipsImage *_derush_preview_image(const char *cache_dir, const char *path, guint64 content_hash,
                                  int orientation, int size, DerushPreviewFlags flags,
                                  gboolean *from_cache, GCancellable *cancellable, GError **error);
+DerushPreview *_derush_preview_from_image(VipsImage *image, GError **error);
 
 G_END_DECLS
 

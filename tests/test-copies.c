@@ -7,6 +7,7 @@
  * brightened copy. Skipped when ../shared or ImageMagick is absent.
  */
 #include "test-util.h"
+#include <gexiv2/gexiv2.h>
 #include <json-glib/json-glib.h>
 
 /* Camera JPEGs of about 1 MP (the sets stay quick to make), each laid out
@@ -441,6 +442,106 @@ test_blank_frames(void)
   test_rmrf(tmp);
 }
 
+/* Camera, capture time and "shot" of a frame, as a burst's are. */
+static void
+set_burst_exif(const char *path, const char *model, const char *when)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GExiv2Metadata) md = gexiv2_metadata_new();
+  g_assert_true(gexiv2_metadata_open_path(md, path, &error));
+  g_assert_true(gexiv2_metadata_try_set_tag_string(md, "Exif.Image.Make", "Burst", &error));
+  g_assert_true(gexiv2_metadata_try_set_tag_string(md, "Exif.Image.Model", model, &error));
+  g_assert_true(
+      gexiv2_metadata_try_set_tag_string(md, "Exif.Photo.DateTimeOriginal", when, &error));
+  g_assert_true(gexiv2_metadata_save_file(md, path, &error));
+  g_assert_no_error(error);
+}
+
+typedef struct {
+  guint bursts, proper_best;
+} DarkCount;
+
+static gboolean
+dark_best_cb(const DerushGroup *g, gpointer user_data)
+{
+  DarkCount *c = user_data;
+  c->bursts++;
+  g_autofree char *base = g_path_get_basename(g->best_path);
+  if (g_str_has_prefix(base, "proper"))
+    c->proper_best++;
+  else
+    g_test_message("best of the burst of %s is %s", g->best_path, base);
+  return TRUE;
+}
+
+/* A burst with an under-exposed and a black frame (a missed flash, the lens
+ * cap) beside the properly exposed one: the best pick is the properly
+ * exposed frame, never the dark one with "fewer clipped highlights" nor a
+ * black one whose noise reads as sharpness; whether the frames have their
+ * own capture times (the score decides) or share one (a camera writing
+ * whole seconds: fidelity is asked first). Every frame is written by
+ * ImageMagick at one quality, so no encoder step tells them apart. */
+static void
+test_dark_frames(void)
+{
+  g_autofree char *corpus = test_shared_path("corpus/exif_cameras");
+  g_autofree char *convert_bin = g_find_program_in_path("convert");
+  if (!corpus || !convert_bin) {
+    g_test_skip(!corpus ? "../shared/corpus/exif_cameras is absent"
+                        : "ImageMagick's convert is not installed");
+    return;
+  }
+  static const char *const frames[][2] = {
+      {"proper.jpg", "1"}, {"under.jpg", "0.22"}, {"black.jpg", "0.015"}};
+  g_autofree char *tmp = test_make_tmpdir();
+  guint n = 0;
+  for (guint s = 0; s < N_SETS; s++)
+    for (int same_time = 0; same_time <= 1; same_time++, n++) {
+      g_autofree char *name = g_strdup_printf("burst%u", n);
+      g_autofree char *dir = g_build_filename(tmp, "frames", name, NULL);
+      g_assert_cmpint(g_mkdir_with_parents(dir, 0755), ==, 0);
+      g_autofree char *from = g_build_filename(corpus, originals[s], NULL);
+      for (guint i = 0; i < G_N_ELEMENTS(frames); i++) {
+        g_autofree char *out = g_build_filename(dir, frames[i][0], NULL);
+        const char *argv[] = {convert_bin, from, "-evaluate", "multiply", frames[i][1],
+                              "-quality",  "92", out,         NULL};
+        int status = 0;
+        g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL,
+                                   NULL, NULL, NULL, &status, NULL));
+        g_assert_true(g_spawn_check_wait_status(status, NULL));
+        /* Bursts an hour apart, one camera each; frames a second apart or
+         * in the same second. */
+        g_autofree char *when = g_strdup_printf("2024:05:01 %02u:00:%02u", n, same_time ? 0 : i);
+        g_autofree char *model = g_strdup_printf("Model %u", n);
+        set_burst_exif(out, model, when);
+      }
+    }
+  g_autofree char *db = g_build_filename(tmp, "catalog.db", NULL);
+  g_autofree char *cache = g_build_filename(tmp, "cache", NULL);
+  g_autoptr(GError) error = NULL;
+  DerushCatalog *cat = derush_catalog_open(db, &error);
+  g_assert_no_error(error);
+  derush_catalog_set_cache_dir(cat, cache);
+  g_autofree char *root = g_build_filename(tmp, "frames", NULL);
+  const char *roots[] = {root, NULL};
+  g_assert_true(derush_catalog_scan(cat, roots, NULL, NULL, &error));
+  g_assert_no_error(error);
+  DerushAnalyzeOptions opt;
+  derush_analyze_options_init(&opt);
+  opt.detect = DERUSH_ANALYZE_DETECT_NEVER;
+  g_assert_true(derush_catalog_analyze(cat, NULL, &opt, NULL, &error));
+  g_assert_no_error(error);
+  DarkCount c = {0};
+  g_assert_true(
+      derush_catalog_foreach_group(cat, NULL, DERUSH_GROUP_BURST, dark_best_cb, &c, &error));
+  g_assert_no_error(error);
+  derush_catalog_close(cat);
+  test_rmrf(tmp);
+  g_test_message("properly exposed frame best in %u of %u bursts", c.proper_best, c.bursts);
+  g_assert_cmpuint(c.bursts, ==, n);
+  g_assert_cmpuint(c.proper_best, ==, n);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -449,6 +550,7 @@ main(int argc, char **argv)
   g_test_add_func("/copies/relations", test_relations);
   g_test_add_func("/copies/blank-frames", test_blank_frames);
   g_test_add_func("/copies/cull", test_cull);
+  g_test_add_func("/copies/dark-frames", test_dark_frames);
   int rc = g_test_run();
   sets_free();
   return rc;

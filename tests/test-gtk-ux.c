@@ -314,30 +314,37 @@ test_group_words(Fixture *f, gconstpointer data)
 }
 
 /* A first visit shows the photos as the scan commits them, each once, and
- * never the "No Folder Open" page while a folder is opening. */
+ * never the "No Folder Open" page while a folder is opening. Each cell shows
+ * the photo's embedded EXIF thumbnail first (orange here, where the photo
+ * is the red-green-blue-white quadrants), then its real thumbnail. */
 static void
 test_first_visit(Fixture *f, gconstpointer data)
 {
   if (!need_display())
     return;
-  /* Large enough that the scan outlasts the first polls (~15 ms a decode). */
-  const int n = 90;
+  /* A first scan reads metadata only (about a millisecond a photo) and
+   * commits every 250 ms: enough photos that it outlasts the first polls. */
+  const int n = 1500;
+  static const guint8 orange[3] = {250, 140, 20};
   g_mkdir_with_parents(f->photos, 0755);
   for (int i = 0; i < n; i++) {
-    g_autofree char *name = g_strdup_printf("p%02d.jpg", i);
+    g_autofree char *name = g_strdup_printf("p%04d.jpg", i);
     g_autofree char *path = g_build_filename(f->photos, name, NULL);
-    test_make_quadrant_image(path, 2400, 1600 + i);
+    test_make_quadrant_image(path, 360, 240 + i % 7);
+    test_embed_exif_thumbnail(path, 160, 120, orange, 0);
   }
+  g_autofree char *shot = g_build_filename(f->shots, "gtk-ux-first-visit.png", NULL);
   g_autofree char *script = g_strdup_printf("print-page\n"
                                             "sleep 100\n"
                                             "print-page\n"
+                                            "screenshot %s\n"
                                             "wait-loaded\n"
                                             "expect-shown %d\n"
                                             "wait-thumbnails\n"
                                             "expect-shown %d\n"
                                             "counters\n"
                                             "quit\n",
-                                            n, n);
+                                            shot, n, n);
   g_autofree char *out = NULL, *err = NULL;
   g_assert_cmpint(run_app(f, f->photos, script, &out, &err), ==, 0);
   g_assert_null(strstr(out, "page empty\n"));
@@ -346,6 +353,16 @@ test_first_visit(Fixture *f, gconstpointer data)
   g_test_message("%" G_GINT64_FORMAT " of %d photos shown while the scan ran", streamed, n);
   g_assert_cmpint(streamed, >, 0);
   g_assert_cmpint(streamed, <=, n);
+  /* The placeholder came first: a real thumbnail replaced it, for every
+   * cell that showed one and stayed on screen (the grid binds a few more
+   * than it shows; those may be dropped before their decode). */
+  gint64 shown = counter_from(out, "placeholders_shown");
+  gint64 replaced = counter_from(out, "placeholders_replaced");
+  g_test_message("%" G_GINT64_FORMAT " placeholders shown, %" G_GINT64_FORMAT " replaced", shown,
+                 replaced);
+  g_assert_cmpint(shown, >, 0);
+  g_assert_cmpint(replaced, >, 0);
+  g_assert_cmpint(replaced, <=, shown);
 }
 
 /* "Keep the best of every group, trash the rest": the best pick of each
@@ -405,6 +422,76 @@ test_cull_groups(Fixture *f, gconstpointer data)
   /* The review: the apply dialog's dry run counts that trash. */
   g_autofree char *dry = g_strdup_printf("dry-run photos %u files ", trashed);
   g_assert_nonnull(strstr(out, dry));
+}
+
+typedef struct {
+  GHashTable *bests; /* best_path of every group */
+  guint trash;
+} TrashCheck;
+
+static gboolean
+collect_best_cb(const DerushGroup *g, gpointer user_data)
+{
+  g_hash_table_add(((TrashCheck *)user_data)->bests, g_strdup(g->best_path));
+  return TRUE;
+}
+
+static gboolean
+count_trash_cb(const DerushPhoto *p, gpointer user_data)
+{
+  TrashCheck *c = user_data;
+  if (p->label == DERUSH_LABEL_TRASH) {
+    c->trash++;
+    g_assert_false(g_hash_table_contains(c->bests, p->path));
+  }
+  return TRUE;
+}
+
+/* "Keep the best of every burst, trash the rest": the dialog shows the
+ * library cull's dry run, the cull labels the lesser frames trash (never a
+ * best pick) in one batch that one undo takes back whole, and the apply
+ * dialog opens on the dry run of that trash. */
+static void
+test_cull_bursts(Fixture *f, gconstpointer data)
+{
+  g_autofree char *garden = demo_garden();
+  if (!garden)
+    return;
+  g_autofree char *shot = g_build_filename(f->shots, "gtk-ux-cull-bursts.png", NULL);
+  g_autofree char *script = g_strdup_printf("wait-loaded\n"
+                                            "wait-analyzed\n"
+                                            "action win.cull-bursts\n"
+                                            "cull-groups-respond cull\n"
+                                            "apply-dry-run\n"
+                                            "screenshot-dialog %s\n"
+                                            "quit\n",
+                                            shot);
+  g_autofree char *out = NULL, *err = NULL;
+  g_assert_cmpint(run_app(f, garden, script, &out, &err), ==, 0);
+  const char *said = strstr(out, " burst frames to trash");
+  g_assert_nonnull(said);
+  while (said > out && g_ascii_isdigit(said[-1]))
+    said--;
+  guint n = (guint)g_ascii_strtoull(said, NULL, 10);
+  g_assert_cmpuint(n, >, 0);
+  g_autofree char *dry = g_strdup_printf("dry-run photos %u files ", n);
+  g_assert_nonnull(strstr(out, dry));
+
+  g_autoptr(GError) error = NULL;
+  DerushCatalog *cat = derush_catalog_open(f->catalog, &error);
+  g_assert_no_error(error);
+  TrashCheck c = {g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL), 0};
+  g_assert_true(derush_catalog_foreach_group(cat, garden, -1, collect_best_cb, &c, &error));
+  g_assert_true(derush_catalog_foreach_photo(cat, garden, count_trash_cb, &c, &error));
+  g_assert_no_error(error);
+  g_assert_cmpuint(c.trash, ==, n);
+  /* One step back undoes all of it. */
+  g_assert_cmpint(derush_catalog_undo(cat, 1, &error), ==, 1);
+  c.trash = 0;
+  g_assert_true(derush_catalog_foreach_photo(cat, garden, count_trash_cb, &c, &error));
+  g_assert_cmpuint(c.trash, ==, 0);
+  g_hash_table_unref(c.bests);
+  derush_catalog_close(cat);
 }
 
 /* A W x H PNG whose left half is @left and right half @right (grey levels). */
@@ -489,6 +576,8 @@ main(int argc, char **argv)
   g_test_add("/gtk-ux/first-visit", Fixture, NULL, fixture_setup, test_first_visit,
              fixture_teardown);
   g_test_add("/gtk-ux/cull-groups", Fixture, NULL, fixture_setup, test_cull_groups,
+             fixture_teardown);
+  g_test_add("/gtk-ux/cull-bursts", Fixture, NULL, fixture_setup, test_cull_bursts,
              fixture_teardown);
   g_test_add("/gtk-ux/histogram", Fixture, NULL, fixture_setup, test_histogram, fixture_teardown);
   int status = g_test_run();

@@ -3,6 +3,7 @@
  * preview first, else one decode of the original that fills the cache. */
 #include "test-util.h"
 #include <glib/gstdio.h>
+#include <math.h>
 
 typedef struct {
   char *dir;
@@ -177,6 +178,100 @@ test_async(Fixture *f, gconstpointer data)
   derush_preview_free(preview);
 }
 
+/* The colour at the preview's centre, and whether its top row is black. */
+static void
+centre_colour(const DerushPreview *p, guint8 out[3], gboolean *top_black)
+{
+  const guint8 *px = g_bytes_get_data(p->pixels, NULL);
+  memcpy(out, px + (gsize)(p->height / 2) * p->stride + (gsize)(p->width / 2) * 3, 3);
+  const guint8 *top = px + (gsize)(p->width / 2) * 3;
+  *top_black = top[0] < 40 && top[1] < 40 && top[2] < 40;
+}
+
+/* The fast preview: the file's EXIF thumbnail (a placeholder) while the
+ * cache has nothing, without decoding the photo; the cached thumbnail once
+ * there is one. */
+static void
+test_fast(Fixture *f, gconstpointer data)
+{
+  /* A blue 160x120 thumbnail with 10 px black bands: the 800x500 photo
+   * (1.6:1) letterboxed in 4:3 as cameras do; the photo itself is the
+   * quadrants, so the two cannot be mistaken for each other. */
+  static const guint8 blue[3] = {20, 40, 230};
+  test_embed_exif_thumbnail(f->src, 160, 120, blue, 10);
+  g_autoptr(GError) error = NULL;
+  derush_photo_free(f->photo);
+  const char *roots[] = {g_path_get_dirname(f->src), NULL};
+  DerushScanOptions opt;
+  derush_scan_options_init(&opt);
+  opt.thumbnails = FALSE;
+  g_assert_true(derush_catalog_scan(f->catalog, roots, &opt, NULL, &error));
+  g_free((char *)roots[0]);
+  f->photo = derush_catalog_get_photo(f->catalog, f->src, &error);
+  g_assert_no_error(error);
+
+  gint64 c0[DERUSH_N_COUNTERS], c1[DERUSH_N_COUNTERS], c2[DERUSH_N_COUNTERS];
+  derush_counters_snapshot(c0);
+  gboolean placeholder = FALSE;
+  g_autoptr(DerushPreview) fast =
+      derush_photo_load_preview_fast(f->catalog, f->photo, 128, &placeholder, NULL, &error);
+  g_assert_no_error(error);
+  derush_counters_snapshot(c1);
+  g_assert_nonnull(fast);
+  g_assert_true(placeholder);
+  g_assert_cmpint(c1[DERUSH_COUNTER_EMBEDDED_PREVIEWS] - c0[DERUSH_COUNTER_EMBEDDED_PREVIEWS], ==,
+                  1);
+  g_assert_cmpint(c1[DERUSH_COUNTER_IMAGES_DECODED], ==, c0[DERUSH_COUNTER_IMAGES_DECODED]);
+  g_assert_cmpint(c1[DERUSH_COUNTER_THUMBNAILS_WRITTEN], ==, c0[DERUSH_COUNTER_THUMBNAILS_WRITTEN]);
+  guint8 c[3];
+  gboolean top_black = TRUE;
+  centre_colour(fast, c, &top_black);
+  g_assert_cmpint(c[2], >, 180);
+  g_assert_cmpint(c[0], <, 80);
+  /* The bands are cut off: the photo's proportions, no black edge. */
+  g_assert_false(top_black);
+  g_assert_cmpfloat(fabs((double)fast->width / fast->height - 1.6), <, 0.05);
+
+  /* Turned as the photo's orientation says (the thumbnail is stored as
+   * the sensor saw it). */
+  DerushPhoto turned = *f->photo;
+  turned.meta.orientation = 6;
+  turned.width = f->photo->height;
+  turned.height = f->photo->width;
+  g_autoptr(DerushPreview) upright =
+      derush_photo_load_preview_fast(f->catalog, &turned, 128, &placeholder, NULL, &error);
+  g_assert_no_error(error);
+  g_assert_cmpint(upright->height, >, upright->width);
+
+  /* Once the real thumbnail is made, it is the answer. */
+  g_autoptr(DerushPreview) full =
+      derush_photo_load_preview(f->catalog, f->photo, 128, NULL, &error);
+  g_assert_no_error(error);
+  derush_counters_snapshot(c1);
+  g_autoptr(DerushPreview) cached =
+      derush_photo_load_preview_fast(f->catalog, f->photo, 128, &placeholder, NULL, &error);
+  g_assert_no_error(error);
+  derush_counters_snapshot(c2);
+  g_assert_false(placeholder);
+  assert_preview(cached, 128);
+  g_assert_cmpint(c2[DERUSH_COUNTER_EMBEDDED_PREVIEWS], ==, c1[DERUSH_COUNTER_EMBEDDED_PREVIEWS]);
+  g_assert_cmpint(c2[DERUSH_COUNTER_IMAGES_DECODED], ==, c1[DERUSH_COUNTER_IMAGES_DECODED]);
+}
+
+/* No cache entry and no embedded preview: NOT_FOUND, and nothing decoded. */
+static void
+test_fast_none(Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 c0[DERUSH_N_COUNTERS], c1[DERUSH_N_COUNTERS];
+  derush_counters_snapshot(c0);
+  g_assert_null(derush_photo_load_preview_fast(f->catalog, f->photo, 128, NULL, NULL, &error));
+  g_assert_error(error, DERUSH_ERROR, DERUSH_ERROR_NOT_FOUND);
+  derush_counters_snapshot(c1);
+  g_assert_cmpint(c1[DERUSH_COUNTER_IMAGES_DECODED], ==, c0[DERUSH_COUNTER_IMAGES_DECODED]);
+  g_assert_cmpint(c1[DERUSH_COUNTER_EMBEDDED_PREVIEWS], ==, c0[DERUSH_COUNTER_EMBEDDED_PREVIEWS]);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -186,5 +281,7 @@ main(int argc, char **argv)
   g_test_add("/preview/full-size", Fixture, NULL, fixture_setup, test_full_size, fixture_teardown);
   g_test_add("/preview/errors", Fixture, NULL, fixture_setup, test_errors, fixture_teardown);
   g_test_add("/preview/async", Fixture, NULL, fixture_setup, test_async, fixture_teardown);
+  g_test_add("/preview/fast", Fixture, NULL, fixture_setup, test_fast, fixture_teardown);
+  g_test_add("/preview/fast-none", Fixture, NULL, fixture_setup, test_fast_none, fixture_teardown);
   return g_test_run();
 }

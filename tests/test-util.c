@@ -1,6 +1,7 @@
 /* test-util.c: see test-util.h. */
 #include "test-util.h"
 #include <errno.h>
+#include <gexiv2/gexiv2.h>
 #include <stdarg.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -99,6 +100,29 @@ test_make_quadrant_image(const char *path, int width, int height)
   g_mkdir_with_parents(dir, 0755);
   g_assert_cmpint(vips_image_write_to_file(img, path, NULL), ==, 0);
   g_object_unref(img);
+}
+
+void
+test_embed_exif_thumbnail(const char *path, int width, int height, const guint8 rgb[3], int bar)
+{
+  g_autofree guint8 *px = g_malloc0((gsize)width * height * 3);
+  for (int y = bar; y < height - bar; y++)
+    for (int x = 0; x < width; x++)
+      memcpy(px + ((gsize)y * width + x) * 3, rgb, 3);
+  g_autoptr(VipsImage) img = vips_image_new_from_memory_copy(px, (gsize)width * height * 3, width,
+                                                             height, 3, VIPS_FORMAT_UCHAR);
+  void *jpeg = NULL;
+  size_t len = 0;
+  g_assert_cmpint(vips_jpegsave_buffer(img, &jpeg, &len, "Q", 90, "strip", TRUE, NULL), ==, 0);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GExiv2Metadata) md = gexiv2_metadata_new();
+  g_assert_true(gexiv2_metadata_open_path(md, path, &error));
+  g_assert_no_error(error);
+  gexiv2_metadata_try_set_exif_thumbnail_from_buffer(md, jpeg, (gint)len, &error);
+  g_assert_no_error(error);
+  g_assert_true(gexiv2_metadata_save_file(md, path, &error));
+  g_assert_no_error(error);
+  g_free(jpeg);
 }
 
 int

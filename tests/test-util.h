@@ -23,6 +23,11 @@ void test_write_file(const char *path, const void *data, gsize len);
  * green, blue and white (top-left, top-right, bottom-left, bottom-right), so
  * a test can tell its orientation from pixels. */
 void test_make_quadrant_image(const char *path, int width, int height);
+/* Embeds a @width x @height JPEG of colour @rgb as @path's EXIF thumbnail
+ * (IFD1, as cameras write it), with black bands @bar pixels high at its
+ * top and bottom (a 3:2 photo letterboxed in a 4:3 thumbnail). */
+void test_embed_exif_thumbnail(const char *path, int width, int height, const guint8 rgb[3],
+                               int bar);
 
 /* Runs the derush CLI ($DERUSH_BIN) with @argv (NULL-terminated, without
  * the program name) and the environment plus @envp (nullable). Returns the

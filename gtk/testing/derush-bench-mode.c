@@ -10,8 +10,9 @@
  *                    the listing were done
  *   bench first-screen  process start to the first frame whose grid was full
  *                    (or held every photo, once loaded) with every cell on
- *                    screen showing its thumbnail: a new folder's first
- *                    screenful
+ *                    screen showing its thumbnail or its embedded preview:
+ *                    a new folder's first screenful (first_screen_ms), and
+ *                    to the first with no placeholder left (real_screen_ms)
  *   bench scroll     the grid scrolled at a steady speed for N seconds:
  *                    frame intervals from the GdkFrameClock (frame_time of
  *                    successive frames), the main thread's work per frame
@@ -68,7 +69,8 @@ struct _DerushBenchMode {
   gint64 process_start; /* monotonic µs, from /proc/self/stat */
   gint64 first_frame, first_grid_frame;
   gint64 loaded_frame;       /* the first frame after the scan and listing were done */
-  gint64 first_screen_frame; /* the first full screen of thumbnails */
+  gint64 first_screen_frame; /* the first full screen of thumbnails or placeholders */
+  gint64 real_screen_frame;  /* the first without a placeholder left */
   gint64 first_items;        /* the first photos reached the model */
 
   State state;
@@ -147,11 +149,11 @@ counter_delta(DerushBenchMode *self, DerushGuiCounter counter)
 /* The grid's viewport is full of photos (or holds all of them, the load
  * done) and every cell on screen shows its thumbnail. */
 static gboolean
-screen_full(DerushWindow *window)
+screen_full(DerushWindow *window, gboolean real)
 {
   guint blank;
   guint mapped = derush_window_count_cells_on_screen(window, &blank);
-  if (mapped == 0 || blank > 0)
+  if (mapped == 0 || blank > 0 || (real && derush_window_count_placeholders_on_screen(window) > 0))
     return FALSE;
   if (derush_window_is_loaded(window) && mapped >= derush_window_get_n_shown(window))
     return TRUE;
@@ -214,8 +216,10 @@ after_paint_cb(GdkFrameClock *clock, DerushBenchMode *self)
     self->first_grid_frame = now;
   if (!self->loaded_frame && self->window && derush_window_is_loaded(self->window))
     self->loaded_frame = now;
-  if (!self->first_screen_frame && self->window && screen_full(self->window))
+  if (!self->first_screen_frame && self->window && screen_full(self->window, FALSE))
     self->first_screen_frame = now;
+  if (!self->real_screen_frame && self->window && screen_full(self->window, TRUE))
+    self->real_screen_frame = now;
 
   if (self->state == IDLE)
     return;
@@ -578,22 +582,25 @@ derush_bench_mode_print_loaded(DerushBenchMode *self)
 /**
  * derush_bench_mode_print_first_screen:
  * Prints a `bench first-screen` line once a frame showed a full screen of
- * thumbnails (see screen_full()).
+ * thumbnails, placeholders allowed, and one showed it without any (see
+ * screen_full()).
  * Returns: FALSE until then (call again).
  */
 gboolean
 derush_bench_mode_print_first_screen(DerushBenchMode *self)
 {
   g_return_val_if_fail(DERUSH_IS_BENCH_MODE(self), FALSE);
-  if (!self->first_screen_frame)
+  if (!self->first_screen_frame || !self->real_screen_frame)
     return FALSE;
   guint blank;
-  g_print("bench first-screen first_screen_ms=%.1f grid_ms=%.1f photos_shown=%u cells_on_screen=%u "
-          "loaded=%d\n",
+  g_print("bench first-screen first_screen_ms=%.1f real_screen_ms=%.1f grid_ms=%.1f "
+          "photos_shown=%u cells_on_screen=%u placeholders_shown=%" G_GINT64_FORMAT " loaded=%d\n",
           (self->first_screen_frame - self->process_start) / 1000.0,
+          (self->real_screen_frame - self->process_start) / 1000.0,
           (self->first_grid_frame - self->process_start) / 1000.0,
           derush_window_get_n_shown(self->window),
           derush_window_count_cells_on_screen(self->window, &blank),
+          derush_gui_counter_get(DERUSH_GUI_COUNTER_PLACEHOLDERS_SHOWN),
           derush_window_is_loaded(self->window));
   return TRUE;
 }

@@ -12,6 +12,7 @@ G_BEGIN_DECLS
 /* What best-of-group compares before the score (fidelity.c): NAN unknown. */
 typedef struct {
   float megapixels, saturation, jpeg_quality, camera_jpeg, clip_high;
+  float under; /* 1 under-exposed (derush_features_exposure_flag), 0 not */
 } DerushFidelity;
 
 /* The steps of fidelity.c, in the order they are tried. */
@@ -20,6 +21,7 @@ typedef enum {
   DERUSH_FIDELITY_COLOUR,
   DERUSH_FIDELITY_ENCODER,
   DERUSH_FIDELITY_COMPRESSION,
+  DERUSH_FIDELITY_EXPOSURE,
   DERUSH_FIDELITY_CLIPPING,
   DERUSH_FIDELITY_SAME, /* none tells them apart */
 } DerushFidelityStep;

@@ -13,8 +13,8 @@
  * shrink-on-load (a 256 px cell decodes the 512 px JPEG at 1/2 scale in
  * the IDCT, for about a quarter of the work). A damaged file is a miss:
  * the caller makes it again. */
-static VipsImage *
-cache_read(const char *cache_dir, guint64 hash, int size)
+VipsImage *
+_derush_thumb_cache_read(const char *cache_dir, guint64 hash, int size)
 {
   if (size >= DERUSH_THUMB_CACHE_SIZE)
     return _derush_thumb_cache_lookup(cache_dir, hash);
@@ -73,7 +73,8 @@ _derush_preview_image(const char *cache_dir, const char *path, guint64 content_h
   gboolean use_cache = cache_dir && size > 0 && size <= DERUSH_THUMB_CACHE_SIZE;
 
   VipsImage *image = NULL;
-  if (use_cache && content_hash && (image = cache_read(cache_dir, content_hash, size))) {
+  if (use_cache && content_hash &&
+      (image = _derush_thumb_cache_read(cache_dir, content_hash, size))) {
     if (from_cache)
       *from_cache = TRUE;
     return image;
@@ -90,7 +91,7 @@ _derush_preview_image(const char *cache_dir, const char *path, guint64 content_h
                 "changed since the last scan; scan it again");
     return NULL;
   }
-  if (use_cache && !content_hash && (image = cache_read(cache_dir, hash, size))) {
+  if (use_cache && !content_hash && (image = _derush_thumb_cache_read(cache_dir, hash, size))) {
     if (from_cache)
       *from_cache = TRUE;
     return image;
@@ -152,8 +153,10 @@ derush_preview_free(DerushPreview *preview)
   g_free(preview);
 }
 
-static DerushPreview *
-preview_from_image(VipsImage *image, GError **error)
+/* An in-memory image as the public API's pixels (normalised first when it
+ * is not sRGB 8-bit 3-band already). */
+DerushPreview *
+_derush_preview_from_image(VipsImage *image, GError **error)
 {
   g_autoptr(VipsImage) norm = NULL;
   if (image->Bands != 3 || image->BandFmt != VIPS_FORMAT_UCHAR) {
@@ -188,7 +191,7 @@ load_preview(const char *cache_dir, const DerushPhoto *photo, int size, GCancell
   g_autoptr(VipsImage) image =
       _derush_preview_image(cache_dir, photo->path, photo->content_hash, photo->meta.orientation,
                             size, 0, NULL, cancellable, error);
-  return image ? preview_from_image(image, error) : NULL;
+  return image ? _derush_preview_from_image(image, error) : NULL;
 }
 
 /**
