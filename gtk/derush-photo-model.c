@@ -86,9 +86,11 @@ static gboolean
 filter_mode_matches(DerushPhotoModel *self, gpointer object)
 {
   /* A RAW+JPEG pair is one photo (the library labels both halves at once):
-   * one cell, the JPEG's, marked "RAW+JPEG". */
+   * one cell, the JPEG's, marked "RAW+JPEG". The RAW half is told by its
+   * name too: a RAW libraw cannot read (read through libvips) has no
+   * raw_format, and showed as a second cell. */
   const DerushPhoto *photo = derush_photo_item_get_photo(object);
-  if (photo->pair_path && photo->raw_format)
+  if (photo->pair_path && (photo->raw_format || derush_is_raw_name(photo->path)))
     return FALSE;
   DerushLabel label = derush_photo_item_get_label(object);
   if (self->hide_labelled && label != DERUSH_LABEL_NONE)
