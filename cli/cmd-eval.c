@@ -88,6 +88,20 @@ eval_blur(CliContext *ctx, const char *truth, gboolean json)
     cli_json_add_double(b, "ranked_sharp_first", r.ranked_sharp_first);
     json_builder_set_member_name(b, "sharp_first");
     json_builder_add_int_value(b, r.sharp_first);
+    json_builder_set_member_name(b, "frames");
+    json_builder_add_int_value(b, r.frames);
+    json_builder_set_member_name(b, "frames_sharp");
+    json_builder_add_int_value(b, r.frames_sharp);
+    cli_json_add_double(b, "roc_auc", r.roc_auc);
+    cli_json_add_double(b, "soft_accuracy", r.soft_accuracy);
+    cli_json_add_double(b, "roc_auc_lap_var", r.roc_auc_lap_var);
+    cli_json_add_double(b, "roc_auc_old_sharpness", r.roc_auc_old_sharpness);
+    json_builder_set_member_name(b, "best_feature");
+    if (r.best_feature)
+      json_builder_add_string_value(b, r.best_feature);
+    else
+      json_builder_add_null_value(b);
+    cli_json_add_double(b, "best_feature_roc_auc", r.best_feature_roc_auc);
     json_builder_end_object(b);
     g_autoptr(JsonNode) root = json_builder_get_root(b);
     cli_print_json(stdout, root);
@@ -95,6 +109,13 @@ eval_blur(CliContext *ctx, const char *truth, gboolean json)
     printf("Sharp frame ranked first in %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT
            " scenes (%.3f)\n",
            r.sharp_first, r.triplets, r.ranked_sharp_first);
+    printf("Frames on their own (%" G_GINT64_FORMAT ", %" G_GINT64_FORMAT
+           " sharp): sharpness_score ROC-AUC %.3f, soft right on %.3f\n",
+           r.frames, r.frames_sharp, r.roc_auc, r.soft_accuracy);
+    printf("  ROC-AUC of lap_var %.3f, of the old sharpness %.3f, of the best old feature"
+           " (%s) %.3f\n",
+           r.roc_auc_lap_var, r.roc_auc_old_sharpness, r.best_feature ? r.best_feature : "-",
+           r.best_feature_roc_auc);
   }
   return CLI_EXIT_OK;
 }
@@ -283,7 +304,10 @@ cli_cmd_eval(CliContext *ctx, int argc, char **argv)
       "  unreadable_expected, unreadable_paths}.\n"
       "eval blur --truth CSV: CSV is file,scene_id,device,label (sharp, defocus_blur,\n"
       "  motion_blur); prints the fraction of scenes whose sharp frame scores above\n"
-      "  every blurred one. JSON: {triplets, ranked_sharp_first, sharp_first}.\n"
+      "  every blurred one, then judges each frame alone: ROC-AUC of sharpness_score and\n"
+      "  the soft flag's accuracy. JSON: {triplets, ranked_sharp_first, sharp_first,\n"
+      "  frames, frames_sharp, roc_auc, soft_accuracy, roc_auc_lap_var,\n"
+      "  roc_auc_old_sharpness, best_feature, best_feature_roc_auc}.\n"
       "eval faces --truth CSV: CSV is path,faces,eyes_closed[,note] (faces at least\n"
       "  48 px wide, those with both eyes closed); the files are read directly. JSON:\n"
       "  {photos, count_accuracy, closed_precision, closed_recall, unreadable,\n"

@@ -66,6 +66,15 @@ print_features(const char *path, const float *v, const float *det,
     json_builder_add_string_value(b, flags[derush_features_exposure_flag(v)]);
     json_builder_set_member_name(b, "blank");
     json_builder_add_boolean_value(b, derush_features_blank(v));
+    /* The lone-photo judgement; sharpness_score is in the vector above. */
+    double sure = 0;
+    json_builder_set_member_name(b, "soft");
+    json_builder_add_boolean_value(b, derush_features_soft(v, &sure));
+    cli_json_add_double(b, "soft_confidence",
+                        isnan(v[DERUSH_FEATURE_SHARPNESS_SCORE]) ? NAN : sure);
+    json_builder_set_member_name(b, "noisy");
+    json_builder_add_boolean_value(b, derush_features_noisy(v, &sure));
+    cli_json_add_double(b, "noisy_confidence", isnan(v[DERUSH_FEATURE_NOISE]) ? NAN : sure);
     add_detector_json(b, det, embeddings);
     json_builder_end_object(b);
     g_autoptr(JsonNode) root = json_builder_get_root(b);
@@ -90,6 +99,13 @@ print_features(const char *path, const float *v, const float *det,
   }
   printf("  %-18s %12s  %s\n", "blank", derush_features_blank(v) ? "yes" : "no",
          "almost no detail anywhere (lens cap, plain colour)");
+  double sure = 0;
+  gboolean soft = derush_features_soft(v, &sure);
+  printf("  %-18s %12s  %s (%.0f%% sure)\n", "soft", soft ? "yes" : "no",
+         "softer than a sharp photo of any scene", 100 * sure);
+  gboolean noisy = derush_features_noisy(v, &sure);
+  printf("  %-18s %12s  %s (%.0f%% sure)\n", "noisy", noisy ? "yes" : "no",
+         "visible grain at screen size", 100 * sure);
   for (int k = 0; k < DERUSH_N_EMBEDDINGS; k++)
     if (embeddings[k])
       printf("  %-18s %12d  %s, version %d\n", "embedding", embeddings[k]->size,

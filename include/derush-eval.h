@@ -41,6 +41,14 @@ typedef struct {
   gint64 triplets;           /* scenes with a sharp and at least one blurred frame */
   gint64 sharp_first;        /* scenes whose sharp frame beat every blurred one */
   double ranked_sharp_first; /* sharp_first / triplets */
+  /* Every measured frame on its own, sharp against blurred (issue 21). */
+  gint64 frames, frames_sharp;  /* measured frames, of which labelled sharp */
+  double roc_auc;               /* of derush_features_sharpness_score() */
+  double soft_accuracy;         /* frames whose soft flag matches the label */
+  double roc_auc_lap_var;       /* Laplacian variance alone */
+  double roc_auc_old_sharpness; /* derush_features_sharpness() */
+  const char *best_feature;     /* the best single feature of version 2's vector */
+  double best_feature_roc_auc;  /* its ROC-AUC (either direction) */
 } DerushBlurEval;
 
 gboolean derush_eval_blur(DerushCatalog *catalog, const char *truth_csv, DerushBlurEval *result,

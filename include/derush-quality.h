@@ -8,7 +8,7 @@ G_BEGIN_DECLS
 
 /* Bumped whenever a feature's definition changes (quality/features.c): the
  * stored vectors of another version are recomputed by the next analyze. */
-#define DERUSH_FEATURES_VERSION 2
+#define DERUSH_FEATURES_VERSION 3
 
 /* The per-photo feature vector, float32, in this order; docs/features.md
  * has the table. Stored by index: append only, and bump the version when a
@@ -60,6 +60,10 @@ typedef enum {
   DERUSH_FEATURE_JPEG_QUALITY,    /* IJG quality of the luma table 1..100; NAN: not a JPEG */
   DERUSH_FEATURE_CAMERA_JPEG,     /* 1: laid out as a camera writes it, 0: by a program */
   DERUSH_FEATURE_BYTES_PER_PIXEL, /* file bytes per pixel of the original */
+  /* the lone-photo sharpness judgement (quality/sharpness-judge.c) */
+  DERUSH_FEATURE_EDGE_WIDTH,      /* crisp edges' width, worst orientation, preview px */
+  DERUSH_FEATURE_REBLUR,          /* variation a re-blur leaves (Crete): 0 crisp .. 1 flat */
+  DERUSH_FEATURE_SHARPNESS_SCORE, /* 0..1, higher sharper, comparable across photos */
   DERUSH_N_FEATURES
 } DerushFeature;
 
@@ -86,6 +90,13 @@ gboolean derush_catalog_get_features(DerushCatalog *catalog, const char *path, f
                                      GError **error);
 
 double derush_features_sharpness(const float *vector);
+
+/* The lone-photo judgement (quality/sharpness-judge.c): a score on one
+ * scale for every photo, and flags that need no group to compare with.
+ * @confidence (out, optional): how sure the flag is, 0.5..1. */
+double derush_features_sharpness_score(const float *vector);
+gboolean derush_features_soft(const float *vector, double *confidence);
+gboolean derush_features_noisy(const float *vector, double *confidence);
 
 /* Almost no detail anywhere (lens cap, plain colour): never a near-duplicate
  * by hashes (quality/photo-flags.c). */

@@ -126,6 +126,19 @@ static const DerushFeatureInfo feature_info[DERUSH_N_FEATURES] = {
                                     "0 or 1"},
     [DERUSH_FEATURE_BYTES_PER_PIXEL] = {"bytes_per_pixel", "file bytes per pixel of the original",
                                         ">= 0"},
+    [DERUSH_FEATURE_EDGE_WIDTH] = {"edge_width",
+                                   "pixels a crisp edge takes to rise (grey range over slope at "
+                                   "strong edges, 20th percentile), in the worst of 4 orientations",
+                                   ">= 0"},
+    [DERUSH_FEATURE_REBLUR] = {"reblur",
+                               "share of neighbouring-pixel variation a 9-px box re-blur leaves "
+                               "(Crete et al. 2007), noise discounted: 0 crisp, 1 flat",
+                               "0..1"},
+    [DERUSH_FEATURE_SHARPNESS_SCORE] = {"sharpness_score",
+                                        "probability-like sharpness from edge_width and the "
+                                        "Laplacian sharpness (reblur without strong edges): "
+                                        "below 0.5 soft",
+                                        "0..1"},
 };
 
 /**
@@ -494,6 +507,7 @@ _derush_features_compute_rgb(const guint8 *rgb, int width, int height, gsize str
       vector[DERUSH_FEATURE_LUMA_P99] - vector[DERUSH_FEATURE_LUMA_P1];
 
   sharpness_features(grey, width, height, vector);
+  _derush_sharpness_judge(grey, width, height, vector);
   g_free(grey);
 }
 

@@ -72,6 +72,10 @@ gboolean _derush_features_compute_image(VipsImage *image, const DerushMeta *meta
 double _derush_region_sharpness_rgb(const guint8 *rgb, int width, int height, gsize stride, int x0,
                                     int y0, int x1, int y1);
 
+/* sharpness-judge.c: EDGE_WIDTH, REBLUR and SHARPNESS_SCORE of @v from the
+ * preview's grey plane; NOISE must be in @v already. */
+void _derush_sharpness_judge(const float *grey, int width, int height, float *v);
+
 /* jpeg-encoding.c: the IJG quality of a luma table's sum; a JPEG file's
  * encoding (FALSE when not a readable JPEG); and the file features of
  * @vector (JPEG_QUALITY, CAMERA_JPEG, BYTES_PER_PIXEL, after MEGAPIXELS). */

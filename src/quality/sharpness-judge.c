@@ -1,0 +1,315 @@
+/* sharpness-judge.c: is this photo sharp, on its own, without a burst to
+ * compare it with (issue 21)?
+ *
+ * A Laplacian variance measures how much fine detail a picture has, which
+ * is as much a matter of content (grass against a foggy sky) as of focus,
+ * so one threshold cannot tell a soft frame from a smooth scene. The two
+ * measures here are normalised by the content itself: they ask how the
+ * picture's own edges are made, not how many there are.
+ *
+ * - Edge width (after Marziliano et al. 2002). At each strong edge (a
+ *   local maximum of the gradient across the edge), the contrast of the
+ *   edge (the grey range of its 9x9 neighbourhood) over the steepest slope
+ *   (the gradient) is how many pixels the edge takes to rise: ~2.5 px for
+ *   a crisp edge on the preview, 4-6 px for a defocused one, whatever the
+ *   edge's contrast. Edges are sorted into four orientations and each
+ *   orientation keeps its 20th percentile (the crisper edges: a sharp
+ *   subject on a smooth background still has crisp edges); the widest of
+ *   the four is the picture's width. The widest, because motion blur
+ *   smears only across its direction: edges that run along the motion stay
+ *   crisp, so a camera shake shows in one orientation only.
+ * - Re-blur (Crete et al. 2007). Blur the picture again with a 9-pixel box
+ *   and measure how much neighbouring-pixel variation drops: a sharp
+ *   picture loses much of it, a blurred one little (it has little left to
+ *   lose). 0 is crisp, 1 flat; the worse of the two axes counts.
+ *
+ * Noise: high-ISO grain is fine detail too, and looks "sharp" to a
+ * Laplacian and to a re-blur (grain loses a lot to a box blur). Edges are
+ * therefore taken only where the slope clears three noise sigmas and the
+ * contrast six, so grain neither makes edges nor fakes their slope; and the
+ * re-blur's variation discounts what the measured noise alone contributes
+ * (the mean absolute difference of two pixels of Gaussian noise sigma n is
+ * 2n/sqrt(pi)). The noise is the photo's own NOISE feature (Immerkaer).
+ *
+ * Both run on the 512 px preview the analysis already decoded (no second
+ * decode: the speed budget), in one pass each over the grey plane. The
+ * preview hides a blur smaller than about a pixel of its own scale (0.2 %
+ * of the long edge): such frames read sharp here; README's blur table has
+ * the measured limits.
+ *
+ * The score combines the edge width with the Laplacian sharpness (a
+ * logistic fit, see derush_features_sharpness_score()) into a 0..1 scale that means the
+ * same for every photo; derush_features_soft() and derush_features_noisy()
+ * are the lone-photo flags.
+ */
+#include "features.h"
+
+#define RANGE_RADIUS 4   /* 9x9 neighbourhood for an edge's contrast */
+#define EDGE_MIN_SLOPE 2 /* grey levels a pixel, at least */
+#define EDGE_MIN_RANGE 20
+#define EDGE_PERCENTILE 0.2
+#define EDGE_MIN_COUNT 30 /* edges an orientation needs to count */
+#define SLOPE_BINS 1024   /* histogram of slopes, 0.25 grey level a bin */
+#define REBLUR_RADIUS 4   /* the 9-pixel box of Crete et al. */
+
+static int
+cmp_float(const void *a, const void *b)
+{
+  float x = *(const float *)a, y = *(const float *)b;
+  return (x > y) - (x < y);
+}
+
+/* The grey range (max - min) of the (2r+1)^2 neighbourhood of (x, y),
+ * which lies inside the plane. */
+static float
+local_range(const float *g, int w, int x, int y, int r)
+{
+  float lo = G_MAXFLOAT, hi = -G_MAXFLOAT;
+  for (int dy = -r; dy <= r; dy++) {
+    const float *row = g + (gsize)(y + dy) * w + x;
+    for (int dx = -r; dx <= r; dx++) {
+      lo = MIN(lo, row[dx]);
+      hi = MAX(hi, row[dx]);
+    }
+  }
+  return hi - lo;
+}
+
+/* Orientation of a gradient in four bins (0: horizontal gradient, i.e. a
+ * vertical edge; 1: 45 degrees, 2: vertical, 3: 135), without atan2:
+ * tan(22.5 degrees) = 0.4142. y grows downwards. */
+static int
+orientation(float gx, float gy)
+{
+  float ax = fabsf(gx), ay = fabsf(gy);
+  if (ay <= 0.4142f * ax)
+    return 0;
+  if (ax <= 0.4142f * ay)
+    return 2;
+  return (gx > 0) == (gy > 0) ? 1 : 3;
+}
+
+/* Edge width, in preview pixels (see the top of the file); NAN when no
+ * orientation has EDGE_MIN_COUNT strong edges. */
+static double
+edge_width(const float *g, int w, int h, double noise)
+{
+  int border = RANGE_RADIUS + 1;
+  if (w <= 2 * border + 2 || h <= 2 * border + 2)
+    return NAN;
+  gsize n = (gsize)w * h;
+  float *mag = g_new0(float, n);
+  guint8 *bin = g_new0(guint8, n);
+  guint hist[SLOPE_BINS] = {0};
+  guint counted = 0;
+  for (int y = 1; y < h - 1; y++) {
+    const float *u = g + (gsize)(y - 1) * w, *r = u + w, *d = r + w;
+    for (int x = 1; x < w - 1; x++) {
+      /* Sobel / 8: grey levels a pixel. */
+      float gx = ((u[x + 1] + 2 * r[x + 1] + d[x + 1]) - (u[x - 1] + 2 * r[x - 1] + d[x - 1])) / 8;
+      float gy = ((d[x - 1] + 2 * d[x] + d[x + 1]) - (u[x - 1] + 2 * u[x] + u[x + 1])) / 8;
+      float m = sqrtf(gx * gx + gy * gy);
+      mag[(gsize)y * w + x] = m;
+      bin[(gsize)y * w + x] = (guint8)orientation(gx, gy);
+      hist[MIN(SLOPE_BINS - 1, (int)(m * 4))]++;
+      counted++;
+    }
+  }
+  /* The 90th percentile of slopes: edges are the steepest tenth at least. */
+  guint target = counted - counted / 10, cum = 0;
+  int p90 = 0;
+  while (p90 < SLOPE_BINS - 1 && (cum += hist[p90]) < target)
+    p90++;
+  float min_slope = MAX(MAX((float)EDGE_MIN_SLOPE, p90 / 4.0f), 3.0f * (float)noise);
+  float min_range = MAX((float)EDGE_MIN_RANGE, 6.0f * (float)noise);
+
+  static const int nbr[4][2] = {{0, 1}, {1, 1}, {1, 0}, {1, -1}}; /* dy, dx across the edge */
+  GArray *widths[4];
+  for (int b = 0; b < 4; b++)
+    widths[b] = g_array_new(FALSE, FALSE, sizeof(float));
+  for (int y = border; y < h - border; y++) {
+    for (int x = border; x < w - border; x++) {
+      gsize i = (gsize)y * w + x;
+      float m = mag[i];
+      if (m <= min_slope)
+        continue;
+      int b = bin[i];
+      gssize off = (gssize)nbr[b][0] * w + nbr[b][1];
+      /* A local maximum across the edge (ties broken to one side). */
+      if (m < mag[i + off] || m <= mag[i - off])
+        continue;
+      float range = local_range(g, w, x, y, RANGE_RADIUS);
+      if (range <= min_range)
+        continue;
+      float width = range / m;
+      g_array_append_val(widths[b], width);
+    }
+  }
+  double worst = NAN;
+  for (int b = 0; b < 4; b++) {
+    GArray *a = widths[b];
+    if (a->len >= EDGE_MIN_COUNT) {
+      g_array_sort(a, cmp_float);
+      double q = g_array_index(a, float, (guint)(EDGE_PERCENTILE * (a->len - 1)));
+      worst = isnan(worst) ? q : MAX(worst, q);
+    }
+    g_array_unref(a);
+  }
+  g_free(mag);
+  g_free(bin);
+  return worst;
+}
+
+/* Re-blur (see the top of the file): 0 crisp .. 1 flat; NAN when the
+ * picture is too small or has no variation at all. */
+static double
+reblur(const float *g, int w, int h, double noise)
+{
+  int r = REBLUR_RADIUS;
+  if (w <= 2 * r + 3 || h <= 2 * r + 3)
+    return NAN;
+  /* The difference of two neighbouring 9-pixel box means is the two end
+   * pixels' difference over 9: no blurred copy is needed. */
+  double si_h = 0, sv_h = 0, si_v = 0, sv_v = 0, n_h = 0, n_v = 0;
+  for (int y = 0; y < h; y++) {
+    const float *row = g + (gsize)y * w;
+    for (int x = r; x < w - r - 1; x++) {
+      double di = fabs(row[x + 1] - row[x]);
+      double db = fabs(row[x + r + 1] - row[x - r]) / (2 * r + 1);
+      si_h += di;
+      sv_h += MAX(0.0, di - db);
+      n_h++;
+    }
+  }
+  for (int y = r; y < h - r - 1; y++) {
+    const float *row = g + (gsize)y * w;
+    for (int x = 0; x < w; x++) {
+      double di = fabs(row[x + w] - row[x]);
+      double db = fabs(row[x + (gsize)(r + 1) * w] - row[x - (gssize)r * w]) / (2 * r + 1);
+      si_v += di;
+      sv_v += MAX(0.0, di - db);
+      n_v++;
+    }
+  }
+  /* Grain: what noise alone adds to the variation, taken off both sums
+   * (a box blur removes nearly all of it, so it sits in the lost part). */
+  double grain = isnan(noise) ? 0 : 2 * noise / sqrt(G_PI);
+  si_h -= grain * n_h;
+  sv_h -= grain * n_h;
+  si_v -= grain * n_v;
+  sv_v -= grain * n_v;
+  if (si_h <= 1e-6 * n_h && si_v <= 1e-6 * n_v)
+    return NAN;
+  double bh = si_h > 1e-6 * n_h ? 1 - MAX(0.0, sv_h) / si_h : 1;
+  double bv = si_v > 1e-6 * n_v ? 1 - MAX(0.0, sv_v) / si_v : 1;
+  return CLAMP(MAX(bh, bv), 0.0, 1.0);
+}
+
+/**
+ * _derush_sharpness_judge:
+ * @g: the grey plane (0..255) of the preview
+ * @w: its width
+ * @h: its height
+ * @v: the feature vector, NOISE already set; EDGE_WIDTH, REBLUR and
+ *   SHARPNESS_SCORE are filled (NAN when the picture is too small or flat)
+ */
+void
+_derush_sharpness_judge(const float *g, int w, int h, float *v)
+{
+  double noise = v[DERUSH_FEATURE_NOISE];
+  v[DERUSH_FEATURE_EDGE_WIDTH] = (float)edge_width(g, w, h, isnan(noise) ? 0 : noise);
+  v[DERUSH_FEATURE_REBLUR] = (float)reblur(g, w, h, noise);
+  v[DERUSH_FEATURE_SHARPNESS_SCORE] = (float)derush_features_sharpness_score(v);
+}
+
+/* The logistic fit behind the score: log-odds of "sharp" =
+ * SCORE_BIAS + SCORE_WIDTH * ln(edge_width) + SCORE_DETAIL * sharpness,
+ * where sharpness is derush_features_sharpness() (log10 of the sharpest and
+ * the centre tiles' Laplacian variance): the edge width says how edges are
+ * made, the Laplacian how much fine detail there is; each covers the
+ * other's misses (a smooth sunset has wide edges but a crisp horizon, a
+ * blurred texture still some Laplacian). The re-blur added nothing beside
+ * them in the fit (weight -0.3) and stays a feature for the learner and the
+ * fallback for frames without strong edges (fog, a flat wall).
+ * Fitted (bench/blur/fit-score.py) on the "tune" half of the frames
+ * bench/blur/build-frames.sh makes from ../shared/corpus (324 frames, 54
+ * sharp); the tests and the README's figures use the other half. */
+#define SCORE_BIAS 14.09
+#define SCORE_WIDTH -20.29
+#define SCORE_DETAIL 4.02
+#define SCORE_ONLY_BIAS 7.49
+#define SCORE_ONLY_REBLUR -19.78
+
+/**
+ * derush_features_sharpness_score:
+ * @vector: DERUSH_N_FEATURES values
+ *
+ * The lone-photo sharpness: 0..1, higher sharper, on one scale for every
+ * photo (a probability-like value from a logistic fit, so 0.5 is the line
+ * between soft and sharp). Computed from EDGE_WIDTH (see the top of
+ * sharpness-judge.c), which is content-normalised (a smooth scene is not
+ * soft for lacking fine texture), and derush_features_sharpness(); from
+ * REBLUR alone when the picture has no strong edges.
+ *
+ * Returns: the score, NAN when the preview could not be judged.
+ */
+double
+derush_features_sharpness_score(const float *vector)
+{
+  double width = vector[DERUSH_FEATURE_EDGE_WIDTH], rb = vector[DERUSH_FEATURE_REBLUR];
+  double detail = derush_features_sharpness(vector);
+  double z;
+  if (!isnan(width) && width > 0 && !isnan(detail))
+    z = SCORE_BIAS + SCORE_WIDTH * log(width) + SCORE_DETAIL * detail;
+  else if (!isnan(rb))
+    z = SCORE_ONLY_BIAS + SCORE_ONLY_REBLUR * rb;
+  else
+    return NAN;
+  return 1 / (1 + exp(-z));
+}
+
+/**
+ * derush_features_soft:
+ * @vector: DERUSH_N_FEATURES values
+ * @confidence: (out) (optional): how sure the answer is, 0.5..1 (the
+ *   score's distance from the line, as a probability)
+ *
+ * Whether the photo is soft on its own: its sharpness score is below 0.5.
+ *
+ * Returns: TRUE when soft; FALSE when sharp or unknown (@confidence 0).
+ */
+gboolean
+derush_features_soft(const float *vector, double *confidence)
+{
+  double s = derush_features_sharpness_score(vector);
+  if (confidence)
+    *confidence = isnan(s) ? 0 : MAX(s, 1 - s);
+  return s < 0.5; /* NAN: FALSE */
+}
+
+/* Noise sigma on the preview (grey levels) at which a photo reads noisy,
+ * and the width of the unsure band around it (docs: README's blur table). */
+#define NOISY_SIGMA 1.2
+#define NOISY_SPREAD 0.15
+
+/**
+ * derush_features_noisy:
+ * @vector: DERUSH_N_FEATURES values
+ * @confidence: (out) (optional): how sure the answer is, 0.5..1
+ *
+ * Whether the photo shows grain: the NOISE feature (Immerkaer, on the flat
+ * quarter of the preview's tiles) above NOISY_SIGMA grey levels. The
+ * preview averages grain down (a 12-MP frame shrunk 8 times keeps an
+ * eighth of its sigma), so what reads noisy here is grain a photographer
+ * sees at fit-to-screen size.
+ *
+ * Returns: TRUE when noisy; FALSE when clean or unknown (@confidence 0).
+ */
+gboolean
+derush_features_noisy(const float *vector, double *confidence)
+{
+  double n = vector[DERUSH_FEATURE_NOISE];
+  if (confidence)
+    *confidence = isnan(n) ? 0 : 1 / (1 + exp(-fabs(n - NOISY_SIGMA) / NOISY_SPREAD));
+  return n > NOISY_SIGMA; /* NAN: FALSE */
+}
