@@ -356,7 +356,7 @@ test_first_visit(Fixture *f, gconstpointer data)
   /* The placeholder came first: a real thumbnail replaced it, for every
    * cell that showed one and stayed on screen (the grid binds a few more
    * than it shows; those may be dropped before their decode). */
-  gint64 shown = counter_from(out, "placeholders_shown");
+  gint64 shown = counter_from(out, "placeholders_used");
   gint64 replaced = counter_from(out, "placeholders_replaced");
   g_test_message("%" G_GINT64_FORMAT " placeholders shown, %" G_GINT64_FORMAT " replaced", shown,
                  replaced);
