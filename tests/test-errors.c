@@ -8,7 +8,8 @@
  *    reads or writes the catalog fails in SQL;
  *  - bad arguments: files that do not exist, folders that are files,
  *    truth CSVs that are not there.
- * Each call is checked for "failed, and an error with a message is set";
+ * Each call is checked for "failed, and an error with a message is set"
+ * (41 catalog calls, 17 bad-argument cases);
  * none may crash or fail silently (a -1 or NULL with no error, the bug
  * the audit looked for).
  */
@@ -292,6 +293,98 @@ call_prediction_scores(Fixture *f, GError **error)
   return ok;
 }
 
+static gboolean
+call_analyze(Fixture *f, GError **error)
+{
+  DerushAnalyzeSummary summary;
+  return derush_catalog_analyze(f->catalog, NULL, NULL, &summary, error);
+}
+
+static gboolean
+call_detect(Fixture *f, GError **error)
+{
+  DerushDetectSummary summary;
+  return derush_catalog_detect(f->catalog, NULL, NULL, &summary, error);
+}
+
+static gboolean
+call_export_sidecars(Fixture *f, GError **error)
+{
+  DerushSidecarSummary summary;
+  return derush_catalog_export_sidecars(f->catalog, NULL, NULL, 0, DERUSH_XMP_DARKTABLE,
+                                        DERUSH_SIDECAR_DRY_RUN, NULL, NULL, &summary, error);
+}
+
+static gboolean
+call_apply(Fixture *f, GError **error)
+{
+  DerushApplySummary summary;
+  return derush_catalog_apply(f->catalog, DERUSH_APPLY_TRASH, NULL, NULL, NULL, NULL, &summary,
+                              error);
+}
+
+static gboolean
+call_update_best_picks(Fixture *f, GError **error)
+{
+  guint changed = 0;
+  return derush_catalog_update_best_picks(f->catalog, &changed, error);
+}
+
+static gboolean
+call_get_detector_features(Fixture *f, GError **error)
+{
+  float vector[DERUSH_N_DETECT_FEATURES];
+  return derush_catalog_get_detector_features(f->catalog, f->photo_id, vector, error);
+}
+
+static gboolean
+call_get_embedding(Fixture *f, GError **error)
+{
+  int size = 0;
+  float *embedding =
+      derush_catalog_get_embedding(f->catalog, f->photo_id, DERUSH_EMBEDDING_YOLOX, &size, error);
+  g_free(embedding);
+  return embedding != NULL;
+}
+
+static gboolean
+call_get_face_features(Fixture *f, GError **error)
+{
+  float vector[DERUSH_N_FACE_FEATURES];
+  return derush_catalog_get_face_features(f->catalog, f->photo, vector, error);
+}
+
+static gboolean
+call_model_info(Fixture *f, GError **error)
+{
+  DerushTrainResult result;
+  return derush_catalog_model_info(f->catalog, &result, error);
+}
+
+static gboolean
+call_update_predictions(Fixture *f, GError **error)
+{
+  DerushTrainResult result;
+  return derush_catalog_update_predictions(f->catalog, NULL, &result, error);
+}
+
+static gboolean
+call_explain(Fixture *f, GError **error)
+{
+  const char *paths[] = {f->photo, NULL};
+  GPtrArray *reasons = derush_catalog_explain(f->catalog, paths, 3, error);
+  gboolean ok = reasons != NULL;
+  g_clear_pointer(&reasons, g_ptr_array_unref);
+  return ok;
+}
+
+static gboolean
+call_auto_label(Fixture *f, GError **error)
+{
+  gint64 batch = 0;
+  return derush_catalog_auto_label(f->catalog, &batch, error) >= 0;
+}
+
 static const struct {
   const char *name;
   Call call;
@@ -325,6 +418,18 @@ static const struct {
     {"derush_catalog_foreach_prediction", call_foreach_prediction},
     {"derush_catalog_next", call_next},
     {"derush_catalog_prediction_scores", call_prediction_scores},
+    {"derush_catalog_analyze", call_analyze},
+    {"derush_catalog_detect", call_detect},
+    {"derush_catalog_export_sidecars", call_export_sidecars},
+    {"derush_catalog_apply", call_apply},
+    {"derush_catalog_update_best_picks", call_update_best_picks},
+    {"derush_catalog_get_detector_features", call_get_detector_features},
+    {"derush_catalog_get_embedding", call_get_embedding},
+    {"derush_catalog_get_face_features", call_get_face_features},
+    {"derush_catalog_model_info", call_model_info},
+    {"derush_catalog_update_predictions", call_update_predictions},
+    {"derush_catalog_explain", call_explain},
+    {"derush_catalog_auto_label", call_auto_label},
 };
 
 static void
@@ -471,6 +576,27 @@ test_bad_arguments(Fixture *f, gconstpointer data)
   ok = derush_eval_learning(f->catalog, missing_csv, DERUSH_LEARN_ORDER_RANDOM, 10, 0,
                             &train_options, &learning, &error);
   assert_fails_with_message("derush_eval_learning (no taste file)", ok, error);
+  g_clear_error(&error);
+
+  GArray *faces = NULL;
+  ok = derush_faces_detect_file(missing, f->tmp, &faces, &error);
+  assert_fails_with_message("derush_faces_detect_file (missing photo)", ok, error);
+  g_clear_error(&error);
+  g_clear_pointer(&faces, g_array_unref);
+
+  DerushFacesEval faces_eval;
+  ok = derush_eval_faces(missing_csv, f->tmp, NULL, NULL, &faces_eval, &error);
+  assert_fails_with_message("derush_eval_faces (no truth file)", ok, error);
+  g_clear_error(&error);
+
+  DerushDetectorEval detector_eval;
+  ok = derush_eval_detector(missing, f->tmp, &detector_eval, &error);
+  assert_fails_with_message("derush_eval_detector (no truth folder)", ok, error);
+  g_clear_error(&error);
+
+  DerushImportSummary import;
+  ok = derush_catalog_import_photo_derush(f->catalog, missing, NULL, NULL, &import, &error);
+  assert_fails_with_message("derush_catalog_import_photo_derush (no folder)", ok, error);
   g_clear_error(&error);
 
   /* Calls that may succeed on odd input (no label to learn from, a root

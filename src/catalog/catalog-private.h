@@ -44,8 +44,11 @@ GArray *_derush_catalog_read_rows(DerushCatalog *cat, sqlite3_stmt *s, guint ele
 /* A cached prepared statement for @sql, reset and with bindings cleared. */
 sqlite3_stmt *_derush_catalog_stmt(DerushCatalog *cat, const char *sql, GError **error);
 
-/* Runs a statement that returns no rows. */
+/* Runs a statement that returns no rows; the second binds @id to ?1 and
+ * says "cannot @what" when it fails. */
 gboolean _derush_catalog_exec(DerushCatalog *cat, const char *sql, GError **error);
+gboolean _derush_catalog_exec_with_id(DerushCatalog *cat, const char *sql, gint64 id,
+                                      const char *what, GError **error);
 
 /* Write transactions. BEGIN IMMEDIATE takes the write lock up front, so two
  * processes never deadlock upgrading a read lock; the busy timeout makes the

@@ -80,22 +80,36 @@ finalize_stmt(gpointer stmt)
   sqlite3_finalize(stmt);
 }
 
+static gboolean
+run_to_end(DerushCatalog *cat, sqlite3_stmt *stmt, const char *what, GError **error)
+{
+  int rc;
+  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+    ;
+  sqlite3_reset(stmt);
+  if (rc != SQLITE_DONE) {
+    _derush_catalog_set_error(cat, error, what);
+    return FALSE;
+  }
+  return TRUE;
+}
+
 gboolean
 _derush_catalog_exec(DerushCatalog *cat, const char *sql, GError **error)
 {
   sqlite3_stmt *stmt = _derush_catalog_stmt(cat, sql, error);
+  return stmt && run_to_end(cat, stmt, "cannot write", error);
+}
+
+gboolean
+_derush_catalog_exec_with_id(DerushCatalog *cat, const char *sql, gint64 id, const char *what,
+                             GError **error)
+{
+  sqlite3_stmt *stmt = _derush_catalog_stmt(cat, sql, error);
   if (!stmt)
     return FALSE;
-  int rc;
-  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
-    ;
-  if (rc != SQLITE_DONE) {
-    _derush_catalog_set_error(cat, error, "cannot write");
-    sqlite3_reset(stmt);
-    return FALSE;
-  }
-  sqlite3_reset(stmt);
-  return TRUE;
+  sqlite3_bind_int64(stmt, 1, id);
+  return run_to_end(cat, stmt, what, error);
 }
 
 gboolean

@@ -13,20 +13,17 @@ _derush_catalog_store_detections(DerushCatalog *cat, gint64 photo_id, guint64 co
                                  const DerushDetection *dets, int n, const float *features,
                                  GError **error)
 {
-  sqlite3_stmt *s = _derush_catalog_stmt(cat, "DELETE FROM detections WHERE photo_id = ?", error);
-  if (!s)
+  if (!_derush_catalog_exec_with_id(cat, "DELETE FROM detections WHERE photo_id = ?", photo_id,
+                                    "cannot store detections", error))
     return FALSE;
-  sqlite3_bind_int64(s, 1, photo_id);
-  int rc = sqlite3_step(s);
-  sqlite3_reset(s);
-  if (rc != SQLITE_DONE)
-    goto fail;
-  s = _derush_catalog_stmt(cat,
+  sqlite3_stmt *s =
+      _derush_catalog_stmt(cat,
                            "INSERT INTO detections(photo_id, rank, class_id, score, x0, y0, x1, y1)"
                            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                            error);
   if (!s)
     return FALSE;
+  int rc;
   for (int i = 0; i < n; i++) {
     sqlite3_bind_int64(s, 1, photo_id);
     sqlite3_bind_int(s, 2, i);

@@ -20,21 +20,18 @@ gboolean
 _derush_catalog_store_faces(DerushCatalog *cat, gint64 photo_id, guint64 content_hash,
                             const DerushFace *faces, int n, GError **error)
 {
-  sqlite3_stmt *s = _derush_catalog_stmt(cat, "DELETE FROM faces WHERE photo_id = ?", error);
-  if (!s)
+  if (!_derush_catalog_exec_with_id(cat, "DELETE FROM faces WHERE photo_id = ?", photo_id,
+                                    "cannot store faces", error))
     return FALSE;
-  sqlite3_bind_int64(s, 1, photo_id);
-  int rc = sqlite3_step(s);
-  sqlite3_reset(s);
-  if (rc != SQLITE_DONE)
-    goto fail;
-  s = _derush_catalog_stmt(cat,
+  sqlite3_stmt *s =
+      _derush_catalog_stmt(cat,
                            "INSERT INTO faces(photo_id, rank, score, x0, y0, x1, y1, landmarks,"
                            " eye_open0, eye_open1, sharpness, area, cut)"
                            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                            error);
   if (!s)
     return FALSE;
+  int rc;
   for (int i = 0; i < n; i++) {
     const DerushFace *f = &faces[i];
     guint8 lm[4 * 10];
