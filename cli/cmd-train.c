@@ -46,6 +46,11 @@ print_json(const DerushTrainResult *r)
     json_builder_add_string_value(b, r->isotonic ? "isotonic" : "platt");
   else
     json_builder_add_null_value(b);
+  json_builder_set_member_name(b, "trees");
+  if (r->state == DERUSH_MODEL_TRAINED)
+    json_builder_add_int_value(b, r->trees);
+  else
+    json_builder_add_null_value(b);
   json_builder_set_member_name(b, "predicted");
   json_builder_add_int_value(b, r->predicted);
   json_builder_end_object(b);
@@ -61,7 +66,7 @@ print_text(const DerushTrainResult *r)
   if (r->state != DERUSH_MODEL_TRAINED) {
     printf("No model: %s.\n", derush_model_state_text(r->state));
   } else {
-    printf("Model %" G_GINT64_FORMAT " (%s calibration)\n", r->model_version,
+    printf("Model %" G_GINT64_FORMAT " (%d trees, %s calibration)\n", r->model_version, r->trees,
            r->isotonic ? "isotonic" : "Platt");
     if (!isnan(r->cv_accuracy))
       printf("Cross-validated: accuracy %.3f, ROC AUC %.3f, log loss %.3f, keep-loss %.1f%%\n",

@@ -87,6 +87,7 @@ typedef struct {
   double keep_threshold;  /* p(keep) from which a photo is likely keep */
   gint64 model_version;   /* 0: no model (the prior answers) */
   gboolean isotonic;      /* calibration: isotonic (TRUE) or Platt */
+  int trees;              /* boosted trees the CV's early stopping kept */
   gint64 predicted;       /* photos predicted by the batch that followed */
   gint64 dataset_version; /* of the model */
   double seconds;

@@ -28,6 +28,13 @@ dataset_of(guint n, guint per_session, guint32 seed)
     p.vector[DERUSH_FEATURE_LAP_TILE_CENTER] = (float)(lap * 0.8);
     p.vector[DERUSH_FEATURE_LAP_VAR] = (float)(lap * 0.4);
     p.vector[DERUSH_FEATURE_EXPOSURE_EV] = (float)g_rand_double_range(r, -0.3, 0.3);
+    /* Well exposed and detailed, so the quality prior follows the
+     * sharpness (uniform clipping fractions made it a random order) and
+     * no frame is blank. */
+    p.vector[DERUSH_FEATURE_CLIP_HIGH] = 0;
+    p.vector[DERUSH_FEATURE_CLIP_LOW] = 0;
+    p.vector[DERUSH_FEATURE_LUMA_P50] = 0.5f;
+    p.vector[DERUSH_FEATURE_GRAD_TILE_MAX] = 500;
     for (int k = 0; k < DERUSH_N_DETECT_FEATURES; k++)
       p.detector[k] = NAN;
     for (int k = 0; k < DERUSH_N_FACE_FEATURES; k++)
@@ -229,6 +236,190 @@ test_parallel_deterministic(void)
   g_bytes_unref(blob[1]);
 }
 
+/* Early stopping reads a fold's curve off one booster: its first k trees
+ * predict exactly what a booster of k trees predicts. */
+static void
+test_tree_prefix(void)
+{
+  g_autoptr(DerushDataset) ds = dataset_of(60, 60, 3);
+  guint n = ds->photos->len;
+  g_autofree float *y = g_new(float, n), *p_prefix = g_new(float, n), *p_small = g_new(float, n);
+  for (guint i = 0; i < n; i++)
+    y[i] = i >= n / 2 ? 1.0f : 0.0f;
+  DerushBoostParams params;
+  _derush_boost_params_for((int)n, 1, &params);
+  g_assert_cmpint(params.rounds, >, 10);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DerushBooster) all =
+      _derush_booster_train(ds->x, (int)n, ds->n_cols, y, &params, &error);
+  g_assert_no_error(error);
+  g_assert_cmpint(_derush_booster_trees(all), ==, params.rounds);
+  g_assert_true(_derush_booster_predict_trees(all, ds->x, n, ds->n_cols, 10, p_prefix, &error));
+  params.rounds = 10;
+  g_autoptr(DerushBooster) small =
+      _derush_booster_train(ds->x, (int)n, ds->n_cols, y, &params, &error);
+  g_assert_no_error(error);
+  g_assert_true(_derush_booster_predict(small, ds->x, n, ds->n_cols, p_small, &error));
+  g_assert_cmpmem(p_prefix, n * sizeof(float), p_small, n * sizeof(float));
+}
+
+/* From 500 labels: labels that are noise gain nothing from more trees, so
+ * the CV's early stopping keeps the fewest (10); labels that follow the
+ * sharpness keep at most the label count's rounds, and the model predicts
+ * with what it kept. Below 500 labels every round is kept. */
+static void
+test_early_stopping(void)
+{
+  g_autoptr(DerushDataset) ds = dataset_of(600, 50, 4);
+  guint n = ds->photos->len;
+  g_autofree guint *rows = g_new(guint, n);
+  g_autofree float *noise = g_new(float, n), *clean = g_new(float, n);
+  for (guint i = 0; i < n; i++) {
+    rows[i] = i;
+    noise[i] = (_derush_mix64(i) >> 11) % 2 ? 1.0f : 0.0f;
+    clean[i] = i >= n / 3 ? 1.0f : 0.0f;
+  }
+  DerushFitOptions fo = {.keep_loss_budget = 0.02, .junk_leak_budget = 0.1, .folds = 5};
+  DerushBoostParams params;
+  _derush_boost_params_for((int)n, 0, &params);
+  DerushModelState state;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DerushLearnModel) m_noise = _derush_learn_fit(ds, rows, noise, n, &fo, &state, &error);
+  g_assert_no_error(error);
+  g_assert_nonnull(m_noise);
+  g_assert_cmpint(m_noise->info.trees, ==, 10);
+  g_assert_cmpint(_derush_booster_trees(m_noise->booster), ==, 10);
+  g_autoptr(DerushLearnModel) m_clean = _derush_learn_fit(ds, rows, clean, n, &fo, &state, &error);
+  g_assert_no_error(error);
+  g_assert_cmpint(m_clean->info.trees, >=, 10);
+  g_assert_cmpint(m_clean->info.trees, <=, params.rounds);
+  g_assert_cmpint(_derush_booster_trees(m_clean->booster), ==, m_clean->info.trees);
+  g_assert_cmpfloat(m_clean->info.cv_accuracy, >=, 0.9);
+  guint few = 200;
+  _derush_boost_params_for((int)few, 0, &params);
+  g_autoptr(DerushLearnModel) m_few = _derush_learn_fit(ds, rows, noise, few, &fo, &state, &error);
+  g_assert_no_error(error);
+  g_assert_cmpint(m_few->info.trees, ==, params.rounds);
+}
+
+/* A photo of sharpness about @sharp (derush_features_sharpness), mean
+ * exposure @ev EV and highlights at @p99, with detail everywhere unless
+ * @blank. */
+static void
+add_photo(DerushDataset *ds, gint64 id, double sharp, double ev, double p99, gboolean blank)
+{
+  DerushLearnPhoto p = {0};
+  p.id = id;
+  p.path = "";
+  p.has_time = TRUE;
+  p.time_ns = id * 3600 * G_GINT64_CONSTANT(1000000000);
+  p.width = 4000;
+  p.height = 3000;
+  p.size = 3000000;
+  p.has_features = TRUE;
+  for (int k = 0; k < DERUSH_N_FEATURES; k++)
+    p.vector[k] = 0.5f;
+  double lap = pow(10, sharp) - 1;
+  p.vector[DERUSH_FEATURE_LAP_TILE_MAX] = (float)lap;
+  p.vector[DERUSH_FEATURE_LAP_TILE_CENTER] = (float)lap;
+  p.vector[DERUSH_FEATURE_LAP_VAR] = (float)(lap / 2);
+  p.vector[DERUSH_FEATURE_GRAD_TILE_MAX] = blank ? 0.5f : 500;
+  p.vector[DERUSH_FEATURE_EXPOSURE_EV] = (float)ev;
+  p.vector[DERUSH_FEATURE_LUMA_P99] = (float)p99;
+  p.vector[DERUSH_FEATURE_LUMA_P50] = 0.5f;
+  p.vector[DERUSH_FEATURE_CLIP_HIGH] = 0;
+  p.vector[DERUSH_FEATURE_CLIP_LOW] = 0;
+  for (int k = 0; k < DERUSH_N_DETECT_FEATURES; k++)
+    p.detector[k] = NAN;
+  for (int k = 0; k < DERUSH_N_FACE_FEATURES; k++)
+    p.faces[k] = NAN;
+  p.group[DERUSH_GROUP_SESSION] = 1;
+  _derush_dataset_add(ds, &p);
+}
+
+#define N_GOOD 40
+enum { JUNK_BLANK = N_GOOD, JUNK_BLURRED, JUNK_DARK, N_JUNK_SET };
+
+/* @N_GOOD photos from sharpness 1.2 (soft, but a photo) to 3.6, then a
+ * blank frame, one blurred beyond use and one almost black. */
+static DerushDataset *
+junk_dataset(void)
+{
+  DerushDataset *ds = _derush_dataset_new();
+  for (int i = 0; i < N_GOOD; i++)
+    add_photo(ds, i + 1, 1.2 + 2.4 * i / (N_GOOD - 1), 0.1 * (i % 5) - 0.2, 0.9, FALSE);
+  add_photo(ds, JUNK_BLANK + 1, 0.8, 0, 0.5, TRUE);
+  add_photo(ds, JUNK_BLURRED + 1, 0.5, 0, 0.9, FALSE);
+  add_photo(ds, JUNK_DARK + 1, 3.0, -6, 0.1, FALSE);
+  _derush_dataset_build(ds);
+  return ds;
+}
+
+/* The prior calls only junk likely trash: the softest real photos are
+ * unsure, not trash (a percentile rule called the bottom fifth trash). */
+static void
+test_prior_junk(void)
+{
+  g_autoptr(DerushDataset) ds = junk_dataset();
+  guint n = ds->photos->len;
+  g_assert_cmpuint(n, ==, N_JUNK_SET);
+  g_autofree double *p = g_new(double, n), *u = g_new(double, n);
+  g_autofree int *zone = g_new(int, n);
+  g_autoptr(GError) error = NULL;
+  g_assert_true(_derush_learn_predict(NULL, ds, p, zone, u, &error));
+  for (guint i = 0; i < n; i++) {
+    gboolean junk = i >= JUNK_BLANK;
+    g_assert_cmpint(_derush_prior_is_junk(&g_array_index(ds->photos, DerushLearnPhoto, i)), ==,
+                    junk);
+    g_assert_cmpint(zone[i] == DERUSH_ZONE_LIKELY_TRASH, ==, junk);
+    if (junk)
+      g_assert_cmpfloat(p[i], <, p[0]); /* below the softest real photo */
+  }
+  g_assert_cmpfloat(p[N_GOOD - 1], >, p[0]); /* the sharpest ranks above the softest */
+  g_assert_cmpint(zone[N_GOOD - 1], ==, DERUSH_ZONE_LIKELY_KEEP);
+}
+
+/* With fewer kept labels than the budget needs (49 at 2 %), the model's
+ * trash threshold is 0: a photo it doubts is unsure, junk it doubts is
+ * still likely trash. */
+static void
+test_few_keepers_zones(void)
+{
+  g_autoptr(DerushDataset) ds = junk_dataset();
+  /* Every other real photo labelled: the sharper half kept. */
+  guint rows[N_GOOD / 2];
+  float y[N_GOOD / 2];
+  for (guint k = 0; k < N_GOOD / 2; k++) {
+    rows[k] = 2 * k + 1;
+    y[k] = rows[k] >= N_GOOD / 2 ? 1.0f : 0.0f;
+  }
+  DerushFitOptions fo = {.keep_loss_budget = 0.02, .junk_leak_budget = 0.1, .folds = 5};
+  DerushModelState state;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DerushLearnModel) model =
+      _derush_learn_fit(ds, rows, y, N_GOOD / 2, &fo, &state, &error);
+  g_assert_no_error(error);
+  g_assert_nonnull(model);
+  g_assert_cmpfloat(model->threshold, ==, 0);
+  guint n = ds->photos->len;
+  g_autofree double *p = g_new(double, n), *u = g_new(double, n);
+  g_autofree int *zone = g_new(int, n);
+  g_assert_true(_derush_learn_predict(model, ds, p, zone, u, &error));
+  g_assert_cmpfloat(p[0], <, 0.5); /* the softest real photo: the model doubts it... */
+  g_assert_cmpint(zone[0], ==, DERUSH_ZONE_UNSURE); /* ...but cannot vouch for trash */
+  g_assert_cmpfloat(p[JUNK_BLURRED], <, 0.5);
+  g_assert_cmpint(zone[JUNK_BLURRED], ==, DERUSH_ZONE_LIKELY_TRASH);
+  for (guint i = 0; i < n; i++)
+    g_assert_cmpint(zone[i] == DERUSH_ZONE_LIKELY_TRASH, ==,
+                    i >= JUNK_BLANK && p[i] < 0.5); /* junk the model doubts, nothing else */
+  /* A budget its 10 keepers can vouch for (floor(0.2 x 11) = 2): a trash zone. */
+  fo.keep_loss_budget = 0.2;
+  g_autoptr(DerushLearnModel) loose =
+      _derush_learn_fit(ds, rows, y, N_GOOD / 2, &fo, &state, &error);
+  g_assert_no_error(error);
+  g_assert_cmpfloat(loose->threshold, >, 0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -242,5 +433,9 @@ main(int argc, char **argv)
   g_test_add_func("/learn/eval/simulate-seed", test_simulate_seed);
   g_test_add_func("/learn/fit/few-label-params", test_few_label_params);
   g_test_add_func("/learn/fit/parallel-deterministic", test_parallel_deterministic);
+  g_test_add_func("/learn/fit/tree-prefix", test_tree_prefix);
+  g_test_add_func("/learn/fit/early-stopping", test_early_stopping);
+  g_test_add_func("/learn/prior/junk", test_prior_junk);
+  g_test_add_func("/learn/fit/few-keepers-zones", test_few_keepers_zones);
   return g_test_run();
 }

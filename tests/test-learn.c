@@ -159,10 +159,20 @@ test_threshold_budget(void)
   _derush_learn_metrics(p, y, n, t, &m);
   g_assert_cmpfloat(m.keep_loss, <=, 0.02);
   g_assert_cmpfloat(m.keep_loss, >, 0);
-  /* Few keepers: half the lowest keeper's p, never above 0.5. */
+  /* Too few keepers to vouch for the budget (fewer than 1 / budget - 1):
+   * no trash zone, however far below them a photo falls. */
   float y3[3] = {1, 1, 0};
   double p3[3] = {0.9, 0.8, 0.1};
-  g_assert_cmpfloat_with_epsilon(_derush_threshold_for_keep_loss(p3, y3, 3, 0.02), 0.4, 1e-12);
+  g_assert_cmpfloat(_derush_threshold_for_keep_loss(p3, y3, 3, 0.02), ==, 0);
+  g_assert_cmpfloat(_derush_threshold_for_keep_loss(p3, y3, 3, 0.34), ==, 0.5); /* 0.8, capped */
+  g_autofree float *y49 = g_new(float, 50);
+  g_autofree double *p49 = g_new(double, 50);
+  for (int i = 0; i < 50; i++) {
+    y49[i] = i > 0;
+    p49[i] = 0.2 + 0.005 * i; /* keepers 0.205 .. 0.445 */
+  }
+  g_assert_cmpfloat_with_epsilon(_derush_threshold_for_keep_loss(p49, y49, 50, 0.02), 0.205, 1e-12);
+  g_assert_cmpfloat(_derush_threshold_for_keep_loss(p49 + 1, y49 + 1, 48, 0.02), ==, 0);
   double u = _derush_threshold_for_junk_leak(p3, y3, 3, 0.1, 0.4);
   g_assert_cmpfloat(u, >=, 0.5);
   g_assert_cmpint(_derush_zone_of(0.3, 0.4, u), ==, DERUSH_ZONE_LIKELY_TRASH);

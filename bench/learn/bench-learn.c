@@ -237,7 +237,9 @@ run(const char *dir, int runs, GError **error)
       return FALSE;
     timer_stop(&t, r);
   }
-  report("train_fit_cv", N_LABELS, 0, &t, runs, "5-fold grouped CV + calibration + final model");
+  g_autofree char *fit_note = g_strdup_printf(
+      "5-fold grouped CV + calibration + final model of %d trees", model->info.trees);
+  report("train_fit_cv", N_LABELS, 0, &t, runs, fit_note);
 
   /* Predict every photo: what derush_catalog_train does after training. */
   g_autofree double *p = g_new(double, N_PHOTOS), *u = g_new(double, N_PHOTOS);

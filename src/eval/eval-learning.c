@@ -69,7 +69,7 @@ _derush_learning_simulate(const DerushDataset *ds, const float *y, DerushLearnOr
   guint n = ds->photos->len;
   g_autofree int *label_of = g_new(int, MAX(n, 1));
   g_autofree double *p = g_new(double, MAX(n, 1)), *u = g_new(double, MAX(n, 1));
-  g_autofree int *zone = g_new(int, MAX(n, 1));
+  g_autofree int *zone = g_new(int, MAX(n, 1)), *zone_rest = g_new(int, MAX(n, 1));
   g_autofree guint *lab_rows = g_new(guint, MAX(n, 1));
   g_autofree float *lab_y = g_new(float, MAX(n, 1));
   g_autofree double *p_rest = g_new(double, MAX(n, 1));
@@ -93,23 +93,31 @@ _derush_learning_simulate(const DerushDataset *ds, const float *y, DerushLearnOr
   while (n_lab + 2 * (guint)step <= n) {
     /* The next labels: the photographer looks at them, and only now is
      * their truth known. */
-    g_autoptr(GArray) picks = NULL;
-    if (order == DERUSH_LEARN_ORDER_RANDOM) {
-      picks = g_array_new(FALSE, FALSE, sizeof(guint));
-      while (picks->len < (guint)step && next_random < n)
-        g_array_append_val(picks, shuffled[next_random++]);
-    } else {
-      picks = _derush_active_pick(ds, label_of, p, have_model, step);
+    guint got = 0;
+    while (got < (guint)step) {
+      g_autoptr(GArray) picks = NULL;
+      if (order == DERUSH_LEARN_ORDER_RANDOM) {
+        picks = g_array_new(FALSE, FALSE, sizeof(guint));
+        while (picks->len < (guint)step && next_random < n)
+          g_array_append_val(picks, shuffled[next_random++]);
+      } else {
+        /* One pick never holds two photos of a CV group: when fewer
+         * groups are left than the step, the rest of the step is a
+         * second pick (the step stays 10 labels, as the contract says). */
+        picks = _derush_active_pick(ds, label_of, p, have_model, step - (int)got);
+      }
+      if (picks->len == 0)
+        break;
+      for (guint k = 0; k < picks->len; k++, got++) {
+        guint i = g_array_index(picks, guint, k);
+        label_of[i] = y[i] > 0.5f;
+        lab_rows[n_lab] = i;
+        lab_y[n_lab] = y[i];
+        n_lab++;
+      }
     }
-    if (picks->len == 0)
+    if (got == 0)
       break;
-    for (guint k = 0; k < picks->len; k++) {
-      guint i = g_array_index(picks, guint, k);
-      label_of[i] = y[i] > 0.5f;
-      lab_rows[n_lab] = i;
-      lab_y[n_lab] = y[i];
-      n_lab++;
-    }
     DerushModelState state;
     g_autoptr(DerushLearnModel) model =
         _derush_learn_fit(ds, lab_rows, lab_y, n_lab, fo, &state, error);
@@ -124,10 +132,12 @@ _derush_learning_simulate(const DerushDataset *ds, const float *y, DerushLearnOr
       if (label_of[i] < 0) {
         p_rest[n_rest] = p[i];
         y_rest[n_rest] = y[i];
+        zone_rest[n_rest] = zone[i];
         n_rest++;
       }
     DerushLearnMetrics m;
     _derush_learn_metrics(p_rest, y_rest, n_rest, threshold, &m);
+    _derush_zone_losses(zone_rest, y_rest, n_rest, &m); /* as the user sees them */
     DerushLearningPoint pt = {n_lab,       state,     m.accuracy, m.keep_loss,
                               m.junk_leak, m.roc_auc, m.log_loss};
     g_array_append_val(curve, pt);

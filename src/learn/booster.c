@@ -11,6 +11,9 @@
 
 struct _DerushBooster {
   BoosterHandle handle;
+  DMatrixHandle train; /* while training: the rows it learns from */
+  int train_rows;
+  int rounds;      /* trees boosted so far */
   int threads;     /* as asked: 0 = automatic */
   int set_threads; /* what XGBoost was last told */
 };
@@ -99,17 +102,19 @@ set_threads(DerushBooster *b, gsize rows, gsize parallel_from, GError **error)
 }
 
 DerushBooster *
-_derush_booster_train(const float *x, int n, int m, const float *y, const DerushBoostParams *p,
-                      GError **error)
+_derush_booster_new(const float *x, int n, int m, const float *y, const DerushBoostParams *p,
+                    GError **error)
 {
-  DMatrixHandle d = NULL;
-  if (!xgb_check(XGDMatrixCreateFromMat(x, (bst_ulong)n, (bst_ulong)m, NAN, &d), "dataset", error))
-    return NULL;
   g_autoptr(DerushBooster) b = g_new0(DerushBooster, 1);
   b->threads = p->threads;
   b->set_threads = -1;
-  gboolean ok = xgb_check(XGDMatrixSetFloatInfo(d, "label", y, (bst_ulong)n), "labels", error) &&
-                xgb_check(XGBoosterCreate(&d, 1, &b->handle), "booster", error);
+  if (!xgb_check(XGDMatrixCreateFromMat(x, (bst_ulong)n, (bst_ulong)m, NAN, &b->train), "dataset",
+                 error))
+    return NULL;
+  b->train_rows = n;
+  gboolean ok =
+      xgb_check(XGDMatrixSetFloatInfo(b->train, "label", y, (bst_ulong)n), "labels", error) &&
+      xgb_check(XGBoosterCreate(&b->train, 1, &b->handle), "booster", error);
   char num[7][G_ASCII_DTOSTR_BUF_SIZE];
   g_ascii_dtostr(num[0], sizeof(num[0]), p->eta);
   g_snprintf(num[1], sizeof(num[1]), "%d", p->max_depth);
@@ -126,11 +131,38 @@ _derush_booster_train(const float *x, int n, int m, const float *y, const Derush
   };
   for (gsize i = 0; ok && i < G_N_ELEMENTS(params); i++)
     ok = set_param(b->handle, params[i][0], params[i][1], error);
-  ok = ok && set_threads(b, n, PARALLEL_TRAIN_ROWS, error);
-  for (int i = 0; ok && i < p->rounds; i++)
-    ok = xgb_check(XGBoosterUpdateOneIter(b->handle, i, d), "training", error);
-  XGDMatrixFree(d);
   return ok ? g_steal_pointer(&b) : NULL;
+}
+
+gboolean
+_derush_booster_boost(DerushBooster *b, int trees, GError **error)
+{
+  g_return_val_if_fail(b->train != NULL, FALSE);
+  if (!set_threads(b, b->train_rows, PARALLEL_TRAIN_ROWS, error))
+    return FALSE;
+  for (; b->rounds < trees; b->rounds++)
+    if (!xgb_check(XGBoosterUpdateOneIter(b->handle, b->rounds, b->train), "training", error))
+      return FALSE;
+  return TRUE;
+}
+
+void
+_derush_booster_end_training(DerushBooster *b)
+{
+  if (b->train)
+    XGDMatrixFree(b->train);
+  b->train = NULL;
+}
+
+DerushBooster *
+_derush_booster_train(const float *x, int n, int m, const float *y, const DerushBoostParams *p,
+                      GError **error)
+{
+  g_autoptr(DerushBooster) b = _derush_booster_new(x, n, m, y, p, error);
+  if (!b || !_derush_booster_boost(b, p->rounds, error))
+    return NULL;
+  _derush_booster_end_training(b);
+  return g_steal_pointer(&b);
 }
 
 /* An __array_interface__ for @n x @m float32 rows at @x. */
@@ -144,28 +176,35 @@ array_interface(char *buf, gsize size, const float *x, gsize n, int m)
 }
 
 gboolean
-_derush_booster_predict(DerushBooster *b, const float *x, gsize n, int m, float *out,
-                        GError **error)
+_derush_booster_predict_trees(DerushBooster *b, const float *x, gsize n, int m, int trees,
+                              float *out, GError **error)
 {
   if (n == 0)
     return TRUE;
   if (!set_threads(b, n, PARALLEL_PREDICT_ROWS, error))
     return FALSE;
-  char values[256];
+  char values[256], config[256];
   array_interface(values, sizeof(values), x, n, m);
+  g_snprintf(config, sizeof(config),
+             "{\"type\": 0, \"training\": false, \"iteration_begin\": 0,"
+             " \"iteration_end\": %d, \"strict_shape\": false, \"missing\": NaN,"
+             " \"cache_id\": 0}",
+             MAX(trees, 0));
   const bst_ulong *shape;
   bst_ulong dim;
   const float *result;
-  if (!xgb_check(
-          XGBoosterPredictFromDense(b->handle, values,
-                                    "{\"type\": 0, \"training\": false,"
-                                    " \"iteration_begin\": 0, \"iteration_end\": 0,"
-                                    " \"strict_shape\": false, \"missing\": NaN, \"cache_id\": 0}",
-                                    NULL, &shape, &dim, &result),
-          "prediction", error))
+  if (!xgb_check(XGBoosterPredictFromDense(b->handle, values, config, NULL, &shape, &dim, &result),
+                 "prediction", error))
     return FALSE;
   memcpy(out, result, n * sizeof(float));
   return TRUE;
+}
+
+gboolean
+_derush_booster_predict(DerushBooster *b, const float *x, gsize n, int m, float *out,
+                        GError **error)
+{
+  return _derush_booster_predict_trees(b, x, n, m, 0, out, error);
 }
 
 gboolean
@@ -194,6 +233,13 @@ _derush_booster_contribs(DerushBooster *b, const float *x, gsize n, int m, float
   XGDMatrixFree(d);
   derush_counter_add(DERUSH_COUNTER_PHOTOS_EXPLAINED, (gint64)n);
   return ok;
+}
+
+int
+_derush_booster_trees(DerushBooster *b)
+{
+  int rounds = 0;
+  return XGBoosterBoostedRounds(b->handle, &rounds) == 0 ? rounds : 0;
 }
 
 GBytes *
@@ -229,5 +275,7 @@ _derush_booster_free(DerushBooster *b)
     return;
   if (b->handle)
     XGBoosterFree(b->handle);
+  if (b->train)
+    XGDMatrixFree(b->train);
   g_free(b);
 }

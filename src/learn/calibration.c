@@ -210,21 +210,25 @@ sorted_of_class(const double *p, const float *y, int n, gboolean keep, int *coun
 /*
  * Split-conformal reasoning: for a new keeper exchangeable with the n
  * labelled ones, the chance that its p falls below the k-th smallest
- * keeper p is about (k - 1) / (n + 1). So k = floor(budget * (n + 1))
- * keeps the expected keep-loss on new photos within the budget. With fewer
- * than 1 / budget keepers no k qualifies: the threshold is then half the
- * lowest keeper's p, far enough below every keeper seen.
+ * keeper p is about k / (n + 1). So k = floor(budget * (n + 1)) keeps the
+ * expected keep-loss on new photos within the budget. With fewer than
+ * 1 / budget - 1 keepers (49 for 2 %) no k qualifies: nothing the labels
+ * show can vouch for the budget, so the model calls nothing trash (0) and
+ * its doubtful photos stay unsure. Anything else lost keepers the user
+ * never saw: `derush eval learning` on the burst taste put a keeper whose
+ * burst siblings measure sharper than it at p 0.03-0.05, under half the
+ * lowest of 12-19 labelled keepers, so 1 of its 2 unlabelled keepers (50 %)
+ * was called trash. Junk still is (model.c): no labels are needed for it.
  */
 double
 _derush_threshold_for_keep_loss(const double *p, const float *y, int n, double budget)
 {
   int n_keep;
   g_autofree double *keep = sorted_of_class(p, y, n, TRUE, &n_keep);
-  if (n_keep == 0)
-    return 0;
   int k = (int)floor(budget * (n_keep + 1) + 1e-9);
-  double t = k >= 1 ? keep[MIN(k, n_keep) - 1] : 0.5 * keep[0];
-  return MIN(t, 0.5);
+  if (k < 1)
+    return 0;
+  return MIN(keep[MIN(k, n_keep) - 1], 0.5);
 }
 
 double
@@ -296,6 +300,24 @@ _derush_learn_metrics(const double *p, const float *y, int n, double threshold,
   m->keep_loss = n_keep ? (double)lost / n_keep : NAN;
   m->junk_leak = n_trash ? (double)leaked / n_trash : NAN;
   m->roc_auc = roc_auc(p, y, n);
+}
+
+void
+_derush_zone_losses(const int *zone, const float *y, int n, DerushLearnMetrics *m)
+{
+  int n_keep = 0, n_trash = 0, lost = 0, leaked = 0;
+  for (int i = 0; i < n; i++) {
+    gboolean trash_zone = zone[i] == DERUSH_ZONE_LIKELY_TRASH;
+    if (y[i] > 0.5f) {
+      n_keep++;
+      lost += trash_zone;
+    } else {
+      n_trash++;
+      leaked += !trash_zone;
+    }
+  }
+  m->keep_loss = n_keep ? (double)lost / n_keep : NAN;
+  m->junk_leak = n_trash ? (double)leaked / n_trash : NAN;
 }
 
 DerushZone

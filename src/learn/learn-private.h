@@ -90,13 +90,25 @@ void _derush_boost_params_for(int n, int threads, DerushBoostParams *params);
  * seed: the same rows give the same model. */
 DerushBooster *_derush_booster_train(const float *x, int n, int m, const float *y,
                                      const DerushBoostParams *params, GError **error);
+/* The same in steps: a booster on those rows with no tree yet, boosted up
+ * to @trees trees in total by each _derush_booster_boost() (early stopping
+ * grows its folds' models in lockstep), then the training rows dropped. */
+DerushBooster *_derush_booster_new(const float *x, int n, int m, const float *y,
+                                   const DerushBoostParams *params, GError **error);
+gboolean _derush_booster_boost(DerushBooster *b, int trees, GError **error);
+void _derush_booster_end_training(DerushBooster *b);
 /* Raw p(keep) of @n rows in one in-place call (XGBoosterPredictFromDense). */
 gboolean _derush_booster_predict(DerushBooster *b, const float *x, gsize n, int m, float *out,
                                  GError **error);
+/* ... with the first @trees trees only (0: all): early stopping's curve. */
+gboolean _derush_booster_predict_trees(DerushBooster *b, const float *x, gsize n, int m, int trees,
+                                       float *out, GError **error);
 /* Per-column contributions in log-odds, @n x (@m + 1) (the last is the
  * bias), through a DMatrix of these rows only. */
 gboolean _derush_booster_contribs(DerushBooster *b, const float *x, gsize n, int m, float *out,
                                   GError **error);
+/* The number of boosted trees of @b. */
+int _derush_booster_trees(DerushBooster *b);
 GBytes *_derush_booster_save(DerushBooster *b, GError **error);
 DerushBooster *_derush_booster_load(const void *data, gsize len, GError **error);
 void _derush_booster_free(DerushBooster *b);
@@ -117,8 +129,8 @@ void _derush_calibration_clear(DerushCalibration *c);
 void _derush_calibration_fit(DerushCalibration *c, const double *raw, const float *y, int n);
 double _derush_calibration_apply(const DerushCalibration *c, double raw);
 
-/* The trash threshold: the highest t with at most @budget of the keepers'
- * p below it (capped at 0.5). */
+/* The trash threshold: the conformal one for @budget (capped at 0.5), 0
+ * (no trash zone) with too few keepers to vouch for it. */
 double _derush_threshold_for_keep_loss(const double *p, const float *y, int n, double budget);
 /* The keep threshold: the lowest u with at most @budget of the trash at or
  * above it (at least 0.5 and @trash_threshold). */
@@ -133,6 +145,10 @@ typedef struct {
  * @threshold. NAN where undefined (AUC with one class). */
 void _derush_learn_metrics(const double *p, const float *y, int n, double threshold,
                            DerushLearnMetrics *m);
+
+/* keep_loss and junk_leak of @m from zones (what the user is shown): kept
+ * photos in the likely-trash zone, trash outside it. */
+void _derush_zone_losses(const int *zone, const float *y, int n, DerushLearnMetrics *m);
 
 /* Zone and uncertainty (binary entropy of p, 0..1) of one prediction. */
 DerushZone _derush_zone_of(double p, double threshold, double keep_threshold);
@@ -194,8 +210,15 @@ DerushLearnModel *_derush_learn_fit(const DerushDataset *ds, const guint *rows, 
 gboolean _derush_learn_fit_options(DerushCatalog *cat, const DerushTrainOptions *options,
                                    DerushFitOptions *fo, GError **error);
 
-/* The prior's trash threshold (model.c). */
+/* ---- prior.c ---- */
+
+/* The prior's zone thresholds. */
 double _derush_prior_trash_threshold(void);
+double _derush_prior_keep_threshold(void);
+/* Blank, blurred beyond use or almost black: what the prior calls trash. */
+gboolean _derush_prior_is_junk(const DerushLearnPhoto *photo);
+/* The prior's p(keep) of every photo of @ds (0.5 when not analysed). */
+void _derush_prior_predict(const DerushDataset *ds, double *p);
 
 /* ---- active.c ---- */
 

@@ -5,20 +5,13 @@
  * model and its xxh64, so a damaged blob is refused before XGBoost parses
  * a byte of it: a corrupt model is a state, never a crash.
  *
- * Without a model the quality prior answers: the photo's model-free
- * quality score (sharpness minus exposure penalties) turned into a
- * percentile among the catalog's photos and squeezed into 0.15..0.85, so a
- * prior never sounds sure.
+ * Without a model the quality prior answers (prior.c).
  */
 #include "learn-private.h"
 #include <xxhash.h>
 
 #define BLOB_MAGIC "DRLM"
 #define BLOB_FORMAT 1
-#define PRIOR_LOW 0.15
-#define PRIOR_HIGH 0.85
-#define PRIOR_TRASH 0.3 /* prior zones: the bottom and top sixths or so */
-#define PRIOR_KEEP 0.7
 
 void
 _derush_learn_model_free(DerushLearnModel *model)
@@ -162,6 +155,7 @@ _derush_learn_model_from_blob(const void *data, gsize len, GError **error)
   in->threshold = model->threshold;
   in->keep_threshold = model->keep_threshold;
   in->isotonic = c->isotonic;
+  in->trees = _derush_booster_trees(model->booster);
   in->dataset_version = model->dataset_version;
   return g_steal_pointer(&model);
 corrupt:
@@ -169,48 +163,12 @@ corrupt:
   return NULL;
 }
 
-typedef struct {
-  double q;
-  guint i;
-} Scored;
-
-static int
-cmp_scored(const void *pa, const void *pb)
-{
-  const Scored *a = pa, *b = pb;
-  if (a->q != b->q)
-    return a->q < b->q ? -1 : 1;
-  return (a->i > b->i) - (a->i < b->i);
-}
-
-static void
-predict_prior(const DerushDataset *ds, double *p)
-{
-  guint n = ds->photos->len, k = 0;
-  g_autofree Scored *s = g_new(Scored, MAX(n, 1));
-  for (guint i = 0; i < n; i++) {
-    double q = _derush_dataset_quality(&g_array_index(ds->photos, DerushLearnPhoto, i));
-    p[i] = 0.5;
-    if (!isnan(q))
-      s[k++] = (Scored){q, i};
-  }
-  qsort(s, k, sizeof(Scored), cmp_scored);
-  for (guint j = 0; j < k; j++)
-    p[s[j].i] = PRIOR_LOW + (PRIOR_HIGH - PRIOR_LOW) * (k > 1 ? (double)j / (k - 1) : 0.5);
-}
-
-double
-_derush_prior_trash_threshold(void)
-{
-  return PRIOR_TRASH;
-}
-
 gboolean
 _derush_learn_predict(DerushLearnModel *model, const DerushDataset *ds, double *p_keep, int *zone,
                       double *uncertainty, GError **error)
 {
   guint n = ds->photos->len;
-  double t = PRIOR_TRASH, u = PRIOR_KEEP;
+  double t = _derush_prior_trash_threshold(), u = _derush_prior_keep_threshold();
   if (model) {
     if (model->n_cols != ds->n_cols) {
       g_set_error(error, DERUSH_ERROR, DERUSH_ERROR_FAILED,
@@ -229,10 +187,15 @@ _derush_learn_predict(DerushLearnModel *model, const DerushDataset *ds, double *
     t = model->threshold;
     u = model->keep_threshold;
   } else {
-    predict_prior(ds, p_keep);
+    _derush_prior_predict(ds, p_keep);
   }
   for (guint i = 0; i < n; i++) {
     zone[i] = _derush_zone_of(p_keep[i], t, u);
+    /* Junk the model does not want either is trash however few the
+     * labels (the threshold may be 0: calibration.c). */
+    if (model && zone[i] != DERUSH_ZONE_LIKELY_TRASH && p_keep[i] < 0.5 &&
+        _derush_prior_is_junk(&g_array_index(ds->photos, DerushLearnPhoto, i)))
+      zone[i] = DERUSH_ZONE_LIKELY_TRASH;
     uncertainty[i] = _derush_uncertainty_of(p_keep[i]);
   }
   return TRUE;
