@@ -1,7 +1,7 @@
 # derush: the two commands a newcomer needs.
 #   make run [DIR=~/Pictures/trip]   install, build, open derush on a demo set (or DIR)
 #   make check                       install, build from scratch, run every test
-# Others: make build, make bench, make bench-app, make bench-compare, make bench-learn,
+# Others: make build, make bench, make bench-app, make bench-compare, make bench-crops, make bench-learn,
 # make learn-curves, make demo, make fuzz, make torture, make tsan, make format, make clean.
 
 BUILD      ?= build
@@ -22,7 +22,7 @@ SAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1 \
            LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
            UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
-.PHONY: all deps build check valgrind torture tsan run demo bench bench-app bench-compare bench-learn \
+.PHONY: all deps build check valgrind torture tsan run demo bench bench-app bench-compare bench-crops bench-learn \
   learn-curves fuzz format clean
 
 all: build
@@ -96,6 +96,11 @@ bench-compare:
 	@[ -n "$(BEFORE)" ] && [ -n "$(AFTER)" ] || { echo "make bench-compare BEFORE=build-a AFTER=build-b"; exit 2; }
 	/usr/bin/python3 bench/compare.py --before $(BEFORE) --after $(AFTER) --work $(BENCH_WORK) \
 	  --results bench/results/compare-$$(date +%Y-%m-%d).md
+
+# Off-centre crop sets (issue 21): derush beside findimagedupes, F1 and time
+# (bench/crops/run.sh; results in bench/results/crops-*.md).
+bench-crops: build
+	./bench/crops/run.sh $(BUILD)
 
 # derush-gtk under Xvfb: a new folder of 12-MP JPEGs, its first screenful
 # (bench/app-first.sh); on 100,000 photos: start-up, scroll frame times,

@@ -79,25 +79,17 @@ sets_ready(void)
   return TRUE;
 }
 
-/* `derush ARGS... --json` on the sets' catalog, parsed (one object). */
+/* `derush eval grouping --truth CSV --json [@option]` on the sets' catalog,
+ * parsed. */
 static JsonObject *
-run_json(JsonParser *parser, ...)
+eval_json(JsonParser *parser, const char *option)
 {
+  g_autofree char *csv = g_build_filename(sets.sets, "truth.csv", NULL);
   g_auto(GStrv) env = test_isolated_env(sets.tmp, sets.db);
-  GPtrArray *argv = g_ptr_array_new();
-  g_ptr_array_add(argv, "--catalog");
-  g_ptr_array_add(argv, sets.db);
-  va_list ap;
-  va_start(ap, parser);
-  for (const char *a; (a = va_arg(ap, const char *));)
-    g_ptr_array_add(argv, (char *)a);
-  va_end(ap);
-  g_ptr_array_add(argv, NULL);
   g_autofree char *out = NULL;
-  g_assert_cmpint(
-      test_run_derush((const char *const *)argv->pdata, (const char *const *)env, &out, NULL), ==,
-      0);
-  g_ptr_array_unref(argv);
+  g_assert_cmpint(test_run_derush_on(sets.db, (const char *const *)env, &out, NULL, "eval",
+                                     "grouping", "--truth", csv, "--json", option, NULL),
+                  ==, 0);
   g_assert_true(json_parser_load_from_data(parser, out, -1, NULL));
   return json_node_get_object(json_parser_get_root(parser));
 }
@@ -109,9 +101,8 @@ test_offcentre_sets(void)
 {
   if (!sets_ready())
     return;
-  g_autofree char *csv = g_build_filename(sets.sets, "truth.csv", NULL);
   g_autoptr(JsonParser) parser = json_parser_new();
-  JsonObject *o = run_json(parser, "eval", "grouping", "--truth", csv, "--json", NULL);
+  JsonObject *o = eval_json(parser, NULL);
   gint64 n = G_N_ELEMENTS(originals), members = N_KINDS + 1;
   g_assert_cmpint(json_object_get_int_member(o, "pairs_truth"), ==,
                   n * members * (members - 1) / 2);
@@ -138,8 +129,7 @@ test_offcentre_sets(void)
 
   /* Without the transforms (windows included) the crops fall out. */
   g_autoptr(JsonParser) p2 = json_parser_new();
-  JsonObject *o2 =
-      run_json(p2, "eval", "grouping", "--truth", csv, "--json", "--no-transforms", NULL);
+  JsonObject *o2 = eval_json(p2, "--no-transforms");
   JsonObject *by2 = json_object_get_object_member(o2, "by_relation");
   g_assert_cmpfloat(
       json_object_get_double_member(json_object_get_object_member(by2, "offcrop"), "recall"), <,

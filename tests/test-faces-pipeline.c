@@ -19,7 +19,7 @@ typedef struct {
 } Fixture;
 
 static gboolean
-fixture_setup(Fixture *fx, const char *const *names)
+fixture_copy(Fixture *fx, const char *const *names)
 {
   memset(fx, 0, sizeof *fx);
   fx->models = test_shared_path("models");
@@ -42,6 +42,13 @@ fixture_setup(Fixture *fx, const char *const *names)
     g_autofree char *to = g_build_filename(fx->photos, base, NULL);
     test_copy_file(from, to);
   }
+  return TRUE;
+}
+
+/* Opens the catalog and scans the photos folder. */
+static void
+fixture_scan(Fixture *fx)
+{
   g_autofree char *db = g_build_filename(fx->tmp, "cat.db", NULL);
   g_autofree char *cache = g_build_filename(fx->tmp, "cache", NULL);
   g_autoptr(GError) error = NULL;
@@ -52,6 +59,14 @@ fixture_setup(Fixture *fx, const char *const *names)
   DerushScanSummary ssum;
   g_assert_true(derush_catalog_scan(fx->cat, roots, NULL, &ssum, &error));
   g_assert_no_error(error);
+}
+
+static gboolean
+fixture_setup(Fixture *fx, const char *const *names)
+{
+  if (!fixture_copy(fx, names))
+    return FALSE;
+  fixture_scan(fx);
   return TRUE;
 }
 
@@ -183,10 +198,279 @@ test_analyze_runs_faces_once(void)
   fixture_teardown(&fx);
 }
 
+/* Runs a program (ImageMagick's convert, exiftool) with @argv; FALSE
+ * (the test skipped) when it is not installed. */
+static gboolean
+run_tool(const char *const *argv)
+{
+  g_autofree char *bin = g_find_program_in_path(argv[0]);
+  if (!bin) {
+    g_autofree char *msg = g_strdup_printf("%s is needed to build the test photos", argv[0]);
+    g_test_skip(msg);
+    return FALSE;
+  }
+  int status = 0;
+  g_autofree char *err = NULL;
+  g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, &err,
+                             &status, NULL));
+  if (!g_spawn_check_wait_status(status, NULL))
+    g_error("%s failed: %s", argv[0], err);
+  return TRUE;
+}
+
+static gint64
+photo_id(Fixture *fx, const char *base)
+{
+  g_autofree char *path = photo_path(fx, base);
+  g_autoptr(GError) error = NULL;
+  DerushPhoto *p = derush_catalog_get_photo(fx->cat, path, &error);
+  g_assert_no_error(error);
+  gint64 id = p->id;
+  derush_photo_free(p);
+  return id;
+}
+
+typedef struct {
+  DerushCatalog *cat;
+  gint64 best_id;
+  guint n_members;
+  DerushGroupDetails *details;
+} Burst;
+
+static gboolean
+burst_cb(const DerushGroup *group, gpointer user_data)
+{
+  Burst *b = user_data;
+  g_autoptr(GError) error = NULL;
+  b->best_id = group->best_id;
+  b->n_members = group->n_members;
+  b->details = derush_catalog_group_details(b->cat, group, &error);
+  g_assert_no_error(error);
+  return FALSE;
+}
+
+/* A burst built here: one camera, two frames a second apart, both 480 px
+ * squares; the first a closed-eye face (corpus d029), the second an
+ * open-eye one (d005) slightly blurred, so that by the quality score
+ * alone the closed-eye frame is the better. The best pick is the open-eye
+ * frame, and its reason says why. */
+static void
+test_burst_prefers_open_eyes(void)
+{
+  const char *names[] = {"corpus/faces/images/d029.jpg", "corpus/faces/images/d005.jpg", NULL};
+  Fixture fx;
+  if (!fixture_copy(&fx, names)) {
+    fixture_teardown(&fx);
+    return;
+  }
+  const char *frames[2][3] = {{"d029.jpg", "closed.jpg", "0x0"}, {"d005.jpg", "open.jpg", "0x1.2"}};
+  for (int i = 0; i < 2; i++) {
+    g_autofree char *in = photo_path(&fx, frames[i][0]), *out = photo_path(&fx, frames[i][1]);
+    const char *convert[] = {"convert",  in,        "-resize", "480x480^", "-gravity",
+                             "center",   "-extent", "480x480", "-blur",    frames[i][2],
+                             "-quality", "92",      out,       NULL};
+    g_autofree char *date = g_strdup_printf("-DateTimeOriginal=2024:05:01 10:00:0%d", i);
+    const char *exif[] = {
+        "exiftool", "-q", "-overwrite_original", "-Make=Burst", "-Model=One", date, out, NULL};
+    if (!run_tool(convert) || !run_tool(exif)) {
+      fixture_teardown(&fx);
+      return;
+    }
+    g_assert_cmpint(g_unlink(in), ==, 0);
+  }
+  fixture_scan(&fx);
+  DerushAnalyzeSummary sum;
+  analyze(&fx, &sum);
+  g_assert_cmpint(sum.faces, ==, 2);
+
+  g_autoptr(GError) error = NULL;
+  Burst burst = {fx.cat, 0, 0, NULL};
+  g_assert_true(
+      derush_catalog_foreach_group(fx.cat, NULL, DERUSH_GROUP_BURST, burst_cb, &burst, &error));
+  g_assert_no_error(error);
+  g_assert_cmpuint(burst.n_members, ==, 2);
+  DerushGroupDetails *d = burst.details;
+  gint64 open_id = photo_id(&fx, "open.jpg"), closed_id = photo_id(&fx, "closed.jpg");
+  /* The quality score alone prefers the closed-eye frame... */
+  double score[2] = {NAN, NAN};
+  for (guint i = 0; i < d->n_members; i++)
+    score[d->members[i].id == open_id] = d->members[i].score;
+  g_test_message("quality score: closed %.2f, open %.2f", score[0], score[1]);
+  g_assert_cmpfloat(score[0], >, score[1]);
+  /* ... the open eyes win, and the reason says so. */
+  g_assert_cmpint(burst.best_id, ==, open_id);
+  g_assert_cmpint(burst.best_id, !=, closed_id);
+  g_assert_nonnull(d->best_reason);
+  g_assert_nonnull(strstr(d->best_reason, "every face sharp, eyes open"));
+  derush_group_details_free(d);
+  fixture_teardown(&fx);
+}
+
+/* Builds @out: a grey @size canvas with corpus/faces photos pasted on it,
+ * each "NAME PERCENT +X+Y" of @layers scaled by PERCENT. FALSE (skipped)
+ * without the corpus or ImageMagick. */
+static gboolean
+build_scene(const char *out, const char *size, const char *const *layers)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func(g_free);
+  g_ptr_array_add(argv, g_strdup("convert"));
+  g_ptr_array_add(argv, g_strdup("-size"));
+  g_ptr_array_add(argv, g_strdup(size));
+  g_ptr_array_add(argv, g_strdup("xc:#707070"));
+  for (int i = 0; layers[i]; i++) {
+    g_auto(GStrv) v = g_strsplit(layers[i], " ", 3);
+    g_autofree char *rel = g_strconcat("corpus/faces/images/", v[0], NULL);
+    char *path = test_shared_path(rel);
+    if (!path) {
+      g_test_skip("../shared/corpus is needed");
+      return FALSE;
+    }
+    g_ptr_array_add(argv, g_strdup("("));
+    g_ptr_array_add(argv, path);
+    g_ptr_array_add(argv, g_strdup("-resize"));
+    g_ptr_array_add(argv, g_strdup_printf("%s%%", v[1]));
+    g_ptr_array_add(argv, g_strdup(")"));
+    g_ptr_array_add(argv, g_strdup("-geometry"));
+    g_ptr_array_add(argv, g_strdup(v[2]));
+    g_ptr_array_add(argv, g_strdup("-composite"));
+  }
+  g_ptr_array_add(argv, g_strdup("-quality"));
+  g_ptr_array_add(argv, g_strdup("92"));
+  g_ptr_array_add(argv, g_strdup(out));
+  g_ptr_array_add(argv, NULL);
+  return run_tool((const char *const *)argv->pdata);
+}
+
+/* How many of @faces are w_lo..w_hi px wide with their box inside @area. */
+static guint
+faces_in(const GArray *faces, const float area[4], float w_lo, float w_hi)
+{
+  guint n = 0;
+  for (guint i = 0; i < faces->len; i++) {
+    const DerushFace *f = &g_array_index(faces, DerushFace, i);
+    float w = f->box[2] - f->box[0];
+    n += w >= w_lo && w <= w_hi && f->box[0] >= area[0] && f->box[1] >= area[1] &&
+         f->box[2] <= area[2] && f->box[3] <= area[3];
+  }
+  return n;
+}
+
+/* d017 (two faces of ~600 px in 2280 x 1588) at 4% is 91 x 64 px with two
+ * faces of about 24 px: 4 px in a 512 px preview of a 3000 px canvas. */
+#define COUPLE "d017.jpg 4"
+#define COUPLE_W 91
+#define COUPLE_H 64
+
+static gboolean
+need_models(char **models)
+{
+  *models = test_shared_path("models");
+  g_autoptr(GError) error = NULL;
+  if (!*models || !derush_faces_load_models(*models, &error)) {
+    g_test_skip("../shared/models with the face models is needed");
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* Faces of 24 px beside a larger face: the preview finds only the larger
+ * (d004 at 60%, a face of ~125 px, ~21 px there); the fine pass around
+ * it, on a larger decode, finds the couple's two. */
+static void
+test_small_faces_around(void)
+{
+  g_autofree char *models = NULL;
+  if (!need_models(&models))
+    return;
+  g_autofree char *tmp = test_make_tmpdir();
+  g_autofree char *scene = g_build_filename(tmp, "scene.jpg", NULL);
+  const char *layers[] = {"d004.jpg 60 +1200+700", COUPLE " +1500+800", NULL};
+  if (!build_scene(scene, "3000x2000", layers)) {
+    test_rmrf(tmp);
+    return;
+  }
+  g_autoptr(GError) error = NULL;
+  GArray *faces = NULL;
+  g_assert_true(derush_faces_detect_file(scene, models, &faces, &error));
+  g_assert_no_error(error);
+  const float big[4] = {1200, 700, 1200 + 245, 700 + 357};
+  const float couple[4] = {1500, 800, 1500 + COUPLE_W, 800 + COUPLE_H};
+  g_assert_cmpuint(faces_in(faces, big, 90, 160), ==, 1);
+  g_assert_cmpuint(faces_in(faces, couple, 18, 40), ==, 2);
+  g_assert_cmpuint(faces->len, ==, 3);
+  g_array_unref(faces);
+  test_rmrf(tmp);
+}
+
+/* The couple alone on a 4000 x 3000 canvas: the preview and the coarse
+ * pass find no face, nor does `derush faces` (it runs no object
+ * detector); with the people the detector would give (the analysis passes
+ * them), the fine pass finds both faces in their heads' region. */
+static void
+test_small_faces_people(void)
+{
+  g_autofree char *models = NULL;
+  if (!need_models(&models))
+    return;
+  g_autofree char *tmp = test_make_tmpdir();
+  g_autofree char *scene = g_build_filename(tmp, "scene.jpg", NULL);
+  const char *layers[] = {COUPLE " +2100+1300", NULL};
+  if (!build_scene(scene, "4000x3000", layers)) {
+    test_rmrf(tmp);
+    return;
+  }
+  g_autoptr(GError) error = NULL;
+  GArray *faces = NULL;
+  g_assert_true(derush_faces_detect_file(scene, models, &faces, &error));
+  g_assert_cmpuint(faces->len, ==, 0);
+  g_array_unref(faces);
+
+  DerushFaceModels *m = _derush_face_models_get(models, &error);
+  g_assert_no_error(error);
+  /* The preview as the analysis has it: the library's one decode, in
+   * memory (a plain vips_thumbnail can be read only once). */
+  g_autofree char *data = NULL;
+  gsize len = 0;
+  g_assert_true(g_file_get_contents(scene, &data, &len, NULL));
+  DerushImageInfo info;
+  VipsImage *preview = NULL;
+  g_assert_true(_derush_image_load((const guint8 *)data, len, scene, 1, DERUSH_THUMB_CACHE_SIZE,
+                                   &info, &preview, &error));
+  /* Two people side by side, head and shoulders. */
+  const float people[2][4] = {{2100, 1300, 2145, 1300 + COUPLE_H},
+                              {2146, 1300, 2100 + COUPLE_W, 1300 + COUPLE_H}};
+  const DerushFacePeople hint = {people, 2};
+  const float couple[4] = {2100, 1300, 2100 + COUPLE_W, 1300 + COUPLE_H};
+  for (int with_people = 0; with_people < 2; with_people++) {
+    g_autoptr(GArray) found = g_array_new(FALSE, FALSE, sizeof(DerushFace));
+    gint64 forwards = derush_counter_get(DERUSH_COUNTER_NN_FORWARDS);
+    gboolean ok = _derush_faces_find_in_photo(m, scene, 1, preview, 4000, 3000,
+                                              with_people ? &hint : NULL, found, &error);
+    g_assert_no_error(error);
+    g_assert_true(ok);
+    gint64 n = derush_counter_get(DERUSH_COUNTER_NN_FORWARDS) - forwards;
+    g_test_message("people %d: %u faces, %" G_GINT64_FORMAT " forwards", with_people, found->len,
+                   n);
+    if (!with_people) {
+      /* The preview and the coarse pass, nothing else. */
+      g_assert_cmpuint(found->len, ==, 0);
+      g_assert_cmpint(n, ==, 2);
+    } else {
+      g_assert_cmpuint(found->len, ==, 2);
+      g_assert_cmpuint(faces_in(found, couple, 18, 40), ==, 2);
+    }
+  }
+  g_object_unref(preview);
+  test_rmrf(tmp);
+}
+
 int
 main(int argc, char **argv)
 {
   test_init(&argc, &argv);
   g_test_add_func("/faces-pipeline/analyze-once", test_analyze_runs_faces_once);
+  g_test_add_func("/faces-pipeline/burst-open-eyes", test_burst_prefers_open_eyes);
+  g_test_add_func("/faces-pipeline/small-faces-around", test_small_faces_around);
+  g_test_add_func("/faces-pipeline/small-faces-people", test_small_faces_people);
   return g_test_run();
 }

@@ -82,7 +82,7 @@ main(int argc, char **argv)
     for (int r = 0; r < runs; r++) {
       g_autoptr(GArray) found = g_array_new(FALSE, FALSE, sizeof(DerushFace));
       double w0 = g_get_monotonic_time() / 1000.0, c0 = cpu_ms();
-      if (!_derush_faces_find(m, &pv[i], 0, 0, NULL, NULL, found, &error)) {
+      if (!_derush_faces_find(m, &pv[i], 0, 0, NULL, NULL, NULL, found, NULL, &error)) {
         fprintf(stderr, "%s: %s\n", argv[i + 2], error->message);
         return 2;
       }

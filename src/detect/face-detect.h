@@ -66,6 +66,10 @@ int _derush_yunet_decode(const DerushYunetOutputs *out, int pad_width, int pad_h
 void _derush_faces_map(GArray *faces, guint first, double scale_x, double scale_y, double off_x,
                        double off_y);
 
+/* Greedy non-maximum suppression of faces[first..]: best score first,
+ * dropping any face overlapping a kept one by IoU > @iou. */
+void _derush_faces_nms(GArray *faces, guint first, float iou);
+
 /* Drops from @faces every face (index < @first) overlapping one of the
  * faces at index >= @first by IoU > @iou: a second, finer pass replaces
  * what the first found in the same place. */
@@ -75,10 +79,12 @@ void _derush_faces_replace(GArray *faces, guint first, float iou);
 
 #define DERUSH_EYE_SIZE 32
 #define DERUSH_EYE_TENSOR (3 * DERUSH_EYE_SIZE * DERUSH_EYE_SIZE)
-/* Crop sides, in inter-eye distances, whose p(open) are averaged
- * (FACES.md: 0.6-0.9 worked; with the contrast stretch of eyes.c,
- * 0.5-0.75 recalled 2 more of the 24 closed faces of
- * tests/data/faces-truth.csv than 0.6-0.9 at the same precision). */
+/* Crop sides, in inter-eye distances, whose p(open) are averaged: 0.4,
+ * 0.5, 0.6. Chosen with the threshold by 2-fold cross-validation on
+ * tests/data/faces-truth.csv among crop sides 0.4-1.1, with or without a
+ * contrast stretch, grey, mirrored or lowered crops, and three ways to
+ * combine the eyes (docs/faces-truth.md, "Eye state: how it was
+ * chosen"). */
 #define DERUSH_EYE_N_SCALES 3
 extern const float _derush_eye_scales[DERUSH_EYE_N_SCALES];
 /* ... each at the landmark and shifted by DERUSH_EYE_JITTER inter-eye
@@ -89,13 +95,14 @@ extern const float _derush_eye_scales[DERUSH_EYE_N_SCALES];
 #define DERUSH_EYE_JITTER 0.05f
 #define DERUSH_EYE_N_CROPS (DERUSH_EYE_N_SCALES * DERUSH_EYE_N_SHIFTS)
 /* Below this inter-eye distance (pixels of the best image available) the
- * classifier is not asked: eyes_open stays NAN. */
-#define DERUSH_EYE_MIN_DISTANCE 10.0f
+ * classifier is not asked: eyes_open stays NAN. FACES.md: trust it from
+ * 20 px; below, the smallest crop (0.4 eye distances) is under 8 px, and
+ * the faces of 24 px the fine pass finds read as closed at random. */
+#define DERUSH_EYE_MIN_DISTANCE 20.0f
 
 /* The classifier's input for one eye: a square of @side pixels centred on
  * (@cx, @cy), turned by @angle (radians, the eye line's slope) so the eye
- * line is level, area-averaged down to 32x32, its contrast stretched
- * (2nd-98th percentile to 0..255, eyes.c says why), BGR planes of
+ * line is level, area-averaged down to 32x32, BGR planes of
  * (value - 127) / 255 (FACES.md). Pixels outside the image repeat the
  * border. */
 void _derush_eye_input(const guint8 *rgb, int width, int height, gsize stride, float cx, float cy,
@@ -142,9 +149,46 @@ typedef gboolean (*DerushFaceDecodeFunc)(gpointer data, int long_side, DerushFac
 
 typedef struct _DerushFaceModels DerushFaceModels;
 DerushFaceModels *_derush_face_models_get(const char *model_dir, GError **error);
+
+/* The smallest face, in the original's pixels, that faces.c looks for
+ * with a larger decode when the preview shows people but no face. */
+#define DERUSH_FACE_MIN_ORIG 24.0f
+
+/* What faces.c did for one photo (tests and the benchmark read it). */
+typedef struct {
+  int yunet_forwards; /* preview + coarse + tiles */
+  gboolean coarse;    /* the preview found none: looked again at 1/2-1/3 */
+  int tiles;          /* forwards of the fine pass on a larger decode */
+  int large_side;     /* long side of the larger decode; 0 none */
+} DerushFacesPasses;
+
+/* People the object detector found (boxes in the upright original's
+ * pixels): where to look for faces too small for the preview. */
+typedef struct {
+  const float (*boxes)[4];
+  int n;
+} DerushFacePeople;
+
 gboolean _derush_faces_find(DerushFaceModels *m, const DerushFaceImage *preview, int orig_width,
-                            int orig_height, DerushFaceDecodeFunc decode, gpointer decode_data,
-                            GArray *faces, GError **error);
+                            int orig_height, const DerushFacePeople *people,
+                            DerushFaceDecodeFunc decode, gpointer decode_data, GArray *faces,
+                            DerushFacesPasses *passes, GError **error);
+
+/* YuNet on one packed RGB image (any size; padded to few shapes); faces
+ * appended in its pixels. */
+gboolean _derush_faces_run_yunet(DerushFaceModels *m, const guint8 *rgb, int w, int h, gsize stride,
+                                 GArray *faces, GError **error);
+
+/* faces-regions.c */
+/* The rectangle [x0, x1) x [y0, y1) of @img, box-averaged by an integer
+ * @shrink (>= 1), packed; g_malloc'd. */
+guint8 *_derush_face_image_crop(const DerushFaceImage *img, int x0, int y0, int x1, int y1,
+                                int shrink, int *w, int *h);
+gboolean _derush_faces_tiled(DerushFaceModels *m, const DerushFaceImage *img, const float region[4],
+                             GArray *faces, int *n_forwards, GError **error);
+void _derush_faces_region_around(const GArray *faces, float region[4]);
+gboolean _derush_faces_region_people(const float (*people)[4], int n_people, double k,
+                                     float small_face, float region[4]);
 
 /* faces-file.c */
 gboolean _derush_faces_find_in_buffer(DerushFaceModels *m, const guint8 *data, gsize len,
@@ -152,7 +196,7 @@ gboolean _derush_faces_find_in_buffer(DerushFaceModels *m, const guint8 *data, g
                                       int *height, GError **error);
 gboolean _derush_faces_find_in_photo(DerushFaceModels *m, const char *path, int orientation,
                                      VipsImage *preview, int orig_width, int orig_height,
-                                     GArray *faces, GError **error);
+                                     const DerushFacePeople *people, GArray *faces, GError **error);
 
 G_END_DECLS
 

@@ -69,7 +69,8 @@ _derush_faces_find_in_buffer(DerushFaceModels *m, const guint8 *data, gsize len,
   DerushFaceImage pv = {0};
   gboolean ok = decode_file(&src, DERUSH_THUMB_CACHE_SIZE, &pv, error);
   if (ok)
-    ok = _derush_faces_find(m, &pv, info.width, info.height, decode_file, &src, faces, error);
+    ok = _derush_faces_find(m, &pv, info.width, info.height, NULL, decode_file, &src, faces, NULL,
+                            error);
   g_free(pv.rgb);
   if (width)
     *width = info.width;
@@ -82,21 +83,22 @@ _derush_faces_find_in_buffer(DerushFaceModels *m, const guint8 *data, gsize len,
  * _derush_faces_find_in_photo:
  * @preview: the photo's decoded preview (the analysis' one decode)
  * @orig_width, @orig_height: the original's upright size
+ * @people: (nullable): the people the object detector found in it
  *
  * The faces of a catalog photo from its preview; the file at @path is
  * opened only when faces.c asks for a larger decode.
  */
 gboolean
 _derush_faces_find_in_photo(DerushFaceModels *m, const char *path, int orientation,
-                            VipsImage *preview, int orig_width, int orig_height, GArray *faces,
-                            GError **error)
+                            VipsImage *preview, int orig_width, int orig_height,
+                            const DerushFacePeople *people, GArray *faces, GError **error)
 {
   FileSource src = {NULL, 0, path, orientation, {0}, FALSE};
   DerushFaceImage pv = {0};
   g_autoptr(VipsImage) norm = _derush_image_normalise(preview, error);
-  gboolean ok =
-      norm && to_buffer(norm, &pv, error) &&
-      _derush_faces_find(m, &pv, orig_width, orig_height, decode_file, &src, faces, error);
+  gboolean ok = norm && to_buffer(norm, &pv, error) &&
+                _derush_faces_find(m, &pv, orig_width, orig_height, people, decode_file, &src,
+                                   faces, NULL, error);
   g_free(pv.rgb);
   if (src.mapped)
     _derush_mapped_file_close(&src.file);

@@ -2,29 +2,35 @@
  * models run by src/nn/ (YuNet, the open/closed eye classifier).
  *
  * YuNet runs on the photo's decoded preview (the 512 px the analysis
- * already has). A face of 24 px in a 6000 px original is 2 px there, so
- * when the largest face found is small in the preview, YuNet runs again on
- * a larger decode of the region around the faces, whose finds replace the
- * preview's. The eyes are cut from the largest image at hand: the eye
- * classifier sees 32x32 crops, and a crop from a 10 px eye in the preview
- * is mostly blur. Both models load once per process; a lock serialises
+ * already has). It was trained on faces of about 10 to 300 px
+ * (FACES.md), so it looks again where the preview cannot show:
+ * - no face found: once more at a third of the preview, for a face that
+ *   fills the frame (a tight portrait, over 300 px in the preview);
+ * - the largest face small, or no face but people the object detector
+ *   found: on a larger decode (half the original's side at least, so a
+ *   face of DERUSH_FACE_MIN_ORIG px is 12 px there), in tiles, around the
+ *   faces or the people's heads (faces-regions.c); its finds replace the
+ *   preview's there.
+ * The eyes are cut from the largest image at hand, one where the eyes are
+ * EYE_CROP_PX apart when the original has that many: the classifier sees
+ * 32x32 crops of 0.4-0.6 eye distances, and a crop upsampled from a 10 px
+ * eye is mostly blur. Both models load once per process; a lock serialises
  * their forwards (the executor is not thread-safe per model). */
 #include "face-detect.h"
 #include "detect-private.h"
 #include "nn/nn.h"
 
-/* The largest face narrower than this (preview pixels) asks for the
- * region pass; eyes closer than this in the preview are cut from a larger
- * decode. */
+/* The largest face narrower than this (preview pixels) asks for the fine
+ * pass around the faces. */
 #define SMALL_FACE_PX 40.0f
-#define SMALL_EYES_PX 24.0f
-/* The larger decode: never over this long side, nor more than this many
- * times the preview. */
-#define LARGE_MAX_SIDE 2048
-#define LARGE_MAX_FACTOR 4.0
-/* YuNet's input for the region pass: at most this long. Both passes pad
- * to multiples of SHAPE_QUANTUM (few input shapes, few plans). */
-#define REGION_MAX_SIDE 640
+/* Eyes this far apart make the smallest crop (0.4 eye distances) 32 px. */
+#define EYE_CROP_PX 80.0f
+/* The larger decode: never over this long side. */
+#define LARGE_MAX_SIDE 4096
+/* The coarse pass: the preview box-averaged to at most this long. */
+#define COARSE_SIDE 192
+/* YuNet's inputs are padded to multiples of this: few input shapes, few
+ * plans. */
 #define SHAPE_QUANTUM 128
 
 struct _DerushFaceModels {
@@ -77,13 +83,12 @@ _derush_face_models_get(const char *model_dir, GError **error)
   return m;
 }
 
-/* YuNet on one packed RGB image; faces appended in its pixels. */
-static gboolean
-run_yunet(DerushFaceModels *m, const guint8 *rgb, int w, int h, gsize stride, int quantum,
-          GArray *faces, GError **error)
+gboolean
+_derush_faces_run_yunet(DerushFaceModels *m, const guint8 *rgb, int w, int h, gsize stride,
+                        GArray *faces, GError **error)
 {
   int pw, ph;
-  g_autofree float *input = _derush_yunet_input(rgb, w, h, stride, quantum, &pw, &ph);
+  g_autofree float *input = _derush_yunet_input(rgb, w, h, stride, SHAPE_QUANTUM, &pw, &ph);
   const int64_t shape[4] = {1, 3, ph, pw};
   if (!_derush_nn_model_run(m->yunet, input, shape, 4, error))
     return FALSE;
@@ -143,64 +148,37 @@ eye_distance(const DerushFace *f)
   return hypotf(f->landmarks[1][0] - f->landmarks[0][0], f->landmarks[1][1] - f->landmarks[0][1]);
 }
 
-/* A copy of the rectangle [x0, x1) x [y0, y1) of @img, box-averaged by an
- * integer @shrink (>= 1), packed. */
-static guint8 *
-crop_shrink(const DerushFaceImage *img, int x0, int y0, int x1, int y1, int shrink, int *w, int *h)
+/* YuNet on the preview box-averaged to COARSE_SIDE: faces too large for
+ * the preview pass (corpus/faces d011, a face of 322 px filling a 322 px
+ * photo, is found at 161 px, not at 322). Faces in preview pixels. */
+static gboolean
+coarse_pass(DerushFaceModels *m, const DerushFaceImage *preview, GArray *faces, GError **error)
 {
-  int ow = MAX(1, (x1 - x0) / shrink), oh = MAX(1, (y1 - y0) / shrink);
-  guint8 *out = g_malloc((gsize)ow * oh * 3);
-  for (int y = 0; y < oh; y++)
-    for (int x = 0; x < ow; x++)
-      for (int c = 0; c < 3; c++) {
-        int sum = 0, n = 0;
-        for (int dy = 0; dy < shrink; dy++) {
-          int sy = MIN(y0 + y * shrink + dy, img->height - 1);
-          for (int dx = 0; dx < shrink; dx++) {
-            int sx = MIN(x0 + x * shrink + dx, img->width - 1);
-            sum += img->rgb[(gsize)sy * img->stride + 3 * (gsize)sx + c];
-            n++;
-          }
-        }
-        out[((gsize)y * ow + x) * 3 + c] = (guint8)((sum + n / 2) / n);
-      }
-  *w = ow;
-  *h = oh;
-  return out;
+  int side = MAX(preview->width, preview->height);
+  int shrink = (side + COARSE_SIDE - 1) / COARSE_SIDE, w, h;
+  g_autofree guint8 *rgb =
+      _derush_face_image_crop(preview, 0, 0, preview->width, preview->height, shrink, &w, &h);
+  guint first = faces->len;
+  if (!_derush_faces_run_yunet(m, rgb, w, h, (gsize)w * 3, faces, error))
+    return FALSE;
+  _derush_faces_map(faces, first, shrink, shrink, 0, 0);
+  return TRUE;
 }
 
-/* The region pass: YuNet again on the part of @large around the faces
- * found in the preview (@faces, preview pixels, @k preview -> large).
- * Its faces replace the preview's there. */
+/* The fine pass: YuNet in tiles on @region (preview pixels) of @large
+ * (@k: preview -> large); its faces replace the preview's there. */
 static gboolean
-region_pass(DerushFaceModels *m, const DerushFaceImage *large, double k, GArray *faces,
-            GError **error)
+fine_pass(DerushFaceModels *m, const DerushFaceImage *large, double k, const float region[4],
+          GArray *faces, DerushFacesPasses *passes, GError **error)
 {
-  float x0 = G_MAXFLOAT, y0 = G_MAXFLOAT, x1 = -G_MAXFLOAT, y1 = -G_MAXFLOAT, wmax = 0;
-  for (guint i = 0; i < faces->len; i++) {
-    const DerushFace *f = &g_array_index(faces, DerushFace, i);
-    x0 = MIN(x0, f->box[0]);
-    y0 = MIN(y0, f->box[1]);
-    x1 = MAX(x1, f->box[2]);
-    y1 = MAX(y1, f->box[3]);
-    wmax = MAX(wmax, face_width(f));
-  }
-  /* Around the faces, as far again as a few faces: people stand in rows. */
-  float margin = 4 * wmax;
-  int rx0 = CLAMP((int)((x0 - margin) * k), 0, large->width);
-  int ry0 = CLAMP((int)((y0 - margin) * k), 0, large->height);
-  int rx1 = CLAMP((int)ceil((x1 + margin) * k), 0, large->width);
-  int ry1 = CLAMP((int)ceil((y1 + margin) * k), 0, large->height);
-  if (rx1 - rx0 < 32 || ry1 - ry0 < 32)
-    return TRUE;
-  int shrink = MAX(1, (MAX(rx1 - rx0, ry1 - ry0) + REGION_MAX_SIDE - 1) / REGION_MAX_SIDE);
-  int w, h;
-  g_autofree guint8 *rgb = crop_shrink(large, rx0, ry0, rx1, ry1, shrink, &w, &h);
+  float r[4];
+  for (int i = 0; i < 4; i++)
+    r[i] = (float)(region[i] * k);
   guint first = faces->len;
-  if (!run_yunet(m, rgb, w, h, (gsize)w * 3, SHAPE_QUANTUM, faces, error))
+  if (!_derush_faces_tiled(m, large, r, faces, &passes->tiles, error))
     return FALSE;
-  /* Region pixels -> preview pixels, as the first pass' faces. */
-  _derush_faces_map(faces, first, shrink / k, shrink / k, rx0 / k, ry0 / k);
+  passes->yunet_forwards += passes->tiles;
+  _derush_faces_map(faces, first, 1 / k, 1 / k, 0, 0);
   _derush_faces_replace(faces, first, 0.3f);
   return TRUE;
 }
@@ -210,50 +188,76 @@ region_pass(DerushFaceModels *m, const DerushFaceImage *large, double k, GArray 
  * @m: the models
  * @preview: the photo's decoded preview, upright
  * @orig_width, @orig_height: the original's upright size (<= 0: the preview's)
+ * @people: (nullable): the people the object detector found
  * @decode: (nullable): decodes the original at a larger size when needed
  * @decode_data: its data
  * @faces: (out): DerushFace appended, in original pixels, best score first
+ * @passes: (out) (optional): what was run
  * @error: return location for a GError
  *
- * Counts one YuNet forward (two with the region pass) and the eye forwards
- * per face whose eyes are far enough apart to tell (2 x DERUSH_EYE_N_CROPS).
+ * Runs YuNet on the preview, then the coarse or the fine pass when the
+ * preview cannot show the faces (see above), and the eye classifier
+ * (2 x DERUSH_EYE_N_CROPS forwards per face whose eyes are far enough
+ * apart to tell).
  */
 gboolean
 _derush_faces_find(DerushFaceModels *m, const DerushFaceImage *preview, int orig_width,
-                   int orig_height, DerushFaceDecodeFunc decode, gpointer decode_data,
-                   GArray *faces, GError **error)
+                   int orig_height, const DerushFacePeople *people, DerushFaceDecodeFunc decode,
+                   gpointer decode_data, GArray *faces, DerushFacesPasses *passes, GError **error)
 {
+  DerushFacesPasses local_passes;
+  if (!passes)
+    passes = &local_passes;
+  memset(passes, 0, sizeof *passes);
   if (orig_width <= 0 || orig_height <= 0) {
     orig_width = preview->width;
     orig_height = preview->height;
   }
-  double up = (double)MAX(orig_width, orig_height) / MAX(preview->width, preview->height);
+  int pv_side = MAX(preview->width, preview->height), orig_side = MAX(orig_width, orig_height);
+  double up = (double)orig_side / pv_side;
   g_autoptr(GArray) found = g_array_new(FALSE, FALSE, sizeof(DerushFace));
   DerushFaceImage large = {0};
   gboolean ok = FALSE;
   g_mutex_lock(&m->lock);
-  if (!run_yunet(m, preview->rgb, preview->width, preview->height, preview->stride, SHAPE_QUANTUM,
-                 found, error))
+  if (!_derush_faces_run_yunet(m, preview->rgb, preview->width, preview->height, preview->stride,
+                               found, error))
     goto out;
+  passes->yunet_forwards = 1;
+  if (found->len == 0 && pv_side > COARSE_SIDE) {
+    if (!coarse_pass(m, preview, found, error))
+      goto out;
+    passes->coarse = TRUE;
+    passes->yunet_forwards++;
+  }
 
   float wmax = 0, dmin = G_MAXFLOAT;
   for (guint i = 0; i < found->len; i++) {
     wmax = MAX(wmax, face_width(&g_array_index(found, DerushFace, i)));
     dmin = MIN(dmin, eye_distance(&g_array_index(found, DerushFace, i)));
   }
-  /* The larger decode, when the original has more to give: small faces
-   * or small eyes. */
-  gboolean small = up > 1.25 && (wmax < SMALL_FACE_PX || dmin < SMALL_EYES_PX);
-  if (found->len > 0 && decode && small) {
-    int side =
-        (int)MIN(MAX(orig_width, orig_height),
-                 MIN(LARGE_MAX_SIDE, LARGE_MAX_FACTOR * MAX(preview->width, preview->height)));
+  /* Where to look again on a larger decode, if the original has more to
+   * give: around small faces, or the heads of people without a face. */
+  float region[4];
+  gboolean fine = FALSE;
+  if (up > 1.25 && found->len > 0 && wmax < SMALL_FACE_PX) {
+    _derush_faces_region_around(found, region);
+    fine = TRUE;
+  } else if (up > 1.25 && found->len == 0 && people) {
+    fine = _derush_faces_region_people(people->boxes, people->n, 1 / up, SMALL_FACE_PX, region);
+  }
+  int side = fine ? MAX((orig_side + 1) / 2, MIN(orig_side, 2 * pv_side)) : 0;
+  if (found->len > 0 && dmin < EYE_CROP_PX)
+    side = MAX(side, (int)ceil(pv_side * EYE_CROP_PX / MAX(dmin, 1.f)));
+  side = MIN(side, MIN(orig_side, LARGE_MAX_SIDE));
+  if (decode && side > pv_side) {
     g_autoptr(GError) local = NULL;
     if (!decode(decode_data, side, &large, &local))
       g_debug("faces: no larger decode: %s", local->message);
+    else
+      passes->large_side = MAX(large.width, large.height);
   }
   double k = large.rgb ? (double)large.width / preview->width : 1.0;
-  if (large.rgb && up > 1.25 && wmax < SMALL_FACE_PX && !region_pass(m, &large, k, found, error))
+  if (large.rgb && fine && !fine_pass(m, &large, k, region, found, passes, error))
     goto out;
 
   _derush_faces_sharpness(preview->rgb, preview->width, preview->height, preview->stride, found);

@@ -50,11 +50,31 @@ cmp_score_desc(const void *a, const void *b)
   return (fa->score < fb->score) - (fa->score > fb->score);
 }
 
+void
+_derush_faces_nms(GArray *faces, guint first, float iou)
+{
+  /* Greedy, best score first (qsort is not stable: ties keep no order, as
+   * in OpenCV). */
+  guint n = faces->len - first;
+  if (n > 1)
+    qsort(&g_array_index(faces, DerushFace, first), n, sizeof(DerushFace), cmp_score_desc);
+  guint kept = first;
+  for (guint i = first; i < faces->len; i++) {
+    const DerushFace *f = &g_array_index(faces, DerushFace, i);
+    gboolean keep = TRUE;
+    for (guint j = first; j < kept && keep; j++)
+      keep = _derush_box_iou(f->box, g_array_index(faces, DerushFace, j).box) <= iou;
+    if (keep)
+      g_array_index(faces, DerushFace, kept++) = *f;
+  }
+  g_array_set_size(faces, kept);
+}
+
 int
 _derush_yunet_decode(const DerushYunetOutputs *out, int pad_width, int pad_height, float threshold,
                      float nms_iou, GArray *faces)
 {
-  g_autoptr(GArray) cand = g_array_new(FALSE, FALSE, sizeof(DerushFace));
+  guint first = faces->len;
   for (int k = 0; k < DERUSH_YUNET_N_STRIDES; k++) {
     int s = _derush_yunet_strides[k];
     int cols = pad_width / s, rows = pad_height / s;
@@ -81,22 +101,10 @@ _derush_yunet_decode(const DerushYunetOutputs *out, int pad_width, int pad_heigh
         f.landmarks[n][0] = (kp[2 * n] + c) * s;
         f.landmarks[n][1] = (kp[2 * n + 1] + r) * s;
       }
-      g_array_append_val(cand, f);
+      g_array_append_val(faces, f);
     }
   }
-  /* Greedy NMS over all strides, best score first (qsort is not stable:
-   * ties keep no order, as in OpenCV). */
-  if (cand->len > 1)
-    qsort(cand->data, cand->len, sizeof(DerushFace), cmp_score_desc);
-  guint first = faces->len;
-  for (guint i = 0; i < cand->len; i++) {
-    const DerushFace *f = &g_array_index(cand, DerushFace, i);
-    gboolean keep = TRUE;
-    for (guint j = first; j < faces->len && keep; j++)
-      keep = _derush_box_iou(f->box, g_array_index(faces, DerushFace, j).box) <= nms_iou;
-    if (keep)
-      g_array_append_val(faces, *f);
-  }
+  _derush_faces_nms(faces, first, nms_iou);
   return (int)(faces->len - first);
 }
 

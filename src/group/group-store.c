@@ -202,6 +202,11 @@ _derush_group_load_units(DerushCatalog *cat, const DerushGroupOptions *opt, GErr
   if (!_derush_group_scorer_init(&scorer, cat, opt, error))
     return NULL;
   g_autoptr(GHashTable) cameras = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) verdicts = _derush_faces_verdicts(cat, error);
+  if (!verdicts) {
+    _derush_group_scorer_clear(&scorer);
+    return NULL;
+  }
   GArray *rows = g_array_new(FALSE, TRUE, sizeof(Row));
   Load load = {rows, cameras};
   if (!_derush_catalog_foreach_group_source(cat, DERUSH_PHASH_VERSION, DERUSH_FEATURES_VERSION,
@@ -252,6 +257,11 @@ _derush_group_load_units(DerushCatalog *cat, const DerushGroupOptions *opt, GErr
       u.sharpness = derush_features_sharpness(f->vector);
       u.score = _derush_group_scorer_score(&scorer, u.id, f->vector, &u.by_model);
     }
+    /* A pair's faces: the representative's, else the partner's. */
+    gpointer v = g_hash_table_lookup(verdicts, &r->id);
+    if (!v && other)
+      v = g_hash_table_lookup(verdicts, &other->id);
+    u.faces = (DerushFacesVerdict)GPOINTER_TO_INT(v);
     g_array_append_val(units, u);
   }
   g_array_unref(rows);

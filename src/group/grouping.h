@@ -32,6 +32,20 @@ int _derush_fidelity_compare(const DerushFidelity *a, const DerushFidelity *b,
 guint _derush_fidelity_wins(const DerushFidelity *a, const DerushFidelity *b);
 const char *_derush_fidelity_step_text(DerushFidelityStep s);
 
+/* What a photo's faces say for best-of-group (best-pick.c). */
+typedef enum {
+  DERUSH_FACES_UNKNOWN, /* not looked for, or no face */
+  DERUSH_FACES_GOOD,    /* every subject's face is sharp, with open eyes */
+  DERUSH_FACES_FLAWED,  /* a subject's face has closed eyes or is soft */
+} DerushFacesVerdict;
+
+DerushFacesVerdict _derush_faces_verdict(const DerushFace *faces, int n);
+/* @a's faces beat @b's: both have faces, @a's all good, @b's not. */
+gboolean _derush_faces_verdict_beats(DerushFacesVerdict a, DerushFacesVerdict b);
+/* gint64 photo id -> DerushFacesVerdict (as a pointer) of every photo whose
+ * faces were looked for; NULL with @error set when the catalog fails. */
+GHashTable *_derush_faces_verdicts(DerushCatalog *cat, GError **error);
+
 /* One photo as grouping sees it: a RAW+JPEG pair is one unit. */
 typedef struct {
   gint64 id;         /* the representative photo (the JPEG of a pair) */
@@ -41,10 +55,11 @@ typedef struct {
   guint32 camera; /* make+model interned by the caller, 0 unknown */
   gboolean has_hashes;
   DerushHashes hashes;
-  double score;       /* best-of-group score, NAN unknown */
-  gboolean by_model;  /* @score is the model's p(keep) */
-  double sharpness;   /* tie-break, NAN unknown */
-  DerushFidelity fid; /* compared before the score */
+  double score;             /* best-of-group score, NAN unknown */
+  gboolean by_model;        /* @score is the model's p(keep) */
+  double sharpness;         /* tie-break, NAN unknown */
+  DerushFidelity fid;       /* compared before the score */
+  DerushFacesVerdict faces; /* compared after fidelity, before the score */
 } DerushGroupUnit;
 
 typedef struct {

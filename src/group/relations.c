@@ -40,6 +40,7 @@ typedef struct {
   gboolean has_features;
   float vector[DERUSH_N_FEATURES];
   gint64 near_dup, burst; /* its groups of these kinds, 0 none */
+  DerushFacesVerdict faces;
 } Member;
 
 static gboolean
@@ -51,6 +52,11 @@ member_load(DerushCatalog *cat, gint64 id, const char *path, Member *m, GError *
   if (!m->photo)
     return TRUE; /* gone: relation "scene", no score */
   m->has_features = derush_catalog_get_features(cat, path, m->vector, NULL);
+  GArray *faces = NULL;
+  if (derush_catalog_get_faces(cat, path, &faces, NULL)) {
+    m->faces = _derush_faces_verdict((const DerushFace *)(void *)faces->data, (int)faces->len);
+    g_array_unref(faces);
+  }
   m->near_dup = _derush_catalog_group_of(cat, id, DERUSH_GROUP_NEAR_DUP, error);
   m->burst = m->near_dup < 0 ? -1 : _derush_catalog_group_of(cat, id, DERUSH_GROUP_BURST, error);
   return m->near_dup >= 0 && m->burst >= 0;
@@ -82,8 +88,9 @@ relation(const Member *m, const Member *best)
 }
 
 /* "full resolution, less compressed": the fidelity steps on which the
- * best beats at least one member; when some member differs from it on
- * none, the score chose: "sharpest" (the quality score) or "your taste,
+ * best beats at least one member; "every face sharp, eyes open" when its
+ * faces beat some member's (faces-verdict.c); when some member differs
+ * from it on none of these, the score chose: "sharpest" (the quality score) or "your taste,
  * p(keep) 0.91" (the model trained on the user's labels, best-pick.c);
  * NULL when it has nobody to beat (exact copies are no rivals). */
 static char *
@@ -94,7 +101,7 @@ best_reason(const DerushGroup *group, const Member *members, guint n, guint best
   DerushFidelity fb;
   _derush_fidelity_from_features(members[best].vector, &fb);
   guint won = 0;
-  gboolean by_score = FALSE;
+  gboolean by_score = FALSE, by_faces = FALSE;
   guint rivals = 0;
   for (guint i = 0; i < n; i++) {
     DerushRelation r = relation(&members[i], &members[best]);
@@ -106,8 +113,10 @@ best_reason(const DerushGroup *group, const Member *members, guint n, guint best
     _derush_fidelity_from_features(members[i].vector, &fm);
     /* Fidelity compares copies of one shot only (grouping.c). */
     guint w = r == DERUSH_RELATION_EDITED ? _derush_fidelity_wins(&fb, &fm) : 0;
+    gboolean f = !w && _derush_faces_verdict_beats(members[best].faces, members[i].faces);
     won |= w;
-    by_score |= w == 0;
+    by_faces |= f;
+    by_score |= !w && !f;
   }
   if (!rivals)
     return NULL;
@@ -115,6 +124,8 @@ best_reason(const DerushGroup *group, const Member *members, guint n, guint best
   for (int s = DERUSH_FIDELITY_RESOLUTION; s < DERUSH_FIDELITY_SAME; s++)
     if (won & (1u << s))
       g_string_append_printf(text, "%s%s", text->len ? ", " : "", _derush_fidelity_step_text(s));
+  if (by_faces)
+    g_string_append_printf(text, "%s%s", text->len ? ", " : "", "every face sharp, eyes open");
   if (by_score && group->best_by == DERUSH_BEST_BY_MODEL)
     g_string_append_printf(text, "%syour taste, p(keep) %.2f", text->len ? ", " : "",
                            group->best_score);
