@@ -70,7 +70,7 @@ def main():
             b = run_once(args, xvfb, tmp, k)
             fs = b["first-screen"][0]
             row = {"startup": b["startup"][0]["grid_ms"], "first_screen": fs["first_screen_ms"],
-                   "real_screen": fs["real_screen_ms"], "placeholders": fs["placeholders_shown"],
+                   "real_screen": fs["real_screen_ms"], "placeholders": fs["placeholders_used"],
                    "cells": fs["cells_on_screen"], "shown": fs["photos_shown"],
                    "loaded": b["loaded"][0]["loaded_ms"]}
             rows.append(row)

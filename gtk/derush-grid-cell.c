@@ -40,9 +40,11 @@ struct _DerushGridCell {
   /* The "By Group" sort: a header row over each frame, where a group's
    * first photo names the group and a line runs over all its photos. */
   gboolean group_headers;
-  GtkListItem *list_item;     /* (unowned, weak pointer): where the cell sits */
-  GListModel *model;          /* the grid's photos, to look at the neighbours */
-  const char *face_badges[2]; /* (interned) the face badges of the last snapshot */
+  GtkListItem *list_item;                      /* (unowned, weak pointer): where the cell sits */
+  GListModel *model;                           /* the grid's photos, to look at the neighbours */
+  const char *face_badges[2];                  /* (interned) the face badges of the last snapshot */
+  DerushCellPill pills[DERUSH_CELL_MAX_PILLS]; /* every pill of the last snapshot, for tests */
+  guint n_pills;
   guint n_face_badges;
 };
 
@@ -106,6 +108,8 @@ snapshot_pill(DerushGridCell *self, GtkSnapshot *snapshot, float x, float y, con
   gtk_snapshot_append_layout(snapshot, layout, fg);
   gtk_snapshot_restore(snapshot);
   g_object_unref(layout);
+  if (self->n_pills < DERUSH_CELL_MAX_PILLS)
+    self->pills[self->n_pills++] = (DerushCellPill){g_intern_string(text), x, y, w, h};
   return w;
 }
 
@@ -222,8 +226,10 @@ snapshot_overlays(DerushGridCell *self, GtkSnapshot *snapshot, const graphene_re
   float y1 = frame->origin.y + frame->size.height - 6 - PREDICTION_BAR;
 
   g_autofree char *badge = derush_photo_text_group_badge(a);
+  float bottom_row = y1; /* where the group badge's row starts */
   if (badge) {
     float h = pill_height(self, badge);
+    bottom_row = y1 - h;
     float x = x0;
     if (a->is_best)
       x += snapshot_pill(self, snapshot, x, y1 - h, "★", &star_color, &dark, FALSE) + 4;
@@ -238,8 +244,13 @@ snapshot_overlays(DerushGridCell *self, GtkSnapshot *snapshot, const graphene_re
     pill_size(self, text, &w, &h);
     if (y <= y0 && x1 - w < top_left_end + 4)
       y += h + 4; /* the label badge is in the way */
-    snapshot_pill(self, snapshot, x1, y, text, &scrim, &warn_fg, TRUE);
-    y += h + 4;
+    /* A small cell with a label badge, a RAW mark and a group badge has no
+     * row left: the warning is left out rather than drawn over the group
+     * badge (the tooltip and the side panel still say it). */
+    if (y + h <= bottom_row - 2) {
+      snapshot_pill(self, snapshot, x1, y, text, &scrim, &warn_fg, TRUE);
+      y += h + 4;
+    }
   }
   snapshot_face_badges(self, snapshot, a, frame, top_left_end, y);
 }
@@ -294,6 +305,7 @@ snapshot_group_header(DerushGridCell *self, GtkSnapshot *snapshot, float left, f
 static void
 derush_grid_cell_snapshot(GtkWidget *widget, GtkSnapshot *snapshot)
 {
+  DERUSH_GRID_CELL(widget)->n_pills = 0;
   DerushGridCell *self = DERUSH_GRID_CELL(widget);
   derush_gui_counter_add(DERUSH_GUI_COUNTER_CELLS_DRAWN, 1);
   if (!self->item)
@@ -637,6 +649,7 @@ derush_grid_cell_set_item(DerushGridCell *self, DerushPhotoItem *item)
   }
   g_signal_group_set_target(self->item_signals, item);
   self->n_face_badges = 0; /* until drawn */
+  self->n_pills = 0;
   gtk_widget_queue_draw(GTK_WIDGET(self));
   g_object_notify_by_pspec(G_OBJECT(self), properties[PROP_ITEM]);
 }
@@ -717,6 +730,22 @@ derush_grid_cell_get_face_badges(DerushGridCell *self, guint *n)
   g_return_val_if_fail(DERUSH_IS_GRID_CELL(self), NULL);
   *n = self->n_face_badges;
   return self->face_badges;
+}
+
+/**
+ * derush_grid_cell_get_pills:
+ * @n: (out): how many
+ *
+ * Returns: (transfer none) (array length=n): every pill (label, RAW
+ *   marker, warnings, badges, stars) the cell drew last time, with its
+ *   place, for the tests (the first DERUSH_CELL_MAX_PILLS).
+ */
+const DerushCellPill *
+derush_grid_cell_get_pills(DerushGridCell *self, guint *n)
+{
+  g_return_val_if_fail(DERUSH_IS_GRID_CELL(self), NULL);
+  *n = self->n_pills;
+  return self->pills;
 }
 
 /**

@@ -16,6 +16,14 @@ int derush_grid_cell_get_thumb_size(DerushGridCell *self);
 void derush_grid_cell_set_thumb_size(DerushGridCell *self, int size);
 gboolean derush_grid_cell_is_auto_label(DerushGridCell *self);
 const char *const *derush_grid_cell_get_face_badges(DerushGridCell *self, guint *n);
+
+/* A pill the cell drew: its text (interned) and its rectangle. */
+typedef struct {
+  const char *text;
+  float x, y, width, height;
+} DerushCellPill;
+#define DERUSH_CELL_MAX_PILLS 12
+const DerushCellPill *derush_grid_cell_get_pills(DerushGridCell *self, guint *n);
 void derush_grid_cell_foreach(GtkWidget *root,
                               void (*func)(DerushGridCell *cell, gpointer user_data),
                               gpointer user_data);

@@ -15,7 +15,7 @@ static const char *const counter_names[DERUSH_GUI_N_COUNTERS] = {
     [DERUSH_GUI_COUNTER_TRAINER_BATCHES] = "trainer_batches",
     [DERUSH_GUI_COUNTER_EXPLANATIONS] = "explanations",
     [DERUSH_GUI_COUNTER_PHOTOS_STREAMED] = "photos_streamed",
-    [DERUSH_GUI_COUNTER_PLACEHOLDERS_SHOWN] = "placeholders_shown",
+    [DERUSH_GUI_COUNTER_PLACEHOLDERS_SHOWN] = "placeholders_used",
     [DERUSH_GUI_COUNTER_PLACEHOLDERS_REPLACED] = "placeholders_replaced",
     [DERUSH_GUI_COUNTER_FACE_READS] = "face_reads",
 };

@@ -82,13 +82,21 @@ sorted_items_changed_cb(GListModel *sorted, guint position, guint removed, guint
 
 /* ------------------------------------------------------------ filter and sort */
 
+/* A RAW+JPEG pair is one photo (the library labels both halves at once):
+ * one cell, the JPEG's, marked "RAW+JPEG"; the RAW half is neither shown
+ * nor counted. It is told by its name too: a RAW libraw cannot read (read
+ * through libvips) has no raw_format, and showed as a second cell. */
+static gboolean
+is_raw_half(DerushPhotoItem *item)
+{
+  const DerushPhoto *photo = derush_photo_item_get_photo(item);
+  return photo->pair_path && (photo->raw_format || derush_is_raw_name(photo->path));
+}
+
 static gboolean
 filter_mode_matches(DerushPhotoModel *self, gpointer object)
 {
-  /* A RAW+JPEG pair is one photo (the library labels both halves at once):
-   * one cell, the JPEG's, marked "RAW+JPEG". */
-  const DerushPhoto *photo = derush_photo_item_get_photo(object);
-  if (photo->pair_path && photo->raw_format)
+  if (is_raw_half(object))
     return FALSE;
   DerushLabel label = derush_photo_item_get_label(object);
   if (self->hide_labelled && label != DERUSH_LABEL_NONE)
@@ -427,7 +435,8 @@ derush_photo_model_publish_analysis(DerushPhotoModel *self, GHashTable *table)
 
 /**
  * derush_photo_model_get_analysis_counts:
- * @grouped: (out): photos in a burst or near-duplicate group
+ * @grouped: (out): photos in a burst or near-duplicate group (a RAW+JPEG
+ *   pair counts once, as it shows)
  * @best: (out): best picks among them
  * @flagged: (out): photos with a blur or exposure warning
  */
@@ -440,6 +449,8 @@ derush_photo_model_get_analysis_counts(DerushPhotoModel *self, guint *grouped, g
   gpointer value;
   g_hash_table_iter_init(&iter, self->by_id);
   while (g_hash_table_iter_next(&iter, NULL, &value)) {
+    if (is_raw_half(value))
+      continue;
     const DerushPhotoAnalysis *a = derush_photo_item_get_analysis(value);
     *grouped += a->group_id != 0;
     *best += a->group_id != 0 && a->is_best;

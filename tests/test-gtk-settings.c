@@ -42,6 +42,9 @@ count_names_cb(const DerushPhoto *p, gpointer user_data)
   g_assert_true(g_str_has_prefix(p->path, c->root));
   const char *rel = p->path + strlen(c->root) + 1;
   g_assert_true(g_str_is_ascii(rel));
+  /* A RAW+JPEG pair is one cell, the JPEG's. */
+  if (p->pair_path && derush_is_raw_name(p->path))
+    return TRUE;
   g_autofree char *lower = g_ascii_strdown(rel, -1);
   if ((c->label < 0 || (int)p->label == c->label) && (!c->needle || strstr(lower, c->needle)))
     c->n++;

@@ -356,7 +356,7 @@ test_first_visit(Fixture *f, gconstpointer data)
   /* The placeholder came first: a real thumbnail replaced it, for every
    * cell that showed one and stayed on screen (the grid binds a few more
    * than it shows; those may be dropped before their decode). */
-  gint64 shown = counter_from(out, "placeholders_shown");
+  gint64 shown = counter_from(out, "placeholders_used");
   gint64 replaced = counter_from(out, "placeholders_replaced");
   g_test_message("%" G_GINT64_FORMAT " placeholders shown, %" G_GINT64_FORMAT " replaced", shown,
                  replaced);
@@ -494,6 +494,98 @@ test_cull_bursts(Fixture *f, gconstpointer data)
   derush_catalog_close(cat);
 }
 
+typedef struct {
+  char name[64];
+  float x, y, w, h;
+  char text[64];
+} Pill;
+
+/* The "pill NAME X Y W H TEXT" lines of print-cells. */
+static GArray *
+parse_pills(const char *out)
+{
+  GArray *pills = g_array_new(FALSE, TRUE, sizeof(Pill));
+  g_auto(GStrv) lines = g_strsplit(out, "\n", -1);
+  for (int i = 0; lines[i]; i++) {
+    Pill p;
+    int used = 0;
+    if (sscanf(lines[i], "pill %63s %f %f %f %f %n", p.name, &p.x, &p.y, &p.w, &p.h, &used) == 5 &&
+        used > 0) {
+      g_strlcpy(p.text, lines[i] + used, sizeof p.text);
+      g_array_append_val(pills, p);
+    }
+  }
+  return pills;
+}
+
+static gboolean
+pills_overlap(const Pill *a, const Pill *b)
+{
+  return a->x < b->x + b->w && b->x < a->x + a->w && a->y < b->y + b->h && b->y < a->y + a->h;
+}
+
+/* At the smallest cell size, with every photo labelled trash, the "Trash"
+ * badge never covers a warning ("⚠ Soft") or the RAW+JPEG mark, and a
+ * warning never covers the group badge; and a RAW+JPEG pair is one cell,
+ * its JPEG's, marked "RAW+JPEG". */
+static void
+test_small_cell_pills(Fixture *f, gconstpointer data)
+{
+  g_autofree char *garden = demo_garden();
+  if (!garden)
+    return;
+  g_autofree char *shot = g_build_filename(f->shots, "gtk-ux-small-pills.png", NULL);
+  g_autofree char *script = g_strdup_printf("wait-loaded\n"
+                                            "wait-analyzed\n"
+                                            "pref thumb-size 96\n"
+                                            "select 0 200\n"
+                                            "key t\n"
+                                            "select-name IMG_4236.JPG\n"
+                                            "wait-thumbnails\n"
+                                            "sleep 300\n"
+                                            "screenshot %s\n"
+                                            "print-cells\n"
+                                            "quit\n",
+                                            shot);
+  g_autofree char *out = NULL, *err = NULL;
+  g_assert_cmpint(run_app(f, garden, script, &out, &err), ==, 0);
+  check_screenshot(out, shot);
+  g_autoptr(GArray) pills = parse_pills(out);
+  for (guint i = 0; i < pills->len; i++) {
+    Pill *w = &g_array_index(pills, Pill, i);
+    if (!g_str_has_prefix(w->text, "⚠"))
+      continue;
+    for (guint j = 0; j < pills->len; j++) {
+      Pill *o = &g_array_index(pills, Pill, j);
+      if (i != j && g_str_equal(o->name, w->name))
+        g_assert_false(pills_overlap(w, o));
+    }
+  }
+  guint warned = 0, raw_marks = 0;
+  for (guint i = 0; i < pills->len; i++) {
+    Pill *t = &g_array_index(pills, Pill, i);
+    if (!g_str_has_prefix(t->text, "✕ Trash"))
+      continue;
+    for (guint j = 0; j < pills->len; j++) {
+      Pill *o = &g_array_index(pills, Pill, j);
+      gboolean warning = g_str_has_prefix(o->text, "⚠");
+      gboolean raw = g_str_equal(o->text, "RAW+JPEG");
+      if (!g_str_equal(o->name, t->name) || !(warning || raw))
+        continue;
+      g_assert_false(pills_overlap(t, o));
+      warned += warning;
+      raw_marks += raw;
+    }
+  }
+  g_test_message("%u trashed cells with a warning, %u with the RAW+JPEG mark", warned, raw_marks);
+  g_assert_cmpuint(warned, >, 0);
+  /* The demo garden's one pair: one cell, the JPEG's, marked. */
+  g_assert_cmpuint(raw_marks, ==, 1);
+  g_assert_null(strstr(out, "cell IMG_4236.DNG "));
+  g_assert_nonnull(strstr(out, "cell IMG_4236.JPG "));
+  g_assert_nonnull(strstr(out, "pill IMG_4236.JPG "));
+}
+
 /* A W x H PNG whose left half is @left and right half @right (grey levels). */
 static void
 make_halves(const char *path, int width, int height, guint8 left, guint8 right)
@@ -578,6 +670,8 @@ main(int argc, char **argv)
   g_test_add("/gtk-ux/cull-groups", Fixture, NULL, fixture_setup, test_cull_groups,
              fixture_teardown);
   g_test_add("/gtk-ux/cull-bursts", Fixture, NULL, fixture_setup, test_cull_bursts,
+             fixture_teardown);
+  g_test_add("/gtk-ux/small-cell-pills", Fixture, NULL, fixture_setup, test_small_cell_pills,
              fixture_teardown);
   g_test_add("/gtk-ux/histogram", Fixture, NULL, fixture_setup, test_histogram, fixture_teardown);
   int status = g_test_run();

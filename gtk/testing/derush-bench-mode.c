@@ -594,7 +594,7 @@ derush_bench_mode_print_first_screen(DerushBenchMode *self)
     return FALSE;
   guint blank;
   g_print("bench first-screen first_screen_ms=%.1f real_screen_ms=%.1f grid_ms=%.1f "
-          "photos_shown=%u cells_on_screen=%u placeholders_shown=%" G_GINT64_FORMAT " loaded=%d\n",
+          "photos_shown=%u cells_on_screen=%u placeholders_used=%" G_GINT64_FORMAT " loaded=%d\n",
           (self->first_screen_frame - self->process_start) / 1000.0,
           (self->real_screen_frame - self->process_start) / 1000.0,
           (self->first_grid_frame - self->process_start) / 1000.0,

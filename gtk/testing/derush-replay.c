@@ -369,10 +369,16 @@ static void
 print_cell(DerushGridCell *cell, gpointer unused)
 {
   DerushPhotoItem *item = derush_grid_cell_get_item(cell);
-  if (item)
-    g_print("cell %s label %s%s\n", derush_photo_item_get_display_name(item),
-            derush_label_name(derush_photo_item_get_label(item)),
-            derush_grid_cell_is_auto_label(cell) ? " auto" : "");
+  if (!item)
+    return;
+  g_print("cell %s label %s%s\n", derush_photo_item_get_display_name(item),
+          derush_label_name(derush_photo_item_get_label(item)),
+          derush_grid_cell_is_auto_label(cell) ? " auto" : "");
+  guint n = 0;
+  const DerushCellPill *pills = derush_grid_cell_get_pills(cell, &n);
+  for (guint i = 0; i < n; i++)
+    g_print("pill %s %.1f %.1f %.1f %.1f %s\n", derush_photo_item_get_display_name(item),
+            pills[i].x, pills[i].y, pills[i].width, pills[i].height, pills[i].text);
 }
 
 static gboolean
@@ -786,7 +792,9 @@ static const Command commands[] = {
      "\"model TEXT\", \"tile NAME: V\", \"prediction TEXT\", \"reason TEXT\")"},
     {"select-name", 1, cmd_select_name, "NAME: select the photo shown with that file name"},
     {"print-grid", 0, cmd_print_grid, "print \"grid I NAME\" for every photo shown, in order"},
-    {"print-cells", 0, cmd_print_cells, "print \"cell NAME label L [auto]\" for every bound cell"},
+    {"print-cells", 0, cmd_print_cells,
+     "print \"cell NAME label L [auto]\" for every bound cell, then \"pill NAME X Y W H TEXT\" "
+     "for each pill it drew"},
     {"bench-startup", 0, cmd_bench_startup, "wait for the first frame with photos, print its time"},
     {"bench-loaded", 0, cmd_bench_loaded, "wait until the scan and listing are done, print it"},
     {"bench-first-screen", 0, cmd_bench_first_screen,
