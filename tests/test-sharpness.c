@@ -216,10 +216,7 @@ static void
 test_demo_flags(void)
 {
   const char *demo = test_demo_dir();
-  g_autofree char *csv = g_build_filename(demo, "truth.csv", NULL);
-  g_autofree char *text = NULL;
-  g_assert_true(g_file_get_contents(csv, &text, NULL, NULL));
-  g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+  g_auto(GStrv) lines = test_demo_truth_lines();
   g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func(g_free);
   g_autoptr(GHashTable) kind = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
   int n_sharp = 0;

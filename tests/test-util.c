@@ -183,6 +183,15 @@ test_demo_dir(void)
   return dir;
 }
 
+GStrv
+test_demo_truth_lines(void)
+{
+  g_autofree char *csv = g_build_filename(test_demo_dir(), "truth.csv", NULL);
+  g_autofree char *text = NULL;
+  g_assert_true(g_file_get_contents(csv, &text, NULL, NULL));
+  return g_strsplit(text, "\n", -1);
+}
+
 gboolean
 test_running_on_valgrind(void)
 {

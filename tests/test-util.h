@@ -61,4 +61,7 @@ int test_run_derush_killed(const char *catalog, const char *const *envp, int del
 /* Path of the demo set generated for the tests (made once per build). */
 const char *test_demo_dir(void);
 
+/* The lines of the demo set's truth.csv, header first. (transfer full) */
+GStrv test_demo_truth_lines(void);
+
 #endif
