@@ -74,7 +74,7 @@ print_features(const char *path, const float *v, const float *det,
                         isnan(v[DERUSH_FEATURE_SHARPNESS_SCORE]) ? NAN : sure);
     json_builder_set_member_name(b, "noisy");
     json_builder_add_boolean_value(b, derush_features_noisy(v, &sure));
-    cli_json_add_double(b, "noisy_confidence", isnan(v[DERUSH_FEATURE_NOISE]) ? NAN : sure);
+    cli_json_add_double(b, "noisy_confidence", isnan(v[DERUSH_FEATURE_NOISE_FLAT]) ? NAN : sure);
     add_detector_json(b, det, embeddings);
     json_builder_end_object(b);
     g_autoptr(JsonNode) root = json_builder_get_root(b);

@@ -8,7 +8,7 @@ G_BEGIN_DECLS
 
 /* Bumped whenever a feature's definition changes (quality/features.c): the
  * stored vectors of another version are recomputed by the next analyze. */
-#define DERUSH_FEATURES_VERSION 3
+#define DERUSH_FEATURES_VERSION 4
 
 /* The per-photo feature vector, float32, in this order; docs/features.md
  * has the table. Stored by index: append only, and bump the version when a
@@ -64,6 +64,7 @@ typedef enum {
   DERUSH_FEATURE_EDGE_WIDTH,      /* crisp edges' width, worst orientation, preview px */
   DERUSH_FEATURE_REBLUR,          /* variation a re-blur leaves (Crete): 0 crisp .. 1 flat */
   DERUSH_FEATURE_SHARPNESS_SCORE, /* 0..1, higher sharper, comparable across photos */
+  DERUSH_FEATURE_NOISE_FLAT,      /* noise sigma of the flattest 16x16 blocks (5th pct) */
   DERUSH_N_FEATURES
 } DerushFeature;
 

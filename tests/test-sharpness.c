@@ -108,6 +108,10 @@ test_synthetic(void)
   g_assert_cmpfloat(sure, >, 0.9);
   g_assert_true(derush_features_soft(c, NULL));
   g_assert_true(derush_features_soft(d, NULL));
+  /* Grain shows in the flat blocks; crisp edges are not grain. */
+  g_assert_false(derush_features_noisy(a, NULL));
+  g_assert_true(derush_features_noisy(c, &sure));
+  g_assert_cmpfloat(sure, >, 0.9);
   /* The stored score is the function's. */
   g_assert_cmpfloat_with_epsilon(a[DERUSH_FEATURE_SHARPNESS_SCORE],
                                  derush_features_sharpness_score(a), 1e-6);
@@ -205,6 +209,81 @@ test_corpus_frames(void)
   test_rmrf(tmp);
 }
 
+/* The demo set's defocused and shaken frames read soft and its noisy
+ * frames noisy, on their own (most are in no burst), while its clean
+ * frames rarely read noisy. */
+static void
+test_demo_flags(void)
+{
+  const char *demo = test_demo_dir();
+  g_autofree char *csv = g_build_filename(demo, "truth.csv", NULL);
+  g_autofree char *text = NULL;
+  g_assert_true(g_file_get_contents(csv, &text, NULL, NULL));
+  g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func(g_free);
+  g_autoptr(GHashTable) kind = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+  int n_sharp = 0;
+  for (int i = 1; lines[i]; i++) {
+    g_auto(GStrv) f = g_strsplit(lines[i], ",", -1);
+    if (g_strv_length(f) < 5)
+      continue;
+    gboolean bad =
+        g_str_equal(f[4], "defocus") || g_str_equal(f[4], "motion") || g_str_equal(f[4], "noisy");
+    /* Every bad frame, and the first 30 clean ones as the control. */
+    if (!bad && !(g_str_equal(f[4], "sharp") && n_sharp++ < 30))
+      continue;
+    char *path = g_build_filename(demo, f[0], NULL);
+    g_hash_table_insert(kind, g_strdup(path), g_strdup(f[4]));
+    g_ptr_array_add(argv, path);
+  }
+  g_autofree char *tmp = test_make_tmpdir();
+  g_autofree char *catalog = g_build_filename(tmp, "cat.db", NULL);
+  g_auto(GStrv) env = test_isolated_env(tmp, catalog);
+  g_autoptr(GPtrArray) args = g_ptr_array_new();
+  g_ptr_array_add(args, "--catalog");
+  g_ptr_array_add(args, catalog);
+  g_ptr_array_add(args, "features");
+  g_ptr_array_add(args, "--json");
+  for (guint i = 0; i < argv->len; i++)
+    g_ptr_array_add(args, argv->pdata[i]);
+  g_ptr_array_add(args, NULL);
+  g_autofree char *out = NULL;
+  int rc = test_run_derush((const char *const *)args->pdata, (const char *const *)env, &out, NULL);
+  g_assert_cmpint(rc, ==, 0);
+  int blurred = 0, soft = 0, noisy_frames = 0, noisy = 0, clean = 0, clean_noisy = 0;
+  g_auto(GStrv) objs = g_strsplit(out, "\n", -1);
+  for (int i = 0; objs[i]; i++) {
+    if (!objs[i][0])
+      continue;
+    g_autoptr(JsonParser) parser = json_parser_new();
+    g_assert_true(json_parser_load_from_data(parser, objs[i], -1, NULL));
+    JsonObject *o = json_node_get_object(json_parser_get_root(parser));
+    const char *k = g_hash_table_lookup(kind, json_object_get_string_member(o, "path"));
+    g_assert_nonnull(k);
+    gboolean is_soft = json_object_get_boolean_member(o, "soft");
+    gboolean is_noisy = json_object_get_boolean_member(o, "noisy");
+    if (g_str_equal(k, "noisy")) {
+      noisy_frames++;
+      noisy += is_noisy;
+    } else if (g_str_equal(k, "sharp")) {
+      clean++;
+      clean_noisy += is_noisy;
+    } else {
+      blurred++;
+      soft += is_soft;
+    }
+  }
+  g_test_message("demo: soft %d of %d blurred, noisy %d of %d noisy, %d of %d clean read noisy",
+                 soft, blurred, noisy, noisy_frames, clean_noisy, clean);
+  test_rmrf(tmp);
+  g_assert_cmpint(blurred, >=, 20);
+  g_assert_cmpint(soft, ==, blurred);
+  g_assert_cmpint(noisy_frames, >=, 10);
+  g_assert_cmpint(noisy, ==, noisy_frames);
+  g_assert_cmpint(clean, >=, 20);
+  g_assert_cmpint(clean_noisy, <=, clean / 10);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -212,5 +291,6 @@ main(int argc, char **argv)
   g_test_add_func("/sharpness/synthetic", test_synthetic);
   g_test_add_func("/sharpness/unknown", test_unknown);
   g_test_add_func("/sharpness/corpus-frames", test_corpus_frames);
+  g_test_add_func("/sharpness/demo-flags", test_demo_flags);
   return g_test_run();
 }

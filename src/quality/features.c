@@ -139,6 +139,10 @@ static const DerushFeatureInfo feature_info[DERUSH_N_FEATURES] = {
                                         "Laplacian sharpness (reblur without strong edges): "
                                         "below 0.5 soft",
                                         "0..1"},
+    [DERUSH_FEATURE_NOISE_FLAT] = {"noise_flat",
+                                   "noise sigma (Immerkaer) of the flattest 16x16 blocks (5th "
+                                   "percentile), grey levels: grain where no texture hides it",
+                                   ">= 0"},
 };
 
 /**

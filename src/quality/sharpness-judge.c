@@ -205,13 +205,54 @@ reblur(const float *g, int w, int h, double noise)
   return CLAMP(MAX(bh, bv), 0.0, 1.0);
 }
 
+/* Noise of the flat parts: Immerkaer's estimator (the 3x3 kernel
+ * 1 -2 1 / -2 4 -2 / 1 -2 1 cancels smooth content) averaged over 16x16
+ * blocks, the 5th percentile of the blocks. The NOISE feature's 64 tiles
+ * are too large to be flat in a textured photo (grass, gravel read as
+ * grain there); a sky, a wall or a cheek has a few flat 16 px blocks, and
+ * grain is all that is left in them. NAN under one block. */
+static double
+noise_flat(const float *g, int w, int h)
+{
+  enum { B = 16 };
+  int nx = (w - 2) / B, ny = (h - 2) / B;
+  if (nx < 1 || ny < 1)
+    return NAN;
+  double *block = g_new0(double, (gsize)nx *ny);
+  for (int y = 1; y < 1 + ny * B; y++) {
+    const float *u = g + (gsize)(y - 1) * w, *r = u + w, *d = r + w;
+    double *row = block + (gsize)((y - 1) / B) * nx;
+    for (int x = 1; x < 1 + nx * B; x++) {
+      float k = (u[x - 1] + u[x + 1] + d[x - 1] + d[x + 1]) -
+                2 * (u[x] + d[x] + r[x - 1] + r[x + 1]) + 4 * r[x];
+      row[(x - 1) / B] += fabsf(k);
+    }
+  }
+  int n = nx * ny;
+  for (int i = 0; i < n; i++)
+    block[i] /= B * B;
+  /* The 5th percentile by a partial selection sort: n is at most ~1000. */
+  int want = (int)(0.05 * (n - 1));
+  for (int i = 0; i <= want; i++)
+    for (int j = i + 1; j < n; j++)
+      if (block[j] < block[i]) {
+        double t = block[i];
+        block[i] = block[j];
+        block[j] = t;
+      }
+  double q = block[want];
+  g_free(block);
+  return sqrt(G_PI / 2) / 6 * q;
+}
+
 /**
  * _derush_sharpness_judge:
  * @g: the grey plane (0..255) of the preview
  * @w: its width
  * @h: its height
- * @v: the feature vector, NOISE already set; EDGE_WIDTH, REBLUR and
- *   SHARPNESS_SCORE are filled (NAN when the picture is too small or flat)
+ * @v: the feature vector, NOISE already set; EDGE_WIDTH, REBLUR,
+ *   SHARPNESS_SCORE and NOISE_FLAT are filled (NAN when the picture is too
+ *   small or flat)
  */
 void
 _derush_sharpness_judge(const float *g, int w, int h, float *v)
@@ -220,6 +261,7 @@ _derush_sharpness_judge(const float *g, int w, int h, float *v)
   v[DERUSH_FEATURE_EDGE_WIDTH] = (float)edge_width(g, w, h, isnan(noise) ? 0 : noise);
   v[DERUSH_FEATURE_REBLUR] = (float)reblur(g, w, h, noise);
   v[DERUSH_FEATURE_SHARPNESS_SCORE] = (float)derush_features_sharpness_score(v);
+  v[DERUSH_FEATURE_NOISE_FLAT] = (float)noise_flat(g, w, h);
 }
 
 /* The logistic fit behind the score: log-odds of "sharp" =
@@ -287,28 +329,29 @@ derush_features_soft(const float *vector, double *confidence)
   return s < 0.5; /* NAN: FALSE */
 }
 
-/* Noise sigma on the preview (grey levels) at which a photo reads noisy,
- * and the width of the unsure band around it (docs: README's blur table). */
-#define NOISY_SIGMA 1.2
-#define NOISY_SPREAD 0.15
+/* Flat-block noise sigma on the preview (grey levels) at which a photo
+ * reads noisy, and the width of the unsure band around it: the demo set's
+ * noisy frames (grain sigma 9-15 at full size) measured 0.39-0.89, its
+ * clean frames 0.03-0.33 (README, "Sharpness on its own"). */
+#define NOISY_SIGMA 0.36
+#define NOISY_SPREAD 0.05
 
 /**
  * derush_features_noisy:
  * @vector: DERUSH_N_FEATURES values
  * @confidence: (out) (optional): how sure the answer is, 0.5..1
  *
- * Whether the photo shows grain: the NOISE feature (Immerkaer, on the flat
- * quarter of the preview's tiles) above NOISY_SIGMA grey levels. The
- * preview averages grain down (a 12-MP frame shrunk 8 times keeps an
- * eighth of its sigma), so what reads noisy here is grain a photographer
- * sees at fit-to-screen size.
+ * Whether the photo shows grain: NOISE_FLAT (the noise of its flattest
+ * blocks) above NOISY_SIGMA grey levels. The preview averages grain down (a
+ * 12-MP frame shrunk 8 times keeps an eighth of its sigma), so what reads
+ * noisy here is grain a photographer sees at fit-to-screen size.
  *
  * Returns: TRUE when noisy; FALSE when clean or unknown (@confidence 0).
  */
 gboolean
 derush_features_noisy(const float *vector, double *confidence)
 {
-  double n = vector[DERUSH_FEATURE_NOISE];
+  double n = vector[DERUSH_FEATURE_NOISE_FLAT];
   if (confidence)
     *confidence = isnan(n) ? 0 : 1 / (1 + exp(-fabs(n - NOISY_SIGMA) / NOISY_SPREAD));
   return n > NOISY_SIGMA; /* NAN: FALSE */
