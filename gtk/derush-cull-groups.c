@@ -86,6 +86,27 @@ response_cb(AdwMessageDialog *dialog, const char *response, DerushWindow *self)
 }
 
 /**
+ * _derush_cull_dialog_new:
+ * @title: the question
+ * @body: what the cull would do (its dry run)
+ *
+ * Returns: (transfer none): a cull's confirmation, "cull" or "cancel",
+ *   not yet presented.
+ */
+GtkWidget *
+_derush_cull_dialog_new(DerushWindow *self, const char *title, const char *body)
+{
+  GtkWidget *dialog = adw_message_dialog_new(GTK_WINDOW(self), title, body);
+  adw_message_dialog_add_responses(ADW_MESSAGE_DIALOG(dialog), "cancel", "_Cancel", "cull",
+                                   "_Label and Review", NULL);
+  adw_message_dialog_set_response_appearance(ADW_MESSAGE_DIALOG(dialog), "cull",
+                                             ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response(ADW_MESSAGE_DIALOG(dialog), "cull");
+  adw_message_dialog_set_close_response(ADW_MESSAGE_DIALOG(dialog), "cancel");
+  return dialog;
+}
+
+/**
  * _derush_cull_review_trash:
  * The review after a cull labelled photos trash: the apply dialog on its
  * dry run of the trash (the files move only when the photographer says so).
@@ -125,14 +146,7 @@ _derush_cull_groups_cb(GtkWidget *widget, const char *action, GVariant *param)
       "%u groups: %u best picks to keep, %u other photos to trash. Photos you labelled stay as "
       "they are. Nothing moves yet: the next step shows what the trash would take.",
       plan.groups, plan.keep->len, plan.trash->len);
-  GtkWidget *dialog =
-      adw_message_dialog_new(GTK_WINDOW(self), "Keep the Best of Every Group?", body);
-  adw_message_dialog_add_responses(ADW_MESSAGE_DIALOG(dialog), "cancel", "_Cancel", "cull",
-                                   "_Label and Review", NULL);
-  adw_message_dialog_set_response_appearance(ADW_MESSAGE_DIALOG(dialog), "cull",
-                                             ADW_RESPONSE_SUGGESTED);
-  adw_message_dialog_set_default_response(ADW_MESSAGE_DIALOG(dialog), "cull");
-  adw_message_dialog_set_close_response(ADW_MESSAGE_DIALOG(dialog), "cancel");
+  GtkWidget *dialog = _derush_cull_dialog_new(self, "Keep the Best of Every Group?", body);
   g_signal_connect(dialog, "response", G_CALLBACK(response_cb), self);
   g_object_set_data(G_OBJECT(self), "derush-cull-dialog", dialog);
   gtk_window_present(GTK_WINDOW(dialog));

@@ -104,13 +104,7 @@ _derush_cull_relations_cb(GtkWidget *widget, const char *action, GVariant *param
       g_strdup_printf("%s Photos you labelled stay as they are, and Ctrl+Z takes the whole step "
                       "back. Nothing moves yet: the next step shows what the trash would take.",
                       what);
-  GtkWidget *dialog = adw_message_dialog_new(GTK_WINDOW(self), title, body);
-  adw_message_dialog_add_responses(ADW_MESSAGE_DIALOG(dialog), "cancel", "_Cancel", "cull",
-                                   "_Label and Review", NULL);
-  adw_message_dialog_set_response_appearance(ADW_MESSAGE_DIALOG(dialog), "cull",
-                                             ADW_RESPONSE_SUGGESTED);
-  adw_message_dialog_set_default_response(ADW_MESSAGE_DIALOG(dialog), "cull");
-  adw_message_dialog_set_close_response(ADW_MESSAGE_DIALOG(dialog), "cancel");
+  GtkWidget *dialog = _derush_cull_dialog_new(self, title, body);
   g_object_set_data(G_OBJECT(dialog), "derush-cull-kind", GINT_TO_POINTER(kind));
   g_signal_connect(dialog, "response", G_CALLBACK(response_cb), self);
   /* The key derush_window_cull_groups_respond() answers. */

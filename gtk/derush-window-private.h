@@ -90,6 +90,7 @@ gboolean _derush_window_write_labels(DerushWindow *self, GPtrArray *items,
 void _derush_cull_groups_cb(GtkWidget *widget, const char *action, GVariant *param);
 void _derush_cull_relations_cb(GtkWidget *widget, const char *action, GVariant *param);
 void _derush_cull_review_trash(DerushWindow *self);
+GtkWidget *_derush_cull_dialog_new(DerushWindow *self, const char *title, const char *body);
 GArray *_derush_window_relabel_since(DerushWindow *self, gint64 before, DerushPhotoItem **first);
 
 /* derush-window-focus.c */

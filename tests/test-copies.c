@@ -377,6 +377,27 @@ count_near_dup_cb(const DerushGroup *g, gpointer user_data)
 /* Frames with almost no detail (a lens cap's noisy black, plain colours,
  * a featureless sky) are flagged blank and are nobody's near-duplicate,
  * though their hashes are all alike; a real photo is not blank. */
+/* A catalog in @tmp that scanned and analyzed @root (no detector). */
+static DerushCatalog *
+scan_and_analyze(const char *tmp, const char *root)
+{
+  g_autofree char *db = g_build_filename(tmp, "catalog.db", NULL);
+  g_autofree char *cache = g_build_filename(tmp, "cache", NULL);
+  g_autoptr(GError) error = NULL;
+  DerushCatalog *cat = derush_catalog_open(db, &error);
+  g_assert_no_error(error);
+  derush_catalog_set_cache_dir(cat, cache);
+  const char *roots[] = {root, NULL};
+  g_assert_true(derush_catalog_scan(cat, roots, NULL, NULL, &error));
+  g_assert_no_error(error);
+  DerushAnalyzeOptions opt;
+  derush_analyze_options_init(&opt);
+  opt.detect = DERUSH_ANALYZE_DETECT_NEVER;
+  g_assert_true(derush_catalog_analyze(cat, NULL, &opt, NULL, &error));
+  g_assert_no_error(error);
+  return cat;
+}
+
 static void
 test_blank_frames(void)
 {
@@ -409,20 +430,8 @@ test_blank_frames(void)
   g_autofree char *corpus = test_shared_path("corpus/exif_cameras/Nikon E900 (1).jpg");
   if (corpus)
     test_copy_file(corpus, photo);
-  g_autofree char *db = g_build_filename(tmp, "catalog.db", NULL);
-  g_autofree char *cache = g_build_filename(tmp, "cache", NULL);
+  DerushCatalog *cat = scan_and_analyze(tmp, dir);
   g_autoptr(GError) error = NULL;
-  DerushCatalog *cat = derush_catalog_open(db, &error);
-  g_assert_no_error(error);
-  derush_catalog_set_cache_dir(cat, cache);
-  const char *roots[] = {dir, NULL};
-  DerushScanSummary scan;
-  g_assert_true(derush_catalog_scan(cat, roots, NULL, &scan, &error));
-  DerushAnalyzeOptions opt;
-  derush_analyze_options_init(&opt);
-  opt.detect = DERUSH_ANALYZE_DETECT_NEVER;
-  g_assert_true(derush_catalog_analyze(cat, NULL, &opt, NULL, &error));
-  g_assert_no_error(error);
   for (gsize i = 0; i < G_N_ELEMENTS(blanks); i++) {
     g_autofree char *path = g_build_filename(dir, blanks[i][0], NULL);
     float v[DERUSH_N_FEATURES];
@@ -516,21 +525,9 @@ test_dark_frames(void)
         set_burst_exif(out, model, when);
       }
     }
-  g_autofree char *db = g_build_filename(tmp, "catalog.db", NULL);
-  g_autofree char *cache = g_build_filename(tmp, "cache", NULL);
-  g_autoptr(GError) error = NULL;
-  DerushCatalog *cat = derush_catalog_open(db, &error);
-  g_assert_no_error(error);
-  derush_catalog_set_cache_dir(cat, cache);
   g_autofree char *root = g_build_filename(tmp, "frames", NULL);
-  const char *roots[] = {root, NULL};
-  g_assert_true(derush_catalog_scan(cat, roots, NULL, NULL, &error));
-  g_assert_no_error(error);
-  DerushAnalyzeOptions opt;
-  derush_analyze_options_init(&opt);
-  opt.detect = DERUSH_ANALYZE_DETECT_NEVER;
-  g_assert_true(derush_catalog_analyze(cat, NULL, &opt, NULL, &error));
-  g_assert_no_error(error);
+  DerushCatalog *cat = scan_and_analyze(tmp, root);
+  g_autoptr(GError) error = NULL;
   DarkCount c = {0};
   g_assert_true(
       derush_catalog_foreach_group(cat, NULL, DERUSH_GROUP_BURST, dark_best_cb, &c, &error));
