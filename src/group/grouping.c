@@ -21,13 +21,12 @@
  *   cropped (85%, 70%) hashes, and those of its 25 off-centre windows
  *   (quality/features.h: 92.5% crops on a 5 x 5 grid of positions), are
  *   compared with the other's plain ones (within XFORM_RADIUS, 6 bits; the
- *   windows within WINDOW_RADIUS, 4), so such copies match: a copy cropped to 90-95% at any position is a few
- *   bits from the nearest window. Candidates are all found by the
- *   exact multi-index search (near-dup-index.c), then merged single-link
- *   with union-find in order of distance (then ids), except that two
- *   clusters are never merged when any two of their members would be more
- *   than phash_safety apart: a chain of small steps (a slow pan) cannot
- *   grow one cluster across different pictures.
+ *   windows within WINDOW_RADIUS, 4), so such copies match: a copy cropped to 90-95% at any
+ * position is a few bits from the nearest window. Candidates are all found by the exact multi-index
+ * search (near-dup-index.c), then merged single-link with union-find in order of distance (then
+ * ids), except that two clusters are never merged when any two of their members would be more than
+ * phash_safety apart: a chain of small steps (a slow pan) cannot grow one cluster across different
+ * pictures.
  * - Turned copies (with rotations on): a pair whose polar signatures
  *   (quality/polar-signature.c) have rhashes within ROT_RHASH_RADIUS bits,
  *   rotation-invariant descriptors within ROT_MAX_DISTANCE, and whose ring
