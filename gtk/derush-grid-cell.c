@@ -46,6 +46,7 @@ struct _DerushGridCell {
   DerushCellPill pills[DERUSH_CELL_MAX_PILLS]; /* every pill of the last snapshot, for tests */
   guint n_pills;
   guint n_face_badges;
+  graphene_rect_t photo; /* where the last snapshot drew the photo, for tests */
 };
 
 G_DEFINE_FINAL_TYPE(DerushGridCell, derush_grid_cell, GTK_TYPE_WIDGET)
@@ -161,14 +162,6 @@ snapshot_prediction(GtkSnapshot *snapshot, const DerushPhotoAnalysis *a,
   gtk_snapshot_append_color(snapshot, fill, &bar);
 }
 
-static float
-pill_height(DerushGridCell *self, const char *text)
-{
-  float h;
-  pill_size(self, text, NULL, &h);
-  return h;
-}
-
 /* What the faces say ("Eyes closed", "Face soft"), top right under the
  * other warnings, each a row lower when the label badge reaches it
  * ("Blink" where "Eyes closed" is too wide for the photo). The
@@ -225,10 +218,20 @@ snapshot_overlays(DerushGridCell *self, GtkSnapshot *snapshot, const graphene_re
   float x1 = frame->origin.x + frame->size.width - 6;
   float y1 = frame->origin.y + frame->size.height - 6 - PREDICTION_BAR;
 
+  self->photo = *frame;
   g_autofree char *badge = derush_photo_text_group_badge(a);
   float bottom_row = y1; /* where the group badge's row starts */
   if (badge) {
-    float h = pill_height(self, badge);
+    float w, h, star_w = 0;
+    pill_size(self, badge, &w, &h);
+    if (a->is_best)
+      pill_size(self, "★", &star_w, NULL), star_w += 4;
+    /* A narrow portrait photo in a small cell: the count alone, so the
+     * badge stays on the photo instead of spilling over its neighbour. */
+    if (x0 + star_w + w > x1) {
+      g_free(badge);
+      badge = derush_photo_text_group_badge_short(a);
+    }
     bottom_row = y1 - h;
     float x = x0;
     if (a->is_best)
@@ -245,9 +248,10 @@ snapshot_overlays(DerushGridCell *self, GtkSnapshot *snapshot, const graphene_re
     if (y <= y0 && x1 - w < top_left_end + 4)
       y += h + 4; /* the label badge is in the way */
     /* A small cell with a label badge, a RAW mark and a group badge has no
-     * row left: the warning is left out rather than drawn over the group
-     * badge (the tooltip and the side panel still say it). */
-    if (y + h <= bottom_row - 2) {
+     * row left, and a narrow portrait has no room: the warning is left out
+     * rather than drawn over the group badge or past the photo's edge (the
+     * tooltip and the side panel still say it). */
+    if (y + h <= bottom_row - 2 && w <= x1 - x0) {
       snapshot_pill(self, snapshot, x1, y, text, &scrim, &warn_fg, TRUE);
       y += h + 4;
     }
@@ -305,8 +309,9 @@ snapshot_group_header(DerushGridCell *self, GtkSnapshot *snapshot, float left, f
 static void
 derush_grid_cell_snapshot(GtkWidget *widget, GtkSnapshot *snapshot)
 {
-  DERUSH_GRID_CELL(widget)->n_pills = 0;
   DerushGridCell *self = DERUSH_GRID_CELL(widget);
+  self->n_pills = 0;
+  self->photo = GRAPHENE_RECT_INIT(0, 0, 0, 0);
   derush_gui_counter_add(DERUSH_GUI_COUNTER_CELLS_DRAWN, 1);
   if (!self->item)
     return;
@@ -730,6 +735,21 @@ derush_grid_cell_get_face_badges(DerushGridCell *self, guint *n)
   g_return_val_if_fail(DERUSH_IS_GRID_CELL(self), NULL);
   *n = self->n_face_badges;
   return self->face_badges;
+}
+
+/**
+ * derush_grid_cell_get_photo_rect:
+ * @self: a cell.
+ *
+ * Where the last snapshot drew the photo (cell coordinates, as the pills'),
+ * so a test can check that every pill stays on it.
+ *
+ * Returns: (transfer none): the rectangle; empty before the first snapshot.
+ */
+const graphene_rect_t *
+derush_grid_cell_get_photo_rect(DerushGridCell *self)
+{
+  return &self->photo;
 }
 
 /**

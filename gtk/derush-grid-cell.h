@@ -24,6 +24,7 @@ typedef struct {
 } DerushCellPill;
 #define DERUSH_CELL_MAX_PILLS 12
 const DerushCellPill *derush_grid_cell_get_pills(DerushGridCell *self, guint *n);
+const graphene_rect_t *derush_grid_cell_get_photo_rect(DerushGridCell *self);
 void derush_grid_cell_foreach(GtkWidget *root,
                               void (*func)(DerushGridCell *cell, gpointer user_data),
                               gpointer user_data);

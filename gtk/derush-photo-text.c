@@ -49,6 +49,24 @@ derush_photo_text_group_badge(const DerushPhotoAnalysis *a)
 }
 
 /**
+ * derush_photo_text_group_badge_short:
+ * @a: a photo's analysis.
+ *
+ * The badge for a cell too narrow for derush_photo_text_group_badge()
+ * (a portrait photo in the smallest cells): the count alone ("×6"); the
+ * colour, the tooltip and the side panel still tell the kind.
+ *
+ * Returns: (transfer full) (nullable): NULL when the photo is in no group.
+ */
+char *
+derush_photo_text_group_badge_short(const DerushPhotoAnalysis *a)
+{
+  if (!a->group_id || a->group_size < 2)
+    return NULL;
+  return g_strdup_printf("×%u", a->group_size);
+}
+
+/**
  * derush_photo_text_group_header:
  * @a: a photo's analysis.
  *

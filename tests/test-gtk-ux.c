@@ -518,6 +518,22 @@ parse_pills(const char *out)
   return pills;
 }
 
+/* The "photo NAME X Y W H" lines of print-cells: where each cell drew its
+ * photo, by name. */
+static GHashTable *
+parse_photo_rects(const char *out)
+{
+  GHashTable *rects = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+  g_auto(GStrv) lines = g_strsplit(out, "\n", -1);
+  for (int i = 0; lines[i]; i++) {
+    char name[64];
+    Pill r = {0};
+    if (sscanf(lines[i], "photo %63s %f %f %f %f", name, &r.x, &r.y, &r.w, &r.h) == 5)
+      g_hash_table_insert(rects, g_strdup(name), g_memdup2(&r, sizeof r));
+  }
+  return rects;
+}
+
 static gboolean
 pills_overlap(const Pill *a, const Pill *b)
 {
@@ -561,6 +577,25 @@ test_small_cell_pills(Fixture *f, gconstpointer data)
         g_assert_false(pills_overlap(w, o));
     }
   }
+  /* The group badge (with its star) and the warnings stay on the photo,
+   * portrait ones included: a badge spilling onto the neighbour's cell
+   * reads as the neighbour's. */
+  g_autoptr(GHashTable) photos = parse_photo_rects(out);
+  guint badges = 0;
+  for (guint i = 0; i < pills->len; i++) {
+    Pill *p = &g_array_index(pills, Pill, i);
+    gboolean group =
+        strstr(p->text, " · ") || g_str_has_prefix(p->text, "×") || g_str_equal(p->text, "★");
+    if (!group && !g_str_has_prefix(p->text, "⚠"))
+      continue;
+    const Pill *photo = g_hash_table_lookup(photos, p->name);
+    g_assert_nonnull(photo);
+    if (p->x < photo->x - 0.5f || p->x + p->w > photo->x + photo->w + 0.5f)
+      g_error("%s: pill \"%s\" at %.1f+%.1f leaves its photo at %.1f+%.1f", p->name, p->text, p->x,
+              p->w, photo->x, photo->w);
+    badges += group;
+  }
+  g_assert_cmpuint(badges, >, 0);
   guint warned = 0, raw_marks = 0;
   for (guint i = 0; i < pills->len; i++) {
     Pill *t = &g_array_index(pills, Pill, i);

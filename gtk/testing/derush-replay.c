@@ -374,6 +374,9 @@ print_cell(DerushGridCell *cell, gpointer unused)
   g_print("cell %s label %s%s\n", derush_photo_item_get_display_name(item),
           derush_label_name(derush_photo_item_get_label(item)),
           derush_grid_cell_is_auto_label(cell) ? " auto" : "");
+  const graphene_rect_t *photo = derush_grid_cell_get_photo_rect(cell);
+  g_print("photo %s %.1f %.1f %.1f %.1f\n", derush_photo_item_get_display_name(item),
+          photo->origin.x, photo->origin.y, photo->size.width, photo->size.height);
   guint n = 0;
   const DerushCellPill *pills = derush_grid_cell_get_pills(cell, &n);
   for (guint i = 0; i < n; i++)
@@ -793,8 +796,8 @@ static const Command commands[] = {
     {"select-name", 1, cmd_select_name, "NAME: select the photo shown with that file name"},
     {"print-grid", 0, cmd_print_grid, "print \"grid I NAME\" for every photo shown, in order"},
     {"print-cells", 0, cmd_print_cells,
-     "print \"cell NAME label L [auto]\" for every bound cell, then \"pill NAME X Y W H TEXT\" "
-     "for each pill it drew"},
+     "print \"cell NAME label L [auto]\" for every bound cell, \"photo NAME X Y W H\" where it "
+     "drew the photo, then \"pill NAME X Y W H TEXT\" for each pill it drew"},
     {"bench-startup", 0, cmd_bench_startup, "wait for the first frame with photos, print its time"},
     {"bench-loaded", 0, cmd_bench_loaded, "wait until the scan and listing are done, print it"},
     {"bench-first-screen", 0, cmd_bench_first_screen,
