@@ -461,7 +461,8 @@ derush_photo_model_get_analysis_counts(DerushPhotoModel *self, guint *grouped, g
 /**
  * derush_photo_model_get_stats:
  * Counts labels and unreadable photos in one pass over the items (no
- * SQL): ~1 ms at 100k photos. @stats->selected is left to the caller.
+ * SQL): ~1 ms at 100k photos. A RAW+JPEG pair counts once, as it shows
+ * as one cell. @stats->selected is left to the caller.
  */
 void
 derush_photo_model_get_stats(DerushPhotoModel *self, DerushDatasetStats *stats)
@@ -470,15 +471,17 @@ derush_photo_model_get_stats(DerushPhotoModel *self, DerushDatasetStats *stats)
   guint n = g_list_model_get_n_items(G_LIST_MODEL(self->store));
   for (guint i = 0; i < n; i++) {
     DerushPhotoItem *item = g_list_model_get_item(G_LIST_MODEL(self->store), i);
-    const DerushPhoto *p = derush_photo_item_get_photo(item);
-    stats->keep += p->label == DERUSH_LABEL_KEEP;
-    stats->trash += p->label == DERUSH_LABEL_TRASH;
-    stats->unreadable += p->status != DERUSH_PHOTO_OK; /* unreadable or missing */
+    if (!is_raw_half(item)) {
+      const DerushPhoto *p = derush_photo_item_get_photo(item);
+      stats->total++;
+      stats->keep += p->label == DERUSH_LABEL_KEEP;
+      stats->trash += p->label == DERUSH_LABEL_TRASH;
+      stats->unreadable += p->status != DERUSH_PHOTO_OK; /* unreadable or missing */
+    }
     g_object_unref(item);
   }
-  stats->total = n;
   stats->labelled = stats->keep + stats->trash;
-  stats->unlabelled = n - stats->labelled;
+  stats->unlabelled = stats->total - stats->labelled;
   stats->shown = g_list_model_get_n_items(G_LIST_MODEL(self->sort_model));
 }
 

@@ -35,6 +35,14 @@ derush_window_get_analysis_counts(DerushWindow *self, guint *grouped, guint *bes
   derush_photo_model_get_analysis_counts(self->model, grouped, best, flagged);
 }
 
+/** derush_window_get_subtitle: the header's line under the folder name ("76 photos · 3 labelled").
+ */
+const char *
+derush_window_get_subtitle(DerushWindow *self)
+{
+  return adw_window_title_get_subtitle(self->window_title);
+}
+
 guint
 derush_window_get_n_shown(DerushWindow *self)
 {

@@ -42,6 +42,7 @@ gboolean derush_window_is_analyzed(DerushWindow *self);
 gboolean derush_window_is_status_pending(DerushWindow *self);
 gboolean derush_window_is_no_match_shown(DerushWindow *self);
 const char *derush_window_get_message(DerushWindow *self);
+const char *derush_window_get_subtitle(DerushWindow *self);
 void derush_window_get_analysis_counts(DerushWindow *self, guint *grouped, guint *best,
                                        guint *flagged);
 guint derush_window_get_n_shown(DerushWindow *self);

@@ -561,6 +561,8 @@ test_small_cell_pills(Fixture *f, gconstpointer data)
                                             "sleep 300\n"
                                             "screenshot %s\n"
                                             "print-cells\n"
+                                            "print-shown\n"
+                                            "print-subtitle\n"
                                             "quit\n",
                                             shot);
   g_autofree char *out = NULL, *err = NULL;
@@ -612,13 +614,24 @@ test_small_cell_pills(Fixture *f, gconstpointer data)
       raw_marks += raw;
     }
   }
+  /* How many trashed cells also show a warning depends on which flagged
+   * photos the analysis grouped (a grouped one has no row left at this
+   * size), so it is reported, not asserted: the overlap checks above hold
+   * for whatever is drawn. */
   g_test_message("%u trashed cells with a warning, %u with the RAW+JPEG mark", warned, raw_marks);
-  g_assert_cmpuint(warned, >, 0);
   /* The demo garden's one pair: one cell, the JPEG's, marked. */
   g_assert_cmpuint(raw_marks, ==, 1);
   g_assert_null(strstr(out, "cell IMG_4236.DNG "));
   g_assert_nonnull(strstr(out, "cell IMG_4236.JPG "));
   g_assert_nonnull(strstr(out, "pill IMG_4236.JPG "));
+  /* The header counts the pair once too: every photo shown, all of them
+   * labelled, no "76 of 77". */
+  guint shown = 0;
+  const char *line = strstr(out, "\nshown ");
+  g_assert_nonnull(line);
+  g_assert_cmpint(sscanf(line, "\nshown %u", &shown), ==, 1);
+  g_autofree char *want = g_strdup_printf("\nsubtitle %u photos · %u labelled\n", shown, shown);
+  g_assert_nonnull(strstr(out, want));
 }
 
 /* A W x H PNG whose left half is @left and right half @right (grey levels). */

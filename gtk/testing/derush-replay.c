@@ -294,6 +294,13 @@ cmd_print_shown(DerushReplay *self, const Line *l)
 }
 
 static gboolean
+cmd_print_subtitle(DerushReplay *self, const Line *l)
+{
+  g_print("subtitle %s\n", derush_window_get_subtitle(self->window));
+  return TRUE;
+}
+
+static gboolean
 cmd_print_analysis(DerushReplay *self, const Line *l)
 {
   guint grouped, best, flagged;
@@ -757,6 +764,8 @@ static const Command commands[] = {
     {"print-message", 0, cmd_print_message,
      "print \"message TITLE\" (the page over the grid: \"Disk Full\"...) or \"message -\""},
     {"print-shown", 0, cmd_print_shown, "print \"shown N\" (photos in the grid now)"},
+    {"print-subtitle", 0, cmd_print_subtitle,
+     "print \"subtitle TEXT\" (the header's line: photos, labelled)"},
     {"print-analysis", 0, cmd_print_analysis, "print \"analysis grouped N best N flagged N\""},
     {"print-current", 0, cmd_print_current, "print \"current NAME\" (the first selected photo)"},
     {"screenshot", 1, cmd_screenshot, "FILE.png: render the window (prints its size)"},
