@@ -155,8 +155,13 @@ static void
 strip_changed_cb(DerushSidePanel *self)
 {
   DerushStripKind kind = derush_group_strip_get_kind(self->group_strip);
-  gtk_widget_set_visible(self->strip_group, kind != DERUSH_STRIP_NONE);
-  if (kind == DERUSH_STRIP_NONE)
+  /* The strip may still show the last photo's group for a moment after the
+   * panel lost its photo (an apply moved it out of the folder): nothing to
+   * describe then. derush-gtk crashed here once (derush_photo_text_best on
+   * a NULL item, CI at 34c43b4, the move-undo GUI test). */
+  gboolean shown = kind != DERUSH_STRIP_NONE && self->item;
+  gtk_widget_set_visible(self->strip_group, shown);
+  if (!shown)
     return;
   guint n = g_list_model_get_n_items(derush_group_strip_get_members(self->group_strip));
   const char *what =
