@@ -36,21 +36,21 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   gboolean parsed =
       g_key_file_load_from_data(kf, (const char *)data, size, G_KEY_FILE_KEEP_COMMENTS, NULL);
   DerushSettings s;
-  _derush_settings_read(parsed ? kf : NULL, &s);
+  derush_settings_read(parsed ? kf : NULL, &s);
   check_range(&s);
   /* The app's save: the key file it read, with its settings and a folder
    * opened since. */
-  _derush_settings_add_recent(&s, "/photos/trip");
+  derush_settings_add_recent(&s, "/photos/trip");
   check_range(&s);
   g_autoptr(GKeyFile) out = parsed ? g_steal_pointer(&kf) : g_key_file_new();
-  _derush_settings_write(out, &s);
+  derush_settings_write(out, &s);
   gsize len = 0;
   g_autofree char *saved = g_key_file_to_data(out, &len, NULL);
 
   g_autoptr(GKeyFile) again = g_key_file_new();
   g_assert_true(g_key_file_load_from_data(again, saved, len, G_KEY_FILE_KEEP_COMMENTS, NULL));
   DerushSettings t;
-  _derush_settings_read(again, &t);
+  derush_settings_read(again, &t);
   g_assert_cmpint(t.thumb_size, ==, s.thumb_size);
   g_assert_cmpint(t.advance, ==, s.advance);
   g_assert_cmpint(t.show_panel, ==, s.show_panel);
@@ -61,7 +61,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   g_assert_cmpuint(g_strv_length(t.recent), ==, g_strv_length(s.recent));
   for (guint i = 0; s.recent[i]; i++)
     g_assert_cmpstr(t.recent[i], ==, s.recent[i]);
-  _derush_settings_clear(&t);
-  _derush_settings_clear(&s);
+  derush_settings_clear(&t);
+  derush_settings_clear(&s);
   return 0;
 }

@@ -267,7 +267,7 @@ derush_analyzer_collect(DerushCatalog *catalog, const char *dir, GError **error)
   if (!derush_catalog_foreach_photo(catalog, dir, collect_photo_cb, &c, error) ||
       !derush_catalog_foreach_group(catalog, dir, -1, collect_group_cb, &c, error) ||
       !derush_catalog_foreach_prediction(catalog, dir, collect_prediction_cb, &c, error) ||
-      !_derush_face_marks_collect(catalog, dir, c.entries, error)) {
+      !derush_face_marks_collect(catalog, dir, c.entries, error)) {
     g_hash_table_unref(c.entries);
     return NULL;
   }
@@ -321,7 +321,7 @@ analyze_body(gpointer data, gpointer unused)
 static void
 analyze_worker(GTask *task, gpointer source_object, gpointer task_data, GCancellable *cancellable)
 {
-  _derush_run_in_background("derush-analyze", analyze_body, task, NULL);
+  derush_run_in_background("derush-analyze", analyze_body, task, NULL);
 }
 
 static void

@@ -54,11 +54,11 @@ derush_application_handle_local_options(GApplication *app, GVariantDict *options
 static char *
 last_folder(void)
 {
-  g_autoptr(GKeyFile) kf = _derush_settings_load_file();
+  g_autoptr(GKeyFile) kf = derush_settings_load_file();
   DerushSettings s;
-  _derush_settings_read(kf, &s);
+  derush_settings_read(kf, &s);
   char *dir = g_steal_pointer(&s.last_folder);
-  _derush_settings_clear(&s);
+  derush_settings_clear(&s);
   if (dir && !g_file_test(dir, G_FILE_TEST_IS_DIR))
     g_clear_pointer(&dir, g_free);
   return dir;

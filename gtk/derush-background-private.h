@@ -11,7 +11,7 @@
  * A pool thread (GTask's) would keep its nice value for every later task,
  * the viewer's decodes included, and an unprivileged process cannot lower
  * it back: GTask workers run their body in a thread of their own instead
- * (_derush_run_in_background), which the pool thread waits for.
+ * (derush_run_in_background), which the pool thread waits for.
  */
 #pragma once
 
@@ -27,7 +27,7 @@
 /* Only on a thread the caller owns (see above). Threads it creates inherit
  * the value (the scan's and the analysis' exclusive pools). */
 static inline void
-_derush_thread_set_nice(int nice)
+derush_thread_set_nice(int nice)
 {
 #ifdef __linux__
   setpriority(PRIO_PROCESS, (id_t)gettid(), nice);
@@ -40,10 +40,10 @@ typedef struct {
 } DerushBackgroundCall;
 
 static inline gpointer
-_derush_background_trampoline(gpointer data)
+derush_background_trampoline(gpointer data)
 {
   DerushBackgroundCall *call = data;
-  _derush_thread_set_nice(DERUSH_NICE_BULK);
+  derush_thread_set_nice(DERUSH_NICE_BULK);
   call->func(call->data, call->user_data);
   return NULL;
 }
@@ -51,8 +51,8 @@ _derush_background_trampoline(gpointer data)
 /* Runs func(data, user_data) in a new thread at DERUSH_NICE_BULK and waits
  * for it. */
 static inline void
-_derush_run_in_background(const char *name, GFunc func, gpointer data, gpointer user_data)
+derush_run_in_background(const char *name, GFunc func, gpointer data, gpointer user_data)
 {
   DerushBackgroundCall call = {func, data, user_data};
-  g_thread_join(g_thread_new(name, _derush_background_trampoline, &call));
+  g_thread_join(g_thread_new(name, derush_background_trampoline, &call));
 }

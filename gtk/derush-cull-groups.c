@@ -72,21 +72,21 @@ response_cb(AdwMessageDialog *dialog, const char *response, DerushWindow *self)
   plan_make(self, &plan); /* again: labels may have changed while it was open */
   DerushLabelChange keep = {.set_label = TRUE, .label = DERUSH_LABEL_KEEP};
   DerushLabelChange trash = {.set_label = TRUE, .label = DERUSH_LABEL_TRASH};
-  gboolean ok = (plan.keep->len == 0 || _derush_window_write_labels(self, plan.keep, &keep)) &&
-                (plan.trash->len == 0 || _derush_window_write_labels(self, plan.trash, &trash));
+  gboolean ok = (plan.keep->len == 0 || derush_window_write_labels(self, plan.keep, &keep)) &&
+                (plan.trash->len == 0 || derush_window_write_labels(self, plan.trash, &trash));
   if (ok) {
     g_autofree char *message =
         g_strdup_printf("Kept %u best picks, %u photos to trash", plan.keep->len, plan.trash->len);
     derush_window_show_toast(self, message);
   }
-  _derush_window_refilter(self);
+  derush_window_refilter(self);
   plan_clear(&plan);
   if (ok)
-    _derush_cull_review_trash(self);
+    derush_cull_review_trash(self);
 }
 
 /**
- * _derush_cull_dialog_new:
+ * derush_cull_dialog_new:
  * @title: the question
  * @body: what the cull would do (its dry run)
  *
@@ -94,7 +94,7 @@ response_cb(AdwMessageDialog *dialog, const char *response, DerushWindow *self)
  *   not yet presented.
  */
 GtkWidget *
-_derush_cull_dialog_new(DerushWindow *self, const char *title, const char *body)
+derush_cull_dialog_new(DerushWindow *self, const char *title, const char *body)
 {
   GtkWidget *dialog = adw_message_dialog_new(GTK_WINDOW(self), title, body);
   adw_message_dialog_add_responses(ADW_MESSAGE_DIALOG(dialog), "cancel", "_Cancel", "cull",
@@ -107,12 +107,12 @@ _derush_cull_dialog_new(DerushWindow *self, const char *title, const char *body)
 }
 
 /**
- * _derush_cull_review_trash:
+ * derush_cull_review_trash:
  * The review after a cull labelled photos trash: the apply dialog on its
  * dry run of the trash (the files move only when the photographer says so).
  */
 void
-_derush_cull_review_trash(DerushWindow *self)
+derush_cull_review_trash(DerushWindow *self)
 {
   if (gtk_widget_activate_action(GTK_WIDGET(self), "win.apply", NULL)) {
     DerushApplyDialog *apply = derush_apply_dialog_find(self);
@@ -122,12 +122,12 @@ _derush_cull_review_trash(DerushWindow *self)
 }
 
 /**
- * _derush_cull_groups_cb:
+ * derush_cull_groups_cb:
  * win.cull-groups: asks, then keeps each group's best pick and trashes the
  * rest, then opens the apply dialog on its dry run (see above).
  */
 void
-_derush_cull_groups_cb(GtkWidget *widget, const char *action, GVariant *param)
+derush_cull_groups_cb(GtkWidget *widget, const char *action, GVariant *param)
 {
   DerushWindow *self = DERUSH_WINDOW(widget);
   if (!derush_window_is_analyzed(self)) {
@@ -146,7 +146,7 @@ _derush_cull_groups_cb(GtkWidget *widget, const char *action, GVariant *param)
       "%u groups: %u best picks to keep, %u other photos to trash. Photos you labelled stay as "
       "they are. Nothing moves yet: the next step shows what the trash would take.",
       plan.groups, plan.keep->len, plan.trash->len);
-  GtkWidget *dialog = _derush_cull_dialog_new(self, "Keep the Best of Every Group?", body);
+  GtkWidget *dialog = derush_cull_dialog_new(self, "Keep the Best of Every Group?", body);
   g_signal_connect(dialog, "response", G_CALLBACK(response_cb), self);
   g_object_set_data(G_OBJECT(self), "derush-cull-dialog", dialog);
   gtk_window_present(GTK_WINDOW(dialog));

@@ -47,9 +47,9 @@ response_cb(AdwMessageDialog *dialog, const char *response, DerushWindow *self)
     derush_window_show_toast(self, message);
     return;
   }
-  g_autoptr(GArray) changes = _derush_window_relabel_since(self, before, NULL);
-  _derush_window_refilter(self);
-  _derush_window_learning_labels_changed(self, TRUE);
+  g_autoptr(GArray) changes = derush_window_relabel_since(self, before, NULL);
+  derush_window_refilter(self);
+  derush_window_learning_labels_changed(self, TRUE);
   g_autofree char *message =
       kind == DERUSH_CULL_COPIES
           ? g_strdup_printf("%u %s to trash (%u exact, %u edited) · Ctrl+Z takes %s back", t.n,
@@ -59,16 +59,16 @@ response_cb(AdwMessageDialog *dialog, const char *response, DerushWindow *self)
                             t.n == 1 ? "frame" : "frames", t.n == 1 ? "it" : "them");
   derush_window_show_toast(self, message);
   if (n > 0)
-    _derush_cull_review_trash(self);
+    derush_cull_review_trash(self);
 }
 
 /**
- * _derush_cull_relations_cb:
+ * derush_cull_relations_cb:
  * win.cull-copies and win.cull-bursts: the cull's dry run, a dialog with
  * its count, then the cull and the review (see above).
  */
 void
-_derush_cull_relations_cb(GtkWidget *widget, const char *action, GVariant *param)
+derush_cull_relations_cb(GtkWidget *widget, const char *action, GVariant *param)
 {
   DerushWindow *self = DERUSH_WINDOW(widget);
   if (!derush_window_is_analyzed(self)) {
@@ -104,7 +104,7 @@ _derush_cull_relations_cb(GtkWidget *widget, const char *action, GVariant *param
       g_strdup_printf("%s Photos you labelled stay as they are, and Ctrl+Z takes the whole step "
                       "back. Nothing moves yet: the next step shows what the trash would take.",
                       what);
-  GtkWidget *dialog = _derush_cull_dialog_new(self, title, body);
+  GtkWidget *dialog = derush_cull_dialog_new(self, title, body);
   g_object_set_data(G_OBJECT(dialog), "derush-cull-kind", GINT_TO_POINTER(kind));
   g_signal_connect(dialog, "response", G_CALLBACK(response_cb), self);
   /* The key derush_window_cull_groups_respond() answers. */

@@ -48,7 +48,7 @@ collect_faces_cb(gint64 photo_id, const char *path, const DerushFace *faces, int
 }
 
 /**
- * _derush_face_marks_collect:
+ * derush_face_marks_collect:
  * @catalog: a connection of the calling (worker) thread
  * @dir: the folder
  * @records: photo id (gint64*) -> DerushPhotoAnalysis*, the folder's
@@ -62,8 +62,8 @@ collect_faces_cb(gint64 photo_id, const char *path, const DerushFace *faces, int
  * Returns: FALSE with @error set when the catalog cannot be read.
  */
 gboolean
-_derush_face_marks_collect(DerushCatalog *catalog, const char *dir, GHashTable *records,
-                           GError **error)
+derush_face_marks_collect(DerushCatalog *catalog, const char *dir, GHashTable *records,
+                          GError **error)
 {
   derush_gui_counter_add(DERUSH_GUI_COUNTER_FACE_READS, 1);
   return derush_catalog_foreach_faces(catalog, dir, collect_faces_cb, records, error);
@@ -184,7 +184,7 @@ derush_face_text_reason(const DerushPhotoAnalysis *a)
 }
 
 /**
- * _derush_face_marks_describe_no_match:
+ * derush_face_marks_describe_no_match:
  * @page: the "No Photos Match" page over the grid
  * @closed_eyes: the grid's filter is "Closed Eyes"
  *
@@ -193,7 +193,7 @@ derush_face_text_reason(const DerushPhotoAnalysis *a)
  * gets the page's own text back.
  */
 void
-_derush_face_marks_describe_no_match(AdwStatusPage *page, gboolean closed_eyes)
+derush_face_marks_describe_no_match(AdwStatusPage *page, gboolean closed_eyes)
 {
   /* The template's text, kept on the page the first time it is replaced. */
   const char *normal = g_object_get_data(G_OBJECT(page), "derush-normal-description");

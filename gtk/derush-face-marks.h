@@ -7,13 +7,13 @@
 
 G_BEGIN_DECLS
 
-gboolean _derush_face_marks_collect(DerushCatalog *catalog, const char *dir, GHashTable *records,
-                                    GError **error);
+gboolean derush_face_marks_collect(DerushCatalog *catalog, const char *dir, GHashTable *records,
+                                   GError **error);
 gboolean derush_face_marks_closed_eyes(const DerushPhotoAnalysis *a);
 const char *derush_face_text_closed_badge(const DerushPhotoAnalysis *a, gboolean narrow);
 const char *derush_face_text_soft_badge(const DerushPhotoAnalysis *a);
 char *derush_face_text_reason(const DerushPhotoAnalysis *a);
 char *derush_face_text_badges(const DerushPhotoAnalysis *a);
-void _derush_face_marks_describe_no_match(AdwStatusPage *page, gboolean closed_eyes);
+void derush_face_marks_describe_no_match(AdwStatusPage *page, gboolean closed_eyes);
 
 G_END_DECLS

@@ -464,7 +464,7 @@ load_body(gpointer data, gpointer unused)
 static void
 load_worker(GTask *task, gpointer source_object, gpointer task_data, GCancellable *cancellable)
 {
-  _derush_run_in_background("derush-load", load_body, task, NULL);
+  derush_run_in_background("derush-load", load_body, task, NULL);
 }
 
 static void

@@ -15,6 +15,9 @@
  * Analysis results (group badge, best pick, blur/exposure warning, the
  * faces' closed eyes and softness) go into snapshot_overlays(), the model's p(keep) bar into
  * snapshot_prediction().
+ *
+ * Over 600 lines: every mark a cell draws lives in its one snapshot, the
+ * point of a childless cell.
  */
 #include "derush-grid-cell.h"
 #include "derush-gui-counters.h"
@@ -498,7 +501,7 @@ query_tooltip_cb(GtkWidget *widget, int x, int y, gboolean keyboard, GtkTooltip 
   if (faces && (a->n_closed || a->n_soft))
     g_string_append_printf(text, "\n%s", faces);
   if (!isnan(a->p_keep) && a->model_version > 0)
-    g_string_append_printf(text, "\np(keep) %.2f · %s", a->p_keep, _derush_zone_text(a->zone));
+    g_string_append_printf(text, "\np(keep) %.2f · %s", a->p_keep, derush_zone_text(a->zone));
   if (derush_grid_cell_is_auto_label(self))
     g_string_append(text, "\nLabelled by the model (auto): press K or T to decide");
   gtk_tooltip_set_text(tooltip, text->str);

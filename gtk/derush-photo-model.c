@@ -117,7 +117,7 @@ filter_mode_matches(DerushPhotoModel *self, gpointer object)
   }
   case DERUSH_FILTER_PREDICTED_TRASH:
   case DERUSH_FILTER_UNSURE:
-    return _derush_prediction_filter_matches(object, self->filter_mode);
+    return derush_prediction_filter_matches(object, self->filter_mode);
   case DERUSH_FILTER_CLOSED_EYES:
     return derush_face_marks_closed_eyes(derush_photo_item_get_analysis(object));
   case DERUSH_N_FILTERS:
@@ -172,7 +172,7 @@ sort_func(gconstpointer a, gconstpointer b, gpointer user_data)
     if (ta != tb)
       return ta < tb ? -1 : 1;
   } else if (self->sort_mode == DERUSH_SORT_P_KEEP) {
-    int c = _derush_prediction_compare(ia, ib);
+    int c = derush_prediction_compare(ia, ib);
     if (c)
       return c;
   } else if (self->sort_mode == DERUSH_SORT_SHARPNESS) {

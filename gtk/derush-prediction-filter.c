@@ -20,14 +20,14 @@ decided_by_user(DerushPhotoItem *item)
 }
 
 /**
- * _derush_prediction_filter_matches:
+ * derush_prediction_filter_matches:
  * @mode: DERUSH_FILTER_PREDICTED_TRASH or DERUSH_FILTER_UNSURE
  *
  * Returns: whether @item is a photo the user has not labelled that the
  *   trained model puts in @mode's zone.
  */
 gboolean
-_derush_prediction_filter_matches(DerushPhotoItem *item, DerushFilterMode mode)
+derush_prediction_filter_matches(DerushPhotoItem *item, DerushFilterMode mode)
 {
   const DerushPhotoAnalysis *a = derush_photo_item_get_analysis(item);
   if (isnan(a->p_keep) || a->model_version <= 0 || decided_by_user(item))
@@ -38,13 +38,13 @@ _derush_prediction_filter_matches(DerushPhotoItem *item, DerushFilterMode mode)
 }
 
 /**
- * _derush_prediction_compare:
+ * derush_prediction_compare:
  *
  * Returns: < 0 when @a sorts first: the higher p(keep) first, photos not
  *   predicted yet last; 0 on a tie (the caller breaks it).
  */
 int
-_derush_prediction_compare(DerushPhotoItem *a, DerushPhotoItem *b)
+derush_prediction_compare(DerushPhotoItem *a, DerushPhotoItem *b)
 {
   double pa = derush_photo_item_get_analysis(a)->p_keep;
   double pb = derush_photo_item_get_analysis(b)->p_keep;
@@ -55,9 +55,9 @@ _derush_prediction_compare(DerushPhotoItem *a, DerushPhotoItem *b)
   return pa > pb ? -1 : 1;
 }
 
-/** _derush_zone_text: Returns: (transfer none): "likely keep", "unsure" or "likely trash". */
+/** derush_zone_text: Returns: (transfer none): "likely keep", "unsure" or "likely trash". */
 const char *
-_derush_zone_text(DerushZone zone)
+derush_zone_text(DerushZone zone)
 {
   return zone == DERUSH_ZONE_LIKELY_KEEP    ? "likely keep"
          : zone == DERUSH_ZONE_LIKELY_TRASH ? "likely trash"

@@ -6,8 +6,8 @@
 
 G_BEGIN_DECLS
 
-gboolean _derush_prediction_filter_matches(DerushPhotoItem *item, DerushFilterMode mode);
-int _derush_prediction_compare(DerushPhotoItem *a, DerushPhotoItem *b);
-const char *_derush_zone_text(DerushZone zone);
+gboolean derush_prediction_filter_matches(DerushPhotoItem *item, DerushFilterMode mode);
+int derush_prediction_compare(DerushPhotoItem *a, DerushPhotoItem *b);
+const char *derush_zone_text(DerushZone zone);
 
 G_END_DECLS

@@ -139,7 +139,7 @@ derush_prediction_panel_update(DerushPredictionPanel *self)
   if (shown) {
     g_autofree char *p =
         a->model_version > 0
-            ? g_strdup_printf("%.2f · %s · uncertainty %.2f", a->p_keep, _derush_zone_text(a->zone),
+            ? g_strdup_printf("%.2f · %s · uncertainty %.2f", a->p_keep, derush_zone_text(a->zone),
                               a->uncertainty)
             : g_strdup_printf("%.2f · quality prior, not yet your taste", a->p_keep);
     set_subtitle(self->p_row, p);
@@ -322,7 +322,7 @@ derush_prediction_panel_init(DerushPredictionPanel *self)
   gtk_grid_set_column_homogeneous(GTK_GRID(grid), TRUE);
   static const char *const classes[N_TILES] = {"keep", "trash", NULL, NULL};
   for (int i = 0; i < N_TILES; i++) {
-    GtkWidget *tile = _derush_stat_tile_new(tile_names[i], classes[i], "–", &self->tiles[i]);
+    GtkWidget *tile = derush_stat_tile_new(tile_names[i], classes[i], "–", &self->tiles[i]);
     gtk_grid_attach(GTK_GRID(grid), tile, i % 2, i / 2, 1, 1);
   }
   adw_preferences_group_add(ADW_PREFERENCES_GROUP(self->model_group), grid);

@@ -5,7 +5,7 @@
  * window stays the one owner of the settings: it applies a change (the
  * style manager's colour scheme, the grid's cells, a regroup on the
  * analyzer's worker) and saves it in its key file with the others
- * (_derush_window_save_settings()). So the menu's check marks, Ctrl+plus
+ * (derush_window_save_settings()). So the menu's check marks, Ctrl+plus
  * and this window never disagree, and closing the window just drops the
  * bindings.
  */

@@ -9,19 +9,19 @@
 
 #define GROUP "derush-gtk"
 
-const char *const _derush_settings_style_names[] = {"follow", "dark", "light", NULL};
+const char *const derush_settings_style_names[] = {"follow", "dark", "light", NULL};
 
 char *
-_derush_settings_path(void)
+derush_settings_path(void)
 {
   return g_build_filename(g_get_user_config_dir(), "derush", "derush-gtk.ini", NULL);
 }
 
 GKeyFile *
-_derush_settings_load_file(void)
+derush_settings_load_file(void)
 {
   GKeyFile *kf = g_key_file_new();
-  g_autofree char *path = _derush_settings_path();
+  g_autofree char *path = derush_settings_path();
   g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, NULL);
   return kf;
 }
@@ -35,7 +35,7 @@ read_boolean(GKeyFile *kf, const char *key, gboolean fallback)
 }
 
 void
-_derush_settings_read(GKeyFile *kf, DerushSettings *s)
+derush_settings_read(GKeyFile *kf, DerushSettings *s)
 {
   memset(s, 0, sizeof *s);
   DerushGroupOptions defaults;
@@ -47,8 +47,8 @@ _derush_settings_read(GKeyFile *kf, DerushSettings *s)
   s->show_panel = kf ? read_boolean(kf, "show-panel", TRUE) : TRUE;
 
   g_autofree char *style = kf ? g_key_file_get_string(kf, GROUP, "style", NULL) : NULL;
-  for (int i = 0; style && _derush_settings_style_names[i]; i++)
-    if (g_str_equal(style, _derush_settings_style_names[i]))
+  for (int i = 0; style && derush_settings_style_names[i]; i++)
+    if (g_str_equal(style, derush_settings_style_names[i]))
       s->style = i;
 
   int gap = kf ? g_key_file_get_integer(kf, GROUP, "session-gap-minutes", NULL) : 0;
@@ -69,19 +69,19 @@ _derush_settings_read(GKeyFile *kf, DerushSettings *s)
 }
 
 void
-_derush_settings_clear(DerushSettings *s)
+derush_settings_clear(DerushSettings *s)
 {
   g_clear_pointer(&s->last_folder, g_free);
   g_clear_pointer(&s->recent, g_strfreev);
 }
 
 void
-_derush_settings_write(GKeyFile *kf, const DerushSettings *s)
+derush_settings_write(GKeyFile *kf, const DerushSettings *s)
 {
   g_key_file_set_integer(kf, GROUP, "thumb-size", s->thumb_size);
   g_key_file_set_boolean(kf, GROUP, "advance", s->advance);
   g_key_file_set_boolean(kf, GROUP, "show-panel", s->show_panel);
-  g_key_file_set_string(kf, GROUP, "style", _derush_settings_style_names[s->style]);
+  g_key_file_set_string(kf, GROUP, "style", derush_settings_style_names[s->style]);
   g_key_file_set_integer(kf, GROUP, "session-gap-minutes", (int)s->session_gap_min);
   g_key_file_set_double(kf, GROUP, "burst-gap-seconds", s->burst_gap_s);
   if (s->last_folder)
@@ -92,7 +92,7 @@ _derush_settings_write(GKeyFile *kf, const DerushSettings *s)
 }
 
 void
-_derush_settings_add_recent(DerushSettings *s, const char *folder)
+derush_settings_add_recent(DerushSettings *s, const char *folder)
 {
   GPtrArray *list = g_ptr_array_new();
   g_ptr_array_add(list, g_strdup(folder));

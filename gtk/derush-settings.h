@@ -17,7 +17,7 @@ typedef struct {
   int thumb_size;        /* 96-512 */
   gboolean advance;      /* move on after a label */
   gboolean show_panel;   /* the side panel */
-  int style;             /* index in _derush_settings_style_names (DerushStyle) */
+  int style;             /* index in derush_settings_style_names (DerushStyle) */
   guint session_gap_min; /* 1 to 24 * 60 */
   double burst_gap_s;    /* 0.5 to 60 */
   char *last_folder;     /* nullable; file-system bytes */
@@ -25,25 +25,25 @@ typedef struct {
 } DerushSettings;
 
 /* "follow", "dark", "light", NULL: DerushStyle's order. */
-extern const char *const _derush_settings_style_names[];
+extern const char *const derush_settings_style_names[];
 
 /* $XDG_CONFIG_HOME/derush/derush-gtk.ini */
-char *_derush_settings_path(void);
+char *derush_settings_path(void);
 
 /* Reads @kf (NULL: nothing there) into @s: a value missing, malformed or
- * out of range gets its default. Free with _derush_settings_clear(). */
-void _derush_settings_read(GKeyFile *kf, DerushSettings *s);
-void _derush_settings_clear(DerushSettings *s);
+ * out of range gets its default. Free with derush_settings_clear(). */
+void derush_settings_read(GKeyFile *kf, DerushSettings *s);
+void derush_settings_clear(DerushSettings *s);
 
 /* Sets @s's keys in @kf, leaving the keys it does not know alone. */
-void _derush_settings_write(GKeyFile *kf, const DerushSettings *s);
+void derush_settings_write(GKeyFile *kf, const DerushSettings *s);
 
 /* Puts @folder first in @s's recent list (once, at most MAX_RECENT) and
  * makes it the last folder. */
-void _derush_settings_add_recent(DerushSettings *s, const char *folder);
+void derush_settings_add_recent(DerushSettings *s, const char *folder);
 
 /* The settings file as a key file (empty when it is absent or unreadable). */
-GKeyFile *_derush_settings_load_file(void);
+GKeyFile *derush_settings_load_file(void);
 
 G_END_DECLS
 

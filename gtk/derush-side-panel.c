@@ -58,7 +58,7 @@ static const char *const stat_classes[N_STATS] = {NULL,    NULL,     NULL,     "
                                                   "trash", "accent", "warning"};
 
 /**
- * _derush_format_exposure:
+ * derush_format_exposure:
  * @meta: a photo's metadata.
  *
  * Shutter as a fraction under a second ("1/250 s"), aperture, ISO and focal
@@ -67,7 +67,7 @@ static const char *const stat_classes[N_STATS] = {NULL,    NULL,     NULL,     "
  * Returns: (transfer full) (nullable): the text, NULL when nothing is known.
  */
 char *
-_derush_format_exposure(const DerushMeta *meta)
+derush_format_exposure(const DerushMeta *meta)
 {
   GPtrArray *parts = g_ptr_array_new_with_free_func(g_free);
   double t = meta->exposure_time;
@@ -105,7 +105,7 @@ set_row(AdwActionRow *row, const char *value)
 }
 
 /**
- * _derush_stat_tile_new:
+ * derush_stat_tile_new:
  * @name: the caption under the value
  * @css_class: (nullable): a colour class ("keep", "trash")
  * @value_text: what the value shows at first
@@ -116,8 +116,8 @@ set_row(AdwActionRow *row, const char *value)
  * Returns: (transfer floating): the tile.
  */
 GtkWidget *
-_derush_stat_tile_new(const char *name, const char *css_class, const char *value_text,
-                      GtkWidget **value)
+derush_stat_tile_new(const char *name, const char *css_class, const char *value_text,
+                     GtkWidget **value)
 {
   GtkWidget *tile = gtk_box_new(GTK_ORIENTATION_VERTICAL, 2);
   gtk_widget_add_css_class(tile, "card");
@@ -256,7 +256,7 @@ update_details(DerushSidePanel *self)
   g_autofree char *camera = derush_meta_camera_name(&p->meta);
   set_row(self->camera_row, camera);
   set_row(self->lens_row, p->meta.lens);
-  g_autofree char *exposure = _derush_format_exposure(&p->meta);
+  g_autofree char *exposure = derush_format_exposure(&p->meta);
   set_row(self->exposure_row, exposure);
 
   g_autofree char *bytes = p->size >= 0 ? g_format_size(p->size) : NULL;
@@ -353,7 +353,7 @@ derush_side_panel_init(DerushSidePanel *self)
 
   for (int i = 0; i < N_STATS; i++) {
     GtkWidget *value;
-    GtkWidget *tile = _derush_stat_tile_new(stat_names[i], stat_classes[i], "0", &value);
+    GtkWidget *tile = derush_stat_tile_new(stat_names[i], stat_classes[i], "0", &value);
     gtk_grid_attach(GTK_GRID(self->stats_grid), tile, i % 3, i / 3, 1, 1);
     self->stat_values[i] = value;
     if (i == STAT_UNREADABLE)

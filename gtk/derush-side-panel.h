@@ -20,10 +20,10 @@ DerushGroupStrip *derush_side_panel_get_group_strip(DerushSidePanel *self);
 DerushPredictionPanel *derush_side_panel_get_prediction_panel(DerushSidePanel *self);
 const char *derush_side_panel_get_faces_text(DerushSidePanel *self);
 
-GtkWidget *_derush_stat_tile_new(const char *name, const char *css_class, const char *value_text,
-                                 GtkWidget **value);
+GtkWidget *derush_stat_tile_new(const char *name, const char *css_class, const char *value_text,
+                                GtkWidget **value);
 
 /* Formats "1/250 s · f/2.8 · ISO 400 · 35 mm"; NULL when nothing is known. */
-char *_derush_format_exposure(const DerushMeta *meta);
+char *derush_format_exposure(const DerushMeta *meta);
 
 G_END_DECLS

@@ -85,7 +85,7 @@ texture_from_preview(const DerushPreview *preview)
 }
 
 /**
- * _derush_decode_texture:
+ * derush_decode_texture:
  * @photo: a photo.
  * @size: long edge wanted, or 0 for the full size.
  * @cancellable: (nullable): checked before the decode.
@@ -96,8 +96,7 @@ texture_from_preview(const DerushPreview *preview)
  * Returns: (transfer full): the texture, or NULL with @error set.
  */
 GdkTexture *
-_derush_decode_texture(const DerushPhoto *photo, int size, GCancellable *cancellable,
-                       GError **error)
+derush_decode_texture(const DerushPhoto *photo, int size, GCancellable *cancellable, GError **error)
 {
   g_autoptr(DerushPreview) preview =
       derush_photo_load_preview(NULL, photo, size, cancellable, error);
@@ -233,7 +232,7 @@ thumbnail_worker(gpointer data)
 {
   DerushThumbnailer *self = data;
   /* A late frame shows more than a late thumbnail. */
-  _derush_thread_set_nice(DERUSH_NICE_THUMBNAILS);
+  derush_thread_set_nice(DERUSH_NICE_THUMBNAILS);
 
   for (;;) {
     g_mutex_lock(&self->lock);

@@ -15,7 +15,7 @@ guint derush_thumbnailer_get_pending(DerushThumbnailer *self);
 guint derush_thumbnailer_get_cached(DerushThumbnailer *self);
 void derush_thumbnailer_set_capacity(DerushThumbnailer *self, guint capacity);
 
-GdkTexture *_derush_decode_texture(const DerushPhoto *photo, int size, GCancellable *cancellable,
-                                   GError **error);
+GdkTexture *derush_decode_texture(const DerushPhoto *photo, int size, GCancellable *cancellable,
+                                  GError **error);
 
 G_END_DECLS

@@ -133,7 +133,7 @@ job_body(gpointer data, gpointer unused)
 static void
 job_worker(GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
-  _derush_run_in_background("derush-train", job_body, task, NULL);
+  derush_run_in_background("derush-train", job_body, task, NULL);
 }
 
 static void start_job(DerushTrainer *self, JobKind kind);

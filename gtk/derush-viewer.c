@@ -67,7 +67,7 @@ decode_worker(GTask *task, gpointer source, gpointer task_data, GCancellable *ca
   GError *error = NULL;
   DerushPhoto photo = {.path = d->path};
   photo.meta.orientation = d->orientation;
-  GdkTexture *texture = _derush_decode_texture(&photo, d->size, cancellable, &error);
+  GdkTexture *texture = derush_decode_texture(&photo, d->size, cancellable, &error);
   if (texture)
     g_task_return_pointer(task, texture, g_object_unref);
   else

@@ -95,7 +95,7 @@ viewer_shown(DerushWindow *self)
 /* Writes @change for @items (one durable commit) and updates the items,
  * and their RAW+JPEG partners, which the library changes along. */
 gboolean
-_derush_window_write_labels(DerushWindow *self, GPtrArray *items, const DerushLabelChange *change)
+derush_window_write_labels(DerushWindow *self, GPtrArray *items, const DerushLabelChange *change)
 {
   g_autoptr(GArray) ids = g_array_sized_new(FALSE, FALSE, sizeof(gint64), items->len);
   for (guint i = 0; i < items->len; i++) {
@@ -124,7 +124,7 @@ _derush_window_write_labels(DerushWindow *self, GPtrArray *items, const DerushLa
     }
   }
   if (change->set_label)
-    _derush_window_learning_labels_changed(self, TRUE);
+    derush_window_learning_labels_changed(self, TRUE);
   return TRUE;
 }
 
@@ -144,20 +144,20 @@ apply_change(DerushWindow *self, const DerushLabelChange *change)
       return;
     g_autoptr(GPtrArray) one = g_ptr_array_new();
     g_ptr_array_add(one, focused);
-    if (_derush_window_write_labels(self, one, change))
-      _derush_window_refilter(self);
+    if (derush_window_write_labels(self, one, change))
+      derush_window_refilter(self);
     return;
   }
 
-  g_autoptr(GPtrArray) items = _derush_window_get_selected(self);
+  g_autoptr(GPtrArray) items = derush_window_get_selected(self);
   if (items->len == 0)
     return;
-  int pos = _derush_window_get_current_position(self);
+  int pos = derush_window_get_current_position(self);
   DerushPhotoItem *first = items->pdata[0];
-  if (!_derush_window_write_labels(self, items, change))
+  if (!derush_window_write_labels(self, items, change))
     return;
 
-  _derush_window_refilter(self);
+  derush_window_refilter(self);
   guint n = g_list_model_get_n_items(G_LIST_MODEL(self->model));
   if (n == 0 || pos < 0)
     return;
@@ -169,8 +169,8 @@ apply_change(DerushWindow *self, const DerushLabelChange *change)
   guint next = pos;
   if (self->advance && items->len == 1 && stayed && change->set_label)
     next = MIN((guint)pos + 1, n - 1);
-  if (next != (guint)pos || !stayed || _derush_window_get_current_position(self) < 0)
-    _derush_window_select_position(self, next);
+  if (next != (guint)pos || !stayed || derush_window_get_current_position(self) < 0)
+    derush_window_select_position(self, next);
 }
 
 static void
@@ -196,13 +196,13 @@ keep_trash_others_cb(GtkWidget *widget, const char *action, GVariant *param)
   GPtrArray *items = derush_compare_get_items(self->compare);
   for (guint i = 0; i < items->len; i++)
     g_ptr_array_add(items->pdata[i] == focused ? one : others, items->pdata[i]);
-  if (_derush_window_write_labels(self, one, &keep) &&
-      (others->len == 0 || _derush_window_write_labels(self, others, &trash))) {
+  if (derush_window_write_labels(self, one, &keep) &&
+      (others->len == 0 || derush_window_write_labels(self, others, &trash))) {
     g_autofree char *message = g_strdup_printf(
         "Kept %s, %u to trash", derush_photo_item_get_display_name(focused), others->len);
     derush_window_show_toast(self, message);
   }
-  _derush_window_refilter(self);
+  derush_window_refilter(self);
 }
 
 static void
@@ -246,7 +246,7 @@ collect_change_cb(const DerushLabelEvent *event, gpointer user_data)
 }
 
 /**
- * _derush_window_relabel_since:
+ * derush_window_relabel_since:
  * @before: a label event id (derush_catalog_get_last_event_id() before the
  *   library wrote labels: an undo, a redo, a cull)
  * @first: (out) (optional): the first photo of the model they changed
@@ -257,7 +257,7 @@ collect_change_cb(const DerushLabelEvent *event, gpointer user_data)
  * Returns: (transfer full): the changes (opaque; ->len counts them).
  */
 GArray *
-_derush_window_relabel_since(DerushWindow *self, gint64 before, DerushPhotoItem **first)
+derush_window_relabel_since(DerushWindow *self, gint64 before, DerushPhotoItem **first)
 {
   GArray *changes = g_array_new(FALSE, FALSE, sizeof(Change));
   g_autoptr(GError) error = NULL;
@@ -287,7 +287,7 @@ static void
 refresh_after_history(DerushWindow *self, const char *verb, gint64 before)
 {
   DerushPhotoItem *first = NULL;
-  g_autoptr(GArray) changes = _derush_window_relabel_since(self, before, &first);
+  g_autoptr(GArray) changes = derush_window_relabel_since(self, before, &first);
   g_autoptr(GHashTable) photos = g_hash_table_new(g_int64_hash, g_int64_equal);
   for (guint i = 0; i < changes->len; i++)
     g_hash_table_add(photos, &g_array_index(changes, Change, i).photo_id);
@@ -305,8 +305,8 @@ refresh_after_history(DerushWindow *self, const char *verb, gint64 before)
   }
   g_autofree char *message = g_strdup_printf("%s: %s", verb, what ? what : "nothing");
   derush_window_show_toast(self, message);
-  _derush_window_refilter(self);
-  _derush_window_learning_labels_changed(self, FALSE);
+  derush_window_refilter(self);
+  derush_window_learning_labels_changed(self, FALSE);
 
   /* Bring the photo back into view, as an editor shows an undone edit. */
   if (first) {
@@ -319,7 +319,7 @@ refresh_after_history(DerushWindow *self, const char *verb, gint64 before)
         break;
     }
     if (pos < n)
-      _derush_window_select_position(self, pos);
+      derush_window_select_position(self, pos);
   }
 }
 
@@ -352,9 +352,9 @@ move_cb(GtkWidget *widget, const char *action, GVariant *param)
   guint n = g_list_model_get_n_items(G_LIST_MODEL(self->model));
   if (n == 0)
     return;
-  int pos = _derush_window_get_current_position(self);
+  int pos = derush_window_get_current_position(self);
   if (pos < 0) {
-    _derush_window_select_position(self, 0);
+    derush_window_select_position(self, 0);
     return;
   }
   gboolean vertical = g_str_equal(action, "win.move-up") || g_str_equal(action, "win.move-down");
@@ -370,7 +370,7 @@ move_cb(GtkWidget *widget, const char *action, GVariant *param)
   int next = back ? pos - step : pos + step;
   if (next < 0 || next >= (int)n)
     return; /* stay at the edges, as the file manager does */
-  _derush_window_select_position(self, next);
+  derush_window_select_position(self, next);
 }
 
 static gint64
@@ -389,13 +389,13 @@ next_group_cb(GtkWidget *widget, const char *action, GVariant *param)
   DerushWindow *self = DERUSH_WINDOW(widget);
   GListModel *model = G_LIST_MODEL(self->model);
   guint n = g_list_model_get_n_items(model);
-  int pos = _derush_window_get_current_position(self);
+  int pos = derush_window_get_current_position(self);
   gint64 current = pos >= 0 ? group_at(model, pos) : 0;
   gint64 previous = current;
   for (guint i = pos < 0 ? 0 : (guint)pos + 1; i < n; i++) {
     gint64 group = group_at(model, i);
     if (group != 0 && group != previous && group != current) {
-      _derush_window_select_position(self, i);
+      derush_window_select_position(self, i);
       return;
     }
     previous = group;
@@ -419,7 +419,7 @@ select_photo_cb(GtkWidget *widget, const char *action, GVariant *param)
   for (guint pos = 0; pos < n; pos++) {
     g_autoptr(DerushPhotoItem) it = g_list_model_get_item(model, pos);
     if (it == item) {
-      _derush_window_select_position(self, pos);
+      derush_window_select_position(self, pos);
       /* The click focused the strip: arrows go back to the grid. */
       gtk_widget_grab_focus(GTK_WIDGET(self->grid_view));
       return;
@@ -458,14 +458,14 @@ static void
 compare_cb(GtkWidget *widget, const char *action, GVariant *param)
 {
   DerushWindow *self = DERUSH_WINDOW(widget);
-  _derush_window_show_compare(self, !compare_shown(self));
+  derush_window_show_compare(self, !compare_shown(self));
 }
 
 static void
 view_cb(GtkWidget *widget, const char *action, GVariant *param)
 {
   DerushWindow *self = DERUSH_WINDOW(widget);
-  _derush_window_show_viewer(self, !viewer_shown(self));
+  derush_window_show_viewer(self, !viewer_shown(self));
 }
 
 static void
@@ -473,11 +473,11 @@ back_cb(GtkWidget *widget, const char *action, GVariant *param)
 {
   DerushWindow *self = DERUSH_WINDOW(widget);
   if (compare_shown(self))
-    _derush_window_show_compare(self, FALSE);
+    derush_window_show_compare(self, FALSE);
   else if (viewer_shown(self))
-    _derush_window_show_viewer(self, FALSE);
+    derush_window_show_viewer(self, FALSE);
   else if (gtk_search_bar_get_search_mode(self->search_bar))
-    _derush_window_set_search_mode(self, FALSE);
+    derush_window_set_search_mode(self, FALSE);
   else if (gtk_window_is_fullscreen(GTK_WINDOW(self)))
     gtk_window_unfullscreen(GTK_WINDOW(self));
 }
@@ -490,8 +490,8 @@ search_cb(GtkWidget *widget, const char *action, GVariant *param)
   DerushWindow *self = DERUSH_WINDOW(widget);
   GtkWidget *focus = gtk_root_get_focus(GTK_ROOT(self));
   gboolean typing = focus && gtk_widget_is_ancestor(focus, GTK_WIDGET(self->search_entry));
-  _derush_window_set_search_mode(self,
-                                 !(gtk_search_bar_get_search_mode(self->search_bar) && typing));
+  derush_window_set_search_mode(self,
+                                !(gtk_search_bar_get_search_mode(self->search_bar) && typing));
 }
 
 static void
@@ -503,7 +503,7 @@ zoom_cb(GtkWidget *widget, const char *action, GVariant *param)
     return;
   }
   if (!viewer_shown(self))
-    _derush_window_show_viewer(self, TRUE);
+    derush_window_show_viewer(self, TRUE);
   derush_viewer_toggle_zoom(self->viewer);
 }
 
@@ -528,7 +528,7 @@ thumb_zoom_cb(GtkWidget *widget, const char *action, GVariant *param)
   }
   /* Steps of ~20%: 96 → 116 → 139 → 167 → 200 → 240 → 288 → 346 → 415 → 498. */
   int size = in ? self->thumb_size * 6 / 5 : self->thumb_size * 5 / 6;
-  _derush_window_set_thumb_size(self, size);
+  derush_window_set_thumb_size(self, size);
 }
 
 /* ------------------------------------------------------------ folders */
@@ -536,7 +536,7 @@ thumb_zoom_cb(GtkWidget *widget, const char *action, GVariant *param)
 static void
 open_cb(GtkWidget *widget, const char *action, GVariant *param)
 {
-  _derush_window_choose_folder(DERUSH_WINDOW(widget));
+  derush_window_choose_folder(DERUSH_WINDOW(widget));
 }
 
 static void
@@ -577,15 +577,15 @@ cancel_scan_cb(GtkWidget *widget, const char *action, GVariant *param)
 /* ------------------------------------------------------------ set-up */
 
 /**
- * _derush_window_update_actions:
+ * derush_window_update_actions:
  * Enables what makes sense now: labels need a selection, the viewer's
  * commands need the viewer, cancel needs a running scan.
  */
 void
-_derush_window_update_actions(DerushWindow *self)
+derush_window_update_actions(DerushWindow *self)
 {
   GtkWidget *w = GTK_WIDGET(self);
-  gboolean has_selection = self->selection && _derush_window_get_current_position(self) >= 0;
+  gboolean has_selection = self->selection && derush_window_get_current_position(self) >= 0;
   static const char *const label_actions[] = {
       "win.keep",    "win.trash",   "win.unlabel", "win.stars-0", "win.stars-1",
       "win.stars-2", "win.stars-3", "win.stars-4", "win.stars-5", "win.view"};
@@ -606,7 +606,7 @@ _derush_window_update_actions(DerushWindow *self)
 }
 
 void
-_derush_window_class_init_actions(GtkWidgetClass *widget_class)
+derush_window_class_init_actions(GtkWidgetClass *widget_class)
 {
   gtk_widget_class_install_action(widget_class, "win.keep", NULL, keep_cb);
   gtk_widget_class_install_action(widget_class, "win.trash", NULL, trash_cb);
@@ -641,9 +641,9 @@ _derush_window_class_init_actions(GtkWidgetClass *widget_class)
   gtk_widget_class_install_action(widget_class, "win.cancel-scan", NULL, cancel_scan_cb);
   gtk_widget_class_install_action(widget_class, "win.apply", NULL, apply_cb);
   gtk_widget_class_install_action(widget_class, "win.undo-apply", NULL, undo_apply_cb);
-  gtk_widget_class_install_action(widget_class, "win.cull-groups", NULL, _derush_cull_groups_cb);
-  gtk_widget_class_install_action(widget_class, "win.cull-copies", NULL, _derush_cull_relations_cb);
-  gtk_widget_class_install_action(widget_class, "win.cull-bursts", NULL, _derush_cull_relations_cb);
+  gtk_widget_class_install_action(widget_class, "win.cull-groups", NULL, derush_cull_groups_cb);
+  gtk_widget_class_install_action(widget_class, "win.cull-copies", NULL, derush_cull_relations_cb);
+  gtk_widget_class_install_action(widget_class, "win.cull-bursts", NULL, derush_cull_relations_cb);
 
   for (gsize i = 0; i < G_N_ELEMENTS(window_keys); i++) {
     guint keyval;
@@ -683,7 +683,7 @@ init_toggles(DerushWindow *self)
 }
 
 void
-_derush_window_init_shortcuts(DerushWindow *self)
+derush_window_init_shortcuts(DerushWindow *self)
 {
   init_toggles(self);
   gtk_widget_add_controller(GTK_WIDGET(self->grid_view),

@@ -70,9 +70,9 @@ key_pressed_cb(GtkEventControllerKey *controller, guint keyval, guint keycode,
   return derush_window_route_arrow(self, keyval);
 }
 
-/** _derush_window_init_focus: installs the arrow routing on the window. */
+/** derush_window_init_focus: installs the arrow routing on the window. */
 void
-_derush_window_init_focus(DerushWindow *self)
+derush_window_init_focus(DerushWindow *self)
 {
   GtkEventController *keys = gtk_event_controller_key_new();
   gtk_event_controller_set_propagation_phase(keys, GTK_PHASE_CAPTURE);

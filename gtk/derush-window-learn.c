@@ -63,7 +63,7 @@ apply_auto_labels(DerushWindow *self, GArray *labels)
     g_autofree char *message = g_strdup_printf(
         "The model labelled %u photos it is sure of (Ctrl+Z takes them back)", labels->len);
     derush_window_show_toast(self, message);
-    _derush_window_refilter(self);
+    derush_window_refilter(self);
   }
 }
 
@@ -83,21 +83,21 @@ trainer_finished_cb(DerushTrainer *trainer, const DerushTrainResult *result, GHa
 }
 
 /**
- * _derush_window_learning_labels_changed:
+ * derush_window_learning_labels_changed:
  * @by_user: a label (TRUE), or an undo or redo (FALSE)
  *
  * The labels changed: retrain when they are quiet.
  */
 void
-_derush_window_learning_labels_changed(DerushWindow *self, gboolean by_user)
+derush_window_learning_labels_changed(DerushWindow *self, gboolean by_user)
 {
   derush_trainer_labels_changed(self->trainer, by_user);
   update_indicator(self);
 }
 
-/** _derush_window_learning_set_folder: another folder: what ran for the last one stops. */
+/** derush_window_learning_set_folder: another folder: what ran for the last one stops. */
 void
-_derush_window_learning_set_folder(DerushWindow *self)
+derush_window_learning_set_folder(DerushWindow *self)
 {
   if (self->next_cancellable)
     g_cancellable_cancel(self->next_cancellable);
@@ -105,9 +105,9 @@ _derush_window_learning_set_folder(DerushWindow *self)
   update_indicator(self);
 }
 
-/** _derush_window_learning_analyzed: new photos were analysed: predict them. */
+/** derush_window_learning_analyzed: new photos were analysed: predict them. */
 void
-_derush_window_learning_analyzed(DerushWindow *self)
+derush_window_learning_analyzed(DerushWindow *self)
 {
   derush_trainer_refresh(self->trainer);
   update_indicator(self);
@@ -152,26 +152,26 @@ next_to_label_cb(GtkWidget *widget, const char *action, GVariant *param)
                             g_object_ref(self));
 }
 
-/** _derush_window_is_next_pending: an N is still choosing. */
+/** derush_window_is_next_pending: an N is still choosing. */
 gboolean
-_derush_window_is_next_pending(DerushWindow *self)
+derush_window_is_next_pending(DerushWindow *self)
 {
   return self->next_cancellable != NULL;
 }
 
 void
-_derush_window_class_init_learning(GtkWidgetClass *widget_class)
+derush_window_class_init_learning(GtkWidgetClass *widget_class)
 {
   gtk_widget_class_install_action(widget_class, "win.next-to-label", NULL, next_to_label_cb);
 }
 
 /**
- * _derush_window_init_learning:
+ * derush_window_init_learning:
  * Makes the trainer (on the catalog the window opened) and its indicator,
  * beside the scan's in the header bar.
  */
 void
-_derush_window_init_learning(DerushWindow *self)
+derush_window_init_learning(DerushWindow *self)
 {
   self->trainer = derush_trainer_new(self->catalog_path);
   g_signal_connect(self->trainer, "started", G_CALLBACK(trainer_started_cb), self);
@@ -196,9 +196,9 @@ _derush_window_init_learning(DerushWindow *self)
     gtk_widget_insert_after(self->train_indicator, jobs_parent, self->jobs_box);
 }
 
-/** _derush_window_dispose_learning: stops the trainer; its answers no longer come here. */
+/** derush_window_dispose_learning: stops the trainer; its answers no longer come here. */
 void
-_derush_window_dispose_learning(DerushWindow *self)
+derush_window_dispose_learning(DerushWindow *self)
 {
   if (self->next_cancellable)
     g_cancellable_cancel(self->next_cancellable);
@@ -224,7 +224,7 @@ derush_window_set_train_delay(DerushWindow *self, guint delay_ms)
 gboolean
 derush_window_is_learning(DerushWindow *self)
 {
-  return derush_trainer_is_busy(self->trainer) || _derush_window_is_next_pending(self) ||
+  return derush_trainer_is_busy(self->trainer) || derush_window_is_next_pending(self) ||
          derush_prediction_panel_is_explaining(
              derush_side_panel_get_prediction_panel(self->side_panel));
 }

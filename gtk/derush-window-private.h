@@ -80,51 +80,51 @@ struct _DerushWindow {
 };
 
 /* derush-window-actions.c */
-void _derush_window_class_init_actions(GtkWidgetClass *widget_class);
-void _derush_window_init_shortcuts(DerushWindow *self);
-void _derush_window_update_actions(DerushWindow *self);
-gboolean _derush_window_write_labels(DerushWindow *self, GPtrArray *items,
-                                     const DerushLabelChange *change);
+void derush_window_class_init_actions(GtkWidgetClass *widget_class);
+void derush_window_init_shortcuts(DerushWindow *self);
+void derush_window_update_actions(DerushWindow *self);
+gboolean derush_window_write_labels(DerushWindow *self, GPtrArray *items,
+                                    const DerushLabelChange *change);
 
 /* derush-cull-groups.c */
-void _derush_cull_groups_cb(GtkWidget *widget, const char *action, GVariant *param);
-void _derush_cull_relations_cb(GtkWidget *widget, const char *action, GVariant *param);
-void _derush_cull_review_trash(DerushWindow *self);
-GtkWidget *_derush_cull_dialog_new(DerushWindow *self, const char *title, const char *body);
-GArray *_derush_window_relabel_since(DerushWindow *self, gint64 before, DerushPhotoItem **first);
+void derush_cull_groups_cb(GtkWidget *widget, const char *action, GVariant *param);
+void derush_cull_relations_cb(GtkWidget *widget, const char *action, GVariant *param);
+void derush_cull_review_trash(DerushWindow *self);
+GtkWidget *derush_cull_dialog_new(DerushWindow *self, const char *title, const char *body);
+GArray *derush_window_relabel_since(DerushWindow *self, gint64 before, DerushPhotoItem **first);
 
 /* derush-window-focus.c */
-void _derush_window_init_focus(DerushWindow *self);
+void derush_window_init_focus(DerushWindow *self);
 
 /* derush-window.c */
-GPtrArray *_derush_window_get_selected(DerushWindow *self);
-int _derush_window_get_current_position(DerushWindow *self);
-void _derush_window_select_position(DerushWindow *self, guint position);
-void _derush_window_refilter(DerushWindow *self);
-void _derush_window_queue_status(DerushWindow *self);
-void _derush_window_set_thumb_size(DerushWindow *self, int size);
-void _derush_window_set_search_mode(DerushWindow *self, gboolean on);
-void _derush_window_show_viewer(DerushWindow *self, gboolean show);
-void _derush_window_show_compare(DerushWindow *self, gboolean show);
-void _derush_window_save_settings(DerushWindow *self);
-void _derush_window_choose_folder(DerushWindow *self);
-void _derush_window_update_recent_menu(DerushWindow *self);
-void _derush_window_show_message(DerushWindow *self, const char *icon, const char *title,
-                                 const char *description);
-void _derush_window_show_problem(DerushWindow *self, const char *message);
+GPtrArray *derush_window_get_selected(DerushWindow *self);
+int derush_window_get_current_position(DerushWindow *self);
+void derush_window_select_position(DerushWindow *self, guint position);
+void derush_window_refilter(DerushWindow *self);
+void derush_window_queue_status(DerushWindow *self);
+void derush_window_set_thumb_size(DerushWindow *self, int size);
+void derush_window_set_search_mode(DerushWindow *self, gboolean on);
+void derush_window_show_viewer(DerushWindow *self, gboolean show);
+void derush_window_show_compare(DerushWindow *self, gboolean show);
+void derush_window_save_settings(DerushWindow *self);
+void derush_window_choose_folder(DerushWindow *self);
+void derush_window_update_recent_menu(DerushWindow *self);
+void derush_window_show_message(DerushWindow *self, const char *icon, const char *title,
+                                const char *description);
+void derush_window_show_problem(DerushWindow *self, const char *message);
 
 /* derush-window-learn.c */
-void _derush_window_class_init_learning(GtkWidgetClass *widget_class);
-void _derush_window_init_learning(DerushWindow *self);
-void _derush_window_dispose_learning(DerushWindow *self);
-void _derush_window_learning_labels_changed(DerushWindow *self, gboolean by_user);
-void _derush_window_learning_set_folder(DerushWindow *self);
-void _derush_window_learning_analyzed(DerushWindow *self);
-gboolean _derush_window_is_next_pending(DerushWindow *self);
+void derush_window_class_init_learning(GtkWidgetClass *widget_class);
+void derush_window_init_learning(DerushWindow *self);
+void derush_window_dispose_learning(DerushWindow *self);
+void derush_window_learning_labels_changed(DerushWindow *self, gboolean by_user);
+void derush_window_learning_set_folder(DerushWindow *self);
+void derush_window_learning_analyzed(DerushWindow *self);
+gboolean derush_window_is_next_pending(DerushWindow *self);
 
 /* derush-window-session.c */
-void _derush_window_connect_session(DerushWindow *self);
-gboolean _derush_window_drop_cb(GtkDropTarget *target, const GValue *value, double x, double y,
-                                DerushWindow *self);
+void derush_window_connect_session(DerushWindow *self);
+gboolean derush_window_drop_cb(GtkDropTarget *target, const GValue *value, double x, double y,
+                               DerushWindow *self);
 
 G_END_DECLS

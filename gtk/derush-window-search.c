@@ -26,9 +26,9 @@ derush_window_set_search(DerushWindow *self, const char *text)
   }
   if (!derush_photo_model_set_search(self->model, text))
     return;
-  if (_derush_window_get_current_position(self) < 0)
-    _derush_window_select_position(self, 0);
-  _derush_window_queue_status(self);
+  if (derush_window_get_current_position(self) < 0)
+    derush_window_select_position(self, 0);
+  derush_window_queue_status(self);
 }
 
 /** derush_window_get_search: Returns: (transfer none): the search bar's text ("" when none). */
@@ -39,13 +39,13 @@ derush_window_get_search(DerushWindow *self)
 }
 
 /**
- * _derush_window_set_search_mode:
+ * derush_window_set_search_mode:
  * Opens the search bar with its entry focused, or closes it: closing
  * clears the search (GtkSearchBar empties its entry) and gives the keys
  * back to the grid.
  */
 void
-_derush_window_set_search_mode(DerushWindow *self, gboolean on)
+derush_window_set_search_mode(DerushWindow *self, gboolean on)
 {
   gtk_search_bar_set_search_mode(self->search_bar, on);
   if (on)

@@ -21,7 +21,7 @@ jobs_changed_cb(DerushFolderSession *session, DerushWindow *self)
 {
   gtk_widget_set_visible(self->jobs_box, derush_folder_session_is_loading(session) ||
                                              derush_folder_session_is_analyzing(session));
-  _derush_window_update_actions(self);
+  derush_window_update_actions(self);
 }
 
 static void
@@ -29,7 +29,7 @@ photos_changed_cb(DerushFolderSession *session, DerushWindow *self)
 {
   if (g_str_equal(gtk_stack_get_visible_child_name(self->stack), "message"))
     gtk_stack_set_visible_child_name(self->stack, "grid");
-  _derush_window_queue_status(self);
+  derush_window_queue_status(self);
 }
 
 static void
@@ -38,9 +38,9 @@ folder_missing_cb(DerushFolderSession *session, DerushWindow *self)
   g_autofree char *display = g_filename_display_name(derush_window_get_folder(self));
   g_autofree char *message = g_strdup_printf(
       "The folder %s is no longer available. Labels stay saved in the catalog.", display);
-  _derush_window_show_problem(self, message);
-  _derush_window_queue_status(self);
-  _derush_window_update_actions(self);
+  derush_window_show_problem(self, message);
+  derush_window_queue_status(self);
+  derush_window_update_actions(self);
 }
 
 static void
@@ -53,16 +53,16 @@ loaded_cb(DerushFolderSession *session, gboolean ok, const GError *error, const 
   if (!ok) {
     g_autofree char *message = g_strdup_printf("Cannot read the catalog: %s", error->message);
     derush_window_show_toast(self, message);
-    _derush_window_show_message(self, "dialog-error-symbolic", "Cannot Read the Catalog",
-                                error->message);
+    derush_window_show_message(self, "dialog-error-symbolic", "Cannot Read the Catalog",
+                               error->message);
   } else if (scan_error) {
     gboolean missing = derush_folder_session_is_folder_missing(session);
     g_autofree char *message = missing
                                    ? g_strdup_printf("The folder %s is not available", display)
                                    : g_strdup_printf("Scan incomplete: %s", scan_error->message);
-    _derush_window_show_problem(self, message);
+    derush_window_show_problem(self, message);
     if (n == 0)
-      _derush_window_show_message(
+      derush_window_show_message(
           self, missing ? "folder-remote-symbolic" : "dialog-warning-symbolic",
           missing ? "Folder Not Available" : "Cannot Scan This Folder", message);
   } else if (n == 0) {
@@ -70,7 +70,7 @@ loaded_cb(DerushFolderSession *session, gboolean ok, const GError *error, const 
         g_strdup_printf("%s holds no photos derush can read (JPEG, HEIC, PNG, TIFF, WebP, AVIF "
                         "or camera RAW).",
                         display);
-    _derush_window_show_message(self, "folder-pictures-symbolic", "No Photos", description);
+    derush_window_show_message(self, "folder-pictures-symbolic", "No Photos", description);
     derush_window_show_toast(self, "No photos in this folder");
   } else {
     if (summary->added + summary->updated + summary->moved + summary->missing > 0) {
@@ -81,21 +81,21 @@ loaded_cb(DerushFolderSession *session, gboolean ok, const GError *error, const 
       derush_window_show_toast(self, message);
     }
     gtk_stack_set_visible_child_name(self->stack, "grid");
-    if (_derush_window_get_current_position(self) < 0)
-      _derush_window_select_position(self, 0);
+    if (derush_window_get_current_position(self) < 0)
+      derush_window_select_position(self, 0);
     gtk_widget_grab_focus(GTK_WIDGET(self->grid_view));
   }
-  _derush_window_save_settings(self);
-  _derush_window_update_recent_menu(self);
-  _derush_window_queue_status(self);
-  _derush_window_update_actions(self);
+  derush_window_save_settings(self);
+  derush_window_update_recent_menu(self);
+  derush_window_queue_status(self);
+  derush_window_update_actions(self);
 }
 
 static void
 analyzed_cb(DerushFolderSession *session, GHashTable *table, DerushWindow *self)
 {
   derush_window_apply_analysis(self, table, TRUE);
-  _derush_window_learning_analyzed(self);
+  derush_window_learning_analyzed(self);
   g_autofree char *note = derush_folder_session_take_model_note(session);
   if (note)
     derush_window_show_toast(self, note);
@@ -110,7 +110,7 @@ analysis_failed_cb(DerushFolderSession *session, const GError *error, DerushWind
 
 /* Called once, when the window has its session. */
 void
-_derush_window_connect_session(DerushWindow *self)
+derush_window_connect_session(DerushWindow *self)
 {
   g_signal_connect(self->session, "progress", G_CALLBACK(progress_cb), self);
   g_signal_connect(self->session, "jobs-changed", G_CALLBACK(jobs_changed_cb), self);
@@ -170,8 +170,8 @@ derush_window_cancel_jobs(DerushWindow *self)
 static void
 start_load(DerushWindow *self, const char *folder, gboolean scan)
 {
-  _derush_window_show_viewer(self, FALSE);
-  _derush_window_show_compare(self, FALSE);
+  derush_window_show_viewer(self, FALSE);
+  derush_window_show_compare(self, FALSE);
   derush_thumbnailer_clear(self->thumbnailer);
   gtk_revealer_set_reveal_child(self->banner, FALSE);
 
@@ -188,13 +188,13 @@ start_load(DerushWindow *self, const char *folder, gboolean scan)
         "The disk holding the catalog (%s) is full, so derush can save nothing now. Your "
         "decisions so far are safe. Free some space, then open the folder again.",
         where);
-    _derush_window_show_message(self, "drive-harddisk-symbolic", "Disk Full", why);
+    derush_window_show_message(self, "drive-harddisk-symbolic", "Disk Full", why);
     return;
   }
-  _derush_window_show_message(self, "folder-pictures-symbolic", "Reading Photos…",
-                              "Each photo is read once; later visits only check what changed.");
+  derush_window_show_message(self, "folder-pictures-symbolic", "Reading Photos…",
+                             "Each photo is read once; later visits only check what changed.");
   derush_folder_session_load(self->session, folder, scan);
-  _derush_window_learning_set_folder(self);
+  derush_window_learning_set_folder(self);
 }
 
 /**
@@ -214,7 +214,7 @@ derush_window_open_folder(DerushWindow *self, const char *dir)
   /* A search among another folder's names would hide this one's photos
    * (a rescan keeps it). */
   if (g_strcmp0(derush_window_get_folder(self), folder) != 0)
-    _derush_window_set_search_mode(self, FALSE);
+    derush_window_set_search_mode(self, FALSE);
   start_load(self, folder, TRUE);
 }
 
@@ -253,7 +253,7 @@ chooser_response_cb(GtkNativeDialog *dialog, int response, DerushWindow *self)
 
 /* GtkFileChooserNative: GtkFileDialog is GTK 4.10. */
 void
-_derush_window_choose_folder(DerushWindow *self)
+derush_window_choose_folder(DerushWindow *self)
 {
   GtkFileChooserNative *chooser = gtk_file_chooser_native_new(
       "Open Folder", GTK_WINDOW(self), GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, "_Open", "_Cancel");
@@ -269,8 +269,8 @@ _derush_window_choose_folder(DerushWindow *self)
 }
 
 gboolean
-_derush_window_drop_cb(GtkDropTarget *target, const GValue *value, double x, double y,
-                       DerushWindow *self)
+derush_window_drop_cb(GtkDropTarget *target, const GValue *value, double x, double y,
+                      DerushWindow *self)
 {
   GFile *file = g_value_get_object(value);
   g_autofree char *path = file ? g_file_get_path(file) : NULL;

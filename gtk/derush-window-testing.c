@@ -87,9 +87,9 @@ derush_window_set_filter(DerushWindow *self, DerushFilterMode mode)
     gtk_drop_down_set_selected(self->filter_dropdown, mode); /* comes back here */
   if (!derush_photo_model_set_filter(self->model, mode))
     return;
-  if (_derush_window_get_current_position(self) < 0)
-    _derush_window_select_position(self, 0);
-  _derush_window_queue_status(self);
+  if (derush_window_get_current_position(self) < 0)
+    derush_window_select_position(self, 0);
+  derush_window_queue_status(self);
 }
 
 /** derush_window_set_sort: orders the grid by capture time, file name, group, sharpness or p(keep).
@@ -106,7 +106,7 @@ derush_window_set_sort(DerushWindow *self, DerushSortMode mode)
   /* The "By Group" sort heads each group (derush-grid-cell.c). */
   for (guint i = 0; i < self->cells->len; i++)
     derush_grid_cell_set_group_headers(self->cells->pdata[i], mode == DERUSH_SORT_GROUP);
-  _derush_window_queue_status(self);
+  derush_window_queue_status(self);
 }
 
 /** derush_window_get_model: Returns: (transfer none): the folder's photos, as shown. */

@@ -48,11 +48,11 @@ static GParamSpec *properties[N_PROPS];
 /* The settings file is derush-settings.c's: the window applies what it
  * reads and saves its own state back, keeping keys it does not know. */
 void
-_derush_window_save_settings(DerushWindow *self)
+derush_window_save_settings(DerushWindow *self)
 {
-  g_autoptr(GKeyFile) kf = _derush_settings_load_file();
+  g_autoptr(GKeyFile) kf = derush_settings_load_file();
   DerushSettings s;
-  _derush_settings_read(kf, &s);
+  derush_settings_read(kf, &s);
   s.thumb_size = self->thumb_size;
   s.advance = self->advance;
   s.show_panel = self->show_panel;
@@ -61,10 +61,10 @@ _derush_window_save_settings(DerushWindow *self)
   s.burst_gap_s = self->burst_gap_s;
   const char *folder = derush_window_get_folder(self);
   if (folder && !derush_window_is_folder_missing(self))
-    _derush_settings_add_recent(&s, folder);
-  _derush_settings_write(kf, &s);
-  _derush_settings_clear(&s);
-  g_autofree char *path = _derush_settings_path();
+    derush_settings_add_recent(&s, folder);
+  derush_settings_write(kf, &s);
+  derush_settings_clear(&s);
+  g_autofree char *path = derush_settings_path();
   g_autofree char *dir = g_path_get_dirname(path);
   g_mkdir_with_parents(dir, 0700);
   g_autoptr(GError) error = NULL;
@@ -73,11 +73,11 @@ _derush_window_save_settings(DerushWindow *self)
 }
 
 void
-_derush_window_update_recent_menu(DerushWindow *self)
+derush_window_update_recent_menu(DerushWindow *self)
 {
-  g_autoptr(GKeyFile) kf = _derush_settings_load_file();
+  g_autoptr(GKeyFile) kf = derush_settings_load_file();
   DerushSettings s;
-  _derush_settings_read(kf, &s);
+  derush_settings_read(kf, &s);
   g_menu_remove_all(self->recent_section);
   for (int i = 0; s.recent[i]; i++) {
     g_autofree char *display = g_filename_display_name(s.recent[i]);
@@ -86,21 +86,21 @@ _derush_window_update_recent_menu(DerushWindow *self)
                                             g_variant_new_bytestring(s.recent[i]));
     g_menu_append_item(self->recent_section, item);
   }
-  _derush_settings_clear(&s);
+  derush_settings_clear(&s);
 }
 
 /* ------------------------------------------------------------ model */
 
 /**
- * _derush_window_refilter:
+ * derush_window_refilter:
  * Re-runs the filter after labels changed (only when the filter looks at
  * labels): items that no longer match leave the grid.
  */
 void
-_derush_window_refilter(DerushWindow *self)
+derush_window_refilter(DerushWindow *self)
 {
   derush_photo_model_labels_changed(self->model);
-  _derush_window_queue_status(self);
+  derush_window_queue_status(self);
 }
 
 /* ------------------------------------------------------------ factory */
@@ -222,7 +222,7 @@ texture_capacity(int size)
 }
 
 void
-_derush_window_set_thumb_size(DerushWindow *self, int size)
+derush_window_set_thumb_size(DerushWindow *self, int size)
 {
   size = CLAMP(size, 96, 512);
   if (size == self->thumb_size)
@@ -232,18 +232,18 @@ _derush_window_set_thumb_size(DerushWindow *self, int size)
     derush_grid_cell_set_thumb_size(self->cells->pdata[i], size);
   update_max_columns(self);
   derush_thumbnailer_set_capacity(self->thumbnailer, texture_capacity(size));
-  _derush_window_save_settings(self);
+  derush_window_save_settings(self);
   g_object_notify_by_pspec(G_OBJECT(self), properties[PROP_THUMB_SIZE]);
 }
 
 /* ------------------------------------------------------------ selection */
 
 /**
- * _derush_window_get_current_position:
+ * derush_window_get_current_position:
  * Returns: the first selected position, or -1.
  */
 int
-_derush_window_get_current_position(DerushWindow *self)
+derush_window_get_current_position(DerushWindow *self)
 {
   g_autoptr(GtkBitset) set =
       gtk_selection_model_get_selection(GTK_SELECTION_MODEL(self->selection));
@@ -256,16 +256,16 @@ _derush_window_get_current_position(DerushWindow *self)
 DerushPhotoItem *
 derush_window_get_current(DerushWindow *self)
 {
-  int pos = _derush_window_get_current_position(self);
+  int pos = derush_window_get_current_position(self);
   if (pos < 0)
     return NULL;
   g_autoptr(DerushPhotoItem) item = g_list_model_get_item(G_LIST_MODEL(self->model), pos);
   return item; /* the model keeps it alive */
 }
 
-/** _derush_window_get_selected: Returns: (transfer full): the selected items, in grid order. */
+/** derush_window_get_selected: Returns: (transfer full): the selected items, in grid order. */
 GPtrArray *
-_derush_window_get_selected(DerushWindow *self)
+derush_window_get_selected(DerushWindow *self)
 {
   GPtrArray *items = g_ptr_array_new_with_free_func(g_object_unref);
   g_autoptr(GtkBitset) set =
@@ -278,9 +278,9 @@ _derush_window_get_selected(DerushWindow *self)
   return items;
 }
 
-/** _derush_window_select_position: selects only @position and scrolls to it. */
+/** derush_window_select_position: selects only @position and scrolls to it. */
 void
-_derush_window_select_position(DerushWindow *self, guint position)
+derush_window_select_position(DerushWindow *self, guint position)
 {
   guint n = g_list_model_get_n_items(G_LIST_MODEL(self->model));
   if (n == 0)
@@ -297,7 +297,7 @@ derush_window_select(DerushWindow *self, guint position, guint n)
   guint total = g_list_model_get_n_items(G_LIST_MODEL(self->model));
   if (position >= total)
     return;
-  _derush_window_select_position(self, position);
+  derush_window_select_position(self, position);
   if (n > 1)
     gtk_selection_model_select_range(GTK_SELECTION_MODEL(self->selection), position,
                                      MIN(n, total - position), TRUE);
@@ -328,21 +328,21 @@ update_status_cb(gpointer data)
     subtitle = g_strdup_printf("%u photos · %u labelled", stats.total, stats.labelled);
   adw_window_title_set_subtitle(self->window_title, subtitle ? subtitle : "");
   gtk_widget_set_visible(self->no_match_page, stats.total > 0 && stats.shown == 0);
-  _derush_face_marks_describe_no_match(ADW_STATUS_PAGE(self->no_match_page),
-                                       derush_photo_model_get_filter(self->model) ==
-                                           DERUSH_FILTER_CLOSED_EYES);
+  derush_face_marks_describe_no_match(ADW_STATUS_PAGE(self->no_match_page),
+                                      derush_photo_model_get_filter(self->model) ==
+                                          DERUSH_FILTER_CLOSED_EYES);
 
   const char *page = gtk_stack_get_visible_child_name(self->stack);
   if (folder && !derush_folder_session_is_loading(self->session) && stats.total > 0 &&
       !g_str_equal(page, "viewer") && !g_str_equal(page, "compare"))
     gtk_stack_set_visible_child_name(self->stack, "grid");
-  _derush_window_update_actions(self);
+  derush_window_update_actions(self);
   return G_SOURCE_REMOVE;
 }
 
-/** _derush_window_queue_status: refreshes counts and the side panel once, when idle. */
+/** derush_window_queue_status: refreshes counts and the side panel once, when idle. */
 void
-_derush_window_queue_status(DerushWindow *self)
+derush_window_queue_status(DerushWindow *self)
 {
   if (!self->model)
     return; /* disposing */
@@ -353,7 +353,7 @@ _derush_window_queue_status(DerushWindow *self)
 static void
 selection_changed_cb(GtkSelectionModel *model, guint position, guint n, DerushWindow *self)
 {
-  _derush_window_queue_status(self);
+  derush_window_queue_status(self);
   if (g_str_equal(gtk_stack_get_visible_child_name(self->stack), "viewer")) {
     DerushPhotoItem *item = derush_window_get_current(self);
     if (item)
@@ -364,12 +364,12 @@ selection_changed_cb(GtkSelectionModel *model, guint position, guint n, DerushWi
 static void
 activate_cb(GtkGridView *view, guint position, DerushWindow *self)
 {
-  _derush_window_select_position(self, position);
-  _derush_window_show_viewer(self, TRUE);
+  derush_window_select_position(self, position);
+  derush_window_show_viewer(self, TRUE);
 }
 
 void
-_derush_window_show_viewer(DerushWindow *self, gboolean show)
+derush_window_show_viewer(DerushWindow *self, gboolean show)
 {
   if (show) {
     DerushPhotoItem *item = derush_window_get_current(self);
@@ -380,23 +380,23 @@ _derush_window_show_viewer(DerushWindow *self, gboolean show)
     gtk_widget_grab_focus(GTK_WIDGET(self->viewer));
   } else if (g_str_equal(gtk_stack_get_visible_child_name(self->stack), "viewer")) {
     gtk_stack_set_visible_child_name(self->stack, "grid");
-    int pos = _derush_window_get_current_position(self);
+    int pos = derush_window_get_current_position(self);
     if (pos >= 0)
       gtk_widget_activate_action(GTK_WIDGET(self->grid_view), "list.scroll-to-item", "u", pos);
     gtk_widget_grab_focus(GTK_WIDGET(self->grid_view));
   }
-  _derush_window_update_actions(self);
+  derush_window_update_actions(self);
 }
 
 /**
- * _derush_window_show_compare:
+ * derush_window_show_compare:
  * Shows the current photo's group side by side: the best pick first, then
  * the others by time, the current photo among those in view (four at a
  * time; the compare view slides along the rest). A pass over the items,
  * no query: ~1 ms at 100k.
  */
 void
-_derush_window_show_compare(DerushWindow *self, gboolean show)
+derush_window_show_compare(DerushWindow *self, gboolean show)
 {
   if (!show) {
     if (g_str_equal(gtk_stack_get_visible_child_name(self->stack), "compare")) {
@@ -404,7 +404,7 @@ _derush_window_show_compare(DerushWindow *self, gboolean show)
       gtk_stack_set_visible_child_name(self->stack, "grid");
       gtk_widget_grab_focus(GTK_WIDGET(self->grid_view));
     }
-    _derush_window_update_actions(self);
+    derush_window_update_actions(self);
     return;
   }
   DerushPhotoItem *current = derush_window_get_current(self);
@@ -420,12 +420,12 @@ _derush_window_show_compare(DerushWindow *self, gboolean show)
     derush_window_show_toast(self, "The rest of this group is not in this folder");
     return;
   }
-  _derush_window_show_viewer(self, FALSE);
+  derush_window_show_viewer(self, FALSE);
   derush_compare_show(self->compare, members);
   derush_compare_show_member(self->compare, current);
   gtk_stack_set_visible_child_name(self->stack, "compare");
   gtk_widget_grab_focus(GTK_WIDGET(self->compare));
-  _derush_window_update_actions(self);
+  derush_window_update_actions(self);
 }
 
 static void
@@ -443,8 +443,8 @@ sort_selected_cb(GtkDropDown *dropdown, GParamSpec *pspec, DerushWindow *self)
 /* ------------------------------------------------------------ loading */
 
 void
-_derush_window_show_message(DerushWindow *self, const char *icon, const char *title,
-                            const char *description)
+derush_window_show_message(DerushWindow *self, const char *icon, const char *title,
+                           const char *description)
 {
   adw_status_page_set_icon_name(self->message_page, icon);
   adw_status_page_set_title(self->message_page, title);
@@ -495,7 +495,7 @@ derush_window_show_action_toast(DerushWindow *self, const char *message, const c
 /* A problem that lasts (the folder is gone) gets a banner over the grid,
  * which stays until the next scan, and a toast that jumps the queue. */
 void
-_derush_window_show_problem(DerushWindow *self, const char *message)
+derush_window_show_problem(DerushWindow *self, const char *message)
 {
   gtk_label_set_text(self->banner_label, message);
   gtk_revealer_set_reveal_child(self->banner, TRUE);
@@ -582,7 +582,7 @@ derush_window_dispose(GObject *object)
     derush_folder_session_stop(self->session);
   }
   g_clear_object(&self->session);
-  _derush_window_dispose_learning(self);
+  derush_window_dispose_learning(self);
   if (self->selection)
     g_signal_handlers_disconnect_by_data(self->selection, self);
 
@@ -668,46 +668,46 @@ derush_window_set_property(GObject *object, guint prop_id, const GValue *value, 
     if (self->advance == v)
       return;
     self->advance = v;
-    _derush_window_save_settings(self);
+    derush_window_save_settings(self);
     break;
   case PROP_HIDE_LABELLED:
     if (self->hide_labelled == v)
       return;
     self->hide_labelled = v;
     derush_photo_model_set_hide_labelled(self->model, v);
-    if (_derush_window_get_current_position(self) < 0)
-      _derush_window_select_position(self, 0);
-    _derush_window_queue_status(self);
+    if (derush_window_get_current_position(self) < 0)
+      derush_window_select_position(self, 0);
+    derush_window_queue_status(self);
     break;
   case PROP_SHOW_PANEL:
     if (self->show_panel == v)
       return;
     self->show_panel = v;
     gtk_widget_set_visible(GTK_WIDGET(self->side_panel), v);
-    _derush_window_save_settings(self);
+    derush_window_save_settings(self);
     break;
   case PROP_THUMB_SIZE:
-    _derush_window_set_thumb_size(self, g_value_get_int(value));
+    derush_window_set_thumb_size(self, g_value_get_int(value));
     return; /* notified there, as Ctrl+plus does */
   case PROP_STYLE:
     if (self->style == g_value_get_uint(value))
       return;
     self->style = g_value_get_uint(value);
     apply_style(self);
-    _derush_window_save_settings(self);
+    derush_window_save_settings(self);
     break;
   case PROP_SESSION_GAP:
     if (self->session_gap_min == g_value_get_uint(value))
       return;
     self->session_gap_min = g_value_get_uint(value);
-    _derush_window_save_settings(self);
+    derush_window_save_settings(self);
     queue_regroup(self);
     break;
   case PROP_BURST_GAP:
     if (self->burst_gap_s == g_value_get_double(value))
       return;
     self->burst_gap_s = g_value_get_double(value);
-    _derush_window_save_settings(self);
+    derush_window_save_settings(self);
     queue_regroup(self);
     break;
   default:
@@ -778,8 +778,8 @@ derush_window_class_init(DerushWindowClass *klass)
   gtk_widget_class_bind_template_child(widget_class, DerushWindow, search_bar);
   gtk_widget_class_bind_template_child(widget_class, DerushWindow, search_entry);
 
-  _derush_window_class_init_actions(widget_class);
-  _derush_window_class_init_learning(widget_class);
+  derush_window_class_init_actions(widget_class);
+  derush_window_class_init_learning(widget_class);
 }
 
 static void
@@ -789,23 +789,23 @@ derush_window_init(DerushWindow *self)
 
   self->cells = g_ptr_array_new();
 
-  g_autoptr(GKeyFile) kf = _derush_settings_load_file();
+  g_autoptr(GKeyFile) kf = derush_settings_load_file();
   DerushSettings settings;
-  _derush_settings_read(kf, &settings);
+  derush_settings_read(kf, &settings);
   self->thumb_size = settings.thumb_size;
   self->advance = settings.advance;
   self->show_panel = settings.show_panel;
   self->style = (DerushStyle)settings.style;
   self->session_gap_min = settings.session_gap_min;
   self->burst_gap_s = settings.burst_gap_s;
-  _derush_settings_clear(&settings);
+  derush_settings_clear(&settings);
   apply_style(self);
 
   self->model = derush_photo_model_new();
   self->selection = gtk_multi_selection_new(G_LIST_MODEL(g_object_ref(self->model)));
   g_signal_connect(self->selection, "selection-changed", G_CALLBACK(selection_changed_cb), self);
-  g_signal_connect_swapped(self->selection, "items-changed",
-                           G_CALLBACK(_derush_window_queue_status), self);
+  g_signal_connect_swapped(self->selection, "items-changed", G_CALLBACK(derush_window_queue_status),
+                           self);
 
   GtkListItemFactory *factory = gtk_signal_list_item_factory_new();
   g_signal_connect(factory, "setup", G_CALLBACK(setup_cb), self);
@@ -828,7 +828,7 @@ derush_window_init(DerushWindow *self)
                    self);
 
   GtkDropTarget *drop = gtk_drop_target_new(G_TYPE_FILE, GDK_ACTION_COPY);
-  g_signal_connect(drop, "drop", G_CALLBACK(_derush_window_drop_cb), self);
+  g_signal_connect(drop, "drop", G_CALLBACK(derush_window_drop_cb), self);
   gtk_widget_add_controller(GTK_WIDGET(self), GTK_EVENT_CONTROLLER(drop));
 
   self->compare = DERUSH_COMPARE(derush_compare_new());
@@ -836,9 +836,9 @@ derush_window_init(DerushWindow *self)
 
   gtk_paned_set_position(self->paned, 1400 - 360);
   gtk_widget_set_visible(GTK_WIDGET(self->side_panel), self->show_panel);
-  _derush_window_init_shortcuts(self);
-  _derush_window_init_focus(self);
-  _derush_window_update_recent_menu(self);
+  derush_window_init_shortcuts(self);
+  derush_window_init_focus(self);
+  derush_window_update_recent_menu(self);
 }
 
 /**
@@ -873,9 +873,9 @@ derush_window_new(GtkApplication *app, const char *catalog_path, GError **error)
   self->session = derush_folder_session_new(self->catalog_path, self->model);
   derush_folder_session_set_group_gaps(self->session, self->session_gap_min * 60.0,
                                        self->burst_gap_s);
-  _derush_window_connect_session(self);
-  _derush_window_init_learning(self);
-  _derush_window_update_actions(self);
+  derush_window_connect_session(self);
+  derush_window_init_learning(self);
+  derush_window_update_actions(self);
   return self;
 }
 
@@ -895,7 +895,7 @@ void
 derush_window_set_applying(DerushWindow *self, gboolean applying)
 {
   self->applying = applying;
-  _derush_window_update_actions(self);
+  derush_window_update_actions(self);
 }
 
 gboolean

@@ -3,7 +3,10 @@
  * The decoding is checked against OpenCV DNN: tests/faces-ref.py forwards
  * derush's own input tensor through cv2.dnn at test time and writes the raw
  * outputs and its decoding (FACES.md); derush decodes the same raw outputs.
- * Skipped when /usr/bin/python3 has no cv2 or ../shared/models is absent. */
+ * Skipped when /usr/bin/python3 has no cv2 or ../shared/models is absent.
+ *
+ * Over 600 lines: one short case per stage of the face pipeline (input,
+ * decoding, eye crops, quality, store, CLI), sharing the image loader. */
 #include "catalog/faces-store.h"
 #include "detect/face-detect.h"
 #include "test-util.h"
@@ -399,7 +402,7 @@ test_store_round_trip(void)
        .area = 0.01f},
   };
   g_assert_true(_derush_catalog_begin(cat, &error));
-  g_assert_true(_derush_catalog_store_faces(cat, p->id, p->content_hash, in, 2, &error));
+  g_assert_true(_derush_faces_store(cat, p->id, p->content_hash, in, 2, &error));
   g_assert_true(_derush_catalog_commit(cat, &error));
   g_assert_true(derush_catalog_get_faces(cat, photo, &faces, &error));
   g_assert_cmpuint(faces->len, ==, 2);
@@ -416,7 +419,7 @@ test_store_round_trip(void)
   g_assert_cmpfloat(v[DERUSH_FACE_FEATURE_COUNT], ==, 2);
   g_assert_cmpfloat_with_epsilon(v[DERUSH_FACE_FEATURE_SHARPNESS_MAX], 1.5f, 1e-6);
   /* A new run replaces the old one (here: no faces any more). */
-  g_assert_true(_derush_catalog_store_faces(cat, p->id, p->content_hash, NULL, 0, &error));
+  g_assert_true(_derush_faces_store(cat, p->id, p->content_hash, NULL, 0, &error));
   g_assert_true(derush_catalog_get_faces(cat, photo, &faces, &error));
   g_assert_cmpuint(faces->len, ==, 0);
   g_array_unref(faces);
@@ -491,9 +494,9 @@ test_store_foreach(void)
   /* a: two faces; b: looked for, none found; c: never looked for; d: one
    * face, in a sibling folder whose name starts like "sub". */
   g_assert_true(_derush_catalog_begin(cat, &error));
-  g_assert_true(_derush_catalog_store_faces(cat, p[0]->id, p[0]->content_hash, a, 2, &error));
-  g_assert_true(_derush_catalog_store_faces(cat, p[1]->id, p[1]->content_hash, NULL, 0, &error));
-  g_assert_true(_derush_catalog_store_faces(cat, p[3]->id, p[3]->content_hash, &d, 1, &error));
+  g_assert_true(_derush_faces_store(cat, p[0]->id, p[0]->content_hash, a, 2, &error));
+  g_assert_true(_derush_faces_store(cat, p[1]->id, p[1]->content_hash, NULL, 0, &error));
+  g_assert_true(_derush_faces_store(cat, p[3]->id, p[3]->content_hash, &d, 1, &error));
   g_assert_true(_derush_catalog_commit(cat, &error));
 
   ForeachLog log = {g_ptr_array_new_with_free_func(g_free), g_array_new(FALSE, FALSE, sizeof(int)),

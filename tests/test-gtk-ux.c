@@ -7,6 +7,9 @@
  * and count the photos in view, the "By Group" sort heads each group, and
  * sharpness is a word and a rank, never a bare number. Screenshots land in
  * $G_TEST_BUILDDIR/gtk-screenshots/ for a human to look at.
+ *
+ * Over 600 lines: one short replay script per promise, sharing the app
+ * launch and the output readers.
  */
 #include "gtk-harness.h"
 

@@ -17,6 +17,9 @@
  *
  * Without $DISPLAY the test starts its own Xvfb on a free display number
  * and stops it at the end; without Xvfb (or the app) it skips, saying why.
+ *
+ * Over 600 lines: one program per area shares one app launch helper; the
+ * cases are short scripts and their catalog checks.
  */
 #include "gtk-harness.h"
 #include <fcntl.h>

@@ -11,6 +11,7 @@
  * usage: derush-bench-face-reads [N] (default 100000); prints one JSON
  * object on one line, CPU seconds (the folder-wide read: best of 3). */
 #include "catalog/faces-store.h"
+#include "detect/face-detect.h"
 #include <stdio.h>
 #include <time.h>
 
@@ -79,7 +80,7 @@ main(int argc, char **argv)
                               .sharpness = 1.0f,
                               .area = 0.01f};
     }
-    g_assert_true(_derush_catalog_store_faces(cat, id, rec.content_hash, faces, k, &error));
+    g_assert_true(_derush_faces_store(cat, id, rec.content_hash, faces, k, &error));
     derush_meta_clear(&meta);
   }
   g_assert_true(_derush_catalog_commit(cat, &error));

@@ -36,8 +36,8 @@
  * server showed.
  *
  * Over 600 lines: one measurement per bench command, each a small state
- * machine over frame-clock ticks; moving it under a testing folder with
- * the replay is issue 17's next step.
+ * machine over frame-clock ticks, kept apart from the window under
+ * gtk/testing/ with the replay.
  */
 #include "derush-bench-mode.h"
 #include "derush-gui-counters.h"

@@ -20,7 +20,6 @@
 #include "group/group-store.h"
 #include "detect/detect-private.h"
 #include "detect/face-detect.h"
-#include "catalog/faces-store.h"
 #include "util/tsan-handoff.h"
 
 #define FLUSH_JOBS 200
@@ -145,9 +144,9 @@ store_job(DerushCatalog *cat, const Job *job, GError **error)
   if (job->want_detect &&
       !_derush_detect_store(cat, job->photo->id, job->photo->content_hash, &job->detect, error))
     return FALSE;
-  if (job->faces && !_derush_catalog_store_faces(cat, job->photo->id, job->photo->content_hash,
-                                                 (const DerushFace *)(void *)job->faces->data,
-                                                 (int)job->faces->len, error))
+  if (job->faces && !_derush_faces_store(cat, job->photo->id, job->photo->content_hash,
+                                         (const DerushFace *)(void *)job->faces->data,
+                                         (int)job->faces->len, error))
     return FALSE;
   if (!job->want_features)
     return TRUE;

@@ -70,6 +70,29 @@ _derush_floats_to_blob(const float *v, int n, guint8 *blob)
   }
 }
 
+gboolean
+_derush_catalog_store_run(DerushCatalog *cat, const char *sql, gint64 photo_id, int version,
+                          guint64 content_hash, int count, const float *features, int n_features,
+                          const char *what, GError **error)
+{
+  sqlite3_stmt *s = _derush_catalog_stmt(cat, sql, error);
+  if (!s)
+    return FALSE;
+  g_autofree guint8 *blob = g_malloc(4 * (gsize)n_features);
+  _derush_floats_to_blob(features, n_features, blob);
+  sqlite3_bind_int64(s, 1, photo_id);
+  sqlite3_bind_int(s, 2, version);
+  sqlite3_bind_int64(s, 3, (gint64)content_hash);
+  sqlite3_bind_int(s, 4, count);
+  sqlite3_bind_blob(s, 5, blob, 4 * n_features, SQLITE_TRANSIENT);
+  int rc = sqlite3_step(s);
+  sqlite3_reset(s);
+  if (rc == SQLITE_DONE)
+    return TRUE;
+  _derush_catalog_set_error(cat, error, what);
+  return FALSE;
+}
+
 /**
  * _derush_catalog_store_analysis:
  * @cat: the catalog, inside a transaction of the caller's

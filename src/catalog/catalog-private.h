@@ -236,6 +236,13 @@ void _derush_blob_to_floats(const void *blob, int bytes, float *out, int n);
 /* The blob in column @col, NULL (and 0 @bytes) when it holds none. */
 const void *_derush_column_blob(sqlite3_stmt *s, int col, int *bytes);
 void _derush_floats_to_blob(const float *v, int n, guint8 *blob);
+/* The row of one model run on a photo (detect_runs, face_runs): @sql is its
+ * INSERT OR REPLACE of (photo_id, version, content_hash, count, features
+ * blob); says "cannot @what" when it fails. */
+gboolean _derush_catalog_store_run(DerushCatalog *cat, const char *sql, gint64 photo_id,
+                                   int version, guint64 content_hash, int count,
+                                   const float *features, int n_features, const char *what,
+                                   GError **error);
 
 /* One photo's analysis, encoded by the modules that computed it. */
 typedef struct {

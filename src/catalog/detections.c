@@ -8,6 +8,27 @@
  * little-endian. */
 #include "detections-store.h"
 
+/* The embeddings the catalog stores: a kind's size is its blob's, and its
+ * version keys the rows (a new version leaves the old rows unread). The
+ * table is here, not in detect/, so the store needs nothing above it. */
+static const DerushEmbeddingInfo embeddings[DERUSH_N_EMBEDDINGS] = {
+    [DERUSH_EMBEDDING_YOLOX] = {"yolox_backbone", 256, 1},
+    [DERUSH_EMBEDDING_MOBILENET] = {"mobilenetv2", 1280, 1},
+};
+
+/**
+ * derush_embedding_info:
+ * @kind: a DerushEmbeddingKind
+ *
+ * Returns: (transfer none): its name, size and version.
+ */
+const DerushEmbeddingInfo *
+derush_embedding_info(DerushEmbeddingKind kind)
+{
+  g_return_val_if_fail(kind < DERUSH_N_EMBEDDINGS, NULL);
+  return &embeddings[kind];
+}
+
 gboolean
 _derush_catalog_store_detections(DerushCatalog *cat, gint64 photo_id, guint64 content_hash,
                                  const DerushDetection *dets, int n, const float *features,
@@ -36,24 +57,11 @@ _derush_catalog_store_detections(DerushCatalog *cat, gint64 photo_id, guint64 co
     if (rc != SQLITE_DONE)
       goto fail;
   }
-  s = _derush_catalog_stmt(cat,
-                           "INSERT OR REPLACE INTO detect_runs(photo_id, version, content_hash,"
-                           " objects, features) VALUES (?, ?, ?, ?, ?)",
-                           error);
-  if (!s)
-    return FALSE;
-  guint8 blob[4 * DERUSH_N_DETECT_FEATURES];
-  _derush_floats_to_blob(features, DERUSH_N_DETECT_FEATURES, blob);
-  sqlite3_bind_int64(s, 1, photo_id);
-  sqlite3_bind_int(s, 2, DERUSH_DETECT_VERSION);
-  sqlite3_bind_int64(s, 3, (gint64)content_hash);
-  sqlite3_bind_int(s, 4, n);
-  sqlite3_bind_blob(s, 5, blob, sizeof blob, SQLITE_TRANSIENT);
-  rc = sqlite3_step(s);
-  sqlite3_reset(s);
-  if (rc != SQLITE_DONE)
-    goto fail;
-  return TRUE;
+  return _derush_catalog_store_run(cat,
+                                   "INSERT OR REPLACE INTO detect_runs(photo_id, version,"
+                                   " content_hash, objects, features) VALUES (?, ?, ?, ?, ?)",
+                                   photo_id, DERUSH_DETECT_VERSION, content_hash, n, features,
+                                   DERUSH_N_DETECT_FEATURES, "cannot store detections", error);
 fail:
   _derush_catalog_set_error(cat, error, "cannot store detections");
   return FALSE;

@@ -18,7 +18,7 @@ bind_real_or_null(sqlite3_stmt *s, int col, float v)
 
 gboolean
 _derush_catalog_store_faces(DerushCatalog *cat, gint64 photo_id, guint64 content_hash,
-                            const DerushFace *faces, int n, GError **error)
+                            const DerushFace *faces, int n, const float *features, GError **error)
 {
   if (!_derush_catalog_exec_with_id(cat, "DELETE FROM faces WHERE photo_id = ?", photo_id,
                                     "cannot store faces", error))
@@ -52,26 +52,11 @@ _derush_catalog_store_faces(DerushCatalog *cat, gint64 photo_id, guint64 content
     if (rc != SQLITE_DONE)
       goto fail;
   }
-  s = _derush_catalog_stmt(cat,
-                           "INSERT OR REPLACE INTO face_runs(photo_id, version, content_hash,"
-                           " faces, features) VALUES (?, ?, ?, ?, ?)",
-                           error);
-  if (!s)
-    return FALSE;
-  float v[DERUSH_N_FACE_FEATURES];
-  derush_face_features_compute(faces, n, v);
-  guint8 blob[4 * DERUSH_N_FACE_FEATURES];
-  _derush_floats_to_blob(v, DERUSH_N_FACE_FEATURES, blob);
-  sqlite3_bind_int64(s, 1, photo_id);
-  sqlite3_bind_int(s, 2, DERUSH_FACES_VERSION);
-  sqlite3_bind_int64(s, 3, (gint64)content_hash);
-  sqlite3_bind_int(s, 4, n);
-  sqlite3_bind_blob(s, 5, blob, sizeof blob, SQLITE_TRANSIENT);
-  rc = sqlite3_step(s);
-  sqlite3_reset(s);
-  if (rc != SQLITE_DONE)
-    goto fail;
-  return TRUE;
+  return _derush_catalog_store_run(cat,
+                                   "INSERT OR REPLACE INTO face_runs(photo_id, version,"
+                                   " content_hash, faces, features) VALUES (?, ?, ?, ?, ?)",
+                                   photo_id, DERUSH_FACES_VERSION, content_hash, n, features,
+                                   DERUSH_N_FACE_FEATURES, "cannot store faces", error);
 fail:
   _derush_catalog_set_error(cat, error, "cannot store faces");
   return FALSE;

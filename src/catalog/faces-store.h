@@ -9,10 +9,12 @@
 G_BEGIN_DECLS
 
 /* Replaces what is stored for @photo_id by one face run on the file version
- * @content_hash: @n faces (original pixels) and their features. Call inside
- * a transaction. */
+ * @content_hash: @n faces (original pixels) and their DERUSH_N_FACE_FEATURES
+ * @features (detect/ computes them: _derush_faces_store()). Call inside a
+ * transaction. */
 gboolean _derush_catalog_store_faces(DerushCatalog *cat, gint64 photo_id, guint64 content_hash,
-                                     const DerushFace *faces, int n, GError **error);
+                                     const DerushFace *faces, int n, const float *features,
+                                     GError **error);
 
 /* SQL (for a LEFT JOIN on photos p) telling whether p's faces are current:
  * joins face_runs as fr; test "fr.photo_id IS NOT NULL". Bind

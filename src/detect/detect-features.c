@@ -93,24 +93,6 @@ derush_detect_feature_info(DerushDetectFeature feature)
   return &infos[feature];
 }
 
-static const DerushEmbeddingInfo embeddings[DERUSH_N_EMBEDDINGS] = {
-    [DERUSH_EMBEDDING_YOLOX] = {"yolox_backbone", 256, 1},
-    [DERUSH_EMBEDDING_MOBILENET] = {"mobilenetv2", 1280, 1},
-};
-
-/**
- * derush_embedding_info:
- * @kind: a DerushEmbeddingKind
- *
- * Returns: (transfer none): its name, size and version.
- */
-const DerushEmbeddingInfo *
-derush_embedding_info(DerushEmbeddingKind kind)
-{
-  g_return_val_if_fail(kind < DERUSH_N_EMBEDDINGS, NULL);
-  return &embeddings[kind];
-}
-
 /**
  * _derush_detect_features:
  * @dets: detections, boxes in the original's pixels

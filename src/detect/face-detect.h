@@ -179,6 +179,10 @@ gboolean _derush_faces_find(DerushFaceModels *m, const DerushFaceImage *preview,
 gboolean _derush_faces_run_yunet(DerushFaceModels *m, const guint8 *rgb, int w, int h, gsize stride,
                                  GArray *faces, GError **error);
 
+/* face-features.c: the faces and their features into the catalog. */
+gboolean _derush_faces_store(DerushCatalog *cat, gint64 photo_id, guint64 content_hash,
+                             const DerushFace *faces, int n, GError **error);
+
 /* faces-regions.c */
 /* The rectangle [x0, x1) x [y0, y1) of @img, box-averaged by an integer
  * @shrink (>= 1), packed; g_malloc'd. */

@@ -1,5 +1,6 @@
 /* face-features.c: the per-photo face features the learner reads
  * (docs/features.md): what the faces of a photo say about keeping it. */
+#include "catalog/faces-store.h"
 #include "face-detect.h"
 
 static const char *const names[DERUSH_N_FACE_FEATURES] = {
@@ -63,4 +64,25 @@ derush_face_features_compute(const DerushFace *faces, int n, float *vector)
   vector[DERUSH_FACE_FEATURE_ANY_CLOSED] = (float)closed;
   vector[DERUSH_FACE_FEATURE_SHARPNESS_MIN] = n_sharp ? (float)sharp_min : NAN;
   vector[DERUSH_FACE_FEATURE_SHARPNESS_MAX] = n_sharp ? (float)sharp_max : NAN;
+}
+
+/**
+ * _derush_faces_store:
+ * @cat: the catalog, inside a transaction
+ * @photo_id: the photo
+ * @content_hash: the file version the faces were found on
+ * @faces: (array length=n) (nullable): its faces, original pixels
+ * @n: how many (0: looked, none found)
+ * @error: return location for a GError
+ *
+ * Stores the faces and their features (computed here: the catalog stores,
+ * detect/ computes).
+ */
+gboolean
+_derush_faces_store(DerushCatalog *cat, gint64 photo_id, guint64 content_hash,
+                    const DerushFace *faces, int n, GError **error)
+{
+  float features[DERUSH_N_FACE_FEATURES];
+  derush_face_features_compute(faces, n, features);
+  return _derush_catalog_store_faces(cat, photo_id, content_hash, faces, n, features, error);
 }
