@@ -104,8 +104,8 @@ cli_cmd_scan(CliContext *ctx, int argc, char **argv)
     return CLI_EXIT_FATAL;
   if (!dirs || !dirs[0])
     return cli_usage_error("scan", "no folder to scan");
-  if (threads < 0)
-    return cli_usage_error("scan", "--threads must be 0 (one per core) or more");
+  if (!cli_job_check_threads("scan", threads))
+    return CLI_EXIT_FATAL;
 
   /* The catalog stores absolute paths; scanning "." from two places must
    * name the same photos. */
@@ -138,14 +138,8 @@ cli_cmd_scan(CliContext *ctx, int argc, char **argv)
                                     &summary, &error);
   int signo = cli_job_end(job);
 
-  /* Interrupted: the library committed the partial work; report it either
-   * way, whether it returned TRUE or a cancellation error. */
-  if (signo) {
-    fprintf(stderr, "derush: interrupted; run the same scan again to finish\n");
-  } else if (!ok) {
-    cli_print_error(NULL, error);
+  if (!cli_job_report("scan", signo, ok, error))
     return CLI_EXIT_FATAL;
-  }
 
   const char *catalog_path = derush_catalog_get_path(ctx->catalog);
   if (json)
@@ -153,7 +147,5 @@ cli_cmd_scan(CliContext *ctx, int argc, char **argv)
   else
     print_summary_text(&summary, catalog_path);
 
-  if (signo)
-    return CLI_EXIT_SIGNAL + signo;
-  return summary.unreadable > 0 ? CLI_EXIT_BAD_FILES : CLI_EXIT_OK;
+  return cli_job_exit_status(signo, summary.unreadable);
 }

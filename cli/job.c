@@ -57,6 +57,35 @@ cli_job_end(CliJob *job)
   return signo;
 }
 
+gboolean
+cli_job_report(const char *command, int signo, gboolean ok, const GError *error)
+{
+  if (signo) {
+    fprintf(stderr, "derush: interrupted; run the same %s again to finish\n", command);
+    return TRUE;
+  }
+  if (!ok)
+    cli_print_model_error(error);
+  return ok;
+}
+
+int
+cli_job_exit_status(int signo, gint64 n_failed)
+{
+  if (signo)
+    return CLI_EXIT_SIGNAL + signo;
+  return n_failed > 0 ? CLI_EXIT_BAD_FILES : CLI_EXIT_OK;
+}
+
+gboolean
+cli_job_check_threads(const char *command, int threads)
+{
+  if (threads >= 0)
+    return TRUE;
+  cli_usage_error(command, "--threads must be 0 (one per core) or more");
+  return FALSE;
+}
+
 void
 cli_job_free(CliJob *job)
 {

@@ -153,6 +153,15 @@ cli_print_error(const char *path, const GError *error)
   }
 }
 
+void
+cli_print_model_error(const GError *error)
+{
+  if (g_error_matches(error, DERUSH_ERROR, DERUSH_ERROR_NOT_FOUND))
+    fprintf(stderr, "derush: %s\n", error->message);
+  else
+    cli_print_error(NULL, error);
+}
+
 /* ------------------------------------------------------------------- JSON */
 
 static void

@@ -79,23 +79,34 @@ cli_scan_photo_args(CliContext *ctx, char **files, int *n_failed)
 
 /**
  * cli_folder_arg:
- * @dirs: (nullable): the remaining arguments; only the first is used
+ * @ctx: the context, whose catalog is opened
+ * @command: the subcommand, for the usage error
+ * @dirs: (nullable): the remaining arguments: at most one folder
  * @under: (out) (transfer full): the folder made absolute, or NULL (the
  *   whole catalog) when none was given
  *
- * Returns: FALSE, with the reason printed, when the folder does not exist.
+ * The optional FOLDER of the commands over the catalog (analyze, detect,
+ * groups, cull, predict), then the catalog opened.
+ *
+ * Returns: FALSE, with the reason printed, when more than one folder was
+ * given, the folder does not exist or the catalog does not open (exit
+ * CLI_EXIT_FATAL).
  */
 gboolean
-cli_folder_arg(char **dirs, char **under)
+cli_folder_arg(CliContext *ctx, const char *command, char **dirs, char **under)
 {
   *under = NULL;
-  if (!dirs || !dirs[0])
-    return TRUE;
-  struct stat st;
-  if (stat(dirs[0], &st) != 0) {
-    cli_print_file_error(dirs[0], g_strerror(errno));
+  if (dirs && dirs[0] && dirs[1]) {
+    cli_usage_error(command, "give at most one folder");
     return FALSE;
   }
-  *under = g_canonicalize_filename(dirs[0], NULL);
-  return TRUE;
+  if (dirs && dirs[0]) {
+    struct stat st;
+    if (stat(dirs[0], &st) != 0) {
+      cli_print_file_error(dirs[0], g_strerror(errno));
+      return FALSE;
+    }
+    *under = g_canonicalize_filename(dirs[0], NULL);
+  }
+  return cli_open_catalog(ctx);
 }
