@@ -103,6 +103,31 @@ derush_decode_texture(const DerushPhoto *photo, int size, GCancellable *cancella
   return preview ? texture_from_preview(preview) : NULL;
 }
 
+/**
+ * derush_decode_texture_return:
+ * @task: the task whose worker thread this is
+ * @path: the photo's file
+ * @orientation: its EXIF orientation
+ * @size: long edge wanted, or 0 for the full size
+ * @cancellable: (nullable): the task's
+ *
+ * derush_decode_texture() in a GTask's worker: returns the texture, or the
+ * error, through @task (the viewer's and the compare view's decodes).
+ */
+void
+derush_decode_texture_return(GTask *task, const char *path, int orientation, int size,
+                             GCancellable *cancellable)
+{
+  GError *error = NULL;
+  DerushPhoto photo = {.path = (char *)path};
+  photo.meta.orientation = orientation;
+  GdkTexture *texture = derush_decode_texture(&photo, size, cancellable, &error);
+  if (texture)
+    g_task_return_pointer(task, texture, g_object_unref);
+  else
+    g_task_return_error(task, error);
+}
+
 /* The grid's thumbnail: the catalog's cached preview shrunk on load to
  * @size, made first when it is missing. */
 static GdkTexture *

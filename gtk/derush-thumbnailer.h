@@ -17,5 +17,7 @@ void derush_thumbnailer_set_capacity(DerushThumbnailer *self, guint capacity);
 
 GdkTexture *derush_decode_texture(const DerushPhoto *photo, int size, GCancellable *cancellable,
                                   GError **error);
+void derush_decode_texture_return(GTask *task, const char *path, int orientation, int size,
+                                  GCancellable *cancellable);
 
 G_END_DECLS

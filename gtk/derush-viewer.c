@@ -64,14 +64,7 @@ static void
 decode_worker(GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
   DecodeData *d = task_data;
-  GError *error = NULL;
-  DerushPhoto photo = {.path = d->path};
-  photo.meta.orientation = d->orientation;
-  GdkTexture *texture = derush_decode_texture(&photo, d->size, cancellable, &error);
-  if (texture)
-    g_task_return_pointer(task, texture, g_object_unref);
-  else
-    g_task_return_error(task, error);
+  derush_decode_texture_return(task, d->path, d->orientation, d->size, cancellable);
 }
 
 static void
