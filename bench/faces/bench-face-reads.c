@@ -14,6 +14,7 @@
 #include "detect/face-detect.h"
 #include <stdio.h>
 #include <time.h>
+#include "bench-util.h"
 
 static gboolean
 count_cb(gint64 id, const char *path, const DerushFace *faces, int n, gpointer user_data)
@@ -24,16 +25,6 @@ count_cb(gint64 id, const char *path, const DerushFace *faces, int n, gpointer u
   for (int i = 0; i < n; i++)
     counts[2] += derush_face_eyes_closed(&faces[i]);
   return TRUE;
-}
-
-/* CPU seconds of this (single-threaded) process: the shared machine's
- * load inflates wall times many times over. */
-static double
-cpu_now(void)
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 int
@@ -51,7 +42,7 @@ main(int argc, char **argv)
   g_assert_no_error(error);
 
   /* The photos and their faces, in one transaction. */
-  double start = cpu_now();
+  double start = bench_cpu_seconds();
   g_assert_true(_derush_catalog_begin(cat, &error));
   GPtrArray *paths = g_ptr_array_new_with_free_func(g_free);
   for (int i = 0; i < n; i++) {
@@ -84,29 +75,29 @@ main(int argc, char **argv)
     derush_meta_clear(&meta);
   }
   g_assert_true(_derush_catalog_commit(cat, &error));
-  double fill = cpu_now() - start;
+  double fill = bench_cpu_seconds() - start;
 
   /* Folder-wide: one query (best of 3). */
   gint64 counts[3] = {0};
   double one_query = G_MAXDOUBLE;
   for (int run = 0; run < 3; run++) {
     memset(counts, 0, sizeof counts);
-    start = cpu_now();
+    start = bench_cpu_seconds();
     g_assert_true(derush_catalog_foreach_faces(cat, dir, count_cb, counts, &error));
-    one_query = MIN(one_query, cpu_now() - start);
+    one_query = MIN(one_query, bench_cpu_seconds() - start);
   }
   g_assert_cmpint(counts[0], ==, n);
 
   /* Per photo: one call each (one run: it is the slow side). */
   gint64 per_faces = 0;
-  start = cpu_now();
+  start = bench_cpu_seconds();
   for (guint i = 0; i < paths->len; i++) {
     GArray *faces = NULL;
     g_assert_true(derush_catalog_get_faces(cat, paths->pdata[i], &faces, &error));
     per_faces += faces->len;
     g_array_unref(faces);
   }
-  double per_photo = cpu_now() - start;
+  double per_photo = bench_cpu_seconds() - start;
   g_assert_cmpint(per_faces, ==, counts[1]);
 
   printf("{\"photos\": %d, \"faces\": %" G_GINT64_FORMAT ", \"closed\": %" G_GINT64_FORMAT

@@ -13,6 +13,7 @@
 #include "detect/face-detect.h"
 #include <stdio.h>
 #include <time.h>
+#include "bench-util.h"
 
 static double
 cpu_ms(void)
@@ -20,13 +21,6 @@ cpu_ms(void)
   struct timespec ts;
   clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
   return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
 }
 
 int
@@ -97,8 +91,8 @@ main(int argc, char **argv)
         faces += found->len;
     }
   }
-  qsort(wall, n, sizeof(double), cmp_double);
-  qsort(cpu, n, sizeof(double), cmp_double);
+  qsort(wall, n, sizeof(double), bench_cmp_double);
+  qsort(cpu, n, sizeof(double), bench_cmp_double);
   double ws = 0, cs = 0;
   for (int i = 0; i < n; i++) {
     ws += wall[i];

@@ -15,34 +15,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
+#include "bench-util.h"
 
 #define SEC ((gint64)1000000000)
-
-/* splitmix64, as in bench/hash-search: the same stream on every machine. */
-static guint64
-next_random(guint64 *state)
-{
-  guint64 z = (*state += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
-/* Bit b set with probability 0.5 + bias * (b odd ? 1 : -1): real hash bits
- * are not fair coins (bench/hash-search/README.md). */
-static guint64
-random_hash(guint64 *state, double bias)
-{
-  if (bias == 0)
-    return next_random(state);
-  guint64 h = 0;
-  for (int b = 0; b < 64; b++) {
-    double p = 0.5 + ((b & 1) ? bias : -bias);
-    double u = (double)(next_random(state) >> 11) / (double)(1ULL << 53);
-    h |= (guint64)(u < p) << b;
-  }
-  return h;
-}
 
 /* @h with @n distinct random bits flipped. */
 static guint64
@@ -50,7 +25,7 @@ flip_bits(guint64 h, int n, guint64 *state)
 {
   guint64 mask = 0;
   while (__builtin_popcountll(mask) < n)
-    mask |= (guint64)1 << (next_random(state) % 64);
+    mask |= (guint64)1 << (bench_random(state) % 64);
   return h ^ mask;
 }
 
@@ -59,9 +34,9 @@ random_polar(DerushPolar *polar, guint64 *state)
 {
   guint8 *bytes = (guint8 *)polar;
   for (gsize i = 0; i < sizeof *polar; i++)
-    bytes[i] = (guint8)next_random(state);
+    bytes[i] = (guint8)bench_random(state);
   polar->valid = TRUE;
-  polar->rhash = next_random(state);
+  polar->rhash = bench_random(state);
 }
 
 static DerushGroupUnit *
@@ -72,22 +47,22 @@ make_units(gsize n, double bias, gboolean polar, guint64 seed, gsize *planted)
   gint64 t = 1700000000;
   *planted = 0;
   for (gsize i = 0; i < n; i++) {
-    t += next_random(&st) % 5 == 0 ? 600 + next_random(&st) % 4000 : next_random(&st) % 4;
+    t += bench_random(&st) % 5 == 0 ? 600 + bench_random(&st) % 4000 : bench_random(&st) % 4;
     u[i].id = (gint64)i + 1;
     u[i].has_time = TRUE;
     u[i].time_ns = t * SEC;
-    u[i].camera = 1 + next_random(&st) % 3;
-    u[i].score = (double)(next_random(&st) % 1000);
+    u[i].camera = 1 + bench_random(&st) % 3;
+    u[i].score = (double)(bench_random(&st) % 1000);
     u[i].sharpness = u[i].score;
     u[i].has_hashes = TRUE;
     gboolean copy = i % 10 == 9;
     u[i].hashes.dhash[0] =
-        copy ? flip_bits(u[i - 1].hashes.dhash[0], 2, &st) : random_hash(&st, bias);
+        copy ? flip_bits(u[i - 1].hashes.dhash[0], 2, &st) : bench_random_hash(&st, bias);
     u[i].hashes.phash[0] =
-        copy ? flip_bits(u[i - 1].hashes.phash[0], 2, &st) : random_hash(&st, bias);
+        copy ? flip_bits(u[i - 1].hashes.phash[0], 2, &st) : bench_random_hash(&st, bias);
     for (int x = 1; x < DERUSH_N_XFORMS; x++) {
-      u[i].hashes.dhash[x] = random_hash(&st, bias);
-      u[i].hashes.phash[x] = random_hash(&st, bias);
+      u[i].hashes.dhash[x] = bench_random_hash(&st, bias);
+      u[i].hashes.phash[x] = bench_random_hash(&st, bias);
     }
     if (polar) {
       if (copy) {
@@ -100,22 +75,6 @@ make_units(gsize n, double bias, gboolean polar, guint64 seed, gsize *planted)
     *planted += copy;
   }
   return u;
-}
-
-static double
-cpu_seconds(void)
-{
-  struct rusage ru;
-  getrusage(RUSAGE_SELF, &ru);
-  return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
-         (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-}
-
-static int
-cmp_double(gconstpointer a, gconstpointer b)
-{
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
 }
 
 /* Planted re-encodes (unit i, i % 10 == 9) in one near-duplicate group
@@ -184,13 +143,13 @@ main(int argc, char **argv)
   g_autoptr(GPtrArray) first = NULL;
   gboolean same = TRUE;
   for (int r = -1; r < runs; r++) {
-    double c0 = cpu_seconds();
+    double c0 = bench_cpu_seconds();
     gint64 t0 = g_get_monotonic_time();
     GPtrArray *groups = _derush_group_compute(units, (gsize)n, &opt, threads);
     gint64 t1 = g_get_monotonic_time();
     if (r >= 0) {
       wall[r] = (t1 - t0) / 1e6;
-      cpu[r] = cpu_seconds() - c0;
+      cpu[r] = bench_cpu_seconds() - c0;
     }
     if (!first) {
       first = groups;
@@ -216,8 +175,8 @@ main(int argc, char **argv)
   double wall_min = wall[0];
   for (int r = 1; r < runs; r++)
     wall_min = MIN(wall_min, wall[r]);
-  qsort(wall, runs, sizeof(double), cmp_double);
-  qsort(cpu, runs, sizeof(double), cmp_double);
+  qsort(wall, runs, sizeof(double), bench_cmp_double);
+  qsort(cpu, runs, sizeof(double), bench_cmp_double);
   int used_threads = threads > 0 ? threads : (int)g_get_num_processors();
 
   struct rusage ru;

@@ -9,34 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
-
-/* splitmix64: a tiny, well-mixed generator that gives the same stream on
- * every machine (GRand's stream is fine too, but this documents itself). */
-static guint64
-next_random(guint64 *state)
-{
-  guint64 z = (*state += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
-/* A random hash whose bit b is set with probability 0.5 + bias * (b odd ?
- * 1 : -1): real dHash bits are not fair coins, and skew makes MIH buckets
- * uneven. bias 0 gives uniform hashes. */
-static guint64
-random_hash(guint64 *state, double bias)
-{
-  if (bias == 0)
-    return next_random(state);
-  guint64 h = 0;
-  for (int b = 0; b < 64; b++) {
-    double p = 0.5 + ((b & 1) ? bias : -bias);
-    double u = (double)(next_random(state) >> 11) / (double)(1ULL << 53);
-    h |= (guint64)(u < p) << b;
-  }
-  return h;
-}
+#include "bench-util.h"
 
 /* @n hashes: @n_clusters clusters of @cluster_size (a centre and copies with
  * 0..@max_flips distinct bits flipped), the rest random, at shuffled
@@ -51,21 +24,21 @@ generate(gsize n, gsize n_clusters, int cluster_size, int max_flips, double bias
   for (gsize i = 0; i < n; i++)
     pos[i] = (guint32)i;
   for (gsize i = n - 1; i > 0; i--) {
-    gsize j = next_random(&state) % (i + 1);
+    gsize j = bench_random(&state) % (i + 1);
     guint32 t = pos[i];
     pos[i] = pos[j];
     pos[j] = t;
   }
   gsize t = 0;
   for (gsize c = 0; c < n_clusters && t + cluster_size <= n; c++) {
-    guint64 centre = random_hash(&state, bias);
+    guint64 centre = bench_random_hash(&state, bias);
     guint32 centre_pos = pos[t];
     hashes[pos[t++]] = centre;
     for (int k = 1; k < cluster_size; k++) {
-      int flips = (int)(next_random(&state) % (guint64)(max_flips + 1));
+      int flips = (int)(bench_random(&state) % (guint64)(max_flips + 1));
       guint64 h = centre, flipped = 0;
       while (flips > 0) {
-        guint64 bit = 1ULL << (next_random(&state) % 64);
+        guint64 bit = 1ULL << (bench_random(&state) % 64);
         if (flipped & bit)
           continue;
         flipped |= bit;
@@ -79,7 +52,7 @@ generate(gsize n, gsize n_clusters, int cluster_size, int max_flips, double bias
     }
   }
   for (; t < n; t++)
-    hashes[pos[t]] = random_hash(&state, bias);
+    hashes[pos[t]] = bench_random_hash(&state, bias);
   return hashes;
 }
 
@@ -100,25 +73,6 @@ has_pair(GArray *pairs, guint32 i, guint32 j)
     return FALSE;
   DerushNearDupPair *p = &g_array_index(pairs, DerushNearDupPair, lo);
   return p->i == i && p->j == j;
-}
-
-/* User + system CPU seconds of the process so far: on a shared machine the
- * wall time depends on the load, the CPU time much less. */
-static double
-cpu_seconds(void)
-{
-  struct rusage ru;
-  getrusage(RUSAGE_SELF, &ru);
-  return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
-         (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-}
-
-/* Sorts doubles (for the median). */
-static int
-cmp_double(gconstpointer a, gconstpointer b)
-{
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
 }
 
 /* Same pairs, same distances, same order. */
@@ -179,7 +133,7 @@ main(int argc, char **argv)
   DerushNearDupStats stats = {0};
   for (int r = 0; r < runs; r++) {
     g_clear_pointer(&pairs, g_array_unref);
-    double c0 = cpu_seconds();
+    double c0 = bench_cpu_seconds();
     gint64 t0 = g_get_monotonic_time();
     g_autoptr(DerushNearDupIndex) index = _derush_near_dup_index_new(hashes, (gsize)n, radius);
     gint64 t1 = g_get_monotonic_time();
@@ -188,7 +142,7 @@ main(int argc, char **argv)
     build_s[r] = (t1 - t0) / 1e6;
     search_s[r] = (t2 - t1) / 1e6;
     total_s[r] = (t2 - t0) / 1e6;
-    cpu_s[r] = cpu_seconds() - c0;
+    cpu_s[r] = bench_cpu_seconds() - c0;
   }
   gsize planted_found = 0;
   for (guint k = 0; k < planted->len; k++) {
@@ -198,10 +152,10 @@ main(int argc, char **argv)
   double total_min = total_s[0];
   for (int r = 1; r < runs; r++)
     total_min = MIN(total_min, total_s[r]);
-  qsort(total_s, runs, sizeof(double), cmp_double);
-  qsort(build_s, runs, sizeof(double), cmp_double);
-  qsort(search_s, runs, sizeof(double), cmp_double);
-  qsort(cpu_s, runs, sizeof(double), cmp_double);
+  qsort(total_s, runs, sizeof(double), bench_cmp_double);
+  qsort(build_s, runs, sizeof(double), bench_cmp_double);
+  qsort(search_s, runs, sizeof(double), bench_cmp_double);
+  qsort(cpu_s, runs, sizeof(double), bench_cmp_double);
 
   /* Exactness on a smaller set of the same mix, where brute force is fast. */
   gsize check_clusters = (gsize)(check_n * cluster_fraction / cluster_size);

@@ -30,23 +30,15 @@
 #include <glib/gstdio.h>
 #include <stdio.h>
 #include <time.h>
+#include "bench-util.h"
 
 #define N_PHOTOS 100000
 #define N_LABELS 1000
 
-static guint64
-next_random(guint64 *state)
-{
-  guint64 z = (*state += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
 static double
 uniform(guint64 *state)
 {
-  return (double)(next_random(state) >> 11) / (double)(1ULL << 53);
+  return (double)(bench_random(state) >> 11) / (double)(1ULL << 53);
 }
 
 static double
@@ -102,16 +94,6 @@ make_dataset(float *y)
   return ds;
 }
 
-/* Process CPU seconds (every thread): on a machine shared by many jobs the
- * wall time measures the queue as much as the work, the CPU time does not. */
-static double
-cpu_now(void)
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Times of the runs of one measure: wall and CPU. */
 typedef struct {
   double wall[64], cpu[64];
@@ -122,7 +104,7 @@ typedef struct {
 static void
 timer_start(Timer *t)
 {
-  t->c0 = cpu_now();
+  t->c0 = bench_cpu_seconds();
   t->t0 = g_get_monotonic_time();
 }
 
@@ -130,20 +112,13 @@ static void
 timer_stop(Timer *t, int run)
 {
   t->wall[run] = (g_get_monotonic_time() - t->t0) / 1e6;
-  t->cpu[run] = cpu_now() - t->c0;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-  double x = *(const double *)a, z = *(const double *)b;
-  return (x > z) - (x < z);
+  t->cpu[run] = bench_cpu_seconds() - t->c0;
 }
 
 static double
 median(double *v, int n)
 {
-  qsort(v, n, sizeof(double), cmp_double);
+  qsort(v, n, sizeof(double), bench_cmp_double);
   return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
