@@ -18,13 +18,8 @@ fixture_set_up(Fixture *f, gconstpointer data)
     f->paths[i] = g_build_filename(f->photos, name, NULL);
     test_make_quadrant_image(f->paths[i], 16 + i, 16);
   }
+  DerushCatalog *cat = test_open_scanned(f->catalog, cache, f->photos);
   g_autoptr(GError) error = NULL;
-  DerushCatalog *cat = derush_catalog_open(f->catalog, &error);
-  g_assert_no_error(error);
-  derush_catalog_set_cache_dir(cat, cache);
-  DerushScanSummary s;
-  const char *roots[] = {f->photos, NULL};
-  g_assert_true(derush_catalog_scan(cat, roots, NULL, &s, &error));
   for (int i = 0; i < N; i++) {
     g_autoptr(DerushPhoto) p = derush_catalog_get_photo(cat, f->paths[i], &error);
     g_assert_no_error(error);

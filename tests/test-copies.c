@@ -383,13 +383,8 @@ scan_and_analyze(const char *tmp, const char *root)
 {
   g_autofree char *db = g_build_filename(tmp, "catalog.db", NULL);
   g_autofree char *cache = g_build_filename(tmp, "cache", NULL);
+  DerushCatalog *cat = test_open_scanned(db, cache, root);
   g_autoptr(GError) error = NULL;
-  DerushCatalog *cat = derush_catalog_open(db, &error);
-  g_assert_no_error(error);
-  derush_catalog_set_cache_dir(cat, cache);
-  const char *roots[] = {root, NULL};
-  g_assert_true(derush_catalog_scan(cat, roots, NULL, NULL, &error));
-  g_assert_no_error(error);
   DerushAnalyzeOptions opt;
   derush_analyze_options_init(&opt);
   opt.detect = DERUSH_ANALYZE_DETECT_NEVER;

@@ -358,14 +358,7 @@ static DerushCatalog *
 scanned_catalog(const char *tmp)
 {
   g_autofree char *db = g_build_filename(tmp, "cat.db", NULL);
-  g_autoptr(GError) error = NULL;
-  DerushCatalog *cat = derush_catalog_open(db, &error);
-  g_assert_no_error(error);
-  const char *roots[] = {tmp, NULL};
-  DerushScanSummary sum;
-  g_assert_true(derush_catalog_scan(cat, roots, NULL, &sum, &error));
-  g_assert_no_error(error);
-  return cat;
+  return test_open_scanned(db, NULL, tmp);
 }
 
 static void

@@ -278,3 +278,17 @@ test_run_derush_killed(const char *catalog, const char *const *envp, int delay_m
   g_spawn_close_pid(pid);
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
+
+DerushCatalog *
+test_open_scanned(const char *db, const char *cache, const char *root)
+{
+  g_autoptr(GError) error = NULL;
+  DerushCatalog *cat = derush_catalog_open(db, &error);
+  g_assert_no_error(error);
+  if (cache)
+    derush_catalog_set_cache_dir(cat, cache);
+  const char *roots[] = {root, NULL};
+  g_assert_true(derush_catalog_scan(cat, roots, NULL, NULL, &error));
+  g_assert_no_error(error);
+  return cat;
+}

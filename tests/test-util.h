@@ -58,6 +58,10 @@ int test_run_derush_killed(const char *catalog, const char *const *envp, int del
                            gboolean (*ready)(gpointer user_data), gpointer user_data,
                            const char *const *args);
 
+/* The catalog @db opened (with its thumbnail cache in @cache, when given)
+ * after a scan of @root, asserting both worked. (transfer full) */
+DerushCatalog *test_open_scanned(const char *db, const char *cache, const char *root);
+
 /* Path of the demo set generated for the tests (made once per build). */
 const char *test_demo_dir(void);
 
