@@ -233,14 +233,15 @@ typedef struct {
   int stars;
   DerushLabel old_label; /* what the undo took away (or the redo brought back) */
   int old_stars;
+  DerushLabelSource source; /* a cull's labels are "auto": the cells draw them apart */
 } Change;
 
 static gboolean
 collect_change_cb(const DerushLabelEvent *event, gpointer user_data)
 {
   GArray *changes = user_data;
-  Change c = {event->photo_id, event->new_label, event->new_stars, event->old_label,
-              event->old_stars};
+  Change c = {event->photo_id,  event->new_label, event->new_stars,
+              event->old_label, event->old_stars, event->source};
   g_array_append_val(changes, c);
   return TRUE;
 }
@@ -272,7 +273,8 @@ _derush_window_relabel_since(DerushWindow *self, gint64 before, DerushPhotoItem 
     Change *c = &g_array_index(changes, Change, i);
     DerushPhotoItem *item = derush_photo_model_lookup_id(self->model, c->photo_id);
     if (item) {
-      derush_photo_item_set_label(item, c->label, c->stars);
+      /* As the catalog holds it: a reload draws the same cell. */
+      derush_photo_item_set_label_full(item, c->label, c->stars, c->source);
       if (first && !*first)
         *first = item;
     }

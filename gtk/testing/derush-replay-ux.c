@@ -103,7 +103,7 @@ print_cell_texts(DerushWindow *win, guint pos)
     return;
   }
   const DerushPhotoAnalysis *a = derush_photo_item_get_analysis(item);
-  g_autofree char *badge = derush_photo_text_group_badge(a);
+  g_autofree char *badge = derush_photo_text_group_badge(a, 0);
   g_autofree char *header = derush_group_header_at(G_LIST_MODEL(derush_window_get_model(win)), pos);
   const char *warning = derush_photo_text_warning(a);
   g_autofree char *sharpness = derush_photo_text_sharpness(item);
