@@ -186,13 +186,21 @@ derush_text_label_change(DerushLabel label, int stars, gboolean label_changed, g
   return g_strdup_printf("%s on %u photos", what, n_photos);
 }
 
-static gint64
-group_at(GListModel *model, guint pos)
+/**
+ * derush_group_at:
+ * @model: the grid's items, in the order shown.
+ * @pos: a position in @model.
+ *
+ * Returns: the group of the photo at @pos when it has other members in
+ *   view, else 0 (a photo in no group, a spacer, past the end).
+ */
+gint64
+derush_group_at(GListModel *model, guint pos)
 {
-  g_autoptr(DerushPhotoItem) item = g_list_model_get_item(model, pos);
-  if (!item)
+  g_autoptr(GObject) item = g_list_model_get_item(model, pos);
+  if (!item || !DERUSH_IS_PHOTO_ITEM(item))
     return 0;
-  const DerushPhotoAnalysis *a = derush_photo_item_get_analysis(item);
+  const DerushPhotoAnalysis *a = derush_photo_item_get_analysis(DERUSH_PHOTO_ITEM(item));
   return a->group_size >= 2 ? a->group_id : 0;
 }
 
@@ -210,13 +218,13 @@ group_at(GListModel *model, guint pos)
 guint
 derush_group_place_at(GListModel *model, guint pos)
 {
-  gint64 group = group_at(model, pos);
+  gint64 group = derush_group_at(model, pos);
   if (!group)
     return 0;
   guint place = DERUSH_GROUP_PLACE_IN;
-  if (pos == 0 || group_at(model, pos - 1) != group)
+  if (pos == 0 || derush_group_at(model, pos - 1) != group)
     place |= DERUSH_GROUP_PLACE_FIRST;
-  if (group_at(model, pos + 1) != group)
+  if (derush_group_at(model, pos + 1) != group)
     place |= DERUSH_GROUP_PLACE_LAST;
   return place;
 }

@@ -19,6 +19,7 @@ enum {
   DERUSH_GROUP_PLACE_FIRST = 1 << 1,
   DERUSH_GROUP_PLACE_LAST = 1 << 2,
 };
+gint64 derush_group_at(GListModel *model, guint pos);
 guint derush_group_place_at(GListModel *model, guint pos);
 char *derush_group_header_at(GListModel *model, guint pos);
 

@@ -368,10 +368,14 @@ move_cb(GtkWidget *widget, const char *action, GVariant *param)
   }
   if (vertical && viewer_shown(self))
     return;
-  int step = vertical ? (int)derush_window_get_n_columns(self) : 1;
-  int next = back ? pos - step : pos + step;
-  if (next < 0 || next >= (int)n)
-    return; /* stay at the edges, as the file manager does */
+  /* Up and Down by rows of the grid, which in "By Group" has spacers
+   * ending rows; Left and Right by photos. */
+  guint next = vertical ? derush_grid_layout_move_rows(self->layout, (guint)pos, back ? -1 : 1,
+                                                       derush_window_get_n_columns(self))
+               : back   ? (guint)pos - 1
+                        : (guint)pos + 1;
+  if (next >= n)
+    return; /* stay at the edges, as the file manager does (pos - 1 wraps past n) */
   _derush_window_select_position(self, next);
 }
 

@@ -397,7 +397,7 @@ test_cull_bursts(Fixture *f, gconstpointer data)
   g_autofree char *grid = g_build_filename(f->shots, "gtk-ux-cull-bursts-grid.png", NULL);
   g_autofree char *script = g_strdup_printf("wait-loaded\n"
                                             "wait-analyzed\n"
-                                            "sort group\n"
+                                            "pref thumb-size 120\n"
                                             "action win.cull-bursts\n"
                                             "cull-groups-respond cull\n"
                                             "wait-thumbnails\n"
