@@ -379,6 +379,19 @@ _derush_window_queue_status(DerushWindow *self)
 static void
 selection_changed_cb(GtkSelectionModel *model, guint position, guint n, DerushWindow *self)
 {
+  /* The grid's own keys (Page Down) select whatever slot they reach, a
+   * spacer too: the selection goes to the photo before it, on its row. */
+  if (_derush_window_get_current_position(self) < 0) {
+    g_autoptr(GtkBitset) set = gtk_selection_model_get_selection(model);
+    guint photo =
+        gtk_bitset_is_empty(set)
+            ? DERUSH_GRID_NONE
+            : derush_grid_layout_get_photo_before(self->layout, gtk_bitset_get_minimum(set));
+    if (photo != DERUSH_GRID_NONE) {
+      _derush_window_select_position(self, photo);
+      return;
+    }
+  }
   _derush_window_queue_status(self);
   if (g_str_equal(gtk_stack_get_visible_child_name(self->stack), "viewer")) {
     DerushPhotoItem *item = derush_window_get_current(self);
