@@ -210,12 +210,15 @@ update_max_columns_cb(gpointer data)
 }
 
 /* The width is known during size-allocate, where changing the grid's
- * columns trips GTK's own assertions: apply it from an idle. */
+ * columns trips GTK's own assertions: apply it from an idle, one that
+ * runs before the next frame's layout (a default idle waited behind the
+ * redraws of a busy window, and the grid kept its old columns, and the
+ * "By Group" spacers their old rows, for as long). */
 static void
 update_max_columns(DerushWindow *self)
 {
   if (!self->columns_idle)
-    self->columns_idle = g_idle_add(update_max_columns_cb, self);
+    self->columns_idle = g_idle_add_full(G_PRIORITY_HIGH_IDLE, update_max_columns_cb, self, NULL);
 }
 
 /* Textures kept for cells off screen, so that scrolling back shows them
