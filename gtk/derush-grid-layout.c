@@ -288,6 +288,21 @@ derush_grid_layout_set_columns(DerushGridLayout *self, guint columns)
     relayout(self);
 }
 
+/**
+ * derush_grid_layout_groups_changed:
+ *
+ * The photos' groups changed where they stand (an analysis that split or
+ * joined groups without moving a photo, so the sort had nothing to say):
+ * lays the rows out again.
+ */
+void
+derush_grid_layout_groups_changed(DerushGridLayout *self)
+{
+  g_return_if_fail(DERUSH_IS_GRID_LAYOUT(self));
+  if (self->grouped)
+    relayout(self);
+}
+
 /** derush_grid_layout_get_columns: Returns: the column count the spacers are laid out for. */
 guint
 derush_grid_layout_get_columns(DerushGridLayout *self)

@@ -16,6 +16,7 @@ DerushGridLayout *derush_grid_layout_new(GListModel *photos);
 
 void derush_grid_layout_set_grouped(DerushGridLayout *self, gboolean grouped);
 void derush_grid_layout_set_columns(DerushGridLayout *self, guint columns);
+void derush_grid_layout_groups_changed(DerushGridLayout *self);
 guint derush_grid_layout_get_columns(DerushGridLayout *self);
 guint derush_grid_layout_get_n_spacers(DerushGridLayout *self);
 

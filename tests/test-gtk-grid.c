@@ -194,6 +194,7 @@ test_by_group_rows(Fixture *f, gconstpointer data)
   const int moves = 10;
   g_autofree char *shot = g_build_filename(f->shots, "gtk-grid-by-group.png", NULL);
   g_autofree char *small = g_build_filename(f->shots, "gtk-grid-by-group-small.png", NULL);
+  g_autofree char *regrouped = g_build_filename(f->shots, "gtk-grid-regrouped.png", NULL);
   GString *script = g_string_new("wait-loaded\n"
                                  "wait-analyzed\n"
                                  "sort group\n"
@@ -225,13 +226,32 @@ test_by_group_rows(Fixture *f, gconstpointer data)
                          "sleep 200\n"
                          "print-subtitle\n"
                          "counters\n"
+                         /* Regrouped (a longer burst gap): laid out again. */
+                         "pref burst-gap 30\n"
+                         "wait-analyzed\n"
+                         "sleep 200\n"
+                         "screenshot %s\n"
+                         "print-cell-texts 0 200\n"
+                         "print-layout\n"
                          "quit\n",
-                         small);
+                         small, regrouped);
   g_autofree char *out = NULL, *err = NULL;
   g_assert_cmpint(run_app(f, garden, script->str, &out, &err), ==, 0);
   g_string_free(script, TRUE);
   check_screenshot(out, shot);
   check_screenshot(out, small);
+  check_screenshot(out, regrouped);
+
+  /* The output in three parts: default size, small cells, regrouped. */
+  g_autofree char *third_marker = g_strdup_printf("screenshot %s", regrouped);
+  char *third = strstr(out, third_marker);
+  g_assert_nonnull(third);
+  g_autoptr(GPtrArray) regrouped_cells = parse_cells(third);
+  Layout after = {0};
+  parse_layout(third, &after);
+  check_layout(&after, regrouped_cells, "regrouped");
+  g_ptr_array_unref(after.slots);
+  *third = '\0';
 
   g_autoptr(GPtrArray) cells = parse_cells(out);
   g_assert_cmpuint(cells->len, >, 20);
