@@ -29,6 +29,11 @@
  *                            relation best|exact|edited|burst|scene|badge
  *                            TEXT|header TEXT|warning TEXT|sharpness TEXT",
  *                            "-" where there is none, group 0 when none
+ *   select-slot N            select the grid's slot N (a photo or a spacer)
+ *                            as the grid's own keys (Page Down) do
+ *   print-layout             print what the grid lays out: "layout columns
+ *                            C items N", then "slot POS NAME" for each
+ *                            photo and "slot POS -" for each spacer
  */
 #include "derush-replay-ux.h"
 #include "derush-photo-model.h"
@@ -37,13 +42,11 @@
 #include "derush-compare.h"
 #include "derush-viewer.h"
 
-static const char *const commands[] = {"menu-open",           "menu-screenshot",
-                                       "menu-state",          "menu-close",
-                                       "focus-header",        "press",
-                                       "print-focus",         "print-cell-texts",
-                                       "print-compare",       "click-compare-strip",
-                                       "print-page",          "print-histogram",
-                                       "cull-groups-respond", NULL};
+static const char *const commands[] = {
+    "menu-open",  "menu-screenshot", "menu-state",          "menu-close",    "focus-header",
+    "press",      "print-focus",     "print-cell-texts",    "print-compare", "click-compare-strip",
+    "print-page", "print-histogram", "cull-groups-respond", "print-layout",  "select-slot",
+    NULL};
 
 /** derush_replay_ux_handles: TRUE when @cmd is one of this file's commands. */
 gboolean
@@ -103,7 +106,7 @@ print_cell_texts(DerushWindow *win, guint pos)
     return;
   }
   const DerushPhotoAnalysis *a = derush_photo_item_get_analysis(item);
-  g_autofree char *badge = derush_photo_text_group_badge(a);
+  g_autofree char *badge = derush_photo_text_group_badge(a, 0);
   g_autofree char *header = derush_group_header_at(G_LIST_MODEL(derush_window_get_model(win)), pos);
   const char *warning = derush_photo_text_warning(a);
   g_autofree char *sharpness = derush_photo_text_sharpness(item);
@@ -209,6 +212,21 @@ derush_replay_ux_run(DerushWindow *win, const char *cmd, const char *a1, const c
     }
     g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "%s is not in the group compared", a1);
     return FALSE;
+  } else if (g_str_equal(cmd, "select-slot") && a1) {
+    gtk_widget_activate_action(GTK_WIDGET(derush_window_get_grid_view(win)), "list.select-item",
+                               "(ubb)", (guint)g_ascii_strtoull(a1, NULL, 10), FALSE, FALSE);
+  } else if (g_str_equal(cmd, "print-layout")) {
+    guint columns;
+    GListModel *items = derush_window_get_grid_items(win, &columns);
+    guint n = g_list_model_get_n_items(items);
+    g_print("layout columns %u items %u\n", columns, n);
+    for (guint pos = 0; pos < n; pos++) {
+      g_autoptr(GObject) item = g_list_model_get_item(items, pos);
+      g_print("slot %u %s\n", pos,
+              DERUSH_IS_PHOTO_ITEM(item)
+                  ? derush_photo_item_get_display_name(DERUSH_PHOTO_ITEM(item))
+                  : "-");
+    }
   } else if (g_str_equal(cmd, "print-cell-texts") && a1) {
     guint first = (guint)g_ascii_strtoull(a1, NULL, 10);
     guint last = a2 ? (guint)g_ascii_strtoull(a2, NULL, 10) : first;
