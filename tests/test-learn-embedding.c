@@ -68,86 +68,111 @@ test_missing(void)
   for (guint i = 0; i < ds->photos->len; i++)
     for (int k = 0; k < N_COLS; k++)
       g_assert_true(isnan(cell(ds, i, col[k])));
-  /* An embedding of another version of the photo is not current. */
+  shoot_free(&s);
+
+  /* Twelve singles, five kept, seven trashed (relabelled), each with an
+   * embedding but the last, which is of another version of the photo:
+   * not current, so missing too. */
+  shoot_make(&s, 0, 12, 3);
   g_autoptr(GError) error = NULL;
   g_assert_true(_derush_catalog_begin(s.cat, &error));
-  for (guint i = 0; i < 10; i++)
-    store_embedding(&s, i, i % 2, i == 9 ? 77 : 1000 + i);
+  for (guint i = 0; i < 12; i++)
+    store_embedding(&s, i, i < 5 ? 0 : 1, i == 11 ? 77 : 1000 + i);
   g_assert_true(_derush_catalog_commit(s.cat, &error));
-  g_autoptr(DerushDataset) with = load(&s);
+  g_autoptr(DerushDataset) with = _derush_dataset_load_relabelable(s.cat, &error);
+  g_assert_no_error(error);
+  int label_of[12];
+  for (guint i = 0; i < 12; i++)
+    label_of[i] = i < 5;
+  _derush_dataset_relabel(with, label_of);
   for (int k = 0; k < N_COLS; k++)
-    g_assert_true(isnan(cell(with, 9, col[k])));
-  g_assert_false(isnan(cell(with, 6, col[KEEP_SIM])));
-  /* The dataset holds no embedding once built (100 MB at 100k photos). */
-  for (guint i = 0; i < with->photos->len; i++)
-    g_assert_null(g_array_index(with->photos, DerushLearnPhoto, i).embedding);
+    g_assert_true(isnan(cell(with, 11, col[k])));
+  g_assert_cmpfloat(cell(with, 6, col[MARGIN]), <, -0.5);
+  /* A keeper has four other keepers: too few, but six trashed. */
+  g_assert_true(isnan(cell(with, 0, col[KEEP_SIM])));
+  g_assert_cmpfloat(cell(with, 0, col[TRASH_SIM]), <, 0);
+  /* A plain load drops the embeddings once built (100 MB at 100k photos). */
+  g_autoptr(DerushDataset) plain = load(&s);
+  for (guint i = 0; i < plain->photos->len; i++)
+    g_assert_null(g_array_index(plain->photos, DerushLearnPhoto, i).embedding);
   shoot_free(&s);
+}
+
+static void
+label_each(Shoot *s, const guint *photos, guint n, DerushLabel label)
+{
+  for (guint k = 0; k < n; k++)
+    shoot_label_one(s, photos[k], label);
 }
 
 static void
 test_similarity(void)
 {
-  /* One burst (photos 0-2, one CV group) and six singles (3-8). Axis 0 is
-   * the look of the kept photos, axis 1 the trashed ones'; photo 8 has no
-   * embedding. */
+  /* One burst (photos 0-2, one CV group) and fourteen singles (3-16).
+   * Axis 0 is the look of the kept photos, axis 1 the trashed ones';
+   * photo 16 has no embedding. */
   Shoot s;
-  shoot_make(&s, 1, 6, 5);
-  static const int axis[8] = {0, 0, 1, 0, 1, 0, 1, 0};
+  shoot_make(&s, 1, 14, 5);
+  static const int axis[16] = {0, 0, 1, 0, 0, 0, 0, 1, 1, 1, 1, 1, 0, 0, 1, 1};
   g_autoptr(GError) error = NULL;
   g_assert_true(_derush_catalog_begin(s.cat, &error));
-  for (guint i = 0; i < 8; i++)
+  for (guint i = 0; i < 16; i++)
     store_embedding(&s, i, axis[i], 1000 + i);
   g_assert_true(_derush_catalog_commit(s.cat, &error));
-  shoot_label_one(&s, 0, DERUSH_LABEL_KEEP);
-  shoot_label_one(&s, 2, DERUSH_LABEL_TRASH);
-  shoot_label_one(&s, 4, DERUSH_LABEL_TRASH);
+  static const guint keep[] = {0, 3, 4, 5, 6}, trash[] = {7, 8, 9, 10, 11};
+  label_each(&s, keep, G_N_ELEMENTS(keep), DERUSH_LABEL_KEEP);
+  label_each(&s, trash, G_N_ELEMENTS(trash), DERUSH_LABEL_TRASH);
   int col[N_COLS];
   find_columns(col);
 
   g_autoptr(DerushDataset) ds = load(&s);
   g_assert_cmpint(ds->cv_group[0], ==, ds->cv_group[1]);
   g_assert_cmpint(ds->cv_group[0], !=, ds->cv_group[3]);
-  g_assert_cmpint(ds->cv_group[3], !=, ds->cv_group[5]);
-  /* The only keeper is photo 0: photo 5 (single, its look) is close to it,
-   * photo 1 (its burst) is not compared with it, nor is photo 0 itself. */
-  g_assert_cmpfloat(cell(ds, 5, col[KEEP_SIM]), >, 0.5);
-  g_assert_cmpfloat(cell(ds, 5, col[TRASH_SIM]), <, 0);
-  g_assert_cmpfloat(cell(ds, 5, col[MARGIN]), >, 0.5);
+  g_assert_cmpint(ds->cv_group[3], !=, ds->cv_group[12]);
+  /* Five keepers and five trashed: photo 12 (a single of the keepers'
+   * look) is close to the keepers. */
+  g_assert_cmpfloat(cell(ds, 12, col[KEEP_SIM]), >, 0.5);
+  g_assert_cmpfloat(cell(ds, 12, col[TRASH_SIM]), <, 0);
+  g_assert_cmpfloat(cell(ds, 12, col[MARGIN]), >, 0.5);
+  g_assert_cmpfloat(cell(ds, 14, col[MARGIN]), <, -0.5);
+  /* Photo 1 is not compared with its burst's keeper (photo 0), nor photo
+   * 3 with itself: four keepers left, too few to trust. */
   g_assert_true(isnan(cell(ds, 1, col[KEEP_SIM])));
-  g_assert_true(isnan(cell(ds, 0, col[KEEP_SIM])));
-  /* Trash outside the burst (photo 4) still counts for photo 1. */
-  g_assert_cmpfloat(cell(ds, 1, col[TRASH_SIM]), <, 0);
   g_assert_true(isnan(cell(ds, 1, col[MARGIN])));
-  /* Photo 6 looks like the trash; photo 8 has no embedding. */
-  g_assert_cmpfloat(cell(ds, 6, col[MARGIN]), <, -0.5);
+  g_assert_cmpfloat(cell(ds, 1, col[TRASH_SIM]), <, 0);
+  g_assert_true(isnan(cell(ds, 3, col[KEEP_SIM])));
   for (int k = 0; k < N_COLS; k++)
-    g_assert_true(isnan(cell(ds, 8, col[k])));
+    g_assert_true(isnan(cell(ds, 16, col[k])));
 
-  /* A second keeper outside the burst: photo 0 now has a keeper to be
-   * compared with. An auto label is not the user's and changes nothing. */
-  gint64 seven = g_array_index(s.ids, gint64, 7);
+  /* One more keeper: photo 3 has its five. An auto label is not the
+   * user's and changes nothing. */
+  gint64 thirteen = g_array_index(s.ids, gint64, 13);
   DerushLabelChange auto_keep = {.set_label = TRUE, .label = DERUSH_LABEL_KEEP};
-  g_assert_true(_derush_catalog_set_labels_each(s.cat, &seven, &auto_keep, 1, DERUSH_SOURCE_AUTO,
+  g_assert_true(_derush_catalog_set_labels_each(s.cat, &thirteen, &auto_keep, 1, DERUSH_SOURCE_AUTO,
                                                 NULL, &error));
   g_autoptr(DerushDataset) with_auto = load(&s);
-  g_assert_true(isnan(cell(with_auto, 0, col[KEEP_SIM])));
-  shoot_label_one(&s, 3, DERUSH_LABEL_KEEP);
+  g_assert_true(isnan(cell(with_auto, 3, col[KEEP_SIM])));
+  shoot_label_one(&s, 12, DERUSH_LABEL_KEEP);
   g_autoptr(DerushDataset) more = load(&s);
-  g_assert_cmpfloat(cell(more, 0, col[KEEP_SIM]), >, 0.5);
   g_assert_cmpfloat(cell(more, 3, col[KEEP_SIM]), >, 0.5);
+  g_assert_cmpfloat(cell(more, 1, col[KEEP_SIM]), >, 0.5);
 
   /* Relabelling (eval learning's photographer) follows the labels given,
    * not the catalog's. */
   g_autoptr(DerushDataset) re = _derush_dataset_load_relabelable(s.cat, &error);
   g_assert_no_error(error);
-  int label_of[9] = {-1, -1, -1, -1, -1, -1, -1, -1, -1};
+  int label_of[17];
+  for (guint i = 0; i < 17; i++)
+    label_of[i] = -1;
   _derush_dataset_relabel(re, label_of);
-  g_assert_true(isnan(cell(re, 5, col[KEEP_SIM])));
-  label_of[6] = 1; /* a keeper of the other look */
-  label_of[3] = 0;
+  g_assert_true(isnan(cell(re, 12, col[KEEP_SIM])));
+  for (guint k = 0; k < 5; k++) {
+    label_of[trash[k]] = 1; /* the other look kept */
+    label_of[keep[k]] = 0;
+  }
   _derush_dataset_relabel(re, label_of);
-  g_assert_cmpfloat(cell(re, 4, col[KEEP_SIM]), >, 0.5);
-  g_assert_cmpfloat(cell(re, 5, col[MARGIN]), <, -0.5);
+  g_assert_cmpfloat(cell(re, 14, col[MARGIN]), >, 0.5);
+  g_assert_cmpfloat(cell(re, 12, col[MARGIN]), <, -0.5);
 
   /* Their reasons in words. */
   g_autofree char *like = _derush_reason_text(col[MARGIN], 0.8, 1);
