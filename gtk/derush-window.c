@@ -210,12 +210,15 @@ update_max_columns_cb(gpointer data)
 }
 
 /* The width is known during size-allocate, where changing the grid's
- * columns trips GTK's own assertions: apply it from an idle. */
+ * columns trips GTK's own assertions: apply it from an idle, one that
+ * runs before the next frame's layout (a default idle waited behind the
+ * redraws of a busy window, and the grid kept its old columns, and the
+ * "By Group" spacers their old rows, for as long). */
 static void
 update_max_columns(DerushWindow *self)
 {
   if (!self->columns_idle)
-    self->columns_idle = g_idle_add(update_max_columns_cb, self);
+    self->columns_idle = g_idle_add_full(G_PRIORITY_HIGH_IDLE, update_max_columns_cb, self, NULL);
 }
 
 /* Textures kept for cells off screen, so that scrolling back shows them
@@ -376,9 +379,48 @@ _derush_window_queue_status(DerushWindow *self)
     self->status_idle = g_idle_add(update_status_cb, self);
 }
 
+/* Spacers are never selected, whatever selected them: the grid's own keys
+ * (Page Down selects any slot), a rubber band, Ctrl+A, a range from one
+ * photo to another. A spacer alone hands the selection to the photo
+ * before it, on its row; among photos it is dropped, so no empty slot
+ * lights up. Returns: TRUE when the selection changed. */
+static gboolean
+drop_spacers(DerushWindow *self, GtkSelectionModel *model)
+{
+  if (derush_grid_layout_get_n_spacers(self->layout) == 0)
+    return FALSE;
+  g_autoptr(GtkBitset) set = gtk_selection_model_get_selection(model);
+  g_autoptr(GtkBitset) spacers = gtk_bitset_new_empty();
+  gboolean photos = FALSE;
+  GtkBitsetIter iter;
+  guint pos;
+  for (gboolean ok = gtk_bitset_iter_init_first(&iter, set, &pos); ok;
+       ok = gtk_bitset_iter_next(&iter, &pos)) {
+    if (derush_grid_layout_get_photo(self->layout, pos) == DERUSH_GRID_NONE)
+      gtk_bitset_add(spacers, pos);
+    else
+      photos = TRUE;
+  }
+  if (gtk_bitset_is_empty(spacers))
+    return FALSE;
+  if (!photos) {
+    guint photo =
+        derush_grid_layout_get_photo_before(self->layout, gtk_bitset_get_minimum(spacers));
+    if (photo == DERUSH_GRID_NONE)
+      return FALSE;
+    _derush_window_select_position(self, photo);
+    return TRUE;
+  }
+  g_autoptr(GtkBitset) none = gtk_bitset_new_empty();
+  gtk_selection_model_set_selection(model, none, spacers);
+  return TRUE;
+}
+
 static void
 selection_changed_cb(GtkSelectionModel *model, guint position, guint n, DerushWindow *self)
 {
+  if (drop_spacers(self, model))
+    return; /* selection-changed comes again */
   _derush_window_queue_status(self);
   if (g_str_equal(gtk_stack_get_visible_child_name(self->stack), "viewer")) {
     DerushPhotoItem *item = derush_window_get_current(self);
