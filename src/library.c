@@ -100,7 +100,13 @@ derush_restart_with_idle_threads(char **argv)
   if (g_getenv("OMP_WAIT_POLICY"))
     return;
   g_setenv("OMP_WAIT_POLICY", "passive", TRUE);
-  execv("/proc/self/exe", argv);
+  /* The path the link names, not the link: under valgrind executing
+   * "/proc/self/exe" runs the tool itself, which refuses to start ("You
+   * cannot run ... directly"), while reading the link gives the program's
+   * path. derush-full's model commands and derush-gtk could not run under
+   * valgrind at all. */
+  g_autofree char *self = g_file_read_link("/proc/self/exe", NULL);
+  execv(self ? self : "/proc/self/exe", argv);
 }
 
 /**
