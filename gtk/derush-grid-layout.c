@@ -352,6 +352,27 @@ derush_grid_layout_get_position(DerushGridLayout *self, guint photo)
 }
 
 /**
+ * derush_grid_layout_get_photo_before:
+ * @position: a position in the grid.
+ *
+ * Spacers only end rows, so the photo before one is on its row.
+ *
+ * Returns: the index of the photo at @position or, for a spacer, of the
+ *   nearest photo before it; DERUSH_GRID_NONE past the end.
+ */
+guint
+derush_grid_layout_get_photo_before(DerushGridLayout *self, guint position)
+{
+  g_return_val_if_fail(DERUSH_IS_GRID_LAYOUT(self), DERUSH_GRID_NONE);
+  if (position >= n_slots(self))
+    return DERUSH_GRID_NONE;
+  for (guint t = position + 1; t-- > 0;)
+    if (slot_at(self, t) != DERUSH_GRID_NONE)
+      return slot_at(self, t);
+  return DERUSH_GRID_NONE;
+}
+
+/**
  * derush_grid_layout_move_rows:
  * @photo: an index in the photos' model.
  * @rows: how many rows down (up when negative).
@@ -375,13 +396,9 @@ derush_grid_layout_move_rows(DerushGridLayout *self, guint photo, int rows, guin
   if (self->slots)
     columns = self->columns;
   gint64 target = (gint64)position + (gint64)rows * MAX(columns, 1);
-  if (target < 0 || target >= n_slots(self))
+  if (target < 0)
     return DERUSH_GRID_NONE;
-  /* Spacers only end rows: the photo before one is on its row. */
-  for (gint64 t = target; t >= 0; t--)
-    if (slot_at(self, (guint)t) != DERUSH_GRID_NONE)
-      return slot_at(self, (guint)t);
-  return DERUSH_GRID_NONE;
+  return derush_grid_layout_get_photo_before(self, (guint)target);
 }
 
 /**

@@ -23,6 +23,7 @@ guint derush_grid_layout_get_n_spacers(DerushGridLayout *self);
 gboolean derush_grid_layout_is_spacer(gpointer item);
 guint derush_grid_layout_get_photo(DerushGridLayout *self, guint position);
 guint derush_grid_layout_get_position(DerushGridLayout *self, guint photo);
+guint derush_grid_layout_get_photo_before(DerushGridLayout *self, guint position);
 guint derush_grid_layout_move_rows(DerushGridLayout *self, guint photo, int rows, guint columns);
 guint derush_grid_layout_count_photos(DerushGridLayout *self, const GtkBitset *set);
 

@@ -210,12 +210,15 @@ update_max_columns_cb(gpointer data)
 }
 
 /* The width is known during size-allocate, where changing the grid's
- * columns trips GTK's own assertions: apply it from an idle. */
+ * columns trips GTK's own assertions: apply it from an idle, one that
+ * runs before the next frame's layout (a default idle waited behind the
+ * redraws of a busy window, and the grid kept its old columns, and the
+ * "By Group" spacers their old rows, for as long). */
 static void
 update_max_columns(DerushWindow *self)
 {
   if (!self->columns_idle)
-    self->columns_idle = g_idle_add(update_max_columns_cb, self);
+    self->columns_idle = g_idle_add_full(G_PRIORITY_HIGH_IDLE, update_max_columns_cb, self, NULL);
 }
 
 /* Textures kept for cells off screen, so that scrolling back shows them
@@ -379,6 +382,19 @@ _derush_window_queue_status(DerushWindow *self)
 static void
 selection_changed_cb(GtkSelectionModel *model, guint position, guint n, DerushWindow *self)
 {
+  /* The grid's own keys (Page Down) select whatever slot they reach, a
+   * spacer too: the selection goes to the photo before it, on its row. */
+  if (_derush_window_get_current_position(self) < 0) {
+    g_autoptr(GtkBitset) set = gtk_selection_model_get_selection(model);
+    guint photo =
+        gtk_bitset_is_empty(set)
+            ? DERUSH_GRID_NONE
+            : derush_grid_layout_get_photo_before(self->layout, gtk_bitset_get_minimum(set));
+    if (photo != DERUSH_GRID_NONE) {
+      _derush_window_select_position(self, photo);
+      return;
+    }
+  }
   _derush_window_queue_status(self);
   if (g_str_equal(gtk_stack_get_visible_child_name(self->stack), "viewer")) {
     DerushPhotoItem *item = derush_window_get_current(self);

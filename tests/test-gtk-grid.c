@@ -211,6 +211,8 @@ test_by_group_rows(Fixture *f, gconstpointer data)
     g_string_append(script, "key Right\nprint-current\n");
   for (int k = 0; k < moves; k++)
     g_string_append(script, "key Up\nprint-current\n");
+  /* The grid's own keys (Page Down) select a slot, a spacer too. */
+  g_string_append(script, "select-slot 3\nprint-current\n");
   /* Small cells: more columns, laid out again. */
   g_string_append_printf(script,
                          "pref thumb-size 120\n"
@@ -277,7 +279,7 @@ test_by_group_rows(Fixture *f, gconstpointer data)
    * last photo where the column is an empty slot), Right to the next photo
    * in order, Up one row up. */
   g_autoptr(GPtrArray) currents = parse_currents(first);
-  g_assert_cmpuint(currents->len, ==, 3 * moves + 1);
+  g_assert_cmpuint(currents->len, ==, 3 * moves + 2);
   g_assert_cmpstr(currents->pdata[0], ==, ((Cell *)cells->pdata[0])->name);
   guint snapped = 0;
   for (int k = 1; k <= 3 * moves; k++) {
@@ -295,6 +297,13 @@ test_by_group_rows(Fixture *f, gconstpointer data)
   g_test_message("%u of %d vertical moves ended on a row's last photo (an empty slot below/above)",
                  snapped, 2 * moves);
   g_assert_cmpuint(snapped, >, 0);
+  /* A spacer selected goes to the photo before it, on its row (the demo
+   * garden's first group has two photos: slots 2 and 3 are spacers). */
+  g_assert_true(is_spacer(&big, 3));
+  guint before = 3;
+  while (is_spacer(&big, before))
+    before--;
+  g_assert_cmpstr(currents->pdata[3 * moves + 1], ==, big.slots->pdata[before]);
   g_ptr_array_unref(big.slots);
   g_ptr_array_unref(little.slots);
 

@@ -29,6 +29,8 @@
  *                            relation best|exact|edited|burst|scene|badge
  *                            TEXT|header TEXT|warning TEXT|sharpness TEXT",
  *                            "-" where there is none, group 0 when none
+ *   select-slot N            select the grid's slot N (a photo or a spacer)
+ *                            as the grid's own keys (Page Down) do
  *   print-layout             print what the grid lays out: "layout columns
  *                            C items N", then "slot POS NAME" for each
  *                            photo and "slot POS -" for each spacer
@@ -43,7 +45,8 @@
 static const char *const commands[] = {
     "menu-open",  "menu-screenshot", "menu-state",          "menu-close",    "focus-header",
     "press",      "print-focus",     "print-cell-texts",    "print-compare", "click-compare-strip",
-    "print-page", "print-histogram", "cull-groups-respond", "print-layout",  NULL};
+    "print-page", "print-histogram", "cull-groups-respond", "print-layout",  "select-slot",
+    NULL};
 
 /** derush_replay_ux_handles: TRUE when @cmd is one of this file's commands. */
 gboolean
@@ -209,6 +212,9 @@ derush_replay_ux_run(DerushWindow *win, const char *cmd, const char *a1, const c
     }
     g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "%s is not in the group compared", a1);
     return FALSE;
+  } else if (g_str_equal(cmd, "select-slot") && a1) {
+    gtk_widget_activate_action(GTK_WIDGET(derush_window_get_grid_view(win)), "list.select-item",
+                               "(ubb)", (guint)g_ascii_strtoull(a1, NULL, 10), FALSE, FALSE);
   } else if (g_str_equal(cmd, "print-layout")) {
     guint columns;
     GListModel *items = derush_window_get_grid_items(win, &columns);

@@ -296,6 +296,9 @@ cmd_print_shown(DerushReplay *self, const Line *l)
 static gboolean
 cmd_print_subtitle(DerushReplay *self, const Line *l)
 {
+  /* The header follows the labels from an idle: let it catch up. */
+  if (derush_window_is_status_pending(self->window))
+    return FALSE;
   g_print("subtitle %s\n", derush_window_get_subtitle(self->window));
   return TRUE;
 }
