@@ -13,7 +13,7 @@
  * runs it. */
 #include "catalog/catalog-private.h"
 #include "detect/detect-private.h"
-#include "nn/plan.h" /* _nn_cpu_us */
+#include "nn/plan.h" /* _derush_nn_cpu_us */
 #include <stdio.h>
 
 #define COMMIT_EVERY 200
@@ -53,7 +53,7 @@ now_ms(void)
 static double
 cpu_ms(void)
 {
-  return _nn_cpu_us() / 1000.0;
+  return _derush_nn_cpu_us() / 1000.0;
 }
 
 static int

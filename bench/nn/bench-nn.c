@@ -5,7 +5,7 @@
  *
  *   derush-bench-nn MODEL INPUT.f32 N,C,H,W RUNS */
 #include "nn/nn.h"
-#include "nn/plan.h" /* _nn_cpu_us */
+#include "nn/plan.h" /* _derush_nn_cpu_us */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,7 +57,7 @@ main(int argc, char **argv)
   }
   gint64 t2 = g_get_monotonic_time();
   double *ms = g_new(double, MAX(runs, 1));
-  gint64 cpu0 = _nn_cpu_us();
+  gint64 cpu0 = _derush_nn_cpu_us();
   for (int i = 0; i < runs; i++) {
     gint64 a = g_get_monotonic_time();
     if (!_derush_nn_model_run(m, (const float *)data, shape, 4, &error)) {
@@ -66,7 +66,7 @@ main(int argc, char **argv)
     }
     ms[i] = (g_get_monotonic_time() - a) / 1000.0;
   }
-  double cpu_ms = (_nn_cpu_us() - cpu0) / 1000.0 / MAX(runs, 1);
+  double cpu_ms = (_derush_nn_cpu_us() - cpu0) / 1000.0 / MAX(runs, 1);
   qsort(ms, runs, sizeof(double), cmp_double);
   printf("{\"runtime\": \"derush\", \"load_ms\": %.1f, \"first_ms\": %.1f, \"median_ms\": %.2f, "
          "\"min_ms\": %.2f, \"runs\": %d, \"vmhwm_mb\": %.1f, \"rss_growth_mb\": %.1f, "

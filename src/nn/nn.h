@@ -67,6 +67,10 @@ int _derush_nn_model_n_reference_steps(DerushNnModel *model);
 /* Steps of the current plan run for nodes of operator @op ("Concat": 0 when
  * every Concat was done in place). */
 int _derush_nn_model_n_steps_of(DerushNnModel *model, const char *op);
+/* Process CPU time in microseconds (DERUSH_NN_PROFILE's clock; callers'
+ * per-stage figures use it too): a loaded machine inflates it less than
+ * the wall clock. */
+gint64 _derush_nn_cpu_us(void);
 /* Plans built so far: one per input shape while at most 4 shapes alternate
  * (the model keeps the 4 most recently used). */
 int _derush_nn_model_n_plans_built(DerushNnModel *model);

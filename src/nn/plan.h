@@ -6,6 +6,7 @@
 #define DERUSH_NN_PLAN_H
 
 #include "nn/nn-backend.h"
+#include "nn/nn.h"
 
 typedef struct {
   int rank;
@@ -73,9 +74,6 @@ void _nn_plan_free(NnPlan *pl);
 /* plan-profile.c: with DERUSH_NN_PROFILE set, where the plan's forwards
  * spent their time, per kernel and per step, on stderr. */
 void _nn_plan_profile_report(NnPlan *pl);
-/* CPU time of the process (all threads) in microseconds: steadier than
- * the wall clock on a loaded machine. */
-gint64 _nn_cpu_us(void);
 
 /* For the planners. */
 int _nn_plan_new_val(NnPlan *pl, int rank, const int64_t *dims);
