@@ -100,9 +100,10 @@ cli_cmd_apply(CliContext *ctx, int argc, char **argv)
     cli_print_error(derush_catalog_get_path(ctx->catalog), error);
     return CLI_EXIT_FATAL;
   }
-  printf("Done: %" G_GINT64_FORMAT " file%s, %" G_GINT64_FORMAT " failed; 'derush undo-apply'"
-         " restores them\n",
-         sum.done, sum.done == 1 ? "" : "s", sum.failed);
+  /* Nothing done (a full or unwritable destination): nothing to undo. */
+  printf("Done: %" G_GINT64_FORMAT " file%s, %" G_GINT64_FORMAT " failed%s\n", sum.done,
+         sum.done == 1 ? "" : "s", sum.failed,
+         sum.done > 0 ? "; 'derush undo-apply' restores them" : "");
   return sum.failed > 0 ? CLI_EXIT_BAD_FILES : CLI_EXIT_OK;
 }
 

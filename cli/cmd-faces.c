@@ -76,6 +76,33 @@ print_text(const char *path, const GArray *faces)
   }
 }
 
+/* The catalog, when one is there to read (--catalog, or the default one
+ * already made): its stored detections spare the object detector's
+ * forward. `derush faces` never creates a catalog. */
+static DerushCatalog *
+catalog_if_any(CliContext *ctx)
+{
+  g_autofree char *path =
+      ctx->catalog_path ? g_strdup(ctx->catalog_path) : derush_default_catalog_path();
+  if (!g_file_test(path, G_FILE_TEST_IS_REGULAR))
+    return NULL;
+  return cli_open_catalog(ctx) ? ctx->catalog : NULL;
+}
+
+/* The photo's current detections in @cat (NULL when none: then the
+ * library runs the detector itself, if its model is found). */
+static GArray *
+stored_detections(DerushCatalog *cat, const char *path)
+{
+  if (!cat)
+    return NULL;
+  g_autoptr(GError) error = NULL;
+  GArray *dets = derush_catalog_get_detections(cat, path, &error);
+  if (!dets)
+    g_debug("%s", error->message);
+  return dets;
+}
+
 int
 cli_cmd_faces(CliContext *ctx, int argc, char **argv)
 {
@@ -94,7 +121,9 @@ cli_cmd_faces(CliContext *ctx, int argc, char **argv)
       "Runs YuNet and the open/closed eye classifier on each FILE (models found in\n"
       "--model-dir, $DERUSH_MODEL_DIR, $XDG_DATA_HOME/derush/models or the installed\n"
       "data folder). Coordinates are in the upright original's pixels; eyes_open is\n"
-      "p(open) of the eyes at landmarks 0 and 1 (null when too small to tell).",
+      "p(open) of the eyes at landmarks 0 and 1 (null when too small to tell).\n"
+      "People found by the object detector (stored by `derush detect`/`analyze` in the\n"
+      "catalog, or run here when its model is found) say where small faces may be.",
       entries);
   if (!cli_option_context_parse(context, &argc, &argv))
     return CLI_EXIT_FATAL;
@@ -106,12 +135,14 @@ cli_cmd_faces(CliContext *ctx, int argc, char **argv)
     cli_print_error(NULL, model_error);
     return CLI_EXIT_FATAL;
   }
+  DerushCatalog *cat = catalog_if_any(ctx);
   int n_failed = 0;
   for (int i = 0; files[i]; i++) {
     g_autoptr(GError) error = NULL;
     g_autofree char *path = g_canonicalize_filename(files[i], NULL);
+    g_autoptr(GArray) dets = stored_detections(cat, path);
     GArray *faces = NULL;
-    if (!derush_faces_detect_file(path, NULL, &faces, &error)) {
+    if (!derush_faces_detect_file_with_detections(path, NULL, dets, &faces, &error)) {
       cli_print_error(path, error);
       n_failed++;
       continue;

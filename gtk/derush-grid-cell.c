@@ -198,7 +198,7 @@ snapshot_face_badges(DerushGridCell *self, GtkSnapshot *snapshot, const DerushPh
   }
 }
 
-/* Analysis results: the group badge ("Burst 2/6", bottom left, with a
+/* Analysis results: the group badge ("Copy · 3", bottom left, with a
  * star on the group's best pick) and a blur/exposure warning (top right,
  * under the RAW marker, and a row lower when the label badge would reach
  * it: small cells). Muted colours on a scrim: they inform, while the label
@@ -219,18 +219,20 @@ snapshot_overlays(DerushGridCell *self, GtkSnapshot *snapshot, const graphene_re
   float y1 = frame->origin.y + frame->size.height - 6 - PREDICTION_BAR;
 
   self->photo = *frame;
-  g_autofree char *badge = derush_photo_text_group_badge(a);
+  g_autofree char *badge = derush_photo_text_group_badge(a, 0);
   float bottom_row = y1; /* where the group badge's row starts */
   if (badge) {
     float w, h, star_w = 0;
     pill_size(self, badge, &w, &h);
     if (a->is_best)
       pill_size(self, "★", &star_w, NULL), star_w += 4;
-    /* A narrow portrait photo in a small cell: the count alone, so the
-     * badge stays on the photo instead of spilling over its neighbour. */
-    if (x0 + star_w + w > x1) {
+    /* A narrow portrait photo in a small cell: a shorter word, then its
+     * letter, so the badge stays on the photo instead of spilling over
+     * its neighbour, and still names the relation. */
+    for (int form = 1; form <= 2 && x0 + star_w + w > x1; form++) {
       g_free(badge);
-      badge = derush_photo_text_group_badge_short(a);
+      badge = derush_photo_text_group_badge(a, form);
+      pill_size(self, badge, &w, &h);
     }
     bottom_row = y1 - h;
     float x = x0;

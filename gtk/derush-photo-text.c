@@ -31,39 +31,54 @@ derush_group_kind_title(DerushGroupKind kind)
   return "Group";
 }
 
-/**
- * derush_photo_text_group_badge:
- * @a: a photo's analysis.
- *
- * The grid cell's badge: the kind and how many members the group has in
- * this folder ("Burst · 6"; the tooltip gives the photo's place in it).
- *
- * Returns: (transfer full) (nullable): NULL when the photo is in no group.
- */
-char *
-derush_photo_text_group_badge(const DerushPhotoAnalysis *a)
+/* What the cell's badge calls the photo: the best pick stands for its
+ * group, so it gives the group's kind ("Burst", "Duplicates"); any other
+ * member gives what it is to the best pick, the decision it calls for (a
+ * copy goes, a burst frame loses to the best, a scene shot may stay).
+ * @form: 0 the word, 1 a shorter word, 2 one letter. */
+static const char *
+badge_word(const DerushPhotoAnalysis *a, int form)
 {
-  if (!a->group_id || a->group_size < 2)
-    return NULL;
-  return g_strdup_printf("%s · %u", derush_group_kind_title(a->group_kind), a->group_size);
+  static const char *const words[][3] = {
+      [DERUSH_RELATION_EXACT] = {"Copy", "Copy", "C"},
+      [DERUSH_RELATION_EDITED] = {"Edited", "Edited", "E"},
+      [DERUSH_RELATION_BURST] = {"Burst", "Burst", "B"},
+      [DERUSH_RELATION_SCENE] = {"Scene", "Scene", "S"},
+  };
+  if (!a->is_best && a->relation != DERUSH_RELATION_BEST &&
+      (guint)a->relation < G_N_ELEMENTS(words) && words[a->relation][0])
+    return words[a->relation][form];
+  if (a->group_kind == DERUSH_GROUP_NEAR_DUP)
+    return form == 0 ? "Duplicates" : form == 1 ? "Dups" : "D";
+  if (a->group_kind == DERUSH_GROUP_BURST)
+    return form == 2 ? "B" : "Burst";
+  return form == 2 ? "G" : derush_group_kind_title(a->group_kind);
 }
 
 /**
- * derush_photo_text_group_badge_short:
+ * derush_photo_text_group_badge:
  * @a: a photo's analysis.
+ * @form: 0 for the full badge, 1 and 2 for the shorter ones a narrow cell
+ *   falls back to.
  *
- * The badge for a cell too narrow for derush_photo_text_group_badge()
- * (a portrait photo in the smallest cells): the count alone ("×6"); the
- * colour, the tooltip and the side panel still tell the kind.
+ * The grid cell's badge: what the photo is in its group and how many
+ * photos the group has in view ("Burst · 6" on a burst's best pick, "Copy ·
+ * 3", "Edited · 3", "Burst · 6", "Scene · 3" on the others, as the header
+ * "Burst · 6 photos" counts them). Narrow cells (a portrait photo in the
+ * smallest cells) take the word alone (form 1: "Copy", "Dups"), then its
+ * letter (form 2: "C"): the kind stays named, never a bare "×3".
  *
  * Returns: (transfer full) (nullable): NULL when the photo is in no group.
  */
 char *
-derush_photo_text_group_badge_short(const DerushPhotoAnalysis *a)
+derush_photo_text_group_badge(const DerushPhotoAnalysis *a, int form)
 {
   if (!a->group_id || a->group_size < 2)
     return NULL;
-  return g_strdup_printf("×%u", a->group_size);
+  form = CLAMP(form, 0, 2);
+  if (form == 0)
+    return g_strdup_printf("%s · %u", badge_word(a, 0), a->group_size);
+  return g_strdup(badge_word(a, form));
 }
 
 /**
@@ -208,13 +223,21 @@ derush_text_label_change(DerushLabel label, int stars, gboolean label_changed, g
   return g_strdup_printf("%s on %u photos", what, n_photos);
 }
 
-static gint64
-group_at(GListModel *model, guint pos)
+/**
+ * derush_group_at:
+ * @model: the grid's items, in the order shown.
+ * @pos: a position in @model.
+ *
+ * Returns: the group of the photo at @pos when it has other members in
+ *   view, else 0 (a photo in no group, a spacer, past the end).
+ */
+gint64
+derush_group_at(GListModel *model, guint pos)
 {
-  g_autoptr(DerushPhotoItem) item = g_list_model_get_item(model, pos);
-  if (!item)
+  g_autoptr(GObject) item = g_list_model_get_item(model, pos);
+  if (!item || !DERUSH_IS_PHOTO_ITEM(item))
     return 0;
-  const DerushPhotoAnalysis *a = derush_photo_item_get_analysis(item);
+  const DerushPhotoAnalysis *a = derush_photo_item_get_analysis(DERUSH_PHOTO_ITEM(item));
   return a->group_size >= 2 ? a->group_id : 0;
 }
 
@@ -232,13 +255,13 @@ group_at(GListModel *model, guint pos)
 guint
 derush_group_place_at(GListModel *model, guint pos)
 {
-  gint64 group = group_at(model, pos);
+  gint64 group = derush_group_at(model, pos);
   if (!group)
     return 0;
   guint place = DERUSH_GROUP_PLACE_IN;
-  if (pos == 0 || group_at(model, pos - 1) != group)
+  if (pos == 0 || derush_group_at(model, pos - 1) != group)
     place |= DERUSH_GROUP_PLACE_FIRST;
-  if (group_at(model, pos + 1) != group)
+  if (derush_group_at(model, pos + 1) != group)
     place |= DERUSH_GROUP_PLACE_LAST;
   return place;
 }

@@ -6,8 +6,7 @@
 G_BEGIN_DECLS
 
 const char *derush_group_kind_title(DerushGroupKind kind);
-char *derush_photo_text_group_badge(const DerushPhotoAnalysis *a);
-char *derush_photo_text_group_badge_short(const DerushPhotoAnalysis *a);
+char *derush_photo_text_group_badge(const DerushPhotoAnalysis *a, int form);
 char *derush_photo_text_group_header(const DerushPhotoAnalysis *a);
 const char *derush_photo_text_warning(const DerushPhotoAnalysis *a);
 char *derush_photo_text_soft(const DerushPhotoAnalysis *a);
@@ -21,6 +20,7 @@ enum {
   DERUSH_GROUP_PLACE_FIRST = 1 << 1,
   DERUSH_GROUP_PLACE_LAST = 1 << 2,
 };
+gint64 derush_group_at(GListModel *model, guint pos);
 guint derush_group_place_at(GListModel *model, guint pos);
 char *derush_group_header_at(GListModel *model, guint pos);
 

@@ -155,10 +155,9 @@ static void
 strip_changed_cb(DerushSidePanel *self)
 {
   DerushStripKind kind = derush_group_strip_get_kind(self->group_strip);
-  /* The strip may still show the last photo's group for a moment after the
-   * panel lost its photo (an apply moved it out of the folder): nothing to
-   * describe then. derush-gtk crashed here once (derush_photo_text_best on
-   * a NULL item, CI at 34c43b4, the move-undo GUI test). */
+  /* The strip follows the panel's photo (update_details), so it shows no
+   * group without one; checked again as derush_photo_text_best() needs an
+   * item. */
   gboolean shown = kind != DERUSH_STRIP_NONE && self->item;
   gtk_widget_set_visible(self->strip_group, shown);
   if (!shown)
@@ -220,7 +219,11 @@ update_details(DerushSidePanel *self)
     set_row(self->name_row, "No photo selected");
     for (AdwActionRow **r = &self->status_row; r <= &self->faces_row; r++)
       set_row(*r, NULL);
-    gtk_widget_set_visible(self->faces_group, FALSE);
+    /* The strip too: left on the last photo, it would go on showing (and
+     * holding) a photo an apply just moved away, and describe its group
+     * for no photo when the folder is listed again (derush-gtk crashed
+     * there on a NULL item in CI at 34c43b4, the move-undo GUI test). */
+    update_analysis(self);
     return;
   }
   const DerushPhoto *p = derush_photo_item_get_photo(self->item);

@@ -233,14 +233,15 @@ typedef struct {
   int stars;
   DerushLabel old_label; /* what the undo took away (or the redo brought back) */
   int old_stars;
+  DerushLabelSource source; /* a cull's labels are "auto": the cells draw them apart */
 } Change;
 
 static gboolean
 collect_change_cb(const DerushLabelEvent *event, gpointer user_data)
 {
   GArray *changes = user_data;
-  Change c = {event->photo_id, event->new_label, event->new_stars, event->old_label,
-              event->old_stars};
+  Change c = {event->photo_id,  event->new_label, event->new_stars,
+              event->old_label, event->old_stars, event->source};
   g_array_append_val(changes, c);
   return TRUE;
 }
@@ -272,7 +273,8 @@ _derush_window_relabel_since(DerushWindow *self, gint64 before, DerushPhotoItem 
     Change *c = &g_array_index(changes, Change, i);
     DerushPhotoItem *item = derush_photo_model_lookup_id(self->model, c->photo_id);
     if (item) {
-      derush_photo_item_set_label(item, c->label, c->stars);
+      /* As the catalog holds it: a reload draws the same cell. */
+      derush_photo_item_set_label_full(item, c->label, c->stars, c->source);
       if (first && !*first)
         *first = item;
     }
@@ -366,10 +368,14 @@ move_cb(GtkWidget *widget, const char *action, GVariant *param)
   }
   if (vertical && viewer_shown(self))
     return;
-  int step = vertical ? (int)derush_window_get_n_columns(self) : 1;
-  int next = back ? pos - step : pos + step;
-  if (next < 0 || next >= (int)n)
-    return; /* stay at the edges, as the file manager does */
+  /* Up and Down by rows of the grid, which in "By Group" has spacers
+   * ending rows; Left and Right by photos. */
+  guint next = vertical ? derush_grid_layout_move_rows(self->layout, (guint)pos, back ? -1 : 1,
+                                                       derush_window_get_n_columns(self))
+               : back   ? (guint)pos - 1
+                        : (guint)pos + 1;
+  if (next >= n)
+    return; /* stay at the edges, as the file manager does (pos - 1 wraps past n) */
   _derush_window_select_position(self, next);
 }
 

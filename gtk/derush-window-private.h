@@ -7,6 +7,7 @@
 #include "derush-compare.h"
 #include "derush-folder-session.h"
 #include "derush-grid-cell.h"
+#include "derush-grid-layout.h"
 #include "derush-photo-item.h"
 #include "derush-side-panel.h"
 #include "derush-thumbnailer.h"
@@ -62,7 +63,8 @@ struct _DerushWindow {
   /* an apply or its undo is moving files (derush-apply-dialog.c) */
   gboolean applying;
 
-  /* view: model -> multi-selection -> grid */
+  /* view: model -> layout (spacers in "By Group") -> multi-selection -> grid */
+  DerushGridLayout *layout;
   GtkMultiSelection *selection;
   GPtrArray *cells; /* live DerushGridCells (weak), to count grid columns */
 

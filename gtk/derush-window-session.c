@@ -152,8 +152,10 @@ derush_window_apply_analysis(DerushWindow *self, GHashTable *table, gboolean gro
   DerushPhotoItem *current = derush_window_get_current(self);
   if (current)
     derush_photo_item_notify_analysis(current);
-  if (groups_changed)
+  if (groups_changed) {
     derush_side_panel_groups_changed(self->side_panel);
+    derush_grid_layout_groups_changed(self->layout);
+  }
   g_debug("analysis: %u records for %u photos", g_hash_table_size(table),
           derush_photo_model_get_n_photos(self->model));
   return told;

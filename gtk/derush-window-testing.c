@@ -103,9 +103,11 @@ derush_window_set_sort(DerushWindow *self, DerushSortMode mode)
     gtk_drop_down_set_selected(self->sort_dropdown, mode);
   if (!derush_photo_model_set_sort(self->model, mode))
     return;
-  /* The "By Group" sort heads each group (derush-grid-cell.c). */
+  /* The "By Group" sort heads each group (derush-grid-cell.c) and starts
+   * it on a row of its own (derush-grid-layout.c). */
   for (guint i = 0; i < self->cells->len; i++)
     derush_grid_cell_set_group_headers(self->cells->pdata[i], mode == DERUSH_SORT_GROUP);
+  derush_grid_layout_set_grouped(self->layout, mode == DERUSH_SORT_GROUP);
   _derush_window_queue_status(self);
 }
 
@@ -185,6 +187,20 @@ GtkGridView *
 derush_window_get_grid_view(DerushWindow *self)
 {
   return self->grid_view;
+}
+
+/**
+ * derush_window_get_grid_items:
+ * @columns: (out): the column count the "By Group" sort's spacers were
+ *   laid out for
+ * Returns: (transfer none): what the grid lays out: the photos shown and
+ *   the spacers (derush-grid-layout.c).
+ */
+GListModel *
+derush_window_get_grid_items(DerushWindow *self, guint *columns)
+{
+  *columns = derush_grid_layout_get_columns(self->layout);
+  return G_LIST_MODEL(self->layout);
 }
 
 /** derush_window_get_side_panel: Returns: (transfer none): the DerushSidePanel. */

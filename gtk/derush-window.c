@@ -118,7 +118,7 @@ setup_cb(GtkSignalListItemFactory *factory, GtkListItem *list_item, DerushWindow
 {
   GtkWidget *cell = derush_grid_cell_new(self->thumbnailer);
   derush_grid_cell_set_thumb_size(DERUSH_GRID_CELL(cell), self->thumb_size);
-  derush_grid_cell_set_list_item(DERUSH_GRID_CELL(cell), list_item, G_LIST_MODEL(self->model));
+  derush_grid_cell_set_list_item(DERUSH_GRID_CELL(cell), list_item, G_LIST_MODEL(self->layout));
   derush_grid_cell_set_group_headers(DERUSH_GRID_CELL(cell),
                                      derush_photo_model_get_sort(self->model) == DERUSH_SORT_GROUP);
   gtk_list_item_set_child(list_item, cell);
@@ -131,8 +131,17 @@ setup_cb(GtkSignalListItemFactory *factory, GtkListItem *list_item, DerushWindow
 static void
 bind_cb(GtkSignalListItemFactory *factory, GtkListItem *list_item, DerushWindow *self)
 {
-  derush_grid_cell_set_item(DERUSH_GRID_CELL(gtk_list_item_get_child(list_item)),
-                            gtk_list_item_get_item(list_item));
+  GtkWidget *cell = gtk_list_item_get_child(list_item);
+  gpointer item = gtk_list_item_get_item(list_item);
+  /* A spacer (the end of a row before a group): an empty cell that no
+   * click selects or opens, and no hover lights. */
+  gboolean photo = !derush_grid_layout_is_spacer(item);
+  gtk_list_item_set_selectable(list_item, photo);
+  gtk_list_item_set_activatable(list_item, photo);
+  if (gtk_widget_get_parent(cell))
+    (photo ? gtk_widget_remove_css_class : gtk_widget_add_css_class)(gtk_widget_get_parent(cell),
+                                                                     "derush-spacer");
+  derush_grid_cell_set_item(DERUSH_GRID_CELL(cell), photo ? item : NULL);
 }
 
 static void
@@ -196,16 +205,20 @@ update_max_columns_cb(gpointer data)
   guint columns = (guint)MAX(1.0, (width - 24) / cell);
   if (gtk_grid_view_get_max_columns(self->grid_view) != columns)
     gtk_grid_view_set_max_columns(self->grid_view, columns);
+  derush_grid_layout_set_columns(self->layout, columns);
   return G_SOURCE_REMOVE;
 }
 
 /* The width is known during size-allocate, where changing the grid's
- * columns trips GTK's own assertions: apply it from an idle. */
+ * columns trips GTK's own assertions: apply it from an idle, one that
+ * runs before the next frame's layout (a default idle waited behind the
+ * redraws of a busy window, and the grid kept its old columns, and the
+ * "By Group" spacers their old rows, for as long). */
 static void
 update_max_columns(DerushWindow *self)
 {
   if (!self->columns_idle)
-    self->columns_idle = g_idle_add(update_max_columns_cb, self);
+    self->columns_idle = g_idle_add_full(G_PRIORITY_HIGH_IDLE, update_max_columns_cb, self, NULL);
 }
 
 /* Textures kept for cells off screen, so that scrolling back shows them
@@ -240,16 +253,23 @@ _derush_window_set_thumb_size(DerushWindow *self, int size)
 
 /**
  * _derush_window_get_current_position:
- * Returns: the first selected position, or -1.
+ * Returns: the first selected photo's position in the photos' model (not
+ *   the grid's, which has spacers in the "By Group" sort), or -1.
  */
 int
 _derush_window_get_current_position(DerushWindow *self)
 {
   g_autoptr(GtkBitset) set =
       gtk_selection_model_get_selection(GTK_SELECTION_MODEL(self->selection));
-  if (gtk_bitset_is_empty(set))
-    return -1;
-  return (int)gtk_bitset_get_minimum(set);
+  GtkBitsetIter iter;
+  guint pos;
+  for (gboolean ok = gtk_bitset_iter_init_first(&iter, set, &pos); ok;
+       ok = gtk_bitset_iter_next(&iter, &pos)) {
+    guint photo = derush_grid_layout_get_photo(self->layout, pos);
+    if (photo != DERUSH_GRID_NONE)
+      return (int)photo;
+  }
+  return -1;
 }
 
 /** derush_window_get_current: Returns: (transfer none) (nullable): the first selected item. */
@@ -273,22 +293,26 @@ _derush_window_get_selected(DerushWindow *self)
   GtkBitsetIter iter;
   guint pos;
   for (gboolean ok = gtk_bitset_iter_init_first(&iter, set, &pos); ok;
-       ok = gtk_bitset_iter_next(&iter, &pos))
-    g_ptr_array_add(items, g_list_model_get_item(G_LIST_MODEL(self->model), pos));
+       ok = gtk_bitset_iter_next(&iter, &pos)) {
+    guint photo = derush_grid_layout_get_photo(self->layout, pos);
+    if (photo != DERUSH_GRID_NONE) /* a spacer a rubber band or Ctrl+A took in */
+      g_ptr_array_add(items, g_list_model_get_item(G_LIST_MODEL(self->model), photo));
+  }
   return items;
 }
 
-/** _derush_window_select_position: selects only @position and scrolls to it. */
+/** _derush_window_select_position: selects only the photo at @position (in the photos' model)
+ * and scrolls to it. */
 void
 _derush_window_select_position(DerushWindow *self, guint position)
 {
   guint n = g_list_model_get_n_items(G_LIST_MODEL(self->model));
   if (n == 0)
     return;
-  position = MIN(position, n - 1);
-  gtk_selection_model_select_item(GTK_SELECTION_MODEL(self->selection), position, TRUE);
+  guint at = derush_grid_layout_get_position(self->layout, MIN(position, n - 1));
+  gtk_selection_model_select_item(GTK_SELECTION_MODEL(self->selection), at, TRUE);
   /* GTK 4.8 has no gtk_grid_view_scroll_to (4.12): use the list action. */
-  gtk_widget_activate_action(GTK_WIDGET(self->grid_view), "list.scroll-to-item", "u", position);
+  gtk_widget_activate_action(GTK_WIDGET(self->grid_view), "list.scroll-to-item", "u", at);
 }
 
 void
@@ -298,9 +322,14 @@ derush_window_select(DerushWindow *self, guint position, guint n)
   if (position >= total)
     return;
   _derush_window_select_position(self, position);
-  if (n > 1)
-    gtk_selection_model_select_range(GTK_SELECTION_MODEL(self->selection), position,
-                                     MIN(n, total - position), TRUE);
+  if (n > 1) {
+    /* From the first photo to the last, the spacers between them too
+     * (the labels skip them). */
+    guint first = derush_grid_layout_get_position(self->layout, position);
+    guint last = derush_grid_layout_get_position(self->layout, MIN(position + n, total) - 1);
+    gtk_selection_model_select_range(GTK_SELECTION_MODEL(self->selection), first, last - first + 1,
+                                     TRUE);
+  }
 }
 
 static gboolean
@@ -313,7 +342,7 @@ update_status_cb(gpointer data)
   derush_photo_model_get_stats(self->model, &stats);
   g_autoptr(GtkBitset) set =
       gtk_selection_model_get_selection(GTK_SELECTION_MODEL(self->selection));
-  stats.selected = (guint)gtk_bitset_get_size(set);
+  stats.selected = derush_grid_layout_count_photos(self->layout, set);
   derush_side_panel_set_stats(self->side_panel, &stats);
   derush_side_panel_set_item(self->side_panel, derush_window_get_current(self));
 
@@ -350,9 +379,48 @@ _derush_window_queue_status(DerushWindow *self)
     self->status_idle = g_idle_add(update_status_cb, self);
 }
 
+/* Spacers are never selected, whatever selected them: the grid's own keys
+ * (Page Down selects any slot), a rubber band, Ctrl+A, a range from one
+ * photo to another. A spacer alone hands the selection to the photo
+ * before it, on its row; among photos it is dropped, so no empty slot
+ * lights up. Returns: TRUE when the selection changed. */
+static gboolean
+drop_spacers(DerushWindow *self, GtkSelectionModel *model)
+{
+  if (derush_grid_layout_get_n_spacers(self->layout) == 0)
+    return FALSE;
+  g_autoptr(GtkBitset) set = gtk_selection_model_get_selection(model);
+  g_autoptr(GtkBitset) spacers = gtk_bitset_new_empty();
+  gboolean photos = FALSE;
+  GtkBitsetIter iter;
+  guint pos;
+  for (gboolean ok = gtk_bitset_iter_init_first(&iter, set, &pos); ok;
+       ok = gtk_bitset_iter_next(&iter, &pos)) {
+    if (derush_grid_layout_get_photo(self->layout, pos) == DERUSH_GRID_NONE)
+      gtk_bitset_add(spacers, pos);
+    else
+      photos = TRUE;
+  }
+  if (gtk_bitset_is_empty(spacers))
+    return FALSE;
+  if (!photos) {
+    guint photo =
+        derush_grid_layout_get_photo_before(self->layout, gtk_bitset_get_minimum(spacers));
+    if (photo == DERUSH_GRID_NONE)
+      return FALSE;
+    _derush_window_select_position(self, photo);
+    return TRUE;
+  }
+  g_autoptr(GtkBitset) none = gtk_bitset_new_empty();
+  gtk_selection_model_set_selection(model, none, spacers);
+  return TRUE;
+}
+
 static void
 selection_changed_cb(GtkSelectionModel *model, guint position, guint n, DerushWindow *self)
 {
+  if (drop_spacers(self, model))
+    return; /* selection-changed comes again */
   _derush_window_queue_status(self);
   if (g_str_equal(gtk_stack_get_visible_child_name(self->stack), "viewer")) {
     DerushPhotoItem *item = derush_window_get_current(self);
@@ -364,7 +432,10 @@ selection_changed_cb(GtkSelectionModel *model, guint position, guint n, DerushWi
 static void
 activate_cb(GtkGridView *view, guint position, DerushWindow *self)
 {
-  _derush_window_select_position(self, position);
+  guint photo = derush_grid_layout_get_photo(self->layout, position);
+  if (photo == DERUSH_GRID_NONE)
+    return; /* a spacer */
+  _derush_window_select_position(self, photo);
   _derush_window_show_viewer(self, TRUE);
 }
 
@@ -382,7 +453,8 @@ _derush_window_show_viewer(DerushWindow *self, gboolean show)
     gtk_stack_set_visible_child_name(self->stack, "grid");
     int pos = _derush_window_get_current_position(self);
     if (pos >= 0)
-      gtk_widget_activate_action(GTK_WIDGET(self->grid_view), "list.scroll-to-item", "u", pos);
+      gtk_widget_activate_action(GTK_WIDGET(self->grid_view), "list.scroll-to-item", "u",
+                                 derush_grid_layout_get_position(self->layout, pos));
     gtk_widget_grab_focus(GTK_WIDGET(self->grid_view));
   }
   _derush_window_update_actions(self);
@@ -596,6 +668,7 @@ derush_window_dispose(GObject *object)
   gtk_widget_dispose_template(GTK_WIDGET(self), DERUSH_TYPE_WINDOW);
 
   g_clear_object(&self->selection);
+  g_clear_object(&self->layout);
   g_clear_object(&self->model);
   g_clear_pointer(&self->cells, g_ptr_array_unref);
   g_clear_object(&self->thumbnailer);
@@ -802,7 +875,11 @@ derush_window_init(DerushWindow *self)
   apply_style(self);
 
   self->model = derush_photo_model_new();
-  self->selection = gtk_multi_selection_new(G_LIST_MODEL(g_object_ref(self->model)));
+  /* The grid lays out the photos with the "By Group" sort's row-ending
+   * spacers (derush-grid-layout.c): positions in the selection are the
+   * layout's, mapped to the photos' by the functions below. */
+  self->layout = derush_grid_layout_new(G_LIST_MODEL(self->model));
+  self->selection = gtk_multi_selection_new(G_LIST_MODEL(g_object_ref(self->layout)));
   g_signal_connect(self->selection, "selection-changed", G_CALLBACK(selection_changed_cb), self);
   g_signal_connect_swapped(self->selection, "items-changed",
                            G_CALLBACK(_derush_window_queue_status), self);

@@ -52,6 +52,7 @@ guint derush_window_count_cells_on_screen(DerushWindow *self, guint *blank);
 guint derush_window_count_placeholders_on_screen(DerushWindow *self);
 guint derush_window_get_n_columns(DerushWindow *self);
 GtkGridView *derush_window_get_grid_view(DerushWindow *self);
+GListModel *derush_window_get_grid_items(DerushWindow *self, guint *columns);
 GtkWidget *derush_window_get_side_panel(DerushWindow *self);
 GtkWidget *derush_window_get_compare(DerushWindow *self);
 gboolean derush_window_is_viewer_loading(DerushWindow *self);

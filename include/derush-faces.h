@@ -60,6 +60,9 @@ void derush_face_features_compute(const DerushFace *faces, int n, float *vector)
 gboolean derush_faces_load_models(const char *model_dir, GError **error);
 gboolean derush_faces_detect_file(const char *path, const char *model_dir, GArray **faces,
                                   GError **error);
+gboolean derush_faces_detect_file_with_detections(const char *path, const char *model_dir,
+                                                  const GArray *detections, GArray **faces,
+                                                  GError **error);
 
 /* The faces stored for the photo at @path by the last analyze (array of
  * DerushFace, best score first). FALSE with DERUSH_ERROR_NOT_FOUND when

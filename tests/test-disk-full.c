@@ -179,10 +179,75 @@ test_disk_full(void)
   fixture_tear_down(f);
 }
 
+/* An apply whose destination is a full disk (photos and catalog
+ * elsewhere): each photo that does not fit is named with "No space left",
+ * exit 1, no partial copy is left there, the photo stays where it was byte
+ * for byte with its decision, and the summary offers no undo-apply when
+ * nothing was done. */
+static void
+test_apply_destination_full(void)
+{
+  Fixture fx = {0}, *f = &fx;
+  if (!fixture_set_up(f))
+    return;
+  g_autofree char *home = g_build_filename(f->tmp, "home", NULL);
+  g_autofree char *catalog = g_build_filename(home, "cat.db", NULL);
+  g_autofree char *photos = g_build_filename(home, "p", NULL);
+  g_autofree char *keep = g_build_filename(photos, "keep.png", NULL);
+  g_autofree char *trash = g_build_filename(photos, "trash.png", NULL);
+  test_make_quadrant_image(keep, 400, 300);
+  test_make_quadrant_image(trash, 400, 300);
+  g_auto(GStrv) env = test_isolated_env(home, catalog);
+  g_autofree char *dest = g_build_filename(f->mnt, "dest", NULL);
+  g_mkdir(dest, 0755);
+  const char *const *envp = (const char *const *)env;
+  g_assert_cmpint(test_run_derush_on(catalog, envp, NULL, NULL, "label", keep, "keep", NULL), ==,
+                  0);
+  g_assert_cmpint(test_run_derush_on(catalog, envp, NULL, NULL, "label", trash, "trash", NULL), ==,
+                  0);
+  g_autofree char *keep_bytes = NULL, *trash_bytes = NULL;
+  gsize keep_len = 0, trash_len = 0;
+  g_assert_true(g_file_get_contents(keep, &keep_bytes, &keep_len, NULL));
+  g_assert_true(g_file_get_contents(trash, &trash_bytes, &trash_len, NULL));
+  fill_disk(f, 0);
+
+  const char *options[] = {"--copy-keepers-to", "--move-trash-to"};
+  const char *sources[] = {keep, trash};
+  for (gsize i = 0; i < G_N_ELEMENTS(options); i++) {
+    g_autofree char *option = g_strdup_printf("%s=%s", options[i], dest);
+    g_autofree char *out = NULL, *err = NULL;
+    g_assert_cmpint(test_run_derush_on(catalog, envp, &out, &err, "apply", option, photos, NULL),
+                    ==, 1);
+    g_test_message("%s: stdout: %sstderr: %s", options[i], out, err);
+    g_assert_nonnull(strstr(err, sources[i]));
+    g_assert_nonnull(strstr(err, "No space left on device"));
+    g_assert_nonnull(strstr(out, "Done: 0 files, 1 failed"));
+    g_assert_null(strstr(out, "undo-apply"));
+    g_autoptr(GDir) d = g_dir_open(dest, 0, NULL);
+    g_assert_null(g_dir_read_name(d)); /* no partial copy */
+  }
+  g_autofree char *keep_after = NULL, *trash_after = NULL;
+  gsize keep_after_len = 0, trash_after_len = 0;
+  g_assert_true(g_file_get_contents(keep, &keep_after, &keep_after_len, NULL));
+  g_assert_true(g_file_get_contents(trash, &trash_after, &trash_after_len, NULL));
+  g_assert_cmpmem(keep_bytes, keep_len, keep_after, keep_after_len);
+  g_assert_cmpmem(trash_bytes, trash_len, trash_after, trash_after_len);
+  g_autoptr(GError) error = NULL;
+  DerushCatalog *cat = derush_catalog_open(catalog, &error);
+  g_assert_no_error(error);
+  g_autoptr(DerushPhoto) p = derush_catalog_get_photo(cat, trash, &error);
+  g_assert_no_error(error);
+  g_assert_nonnull(p);
+  g_assert_cmpint(p->label, ==, DERUSH_LABEL_TRASH);
+  derush_catalog_close(cat);
+  fixture_tear_down(f);
+}
+
 int
 main(int argc, char **argv)
 {
   test_init(&argc, &argv);
   g_test_add_func("/disk-full/cli", test_disk_full);
+  g_test_add_func("/disk-full/apply-destination", test_apply_destination_full);
   return g_test_run();
 }

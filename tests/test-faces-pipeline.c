@@ -7,6 +7,7 @@
 #include "catalog/faces-store.h"
 #include "detect/face-detect.h"
 #include "learn/learn-private.h"
+#include "nn/nn.h"
 #include "test-util.h"
 #include <glib/gstdio.h>
 
@@ -307,7 +308,8 @@ test_burst_prefers_open_eyes(void)
 }
 
 /* Builds @out: a grey @size canvas with corpus/faces photos pasted on it,
- * each "NAME PERCENT +X+Y" of @layers scaled by PERCENT. FALSE (skipped)
+ * each "NAME PERCENT +X+Y" of @layers scaled by PERCENT (NAME with a '/':
+ * a path under ../shared). FALSE (skipped)
  * without the corpus or ImageMagick. */
 static gboolean
 build_scene(const char *out, const char *size, const char *const *layers)
@@ -319,7 +321,8 @@ build_scene(const char *out, const char *size, const char *const *layers)
   g_ptr_array_add(argv, g_strdup("xc:#707070"));
   for (int i = 0; layers[i]; i++) {
     g_auto(GStrv) v = g_strsplit(layers[i], " ", 3);
-    g_autofree char *rel = g_strconcat("corpus/faces/images/", v[0], NULL);
+    g_autofree char *rel =
+        strchr(v[0], '/') ? g_strdup(v[0]) : g_strconcat("corpus/faces/images/", v[0], NULL);
     char *path = test_shared_path(rel);
     if (!path) {
       g_test_skip("../shared/corpus is needed");
@@ -373,6 +376,159 @@ need_models(char **models)
   return TRUE;
 }
 
+/* COCO 294 (a man, waist up; his face ~80 px of 640) at 50% on a 2400 x
+ * 1800 canvas: a face of ~33 px, 7 px in the 512 px preview, where YuNet
+ * does not find it, nor the coarse pass; the object detector finds the
+ * man (a person ~37 px tall there). `analyze`, with both models, stores
+ * the face, found through his box; the same photo with no people given
+ * has none, and `derush faces` (the library call) finds it with the
+ * catalog's detections (no detector forward) or running the detector. */
+static void
+test_small_face_via_detector(void)
+{
+  Fixture fx;
+  const char *none[] = {NULL};
+  if (!fixture_copy(&fx, none)) {
+    fixture_teardown(&fx);
+    return;
+  }
+  g_autofree char *yolox = g_build_filename(fx.models, DERUSH_DETECTOR_MODEL, NULL);
+  if (!g_file_test(yolox, G_FILE_TEST_EXISTS)) {
+    g_test_skip("../shared/models/" DERUSH_DETECTOR_MODEL " is needed");
+    fixture_teardown(&fx);
+    return;
+  }
+  g_autofree char *scene = photo_path(&fx, "man.jpg");
+  const char *layers[] = {"corpus/coco_sample/images/000000000294.jpg 50 +1100+800", NULL};
+  if (!build_scene(scene, "2400x1800", layers)) {
+    fixture_teardown(&fx);
+    return;
+  }
+  fixture_scan(&fx);
+  DerushAnalyzeSummary sum;
+  analyze(&fx, &sum);
+  g_assert_cmpint(sum.face_photos, ==, 1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) dets = derush_catalog_get_detections(fx.cat, scene, &error);
+  g_assert_no_error(error);
+  g_autofree float *people = NULL;
+  g_assert_cmpint(_derush_people_boxes(dets, &people), >=, 1);
+  /* His head: the top of the pasted photo (320 x 214 px). */
+  const float head[4] = {1100, 800, 1100 + 160, 800 + 110};
+  GArray *stored = NULL;
+  g_assert_true(derush_catalog_get_faces(fx.cat, scene, &stored, &error));
+  g_assert_no_error(error);
+  g_assert_cmpuint(stored->len, ==, 1);
+  g_assert_cmpuint(faces_in(stored, head, 20, 50), ==, 1);
+  g_array_unref(stored);
+
+  /* No people: no face. */
+  g_autoptr(GArray) no_dets = g_array_new(FALSE, FALSE, sizeof(DerushDetection));
+  GArray *faces = NULL;
+  g_assert_true(
+      derush_faces_detect_file_with_detections(scene, fx.models, no_dets, &faces, &error));
+  g_assert_no_error(error);
+  g_assert_cmpuint(faces->len, ==, 0);
+  g_array_unref(faces);
+  /* The catalog's people, then the detector's own: the face, and the
+   * second costs one forward more (the detector's). */
+  gint64 n[2];
+  for (int run = 0; run < 2; run++) {
+    gint64 before = derush_counter_get(DERUSH_COUNTER_NN_FORWARDS);
+    g_assert_true(derush_faces_detect_file_with_detections(scene, fx.models, run ? NULL : dets,
+                                                           &faces, &error));
+    g_assert_no_error(error);
+    n[run] = derush_counter_get(DERUSH_COUNTER_NN_FORWARDS) - before;
+    g_assert_cmpuint(faces->len, ==, 1);
+    g_assert_cmpuint(faces_in(faces, head, 20, 50), ==, 1);
+    g_array_unref(faces);
+  }
+  g_assert_cmpint(n[1], ==, n[0] + 1);
+  fixture_teardown(&fx);
+}
+
+/* The mean p(open) of each eye of @face (landmarks in @img's pixels), one
+ * forward per crop of the eye model loaded apart: the reference the
+ * batched forward must match. */
+static void
+eyes_one_by_one(DerushNnModel *eye, const DerushFaceImage *img, const DerushFace *face, float p[2])
+{
+  g_autofree float *t = g_new(float, 2 * DERUSH_EYE_N_CROPS * DERUSH_EYE_TENSOR);
+  g_assert_true(_derush_eye_inputs(img->rgb, img->width, img->height, img->stride, face, t));
+  const int64_t shape[4] = {1, 3, DERUSH_EYE_SIZE, DERUSH_EYE_SIZE};
+  g_autoptr(GError) error = NULL;
+  for (int e = 0; e < 2; e++) {
+    double sum = 0;
+    for (int k = 0; k < DERUSH_EYE_N_CROPS; k++) {
+      g_assert_true(_derush_nn_model_run(
+          eye, t + (gsize)(e * DERUSH_EYE_N_CROPS + k) * DERUSH_EYE_TENSOR, shape, 4, &error));
+      const int64_t *s;
+      int r;
+      sum += _derush_eye_p_open(_derush_nn_model_output(eye, 0, &s, &r));
+    }
+    p[e] = (float)(sum / DERUSH_EYE_N_CROPS);
+  }
+}
+
+/* All the eye crops of a photo go through the classifier in ONE batched
+ * forward (a forward's overhead is ~0.1 ms, a crop's work microseconds):
+ * three faces (d017's two, open; d003's, closed) on a 512 x 320 canvas,
+ * one eye forward (the batch padded to 4 faces), and each eye's p(open) is
+ * what 15 single-crop forwards give. */
+static void
+test_eyes_one_batch(void)
+{
+  g_autofree char *models = NULL;
+  if (!need_models(&models))
+    return;
+  g_autofree char *tmp = test_make_tmpdir();
+  g_autofree char *scene = g_build_filename(tmp, "scene.jpg", NULL);
+  const char *layers[] = {"d017.jpg 16 +0+0", "d003.jpg 100 +344+0", NULL};
+  if (!build_scene(scene, "512x320", layers)) {
+    test_rmrf(tmp);
+    return;
+  }
+  g_autoptr(GError) error = NULL;
+  DerushFaceModels *m = _derush_face_models_get(models, &error);
+  g_assert_no_error(error);
+  g_autoptr(VipsImage) img = vips_image_new_from_file(scene, NULL);
+  g_assert_nonnull(img);
+  g_assert_cmpint(img->Bands, ==, 3);
+  size_t len;
+  DerushFaceImage pv = {vips_image_write_to_memory(img, &len), img->Xsize, img->Ysize,
+                        (gsize)img->Xsize * 3};
+  g_autoptr(GArray) found = g_array_new(FALSE, FALSE, sizeof(DerushFace));
+  DerushFacesPasses passes;
+  gint64 forwards = derush_counter_get(DERUSH_COUNTER_NN_FORWARDS);
+  g_assert_true(_derush_faces_find(m, &pv, 0, 0, NULL, NULL, NULL, found, &passes, &error));
+  g_assert_no_error(error);
+  g_assert_cmpuint(found->len, ==, 3);
+  g_assert_cmpint(passes.eye_forwards, ==, 1);
+  g_assert_cmpint(derush_counter_get(DERUSH_COUNTER_NN_FORWARDS) - forwards, ==,
+                  passes.yunet_forwards + 1);
+
+  g_autofree char *eye_path = g_build_filename(models, DERUSH_EYE_FILE, NULL);
+  g_autoptr(DerushNnModel) eye = _derush_nn_model_load(eye_path, &error);
+  g_assert_no_error(error);
+  guint closed = 0;
+  for (guint i = 0; i < found->len; i++) {
+    const DerushFace *f = &g_array_index(found, DerushFace, i);
+    float p[2];
+    eyes_one_by_one(eye, &pv, f, p);
+    g_test_message("face %u at %.0f,%.0f: p(open) %.4f %.4f", i, f->box[0], f->box[1],
+                   f->eyes_open[0], f->eyes_open[1]);
+    for (int e = 0; e < 2; e++)
+      g_assert_cmpfloat_with_epsilon(f->eyes_open[e], p[e], 1e-5);
+    if (derush_face_eyes_closed(f)) {
+      closed++;
+      g_assert_cmpfloat(f->box[0], >=, 344 - 8);
+    }
+  }
+  g_assert_cmpuint(closed, ==, 1);
+  g_free(pv.rgb);
+  test_rmrf(tmp);
+}
+
 /* Faces of 24 px beside a larger face: the preview finds only the larger
  * (d004 at 60%, a face of ~125 px, ~21 px there); the fine pass around
  * it, on a larger decode, finds the couple's two. */
@@ -403,9 +559,9 @@ test_small_faces_around(void)
 }
 
 /* The couple alone on a 4000 x 3000 canvas: the preview and the coarse
- * pass find no face, nor does `derush faces` (it runs no object
- * detector); with the people the detector would give (the analysis passes
- * them), the fine pass finds both faces in their heads' region. */
+ * pass find no face, nor does `derush faces` (the object detector sees no
+ * one 12 px wide); with the people given as boxes, the fine pass finds
+ * both faces in their heads' region. */
 static void
 test_small_faces_people(void)
 {
@@ -472,5 +628,7 @@ main(int argc, char **argv)
   g_test_add_func("/faces-pipeline/burst-open-eyes", test_burst_prefers_open_eyes);
   g_test_add_func("/faces-pipeline/small-faces-around", test_small_faces_around);
   g_test_add_func("/faces-pipeline/small-faces-people", test_small_faces_people);
+  g_test_add_func("/faces-pipeline/eyes-one-batch", test_eyes_one_batch);
+  g_test_add_func("/faces-pipeline/small-face-via-detector", test_small_face_via_detector);
   return g_test_run();
 }

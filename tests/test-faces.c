@@ -1,11 +1,15 @@
 /* test-faces.c: YuNet's input and decoding, the eye crops, face quality.
  *
- * The decoding is checked against OpenCV DNN: tests/faces-ref.py forwards
- * derush's own input tensor through cv2.dnn at test time and writes the raw
- * outputs and its decoding (FACES.md); derush decodes the same raw outputs.
- * Skipped when /usr/bin/python3 has no cv2 or ../shared/models is absent. */
+ * Checked against OpenCV DNN on real photos: tests/faces-ref.py forwards
+ * derush's own YuNet input tensor through cv2.dnn at test time and writes
+ * the raw outputs and its decoding (FACES.md); derush's executor must give
+ * the same raw outputs (1e-3) and derush decodes cv2's the same way; the
+ * eye crops derush cuts from the faces found give the same p(open) through
+ * both executors. Skipped when /usr/bin/python3 has no cv2 or ../shared
+ * is absent. */
 #include "catalog/faces-store.h"
 #include "detect/face-detect.h"
+#include "nn/nn.h"
 #include "test-util.h"
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
@@ -572,21 +576,103 @@ read_floats(const char *path, gsize expect)
   return (float *)data;
 }
 
+/* Every yunet output of derush's executor on @input against cv2.dnn's
+ * (@bufs, in _derush_yunet_{cls,obj,bbox,kps} order per stride). */
+static void
+compare_yunet_outputs(DerushNnModel *yunet, const float *input, int pw, int ph, float *const *bufs)
+{
+  const int64_t shape[4] = {1, 3, ph, pw};
+  g_autoptr(GError) error = NULL;
+  g_assert_true(_derush_nn_model_run(yunet, input, shape, 4, &error));
+  g_assert_no_error(error);
+  for (int k = 0; k < 3; k++) {
+    int s = _derush_yunet_strides[k];
+    gsize n = (gsize)(pw / s) * (ph / s);
+    const char *names[4] = {_derush_yunet_cls[k], _derush_yunet_obj[k], _derush_yunet_bbox[k],
+                            _derush_yunet_kps[k]};
+    const gsize per[4] = {1, 1, 4, 10};
+    for (int j = 0; j < 4; j++) {
+      const int64_t *os;
+      int rank;
+      const float *ours = _derush_nn_model_tensor(yunet, names[j], &os, &rank);
+      g_assert_nonnull(ours);
+      double d = 0;
+      for (gsize i = 0; i < n * per[j]; i++)
+        d = MAX(d, fabs(ours[i] - bufs[k * 4 + j][i]));
+      g_test_message("%dx%d %s: max |derush - cv2.dnn| %.2g", pw, ph, names[j], d);
+      g_assert_cmpfloat(d, <, 1e-3);
+    }
+  }
+}
+
+/* The eye crops derush cuts for @faces (in @rgb's pixels), through
+ * derush's executor in one batch and through cv2.dnn one by one: every
+ * crop's p(open) within 1e-3. Returns how many crops. */
+static guint
+compare_eye_outputs(const char *models, const char *tmp, const guint8 *rgb, int w, int h,
+                    const GArray *faces)
+{
+  g_autoptr(GArray) t = g_array_new(FALSE, FALSE, sizeof(float));
+  for (guint i = 0; i < faces->len; i++) {
+    guint at = t->len;
+    g_array_set_size(t, at + 2 * DERUSH_EYE_N_CROPS * DERUSH_EYE_TENSOR);
+    if (!_derush_eye_inputs(rgb, w, h, (gsize)w * 3, &g_array_index(faces, DerushFace, i),
+                            &g_array_index(t, float, at)))
+      g_array_set_size(t, at);
+  }
+  guint n = t->len / DERUSH_EYE_TENSOR;
+  if (n == 0)
+    return 0;
+  g_autofree char *in_path = g_build_filename(tmp, "eyes.f32", NULL);
+  g_autofree char *out_path = g_build_filename(tmp, "eyes-p.f32", NULL);
+  test_write_file(in_path, t->data, sizeof(float) * t->len);
+  g_autofree char *ns = g_strdup_printf("%u", n);
+  const char *args[] = {"eyes", models, in_path, ns, out_path, NULL};
+  g_assert_true(run_ref(args)); /* cv2 ran YuNet already */
+  g_autofree float *ref = read_floats(out_path, n);
+  g_autofree char *eye_path = g_build_filename(models, DERUSH_EYE_FILE, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DerushNnModel) eye = _derush_nn_model_load(eye_path, &error);
+  g_assert_no_error(error);
+  const int64_t shape[4] = {n, 3, DERUSH_EYE_SIZE, DERUSH_EYE_SIZE};
+  g_assert_true(_derush_nn_model_run(eye, (const float *)t->data, shape, 4, &error));
+  g_assert_no_error(error);
+  const int64_t *os;
+  int rank;
+  const float *out = _derush_nn_model_output(eye, 0, &os, &rank);
+  double d = 0;
+  for (guint i = 0; i < n; i++)
+    d = MAX(d, fabs(_derush_eye_p_open(out + 2 * i) - ref[i]));
+  g_test_message("%u eye crops: max |p(open) derush - cv2.dnn| %.2g", n, d);
+  g_assert_cmpfloat(d, <, 1e-3);
+  return n;
+}
+
+/* YuNet on real previews (their padded input tensors), then the eye crops
+ * of the faces found: cv2.dnn's raw outputs against derush's executor
+ * (every output within 1e-3), cv2's outputs decoded by derush against
+ * FACES.md's decoding in Python. d017: two large faces; COCO 308: six
+ * people at a table, faces of 17-68 px; d003: closed eyes. */
 static void
 test_decode_vs_opencv(void)
 {
   g_autofree char *models = test_shared_path("models");
   g_autofree char *photo = test_shared_path("corpus/faces/images/d017.jpg");
   g_autofree char *group = test_shared_path("corpus/coco_sample/images/000000000308.jpg");
-  if (!models || !photo || !group) {
+  g_autofree char *closed = test_shared_path("corpus/faces/images/d003.jpg");
+  if (!models || !photo || !group || !closed) {
     g_test_skip("../shared/models and ../shared/corpus are needed");
     return;
   }
+  g_autofree char *yunet_path = g_build_filename(models, DERUSH_YUNET_FILE, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DerushNnModel) yunet = _derush_nn_model_load(yunet_path, &error);
+  g_assert_no_error(error);
+  guint n_crops = 0;
   g_autofree char *tmp = test_make_tmpdir();
-  /* d017: two large faces; 308: six people at a table, faces of 17-68 px;
-   * each at the preview size the analysis uses. */
-  const char *photos[] = {photo, group};
-  for (int p = 0; p < 2; p++) {
+  /* Each at the preview size the analysis uses. */
+  const char *photos[] = {photo, group, closed};
+  for (int p = 0; p < 3; p++) {
     int w, h, pw, ph;
     g_autofree guint8 *rgb = load_rgb(photos[p], 512, &w, &h);
     g_autofree float *input = _derush_yunet_input(rgb, w, h, (gsize)w * 3, 128, &pw, &ph);
@@ -594,8 +680,10 @@ test_decode_vs_opencv(void)
     test_write_file(in_path, input, sizeof(float) * 3 * pw * ph);
     g_autofree char *pws = g_strdup_printf("%d", pw), *phs = g_strdup_printf("%d", ph);
     const char *args[] = {"yunet", models, in_path, pws, phs, tmp, NULL};
-    if (!run_ref(args))
-      break;
+    if (!run_ref(args)) {
+      test_rmrf(tmp);
+      return;
+    }
     float *bufs[12];
     DerushYunetOutputs out;
     for (int k = 0; k < 3; k++) {
@@ -614,10 +702,12 @@ test_decode_vs_opencv(void)
       out.bbox[k] = bufs[k * 4 + 2];
       out.kps[k] = bufs[k * 4 + 3];
     }
+    compare_yunet_outputs(yunet, input, pw, ph, bufs);
     g_autoptr(GArray) faces = g_array_new(FALSE, FALSE, sizeof(DerushFace));
     _derush_yunet_decode(&out, pw, ph, DERUSH_YUNET_SCORE, DERUSH_YUNET_NMS, faces);
     for (int i = 0; i < 12; i++)
       g_free(bufs[i]);
+    n_crops += compare_eye_outputs(models, tmp, rgb, w, h, faces);
 
     g_autofree char *ref_path = g_build_filename(tmp, "faces.txt", NULL);
     g_autofree char *ref = NULL;
@@ -644,6 +734,8 @@ test_decode_vs_opencv(void)
       g_assert_cmpfloat(f->landmarks[0][0], <, f->landmarks[1][0]);
     }
   }
+  /* The crops of d017's two faces and d003's at least. */
+  g_assert_cmpuint(n_crops, >=, 3 * 2 * DERUSH_EYE_N_CROPS);
   test_rmrf(tmp);
 }
 

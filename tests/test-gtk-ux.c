@@ -8,7 +8,7 @@
  * sharpness is a word and a rank, never a bare number. Screenshots land in
  * $G_TEST_BUILDDIR/gtk-screenshots/ for a human to look at.
  */
-#include "gtk-harness.h"
+#include "gtk-cells.h"
 
 /* The line of @out starting with @prefix, without it (transfer full), or NULL. */
 static char *
@@ -82,67 +82,6 @@ test_undo_menu_focus(Fixture *f, gconstpointer data)
   g_assert_nonnull(strstr(away, "focus grid\ncurrent p02.jpg\n"));
 }
 
-typedef struct {
-  guint pos;
-  char *name;
-  gint64 group;
-  gboolean best;
-  char *relation;
-  char *badge, *header, *warning, *sharpness;
-} Cell;
-
-static void
-cell_free(Cell *c)
-{
-  g_free(c->name);
-  g_free(c->relation);
-  g_free(c->badge);
-  g_free(c->header);
-  g_free(c->warning);
-  g_free(c->sharpness);
-  g_free(c);
-}
-
-/* The "cell ..." lines of print-cell-texts. */
-static GPtrArray *
-parse_cells(const char *out)
-{
-  GPtrArray *cells = g_ptr_array_new_with_free_func((GDestroyNotify)cell_free);
-  g_auto(GStrv) lines = g_strsplit(out, "\n", -1);
-  for (int i = 0; lines[i]; i++) {
-    if (!g_str_has_prefix(lines[i], "cell "))
-      continue;
-    g_auto(GStrv) f = g_strsplit(lines[i] + 5, "|", -1);
-    g_assert_cmpuint(g_strv_length(f), ==, 9);
-    Cell *c = g_new0(Cell, 1);
-    c->pos = (guint)g_ascii_strtoull(f[0], NULL, 10);
-    c->name = g_strdup(f[1]);
-    c->group = g_ascii_strtoll(f[2] + strlen("group "), NULL, 10);
-    c->best = g_str_equal(f[3], "best 1");
-    c->relation = g_strdup(f[4] + strlen("relation "));
-    c->badge = g_strdup(f[5] + strlen("badge "));
-    c->header = g_strdup(f[6] + strlen("header "));
-    c->warning = g_strdup(f[7] + strlen("warning "));
-    c->sharpness = g_strdup(f[8] + strlen("sharpness "));
-    g_ptr_array_add(cells, c);
-  }
-  return cells;
-}
-
-/* The demo shoot's garden (77 photos: bursts, near-duplicates, soft and
- * badly exposed frames), or NULL when the test skips. (transfer full) */
-static char *
-demo_garden(void)
-{
-  if (!need_display())
-    return NULL;
-  if (!g_file_test("/usr/share/backgrounds/mate/nature", G_FILE_TEST_IS_DIR)) {
-    g_test_skip("the demo set needs mate-backgrounds (make run installs it)");
-    return NULL;
-  }
-  return g_build_filename(test_demo_dir(), "2024-06-01 Garden", NULL);
-}
-
 static void
 test_group_words(Fixture *f, gconstpointer data)
 {
@@ -178,28 +117,25 @@ test_group_words(Fixture *f, gconstpointer data)
     } else {
       grouped++;
       /* Each member says what it is to the best pick: the best itself, a
-       * frame of the burst, a copy or a shot of the same scene. */
+       * frame of the burst, a copy or a shot of the same scene; the badge
+       * names it, the best pick's names the group's kind. No catalog ids. */
       g_assert_true(c->best == g_str_equal(c->relation, "best"));
-      if (g_str_has_prefix(c->badge, "Burst"))
-        g_assert_true(c->best || g_str_equal(c->relation, "burst") ||
-                      g_str_equal(c->relation, "exact") || g_str_equal(c->relation, "edited"));
-      /* The kind named, no catalog ids. */
-      g_assert_true(g_str_has_prefix(c->badge, "Burst · ") ||
-                    g_str_has_prefix(c->badge, "Duplicates · "));
+      g_autofree char *word = badge_word(c->badge);
+      g_assert_true(badge_names(c, word));
       g_assert_null(strchr(c->badge, '#'));
-      /* By Group: members run together; the first of each run carries the
-       * header, and the counts are the photos of the run, in view. */
+      /* By Group: members run together, the best pick first; it carries
+       * the header, and the counts are the photos of the run, in view. */
       gboolean first = i == 0 || ((Cell *)cells->pdata[i - 1])->group != c->group;
       guint run = 0;
       while (i + run < cells->len && ((Cell *)cells->pdata[i + run])->group == c->group)
         run++;
       if (first) {
         headers++;
-        g_autofree char *kind = g_strndup(c->badge, strstr(c->badge, " · ") - c->badge);
-        g_autofree char *want_header = g_strdup_printf("%s · %u photos", kind, run);
-        g_autofree char *want_badge = g_strdup_printf("%s · %u", kind, run);
-        g_assert_cmpstr(c->header, ==, want_header);
+        g_assert_true(c->best);
+        g_autofree char *want_badge = g_strdup_printf("%s · %u", word, run);
         g_assert_cmpstr(c->badge, ==, want_badge);
+        g_autofree char *want_header = g_strdup_printf("%s · %u photos", word, run);
+        g_assert_cmpstr(c->header, ==, want_header);
       } else {
         g_assert_cmpstr(c->header, ==, "-");
       }
@@ -458,16 +394,36 @@ test_cull_bursts(Fixture *f, gconstpointer data)
   if (!garden)
     return;
   g_autofree char *shot = g_build_filename(f->shots, "gtk-ux-cull-bursts.png", NULL);
+  g_autofree char *grid = g_build_filename(f->shots, "gtk-ux-cull-bursts-grid.png", NULL);
   g_autofree char *script = g_strdup_printf("wait-loaded\n"
                                             "wait-analyzed\n"
+                                            "pref thumb-size 120\n"
                                             "action win.cull-bursts\n"
                                             "cull-groups-respond cull\n"
+                                            "wait-thumbnails\n"
+                                            "sleep 300\n"
+                                            "screenshot %s\n"
+                                            "print-cells\n"
                                             "apply-dry-run\n"
                                             "screenshot-dialog %s\n"
                                             "quit\n",
-                                            shot);
+                                            grid, shot);
   g_autofree char *out = NULL, *err = NULL;
   g_assert_cmpint(run_app(f, garden, script, &out, &err), ==, 0);
+  check_screenshot(out, grid);
+  /* The cull's labels are the library's ("auto"), and the cells draw them
+   * as such: a hollow "✕ Trash · auto" badge, never as the photographer's
+   * own "✕ Trash". */
+  g_assert_null(strstr(out, " label trash\n"));
+  g_assert_nonnull(strstr(out, " label trash auto\n"));
+  g_autoptr(GArray) pills = parse_pills(out);
+  guint auto_badges = 0;
+  for (guint i = 0; i < pills->len; i++) {
+    const char *text = g_array_index(pills, Pill, i).text;
+    g_assert_cmpstr(text, !=, "✕ Trash");
+    auto_badges += g_str_equal(text, "✕ Trash · auto");
+  }
+  g_assert_cmpuint(auto_badges, >, 0);
   const char *said = strstr(out, " burst frames to trash");
   g_assert_nonnull(said);
   while (said > out && g_ascii_isdigit(said[-1]))
@@ -492,30 +448,6 @@ test_cull_bursts(Fixture *f, gconstpointer data)
   g_assert_cmpuint(c.trash, ==, 0);
   g_hash_table_unref(c.bests);
   derush_catalog_close(cat);
-}
-
-typedef struct {
-  char name[64];
-  float x, y, w, h;
-  char text[64];
-} Pill;
-
-/* The "pill NAME X Y W H TEXT" lines of print-cells. */
-static GArray *
-parse_pills(const char *out)
-{
-  GArray *pills = g_array_new(FALSE, TRUE, sizeof(Pill));
-  g_auto(GStrv) lines = g_strsplit(out, "\n", -1);
-  for (int i = 0; lines[i]; i++) {
-    Pill p;
-    int used = 0;
-    if (sscanf(lines[i], "pill %63s %f %f %f %f %n", p.name, &p.x, &p.y, &p.w, &p.h, &used) == 5 &&
-        used > 0) {
-      g_strlcpy(p.text, lines[i] + used, sizeof p.text);
-      g_array_append_val(pills, p);
-    }
-  }
-  return pills;
 }
 
 /* The "photo NAME X Y W H" lines of print-cells: where each cell drew its
@@ -561,6 +493,7 @@ test_small_cell_pills(Fixture *f, gconstpointer data)
                                             "sleep 300\n"
                                             "screenshot %s\n"
                                             "print-cells\n"
+                                            "print-cell-texts 0 200\n"
                                             "print-shown\n"
                                             "print-subtitle\n"
                                             "quit\n",
@@ -583,12 +516,20 @@ test_small_cell_pills(Fixture *f, gconstpointer data)
    * portrait ones included: a badge spilling onto the neighbour's cell
    * reads as the neighbour's. */
   g_autoptr(GHashTable) photos = parse_photo_rects(out);
-  guint badges = 0;
+  g_autoptr(GPtrArray) cells = parse_cells(out);
+  g_autoptr(GHashTable) by_name = g_hash_table_new(g_str_hash, g_str_equal);
+  for (guint i = 0; i < cells->len; i++)
+    g_hash_table_insert(by_name, ((Cell *)cells->pdata[i])->name, cells->pdata[i]);
+  guint badges = 0, short_badges = 0;
   for (guint i = 0; i < pills->len; i++) {
     Pill *p = &g_array_index(pills, Pill, i);
-    gboolean group =
-        strstr(p->text, " · ") || g_str_has_prefix(p->text, "×") || g_str_equal(p->text, "★");
-    if (!group && !g_str_has_prefix(p->text, "⚠"))
+    /* A group badge names the relation even where it is short: never the
+     * bare count ("×2") it was. */
+    g_assert_false(g_str_has_prefix(p->text, "×"));
+    const Cell *c = g_hash_table_lookup(by_name, p->name);
+    g_autofree char *word = badge_word(p->text);
+    gboolean group = c && c->group && !g_str_equal(p->text, "★") && badge_names(c, word);
+    if (!group && !g_str_equal(p->text, "★") && !g_str_has_prefix(p->text, "⚠"))
       continue;
     const Pill *photo = g_hash_table_lookup(photos, p->name);
     g_assert_nonnull(photo);
@@ -596,7 +537,18 @@ test_small_cell_pills(Fixture *f, gconstpointer data)
       g_error("%s: pill \"%s\" at %.1f+%.1f leaves its photo at %.1f+%.1f", p->name, p->text, p->x,
               p->w, photo->x, photo->w);
     badges += group;
+    short_badges += group && !strstr(p->text, " · ");
   }
+  /* Every grouped cell drawn has its badge. */
+  guint grouped = 0;
+  for (guint i = 0; i < cells->len; i++) {
+    const Cell *c = cells->pdata[i];
+    const Pill *photo = g_hash_table_lookup(photos, c->name);
+    grouped += c->group && photo && photo->w > 0;
+  }
+  g_test_message("%u group badges on %u grouped cells drawn, %u of them short", badges, grouped,
+                 short_badges);
+  g_assert_cmpuint(badges, ==, grouped);
   g_assert_cmpuint(badges, >, 0);
   guint warned = 0, raw_marks = 0;
   for (guint i = 0; i < pills->len; i++) {

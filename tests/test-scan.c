@@ -557,6 +557,76 @@ test_unreadable_permissions(Fixture *f, gconstpointer data)
   derush_catalog_close(cat);
 }
 
+/* The CLI as nobody (drop_privileges) on @db: its exit status, 99 when
+ * privileges could not be dropped; stderr in @err. */
+static int
+run_as_nobody(const char *db, const char *command, const char *dir, char **err)
+{
+  const char *argv[] = {g_getenv("DERUSH_BIN"), "--catalog", db, command, dir, NULL};
+  int status = 0;
+  g_autoptr(GError) error = NULL;
+  g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, drop_privileges, NULL, NULL,
+               err, &status, &error);
+  g_assert_no_error(error);
+  g_assert_true(WIFEXITED(status));
+  return WEXITSTATUS(status);
+}
+
+/* A catalog in a folder its user cannot write to (SQLite keeps the WAL and
+ * its index beside the catalog): an existing catalog and a new one are
+ * both refused with the folder named as the reason, not SQLite's "attempt
+ * to write a readonly database", and the existing one is left intact. */
+static void
+test_catalog_folder_read_only(Fixture *f, gconstpointer data)
+{
+  make_photo(f, "a.jpg", 64, 64);
+  g_autofree char *folder = g_build_filename(f->tmp, "ro", NULL);
+  g_autofree char *db = g_build_filename(folder, "catalog.db", NULL);
+  g_mkdir_with_parents(folder, 0755);
+  chmod(f->tmp, 0755);
+  chmod(f->photos, 0755);
+  g_autoptr(GError) error = NULL;
+  DerushCatalog *cat = derush_catalog_open(db, &error);
+  g_assert_no_error(error);
+  const char *roots[] = {f->photos, NULL};
+  g_assert_true(derush_catalog_scan(cat, roots, NULL, NULL, &error));
+  g_assert_no_error(error);
+  derush_catalog_close(cat);
+  g_assert_cmpint(chown(folder, 65534, 65534), ==, 0);
+  g_assert_cmpint(chown(db, 65534, 65534), ==, 0);
+  g_assert_cmpint(chmod(folder, 0555), ==, 0);
+  g_autofree char *before = NULL;
+  gsize before_len = 0;
+  g_assert_true(g_file_get_contents(db, &before, &before_len, NULL));
+
+  const char *commands[] = {"ls", "scan"};
+  for (gsize i = 0; i < G_N_ELEMENTS(commands); i++) {
+    g_autofree char *err = NULL;
+    int rc = run_as_nobody(db, commands[i], f->photos, &err);
+    if (rc == 99) {
+      g_test_skip("cannot drop privileges to test a read-only folder");
+      return;
+    }
+    g_test_message("%s: exit %d: %s", commands[i], rc, err);
+    g_assert_cmpint(rc, ==, 2);
+    g_assert_nonnull(strstr(err, "cannot write in its folder"));
+    g_assert_nonnull(strstr(err, folder));
+    g_assert_null(strstr(err, "readonly database"));
+  }
+  g_autofree char *after = NULL;
+  gsize after_len = 0;
+  g_assert_true(g_file_get_contents(db, &after, &after_len, NULL));
+  g_assert_cmpmem(before, before_len, after, after_len);
+
+  /* No catalog there yet: the same reason, not "unable to open". */
+  g_autofree char *fresh = g_build_filename(folder, "new.db", NULL);
+  g_autofree char *err = NULL;
+  g_assert_cmpint(run_as_nobody(fresh, "scan", f->photos, &err), ==, 2);
+  g_assert_nonnull(strstr(err, "cannot write in its folder"));
+  g_assert_false(g_file_test(fresh, G_FILE_TEST_EXISTS));
+  chmod(folder, 0755);
+}
+
 /* The summary is optional: a caller that wants no counts passes NULL (it
  * used to crash on the memset). */
 static void
@@ -585,6 +655,7 @@ main(int argc, char **argv)
   ADD("/scan/thumbnail-from-cache", test_thumbnail_from_cache);
   ADD("/scan/files-vanishing", test_files_vanishing);
   ADD("/scan/unreadable-permissions", test_unreadable_permissions);
+  ADD("/scan/catalog-folder-read-only", test_catalog_folder_read_only);
   ADD("/scan/no-summary", test_no_summary);
 #undef ADD
   return g_test_run();

@@ -13,7 +13,7 @@
  * runs it. */
 #include "catalog/catalog-private.h"
 #include "detect/detect-private.h"
-#include "nn/plan.h" /* _nn_cpu_us */
+#include "nn/plan.h" /* _derush_nn_cpu_us */
 #include <stdio.h>
 
 #define COMMIT_EVERY 200
@@ -53,7 +53,7 @@ now_ms(void)
 static double
 cpu_ms(void)
 {
-  return _nn_cpu_us() / 1000.0;
+  return _derush_nn_cpu_us() / 1000.0;
 }
 
 static int
@@ -83,6 +83,8 @@ main(int argc, char **argv)
     return 2;
   }
   gint64 limit = argc == 4 ? g_ascii_strtoll(argv[3], NULL, 10) : 0;
+  /* As derush does: idle OpenMP threads spin briefly, then sleep. */
+  derush_restart_with_idle_threads(argv);
   g_autoptr(GError) error = NULL;
   if (!derush_init(argv[0], &error) || !derush_init_decoders(&error)) {
     fprintf(stderr, "derush_init: %s\n", error->message);

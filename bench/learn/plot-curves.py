@@ -2,9 +2,10 @@
 """plot-curves.py RESULTS_DIR PNG: the learning curves of bench/learn/curves.sh.
 
 Reads RESULTS_DIR/TASTE-active.json and TASTE-random-SEED.json (`derush eval
-learning --json`), prints a Markdown table (accuracy and keep-loss at each number
-of labels, random order as the mean over its seeds) and draws accuracy against
-labels, active vs random (min..max band over the seeds), one panel per taste.
+learning --json`), prints a Markdown table per taste (accuracy, keep-loss and junk-leak at each
+number of labels, random order as the mean over its seeds), then the README's
+summary (every taste after 10..60 labels), and draws accuracy against labels,
+active vs random (min..max band over the seeds), one panel per taste.
 """
 import glob
 import json
@@ -28,25 +29,38 @@ def main():
                     key=lambda t: ["person", "blur", "burst"].index(t) if t in
                     ("person", "blur", "burst") else 9)
     panels = []
+    summary = []
     for taste in tastes:
         active = load(os.path.join(results, f"{taste}-active.json"))
         randoms = [load(p) for p in sorted(glob.glob(os.path.join(results, f"{taste}-random-*.json")))]
         labels = [p["labels"] for p in active["curve"]]
         a_acc, a_kl = by_labels(active["curve"], "accuracy"), by_labels(active["curve"], "keep_loss")
+        a_jl = by_labels(active["curve"], "junk_leak")
         r_acc = [by_labels(r["curve"], "accuracy") for r in randoms]
         r_kl = [by_labels(r["curve"], "keep_loss") for r in randoms]
+        r_jl = [by_labels(r["curve"], "junk_leak") for r in randoms]
 
         def mean(ds, n):
             v = [d[n] for d in ds if n in d]
             return sum(v) / len(v) if v else None
         print(f"\n### {taste}: {active['photos']} photos; random = mean of {len(randoms)} seeds\n")
-        print("| labels | active accuracy | active keep_loss | random accuracy | random keep_loss |")
-        print("|---|---|---|---|---|")
+        print("| labels | active accuracy | keep_loss | junk_leak"
+              " | random accuracy | keep_loss | junk_leak |")
+        print("|---|---|---|---|---|---|---|")
+        f = lambda v: "-" if v is None else f"{v:.3f}"
         for n in labels:
-            ra, rk = mean(r_acc, n), mean(r_kl, n)
-            f = lambda v: "-" if v is None else f"{v:.3f}"
-            print(f"| {n} | {f(a_acc.get(n))} | {f(a_kl.get(n))} | {f(ra)} | {f(rk)} |")
+            row = [a_acc.get(n), a_kl.get(n), a_jl.get(n),
+                   mean(r_acc, n), mean(r_kl, n), mean(r_jl, n)]
+            print(f"| {n} | " + " | ".join(f(v) for v in row) + " |")
+            if n <= 60:
+                summary.append((taste, n, row))
         panels.append((taste, active["photos"], labels, a_acc, r_acc))
+    print("\n### summary: after 10..60 labels (random: mean of the seeds)\n")
+    print("| taste | labels | derush's order: accuracy | keep_loss | junk_leak"
+          " | random order: accuracy | keep_loss | junk_leak |")
+    print("|---|---|---|---|---|---|---|---|")
+    for taste, n, row in summary:
+        print(f"| {taste} | {n} | " + " | ".join(f(v) for v in row) + " |")
     try:
         import matplotlib
         matplotlib.use("Agg")

@@ -4,8 +4,9 @@
  * beside OpenCV DNN and ONNX Runtime on the same tensor.
  *
  *   derush-bench-nn MODEL INPUT.f32 N,C,H,W RUNS */
+#include "derush.h"
 #include "nn/nn.h"
-#include "nn/plan.h" /* _nn_cpu_us */
+#include "nn/plan.h" /* _derush_nn_cpu_us */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +41,8 @@ main(int argc, char **argv)
              &shape[2], &shape[3]) != 4)
     return 2;
   int runs = atoi(argv[4]);
+  /* As derush does: idle OpenMP threads spin briefly, then sleep. */
+  derush_restart_with_idle_threads(argv);
   g_autofree char *data = NULL;
   gsize len;
   g_autoptr(GError) error = NULL;
@@ -57,7 +60,7 @@ main(int argc, char **argv)
   }
   gint64 t2 = g_get_monotonic_time();
   double *ms = g_new(double, MAX(runs, 1));
-  gint64 cpu0 = _nn_cpu_us();
+  gint64 cpu0 = _derush_nn_cpu_us();
   for (int i = 0; i < runs; i++) {
     gint64 a = g_get_monotonic_time();
     if (!_derush_nn_model_run(m, (const float *)data, shape, 4, &error)) {
@@ -66,14 +69,16 @@ main(int argc, char **argv)
     }
     ms[i] = (g_get_monotonic_time() - a) / 1000.0;
   }
-  double cpu_ms = (_nn_cpu_us() - cpu0) / 1000.0 / MAX(runs, 1);
+  double cpu_ms = (_derush_nn_cpu_us() - cpu0) / 1000.0 / MAX(runs, 1);
   qsort(ms, runs, sizeof(double), cmp_double);
   printf("{\"runtime\": \"derush\", \"load_ms\": %.1f, \"first_ms\": %.1f, \"median_ms\": %.2f, "
          "\"min_ms\": %.2f, \"runs\": %d, \"vmhwm_mb\": %.1f, \"rss_growth_mb\": %.1f, "
-         "\"arena_mb\": %.1f, \"cpu_ms\": %.2f}\n",
+         "\"arena_mb\": %.1f, \"cpu_ms\": %.2f, \"threads_last\": %d, "
+         "\"thread_switches\": %" G_GINT64_FORMAT "}\n",
          (t1 - t0) / 1000.0, (t2 - t1) / 1000.0, ms[runs / 2], ms[0], runs,
          status_kb("VmHWM:") / 1024.0, (status_kb("VmRSS:") - rss0) / 1024.0,
-         _derush_nn_model_arena_bytes(m) / 1048576.0, cpu_ms);
+         _derush_nn_model_arena_bytes(m) / 1048576.0, cpu_ms, _derush_nn_model_threads(m),
+         derush_counter_get(DERUSH_COUNTER_NN_THREAD_SWITCHES));
   g_free(ms);
   return 0;
 }

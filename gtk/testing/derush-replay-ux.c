@@ -29,6 +29,13 @@
  *                            relation best|exact|edited|burst|scene|badge
  *                            TEXT|header TEXT|warning TEXT|sharpness TEXT",
  *                            "-" where there is none, group 0 when none
+ *   select-slot N            select the grid's slot N (a photo or a spacer)
+ *                            as the grid's own keys (Page Down) do
+ *   print-selection          print "selection photos N spacers M": the
+ *                            grid's selected slots
+ *   print-layout             print what the grid lays out: "layout columns
+ *                            C items N", then "slot POS NAME" for each
+ *                            photo and "slot POS -" for each spacer
  *   print-quality            print the side panel's quality row for the
  *                            current photo: "quality TEXT" (its lines
  *                            joined by " / "), "quality -" when hidden
@@ -41,10 +48,12 @@
 #include "derush-viewer.h"
 #include "derush-side-panel.h"
 
-static const char *const commands[] = {
-    "menu-open",  "menu-screenshot", "menu-state",          "menu-close",    "focus-header",
-    "press",      "print-focus",     "print-cell-texts",    "print-compare", "click-compare-strip",
-    "print-page", "print-histogram", "cull-groups-respond", "print-quality", NULL};
+static const char *const commands[] = {"menu-open",           "menu-screenshot",  "menu-state",
+                                       "menu-close",          "focus-header",     "press",
+                                       "print-focus",         "print-cell-texts", "print-compare",
+                                       "click-compare-strip", "print-page",       "print-histogram",
+                                       "cull-groups-respond", "print-layout",     "select-slot",
+                                       "print-selection",     "print-quality",    NULL};
 
 /** derush_replay_ux_handles: TRUE when @cmd is one of this file's commands. */
 gboolean
@@ -104,7 +113,7 @@ print_cell_texts(DerushWindow *win, guint pos)
     return;
   }
   const DerushPhotoAnalysis *a = derush_photo_item_get_analysis(item);
-  g_autofree char *badge = derush_photo_text_group_badge(a);
+  g_autofree char *badge = derush_photo_text_group_badge(a, 0);
   g_autofree char *header = derush_group_header_at(G_LIST_MODEL(derush_window_get_model(win)), pos);
   const char *warning = derush_photo_text_warning(a);
   g_autofree char *sharpness = derush_photo_text_sharpness(item);
@@ -216,6 +225,34 @@ derush_replay_ux_run(DerushWindow *win, const char *cmd, const char *a1, const c
     }
     g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "%s is not in the group compared", a1);
     return FALSE;
+  } else if (g_str_equal(cmd, "select-slot") && a1) {
+    gtk_widget_activate_action(GTK_WIDGET(derush_window_get_grid_view(win)), "list.select-item",
+                               "(ubb)", (guint)g_ascii_strtoull(a1, NULL, 10), FALSE, FALSE);
+  } else if (g_str_equal(cmd, "print-selection")) {
+    GtkSelectionModel *model = gtk_grid_view_get_model(derush_window_get_grid_view(win));
+    g_autoptr(GtkBitset) set = gtk_selection_model_get_selection(model);
+    guint photos = 0, spacers = 0;
+    GtkBitsetIter iter;
+    guint pos;
+    for (gboolean ok = gtk_bitset_iter_init_first(&iter, set, &pos); ok;
+         ok = gtk_bitset_iter_next(&iter, &pos)) {
+      g_autoptr(GObject) item = g_list_model_get_item(G_LIST_MODEL(model), pos);
+      photos += DERUSH_IS_PHOTO_ITEM(item);
+      spacers += !DERUSH_IS_PHOTO_ITEM(item);
+    }
+    g_print("selection photos %u spacers %u\n", photos, spacers);
+  } else if (g_str_equal(cmd, "print-layout")) {
+    guint columns;
+    GListModel *items = derush_window_get_grid_items(win, &columns);
+    guint n = g_list_model_get_n_items(items);
+    g_print("layout columns %u items %u\n", columns, n);
+    for (guint pos = 0; pos < n; pos++) {
+      g_autoptr(GObject) item = g_list_model_get_item(items, pos);
+      g_print("slot %u %s\n", pos,
+              DERUSH_IS_PHOTO_ITEM(item)
+                  ? derush_photo_item_get_display_name(DERUSH_PHOTO_ITEM(item))
+                  : "-");
+    }
   } else if (g_str_equal(cmd, "print-cell-texts") && a1) {
     guint first = (guint)g_ascii_strtoull(a1, NULL, 10);
     guint last = a2 ? (guint)g_ascii_strtoull(a2, NULL, 10) : first;

@@ -296,6 +296,9 @@ cmd_print_shown(DerushReplay *self, const Line *l)
 static gboolean
 cmd_print_subtitle(DerushReplay *self, const Line *l)
 {
+  /* The header follows the labels from an idle: let it catch up. */
+  if (derush_window_is_status_pending(self->window))
+    return FALSE;
   g_print("subtitle %s\n", derush_window_get_subtitle(self->window));
   return TRUE;
 }
@@ -371,9 +374,10 @@ cmd_print_grid(DerushReplay *self, const Line *l)
 }
 
 /* What each bound cell draws of the label: a decision, or the model's
- * suggestion (an auto-label). */
+ * suggestion (an auto-label); and where the cell sits in @grid (its
+ * column is the rank of its x among the cells'). */
 static void
-print_cell(DerushGridCell *cell, gpointer unused)
+print_cell(DerushGridCell *cell, gpointer grid)
 {
   DerushPhotoItem *item = derush_grid_cell_get_item(cell);
   if (!item)
@@ -381,6 +385,10 @@ print_cell(DerushGridCell *cell, gpointer unused)
   g_print("cell %s label %s%s\n", derush_photo_item_get_display_name(item),
           derush_label_name(derush_photo_item_get_label(item)),
           derush_grid_cell_is_auto_label(cell) ? " auto" : "");
+  double x, y;
+  if (gtk_widget_get_mapped(GTK_WIDGET(cell)) &&
+      gtk_widget_translate_coordinates(GTK_WIDGET(cell), grid, 0, 0, &x, &y))
+    g_print("cell-at %s %.1f %.1f\n", derush_photo_item_get_display_name(item), x, y);
   const graphene_rect_t *photo = derush_grid_cell_get_photo_rect(cell);
   g_print("photo %s %.1f %.1f %.1f %.1f\n", derush_photo_item_get_display_name(item),
           photo->origin.x, photo->origin.y, photo->size.width, photo->size.height);
@@ -394,7 +402,8 @@ print_cell(DerushGridCell *cell, gpointer unused)
 static gboolean
 cmd_print_cells(DerushReplay *self, const Line *l)
 {
-  derush_grid_cell_foreach(GTK_WIDGET(derush_window_get_grid_view(self->window)), print_cell, NULL);
+  GtkWidget *grid = GTK_WIDGET(derush_window_get_grid_view(self->window));
+  derush_grid_cell_foreach(grid, print_cell, grid);
   return TRUE;
 }
 
@@ -805,8 +814,9 @@ static const Command commands[] = {
     {"select-name", 1, cmd_select_name, "NAME: select the photo shown with that file name"},
     {"print-grid", 0, cmd_print_grid, "print \"grid I NAME\" for every photo shown, in order"},
     {"print-cells", 0, cmd_print_cells,
-     "print \"cell NAME label L [auto]\" for every bound cell, \"photo NAME X Y W H\" where it "
-     "drew the photo, then \"pill NAME X Y W H TEXT\" for each pill it drew"},
+     "print \"cell NAME label L [auto]\" for every bound cell, \"cell-at NAME X Y\" where the "
+     "cell sits in the grid, \"photo NAME X Y W H\" where it drew the photo, then \"pill NAME X "
+     "Y W H TEXT\" for each pill it drew"},
     {"bench-startup", 0, cmd_bench_startup, "wait for the first frame with photos, print its time"},
     {"bench-loaded", 0, cmd_bench_loaded, "wait until the scan and listing are done, print it"},
     {"bench-first-screen", 0, cmd_bench_first_screen,

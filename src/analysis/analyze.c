@@ -73,23 +73,6 @@ load_preview(const DerushPhoto *photo, const char *cache_dir, GError **error)
   return preview;
 }
 
-/* The person boxes of a detector run (COCO class 0), for the faces' fine
- * pass; returns how many, *@boxes g_malloc'd (NULL when none). */
-static int
-people_of(const DerushDetectResult *det, float **boxes)
-{
-  int n = 0;
-  *boxes = NULL;
-  for (guint i = 0; det->dets && i < det->dets->len; i++) {
-    const DerushDetection *d = &g_array_index(det->dets, DerushDetection, i);
-    if (d->class_id != 0)
-      continue;
-    *boxes = g_renew(float, *boxes, 4 * (n + 1));
-    memcpy(*boxes + 4 * n++, d->box, sizeof d->box);
-  }
-  return n;
-}
-
 static void
 worker(gpointer data, gpointer user_data)
 {
@@ -116,7 +99,7 @@ worker(gpointer data, gpointer user_data)
       g_autofree float *people = NULL;
       DerushFacePeople hint = {0};
       if (job->want_detect)
-        hint.n = people_of(&job->detect, &people);
+        hint.n = _derush_people_boxes(job->detect.dets, &people);
       hint.boxes = (const float(*)[4])(void *)people;
       job->faces = g_array_new(FALSE, FALSE, sizeof(DerushFace));
       if (!_derush_faces_find_in_photo(shared->face_models, job->photo->path,

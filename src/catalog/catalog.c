@@ -6,6 +6,8 @@
  * IMMEDIATE) and wait up to DERUSH_BUSY_TIMEOUT_MS for the other one. */
 #include "catalog-private.h"
 #include <errno.h>
+#include <glib/gstdio.h>
+#include <unistd.h>
 
 /* Long enough to outwait another scan's batch commit (~1 s), short enough
  * that a hung process is reported instead of waited on forever. */
@@ -309,7 +311,20 @@ derush_catalog_open(const char *path, GError **error)
     }
     g_error_free(ro_error);
   }
-  g_propagate_error(error, local);
+  if (g_error_matches(local, DERUSH_ERROR, DERUSH_ERROR_CATALOG) && g_access(dir, W_OK) != 0) {
+    /* SQLite says "attempt to write a readonly database" (or "unable to
+     * open database file" for a new catalog): it keeps its WAL and -shm
+     * beside the catalog, so the folder is what the user must fix. */
+    int errsv = errno;
+    g_autofree char *display = g_filename_display_name(dir);
+    g_set_error(error, DERUSH_ERROR, DERUSH_ERROR_CATALOG,
+                "catalog %s: cannot write in its folder %s (%s): the catalog's journal is kept "
+                "beside it, so derush needs to write there",
+                cat->path, display, g_strerror(errsv));
+    g_error_free(local);
+  } else {
+    g_propagate_error(error, local);
+  }
   derush_catalog_close(cat);
   return NULL;
 }

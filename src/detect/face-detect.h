@@ -156,17 +156,33 @@ DerushFaceModels *_derush_face_models_get(const char *model_dir, GError **error)
 
 /* What faces.c did for one photo (tests and the benchmark read it). */
 typedef struct {
-  int yunet_forwards; /* preview + coarse + tiles */
-  gboolean coarse;    /* the preview found none: looked again at 1/2-1/3 */
-  int tiles;          /* forwards of the fine pass on a larger decode */
-  int large_side;     /* long side of the larger decode; 0 none */
+  int yunet_forwards;    /* preview + coarse + tiles */
+  gboolean coarse;       /* the preview found none: looked again at 1/2-1/3 */
+  int tiles;             /* forwards of the fine pass on a larger decode */
+  int large_side;        /* long side of the larger decode; 0 none */
+  int eye_forwards;      /* eye classifier forwards (one batch for all faces) */
+  gboolean people_found; /* DerushFacePeople.find was called */
+  /* Where the time went (microseconds of process CPU): for bench/faces
+   * only, tests assert the counters above. */
+  gint64 preview_us, coarse_us, fine_us, eye_crop_us, eye_nn_us;
 } DerushFacesPasses;
 
+/* Finds the people of a photo from its @preview (the object detector):
+ * returns their boxes in the @orig_width x @orig_height original's pixels
+ * (g_malloc'd, NULL when none), *@n how many. */
+typedef float *(*DerushFacePeopleFunc)(gpointer data, const DerushFaceImage *preview,
+                                       int orig_width, int orig_height, int *n);
+
 /* People the object detector found (boxes in the upright original's
- * pixels): where to look for faces too small for the preview. */
+ * pixels): where to look for faces too small for the preview. Either
+ * @boxes (the analysis ran the detector already), or @find, which faces.c
+ * calls only when it needs them (no face in the preview): most photos then
+ * do without the detector's forward. */
 typedef struct {
   const float (*boxes)[4];
   int n;
+  DerushFacePeopleFunc find;
+  gpointer find_data;
 } DerushFacePeople;
 
 gboolean _derush_faces_find(DerushFaceModels *m, const DerushFaceImage *preview, int orig_width,
@@ -187,12 +203,16 @@ guint8 *_derush_face_image_crop(const DerushFaceImage *img, int x0, int y0, int 
 gboolean _derush_faces_tiled(DerushFaceModels *m, const DerushFaceImage *img, const float region[4],
                              GArray *faces, int *n_forwards, GError **error);
 void _derush_faces_region_around(const GArray *faces, float region[4]);
+/* The person boxes (COCO class 0) of @dets (DerushDetection; nullable):
+ * how many, *@boxes g_malloc'd (NULL when none). */
+int _derush_people_boxes(const GArray *dets, float **boxes);
 gboolean _derush_faces_region_people(const float (*people)[4], int n_people, double k,
                                      float small_face, float region[4]);
 
 /* faces-file.c */
 gboolean _derush_faces_find_in_buffer(DerushFaceModels *m, const guint8 *data, gsize len,
-                                      const char *name, int orientation, GArray *faces, int *width,
+                                      const char *name, int orientation,
+                                      const DerushFacePeople *people, GArray *faces, int *width,
                                       int *height, GError **error);
 gboolean _derush_faces_find_in_photo(DerushFaceModels *m, const char *path, int orientation,
                                      VipsImage *preview, int orig_width, int orig_height,

@@ -54,13 +54,13 @@ decode_file(gpointer data, int long_side, DerushFaceImage *out, GError **error)
  * _derush_faces_find_in_buffer:
  *
  * The faces of the photo file held in @data (@name routes RAW files),
- * in original pixels; @width/@height (out, optional) the original's
- * upright size.
+ * in original pixels; @people (nullable) where the people are;
+ * @width/@height (out, optional) the original's upright size.
  */
 gboolean
 _derush_faces_find_in_buffer(DerushFaceModels *m, const guint8 *data, gsize len, const char *name,
-                             int orientation, GArray *faces, int *width, int *height,
-                             GError **error)
+                             int orientation, const DerushFacePeople *people, GArray *faces,
+                             int *width, int *height, GError **error)
 {
   FileSource src = {data, len, name, orientation, {0}, FALSE};
   DerushImageInfo info;
@@ -69,7 +69,7 @@ _derush_faces_find_in_buffer(DerushFaceModels *m, const guint8 *data, gsize len,
   DerushFaceImage pv = {0};
   gboolean ok = decode_file(&src, DERUSH_THUMB_CACHE_SIZE, &pv, error);
   if (ok)
-    ok = _derush_faces_find(m, &pv, info.width, info.height, NULL, decode_file, &src, faces, NULL,
+    ok = _derush_faces_find(m, &pv, info.width, info.height, people, decode_file, &src, faces, NULL,
                             error);
   g_free(pv.rgb);
   if (width)
@@ -121,6 +121,31 @@ derush_faces_load_models(const char *model_dir, GError **error)
   return _derush_face_models_get(model_dir, error) != NULL;
 }
 
+/* DerushFacePeopleFunc: the object detector's people on the preview,
+ * when its model (@data: the model folder searched first) is found. */
+static float *
+detect_people(gpointer data, const DerushFaceImage *preview, int orig_width, int orig_height,
+              int *n)
+{
+  *n = 0;
+  g_autoptr(GError) error = NULL;
+  DerushDetector *det = _derush_detector_get(data, &error);
+  if (!det) {
+    g_debug("faces: no object detector, no people: %s", error->message);
+    return NULL;
+  }
+  g_autoptr(GArray) dets = g_array_new(FALSE, FALSE, sizeof(DerushDetection));
+  if (!_derush_detector_run(det, preview->rgb, preview->width, preview->height, preview->stride,
+                            orig_width, orig_height, DERUSH_DETECT_STORE_SCORE, dets, NULL, NULL,
+                            &error)) {
+    g_debug("faces: object detector: %s", error->message);
+    return NULL;
+  }
+  float *boxes;
+  *n = _derush_people_boxes(dets, &boxes);
+  return boxes;
+}
+
 /**
  * derush_faces_detect_file:
  * @path: a photo file
@@ -131,13 +156,39 @@ derush_faces_load_models(const char *model_dir, GError **error)
  *
  * Finds the faces of one photo, without the catalog: YuNet on a 512 px
  * decode (again on a larger decode around small faces), each eye's
- * p(open), face sharpness, size and border cut.
+ * p(open), face sharpness, size and border cut. When the preview shows no
+ * face and the object detector's model is found, the detector's people
+ * say where to look again (derush_faces_detect_file_with_detections()).
  *
  * Returns: FALSE with DERUSH_ERROR_NOT_FOUND when a face model is missing,
  * or another error for an unreadable file.
  */
 gboolean
 derush_faces_detect_file(const char *path, const char *model_dir, GArray **faces, GError **error)
+{
+  return derush_faces_detect_file_with_detections(path, model_dir, NULL, faces, error);
+}
+
+/**
+ * derush_faces_detect_file_with_detections:
+ * @path: a photo file
+ * @model_dir: (nullable): folder searched first for the models
+ * @detections: (nullable) (element-type DerushDetection): the object
+ *   detector's detections of the photo (derush_catalog_get_detections());
+ *   NULL to run the detector, when its model is found, on the photos whose
+ *   preview shows no face
+ * @faces: (out) (transfer full): as derush_faces_detect_file()
+ * @error: return location for a GError
+ *
+ * derush_faces_detect_file() with the people the object detector found:
+ * faces too small for the preview are looked for on a larger decode of
+ * their heads, so faces of 24 px in the original are found.
+ *
+ * Returns: as derush_faces_detect_file().
+ */
+gboolean
+derush_faces_detect_file_with_detections(const char *path, const char *model_dir,
+                                         const GArray *detections, GArray **faces, GError **error)
 {
   g_return_val_if_fail(path != NULL && faces != NULL, FALSE);
   DerushFaceModels *m = _derush_face_models_get(model_dir, error);
@@ -151,9 +202,16 @@ derush_faces_detect_file(const char *path, const char *model_dir, GArray **faces
   g_autoptr(GError) meta_error = NULL;
   if (!_derush_meta_read_buffer(file.data, file.len, &meta, &meta_error))
     g_debug("%s: %s", path, meta_error->message);
+  g_autofree float *boxes = NULL;
+  DerushFacePeople people = {NULL, 0, detect_people, (gpointer)model_dir};
+  if (detections) {
+    people.n = _derush_people_boxes(detections, &boxes);
+    people.boxes = (const float(*)[4])(void *)boxes;
+    people.find = NULL;
+  }
   GArray *out = g_array_new(FALSE, FALSE, sizeof(DerushFace));
-  gboolean ok = _derush_faces_find_in_buffer(m, file.data, file.len, path, meta.orientation, out,
-                                             NULL, NULL, error);
+  gboolean ok = _derush_faces_find_in_buffer(m, file.data, file.len, path, meta.orientation,
+                                             &people, out, NULL, NULL, error);
   derush_meta_clear(&meta);
   _derush_mapped_file_close(&file);
   if (!ok) {

@@ -162,3 +162,18 @@ _derush_faces_region_people(const float (*people)[4], int n_people, double k, fl
   }
   return any;
 }
+
+int
+_derush_people_boxes(const GArray *dets, float **boxes)
+{
+  int n = 0;
+  *boxes = NULL;
+  for (guint i = 0; dets && i < dets->len; i++) {
+    const DerushDetection *d = &g_array_index(dets, DerushDetection, i);
+    if (d->class_id != 0)
+      continue;
+    *boxes = g_renew(float, *boxes, 4 * (n + 1));
+    memcpy(*boxes + 4 * n++, d->box, sizeof d->box);
+  }
+  return n;
+}

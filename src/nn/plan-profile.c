@@ -7,7 +7,7 @@
 #include <time.h>
 
 gint64
-_nn_cpu_us(void)
+_derush_nn_cpu_us(void)
 {
   struct timespec ts;
   clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);

@@ -572,7 +572,7 @@ _nn_plan_run(NnPlan *pl, const float *const *inputs, GError **error)
   gboolean pending = FALSE;
   for (guint s = 0; s < pl->steps->len; s++) {
     NnStep *st = g_ptr_array_index(pl->steps, s);
-    gint64 t0 = pl->profile ? _nn_cpu_us() : 0;
+    gint64 t0 = pl->profile ? _derush_nn_cpu_us() : 0;
     if (st->prim) {
       if (!_nn_prim_run(pl->be, st->prim, error))
         return FALSE;
@@ -591,7 +591,7 @@ _nn_plan_run(NnPlan *pl, const float *const *inputs, GError **error)
     if (pl->profile) {
       if (pending && !_nn_backend_wait(pl->be, error))
         return FALSE;
-      st->prof_us += _nn_cpu_us() - t0;
+      st->prof_us += _derush_nn_cpu_us() - t0;
     }
   }
   pl->prof_runs++;

@@ -6,6 +6,7 @@
 #define DERUSH_NN_PLAN_H
 
 #include "nn/nn-backend.h"
+#include "nn/nn.h"
 
 typedef struct {
   int rank;
@@ -52,6 +53,8 @@ typedef struct {
   size_t arena_bytes;
   int64_t in_dims[16][NN_MAX_RANK]; /* the input shapes this plan is for */
   int in_ranks[16];
+  int threads;      /* OpenMP threads its primitives were built for */
+  gint64 best_us;   /* its fastest forward so far (wall), 0 before one */
   int *out_vals;    /* per graph output: its plain value */
   GHashTable *kept; /* name -> plain value + 1 */
   gboolean profile; /* DERUSH_NN_PROFILE set: time every step */
@@ -73,9 +76,6 @@ void _nn_plan_free(NnPlan *pl);
 /* plan-profile.c: with DERUSH_NN_PROFILE set, where the plan's forwards
  * spent their time, per kernel and per step, on stderr. */
 void _nn_plan_profile_report(NnPlan *pl);
-/* CPU time of the process (all threads) in microseconds: steadier than
- * the wall clock on a loaded machine. */
-gint64 _nn_cpu_us(void);
 
 /* For the planners. */
 int _nn_plan_new_val(NnPlan *pl, int rank, const int64_t *dims);
