@@ -54,9 +54,11 @@ int cli_cmd_import(CliContext *ctx, int argc, char **argv);
  * (DerushPhoto*, owned); bad ones are reported and counted in @n_failed. */
 GPtrArray *cli_scan_photo_args(CliContext *ctx, char **files, int *n_failed);
 
-/* photo-args.c: the optional FOLDER argument (analyze, groups): absolute,
- * or NULL for the whole catalog; FALSE (reason printed) when missing. */
-gboolean cli_folder_arg(char **dirs, char **under);
+/* photo-args.c: the optional FOLDER argument (analyze, detect, cull, groups,
+ * predict) made absolute (NULL: the whole catalog), and the catalog opened;
+ * FALSE (reason printed) when the folder is missing, the catalog unusable
+ * or the catalog has no photo under the folder. */
+gboolean cli_open_folder(CliContext *ctx, char **dirs, char **under);
 
 /* cmd-label.c: with sidecar sync on, updates the sidecars of @ids (and
  * their partners); returns CLI_EXIT_BAD_FILES when one could not be

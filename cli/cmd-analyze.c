@@ -75,9 +75,7 @@ cli_cmd_analyze(CliContext *ctx, int argc, char **argv)
   if (!cli_group_options_finish("analyze", &gargs, &gopt))
     return CLI_EXIT_FATAL;
   g_autofree char *under = NULL;
-  if (!cli_folder_arg(dirs, &under))
-    return CLI_EXIT_FATAL;
-  if (!cli_open_catalog(ctx))
+  if (!cli_open_folder(ctx, dirs, &under))
     return CLI_EXIT_FATAL;
 
   g_autoptr(CliJob) job = cli_job_new();

@@ -50,9 +50,7 @@ cli_cmd_cull(CliContext *ctx, int argc, char **argv)
   if (dirs && dirs[0] && dirs[1])
     return cli_usage_error("cull", "give at most one folder");
   g_autofree char *under = NULL;
-  if (!cli_folder_arg(dirs, &under))
-    return CLI_EXIT_FATAL;
-  if (!cli_open_catalog(ctx))
+  if (!cli_open_folder(ctx, dirs, &under))
     return CLI_EXIT_FATAL;
   DerushCullKind kind = copies   ? DERUSH_CULL_COPIES
                         : bursts ? DERUSH_CULL_BURSTS

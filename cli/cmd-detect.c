@@ -44,9 +44,7 @@ cli_cmd_detect(CliContext *ctx, int argc, char **argv)
   if (threads < 0)
     return cli_usage_error("detect", "--threads must be 0 (one per core) or more");
   g_autofree char *under = NULL;
-  if (!cli_folder_arg(dirs, &under))
-    return CLI_EXIT_FATAL;
-  if (!cli_open_catalog(ctx))
+  if (!cli_open_folder(ctx, dirs, &under))
     return CLI_EXIT_FATAL;
 
   g_autoptr(CliJob) job = cli_job_new();

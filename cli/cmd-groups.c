@@ -117,9 +117,7 @@ cli_cmd_groups(CliContext *ctx, int argc, char **argv)
   if (dirs && dirs[0] && dirs[1])
     return cli_usage_error("groups", "give at most one folder");
   g_autofree char *under = NULL;
-  if (!cli_folder_arg(dirs, &under))
-    return CLI_EXIT_FATAL;
-  if (!cli_open_catalog(ctx))
+  if (!cli_open_folder(ctx, dirs, &under))
     return CLI_EXIT_FATAL;
   ListState st = {ctx->catalog, json, 0, NULL};
   g_autoptr(GError) error = NULL;
