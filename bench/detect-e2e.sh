@@ -16,7 +16,9 @@
 # beside it (the second embedding, one more forward).
 # Writes the raw lines and the table to bench/results/detect-e2e-DATE.txt.
 set -eu
-export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-passive}
+# derush's own OpenMP settings (passive threads spinning 10,000 iterations,
+# one thread while the machine is busy: src/nn/nn-threads.h) unless the
+# caller sets OMP_WAIT_POLICY / GOMP_SPINCOUNT / DERUSH_NN_THREADS.
 here=$(cd "$(dirname "$0")" && pwd)
 build=${1:-$here/../build}
 n=${2:-1000}

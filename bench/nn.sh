@@ -11,10 +11,9 @@
 # Wall times on a shared machine measure the other users too: the CPU
 # ms/forward column (all threads of the process) is the steadier figure.
 set -eu
-# libgomp reads its wait policy when it loads, before main(): spinning
-# threads made a forward 8x slower on this loaded 2-core machine
-# (6.5 s vs 0.85 s median at load average 27).
-export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-passive}
+# derush's own OpenMP settings (passive threads spinning 10,000 iterations,
+# one thread while the machine is busy: src/nn/nn-threads.h) unless the
+# caller sets OMP_WAIT_POLICY / GOMP_SPINCOUNT / DERUSH_NN_THREADS.
 here=$(cd "$(dirname "$0")" && pwd)
 build=${1:-$here/../build}
 runs=${2:-50}

@@ -379,22 +379,48 @@ _derush_window_queue_status(DerushWindow *self)
     self->status_idle = g_idle_add(update_status_cb, self);
 }
 
+/* Spacers are never selected, whatever selected them: the grid's own keys
+ * (Page Down selects any slot), a rubber band, Ctrl+A, a range from one
+ * photo to another. A spacer alone hands the selection to the photo
+ * before it, on its row; among photos it is dropped, so no empty slot
+ * lights up. Returns: TRUE when the selection changed. */
+static gboolean
+drop_spacers(DerushWindow *self, GtkSelectionModel *model)
+{
+  if (derush_grid_layout_get_n_spacers(self->layout) == 0)
+    return FALSE;
+  g_autoptr(GtkBitset) set = gtk_selection_model_get_selection(model);
+  g_autoptr(GtkBitset) spacers = gtk_bitset_new_empty();
+  gboolean photos = FALSE;
+  GtkBitsetIter iter;
+  guint pos;
+  for (gboolean ok = gtk_bitset_iter_init_first(&iter, set, &pos); ok;
+       ok = gtk_bitset_iter_next(&iter, &pos)) {
+    if (derush_grid_layout_get_photo(self->layout, pos) == DERUSH_GRID_NONE)
+      gtk_bitset_add(spacers, pos);
+    else
+      photos = TRUE;
+  }
+  if (gtk_bitset_is_empty(spacers))
+    return FALSE;
+  if (!photos) {
+    guint photo =
+        derush_grid_layout_get_photo_before(self->layout, gtk_bitset_get_minimum(spacers));
+    if (photo == DERUSH_GRID_NONE)
+      return FALSE;
+    _derush_window_select_position(self, photo);
+    return TRUE;
+  }
+  g_autoptr(GtkBitset) none = gtk_bitset_new_empty();
+  gtk_selection_model_set_selection(model, none, spacers);
+  return TRUE;
+}
+
 static void
 selection_changed_cb(GtkSelectionModel *model, guint position, guint n, DerushWindow *self)
 {
-  /* The grid's own keys (Page Down) select whatever slot they reach, a
-   * spacer too: the selection goes to the photo before it, on its row. */
-  if (_derush_window_get_current_position(self) < 0) {
-    g_autoptr(GtkBitset) set = gtk_selection_model_get_selection(model);
-    guint photo =
-        gtk_bitset_is_empty(set)
-            ? DERUSH_GRID_NONE
-            : derush_grid_layout_get_photo_before(self->layout, gtk_bitset_get_minimum(set));
-    if (photo != DERUSH_GRID_NONE) {
-      _derush_window_select_position(self, photo);
-      return;
-    }
-  }
+  if (drop_spacers(self, model))
+    return; /* selection-changed comes again */
   _derush_window_queue_status(self);
   if (g_str_equal(gtk_stack_get_visible_child_name(self->stack), "viewer")) {
     DerushPhotoItem *item = derush_window_get_current(self);

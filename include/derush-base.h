@@ -67,6 +67,7 @@ typedef enum {
   DERUSH_COUNTER_PHOTOS_PREDICTED,     /* learning: photos those batches predicted */
   DERUSH_COUNTER_PHOTOS_EXPLAINED,     /* learning: photos whose contributions were computed */
   DERUSH_COUNTER_EMBEDDED_PREVIEWS,    /* embedded EXIF/RAW previews decoded as placeholders */
+  DERUSH_COUNTER_NN_THREAD_SWITCHES,   /* executor: spinning throttled or let go */
   DERUSH_N_COUNTERS
 } DerushCounter;
 

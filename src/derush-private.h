@@ -163,6 +163,10 @@ typedef enum {
 /* library.c: what derush_shutdown() calls, last registered first. */
 typedef void (*DerushShutdownFunc)(void);
 void _derush_on_shutdown(DerushShutdownFunc func);
+/* library.c: sets the OpenMP wait settings derush runs with (passive
+ * threads that spin briefly, see derush_restart_with_idle_threads) unless
+ * the user set either; TRUE when it set them. */
+gboolean _derush_set_openmp_env(void);
 
 /* Starts libvips on first use (image/decoders.c); thread-safe. */
 gboolean _derush_decoders_ensure(GError **error);

@@ -75,20 +75,40 @@ derush_init(const char *argv0, GError **error)
   return _derush_catalog_library_init(error);
 }
 
+/* Spin iterations before an idle OpenMP thread sleeps: about 0.1 ms, far
+ * longer than the gap between two oneDNN primitives of a forward and far
+ * shorter than a scheduler time slice. */
+#define SPIN_COUNT "10000"
+
+gboolean
+_derush_set_openmp_env(void)
+{
+  if (g_getenv("OMP_WAIT_POLICY") || g_getenv("GOMP_SPINCOUNT"))
+    return FALSE;
+  g_setenv("OMP_WAIT_POLICY", "passive", TRUE);
+  g_setenv("GOMP_SPINCOUNT", SPIN_COUNT, TRUE);
+  return TRUE;
+}
+
 /**
  * derush_restart_with_idle_threads:
  * @argv: main()'s argument vector, as main() received it.
  *
  * oneDNN and XGBoost run their threads on libgomp, which reads
- * OMP_WAIT_POLICY once, in a constructor that runs when the program loads
- * (libraw pulls it in): a g_setenv() from main() on changes nothing. By
- * default its threads spin after every parallel region; on the 2-core
- * machine with another busy process that made a YOLOX-nano forward about
- * 8x slower (bench/nn.sh: 6,530 ms median against 845 ms passive) and
- * takes the CPU from the app's UI thread. When the variable is unset, this
- * sets it to "passive" and executes the same program again, so the runtime
- * starts passive. Call it from main() of a program that runs models, before
- * any thread starts. A user's own OMP_WAIT_POLICY is respected.
+ * OMP_WAIT_POLICY and GOMP_SPINCOUNT once, in a constructor that runs when
+ * the program loads (libraw pulls it in): a g_setenv() from main() on
+ * changes nothing. By default its threads spin 300,000 iterations after
+ * every parallel region; on the 2-core machine with another busy process
+ * that made a YOLOX-nano forward about 8x slower (bench/nn.sh: 6,530 ms
+ * median against 845 ms passive) and takes the CPU from the app's UI
+ * thread. Fully passive threads sleep between oneDNN's ~100 primitives of
+ * a forward, 18.0 ms a forward instead of 10.7 with a 10,000-iteration
+ * spin on the idle machine (bench/nn-threads.sh). When neither variable is
+ * set, this sets the short spin and executes the same program again, so
+ * the runtime starts with it; the executor drops to one thread while the
+ * machine is busy (src/nn/nn-threads.h), where even a short spin hurts.
+ * Call it from main() of a program that runs models, before any thread
+ * starts. A user's own OMP_WAIT_POLICY or GOMP_SPINCOUNT is respected.
  *
  * Returns only when there was nothing to do or the exec failed; the program
  * then goes on (with spinning threads in the second case).
@@ -97,10 +117,8 @@ void
 derush_restart_with_idle_threads(char **argv)
 {
   g_return_if_fail(argv != NULL && argv[0] != NULL);
-  if (g_getenv("OMP_WAIT_POLICY"))
-    return;
-  g_setenv("OMP_WAIT_POLICY", "passive", TRUE);
-  execv("/proc/self/exe", argv);
+  if (_derush_set_openmp_env())
+    execv("/proc/self/exe", argv);
 }
 
 /**

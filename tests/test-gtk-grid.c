@@ -224,6 +224,7 @@ test_by_group_rows(Fixture *f, gconstpointer data)
                          /* Eight photos across group boundaries (spacers
                           * between them), trashed: eight labels. */
                          "select 0 8\n"
+                         "print-selection\n"
                          "key t\n"
                          "sleep 200\n"
                          "print-subtitle\n"
@@ -263,10 +264,11 @@ test_by_group_rows(Fixture *f, gconstpointer data)
   g_autoptr(GHashTable) spots_small = parse_spots(second);
   g_autofree char *first = g_strndup(out, second - out); /* the default size */
   g_autoptr(GHashTable) spots = parse_spots(first);
-  /* The cells on screen sit where the layout put them: the first rows'
-   * groups start in the first column. */
-  g_assert_cmpuint(check_groups_start_rows(cells, spots, "default size, on screen"), >=, 2);
-  g_assert_cmpuint(check_groups_start_rows(cells, spots_small, "120 px, on screen"), >=, 3);
+  /* The cells on screen sit where the layout put them: each group in view
+   * starts in the first column (which groups are in view depends on where
+   * the keys scrolled to; the layout checks below cover them all). */
+  g_assert_cmpuint(check_groups_start_rows(cells, spots, "default size, on screen"), >=, 1);
+  g_assert_cmpuint(check_groups_start_rows(cells, spots_small, "120 px, on screen"), >=, 1);
   /* The whole grid, at both sizes: more columns, laid out again. */
   Layout big = {0}, little = {0};
   parse_layout(first, &big);
@@ -316,6 +318,8 @@ test_by_group_rows(Fixture *f, gconstpointer data)
   g_assert_no_error(error);
   derush_catalog_close(cat);
   g_assert_cmpuint(trash, ==, 8);
+  /* The range selected the eight photos, not the empty slots between them. */
+  g_assert_nonnull(strstr(second, "selection photos 8 spacers 0\n"));
   g_assert_nonnull(strstr(second, " · 8 labelled\n"));
   g_test_message("%" G_GINT64_FORMAT " cells alive, %" G_GINT64_FORMAT " made, for %u photos",
                  counter_from(second, "cells_alive"), counter_from(second, "widgets_created"),

@@ -127,20 +127,26 @@ test_restart_idle_threads(void)
     if (!g_getenv("DERUSH_TEST_RESTARTED")) {
       g_setenv("DERUSH_TEST_RESTARTED", "1", TRUE);
       g_unsetenv("OMP_WAIT_POLICY");
+      g_unsetenv("GOMP_SPINCOUNT");
       derush_restart_with_idle_threads(given_argv);
       g_print("not restarted\n");
       return;
     }
-    g_print("restarted policy=%s\n", g_getenv("OMP_WAIT_POLICY"));
-    /* A policy the user set is left alone: no second exec. */
+    g_print("restarted policy=%s spin=%s\n", g_getenv("OMP_WAIT_POLICY"),
+            g_getenv("GOMP_SPINCOUNT"));
+    /* A policy or spin count the user set is left alone: no second exec. */
     g_setenv("OMP_WAIT_POLICY", "active", TRUE);
     derush_restart_with_idle_threads(given_argv);
     g_print("kept %s\n", g_getenv("OMP_WAIT_POLICY"));
+    g_unsetenv("OMP_WAIT_POLICY");
+    g_setenv("GOMP_SPINCOUNT", "5", TRUE);
+    derush_restart_with_idle_threads(given_argv);
+    g_print("kept spin %s\n", g_getenv("GOMP_SPINCOUNT"));
     return;
   }
   g_test_trap_subprocess(NULL, 0, 0);
   g_test_trap_assert_passed();
-  g_test_trap_assert_stdout("*restarted policy=passive\nkept active\n*");
+  g_test_trap_assert_stdout("*restarted policy=passive spin=10000\nkept active\nkept spin 5\n*");
   g_test_trap_assert_stdout_unmatched("*not restarted*");
 }
 

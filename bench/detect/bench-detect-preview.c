@@ -83,6 +83,8 @@ main(int argc, char **argv)
     return 2;
   }
   gint64 limit = argc == 4 ? g_ascii_strtoll(argv[3], NULL, 10) : 0;
+  /* As derush does: idle OpenMP threads spin briefly, then sleep. */
+  derush_restart_with_idle_threads(argv);
   g_autoptr(GError) error = NULL;
   if (!derush_init(argv[0], &error) || !derush_init_decoders(&error)) {
     fprintf(stderr, "derush_init: %s\n", error->message);

@@ -4,6 +4,7 @@
  * beside OpenCV DNN and ONNX Runtime on the same tensor.
  *
  *   derush-bench-nn MODEL INPUT.f32 N,C,H,W RUNS */
+#include "derush.h"
 #include "nn/nn.h"
 #include "nn/plan.h" /* _derush_nn_cpu_us */
 #include <inttypes.h>
@@ -40,6 +41,8 @@ main(int argc, char **argv)
              &shape[2], &shape[3]) != 4)
     return 2;
   int runs = atoi(argv[4]);
+  /* As derush does: idle OpenMP threads spin briefly, then sleep. */
+  derush_restart_with_idle_threads(argv);
   g_autofree char *data = NULL;
   gsize len;
   g_autoptr(GError) error = NULL;
@@ -70,10 +73,12 @@ main(int argc, char **argv)
   qsort(ms, runs, sizeof(double), cmp_double);
   printf("{\"runtime\": \"derush\", \"load_ms\": %.1f, \"first_ms\": %.1f, \"median_ms\": %.2f, "
          "\"min_ms\": %.2f, \"runs\": %d, \"vmhwm_mb\": %.1f, \"rss_growth_mb\": %.1f, "
-         "\"arena_mb\": %.1f, \"cpu_ms\": %.2f}\n",
+         "\"arena_mb\": %.1f, \"cpu_ms\": %.2f, \"threads_last\": %d, "
+         "\"thread_switches\": %" G_GINT64_FORMAT "}\n",
          (t1 - t0) / 1000.0, (t2 - t1) / 1000.0, ms[runs / 2], ms[0], runs,
          status_kb("VmHWM:") / 1024.0, (status_kb("VmRSS:") - rss0) / 1024.0,
-         _derush_nn_model_arena_bytes(m) / 1048576.0, cpu_ms);
+         _derush_nn_model_arena_bytes(m) / 1048576.0, cpu_ms, _derush_nn_model_threads(m),
+         derush_counter_get(DERUSH_COUNTER_NN_THREAD_SWITCHES));
   g_free(ms);
   return 0;
 }

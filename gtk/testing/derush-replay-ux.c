@@ -31,6 +31,8 @@
  *                            "-" where there is none, group 0 when none
  *   select-slot N            select the grid's slot N (a photo or a spacer)
  *                            as the grid's own keys (Page Down) do
+ *   print-selection          print "selection photos N spacers M": the
+ *                            grid's selected slots
  *   print-layout             print what the grid lays out: "layout columns
  *                            C items N", then "slot POS NAME" for each
  *                            photo and "slot POS -" for each spacer
@@ -42,11 +44,23 @@
 #include "derush-compare.h"
 #include "derush-viewer.h"
 
-static const char *const commands[] = {
-    "menu-open",  "menu-screenshot", "menu-state",          "menu-close",    "focus-header",
-    "press",      "print-focus",     "print-cell-texts",    "print-compare", "click-compare-strip",
-    "print-page", "print-histogram", "cull-groups-respond", "print-layout",  "select-slot",
-    NULL};
+static const char *const commands[] = {"menu-open",
+                                       "menu-screenshot",
+                                       "menu-state",
+                                       "menu-close",
+                                       "focus-header",
+                                       "press",
+                                       "print-focus",
+                                       "print-cell-texts",
+                                       "print-compare",
+                                       "click-compare-strip",
+                                       "print-page",
+                                       "print-histogram",
+                                       "cull-groups-respond",
+                                       "print-layout",
+                                       "select-slot",
+                                       "print-selection",
+                                       NULL};
 
 /** derush_replay_ux_handles: TRUE when @cmd is one of this file's commands. */
 gboolean
@@ -215,6 +229,19 @@ derush_replay_ux_run(DerushWindow *win, const char *cmd, const char *a1, const c
   } else if (g_str_equal(cmd, "select-slot") && a1) {
     gtk_widget_activate_action(GTK_WIDGET(derush_window_get_grid_view(win)), "list.select-item",
                                "(ubb)", (guint)g_ascii_strtoull(a1, NULL, 10), FALSE, FALSE);
+  } else if (g_str_equal(cmd, "print-selection")) {
+    GtkSelectionModel *model = gtk_grid_view_get_model(derush_window_get_grid_view(win));
+    g_autoptr(GtkBitset) set = gtk_selection_model_get_selection(model);
+    guint photos = 0, spacers = 0;
+    GtkBitsetIter iter;
+    guint pos;
+    for (gboolean ok = gtk_bitset_iter_init_first(&iter, set, &pos); ok;
+         ok = gtk_bitset_iter_next(&iter, &pos)) {
+      g_autoptr(GObject) item = g_list_model_get_item(G_LIST_MODEL(model), pos);
+      photos += DERUSH_IS_PHOTO_ITEM(item);
+      spacers += !DERUSH_IS_PHOTO_ITEM(item);
+    }
+    g_print("selection photos %u spacers %u\n", photos, spacers);
   } else if (g_str_equal(cmd, "print-layout")) {
     guint columns;
     GListModel *items = derush_window_get_grid_items(win, &columns);

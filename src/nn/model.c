@@ -1,6 +1,7 @@
 /* model.c: the executor's entry points (see nn.h): a loaded graph, its
  * kept tensors, and the plan for the last input shape. */
 #include "derush-private.h"
+#include "nn/nn-threads.h"
 #include "nn/plan.h"
 #include <string.h>
 
@@ -14,6 +15,7 @@ struct _DerushNnModel {
   NnPlan *plan;     /* the last run's, NULL after a failed build */
   GPtrArray *plans; /* NnPlan, most recently used first, at most PLAN_CACHE */
   int plans_built;
+  int threads; /* the last forward's OpenMP threads */
 };
 
 /* Plans kept per model: YuNet runs at a few padded sizes (landscape,
@@ -23,15 +25,16 @@ struct _DerushNnModel {
 
 /* OpenMP's threads spin after each parallel region by default, which on a
  * shared 2-core machine starves the next forward (measured: 6.5 s instead
- * of 0.85 s median at load average 27).  libgomp reads OMP_WAIT_POLICY in
+ * of 0.85 s median at load average 27).  libgomp reads its settings in
  * its constructor, before main(), so this only reaches OpenMP runtimes that
- * start later (child processes); front ends must set it before exec. */
+ * start later (child processes); front ends set them before exec
+ * (derush_restart_with_idle_threads). */
 static void
 nn_process_init(void)
 {
   static gsize done = 0;
   if (g_once_init_enter(&done)) {
-    g_setenv("OMP_WAIT_POLICY", "passive", FALSE);
+    (void)_derush_set_openmp_env();
     g_once_init_leave(&done, 1);
   }
 }
@@ -114,6 +117,35 @@ _derush_nn_model_keep_tensor(DerushNnModel *m, const char *name, GError **error)
   return TRUE;
 }
 
+/* Makes m->plan the plan for these input shapes and @threads, built now
+ * (*@built) when none of the kept ones fits. */
+static gboolean
+find_plan(DerushNnModel *m, int n_inputs, const int64_t *const *shapes, const int *ranks,
+          int threads, gboolean *built, GError **error)
+{
+  m->plan = NULL;
+  for (guint i = 0; i < m->plans->len && (int)m->graph->inputs->len == n_inputs; i++) {
+    NnPlan *pl = g_ptr_array_index(m->plans, i);
+    if (pl->threads == threads && _nn_plan_matches(pl, n_inputs, shapes, ranks)) {
+      g_ptr_array_steal_index(m->plans, i);
+      g_ptr_array_insert(m->plans, 0, pl);
+      m->plan = pl;
+      return TRUE;
+    }
+  }
+  NnPlan *pl = _nn_plan_build(m->graph, m->be, n_inputs, shapes, ranks, m->keep, error);
+  if (!pl)
+    return FALSE;
+  pl->threads = threads;
+  *built = TRUE;
+  m->plans_built++;
+  if (m->plans->len >= PLAN_CACHE)
+    g_ptr_array_remove_index(m->plans, m->plans->len - 1);
+  g_ptr_array_insert(m->plans, 0, pl);
+  m->plan = pl;
+  return TRUE;
+}
+
 gboolean
 _derush_nn_model_run_many(DerushNnModel *m, int n_inputs, const float *const *inputs,
                           const int64_t *const *shapes, const int *ranks, GError **error)
@@ -123,28 +155,26 @@ _derush_nn_model_run_many(DerushNnModel *m, int n_inputs, const float *const *in
     _nn_fuse(m->graph, m->keep);
     m->fused = TRUE;
   }
-  m->plan = NULL;
-  for (guint i = 0; i < m->plans->len && (int)m->graph->inputs->len == n_inputs; i++) {
-    NnPlan *pl = g_ptr_array_index(m->plans, i);
-    if (_nn_plan_matches(pl, n_inputs, shapes, ranks)) {
-      g_ptr_array_steal_index(m->plans, i);
-      g_ptr_array_insert(m->plans, 0, pl);
-      m->plan = pl;
-      break;
-    }
-  }
-  if (!m->plan) {
-    NnPlan *pl = _nn_plan_build(m->graph, m->be, n_inputs, shapes, ranks, m->keep, error);
-    if (!pl)
-      return FALSE;
-    m->plans_built++;
-    if (m->plans->len >= PLAN_CACHE)
-      g_ptr_array_remove_index(m->plans, m->plans->len - 1);
-    g_ptr_array_insert(m->plans, 0, pl);
-    m->plan = pl;
-  }
-  if (!_nn_plan_run(m->plan, inputs, error))
+  NnForwardClock clock;
+  int threads = _nn_threads_begin(&clock);
+  /* oneDNN bakes the thread count into its kernels when they are created
+   * (and reads it again for some when they run): a plan is built and run
+   * with the same count, set on this thread alone. */
+  int saved = omp_get_max_threads();
+  if (saved != threads)
+    omp_set_num_threads(threads);
+  gboolean built = FALSE, ok = find_plan(m, n_inputs, shapes, ranks, threads, &built, error) &&
+                               _nn_plan_run(m->plan, inputs, error);
+  if (saved != threads)
+    omp_set_num_threads(saved);
+  if (!ok)
     return FALSE;
+  m->threads = threads;
+  if (!built) {
+    gint64 wall = _nn_threads_end(&clock, m->plan->best_us);
+    if (m->plan->best_us == 0 || wall < m->plan->best_us)
+      m->plan->best_us = wall;
+  }
   derush_counter_add(DERUSH_COUNTER_NN_FORWARDS, 1);
   return TRUE;
 }
@@ -255,4 +285,10 @@ int
 _derush_nn_model_n_plans_built(DerushNnModel *m)
 {
   return m->plans_built;
+}
+
+int
+_derush_nn_model_threads(DerushNnModel *m)
+{
+  return m->threads;
 }

@@ -71,8 +71,12 @@ int _derush_nn_model_n_steps_of(DerushNnModel *model, const char *op);
  * per-stage figures use it too): a loaded machine inflates it less than
  * the wall clock. */
 gint64 _derush_nn_cpu_us(void);
-/* Plans built so far: one per input shape while at most 4 shapes alternate
+/* Plans built so far: one per input shape (and thread count: a plan is
+ * built for the OpenMP threads it runs with) while at most 4 alternate
  * (the model keeps the 4 most recently used). */
 int _derush_nn_model_n_plans_built(DerushNnModel *model);
+/* OpenMP threads the last forward ran with (all cores unless
+ * DERUSH_NN_THREADS says otherwise, nn-threads.h). */
+int _derush_nn_model_threads(DerushNnModel *model);
 
 #endif /* DERUSH_NN_H */

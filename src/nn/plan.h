@@ -53,6 +53,8 @@ typedef struct {
   size_t arena_bytes;
   int64_t in_dims[16][NN_MAX_RANK]; /* the input shapes this plan is for */
   int in_ranks[16];
+  int threads;      /* OpenMP threads its primitives were built for */
+  gint64 best_us;   /* its fastest forward so far (wall), 0 before one */
   int *out_vals;    /* per graph output: its plain value */
   GHashTable *kept; /* name -> plain value + 1 */
   gboolean profile; /* DERUSH_NN_PROFILE set: time every step */

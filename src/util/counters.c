@@ -30,6 +30,7 @@ static const char *const counter_names[DERUSH_N_COUNTERS] = {
     [DERUSH_COUNTER_PHOTOS_PREDICTED] = "photos_predicted",
     [DERUSH_COUNTER_PHOTOS_EXPLAINED] = "photos_explained",
     [DERUSH_COUNTER_EMBEDDED_PREVIEWS] = "embedded_previews",
+    [DERUSH_COUNTER_NN_THREAD_SWITCHES] = "nn_thread_switches",
 };
 
 /**
