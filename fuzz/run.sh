@@ -36,7 +36,7 @@ for name in $names; do
   nice "$bin" -max_total_time="$seconds" -timeout=30 -rss_limit_mb=2560 \
     -artifact_prefix="$work/" -print_final_stats=1 $inputs >"$work/log" 2>&1
   rc=$?
-  grep -E '^#[0-9]+ +(DONE|pulse|NEW|REDUCE)' "$work/log" | tail -1
+  grep -E '^#[0-9]+[[:space:]]+(DONE|pulse|NEW|REDUCE)' "$work/log" | tail -1
   grep -E '^stat::number_of_executed_units' "$work/log"
   found=$(find "$work" -maxdepth 1 -type f \( -name 'crash-*' -o -name 'timeout-*' \
     -o -name 'oom-*' -o -name 'leak-*' -o -name 'slow-unit-*' \) | sort)

@@ -117,8 +117,15 @@ void
 derush_restart_with_idle_threads(char **argv)
 {
   g_return_if_fail(argv != NULL && argv[0] != NULL);
-  if (_derush_set_openmp_env())
-    execv("/proc/self/exe", argv);
+  if (!_derush_set_openmp_env())
+    return;
+  /* The path the link names, not the link: under valgrind executing
+   * "/proc/self/exe" runs the tool itself, which refuses to start ("You
+   * cannot run ... directly"), while reading the link gives the program's
+   * path. derush-full's model commands and derush-gtk could not run under
+   * valgrind at all. */
+  g_autofree char *self = g_file_read_link("/proc/self/exe", NULL);
+  execv(self ? self : "/proc/self/exe", argv);
 }
 
 /**

@@ -150,12 +150,64 @@ test_restart_idle_threads(void)
   g_test_trap_assert_stdout_unmatched("*not restarted*");
 }
 
+/* The same restart with this program under valgrind (the way `make
+ * valgrind` and a user run it): the exec must start the program again,
+ * not valgrind's tool, which "/proc/self/exe" names there. Not with ASan,
+ * which valgrind cannot run. */
+static void
+test_restart_under_valgrind(void)
+{
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  g_test_skip("valgrind cannot run a sanitizer build");
+#else
+  g_autofree char *valgrind = g_find_program_in_path("valgrind");
+  if (!valgrind) {
+    g_test_skip("valgrind is not installed");
+    return;
+  }
+  g_autofree char *self = g_file_read_link("/proc/self/exe", NULL);
+  const char *argv[] = {valgrind, "-q", "--error-exitcode=99", self, NULL};
+  g_auto(GStrv) env = g_get_environ();
+  env = g_environ_unsetenv(env, "OMP_WAIT_POLICY");
+  env = g_environ_unsetenv(env, "GOMP_SPINCOUNT");
+  env = g_environ_unsetenv(env, "DERUSH_TEST_RESTARTED");
+  env = g_environ_setenv(env, "DERUSH_TEST_RESTART_ONLY", "1", TRUE);
+  g_autofree char *out = NULL, *err = NULL;
+  int status = 0;
+  g_autoptr(GError) error = NULL;
+  g_assert_true(g_spawn_sync(NULL, (char **)argv, env, G_SPAWN_DEFAULT, NULL, NULL, &out, &err,
+                             &status, &error));
+  g_assert_no_error(error);
+  g_test_message("stdout: %s\nstderr: %s", out, err);
+  g_assert_true(g_spawn_check_wait_status(status, NULL));
+  g_assert_cmpstr(out, ==, "restarted policy=passive\n");
+#endif
+}
+
+/* DERUSH_TEST_RESTART_ONLY: restart once, say so, and stop (the program
+ * test_restart_under_valgrind() runs). */
+static int
+restart_only(char **argv)
+{
+  if (!g_getenv("DERUSH_TEST_RESTARTED")) {
+    g_setenv("DERUSH_TEST_RESTARTED", "1", TRUE);
+    derush_restart_with_idle_threads(argv);
+    g_print("not restarted\n");
+    return 1;
+  }
+  g_print("restarted policy=%s\n", g_getenv("OMP_WAIT_POLICY"));
+  return 0;
+}
+
 int
 main(int argc, char **argv)
 {
+  if (g_getenv("DERUSH_TEST_RESTART_ONLY"))
+    return restart_only(argv);
   given_argv = g_strdupv(argv);
   test_init(&argc, &argv);
   g_test_add_func("/util/restart-idle-threads", test_restart_idle_threads);
+  g_test_add_func("/util/restart-under-valgrind", test_restart_under_valgrind);
   g_test_add_func("/util/counters", test_counters);
   g_test_add_func("/util/eta", test_eta);
   g_test_add_func("/util/file-types", test_file_types);

@@ -1,6 +1,6 @@
 #!/bin/sh
 # bench/learn/curves.sh [BUILD_DIR]: learning curves of `derush eval learning`
-# on the three tastes of bench/tastes/build.sh (person, blur, burst), in
+# on the four tastes of bench/tastes/build.sh (person, blur, burst, demo), in
 # derush's active-learning order and in random order (the mean of
 # RANDOM_SEEDS seeded shuffles, default 1 2 3), with the detector and face models
 # of ../shared/models (DERUSH_MODEL_DIR) so the person features exist.
@@ -30,7 +30,7 @@ mkdir -p "$out"
   echo "# $(date -u +%FT%TZ) $(nproc) cores; loadavg $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "# DERUSH_MODEL_DIR=$DERUSH_MODEL_DIR; git $(git -C "$repo" rev-parse --short HEAD)"
 } >"$out/run.txt"
-for taste in ${TASTES:-person blur burst}; do
+for taste in ${TASTES:-person blur burst demo}; do
   cat=$work/$taste.db
   # The first run scans and analyses (detector and faces included); the
   # others find everything up to date.

@@ -358,16 +358,13 @@ typedef struct {
   int detector_bytes;
   const void *faces; /* face features blob, NULL when not run */
   int faces_bytes;
-  const void *embedding; /* the asked embedding's blob, NULL when none is current */
-  int embedding_bytes;
 } DerushLearnRow;
 
 typedef void (*DerushLearnRowFunc)(const DerushLearnRow *row, gpointer user_data);
 
-/* Every readable, present photo, by id, with its @embedding. */
-gboolean _derush_catalog_foreach_learn_row(DerushCatalog *cat, DerushEmbeddingKind embedding,
-                                           DerushLearnRowFunc func, gpointer user_data,
-                                           GError **error);
+/* Every readable, present photo, by id. */
+gboolean _derush_catalog_foreach_learn_row(DerushCatalog *cat, DerushLearnRowFunc func,
+                                           gpointer user_data, GError **error);
 
 /* Keep and trash labels made by people (auto labels are not training data). */
 gboolean _derush_catalog_count_labels(DerushCatalog *cat, gint64 *keep, gint64 *trash,

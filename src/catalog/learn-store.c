@@ -10,8 +10,8 @@
 #define MODELS_KEPT 5
 
 gboolean
-_derush_catalog_foreach_learn_row(DerushCatalog *cat, DerushEmbeddingKind embedding,
-                                  DerushLearnRowFunc func, gpointer user_data, GError **error)
+_derush_catalog_foreach_learn_row(DerushCatalog *cat, DerushLearnRowFunc func, gpointer user_data,
+                                  GError **error)
 {
   /* Group ids are key * 4 + kind (group-store.c), so the kind of a
    * membership is its group id modulo 4, without a join. */
@@ -22,10 +22,8 @@ _derush_catalog_foreach_learn_row(DerushCatalog *cat, DerushEmbeddingKind embedd
       " (SELECT group_id FROM group_members WHERE photo_id = p.id AND group_id % 4 = 0),"
       " (SELECT group_id FROM group_members WHERE photo_id = p.id AND group_id % 4 = 1),"
       " (SELECT group_id FROM group_members WHERE photo_id = p.id AND group_id % 4 = 2),"
-      " d.features, fr.features, e.vector"
+      " d.features, fr.features"
       " FROM photos p" DERUSH_DETECT_RUN_JOIN DERUSH_FACE_RUN_JOIN
-      " LEFT JOIN embeddings e ON e.photo_id = p.id AND e.kind = ?10 AND e.version = ?11"
-      "  AND e.content_hash = p.content_hash"
       " LEFT JOIN features f ON f.photo_id = p.id AND f.version = ?1"
       "  AND f.content_hash = p.content_hash"
       " LEFT JOIN labels l ON l.photo_id = p.id"
@@ -36,8 +34,6 @@ _derush_catalog_foreach_learn_row(DerushCatalog *cat, DerushEmbeddingKind embedd
   sqlite3_bind_int(s, 1, DERUSH_FEATURES_VERSION);
   sqlite3_bind_int(s, 8, DERUSH_FACES_VERSION);
   sqlite3_bind_int(s, 9, DERUSH_DETECT_VERSION);
-  sqlite3_bind_int(s, 10, embedding);
-  sqlite3_bind_int(s, 11, derush_embedding_info(embedding)->version);
   int rc;
   while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
     DerushLearnRow r = {0};
@@ -59,7 +55,6 @@ _derush_catalog_foreach_learn_row(DerushCatalog *cat, DerushEmbeddingKind embedd
       r.group[k] = sqlite3_column_int64(s, 11 + k);
     r.detector = _derush_column_blob(s, 14, &r.detector_bytes);
     r.faces = _derush_column_blob(s, 15, &r.faces_bytes);
-    r.embedding = _derush_column_blob(s, 16, &r.embedding_bytes);
     func(&r, user_data);
   }
   sqlite3_reset(s);

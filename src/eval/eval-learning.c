@@ -35,11 +35,10 @@ taste_dataset(DerushCatalog *cat, GArray *rows, GArray **keep, GError **error)
     g_hash_table_insert(truth, r->path,
                         GINT_TO_POINTER(g_ascii_strcasecmp(r->label, "keep") == 0 ? 2 : 1));
   }
-  g_autoptr(DerushDataset) all = _derush_dataset_load_relabelable(cat, error);
+  g_autoptr(DerushDataset) all = _derush_dataset_load(cat, error);
   if (!all)
     return NULL;
   DerushDataset *ds = _derush_dataset_new();
-  ds->keep_embeddings = TRUE; /* relabelled at every step */
   *keep = g_array_new(FALSE, FALSE, sizeof(float));
   for (guint i = 0; i < all->photos->len; i++) {
     DerushLearnPhoto *p = &g_array_index(all->photos, DerushLearnPhoto, i);
@@ -62,10 +61,9 @@ taste_dataset(DerushCatalog *cat, GArray *rows, GArray **keep, GError **error)
  * truth is @y (1 keep, 0 trash, one per photo): labels @step photos at a
  * time in @order (@seed shuffles the random order), trains with @fo after
  * each step and appends a point measured on the photos left to @curve.
- * The label-dependent columns follow the labels given so far.
  */
 gboolean
-_derush_learning_simulate(DerushDataset *ds, const float *y, DerushLearnOrder order, int step,
+_derush_learning_simulate(const DerushDataset *ds, const float *y, DerushLearnOrder order, int step,
                           guint32 seed, const DerushFitOptions *fo, GArray *curve, GError **error)
 {
   guint n = ds->photos->len;
@@ -120,8 +118,6 @@ _derush_learning_simulate(DerushDataset *ds, const float *y, DerushLearnOrder or
     }
     if (got == 0)
       break;
-    if (ds->keep_embeddings)
-      _derush_dataset_relabel(ds, label_of);
     DerushModelState state;
     g_autoptr(DerushLearnModel) model =
         _derush_learn_fit(ds, lab_rows, lab_y, n_lab, fo, &state, error);

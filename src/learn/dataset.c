@@ -10,10 +10,7 @@
  * quality, the group sizes and the time to the previous and next photo.
  * Then the object detector's features (person, animal... flags and counts,
  * the largest subject's area, position and sharpness) and the face
- * models' (count, eyes open, face sharpness) when those models ran, and
- * how much the photo looks like the kept and the trashed ones by the
- * detector's embedding (dataset-embedding.c: the only columns that depend
- * on the labels).
+ * models' (count, eyes open, face sharpness) when those models ran.
  * Values that do not exist (no group, no EXIF, not analyzed) are NAN, which
  * XGBoost treats as missing, never 0.
  *
@@ -43,8 +40,7 @@ enum {
  * those models did not run). */
 #define DETECT_BASE (DERUSH_N_FEATURES + N_CONTEXT)
 #define FACES_BASE (DETECT_BASE + DERUSH_N_DETECT_FEATURES)
-#define EMB_BASE (FACES_BASE + DERUSH_N_FACE_FEATURES)
-#define N_COLUMNS (EMB_BASE + DERUSH_LEARN_N_EMBEDDING_COLUMNS)
+#define N_COLUMNS (FACES_BASE + DERUSH_N_FACE_FEATURES)
 
 static const char *const context_names[N_CONTEXT] = {
     "session_size",
@@ -73,12 +69,6 @@ static const char *const context_names[N_CONTEXT] = {
     "near_dup_is_best",
 };
 
-static const char *const embedding_names[DERUSH_LEARN_N_EMBEDDING_COLUMNS] = {
-    "emb_keep_similarity",
-    "emb_trash_similarity",
-    "emb_keep_margin",
-};
-
 int
 _derush_dataset_n_columns(void)
 {
@@ -90,8 +80,6 @@ _derush_dataset_column_name(int col)
 {
   if (col < 0 || col >= N_COLUMNS)
     return "bias";
-  if (col >= EMB_BASE)
-    return embedding_names[col - EMB_BASE];
   if (col < DERUSH_N_FEATURES)
     return derush_feature_info((DerushFeature)col)->name;
   if (col >= FACES_BASE)
@@ -115,8 +103,6 @@ _derush_dataset_add(DerushDataset *ds, const DerushLearnPhoto *photo)
 {
   DerushLearnPhoto p = *photo;
   p.path = g_strdup(photo->path);
-  if (photo->embedding)
-    p.embedding = g_memdup2(photo->embedding, sizeof(float) * DERUSH_LEARN_EMBEDDING_SIZE);
   g_array_append_val(ds->photos, p);
 }
 
@@ -125,10 +111,8 @@ _derush_dataset_free(DerushDataset *ds)
 {
   if (!ds)
     return;
-  for (guint i = 0; i < ds->photos->len; i++) {
+  for (guint i = 0; i < ds->photos->len; i++)
     g_free(g_array_index(ds->photos, DerushLearnPhoto, i).path);
-    g_free(g_array_index(ds->photos, DerushLearnPhoto, i).embedding);
-  }
   g_array_unref(ds->photos);
   g_free(ds->x);
   g_free(ds->cv_group);
@@ -370,26 +354,6 @@ _derush_dataset_build(DerushDataset *ds)
     ds->cv_group[i] = g_array_index(ds->photos, DerushLearnPhoto, find(parent, i)).id;
   for (int k = 0; k < 3; k++)
     g_hash_table_unref(members[k]);
-
-  /* The labels people gave (auto labels are not theirs), as training
-   * reads them (learn.c). */
-  g_autofree int *label_of = g_new(int, MAX(n, 1));
-  for (guint i = 0; i < n; i++) {
-    const DerushLearnPhoto *p = &g_array_index(ds->photos, DerushLearnPhoto, i);
-    gboolean by_person = p->label != DERUSH_LABEL_NONE && p->source != DERUSH_SOURCE_AUTO;
-    label_of[i] = !by_person ? -1 : p->label == DERUSH_LABEL_KEEP;
-  }
-  _derush_dataset_embedding_columns(ds, label_of, EMB_BASE);
-  if (!ds->keep_embeddings)
-    for (guint i = 0; i < n; i++)
-      g_clear_pointer(&g_array_index(ds->photos, DerushLearnPhoto, i).embedding, g_free);
-}
-
-void
-_derush_dataset_relabel(DerushDataset *ds, const int *label_of)
-{
-  g_return_if_fail(ds->keep_embeddings);
-  _derush_dataset_embedding_columns(ds, label_of, EMB_BASE);
 }
 
 static void
@@ -418,39 +382,18 @@ add_row_cb(const DerushLearnRow *row, gpointer user_data)
                            DERUSH_N_DETECT_FEATURES);
   if (row->faces)
     _derush_blob_to_floats(row->faces, row->faces_bytes, p.faces, DERUSH_N_FACE_FEATURES);
-  int size = derush_embedding_info(DERUSH_LEARN_EMBEDDING)->size;
-  float reduced[DERUSH_LEARN_EMBEDDING_SIZE];
-  if (row->embedding && row->embedding_bytes == 4 * size) {
-    g_autofree float *embedding = g_new(float, size);
-    _derush_blob_to_floats(row->embedding, row->embedding_bytes, embedding, size);
-    _derush_embedding_reduce(embedding, size, reduced);
-    p.embedding = reduced; /* copied by _derush_dataset_add */
-  }
   p.label = row->label;
   p.source = row->source;
   memcpy(p.group, row->group, sizeof(p.group));
   _derush_dataset_add(ds, &p);
 }
 
-static DerushDataset *
-load(DerushCatalog *cat, gboolean keep_embeddings, GError **error)
-{
-  g_autoptr(DerushDataset) ds = _derush_dataset_new();
-  ds->keep_embeddings = keep_embeddings;
-  if (!_derush_catalog_foreach_learn_row(cat, DERUSH_LEARN_EMBEDDING, add_row_cb, ds, error))
-    return NULL;
-  _derush_dataset_build(ds);
-  return g_steal_pointer(&ds);
-}
-
 DerushDataset *
 _derush_dataset_load(DerushCatalog *cat, GError **error)
 {
-  return load(cat, FALSE, error);
-}
-
-DerushDataset *
-_derush_dataset_load_relabelable(DerushCatalog *cat, GError **error)
-{
-  return load(cat, TRUE, error);
+  g_autoptr(DerushDataset) ds = _derush_dataset_new();
+  if (!_derush_catalog_foreach_learn_row(cat, add_row_cb, ds, error))
+    return NULL;
+  _derush_dataset_build(ds);
+  return g_steal_pointer(&ds);
 }

@@ -58,27 +58,10 @@ model_text(const char *name, double v, gboolean good)
   return NULL;
 }
 
-/* The embedding's columns: cosines to the user's kept and trashed photos
- * (dataset-embedding.c), so the sign of the value says which. */
-static char *
-embedding_text(const char *name, double v)
-{
-  if (strcmp(name, "emb_keep_similarity") == 0)
-    return g_strdup(v > 0 ? "looks like the photos you keep" : "unlike the photos you keep");
-  if (strcmp(name, "emb_trash_similarity") == 0)
-    return g_strdup(v > 0 ? "looks like the photos you trash" : "unlike the photos you trash");
-  if (strcmp(name, "emb_keep_margin") == 0)
-    return g_strdup(v > 0 ? "more like your keepers than your trash"
-                          : "more like your trash than your keepers");
-  return NULL;
-}
-
 static char *
 context_text(const char *name, double v, gboolean good)
 {
   char *m = model_text(name, v, good);
-  if (!m)
-    m = embedding_text(name, v);
   if (m)
     return m;
   if (g_str_has_suffix(name, "_size")) {

@@ -45,18 +45,14 @@ typedef struct {
   gint64 group[3];                          /* session, burst, near-dup group ids (0: none) */
   float detector[DERUSH_N_DETECT_FEATURES]; /* NAN when the detector did not run */
   float faces[DERUSH_N_FACE_FEATURES];      /* NAN when the face models did not run */
-  float *embedding; /* (owned, nullable): DERUSH_LEARN_EMBEDDING_SIZE floats, the
-                     * reduced DERUSH_LEARN_EMBEDDING vector; dropped by
-                     * _derush_dataset_build() unless the dataset keeps them */
 } DerushLearnPhoto;
 
 typedef struct {
-  GArray *photos;           /* DerushLearnPhoto, by id */
-  int n_cols;               /* _derush_dataset_n_columns() */
-  float *x;                 /* photos->len x n_cols, row-major, NAN missing */
-  gint64 *cv_group;         /* per photo: burst, near-dup and RAW+JPEG pair joined:
-                             * the unit folds never split and active learning asks once */
-  gboolean keep_embeddings; /* set before building: _derush_dataset_relabel() works */
+  GArray *photos;   /* DerushLearnPhoto, by id */
+  int n_cols;       /* _derush_dataset_n_columns() */
+  float *x;         /* photos->len x n_cols, row-major, NAN missing */
+  gint64 *cv_group; /* per photo: burst, near-dup and RAW+JPEG pair joined:
+                     * the unit folds never split and active learning asks once */
 } DerushDataset;
 
 int _derush_dataset_n_columns(void);
@@ -73,31 +69,6 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(DerushDataset, _derush_dataset_free)
 
 /* The catalog's photos, built. */
 DerushDataset *_derush_dataset_load(DerushCatalog *cat, GError **error);
-/* ... keeping their embeddings, for _derush_dataset_relabel(). */
-DerushDataset *_derush_dataset_load_relabelable(DerushCatalog *cat, GError **error);
-
-/* Recomputes the label-dependent columns (the embedding's) for the labels
- * @label_of (per photo: 1 keep, 0 trash, < 0 none) instead of the photos'
- * own. Needs a dataset built with keep_embeddings. */
-void _derush_dataset_relabel(DerushDataset *ds, const int *label_of);
-
-/* ---- dataset-embedding.c ---- */
-
-/* The embedding the dataset compares photos by, and the size it is
- * reduced to (_derush_embedding_reduce()). */
-#define DERUSH_LEARN_EMBEDDING DERUSH_EMBEDDING_MOBILENET
-#define DERUSH_LEARN_EMBEDDING_SIZE 256
-
-enum {
-  DERUSH_LEARN_EMB_KEEP_SIMILARITY,  /* cosine to the kept photos' mean */
-  DERUSH_LEARN_EMB_TRASH_SIMILARITY, /* ... to the trashed ones' */
-  DERUSH_LEARN_EMB_KEEP_MARGIN,      /* the first minus the second */
-  DERUSH_LEARN_N_EMBEDDING_COLUMNS
-};
-
-void _derush_dataset_embedding_columns(DerushDataset *ds, const int *label_of, int base);
-/* @n_in floats to DERUSH_LEARN_EMBEDDING_SIZE in @out. */
-void _derush_embedding_reduce(const float *in, int n_in, float *out);
 
 /* The model-free score (quality features), for the prior and cold starts. */
 double _derush_dataset_quality(const DerushLearnPhoto *photo);
