@@ -94,6 +94,8 @@ eval_blur(CliContext *ctx, const char *truth, gboolean json)
     json_builder_add_int_value(b, r.frames_sharp);
     cli_json_add_double(b, "roc_auc", r.roc_auc);
     cli_json_add_double(b, "soft_accuracy", r.soft_accuracy);
+    cli_json_add_double(b, "visible_sharp_flagged", r.visible_sharp_flagged);
+    cli_json_add_double(b, "visible_blur_flagged", r.visible_blur_flagged);
     cli_json_add_double(b, "roc_auc_lap_var", r.roc_auc_lap_var);
     cli_json_add_double(b, "roc_auc_old_sharpness", r.roc_auc_old_sharpness);
     json_builder_set_member_name(b, "best_feature");
@@ -112,6 +114,9 @@ eval_blur(CliContext *ctx, const char *truth, gboolean json)
     printf("Frames on their own (%" G_GINT64_FORMAT ", %" G_GINT64_FORMAT
            " sharp): sharpness_score ROC-AUC %.3f, soft right on %.3f\n",
            r.frames, r.frames_sharp, r.roc_auc, r.soft_accuracy);
+    printf("  The app's soft warning (soft_visible) on %.3f of the sharp frames, %.3f of the"
+           " blurred\n",
+           r.visible_sharp_flagged, r.visible_blur_flagged);
     printf("  ROC-AUC of lap_var %.3f, of the old sharpness %.3f, of the best old feature"
            " (%s) %.3f\n",
            r.roc_auc_lap_var, r.roc_auc_old_sharpness, r.best_feature ? r.best_feature : "-",
@@ -306,7 +311,8 @@ cli_cmd_eval(CliContext *ctx, int argc, char **argv)
       "  motion_blur); prints the fraction of scenes whose sharp frame scores above\n"
       "  every blurred one, then judges each frame alone: ROC-AUC of sharpness_score and\n"
       "  the soft flag's accuracy. JSON: {triplets, ranked_sharp_first, sharp_first,\n"
-      "  frames, frames_sharp, roc_auc, soft_accuracy, roc_auc_lap_var,\n"
+      "  frames, frames_sharp, roc_auc, soft_accuracy, visible_sharp_flagged,\n"
+      "  visible_blur_flagged, roc_auc_lap_var,\n"
       "  roc_auc_old_sharpness, best_feature, best_feature_roc_auc}.\n"
       "eval faces --truth CSV: CSV is path,faces,eyes_closed[,note] (faces at least\n"
       "  48 px wide, those with both eyes closed); the files are read directly. JSON:\n"

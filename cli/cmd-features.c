@@ -72,6 +72,10 @@ print_features(const char *path, const float *v, const float *det,
     json_builder_add_boolean_value(b, derush_features_soft(v, &sure));
     cli_json_add_double(b, "soft_confidence",
                         isnan(v[DERUSH_FEATURE_SHARPNESS_SCORE]) ? NAN : sure);
+    json_builder_set_member_name(b, "soft_visible");
+    json_builder_add_boolean_value(b, derush_features_soft_visible(v, &sure));
+    cli_json_add_double(b, "soft_visible_confidence",
+                        isnan(v[DERUSH_FEATURE_EDGE_WIDTH_CRISP]) ? NAN : sure);
     json_builder_set_member_name(b, "noisy");
     json_builder_add_boolean_value(b, derush_features_noisy(v, &sure));
     cli_json_add_double(b, "noisy_confidence", isnan(v[DERUSH_FEATURE_NOISE_FLAT]) ? NAN : sure);
@@ -103,6 +107,9 @@ print_features(const char *path, const float *v, const float *det,
   gboolean soft = derush_features_soft(v, &sure);
   printf("  %-18s %12s  %s (%.0f%% sure)\n", "soft", soft ? "yes" : "no",
          "softer than a sharp photo of any scene", 100 * sure);
+  soft = derush_features_soft_visible(v, &sure);
+  printf("  %-18s %12s  %s (%.0f%% sure)\n", "soft_visible", soft ? "yes" : "no",
+         "soft at screen size: the app's warning", 100 * sure);
   gboolean noisy = derush_features_noisy(v, &sure);
   printf("  %-18s %12s  %s (%.0f%% sure)\n", "noisy", noisy ? "yes" : "no",
          "visible grain at screen size", 100 * sure);

@@ -27,12 +27,6 @@
 #include "derush-face-marks.h"
 #include <math.h>
 
-/* A member this much less sharp than its group's best pick is flagged.
- * derush_features_sharpness() is a log10 of Laplacian variances, so 0.45
- * is about a third of the best's variance: clearly softer, where a half
- * (0.3) still flags mere framing differences. */
-#define BLUR_DROP 0.45
-
 struct _DerushAnalyzer {
   GObject parent_instance;
   char *catalog_path;
@@ -117,6 +111,7 @@ entry_for(GHashTable *entries, gint64 id)
     e = g_new0(Entry, 1);
     e->id = id;
     e->a.sharpness = NAN;
+    derush_soft_warning_init(&e->a.soft, NULL);
     e->a.p_keep = NAN;
     g_hash_table_insert(entries, &e->id, e);
   }
@@ -135,6 +130,8 @@ collect_photo_cb(const DerushPhoto *photo, gpointer user_data)
   if (derush_catalog_get_features(c->catalog, photo->path, vector, NULL)) {
     e->a.sharpness = derush_features_sharpness(vector);
     e->a.exposure = derush_features_exposure_flag(vector);
+    /* Soft on its own and noisy; the group's part comes with the groups. */
+    derush_soft_warning_init(&e->a.soft, vector);
   }
   return TRUE;
 }
@@ -216,8 +213,7 @@ collect_group_cb(const DerushGroup *group, gpointer user_data)
     e->a.best_reason = best_reason;
     e->a.best_by = group->best_by;
     e->a.best_name = g_strdup(best_name);
-    e->a.blurry = !e->a.is_best && !isnan(best_sharpness) && !isnan(e->a.sharpness) &&
-                  e->a.sharpness < best_sharpness - BLUR_DROP;
+    derush_soft_warning_vs_best(&e->a.soft, e->a.is_best ? NAN : best_sharpness);
   }
   /* Every member of the group sorts by the group's start (set last: the
    * loop above read the members' own times). */

@@ -494,8 +494,9 @@ query_tooltip_cb(GtkWidget *widget, int x, int y, gboolean keyboard, GtkTooltip 
   g_autofree char *sharpness = derush_photo_text_sharpness(self->item);
   if (sharpness)
     g_string_append_printf(text, "\n%s", sharpness);
-  if (a->blurry)
-    g_string_append(text, "\nMuch less sharp than the group's best pick");
+  g_autofree char *soft = derush_photo_text_soft(a);
+  if (soft)
+    g_string_append_printf(text, "\n%s", soft);
   g_autofree char *faces = derush_face_text_reason(a);
   if (faces && (a->n_closed || a->n_soft))
     g_string_append_printf(text, "\n%s", faces);

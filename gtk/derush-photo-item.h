@@ -57,7 +57,7 @@ typedef struct {
   char *best_name;         /* UTF-8 basename of the best pick (owned) */
   double sharpness;        /* derush_features_sharpness(); NAN when unknown */
   DerushExposureFlag exposure;
-  gboolean blurry; /* much less sharp than its group's best pick */
+  DerushSoftWarning soft; /* soft on its own or against its group's best; noisy */
   /* Every group the photo is in, for the side panel's group strip (a
    * burst member may also be in a near-duplicate set): */
   gint64 near_dup_id;     /* its near-duplicate set; 0 when none */

@@ -17,6 +17,7 @@
 #include "derush-photo-model.h"
 #include "derush-prediction-filter.h"
 #include "derush-face-marks.h"
+#include "derush-photo-text.h"
 #include <math.h>
 #include <string.h>
 
@@ -454,7 +455,7 @@ derush_photo_model_get_analysis_counts(DerushPhotoModel *self, guint *grouped, g
     const DerushPhotoAnalysis *a = derush_photo_item_get_analysis(value);
     *grouped += a->group_id != 0;
     *best += a->group_id != 0 && a->is_best;
-    *flagged += a->blurry || a->exposure != DERUSH_EXPOSURE_OK;
+    *flagged += derush_photo_text_warning(a) != NULL;
   }
 }
 

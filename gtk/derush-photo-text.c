@@ -101,15 +101,52 @@ derush_photo_text_group_header(const DerushPhotoAnalysis *a)
 /**
  * derush_photo_text_warning:
  * Returns: (transfer none) (nullable): the photo's technical warning in
- *   one word ("Dark", "Bright", "Soft"), exposure first.
+ *   one word ("Dark", "Bright", "Soft", "Noisy"), exposure first; the
+ *   soft and noisy verdicts are the library's (derush_soft_warning_init()),
+ *   a lone photo's included.
  */
 const char *
 derush_photo_text_warning(const DerushPhotoAnalysis *a)
 {
   return a->exposure == DERUSH_EXPOSURE_UNDER  ? "Dark"
          : a->exposure == DERUSH_EXPOSURE_OVER ? "Bright"
-         : a->blurry                           ? "Soft"
+         : a->soft.soft                        ? "Soft"
+         : a->soft.noisy                       ? "Noisy"
                                                : NULL;
+}
+
+/**
+ * derush_photo_text_soft:
+ * @a: a photo's analysis.
+ *
+ * The focus and grain warnings in a sentence, with how sure the lone
+ * judgement is: "⚠ soft (certain, 99%) and much softer than the best
+ * pick", "⚠ soft on its own (likely, 84%)", "⚠ much softer than the best
+ * pick", then "⚠ noisy (likely, 80%)" on a line of its own.
+ *
+ * Returns: (transfer full) (nullable): NULL when neither is flagged.
+ */
+char *
+derush_photo_text_soft(const DerushPhotoAnalysis *a)
+{
+  const DerushSoftWarning *w = &a->soft;
+  GString *text = g_string_new(NULL);
+  if (w->alone)
+    g_string_append_printf(text, "⚠ soft%s (%s, %.0f%%)%s", w->vs_group ? "" : " on its own",
+                           derush_soft_warning_sureness(w->soft_confidence),
+                           100 * w->soft_confidence,
+                           w->vs_group ? " and much softer than the best pick" : "");
+  else if (w->vs_group)
+    g_string_append(text, "⚠ much softer than the best pick");
+  if (w->noisy)
+    g_string_append_printf(text, "%s⚠ noisy (%s, %.0f%%)", text->len ? "\n" : "",
+                           derush_soft_warning_sureness(w->noisy_confidence),
+                           100 * w->noisy_confidence);
+  if (text->len == 0) {
+    g_string_free(text, TRUE);
+    return NULL;
+  }
+  return g_string_free(text, FALSE);
 }
 
 /**
@@ -146,7 +183,7 @@ derush_photo_text_sharpness(DerushPhotoItem *item)
   double rank = derush_photo_item_get_sharpness_rank(item);
   if (isnan(a->sharpness) || isnan(rank))
     return NULL;
-  const char *word = derush_sharpness_word(rank, a->blurry);
+  const char *word = derush_sharpness_word(rank, a->soft.soft);
   int percent = (int)floor(rank * 100 + 0.5);
   if (percent >= 100)
     return g_strdup_printf("%s · the sharpest of this folder", word);

@@ -9,6 +9,7 @@ const char *derush_group_kind_title(DerushGroupKind kind);
 char *derush_photo_text_group_badge(const DerushPhotoAnalysis *a, int form);
 char *derush_photo_text_group_header(const DerushPhotoAnalysis *a);
 const char *derush_photo_text_warning(const DerushPhotoAnalysis *a);
+char *derush_photo_text_soft(const DerushPhotoAnalysis *a);
 const char *derush_sharpness_word(double rank, gboolean soft);
 char *derush_photo_text_sharpness(DerushPhotoItem *item);
 char *derush_text_label_change(DerushLabel label, int stars, gboolean label_changed, guint n_photos,

@@ -199,8 +199,9 @@ update_analysis(DerushSidePanel *self)
     const char *exposure = a->exposure == DERUSH_EXPOSURE_UNDER  ? "⚠ under-exposed"
                            : a->exposure == DERUSH_EXPOSURE_OVER ? "⚠ over-exposed"
                                                                  : "exposure fine";
-    quality = g_strdup_printf("%s%s\n%s", sharpness,
-                              a->blurry ? " (⚠ much softer than the best pick)" : "", exposure);
+    g_autofree char *soft = derush_photo_text_soft(a);
+    quality =
+        g_strdup_printf("%s\n%s%s%s", sharpness, soft ? soft : "", soft ? "\n" : "", exposure);
   }
   set_row(self->quality_row, quality);
   /* Closed eyes and soft faces, in words (derush-face-marks.c). */
@@ -444,6 +445,21 @@ derush_side_panel_get_prediction_panel(DerushSidePanel *self)
 {
   g_return_val_if_fail(DERUSH_IS_SIDE_PANEL(self), NULL);
   return self->prediction_panel;
+}
+
+/**
+ * derush_side_panel_get_quality_text:
+ * Returns: (transfer none) (nullable): what the Quality row says of the
+ *   current photo (sharpness, soft and noisy warnings, exposure), NULL
+ *   while the row is hidden (for the tests).
+ */
+const char *
+derush_side_panel_get_quality_text(DerushSidePanel *self)
+{
+  g_return_val_if_fail(DERUSH_IS_SIDE_PANEL(self), NULL);
+  if (!gtk_widget_get_visible(GTK_WIDGET(self->quality_row)))
+    return NULL;
+  return adw_action_row_get_subtitle(self->quality_row);
 }
 
 /**

@@ -19,6 +19,7 @@ void derush_side_panel_groups_changed(DerushSidePanel *self);
 DerushGroupStrip *derush_side_panel_get_group_strip(DerushSidePanel *self);
 DerushPredictionPanel *derush_side_panel_get_prediction_panel(DerushSidePanel *self);
 const char *derush_side_panel_get_faces_text(DerushSidePanel *self);
+const char *derush_side_panel_get_quality_text(DerushSidePanel *self);
 
 GtkWidget *_derush_stat_tile_new(const char *name, const char *css_class, const char *value_text,
                                  GtkWidget **value);

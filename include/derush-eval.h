@@ -45,6 +45,8 @@ typedef struct {
   gint64 frames, frames_sharp;  /* measured frames, of which labelled sharp */
   double roc_auc;               /* of derush_features_sharpness_score() */
   double soft_accuracy;         /* frames whose soft flag matches the label */
+  double visible_sharp_flagged; /* sharp frames the app warns soft (soft_visible) */
+  double visible_blur_flagged;  /* blurred frames it warns soft */
   double roc_auc_lap_var;       /* Laplacian variance alone */
   double roc_auc_old_sharpness; /* derush_features_sharpness() */
   const char *best_feature;     /* the best single feature of version 2's vector */

@@ -8,7 +8,7 @@ G_BEGIN_DECLS
 
 /* Bumped whenever a feature's definition changes (quality/features.c): the
  * stored vectors of another version are recomputed by the next analyze. */
-#define DERUSH_FEATURES_VERSION 4
+#define DERUSH_FEATURES_VERSION 5
 
 /* The per-photo feature vector, float32, in this order; docs/features.md
  * has the table. Stored by index: append only, and bump the version when a
@@ -61,10 +61,11 @@ typedef enum {
   DERUSH_FEATURE_CAMERA_JPEG,     /* 1: laid out as a camera writes it, 0: by a program */
   DERUSH_FEATURE_BYTES_PER_PIXEL, /* file bytes per pixel of the original */
   /* the lone-photo sharpness judgement (quality/sharpness-judge.c) */
-  DERUSH_FEATURE_EDGE_WIDTH,      /* crisp edges' width, worst orientation, preview px */
-  DERUSH_FEATURE_REBLUR,          /* variation a re-blur leaves (Crete): 0 crisp .. 1 flat */
-  DERUSH_FEATURE_SHARPNESS_SCORE, /* 0..1, higher sharper, comparable across photos */
-  DERUSH_FEATURE_NOISE_FLAT,      /* noise sigma of the flattest 16x16 blocks (5th pct) */
+  DERUSH_FEATURE_EDGE_WIDTH,       /* crisp edges' width, worst orientation, preview px */
+  DERUSH_FEATURE_REBLUR,           /* variation a re-blur leaves (Crete): 0 crisp .. 1 flat */
+  DERUSH_FEATURE_SHARPNESS_SCORE,  /* 0..1, higher sharper, comparable across photos */
+  DERUSH_FEATURE_NOISE_FLAT,       /* noise sigma of the flattest 16x16 blocks (5th pct) */
+  DERUSH_FEATURE_EDGE_WIDTH_CRISP, /* EDGE_WIDTH over the crispest region, preview px */
   DERUSH_N_FEATURES
 } DerushFeature;
 
@@ -98,6 +99,24 @@ double derush_features_sharpness(const float *vector);
 double derush_features_sharpness_score(const float *vector);
 gboolean derush_features_soft(const float *vector, double *confidence);
 gboolean derush_features_noisy(const float *vector, double *confidence);
+gboolean derush_features_soft_visible(const float *vector, double *confidence);
+
+/* What the photographer is warned of about a photo's focus and grain
+ * (quality/soft-warning.c): one verdict for the grid badge, the side
+ * panel and every other caller. */
+typedef struct {
+  gboolean soft;           /* show the "Soft" warning: alone or vs_group */
+  gboolean alone;          /* soft on its own (derush_features_soft_visible()) */
+  gboolean vs_group;       /* much less sharp than its group's best pick */
+  double soft_confidence;  /* how sure the lone judgement is, 0.5..1; 0 unknown */
+  gboolean noisy;          /* grain (derush_features_noisy()) */
+  double noisy_confidence; /* 0.5..1; 0 unknown */
+  double sharpness;        /* derush_features_sharpness(), for vs_group */
+} DerushSoftWarning;
+
+void derush_soft_warning_init(DerushSoftWarning *warning, const float *vector);
+void derush_soft_warning_vs_best(DerushSoftWarning *warning, double best_sharpness);
+const char *derush_soft_warning_sureness(double confidence);
 
 /* Almost no detail anywhere (lens cap, plain colour): never a near-duplicate
  * by hashes (quality/photo-flags.c). */

@@ -586,6 +586,56 @@ test_small_cell_pills(Fixture *f, gconstpointer data)
   g_assert_nonnull(strstr(out, want));
 }
 
+/* A lone defocused photo (IMG_4242 of the demo garden: a ladybird out of
+ * focus, in no burst) gets the Soft warning on its cell and a sentence
+ * saying how sure in the side panel; a sharp macro frame with much bokeh
+ * (IMG_4243) gets neither (issue 21). */
+static void
+test_lone_soft(Fixture *f, gconstpointer data)
+{
+  g_autofree char *garden = demo_garden();
+  if (!garden)
+    return;
+  g_autofree char *shot = g_build_filename(f->shots, "gtk-ux-lone-soft.png", NULL);
+  g_autofree char *script = g_strdup_printf("wait-loaded\n"
+                                            "wait-analyzed\n"
+                                            "select-name IMG_4243.JPG\n"
+                                            "sleep 300\n"
+                                            "print-quality\n"
+                                            "select-name IMG_4242.JPG\n"
+                                            "sleep 300\n"
+                                            "print-quality\n"
+                                            "wait-thumbnails\n"
+                                            "sleep 300\n"
+                                            "screenshot %s\n"
+                                            "print-cells\n"
+                                            "quit\n",
+                                            shot);
+  g_autofree char *out = NULL, *err = NULL;
+  g_assert_cmpint(run_app(f, garden, script, &out, &err), ==, 0);
+  check_screenshot(out, shot);
+  g_auto(GStrv) parts = g_strsplit(out, "\nquality ", -1);
+  g_assert_cmpuint(g_strv_length(parts), ==, 3);
+  g_autofree char *sharp = g_strndup(parts[1], strcspn(parts[1], "\n"));
+  g_autofree char *soft = g_strndup(parts[2], strcspn(parts[2], "\n"));
+  g_test_message("IMG_4243: %s; IMG_4242: %s", sharp, soft);
+  g_assert_null(strstr(sharp, "⚠ soft"));
+  g_assert_null(strstr(sharp, "⚠ much softer"));
+  g_assert_false(g_str_has_prefix(sharp, "Soft"));
+  g_assert_true(g_str_has_prefix(soft, "Soft · "));
+  g_assert_nonnull(strstr(soft, "⚠ soft on its own ("));
+  g_assert_nonnull(strstr(soft, "%)"));
+  g_autoptr(GArray) pills = parse_pills(out);
+  gboolean warned_soft = FALSE, warned_sharp = FALSE;
+  for (guint i = 0; i < pills->len; i++) {
+    Pill *p = &g_array_index(pills, Pill, i);
+    warned_soft |= g_str_equal(p->name, "IMG_4242.JPG") && g_str_equal(p->text, "⚠ Soft");
+    warned_sharp |= g_str_equal(p->name, "IMG_4243.JPG") && g_str_equal(p->text, "⚠ Soft");
+  }
+  g_assert_true(warned_soft);
+  g_assert_false(warned_sharp);
+}
+
 /* A W x H PNG whose left half is @left and right half @right (grey levels). */
 static void
 make_halves(const char *path, int width, int height, guint8 left, guint8 right)
@@ -674,6 +724,7 @@ main(int argc, char **argv)
   g_test_add("/gtk-ux/small-cell-pills", Fixture, NULL, fixture_setup, test_small_cell_pills,
              fixture_teardown);
   g_test_add("/gtk-ux/histogram", Fixture, NULL, fixture_setup, test_histogram, fixture_teardown);
+  g_test_add("/gtk-ux/lone-soft", Fixture, NULL, fixture_setup, test_lone_soft, fixture_teardown);
   int status = g_test_run();
   stop_display();
   return status;

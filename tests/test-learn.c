@@ -491,6 +491,14 @@ test_reason_words(void)
   g_assert_cmpstr(softer, ==, "softer than the rest of its burst");
   g_autofree char *missing = _derush_reason_text(col, NAN, 0.1);
   g_assert_nonnull(strstr(missing, "unknown"));
+  /* The lone-photo judgement and the grain have words of their own
+   * (issue 21), not a bare "edge_width 5.8". */
+  g_autofree char *lone = _derush_reason_text(DERUSH_FEATURE_EDGE_WIDTH_CRISP, 5.8, -1.0);
+  g_assert_cmpstr(lone, ==, "soft on its own");
+  g_autofree char *score = _derush_reason_text(DERUSH_FEATURE_SHARPNESS_SCORE, 0.9, 0.4);
+  g_assert_cmpstr(score, ==, "sharp on its own");
+  g_autofree char *grain = _derush_reason_text(DERUSH_FEATURE_NOISE_FLAT, 0.6, -0.3);
+  g_assert_cmpstr(grain, ==, "noisy");
 }
 
 /* ------------------------------------------------------ active learning */

@@ -36,6 +36,9 @@
  *   print-layout             print what the grid lays out: "layout columns
  *                            C items N", then "slot POS NAME" for each
  *                            photo and "slot POS -" for each spacer
+ *   print-quality            print the side panel's quality row for the
+ *                            current photo: "quality TEXT" (its lines
+ *                            joined by " / "), "quality -" when hidden
  */
 #include "derush-replay-ux.h"
 #include "derush-photo-model.h"
@@ -43,24 +46,14 @@
 #include "derush-screenshot.h"
 #include "derush-compare.h"
 #include "derush-viewer.h"
+#include "derush-side-panel.h"
 
-static const char *const commands[] = {"menu-open",
-                                       "menu-screenshot",
-                                       "menu-state",
-                                       "menu-close",
-                                       "focus-header",
-                                       "press",
-                                       "print-focus",
-                                       "print-cell-texts",
-                                       "print-compare",
-                                       "click-compare-strip",
-                                       "print-page",
-                                       "print-histogram",
-                                       "cull-groups-respond",
-                                       "print-layout",
-                                       "select-slot",
-                                       "print-selection",
-                                       NULL};
+static const char *const commands[] = {"menu-open",           "menu-screenshot",  "menu-state",
+                                       "menu-close",          "focus-header",     "press",
+                                       "print-focus",         "print-cell-texts", "print-compare",
+                                       "click-compare-strip", "print-page",       "print-histogram",
+                                       "cull-groups-respond", "print-layout",     "select-slot",
+                                       "print-selection",     "print-quality",    NULL};
 
 /** derush_replay_ux_handles: TRUE when @cmd is one of this file's commands. */
 gboolean
@@ -209,6 +202,12 @@ derush_replay_ux_run(DerushWindow *win, const char *cmd, const char *a1, const c
       g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "no cull dialog is open");
       return FALSE;
     }
+  } else if (g_str_equal(cmd, "print-quality")) {
+    const char *text =
+        derush_side_panel_get_quality_text(DERUSH_SIDE_PANEL(derush_window_get_side_panel(win)));
+    g_auto(GStrv) lines = g_strsplit(text ? text : "-", "\n", -1);
+    g_autofree char *joined = g_strjoinv(" / ", lines);
+    g_print("quality %s\n", joined);
   } else if (g_str_equal(cmd, "print-page")) {
     g_print("page %s\n", derush_window_get_page(win));
   } else if (g_str_equal(cmd, "print-compare")) {

@@ -32,7 +32,7 @@ frame_scores(const float *x, const float *y, int n, DerushBlurEval *r)
 {
   g_autofree double *score = g_new(double, MAX(n, 1));
   g_autofree double *old = g_new(double, MAX(n, 1));
-  int right = 0, judged = 0;
+  int right = 0, judged = 0, sharp = 0, sharp_flagged = 0, blurred = 0, blur_flagged = 0;
   for (int i = 0; i < n; i++) {
     const float *v = x + (gsize)i * DERUSH_N_FEATURES;
     score[i] = derush_features_sharpness_score(v);
@@ -41,7 +41,17 @@ frame_scores(const float *x, const float *y, int n, DerushBlurEval *r)
       continue;
     judged++;
     right += derush_features_soft(v, NULL) == (y[i] < 0.5f);
+    gboolean warned = derush_features_soft_visible(v, NULL);
+    if (y[i] >= 0.5f) {
+      sharp++;
+      sharp_flagged += warned;
+    } else {
+      blurred++;
+      blur_flagged += warned;
+    }
   }
+  r->visible_sharp_flagged = sharp ? (double)sharp_flagged / sharp : NAN;
+  r->visible_blur_flagged = blurred ? (double)blur_flagged / blurred : NAN;
   r->roc_auc = column_auc(x, score, y, n, -1);
   r->soft_accuracy = judged ? (double)right / judged : NAN;
   r->roc_auc_old_sharpness = column_auc(x, old, y, n, -1);

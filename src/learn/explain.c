@@ -126,6 +126,14 @@ feature_text(DerushFeature f, double v, gboolean good)
   case DERUSH_FEATURE_GRAD_TILE_MAX:
   case DERUSH_FEATURE_SHARP_FINE_RATIO:
     return g_strdup(good ? "sharp" : "soft or blurred");
+  case DERUSH_FEATURE_EDGE_WIDTH:
+  case DERUSH_FEATURE_EDGE_WIDTH_CRISP:
+  case DERUSH_FEATURE_REBLUR:
+  case DERUSH_FEATURE_SHARPNESS_SCORE:
+    /* The lone-photo judgement: no burst needed to say it. */
+    return g_strdup(good ? "sharp on its own" : "soft on its own");
+  case DERUSH_FEATURE_NOISE_FLAT:
+    return g_strdup(good ? "clean, no visible grain" : "noisy");
   case DERUSH_FEATURE_MOTION_STRENGTH:
   case DERUSH_FEATURE_MOTION_ANGLE:
     return g_strdup(good ? "no motion blur" : "motion blur");

@@ -143,6 +143,11 @@ static const DerushFeatureInfo feature_info[DERUSH_N_FEATURES] = {
                                    "noise sigma (Immerkaer) of the flattest 16x16 blocks (5th "
                                    "percentile), grey levels: grain where no texture hides it",
                                    ">= 0"},
+    [DERUSH_FEATURE_EDGE_WIDTH_CRISP] = {"edge_width_crisp",
+                                         "edge_width over the crispest tiles of an 8x8 grid (by "
+                                         "their median edge width) holding a quarter of the "
+                                         "edges: the focused subject of a shallow-focus photo",
+                                         ">= 0"},
 };
 
 /**

@@ -47,10 +47,14 @@
 #define RANGE_RADIUS 4   /* 9x9 neighbourhood for an edge's contrast */
 #define EDGE_MIN_SLOPE 2 /* grey levels a pixel, at least */
 #define EDGE_MIN_RANGE 20
-#define EDGE_PERCENTILE 0.2
+#define EDGE_PERCENTILE 0.05
 #define EDGE_MIN_COUNT 30 /* edges an orientation needs to count */
 #define SLOPE_BINS 1024   /* histogram of slopes, 0.25 grey level a bin */
 #define REBLUR_RADIUS 4   /* the 9-pixel box of Crete et al. */
+#define REGION_TILES 8    /* the grid the crispest region is made of */
+#define TILE_MIN_EDGES 12 /* edges a tile needs to be ranked */
+#define REGION_SHARE 0.25 /* of all edges, the crispest region holds at least */
+#define REGION_MIN_EDGES 200
 
 static int
 cmp_float(const void *a, const void *b)
@@ -89,14 +93,93 @@ orientation(float gx, float gy)
   return (gx > 0) == (gy > 0) ? 1 : 3;
 }
 
-/* Edge width, in preview pixels (see the top of the file); NAN when no
- * orientation has EDGE_MIN_COUNT strong edges. */
+typedef struct {
+  float width;
+  guint8 orient, tile;
+} Edge;
+
+static int
+cmp_width(const void *a, const void *b)
+{
+  return cmp_float(&((const Edge *)a)->width, &((const Edge *)b)->width);
+}
+
+/* The picture's crispest region: the tiles of a REGION_TILES x
+ * REGION_TILES grid ranked by the median width of their own edges
+ * (tiles with fewer than TILE_MIN_EDGES edges left out), taken from the
+ * crispest on until they hold REGION_SHARE of all edges and at least
+ * REGION_MIN_EDGES. Sets @keep[tile]. */
+static void
+crispest_region(const Edge *edges, guint n, gboolean *keep)
+{
+  guint count[REGION_TILES * REGION_TILES] = {0};
+  for (guint i = 0; i < n; i++)
+    count[edges[i].tile]++;
+  float median[REGION_TILES * REGION_TILES];
+  int order[REGION_TILES * REGION_TILES], n_tiles = 0;
+  g_autofree float *w = g_new(float, MAX(n, 1));
+  for (int t = 0; t < REGION_TILES * REGION_TILES; t++) {
+    keep[t] = FALSE;
+    if (count[t] < TILE_MIN_EDGES)
+      continue;
+    guint m = 0;
+    for (guint i = 0; i < n; i++)
+      if (edges[i].tile == t)
+        w[m++] = edges[i].width;
+    qsort(w, m, sizeof(float), cmp_float);
+    median[t] = w[m / 2];
+    /* Insertion into the order, crispest first. */
+    int j = n_tiles++;
+    while (j > 0 && median[order[j - 1]] > median[t]) {
+      order[j] = order[j - 1];
+      j--;
+    }
+    order[j] = t;
+  }
+  guint want = MAX((guint)REGION_MIN_EDGES, (guint)(REGION_SHARE * n)), got = 0;
+  for (int k = 0; k < n_tiles && got < want; k++) {
+    keep[order[k]] = TRUE;
+    got += count[order[k]];
+  }
+  if (n_tiles == 0) /* edges everywhere too sparse: the whole frame */
+    for (int t = 0; t < REGION_TILES * REGION_TILES; t++)
+      keep[t] = TRUE;
+}
+
+/* The width of @edges (sorted by width) whose tile is in @keep: per
+ * orientation the EDGE_PERCENTILE-th, the widest of the four; NAN when no
+ * orientation has EDGE_MIN_COUNT edges there. */
 static double
-edge_width(const float *g, int w, int h, double noise)
+width_of(const Edge *edges, guint n, const gboolean *keep)
+{
+  guint in[4] = {0}, seen[4] = {0};
+  for (guint i = 0; i < n; i++)
+    if (keep[edges[i].tile])
+      in[edges[i].orient]++;
+  double worst = NAN, q[4] = {NAN, NAN, NAN, NAN};
+  for (guint i = 0; i < n; i++) {
+    const Edge *e = &edges[i];
+    if (!keep[e->tile] || in[e->orient] < EDGE_MIN_COUNT)
+      continue;
+    if (seen[e->orient]++ == (guint)(EDGE_PERCENTILE * (in[e->orient] - 1)))
+      q[e->orient] = e->width;
+  }
+  for (int b = 0; b < 4; b++)
+    if (!isnan(q[b]))
+      worst = isnan(worst) ? q[b] : MAX(worst, q[b]);
+  return worst;
+}
+
+/* Edge width, in preview pixels (see the top of the file), over the whole
+ * frame (@whole) and over its crispest region (@crisp); NAN when no
+ * orientation has EDGE_MIN_COUNT strong edges. */
+static void
+edge_width(const float *g, int w, int h, double noise, double *whole, double *crisp)
 {
   int border = RANGE_RADIUS + 1;
+  *whole = *crisp = NAN;
   if (w <= 2 * border + 2 || h <= 2 * border + 2)
-    return NAN;
+    return;
   gsize n = (gsize)w * h;
   float *mag = g_new0(float, n);
   guint8 *bin = g_new0(guint8, n);
@@ -124,9 +207,7 @@ edge_width(const float *g, int w, int h, double noise)
   float min_range = MAX((float)EDGE_MIN_RANGE, 6.0f * (float)noise);
 
   static const int nbr[4][2] = {{0, 1}, {1, 1}, {1, 0}, {1, -1}}; /* dy, dx across the edge */
-  GArray *widths[4];
-  for (int b = 0; b < 4; b++)
-    widths[b] = g_array_new(FALSE, FALSE, sizeof(float));
+  GArray *edges = g_array_new(FALSE, FALSE, sizeof(Edge));
   for (int y = border; y < h - border; y++) {
     for (int x = border; x < w - border; x++) {
       gsize i = (gsize)y * w + x;
@@ -141,23 +222,21 @@ edge_width(const float *g, int w, int h, double noise)
       float range = local_range(g, w, x, y, RANGE_RADIUS);
       if (range <= min_range)
         continue;
-      float width = range / m;
-      g_array_append_val(widths[b], width);
+      Edge e = {range / m, (guint8)b,
+                (guint8)((y * REGION_TILES / h) * REGION_TILES + x * REGION_TILES / w)};
+      g_array_append_val(edges, e);
     }
-  }
-  double worst = NAN;
-  for (int b = 0; b < 4; b++) {
-    GArray *a = widths[b];
-    if (a->len >= EDGE_MIN_COUNT) {
-      g_array_sort(a, cmp_float);
-      double q = g_array_index(a, float, (guint)(EDGE_PERCENTILE * (a->len - 1)));
-      worst = isnan(worst) ? q : MAX(worst, q);
-    }
-    g_array_unref(a);
   }
   g_free(mag);
   g_free(bin);
-  return worst;
+  gboolean all[REGION_TILES * REGION_TILES], keep[REGION_TILES * REGION_TILES];
+  for (int t = 0; t < REGION_TILES * REGION_TILES; t++)
+    all[t] = TRUE;
+  crispest_region((const Edge *)edges->data, edges->len, keep);
+  g_array_sort(edges, cmp_width);
+  *whole = width_of((const Edge *)edges->data, edges->len, all);
+  *crisp = width_of((const Edge *)edges->data, edges->len, keep);
+  g_array_unref(edges);
 }
 
 /* Re-blur (see the top of the file): 0 crisp .. 1 flat; NAN when the
@@ -258,7 +337,10 @@ void
 _derush_sharpness_judge(const float *g, int w, int h, float *v)
 {
   double noise = v[DERUSH_FEATURE_NOISE];
-  v[DERUSH_FEATURE_EDGE_WIDTH] = (float)edge_width(g, w, h, isnan(noise) ? 0 : noise);
+  double whole, crisp;
+  edge_width(g, w, h, isnan(noise) ? 0 : noise, &whole, &crisp);
+  v[DERUSH_FEATURE_EDGE_WIDTH] = (float)whole;
+  v[DERUSH_FEATURE_EDGE_WIDTH_CRISP] = (float)crisp;
   v[DERUSH_FEATURE_REBLUR] = (float)reblur(g, w, h, noise);
   v[DERUSH_FEATURE_SHARPNESS_SCORE] = (float)derush_features_sharpness_score(v);
   v[DERUSH_FEATURE_NOISE_FLAT] = (float)noise_flat(g, w, h);
@@ -276,11 +358,11 @@ _derush_sharpness_judge(const float *g, int w, int h, float *v)
  * Fitted (bench/blur/fit-score.py) on the "tune" half of the frames
  * bench/blur/build-frames.sh makes from ../shared/corpus (324 frames, 54
  * sharp); the tests and the README's figures use the other half. */
-#define SCORE_BIAS 14.09
-#define SCORE_WIDTH -20.29
-#define SCORE_DETAIL 4.02
-#define SCORE_ONLY_BIAS 7.49
-#define SCORE_ONLY_REBLUR -19.78
+#define SCORE_BIAS 24.94
+#define SCORE_WIDTH -29.22
+#define SCORE_DETAIL 2.40
+#define SCORE_ONLY_BIAS 7.50
+#define SCORE_ONLY_REBLUR -19.79
 
 /**
  * derush_features_sharpness_score:
@@ -327,6 +409,52 @@ derush_features_soft(const float *vector, double *confidence)
   if (confidence)
     *confidence = isnan(s) ? 0 : MAX(s, 1 - s);
   return s < 0.5; /* NAN: FALSE */
+}
+
+/* The visible-softness fit behind derush_features_soft_visible(): log-odds
+ * of "sharp" = VISIBLE_BIAS + VISIBLE_CRISP * ln(edge_width_crisp) +
+ * VISIBLE_WIDTH * ln(edge_width) + VISIBLE_DETAIL * sharpness, soft below
+ * VISIBLE_LINE. Fitted (bench/blur/fit-score.py --visible) on a demo shoot
+ * of another seed (derush-demo-gen --seed 7: 212 sharp frames, 26
+ * blurred), the line where 4 % of its sharp frames fall; the README's
+ * figures are on the default demo and the held-out corpus frames. */
+#define VISIBLE_BIAS 3.41
+#define VISIBLE_CRISP -0.62
+#define VISIBLE_WIDTH -3.83
+#define VISIBLE_DETAIL 2.25
+#define VISIBLE_LINE 0.77
+
+/**
+ * derush_features_soft_visible:
+ * @vector: DERUSH_N_FEATURES values
+ * @confidence: (out) (optional): how sure the answer is, 0.5..1 (the
+ *   distance from the line, as a probability)
+ *
+ * Whether the photo looks soft at screen size, on its own: the warning the
+ * app shows. derush_features_soft() asks whether the photo is as crisp as
+ * a lens can make it at 100 %, which many good photos are not (a
+ * wallpaper-grade macro with much bokeh is soft there and sharp on any
+ * screen); this one leans on the crispest region of the frame
+ * (EDGE_WIDTH_CRISP: the focused subject) and flags what a photographer
+ * sees as missed focus or shake.
+ *
+ * Returns: TRUE when visibly soft; FALSE when not or unknown (@confidence 0).
+ */
+gboolean
+derush_features_soft_visible(const float *vector, double *confidence)
+{
+  double crisp = vector[DERUSH_FEATURE_EDGE_WIDTH_CRISP], width = vector[DERUSH_FEATURE_EDGE_WIDTH];
+  double detail = derush_features_sharpness(vector);
+  if (isnan(crisp) || isnan(width) || crisp <= 0 || width <= 0 || isnan(detail)) {
+    if (confidence)
+      *confidence = 0;
+    return FALSE;
+  }
+  double z = VISIBLE_BIAS + VISIBLE_CRISP * log(crisp) + VISIBLE_WIDTH * log(width) +
+             VISIBLE_DETAIL * detail - VISIBLE_LINE;
+  if (confidence)
+    *confidence = 1 / (1 + exp(-fabs(z)));
+  return z < 0;
 }
 
 /* Flat-block noise sigma on the preview (grey levels) at which a photo
