@@ -54,10 +54,11 @@ int cli_cmd_import(CliContext *ctx, int argc, char **argv);
  * (DerushPhoto*, owned); bad ones are reported and counted in @n_failed. */
 GPtrArray *cli_scan_photo_args(CliContext *ctx, char **files, int *n_failed);
 
-/* photo-args.c: the optional FOLDER argument (analyze, groups...): absolute,
- * or NULL for the whole catalog, then the catalog opened; FALSE (reason
- * printed) when there are two, it is missing or the catalog fails. */
-gboolean cli_folder_arg(CliContext *ctx, const char *command, char **dirs, char **under);
+/* photo-args.c: the optional FOLDER argument (analyze, detect, cull, groups,
+ * predict) made absolute (NULL: the whole catalog), and the catalog opened;
+ * FALSE (reason printed) when the folder is missing, the catalog unusable
+ * or the catalog has no photo under the folder. */
+gboolean cli_open_folder(CliContext *ctx, char **dirs, char **under);
 
 /* cmd-label.c: with sidecar sync on, updates the sidecars of @ids (and
  * their partners); returns CLI_EXIT_BAD_FILES when one could not be
@@ -106,9 +107,6 @@ void cli_print_file_error(const char *path, const char *reason);
 /* Prints a GError about @path (nullable) on stderr, naming the path once even
  * when the library's message already contains it. */
 void cli_print_error(const char *path, const GError *error);
-/* As cli_print_error() with no path, but a missing model's error
- * (DERUSH_ERROR_NOT_FOUND) as it is: its hint spans lines. */
-void cli_print_model_error(const GError *error);
 
 /* The JSON object for one photo, shared by `ls --json` and `info --json`, so
  * both always print the same keys in the same order (docs/cli.md). */
@@ -181,16 +179,6 @@ void cli_job_get_callbacks(CliJob *job, CliJobProgressFunc *progress,
                            GCancellable **cancellable);
 void cli_job_begin(CliJob *job);
 int cli_job_end(CliJob *job);
-/* After cli_job_end(): says "interrupted" (the library kept the partial
- * work, whether it returned TRUE or a cancellation error) or prints the
- * error; FALSE when the call failed without an interrupt (exit
- * CLI_EXIT_FATAL). */
-gboolean cli_job_report(const char *command, int signo, gboolean ok, const GError *error);
-/* The job's exit status: the signal's, else CLI_EXIT_BAD_FILES when
- * @n_failed, else CLI_EXIT_OK. */
-int cli_job_exit_status(int signo, gint64 n_failed);
-/* --threads N of a job: FALSE (usage error printed) when negative. */
-gboolean cli_job_check_threads(const char *command, int threads);
 void cli_job_free(CliJob *job);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(CliJob, cli_job_free)
 

@@ -67,13 +67,15 @@ cli_cmd_analyze(CliContext *ctx, int argc, char **argv)
       entries);
   if (!cli_option_context_parse(context, &argc, &argv))
     return CLI_EXIT_FATAL;
-  if (!cli_job_check_threads("analyze", threads))
-    return CLI_EXIT_FATAL;
+  if (dirs && dirs[0] && dirs[1])
+    return cli_usage_error("analyze", "give at most one folder");
+  if (threads < 0)
+    return cli_usage_error("analyze", "--threads must be 0 (one per core) or more");
   DerushGroupOptions gopt;
   if (!cli_group_options_finish("analyze", &gargs, &gopt))
     return CLI_EXIT_FATAL;
   g_autofree char *under = NULL;
-  if (!cli_folder_arg(ctx, "analyze", dirs, &under))
+  if (!cli_open_folder(ctx, dirs, &under))
     return CLI_EXIT_FATAL;
 
   g_autoptr(CliJob) job = cli_job_new();
@@ -91,8 +93,12 @@ cli_cmd_analyze(CliContext *ctx, int argc, char **argv)
   int signo = cli_job_end(job);
   if (sum.detector_missing)
     cli_print_model_hint_once(DERUSH_DETECTOR_MODEL);
-  if (!cli_job_report("analyze", signo, ok, error))
+  if (signo) {
+    fprintf(stderr, "derush: interrupted; run the same analyze again to finish\n");
+  } else if (!ok) {
+    cli_print_error(NULL, error);
     return CLI_EXIT_FATAL;
+  }
 
   if (json) {
     g_autoptr(JsonBuilder) b = json_builder_new();
@@ -132,5 +138,7 @@ cli_cmd_analyze(CliContext *ctx, int argc, char **argv)
       printf("Faces: %" G_GINT64_FORMAT " found in %" G_GINT64_FORMAT " photos\n", sum.faces,
              sum.face_photos);
   }
-  return cli_job_exit_status(signo, sum.failed);
+  if (signo)
+    return CLI_EXIT_SIGNAL + signo;
+  return sum.failed > 0 ? CLI_EXIT_BAD_FILES : CLI_EXIT_OK;
 }

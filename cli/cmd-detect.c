@@ -39,10 +39,12 @@ cli_cmd_detect(CliContext *ctx, int argc, char **argv)
       entries);
   if (!cli_option_context_parse(context, &argc, &argv))
     return CLI_EXIT_FATAL;
-  if (!cli_job_check_threads("detect", threads))
-    return CLI_EXIT_FATAL;
+  if (dirs && dirs[0] && dirs[1])
+    return cli_usage_error("detect", "give at most one folder");
+  if (threads < 0)
+    return cli_usage_error("detect", "--threads must be 0 (one per core) or more");
   g_autofree char *under = NULL;
-  if (!cli_folder_arg(ctx, "detect", dirs, &under))
+  if (!cli_open_folder(ctx, dirs, &under))
     return CLI_EXIT_FATAL;
 
   g_autoptr(CliJob) job = cli_job_new();
@@ -57,8 +59,15 @@ cli_cmd_detect(CliContext *ctx, int argc, char **argv)
   cli_job_begin(job);
   gboolean ok = derush_catalog_detect(ctx->catalog, under, &options, &sum, &error);
   int signo = cli_job_end(job);
-  if (!cli_job_report("detect", signo, ok, error))
+  if (signo) {
+    fprintf(stderr, "derush: interrupted; run the same detect again to finish\n");
+  } else if (!ok) {
+    if (g_error_matches(error, DERUSH_ERROR, DERUSH_ERROR_NOT_FOUND))
+      fprintf(stderr, "derush: %s\n", error->message);
+    else
+      cli_print_error(NULL, error);
     return CLI_EXIT_FATAL;
+  }
   if (json) {
     g_autoptr(JsonBuilder) b = json_builder_new();
     json_builder_begin_object(b);
@@ -80,7 +89,9 @@ cli_cmd_detect(CliContext *ctx, int argc, char **argv)
            " up to date, %" G_GINT64_FORMAT " failed\n",
            sum.detected, sum.seconds, rate, sum.objects, sum.up_to_date, sum.failed);
   }
-  return cli_job_exit_status(signo, sum.failed);
+  if (signo)
+    return CLI_EXIT_SIGNAL + signo;
+  return sum.failed > 0 ? CLI_EXIT_BAD_FILES : CLI_EXIT_OK;
 }
 
 static void
@@ -167,7 +178,10 @@ cli_cmd_detections(CliContext *ctx, int argc, char **argv)
     options.threads = 1;
     options.on_bad_file = plain_bad_file_cb;
     if (!derush_catalog_detect(ctx->catalog, photo->path, &options, NULL, &error)) {
-      cli_print_model_error(error);
+      if (g_error_matches(error, DERUSH_ERROR, DERUSH_ERROR_NOT_FOUND))
+        fprintf(stderr, "derush: %s\n", error->message);
+      else
+        cli_print_error(NULL, error);
       return CLI_EXIT_FATAL;
     }
     g_autoptr(GArray) dets = derush_catalog_get_detections(ctx->catalog, photo->path, &error);

@@ -1,4 +1,5 @@
-/* photo-args.c: FILE arguments of info, label and features.
+/* photo-args.c: FILE arguments of info, label and features, and the
+ * FOLDER argument of the commands that read the catalog under a folder.
  *
  * Each of those commands takes photo files, brings them up to date in the
  * catalog (a scan of just those files: an unchanged one is not read again)
@@ -78,28 +79,24 @@ cli_scan_photo_args(CliContext *ctx, char **files, int *n_failed)
 }
 
 /**
- * cli_folder_arg:
- * @ctx: the context, whose catalog is opened
- * @command: the subcommand, for the usage error
- * @dirs: (nullable): the remaining arguments: at most one folder
+ * cli_open_folder:
+ * @dirs: (nullable): the remaining arguments; only the first is used
  * @under: (out) (transfer full): the folder made absolute, or NULL (the
  *   whole catalog) when none was given
  *
- * The optional FOLDER of the commands over the catalog (analyze, detect,
- * groups, cull, predict), then the catalog opened.
+ * The optional FOLDER of the commands that work on the catalog's photos
+ * under it (analyze, detect, cull, groups, predict): made absolute, and the
+ * catalog opened. A folder of which the catalog holds no photo is said
+ * plainly: a new user's `derush analyze DIR` before any scan printed
+ * "Analyzed 0 photos" and exited 0, as if DIR had been looked at.
  *
- * Returns: FALSE, with the reason printed, when more than one folder was
- * given, the folder does not exist or the catalog does not open (exit
- * CLI_EXIT_FATAL).
+ * Returns: FALSE, with the reason printed, when the folder does not exist,
+ * the catalog cannot be opened or it has no photo under the folder.
  */
 gboolean
-cli_folder_arg(CliContext *ctx, const char *command, char **dirs, char **under)
+cli_open_folder(CliContext *ctx, char **dirs, char **under)
 {
   *under = NULL;
-  if (dirs && dirs[0] && dirs[1]) {
-    cli_usage_error(command, "give at most one folder");
-    return FALSE;
-  }
   if (dirs && dirs[0]) {
     struct stat st;
     if (stat(dirs[0], &st) != 0) {
@@ -108,5 +105,13 @@ cli_folder_arg(CliContext *ctx, const char *command, char **dirs, char **under)
     }
     *under = g_canonicalize_filename(dirs[0], NULL);
   }
-  return cli_open_catalog(ctx);
+  if (!cli_open_catalog(ctx))
+    return FALSE;
+  if (*under && derush_catalog_count_photos(ctx->catalog, *under, -1) == 0) {
+    g_autofree char *reason = g_strdup_printf(
+        "no photo of this folder is in the catalog yet: run 'derush scan %s' first", dirs[0]);
+    cli_print_file_error(dirs[0], reason);
+    return FALSE;
+  }
+  return TRUE;
 }

@@ -498,6 +498,32 @@ test_missing_root(Fixture *f, gconstpointer data)
   g_assert_cmpstr(out, ==, "");
 }
 
+/* A folder the catalog has never seen: each command that works under a
+ * folder says to scan it first (exit 2, nothing printed on stdout), where
+ * `derush analyze DIR` used to print "Analyzed 0 photos" and exit 0. Once
+ * scanned, the same command runs. */
+static void
+test_unscanned_folder(Fixture *f, gconstpointer data)
+{
+  make_photos(f);
+  const char *commands[] = {"analyze", "detect", "groups", "predict", "cull"};
+  for (gsize i = 0; i < G_N_ELEMENTS(commands); i++) {
+    g_autofree char *out = NULL, *err = NULL;
+    int status = g_str_equal(commands[i], "cull")
+                     ? run(f, &out, &err, "cull", "--bursts", "--dry-run", f->photos, NULL)
+                     : run(f, &out, &err, commands[i], f->photos, NULL);
+    g_assert_cmpint(status, ==, 2);
+    g_autofree char *hint = g_strdup_printf("run 'derush scan %s' first", f->photos);
+    g_assert_nonnull(strstr(err, hint));
+    g_assert_cmpstr(out, ==, "");
+  }
+  g_autofree char *scanned = NULL;
+  g_assert_cmpint(run(f, &scanned, NULL, "scan", f->photos, NULL), ==, 0);
+  g_autofree char *out = NULL, *err = NULL;
+  g_assert_cmpint(run(f, &out, &err, "groups", "--json", f->photos, NULL), ==, 0);
+  g_assert_null(strstr(err, "first"));
+}
+
 static void
 test_bad_file(Fixture *f, gconstpointer data)
 {
@@ -594,6 +620,7 @@ main(int argc, char **argv)
       {"/cli/scan/twice", test_scan_twice},
       {"/cli/scan/missing-root", test_missing_root},
       {"/cli/scan/bad-file", test_bad_file},
+      {"/cli/unscanned-folder", test_unscanned_folder},
       {"/cli/ls/json", test_ls_json},
       {"/cli/ls/non-utf8", test_ls_non_utf8},
       {"/cli/info", test_info},

@@ -379,6 +379,23 @@ need_models(char **models)
   return TRUE;
 }
 
+/* The face models and a scene (build_scene) in a new folder *@tmp; NULL
+ * (the test skipped, nothing left behind) without them. */
+static char *
+models_and_scene(const char *size, const char *const *layers, char **models, char **tmp)
+{
+  if (!need_models(models))
+    return NULL;
+  *tmp = test_make_tmpdir();
+  char *scene = g_build_filename(*tmp, "scene.jpg", NULL);
+  if (!build_scene(scene, size, layers)) {
+    test_rmrf(*tmp);
+    g_free(scene);
+    return NULL;
+  }
+  return scene;
+}
+
 /* COCO 294 (a man, waist up; his face ~80 px of 640) at 50% on a 2400 x
  * 1800 canvas: a face of ~33 px, 7 px in the 512 px preview, where YuNet
  * does not find it, nor the coarse pass; the object detector finds the
@@ -481,16 +498,11 @@ eyes_one_by_one(DerushNnModel *eye, const DerushFaceImage *img, const DerushFace
 static void
 test_eyes_one_batch(void)
 {
-  g_autofree char *models = NULL;
-  if (!need_models(&models))
-    return;
-  g_autofree char *tmp = test_make_tmpdir();
-  g_autofree char *scene = g_build_filename(tmp, "scene.jpg", NULL);
+  g_autofree char *models = NULL, *tmp = NULL;
   const char *layers[] = {"d017.jpg 16 +0+0", "d003.jpg 100 +344+0", NULL};
-  if (!build_scene(scene, "512x320", layers)) {
-    test_rmrf(tmp);
+  g_autofree char *scene = models_and_scene("512x320", layers, &models, &tmp);
+  if (!scene)
     return;
-  }
   g_autoptr(GError) error = NULL;
   DerushFaceModels *m = _derush_face_models_get(models, &error);
   g_assert_no_error(error);
@@ -538,16 +550,11 @@ test_eyes_one_batch(void)
 static void
 test_small_faces_around(void)
 {
-  g_autofree char *models = NULL;
-  if (!need_models(&models))
-    return;
-  g_autofree char *tmp = test_make_tmpdir();
-  g_autofree char *scene = g_build_filename(tmp, "scene.jpg", NULL);
+  g_autofree char *models = NULL, *tmp = NULL;
   const char *layers[] = {"d004.jpg 60 +1200+700", COUPLE " +1500+800", NULL};
-  if (!build_scene(scene, "3000x2000", layers)) {
-    test_rmrf(tmp);
+  g_autofree char *scene = models_and_scene("3000x2000", layers, &models, &tmp);
+  if (!scene)
     return;
-  }
   g_autoptr(GError) error = NULL;
   GArray *faces = NULL;
   g_assert_true(derush_faces_detect_file(scene, models, &faces, &error));
@@ -568,16 +575,11 @@ test_small_faces_around(void)
 static void
 test_small_faces_people(void)
 {
-  g_autofree char *models = NULL;
-  if (!need_models(&models))
-    return;
-  g_autofree char *tmp = test_make_tmpdir();
-  g_autofree char *scene = g_build_filename(tmp, "scene.jpg", NULL);
+  g_autofree char *models = NULL, *tmp = NULL;
   const char *layers[] = {COUPLE " +2100+1300", NULL};
-  if (!build_scene(scene, "4000x3000", layers)) {
-    test_rmrf(tmp);
+  g_autofree char *scene = models_and_scene("4000x3000", layers, &models, &tmp);
+  if (!scene)
     return;
-  }
   g_autoptr(GError) error = NULL;
   GArray *faces = NULL;
   g_assert_true(derush_faces_detect_file(scene, models, &faces, &error));
