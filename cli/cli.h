@@ -107,6 +107,9 @@ void cli_print_file_error(const char *path, const char *reason);
 /* Prints a GError about @path (nullable) on stderr, naming the path once even
  * when the library's message already contains it. */
 void cli_print_error(const char *path, const GError *error);
+/* As cli_print_error() with no path, but a missing model's error
+ * (DERUSH_ERROR_NOT_FOUND) as it is: its hint spans lines. */
+void cli_print_model_error(const GError *error);
 
 /* The JSON object for one photo, shared by `ls --json` and `info --json`, so
  * both always print the same keys in the same order (docs/cli.md). */
@@ -179,6 +182,16 @@ void cli_job_get_callbacks(CliJob *job, CliJobProgressFunc *progress,
                            GCancellable **cancellable);
 void cli_job_begin(CliJob *job);
 int cli_job_end(CliJob *job);
+/* After cli_job_end(): says "interrupted" (the library kept the partial
+ * work, whether it returned TRUE or a cancellation error) or prints the
+ * error; FALSE when the call failed without an interrupt (exit
+ * CLI_EXIT_FATAL). */
+gboolean cli_job_report(const char *command, int signo, gboolean ok, const GError *error);
+/* The job's exit status: the signal's, else CLI_EXIT_BAD_FILES when
+ * @n_failed, else CLI_EXIT_OK. */
+int cli_job_exit_status(int signo, gint64 n_failed);
+/* --threads N of a job: FALSE (usage error printed) when negative. */
+gboolean cli_job_check_threads(const char *command, int threads);
 void cli_job_free(CliJob *job);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(CliJob, cli_job_free)
 
