@@ -491,6 +491,7 @@ test_small_cell_pills(Fixture *f, gconstpointer data)
                                             "pref thumb-size 96\n"
                                             "select 0 200\n"
                                             "key t\n"
+                                            "wait-learned\n"
                                             "select-name IMG_4236.JPG\n"
                                             "wait-thumbnails\n"
                                             "sleep 300\n"

@@ -34,21 +34,63 @@
  * and a failed one is run again under the writer side, alone, for a reason
  * that carries its own detail and no other file's (load_with_vips). */
 static GRWLock vips_error_lock;
+/* This thread holds vips_error_lock (either side): the helpers below then
+ * touch the buffer without taking it again (GRWLock is not recursive). */
+static _Thread_local int error_lock_held;
+
+static void
+error_lock(gboolean alone)
+{
+  if (alone)
+    g_rw_lock_writer_lock(&vips_error_lock);
+  else
+    g_rw_lock_reader_lock(&vips_error_lock);
+  error_lock_held++;
+}
+
+static void
+error_unlock(gboolean alone)
+{
+  error_lock_held--;
+  if (alone)
+    g_rw_lock_writer_unlock(&vips_error_lock);
+  else
+    g_rw_lock_reader_unlock(&vips_error_lock);
+}
 
 /* vips_error_clear() that never wipes the text of a failed decode being
  * run again alone (see vips_error_lock). */
 void
 _derush_vips_error_clear(void)
 {
-  g_rw_lock_reader_lock(&vips_error_lock);
+  if (error_lock_held) {
+    vips_error_clear();
+    return;
+  }
+  error_lock(FALSE);
   vips_error_clear();
-  g_rw_lock_reader_unlock(&vips_error_lock);
+  error_unlock(FALSE);
+}
+
+/* Takes (and clears) the buffer's text; outside the lock only under its
+ * reader side, so a header read failing beside a decode run again alone
+ * cannot take that decode's text (test-bad-input saw "corrupt image data"
+ * with no detail once in a parallel scan). */
+static char *
+vips_error_take(void)
+{
+  if (error_lock_held)
+    return vips_error_buffer_copy();
+  error_lock(FALSE);
+  char *text = vips_error_buffer_copy();
+  error_unlock(FALSE);
+  return text;
 }
 
 void
 _derush_set_vips_error(GError **error, int code, const char *what)
 {
-  g_autofree char *text = vips_error_buffer_copy();
+  g_autofree char *text = vips_error_take();
   /* One line, without the repeats libjpeg produces ("VipsJpeg: Premature
    * end of JPEG file" twice). */
   g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
@@ -475,14 +517,18 @@ load_with_vips(const guint8 *data, gsize len, const char *name, int thumb_size,
     return FALSE;
   }
 
-  /* Header only: sequential access opens the file without decoding. */
+  /* Header only: sequential access opens the file without decoding.
+   * Under the lock's reader side: its libvips text must not land in a
+   * decode being run again alone. */
+  error_lock(FALSE);
   VipsImage *header =
       vips_image_new_from_source(source, "", "access", VIPS_ACCESS_SEQUENTIAL, NULL);
   derush_counter_add(DERUSH_COUNTER_HEADERS_READ, 1);
-  if (!header) {
+  if (!header)
     _derush_set_vips_error(error, DERUSH_ERROR_CORRUPT, "cannot read the image header");
+  error_unlock(FALSE);
+  if (!header)
     return FALSE;
-  }
   gboolean heif = strcmp(format, "heif") == 0;
   if (heif) {
     const char *compression = NULL;
@@ -513,20 +559,20 @@ load_with_vips(const guint8 *data, gsize len, const char *name, int thumb_size,
   if (thumb_size <= 0)
     return TRUE;
   GError *local = NULL;
-  g_rw_lock_reader_lock(&vips_error_lock);
+  error_lock(FALSE);
   VipsImage *t = decode_checked(data, len, format, width, height, thumb_size, icc, orientation,
                                 TRUE, info, &local);
-  g_rw_lock_reader_unlock(&vips_error_lock);
+  error_unlock(FALSE);
   if (!t) {
     /* Again, alone with the error buffer; not counted as a decode the
      * pipeline asked for. */
     g_clear_error(&local);
-    g_rw_lock_writer_lock(&vips_error_lock);
+    error_lock(TRUE);
     vips_error_clear();
     t = decode_checked(data, len, format, width, height, thumb_size, icc, orientation, FALSE, info,
                        &local);
     vips_error_clear();
-    g_rw_lock_writer_unlock(&vips_error_lock);
+    error_unlock(TRUE);
   }
   if (!t)
     g_propagate_error(error, local);
