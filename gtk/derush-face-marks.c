@@ -158,13 +158,17 @@ derush_face_text_reason(const DerushPhotoAnalysis *a)
   g_string_append_printf(text, "%u face%s", a->n_faces, a->n_faces == 1 ? "" : "s");
   if (a->n_closed == 0 && a->n_soft == 0) {
     /* Only what was measured: eyes too small to tell are not "open". */
-    gboolean eyes = FALSE, sharpness = FALSE;
+    guint eyes = 0;
+    gboolean sharpness = FALSE;
     for (guint i = 0; i < a->n_faces; i++) {
-      eyes |= a->face_marks[i].eyes_known;
+      eyes += a->face_marks[i].eyes_known;
       sharpness |= a->face_marks[i].sharpness_known;
     }
-    g_string_append_printf(text, "%s%s", eyes ? " · eyes open" : "",
-                           sharpness ? " · in focus" : "");
+    if (eyes == a->n_faces)
+      g_string_append(text, " · eyes open");
+    else if (eyes > 0)
+      g_string_append_printf(text, " · eyes open (%u of %u checked)", eyes, a->n_faces);
+    g_string_append(text, sharpness ? " · in focus" : "");
     return g_string_free(text, FALSE);
   }
   if (a->n_closed > 0) {

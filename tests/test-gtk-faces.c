@@ -12,6 +12,7 @@
  */
 #include "faces-scene.h"
 #include "gtk-harness.h"
+#include <math.h>
 #include <unistd.h>
 
 /* Closed and open in ../shared/corpus/faces/truth.csv, with p(open) far
@@ -371,6 +372,65 @@ test_badge_clear_of_face(Fixture *f, gconstpointer data)
   }
 }
 
+/* A face too small to tell its eyes (~33 px: eyes under 20 px apart)
+ * beside one that is clearly open (corpus d004 at 16% and 60% on a
+ * 900 x 500 photo): the side panel says how many were checked and the
+ * viewer draws the small one white, not green ("open"). */
+static void
+test_eyes_unchecked(Fixture *f, gconstpointer data)
+{
+  g_autofree char *models = test_shared_path("models");
+  if (!models || !need_display())
+    return g_test_skip("needs ../shared/models and a display");
+  g_mkdir_with_parents(f->photos, 0755);
+  g_autofree char *path = g_build_filename(f->photos, "two.jpg", NULL);
+  const char *layers[] = {"d004.jpg 60 +80+60", "d004.jpg 16 +650+200", NULL};
+  if (!build_scene(path, "900x500", layers))
+    return;
+  link_models(f, models);
+  g_autofree char *shot = g_build_filename(f->shots, "gtk-faces-unchecked.png", NULL);
+  g_autofree char *script = g_strdup_printf("wait-loaded\n"
+                                            "wait-analyzed\n"
+                                            "select-name two.jpg\n"
+                                            "print-faces\n"
+                                            "key space\n"
+                                            "wait-viewer\n"
+                                            "key d\n"
+                                            "print-face-boxes\n"
+                                            "sleep 400\n"
+                                            "screenshot %s\n"
+                                            "quit\n",
+                                            shot);
+  g_autofree char *out = NULL, *err = NULL;
+  g_assert_cmpint(run_app(f, f->photos, script, &out, &err), ==, 0);
+  check_screenshot(out, shot);
+  /* What the library stored: two faces, the eyes of the larger open, of
+   * the smaller unknown. */
+  GArray *faces = NULL;
+  g_autoptr(GError) error = NULL;
+  DerushCatalog *cat = derush_catalog_open(f->catalog, &error);
+  g_assert_no_error(error);
+  g_assert_true(derush_catalog_get_faces(cat, path, &faces, &error));
+  derush_catalog_close(cat);
+  g_assert_cmpuint(faces->len, ==, 2);
+  g_autoptr(GString) want = g_string_new("face-states");
+  for (guint i = 0; i < faces->len; i++) {
+    const DerushFace *face = &g_array_index(faces, DerushFace, i);
+    gboolean known = !isnan(face->eyes_open[0]) && !isnan(face->eyes_open[1]);
+    g_assert_false(derush_face_eyes_closed(face));
+    g_assert_cmpint(known, ==, face->box[2] - face->box[0] > 100);
+    g_string_append(want, known ? " open" : " unchecked");
+  }
+  g_array_unref(faces);
+  g_autoptr(GPtrArray) reason = lines_after(out, "faces ");
+  g_assert_cmpuint(reason->len, ==, 1);
+  g_assert_cmpstr(reason->pdata[0], ==, "2 faces · eyes open (1 of 2 checked) · in focus");
+  g_assert_nonnull(strstr(out, "face-boxes 2\n"));
+  g_autoptr(GPtrArray) states = lines_after(out, "face-states");
+  g_assert_cmpuint(states->len, ==, 1);
+  g_assert_nonnull(strstr(out, want->str));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -381,6 +441,8 @@ main(int argc, char **argv)
              fixture_teardown);
   g_test_add("/gtk-faces/badge-clear-of-face", Fixture, NULL, fixture_setup,
              test_badge_clear_of_face, fixture_teardown);
+  g_test_add("/gtk-faces/eyes-unchecked", Fixture, NULL, fixture_setup, test_eyes_unchecked,
+             fixture_teardown);
   int rc = g_test_run();
   stop_display();
   return rc;
