@@ -114,10 +114,8 @@ cli_cmd_groups(CliContext *ctx, int argc, char **argv)
       return cli_usage_error("groups", "unknown kind '%s' (session, burst or near_dup)", kind_name);
     kind = (int)k;
   }
-  if (dirs && dirs[0] && dirs[1])
-    return cli_usage_error("groups", "give at most one folder");
   g_autofree char *under = NULL;
-  if (!cli_open_folder(ctx, dirs, &under))
+  if (!cli_open_folder(ctx, "groups", dirs, &under))
     return CLI_EXIT_FATAL;
   ListState st = {ctx->catalog, json, 0, NULL};
   g_autoptr(GError) error = NULL;
