@@ -92,6 +92,12 @@ cli_scan_photo_args(CliContext *ctx, char **files, int *n_failed)
     } else if (S_ISDIR(st.st_mode)) {
       cli_print_file_error(files[i], "is a folder, not a photo (derush ls lists folders)");
       (*n_failed)++;
+    } else if (!derush_is_photo_name(files[i])) {
+      /* Said before the scan, which reads a file it is given whatever its
+       * name: `derush label * keep` put notes.txt in the catalog as an
+       * unreadable photo with the label. A folder scan skips such names. */
+      cli_print_file_error(files[i], "not a photo format derush reads");
+      (*n_failed)++;
     } else {
       g_ptr_array_add(paths, g_canonicalize_filename(files[i], NULL));
     }
@@ -118,8 +124,7 @@ cli_scan_photo_args(CliContext *ctx, char **files, int *n_failed)
     if (!photo) {
       /* The scan skips names it does not read (foo.txt). */
       if (g_error_matches(get_error, DERUSH_ERROR, DERUSH_ERROR_NOT_FOUND))
-        cli_print_file_error(path, derush_is_photo_name(path) ? "not in the catalog after scanning"
-                                                              : "not a photo format derush reads");
+        cli_print_file_error(path, "not in the catalog after scanning");
       else
         cli_print_error(path, get_error);
       (*n_failed)++;
