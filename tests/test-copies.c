@@ -534,6 +534,60 @@ test_dark_frames(void)
   g_assert_cmpuint(c.proper_best, ==, n);
 }
 
+typedef struct {
+  guint sets, sharp_best;
+} SharpCount;
+
+static gboolean
+sharp_best_cb(const DerushGroup *g, gpointer user_data)
+{
+  SharpCount *c = user_data;
+  c->sets++;
+  g_autofree char *base = g_path_get_basename(g->best_path);
+  if (strstr(base, "_S."))
+    c->sharp_best++;
+  else
+    g_test_message("best of the set of %s is %s", g->best_path, base);
+  return TRUE;
+}
+
+/* The corpus' sharp/defocused/motion-blurred triplets (separate shots of
+ * one scene, no EXIF, so fidelity is asked before the score): the sharp
+ * frame is the best of each near-duplicate set, never a blurred one with
+ * "fewer clipped highlights" (its highlights smeared by the blur). */
+static void
+test_blurred_frames(void)
+{
+  g_autofree char *corpus = test_shared_path("corpus/blur");
+  if (!corpus) {
+    g_test_skip("../shared/corpus/blur is absent");
+    return;
+  }
+  g_autofree char *tmp = test_make_tmpdir();
+  g_autofree char *dir = g_build_filename(tmp, "frames", NULL);
+  g_assert_cmpint(g_mkdir_with_parents(dir, 0755), ==, 0);
+  g_autoptr(GDir) d = g_dir_open(corpus, 0, NULL);
+  g_assert_nonnull(d);
+  for (const char *name; (name = g_dir_read_name(d));) {
+    if (!g_str_has_suffix(name, ".jpg") && !g_str_has_suffix(name, ".JPG"))
+      continue;
+    g_autofree char *from = g_build_filename(corpus, name, NULL);
+    g_autofree char *to = g_build_filename(dir, name, NULL);
+    test_copy_file(from, to);
+  }
+  DerushCatalog *cat = scan_and_analyze(tmp, dir);
+  g_autoptr(GError) error = NULL;
+  SharpCount c = {0};
+  g_assert_true(
+      derush_catalog_foreach_group(cat, NULL, DERUSH_GROUP_NEAR_DUP, sharp_best_cb, &c, &error));
+  g_assert_no_error(error);
+  derush_catalog_close(cat);
+  test_rmrf(tmp);
+  g_test_message("sharp frame best in %u of %u sets", c.sharp_best, c.sets);
+  g_assert_cmpuint(c.sets, >=, 2);
+  g_assert_cmpuint(c.sharp_best, ==, c.sets);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -543,6 +597,7 @@ main(int argc, char **argv)
   g_test_add_func("/copies/blank-frames", test_blank_frames);
   g_test_add_func("/copies/cull", test_cull);
   g_test_add_func("/copies/dark-frames", test_dark_frames);
+  g_test_add_func("/copies/blurred-frames", test_blurred_frames);
   int rc = g_test_run();
   sets_free();
   return rc;
