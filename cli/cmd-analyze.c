@@ -120,12 +120,13 @@ cli_cmd_analyze(CliContext *ctx, int argc, char **argv)
            " near-duplicate sets over %" G_GINT64_FORMAT " photos (%.3f s)\n",
            sum.groups.sessions, sum.groups.bursts, sum.groups.near_dups, sum.groups.photos,
            sum.groups.seconds);
+    /* The photos looked at, not the photos with something in them. */
     if (sum.detected > 0)
-      printf("Objects: %" G_GINT64_FORMAT " found in %" G_GINT64_FORMAT " photos\n", sum.objects,
-             sum.detected);
+      printf("Objects: %" G_GINT64_FORMAT " found (%" G_GINT64_FORMAT " photos looked at)\n",
+             sum.objects, sum.detected);
     if (sum.face_photos > 0)
-      printf("Faces: %" G_GINT64_FORMAT " found in %" G_GINT64_FORMAT " photos\n", sum.faces,
-             sum.face_photos);
+      printf("Faces: %" G_GINT64_FORMAT " found (%" G_GINT64_FORMAT " photos looked at)\n",
+             sum.faces, sum.face_photos);
   }
   return cli_job_exit_status(signo, sum.failed);
 }

@@ -59,8 +59,8 @@ print_group_cb(const DerushGroup *g, gpointer user_data)
     cli_print_json(stdout, root);
     return TRUE;
   }
-  printf("%s %" G_GINT64_FORMAT " (%u photos)", derush_group_kind_name(g->kind), g->id,
-         g->n_members);
+  printf("%s %" G_GINT64_FORMAT " (%u photo%s)", derush_group_kind_name(g->kind), g->id,
+         g->n_members, g->n_members == 1 ? "" : "s");
   if (!isnan(g->best_score) && g->best_by == DERUSH_BEST_BY_MODEL)
     printf(" best by the model, p(keep) %.2f", g->best_score);
   else if (!isnan(g->best_score))
