@@ -175,22 +175,23 @@ sets_free(void)
   g_free(sets.sets);
 }
 
+/* Groups counted by whether their best pick's file name holds @mark. */
 typedef struct {
-  guint groups, original_best, members;
+  const char *mark; /* "orig" (the exact copy "orig-copy" is as good), "proper", "_S." */
+  guint groups, marked_best, members;
 } BestCount;
 
 static gboolean
-best_cb(const DerushGroup *g, gpointer user_data)
+best_marked_cb(const DerushGroup *g, gpointer user_data)
 {
   BestCount *c = user_data;
   c->groups++;
   c->members += g->n_members;
   g_autofree char *base = g_path_get_basename(g->best_path);
-  /* The exact copy is as good as the original: either is right. */
-  if (g_str_has_prefix(base, "orig"))
-    c->original_best++;
+  if (strstr(base, c->mark))
+    c->marked_best++;
   else
-    g_test_message("best of %s is a copy", g->best_path);
+    g_test_message("best of the group of %s is %s", g->best_path, base);
   return TRUE;
 }
 
@@ -200,17 +201,17 @@ test_original_is_best(void)
 {
   if (!sets_ready())
     return;
-  BestCount c = {0};
+  BestCount c = {"orig", 0, 0, 0};
   g_autoptr(GError) error = NULL;
-  g_assert_true(
-      derush_catalog_foreach_group(sets.cat, NULL, DERUSH_GROUP_NEAR_DUP, best_cb, &c, &error));
+  g_assert_true(derush_catalog_foreach_group(sets.cat, NULL, DERUSH_GROUP_NEAR_DUP, best_marked_cb,
+                                             &c, &error));
   g_assert_no_error(error);
-  g_test_message("original best in %u of %u sets (%u photos grouped)", c.original_best, c.groups,
+  g_test_message("original best in %u of %u sets (%u photos grouped)", c.marked_best, c.groups,
                  c.members);
   /* Every copy joined its original: one group per set. */
   g_assert_cmpuint(c.groups, ==, N_SETS);
   g_assert_cmpuint(c.members, ==, N_SETS * (1 + N_COPIES) + 1);
-  g_assert_cmpuint(c.original_best, ==, N_SETS);
+  g_assert_cmpuint(c.marked_best, ==, N_SETS);
 }
 
 /* The groups of `derush groups --json --kind KIND`, parsed. */
@@ -461,23 +462,6 @@ set_burst_exif(const char *path, const char *model, const char *when)
   g_assert_no_error(error);
 }
 
-typedef struct {
-  guint bursts, proper_best;
-} DarkCount;
-
-static gboolean
-dark_best_cb(const DerushGroup *g, gpointer user_data)
-{
-  DarkCount *c = user_data;
-  c->bursts++;
-  g_autofree char *base = g_path_get_basename(g->best_path);
-  if (g_str_has_prefix(base, "proper"))
-    c->proper_best++;
-  else
-    g_test_message("best of the burst of %s is %s", g->best_path, base);
-  return TRUE;
-}
-
 /* A burst with an under-exposed and a black frame (a missed flash, the lens
  * cap) beside the properly exposed one: the best pick is the properly
  * exposed frame, never the dark one with "fewer clipped highlights" nor a
@@ -523,32 +507,15 @@ test_dark_frames(void)
   g_autofree char *root = g_build_filename(tmp, "frames", NULL);
   DerushCatalog *cat = scan_and_analyze(tmp, root);
   g_autoptr(GError) error = NULL;
-  DarkCount c = {0};
+  BestCount c = {"proper", 0, 0, 0};
   g_assert_true(
-      derush_catalog_foreach_group(cat, NULL, DERUSH_GROUP_BURST, dark_best_cb, &c, &error));
+      derush_catalog_foreach_group(cat, NULL, DERUSH_GROUP_BURST, best_marked_cb, &c, &error));
   g_assert_no_error(error);
   derush_catalog_close(cat);
   test_rmrf(tmp);
-  g_test_message("properly exposed frame best in %u of %u bursts", c.proper_best, c.bursts);
-  g_assert_cmpuint(c.bursts, ==, n);
-  g_assert_cmpuint(c.proper_best, ==, n);
-}
-
-typedef struct {
-  guint sets, sharp_best;
-} SharpCount;
-
-static gboolean
-sharp_best_cb(const DerushGroup *g, gpointer user_data)
-{
-  SharpCount *c = user_data;
-  c->sets++;
-  g_autofree char *base = g_path_get_basename(g->best_path);
-  if (strstr(base, "_S."))
-    c->sharp_best++;
-  else
-    g_test_message("best of the set of %s is %s", g->best_path, base);
-  return TRUE;
+  g_test_message("properly exposed frame best in %u of %u bursts", c.marked_best, c.groups);
+  g_assert_cmpuint(c.groups, ==, n);
+  g_assert_cmpuint(c.marked_best, ==, n);
 }
 
 /* The corpus' sharp/defocused/motion-blurred triplets (separate shots of
@@ -577,15 +544,15 @@ test_blurred_frames(void)
   }
   DerushCatalog *cat = scan_and_analyze(tmp, dir);
   g_autoptr(GError) error = NULL;
-  SharpCount c = {0};
+  BestCount c = {"_S.", 0, 0, 0};
   g_assert_true(
-      derush_catalog_foreach_group(cat, NULL, DERUSH_GROUP_NEAR_DUP, sharp_best_cb, &c, &error));
+      derush_catalog_foreach_group(cat, NULL, DERUSH_GROUP_NEAR_DUP, best_marked_cb, &c, &error));
   g_assert_no_error(error);
   derush_catalog_close(cat);
   test_rmrf(tmp);
-  g_test_message("sharp frame best in %u of %u sets", c.sharp_best, c.sets);
-  g_assert_cmpuint(c.sets, >=, 2);
-  g_assert_cmpuint(c.sharp_best, ==, c.sets);
+  g_test_message("sharp frame best in %u of %u sets", c.marked_best, c.groups);
+  g_assert_cmpuint(c.groups, >=, 2);
+  g_assert_cmpuint(c.marked_best, ==, c.groups);
 }
 
 int
