@@ -304,7 +304,11 @@ test_focus(void)
   focus_case(100, FALSE); /* an end short of INT32_MAX could stop inside the axis */
 }
 
-/* Alternating input shapes reuse their plans: one build per shape. */
+/* Alternating input shapes reuse their plans: one build per shape, for
+ * more shapes than the 4 the executor once kept.  The plans share one
+ * arena, as large as the largest plan's (not their sum), which grows while
+ * larger shapes come: a plan built before must follow its buffers (each
+ * shape's output is the same every time it runs). */
 static void
 test_plan_cache(void)
 {
@@ -314,23 +318,40 @@ test_plan_cache(void)
   g_autoptr(GError) error = NULL;
   g_autoptr(DerushNnModel) m = _derush_nn_model_load_from_data(bytes, len, &error);
   g_assert_no_error(error);
-  g_autofree float *x = nnb_pattern(3 * 9 * 9, 31);
+  g_autofree float *x = nnb_pattern(3 * 24 * 24, 31);
   /* One thread count throughout: a busy machine would add plans for one
    * thread (test-nn-threads). */
   _nn_threads_pin(_nn_threads_max());
-  static const int64_t shapes[3][4] = {{1, 3, 9, 7}, {1, 3, 7, 9}, {1, 3, 5, 5}};
-  static const int order[] = {0, 1, 0, 2, 1, 0, 2, 2};
+  enum { N_SHAPES = 6 };
+  static const int64_t shapes[N_SHAPES][4] = {{1, 3, 9, 7},  {1, 3, 7, 9},   {1, 3, 5, 5},
+                                              {1, 3, 16, 8}, {1, 3, 24, 24}, {1, 3, 12, 20}};
+  static const int order[] = {0, 1, 0, 2, 1, 3, 0, 4, 2, 5, 1, 3, 0, 4, 5, 2};
+  float *first[N_SHAPES] = {NULL};
+  size_t largest = 0, sum = 0;
   for (gsize i = 0; i < G_N_ELEMENTS(order); i++) {
     const int64_t *s = shapes[order[i]];
     g_assert_true(_derush_nn_model_run(m, x, s, 4, &error));
     g_assert_no_error(error);
     const int64_t *oshape;
     int rank;
-    g_assert_nonnull(_derush_nn_model_output(m, 0, &oshape, &rank));
+    const float *y = _derush_nn_model_output(m, 0, &oshape, &rank);
+    g_assert_nonnull(y);
     g_assert_cmpint(oshape[2], ==, s[2]);
     g_assert_cmpint(oshape[3], ==, s[3]);
+    size_t n = sizeof(float) * 4 * s[2] * s[3];
+    if (!first[order[i]]) {
+      first[order[i]] = g_memdup2(y, n);
+      largest = MAX(largest, _derush_nn_model_arena_bytes(m));
+      sum += _derush_nn_model_arena_bytes(m);
+    }
+    g_assert_cmpmem(y, n, first[order[i]], n);
   }
-  g_assert_cmpint(_derush_nn_model_n_plans_built(m), ==, 3);
+  g_assert_cmpint(_derush_nn_model_n_plans_built(m), ==, N_SHAPES);
+  g_assert_cmpint(_derush_nn_model_n_plans_kept(m), ==, N_SHAPES);
+  g_assert_cmpuint(_derush_nn_model_memory_bytes(m), ==, largest);
+  g_assert_cmpuint(_derush_nn_model_memory_bytes(m), <, sum);
+  for (int k = 0; k < N_SHAPES; k++)
+    g_free(first[k]);
   _nn_threads_pin(0);
 }
 

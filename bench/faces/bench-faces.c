@@ -6,15 +6,25 @@
  * Decodes every FILE to its 512 px preview first (not timed: the analysis
  * has it already), then, on one thread, runs _derush_faces_find on each
  * preview --runs times (3) and keeps the fastest run: YuNet on the preview
- * padded to multiples of 128, the coarse pass when it finds none, plus the eye crops (2 x 15 per
+ * padded to multiples of 32, the coarse pass when it finds none but hints at
+ * a large face, plus the eye crops (2 x 15 per
  * face, one batched forward per photo). The larger decode of small faces is left out (no decoder
  * is given), so the figure is the models' cost, as OpenCV DNN's in bench/faces/opencv-faces.py.
  * The first photo's first run (the executor plans the network) is reported apart. Prints one
  * JSON object, with the process CPU time of each stage (mean per photo, last run). */
 #include "detect/face-detect.h"
 #include <stdio.h>
+#include <sys/resource.h>
 #include <time.h>
 #include "bench-util.h"
+
+static double
+rss_mb(void)
+{
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  return ru.ru_maxrss / 1024.0;
+}
 
 static double
 cpu_ms(void)
@@ -71,7 +81,7 @@ main(int argc, char **argv)
     g_object_unref(t);
   }
   double *wall = g_new(double, n), *cpu = g_new(double, n), first_ms = 0;
-  int faces = 0, coarse = 0, eye_forwards = 0;
+  int faces = 0, coarse = 0, eye_forwards = 0, plans_built = 0;
   /* Per stage, summed over the last run of every photo (microseconds). */
   gint64 preview_us = 0, coarse_us = 0, eye_crop_us = 0, eye_nn_us = 0;
   for (int i = 0; i < n; i++) {
@@ -85,6 +95,7 @@ main(int argc, char **argv)
         return 2;
       }
       double w = g_get_monotonic_time() / 1000.0 - w0, c = cpu_ms() - c0;
+      plans_built += passes.plans_built;
       if (i == 0 && r == 0) {
         first_ms = w; /* the executor plans the network here */
         continue;
@@ -112,10 +123,12 @@ main(int argc, char **argv)
   printf("{\"tool\": \"derush\", \"photos\": %d, \"faces\": %d, \"load_ms\": %.1f, "
          "\"first_run_ms\": %.1f, \"wall_ms_mean\": %.2f, \"wall_ms_median\": %.2f, "
          "\"cpu_ms_mean\": %.2f, \"cpu_ms_median\": %.2f, \"coarse_passes\": %d, "
-         "\"eye_forwards\": %d, \"stage_ms_mean\": {\"yunet_preview\": %.2f, "
+         "\"eye_forwards\": %d, \"plans_built\": %d, \"max_rss_mb\": %.0f, \"stage_ms_mean\": "
+         "{\"yunet_preview\": %.2f, "
          "\"yunet_coarse\": %.2f, \"eye_crops\": %.2f, \"eye_forward\": %.2f}}\n",
          n, faces, load_ms, first_ms, ws / n, wall[n / 2], cs / n, cpu[n / 2], coarse, eye_forwards,
-         preview_us / 1e3 / n, coarse_us / 1e3 / n, eye_crop_us / 1e3 / n, eye_nn_us / 1e3 / n);
+         plans_built, rss_mb(), preview_us / 1e3 / n, coarse_us / 1e3 / n, eye_crop_us / 1e3 / n,
+         eye_nn_us / 1e3 / n);
   for (int i = 0; i < n; i++)
     g_free(pv[i].rgb);
   g_free(pv);

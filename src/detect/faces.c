@@ -5,7 +5,8 @@
  * already has). It was trained on faces of about 10 to 300 px
  * (FACES.md), so it looks again where the preview cannot show:
  * - no face found: once more at a third of the preview, for a face that
- *   fills the frame (a tight portrait, over 300 px in the preview);
+ *   fills the frame (a tight portrait, over 300 px in the preview), when
+ *   the preview's coarsest head hints at one (COARSE_HINT);
  * - the largest face small, or no face but people the object detector
  *   found: on a larger decode (half the original's side at least, so a
  *   face of DERUSH_FACE_MIN_ORIG px is 12 px there), in tiles, around the
@@ -30,8 +31,19 @@
 /* The coarse pass: the preview box-averaged to at most this long. */
 #define COARSE_SIDE 192
 /* YuNet's inputs are padded to multiples of this: few input shapes, few
- * plans. */
+ * plans.  32 (no more than YuNet needs) would save ~0.6 ms a preview but
+ * moves the landmarks of faces filling small photos by 3-9 px (the zeros
+ * below and right are in their receptive field), and the eye verdicts
+ * were tuned with 128: `derush eval faces` lost 1 of 24 closed faces and
+ * count accuracy fell from 0.992 to 0.984. */
 #define SHAPE_QUANTUM 128
+/* The coarse pass runs only when some cell of the preview's stride-32
+ * head scored this much (sqrt(cls * obj)): a face too large for the
+ * preview still shows there.  The faces it found (d011 of the bench
+ * photos, and 10 corpus faces cropped to fill 384-512 px frames) scored
+ * 0.48-0.68 there; of the ~50 bench photos with no face in the preview,
+ * all but 7 score under 0.2 (the highest 0.30) and skip it. */
+#define COARSE_HINT 0.2f
 
 struct _DerushFaceModels {
   DerushNnModel *yunet, *eye;
@@ -85,7 +97,7 @@ _derush_face_models_get(const char *model_dir, GError **error)
 
 gboolean
 _derush_faces_run_yunet(DerushFaceModels *m, const guint8 *rgb, int w, int h, gsize stride,
-                        GArray *faces, GError **error)
+                        GArray *faces, float *coarse_score, GError **error)
 {
   int pw, ph;
   g_autofree float *input = _derush_yunet_input(rgb, w, h, stride, SHAPE_QUANTUM, &pw, &ph);
@@ -107,12 +119,14 @@ _derush_faces_run_yunet(DerushFaceModels *m, const guint8 *rgb, int w, int h, gs
     }
   }
   _derush_yunet_decode(&out, pw, ph, DERUSH_YUNET_SCORE, DERUSH_YUNET_NMS, faces);
+  if (coarse_score)
+    *coarse_score = _derush_yunet_best_score(&out, DERUSH_YUNET_N_STRIDES - 1, pw, ph);
   return TRUE;
 }
 
 /* The eye classifier's batch for @n faces: DERUSH_EYE_N_CROPS crops per
  * eye, the face count rounded up to a power of two (1, 2, 4, 8... faces)
- * so the executor plans a few batch sizes (it keeps the 4 last used), not
+ * so the executor plans a few batch sizes (it keeps the 16 last used), not
  * one per face count. The padding crops are zeros. */
 static int
 eye_batch(int n)
@@ -196,7 +210,7 @@ coarse_pass(DerushFaceModels *m, const DerushFaceImage *preview, GArray *faces, 
   g_autofree guint8 *rgb =
       _derush_face_image_crop(preview, 0, 0, preview->width, preview->height, shrink, &w, &h);
   guint first = faces->len;
-  if (!_derush_faces_run_yunet(m, rgb, w, h, (gsize)w * 3, faces, error))
+  if (!_derush_faces_run_yunet(m, rgb, w, h, (gsize)w * 3, faces, NULL, error))
     return FALSE;
   _derush_faces_map(faces, first, shrink, shrink, 0, 0);
   return TRUE;
@@ -271,13 +285,16 @@ _derush_faces_find(DerushFaceModels *m, const DerushFaceImage *preview, int orig
   DerushFaceImage large = {0};
   gboolean ok = FALSE;
   g_mutex_lock(&m->lock);
+  int plans0 = _derush_nn_model_n_plans_built(m->yunet) + _derush_nn_model_n_plans_built(m->eye);
   gint64 t0 = _derush_nn_cpu_us();
+  float hint = 0;
   if (!_derush_faces_run_yunet(m, preview->rgb, preview->width, preview->height, preview->stride,
-                               found, error))
+                               found, &hint, error))
     goto out;
   passes->yunet_forwards = 1;
+  passes->coarse_hint = hint;
   passes->preview_us = _derush_nn_cpu_us() - t0;
-  if (found->len == 0 && pv_side > COARSE_SIDE) {
+  if (found->len == 0 && pv_side > COARSE_SIDE && hint >= COARSE_HINT) {
     t0 = _derush_nn_cpu_us();
     if (!coarse_pass(m, preview, found, error))
       goto out;
@@ -323,6 +340,8 @@ _derush_faces_find(DerushFaceModels *m, const DerushFaceImage *preview, int orig
     goto out;
   ok = TRUE;
 out:
+  passes->plans_built =
+      _derush_nn_model_n_plans_built(m->yunet) + _derush_nn_model_n_plans_built(m->eye) - plans0;
   g_mutex_unlock(&m->lock);
   g_free(large.rgb);
   if (!ok)
