@@ -289,6 +289,17 @@ _derush_nn_model_n_steps_of(DerushNnModel *m, const char *op)
   return n;
 }
 
+int
+_derush_nn_model_n_host_steps_of(DerushNnModel *m, const char *op)
+{
+  int n = 0;
+  for (guint s = 0; m->plan && s < m->plan->steps->len; s++) {
+    NnStep *st = g_ptr_array_index(m->plan->steps, s);
+    n += st->host && st->node && strcmp(st->node->op, op) == 0;
+  }
+  return n;
+}
+
 size_t
 _derush_nn_model_memory_bytes(DerushNnModel *m)
 {

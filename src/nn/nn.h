@@ -67,6 +67,8 @@ int _derush_nn_model_n_reference_steps(DerushNnModel *model);
 /* Steps of the current plan run for nodes of operator @op ("Concat": 0 when
  * every Concat was done in place). */
 int _derush_nn_model_n_steps_of(DerushNnModel *model, const char *op);
+/* ... of them, those run by derush's own code rather than oneDNN. */
+int _derush_nn_model_n_host_steps_of(DerushNnModel *model, const char *op);
 /* Process CPU time in microseconds (DERUSH_NN_PROFILE's clock; callers'
  * per-stage figures use it too): a loaded machine inflates it less than
  * the wall clock. */

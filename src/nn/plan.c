@@ -120,6 +120,20 @@ _nn_plan_add_prim(NnPlan *pl, NnPrim *prim, const int *vals)
   add_step(pl, s);
 }
 
+void
+_nn_plan_add_host_step(NnPlan *pl, NnHostFn fn, gpointer params, GDestroyNotify free_params,
+                       int n_in, int n_vals, const int *vals)
+{
+  NnStep *s = g_new0(NnStep, 1);
+  s->host = fn;
+  s->params = params;
+  s->free_params = free_params;
+  s->n_in = n_in;
+  s->n_vals = n_vals;
+  s->vals = g_memdup2(vals, sizeof(int) * n_vals);
+  add_step(pl, s);
+}
+
 /* A constant the backend reads: float32, as a value of its own if the
  * graph's constant has another type. */
 static int

@@ -121,6 +121,14 @@ gboolean _nn_plan_add_host(NnPlan *pl, const NnNode *n, NnHostFn fn, gpointer pa
                            const int64_t (*out_dims)[NN_MAX_RANK], const NnDtype *out_dtypes,
                            GError **error);
 
+/* A host step over runtime values in the layouts they have (the caller
+ * set the outputs' layouts): @fn reads @vals[0..n_in) and writes the rest. */
+void _nn_plan_add_host_step(NnPlan *pl, NnHostFn fn, gpointer params, GDestroyNotify free_params,
+                            int n_in, int n_vals, const int *vals);
+/* plan-pool-host.c: 2x2 stride-2 max pooling as a host step; FALSE when
+ * @d is another pooling (nothing planned). */
+gboolean _nn_plan_pool2_host(NnPlan *pl, const NnNode *n, int in, const NnPoolDesc *d);
+
 /* plan-ops.c: the operator table. */
 typedef gboolean (*NnPlanFn)(NnPlan *pl, const NnNode *n, GError **error);
 struct _NnOpInfo {
