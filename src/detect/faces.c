@@ -15,8 +15,9 @@
  * The eyes are cut from the largest image at hand, one where the eyes are
  * EYE_CROP_PX apart when the original has that many: the classifier sees
  * 32x32 crops of 0.4-0.6 eye distances, and a crop upsampled from a 10 px
- * eye is mostly blur. Both models load once per process; a lock serialises
- * their forwards (the executor is not thread-safe per model). */
+ * eye is mostly blur. Both models load once per process, and once more
+ * per core that finds them busy (the executor is not thread-safe per
+ * model). */
 #include "face-detect.h"
 #include "detect-private.h"
 #include "nn/nn.h"
@@ -45,9 +46,16 @@
  * all but 7 score under 0.2 (the highest 0.30) and skip it. */
 #define COARSE_HINT 0.2f
 
+/* One copy of both networks (the executor runs one forward at a time per
+ * model), and the next copy: a photo takes a free one, so the analysis'
+ * workers find faces in two photos at once on two cores rather than
+ * queueing on one lock.  Copies are loaded when all are busy, up to one
+ * per core, and kept for the process. */
 struct _DerushFaceModels {
   DerushNnModel *yunet, *eye;
   GMutex lock;
+  char *yunet_path, *eye_path;
+  DerushFaceModels *next; /* set once, under models_lock */
 };
 
 static GMutex models_lock;
@@ -65,6 +73,24 @@ find_model(const char *file, const char *model_dir, GError **error)
   return path;
 }
 
+static DerushFaceModels *
+models_load(const char *yunet_path, const char *eye_path, GError **error)
+{
+  DerushNnModel *y = _derush_nn_model_load(yunet_path, error);
+  DerushNnModel *e = y ? _derush_nn_model_load(eye_path, error) : NULL;
+  if (!e) {
+    _derush_nn_model_free(y);
+    return NULL;
+  }
+  DerushFaceModels *m = g_new0(DerushFaceModels, 1);
+  m->yunet = y;
+  m->eye = e;
+  g_mutex_init(&m->lock);
+  m->yunet_path = g_strdup(yunet_path);
+  m->eye_path = g_strdup(eye_path);
+  return m;
+}
+
 /**
  * _derush_face_models_get:
  * @model_dir: (nullable): searched first
@@ -79,19 +105,42 @@ _derush_face_models_get(const char *model_dir, GError **error)
   if (!models) {
     g_autofree char *yp = find_model(DERUSH_YUNET_FILE, model_dir, error);
     g_autofree char *ep = yp ? find_model(DERUSH_EYE_FILE, model_dir, error) : NULL;
-    DerushNnModel *y = ep ? _derush_nn_model_load(yp, error) : NULL;
-    DerushNnModel *e = y ? _derush_nn_model_load(ep, error) : NULL;
-    if (e) {
-      models = g_new0(DerushFaceModels, 1);
-      models->yunet = y;
-      models->eye = e;
-      g_mutex_init(&models->lock);
-    } else if (y) {
-      _derush_nn_model_free(y);
-    }
+    models = ep ? models_load(yp, ep, error) : NULL;
   }
   DerushFaceModels *m = models;
   g_mutex_unlock(&models_lock);
+  return m;
+}
+
+/* A copy of @m's networks for this thread alone (unlock it when done):
+ * the first free one, a new one when all are busy and there are fewer
+ * than cores, else @m once it is free. */
+static DerushFaceModels *
+models_acquire(DerushFaceModels *m)
+{
+  for (DerushFaceModels *c = m; c; c = g_atomic_pointer_get(&c->next))
+    if (g_mutex_trylock(&c->lock))
+      return c;
+  g_mutex_lock(&models_lock);
+  int n = 0;
+  DerushFaceModels *last = m;
+  for (DerushFaceModels *c = m; c; c = c->next, n++)
+    last = c;
+  DerushFaceModels *fresh = NULL;
+  if (n < (int)g_get_num_processors()) {
+    g_autoptr(GError) error = NULL;
+    fresh = models_load(m->yunet_path, m->eye_path, &error);
+    if (fresh) {
+      g_mutex_lock(&fresh->lock);
+      g_atomic_pointer_set(&last->next, fresh);
+    } else {
+      g_debug("faces: no second copy of the models: %s", error->message);
+    }
+  }
+  g_mutex_unlock(&models_lock);
+  if (fresh)
+    return fresh;
+  g_mutex_lock(&m->lock);
   return m;
 }
 
@@ -284,7 +333,7 @@ _derush_faces_find(DerushFaceModels *m, const DerushFaceImage *preview, int orig
   g_autoptr(GArray) found = g_array_new(FALSE, FALSE, sizeof(DerushFace));
   DerushFaceImage large = {0};
   gboolean ok = FALSE;
-  g_mutex_lock(&m->lock);
+  m = models_acquire(m);
   int plans0 = _derush_nn_model_n_plans_built(m->yunet) + _derush_nn_model_n_plans_built(m->eye);
   gint64 t0 = _derush_nn_cpu_us();
   float hint = 0;
