@@ -683,6 +683,39 @@ test_coarse_when_hinted(void)
   }
 }
 
+/* Two photos at once get two copies of the networks: with the first copy
+ * busy, a second is loaded (YuNet and the eye model: 2 loads) rather than
+ * waiting; once both are free, the first is taken again and nothing is
+ * loaded. */
+static void
+test_models_per_core(void)
+{
+  g_autofree char *models = NULL;
+  if (!need_models(&models))
+    return;
+  if (g_get_num_processors() < 2) {
+    g_test_skip("one core: one copy of the networks");
+    return;
+  }
+  g_autoptr(GError) error = NULL;
+  DerushFaceModels *m = _derush_face_models_get(models, &error);
+  g_assert_no_error(error);
+  gint64 loads = derush_counter_get(DERUSH_COUNTER_NN_MODELS_LOADED);
+  DerushFaceModels *a = _derush_face_models_acquire(m);
+  DerushFaceModels *b = _derush_face_models_acquire(m);
+  g_assert_true(a != b);
+  gint64 loaded = derush_counter_get(DERUSH_COUNTER_NN_MODELS_LOADED) - loads;
+  /* 2 when no earlier test loaded the second copy already. */
+  g_assert_true(loaded == 0 || loaded == 2);
+  _derush_face_models_release(b);
+  _derush_face_models_release(a);
+  loads = derush_counter_get(DERUSH_COUNTER_NN_MODELS_LOADED);
+  DerushFaceModels *c = _derush_face_models_acquire(m);
+  g_assert_true(c == a);
+  _derush_face_models_release(c);
+  g_assert_cmpint(derush_counter_get(DERUSH_COUNTER_NN_MODELS_LOADED), ==, loads);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -694,5 +727,6 @@ main(int argc, char **argv)
   g_test_add_func("/faces-pipeline/eyes-one-batch", test_eyes_one_batch);
   g_test_add_func("/faces-pipeline/small-face-via-detector", test_small_face_via_detector);
   g_test_add_func("/faces-pipeline/coarse-when-hinted", test_coarse_when_hinted);
+  g_test_add_func("/faces-pipeline/models-per-core", test_models_per_core);
   return g_test_run();
 }

@@ -153,6 +153,10 @@ typedef gboolean (*DerushFaceDecodeFunc)(gpointer data, int long_side, DerushFac
 
 typedef struct _DerushFaceModels DerushFaceModels;
 DerushFaceModels *_derush_face_models_get(const char *model_dir, GError **error);
+/* A copy of the networks for one thread (faces.c): another copy is loaded
+ * when all are busy, up to one per core. */
+DerushFaceModels *_derush_face_models_acquire(DerushFaceModels *m);
+void _derush_face_models_release(DerushFaceModels *copy);
 
 /* The smallest face, in the original's pixels, that faces.c looks for
  * with a larger decode when the preview shows people but no face. */

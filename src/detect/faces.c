@@ -112,11 +112,16 @@ _derush_face_models_get(const char *model_dir, GError **error)
   return m;
 }
 
-/* A copy of @m's networks for this thread alone (unlock it when done):
- * the first free one, a new one when all are busy and there are fewer
- * than cores, else @m once it is free. */
-static DerushFaceModels *
-models_acquire(DerushFaceModels *m)
+/**
+ * _derush_face_models_acquire:
+ * @m: the process' models (_derush_face_models_get)
+ *
+ * Returns: (transfer none): a copy of @m's networks for this thread alone
+ * until _derush_face_models_release(): the first free one, a new one when
+ * all are busy and there are fewer than cores, else @m once it is free.
+ */
+DerushFaceModels *
+_derush_face_models_acquire(DerushFaceModels *m)
 {
   for (DerushFaceModels *c = m; c; c = g_atomic_pointer_get(&c->next))
     if (g_mutex_trylock(&c->lock))
@@ -142,6 +147,12 @@ models_acquire(DerushFaceModels *m)
     return fresh;
   g_mutex_lock(&m->lock);
   return m;
+}
+
+void
+_derush_face_models_release(DerushFaceModels *copy)
+{
+  g_mutex_unlock(&copy->lock);
 }
 
 gboolean
@@ -333,7 +344,7 @@ _derush_faces_find(DerushFaceModels *m, const DerushFaceImage *preview, int orig
   g_autoptr(GArray) found = g_array_new(FALSE, FALSE, sizeof(DerushFace));
   DerushFaceImage large = {0};
   gboolean ok = FALSE;
-  m = models_acquire(m);
+  m = _derush_face_models_acquire(m);
   int plans0 = _derush_nn_model_n_plans_built(m->yunet) + _derush_nn_model_n_plans_built(m->eye);
   gint64 t0 = _derush_nn_cpu_us();
   float hint = 0;
@@ -391,7 +402,7 @@ _derush_faces_find(DerushFaceModels *m, const DerushFaceImage *preview, int orig
 out:
   passes->plans_built =
       _derush_nn_model_n_plans_built(m->yunet) + _derush_nn_model_n_plans_built(m->eye) - plans0;
-  g_mutex_unlock(&m->lock);
+  _derush_face_models_release(m);
   g_free(large.rgb);
   if (!ok)
     return FALSE;
