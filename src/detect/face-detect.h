@@ -91,6 +91,18 @@ void _derush_faces_replace(GArray *faces, guint first, float iou);
  * chosen"). */
 #define DERUSH_EYE_N_SCALES 3
 extern const float _derush_eye_scales[DERUSH_EYE_N_SCALES];
+/* ... and 0.5, 0.6, 0.7 for eyes closer than DERUSH_EYE_SMALL_DISTANCE px
+ * in the image they are cut from (no larger decode has more: the face is
+ * small in the original). The 24 open and 24 closed single faces of
+ * ../shared/corpus/faces shrunk so the face is 60, 80, 110 and 160 px wide
+ * (OpenCV INTER_AREA): open faces read closed 3, 1, 3 and 1 times with the
+ * large faces' crops, 0, 1, 1 and 1 with these; closed faces found 65 of
+ * 80 either way (ImageMagick's resize: 10 false alarms of 93 against 4,
+ * 63 against 62 closed found; tests/test-faces-small.c, libvips: 5 of 24
+ * against 0 at 60 px). The switch at 48 px changed too little; at 80 it
+ * lost a closed face of tests/data/faces-truth.csv. */
+#define DERUSH_EYE_SMALL_DISTANCE 64.0f
+extern const float _derush_eye_scales_small[DERUSH_EYE_N_SCALES];
 /* ... each at the landmark and shifted by DERUSH_EYE_JITTER inter-eye
  * distances left, right, up and down: the classifier is jumpy (a 2 px
  * shift of a 70 px apart pair of closed eyes moved p(open) from 0.01 to
