@@ -108,6 +108,16 @@ _derush_yunet_decode(const DerushYunetOutputs *out, int pad_width, int pad_heigh
   return (int)(faces->len - first);
 }
 
+float
+_derush_yunet_best_score(const DerushYunetOutputs *out, int k, int pad_width, int pad_height)
+{
+  int s = _derush_yunet_strides[k], n = (pad_width / s) * (pad_height / s);
+  float best = 0;
+  for (int idx = 0; idx < n; idx++)
+    best = MAX(best, CLAMP(out->cls[k][idx], 0.f, 1.f) * CLAMP(out->obj[k][idx], 0.f, 1.f));
+  return sqrtf(best);
+}
+
 void
 _derush_faces_map(GArray *faces, guint first, double scale_x, double scale_y, double off_x,
                   double off_y)

@@ -3,8 +3,9 @@
  * The graph is walked once per input shape: constant subgraphs (Shape,
  * Gather, Concat of shapes...) are computed there and then, every other node
  * becomes a oneDNN primitive or a host kernel.  Values then get buffers in
- * one arena by linear scan over their lifetimes, so a forward allocates
- * nothing and the arena holds only what is alive at once. */
+ * an arena by linear scan over their lifetimes, so a forward allocates
+ * nothing and the arena holds only what is alive at once; the buffers
+ * themselves are the model's, shared by its plans (plan-arena.c). */
 #include "nn/plan.h"
 #include <stdarg.h>
 #include <string.h>
@@ -52,9 +53,6 @@ _nn_plan_free(NnPlan *pl)
   g_ptr_array_unref(pl->steps);
   g_ptr_array_unref(pl->vals);
   g_ptr_array_unref(pl->konsts);
-  for (int i = 0; i < pl->n_bufs; i++)
-    free(pl->buf_ptrs[i]);
-  g_free(pl->buf_ptrs);
   g_free(pl->buf_bytes);
   g_free(pl->out_vals);
   if (pl->kept)
@@ -119,6 +117,20 @@ _nn_plan_add_prim(NnPlan *pl, NnPrim *prim, const int *vals)
   s->prim = prim;
   s->n_vals = _nn_prim_n_slots(prim);
   s->vals = g_memdup2(vals, sizeof(int) * s->n_vals);
+  add_step(pl, s);
+}
+
+void
+_nn_plan_add_host_step(NnPlan *pl, NnHostFn fn, gpointer params, GDestroyNotify free_params,
+                       int n_in, int n_vals, const int *vals)
+{
+  NnStep *s = g_new0(NnStep, 1);
+  s->host = fn;
+  s->params = params;
+  s->free_params = free_params;
+  s->n_in = n_in;
+  s->n_vals = n_vals;
+  s->vals = g_memdup2(vals, sizeof(int) * n_vals);
   add_step(pl, s);
 }
 
@@ -331,26 +343,36 @@ assign_buffers(NnPlan *pl)
   pl->buf_bytes = (size_t *)g_array_free(sizes, FALSE);
   g_array_unref(busy);
   g_ptr_array_unref(frees);
-  pl->buf_ptrs = g_new0(void *, MAX(pl->n_bufs, 1));
   pl->arena_bytes = 0;
-  for (int b = 0; b < pl->n_bufs; b++) {
-    size_t bytes = (pl->buf_bytes[b] + 63) / 64 * 64;
-    pl->buf_ptrs[b] = aligned_alloc(64, MAX(bytes, 64));
-    memset(pl->buf_ptrs[b], 0, MAX(bytes, 64));
-    pl->arena_bytes += bytes;
-  }
+  for (int b = 0; b < pl->n_bufs; b++)
+    pl->arena_bytes += MAX((pl->buf_bytes[b] + 63) / 64 * 64, 64);
+}
+
+void
+_nn_plan_bind_buffers(NnPlan *pl, void *base)
+{
+  /* Buffer b at the sum of the ones before it, each rounded to 64. */
+  g_autofree size_t *at = g_new0(size_t, pl->n_bufs + 1);
+  for (int b = 0; b < pl->n_bufs; b++)
+    at[b + 1] = at[b] + MAX((pl->buf_bytes[b] + 63) / 64 * 64, 64);
   for (guint v = 0; v < pl->vals->len; v++) {
     NnPVal *p = PVAL(pl, v);
     if (p->konst)
       p->ptr = p->konst->data;
     else if (p->buf >= 0)
-      p->ptr = pl->buf_ptrs[p->buf];
+      p->ptr = (char *)base + at[p->buf];
   }
   for (guint v = 0; v < pl->vals->len; v++) {
     size_t off;
     int r = alias_root(pl, (int)v, &off);
     if (r != (int)v && PVAL(pl, r)->ptr)
       PVAL(pl, v)->ptr = (char *)PVAL(pl, r)->ptr + off;
+  }
+  for (guint s = 0; s < pl->steps->len; s++) {
+    NnStep *st = g_ptr_array_index(pl->steps, s);
+    if (st->prim)
+      for (int k = 0; k < st->n_vals; k++)
+        _nn_prim_bind(st->prim, k, PVAL(pl, st->vals[k])->ptr);
   }
 }
 
@@ -532,12 +554,6 @@ _nn_plan_build(NnGraph *g, NnBackend *be, int n_inputs, const int64_t *const *sh
     PVAL(pl, v)->external = in_place_input(pl, v);
   }
   assign_buffers(pl);
-  for (guint s = 0; s < pl->steps->len; s++) {
-    NnStep *st = g_ptr_array_index(pl->steps, s);
-    if (st->prim)
-      for (int k = 0; k < st->n_vals; k++)
-        _nn_prim_bind(st->prim, k, PVAL(pl, st->vals[k])->ptr);
-  }
   return pl;
 fail:
   _nn_plan_free(pl);
