@@ -462,6 +462,20 @@ test_shape_ops(void)
 }
 
 /* MaxPool 3x3/2 with padding, then nearest Resize x2 (asymmetric, floor). */
+/* One forward of @x, [1, C, H, W] in @shape; the first output and its
+ * shape. */
+static const float *
+run_first_output(DerushNnModel *m, const float *x, const int64_t *shape, const int64_t **oshape)
+{
+  g_autoptr(GError) error = NULL;
+  g_assert_true(_derush_nn_model_run(m, x, shape, 4, &error));
+  g_assert_no_error(error);
+  int rank;
+  const float *out = _derush_nn_model_output(m, 0, oshape, &rank);
+  g_assert_cmpint(rank, ==, 4);
+  return out;
+}
+
 static void
 test_pool_resize(void)
 {
@@ -506,12 +520,8 @@ test_pool_resize(void)
   g_autoptr(GError) error = NULL;
   g_autoptr(DerushNnModel) m = _derush_nn_model_load_from_data(bytes, len, &error);
   g_assert_no_error(error);
-  const int64_t shape[4] = {1, C, H, W};
-  g_assert_true(_derush_nn_model_run(m, x, shape, 4, &error));
-  g_assert_no_error(error);
-  const int64_t *oshape;
-  int rank;
-  const float *out = _derush_nn_model_output(m, 0, &oshape, &rank);
+  const int64_t shape[4] = {1, C, H, W}, *oshape;
+  const float *out = run_first_output(m, x, shape, &oshape);
   g_assert_cmpint(oshape[2], ==, 2 * PH);
   g_assert_cmpint(oshape[3], ==, 2 * PW);
   assert_close(out, want, G_N_ELEMENTS(want));
@@ -554,13 +564,8 @@ test_maxpool_2x2(void)
           const float *r = c + (o * H + 2 * i) * W + 2 * j;
           want[(o * PH + i) * PW + j] = MAX(MAX(r[0], r[1]), MAX(r[W], r[W + 1]));
         }
-    g_autoptr(GError) error = NULL;
-    const int64_t shape[4] = {1, C, H, W};
-    g_assert_true(_derush_nn_model_run(m, x, shape, 4, &error));
-    g_assert_no_error(error);
-    const int64_t *oshape;
-    int rank;
-    const float *out = _derush_nn_model_output(m, 0, &oshape, &rank);
+    const int64_t shape[4] = {1, C, H, W}, *oshape;
+    const float *out = run_first_output(m, x, shape, &oshape);
     g_assert_cmpint(oshape[1], ==, oc);
     g_assert_cmpint(oshape[2], ==, PH);
     g_assert_cmpint(oshape[3], ==, PW);

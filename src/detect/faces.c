@@ -41,8 +41,8 @@
 /* The coarse pass runs only when some cell of the preview's stride-32
  * head scored this much (sqrt(cls * obj)): a face too large for the
  * preview still shows there.  The faces it found (d011 of the bench
- * photos, and 10 corpus faces cropped to fill 384-512 px frames) scored
- * 0.48-0.68 there; of the ~50 bench photos with no face in the preview,
+ * photos, and 11 crops of 7 corpus faces filling 384-512 px frames)
+ * scored 0.48-0.68 there; of the ~50 bench photos with no face in the preview,
  * all but 7 score under 0.2 (the highest 0.30) and skip it. */
 #define COARSE_HINT 0.2f
 

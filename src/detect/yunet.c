@@ -27,7 +27,9 @@ _derush_yunet_input(const guint8 *rgb, int width, int height, gsize stride, int 
     ph = (ph + quantum - 1) / quantum * quantum;
   }
   gsize plane = (gsize)pw * ph;
-  float *t = g_new0(float, 3 * plane);
+  /* Only the padding is zeroed: the image covers most of the tensor
+   * (2.4 MB at 512x384), and clearing it all first cost ~2% of a photo. */
+  float *t = g_new(float, 3 * plane);
   float *b = t, *g = t + plane, *r = t + 2 * plane;
   for (int y = 0; y < height; y++) {
     const guint8 *p = rgb + (gsize)y * stride;
@@ -37,7 +39,11 @@ _derush_yunet_input(const guint8 *rgb, int width, int height, gsize stride, int 
       g[o + x] = p[1];
       b[o + x] = p[2];
     }
+    for (int c = 0; c < 3; c++)
+      memset(t + c * plane + o + width, 0, sizeof(float) * (pw - width));
   }
+  for (int c = 0; c < 3; c++)
+    memset(t + c * plane + (gsize)height * pw, 0, sizeof(float) * (ph - height) * pw);
   *pad_width = pw;
   *pad_height = ph;
   return t;

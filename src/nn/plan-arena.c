@@ -34,6 +34,34 @@ _nn_arena_bytes(const NnArena *a)
   return a ? a->bytes : 0;
 }
 
+void
+_nn_plan_bind_buffers(NnPlan *pl, void *base)
+{
+  /* Buffer b at the sum of the ones before it, each rounded to 64. */
+  g_autofree size_t *at = g_new0(size_t, pl->n_bufs + 1);
+  for (int b = 0; b < pl->n_bufs; b++)
+    at[b + 1] = at[b] + MAX((pl->buf_bytes[b] + 63) / 64 * 64, 64);
+  for (guint v = 0; v < pl->vals->len; v++) {
+    NnPVal *p = PVAL(pl, v);
+    if (p->konst)
+      p->ptr = p->konst->data;
+    else if (p->buf >= 0)
+      p->ptr = (char *)base + at[p->buf];
+  }
+  for (guint v = 0; v < pl->vals->len; v++) {
+    size_t off;
+    int r = _nn_plan_alias_root(pl, (int)v, &off);
+    if (r != (int)v && PVAL(pl, r)->ptr)
+      PVAL(pl, v)->ptr = (char *)PVAL(pl, r)->ptr + off;
+  }
+  for (guint s = 0; s < pl->steps->len; s++) {
+    NnStep *st = g_ptr_array_index(pl->steps, s);
+    if (st->prim)
+      for (int k = 0; k < st->n_vals; k++)
+        _nn_prim_bind(st->prim, k, PVAL(pl, st->vals[k])->ptr);
+  }
+}
+
 /**
  * _nn_plan_use_arena:
  * @pl: a plan

@@ -168,8 +168,8 @@ _nn_plan_is_input(NnPlan *pl, int v)
 }
 
 /* The value owning @v's buffer, and @v's byte offset in it. */
-static int
-alias_root(NnPlan *pl, int v, size_t *offset)
+int
+_nn_plan_alias_root(NnPlan *pl, int v, size_t *offset)
 {
   *offset = 0;
   while (PVAL(pl, v)->alias >= 0) {
@@ -348,34 +348,6 @@ assign_buffers(NnPlan *pl)
     pl->arena_bytes += MAX((pl->buf_bytes[b] + 63) / 64 * 64, 64);
 }
 
-void
-_nn_plan_bind_buffers(NnPlan *pl, void *base)
-{
-  /* Buffer b at the sum of the ones before it, each rounded to 64. */
-  g_autofree size_t *at = g_new0(size_t, pl->n_bufs + 1);
-  for (int b = 0; b < pl->n_bufs; b++)
-    at[b + 1] = at[b] + MAX((pl->buf_bytes[b] + 63) / 64 * 64, 64);
-  for (guint v = 0; v < pl->vals->len; v++) {
-    NnPVal *p = PVAL(pl, v);
-    if (p->konst)
-      p->ptr = p->konst->data;
-    else if (p->buf >= 0)
-      p->ptr = (char *)base + at[p->buf];
-  }
-  for (guint v = 0; v < pl->vals->len; v++) {
-    size_t off;
-    int r = alias_root(pl, (int)v, &off);
-    if (r != (int)v && PVAL(pl, r)->ptr)
-      PVAL(pl, v)->ptr = (char *)PVAL(pl, r)->ptr + off;
-  }
-  for (guint s = 0; s < pl->steps->len; s++) {
-    NnStep *st = g_ptr_array_index(pl->steps, s);
-    if (st->prim)
-      for (int k = 0; k < st->n_vals; k++)
-        _nn_prim_bind(st->prim, k, PVAL(pl, st->vals[k])->ptr);
-  }
-}
-
 /* An input the steps may read from the caller's buffer: something reads
  * it, it is nobody's output or kept tensor (those must outlive the
  * caller's buffer) and no other value lives in its buffer. */
@@ -387,7 +359,7 @@ in_place_input(NnPlan *pl, int v)
     return FALSE;
   for (guint u = 0; u < pl->vals->len; u++) {
     size_t off;
-    if ((int)u != v && alias_root(pl, (int)u, &off) == v)
+    if ((int)u != v && _nn_plan_alias_root(pl, (int)u, &off) == v)
       return FALSE;
   }
   return TRUE;
@@ -422,7 +394,7 @@ compute_lifetimes(NnPlan *pl)
    * the last read of any. */
   for (guint v = 0; v < pl->vals->len; v++) {
     size_t off;
-    NnPVal *p = PVAL(pl, v), *r = PVAL(pl, alias_root(pl, (int)v, &off));
+    NnPVal *p = PVAL(pl, v), *r = PVAL(pl, _nn_plan_alias_root(pl, (int)v, &off));
     if (r == p || p->first < 0)
       continue;
     if (r->first < 0 || p->first < r->first)

@@ -76,9 +76,8 @@ gboolean _nn_plan_matches(const NnPlan *pl, int n_inputs, const int64_t *const *
                           const int *ranks);
 /* Runs @pl, which _nn_plan_use_arena() bound to buffers. */
 gboolean _nn_plan_run(NnPlan *pl, const float *const *inputs, GError **error);
-/* Points @pl's values and primitives at its buffers in the block @base
- * (arena_bytes long, 64-byte aligned). */
-void _nn_plan_bind_buffers(NnPlan *pl, void *base);
+/* The value whose buffer @v lives in (itself when none), *@offset bytes in. */
+int _nn_plan_alias_root(NnPlan *pl, int v, size_t *offset);
 
 /* plan-arena.c: the activation memory of a model's plans. */
 NnArena *_nn_arena_new(void);
@@ -86,6 +85,9 @@ void _nn_arena_free(NnArena *a);
 /* The bytes it holds. */
 size_t _nn_arena_bytes(const NnArena *a);
 void _nn_plan_use_arena(NnPlan *pl, NnArena *a);
+/* Points @pl's values and primitives at its buffers in the block @base
+ * (arena_bytes long, 64-byte aligned). */
+void _nn_plan_bind_buffers(NnPlan *pl, void *base);
 void _nn_plan_free(NnPlan *pl);
 /* plan-profile.c: with DERUSH_NN_PROFILE set, where the plan's forwards
  * spent their time, per kernel and per step, on stderr. */
