@@ -75,8 +75,8 @@ gboolean cli_parse_files_command(CliContext *ctx, const char *command, int *argc
 int cli_files_exit_status(int n_failed, int n_files);
 
 /* photo-args.c: says why nothing could be read for @photo (a photo of
- * cli_scan_photo_args()): the scan's reason when it has one, the useful
- * one for an unreadable file, else @error. */
+ * cli_scan_photo_args()): nothing more when it is unreadable (that scan
+ * said its reason already), else @error. */
 void cli_print_photo_error(const DerushPhoto *photo, const GError *error);
 
 /* photo-args.c: an on_bad_file callback for a library call without a

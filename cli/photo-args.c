@@ -61,9 +61,9 @@ cli_files_exit_status(int n_failed, int n_files)
 void
 cli_print_photo_error(const DerushPhoto *photo, const GError *error)
 {
-  if (photo->reason)
-    cli_print_file_error(photo->path, photo->reason);
-  else
+  /* The scan reports an unreadable photo every time, read again or not:
+   * saying it here too printed each reason twice. */
+  if (photo->status == DERUSH_PHOTO_OK)
     cli_print_error(photo->path, error);
 }
 

@@ -633,6 +633,25 @@ test_label_not_a_photo(Fixture *f, gconstpointer data)
   g_assert_cmpstr(json_object_get_string_member(row, "label"), ==, "keep");
 }
 
+/* An unreadable photo given to a command that scans its FILEs first is
+ * reported once, by that scan, not again by the command (features and
+ * explain printed "empty file (0 bytes)" twice). */
+static void
+test_unreadable_said_once(Fixture *f, gconstpointer data)
+{
+  g_autofree char *empty = g_build_filename(f->photos, "empty.jpg", NULL);
+  test_write_file(empty, "", 0);
+  const char *commands[] = {"features", "explain", "info"};
+  for (gsize i = 0; i < G_N_ELEMENTS(commands); i++) {
+    g_autofree char *err = NULL;
+    g_assert_cmpint(run(f, NULL, &err, commands[i], empty, NULL), >=, 1);
+    g_test_message("%s: %s", commands[i], err);
+    const char *first = strstr(err, "empty.jpg: empty file");
+    g_assert_nonnull(first);
+    g_assert_null(strstr(first + 1, "empty.jpg: empty file"));
+  }
+}
+
 int
 main(int argc, char **argv)
 {
@@ -652,6 +671,7 @@ main(int argc, char **argv)
       {"/cli/ls/non-utf8", test_ls_non_utf8},
       {"/cli/info", test_info},
       {"/cli/label-not-a-photo", test_label_not_a_photo},
+      {"/cli/unreadable-said-once", test_unreadable_said_once},
       {"/cli/thumbnail", test_thumbnail},
       {"/cli/demo/ls", test_demo_ls},
   };
