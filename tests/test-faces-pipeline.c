@@ -512,8 +512,8 @@ test_small_faces_around(void)
   test_rmrf(tmp);
 }
 
-/* The couple alone on a 4000 x 3000 canvas: the preview and the coarse
- * pass find no face, nor does `derush faces` (the object detector sees no
+/* The couple alone on a 4000 x 3000 canvas: the preview finds no face
+ * (and hints at no large one: no coarse pass), nor does `derush faces` (the object detector sees no
  * one 12 px wide); with the people given as boxes, the fine pass finds
  * both faces in their heads' region. */
 static void
@@ -557,9 +557,9 @@ test_small_faces_people(void)
     g_test_message("people %d: %u faces, %" G_GINT64_FORMAT " forwards", with_people, found->len,
                    n);
     if (!with_people) {
-      /* The preview and the coarse pass, nothing else. */
+      /* The preview, nothing else: no large face hinted, no people. */
       g_assert_cmpuint(found->len, ==, 0);
-      g_assert_cmpint(n, ==, 2);
+      g_assert_cmpint(n, ==, 1);
     } else {
       g_assert_cmpuint(found->len, ==, 2);
       g_assert_cmpuint(faces_in(found, couple, 18, 40), ==, 2);
@@ -567,6 +567,97 @@ test_small_faces_people(void)
   }
   g_object_unref(preview);
   test_rmrf(tmp);
+}
+
+/* The 512 px preview of a ../shared file, as the analysis decodes it;
+ * FALSE (skipped) without the corpus. */
+static gboolean
+load_preview(const char *rel, DerushFaceImage *pv)
+{
+  g_autofree char *path = test_shared_path(rel);
+  if (!path) {
+    g_test_skip("../shared/corpus is needed");
+    return FALSE;
+  }
+  g_autoptr(VipsImage) img = NULL;
+  g_assert_cmpint(vips_thumbnail(path, &img, DERUSH_THUMB_CACHE_SIZE, "size", VIPS_SIZE_DOWN, NULL),
+                  ==, 0);
+  g_assert_cmpint(img->Bands, ==, 3);
+  size_t len;
+  *pv = (DerushFaceImage){vips_image_write_to_memory(img, &len), img->Xsize, img->Ysize,
+                          (gsize)img->Xsize * 3};
+  return TRUE;
+}
+
+/* The coarse pass (YuNet again at 192 px) runs only when the preview's
+ * stride-32 head hints at a face too large for the preview: d011 (a face
+ * filling its 322 px frame) gets it, and its face; COCO 9 and 25 (no one)
+ * do not: one YuNet forward each.  Looking at a photo again builds no
+ * executor plan (its shapes' plans are kept). */
+static void
+test_coarse_when_hinted(void)
+{
+  g_autofree char *models = NULL;
+  if (!need_models(&models))
+    return;
+  g_autoptr(GError) error = NULL;
+  DerushFaceModels *m = _derush_face_models_get(models, &error);
+  g_assert_no_error(error);
+  const char *photos[] = {"corpus/faces/images/d011.jpg",
+                          "corpus/coco_sample/images/000000000009.jpg",
+                          "corpus/coco_sample/images/000000000025.jpg"};
+  for (int i = 0; i < 3; i++) {
+    DerushFaceImage pv;
+    if (!load_preview(photos[i], &pv))
+      return;
+    for (int again = 0; again < 2; again++) {
+      g_autoptr(GArray) found = g_array_new(FALSE, FALSE, sizeof(DerushFace));
+      DerushFacesPasses passes;
+      g_assert_true(_derush_faces_find(m, &pv, 0, 0, NULL, NULL, NULL, found, &passes, &error));
+      g_assert_no_error(error);
+      g_test_message("%s: hint %.2f, %u faces, %d plans built", photos[i], passes.coarse_hint,
+                     found->len, passes.plans_built);
+      g_assert_cmpuint(found->len, ==, i == 0);
+      g_assert_true(passes.coarse == (i == 0));
+      g_assert_cmpint(passes.yunet_forwards, ==, 1 + (i == 0));
+      if (again)
+        g_assert_cmpint(passes.plans_built, ==, 0);
+    }
+    g_free(pv.rgb);
+  }
+}
+
+/* Two photos at once get two copies of the networks: with the first copy
+ * busy, a second is loaded (YuNet and the eye model: 2 loads) rather than
+ * waiting; once both are free, the first is taken again and nothing is
+ * loaded. */
+static void
+test_models_per_core(void)
+{
+  g_autofree char *models = NULL;
+  if (!need_models(&models))
+    return;
+  if (g_get_num_processors() < 2) {
+    g_test_skip("one core: one copy of the networks");
+    return;
+  }
+  g_autoptr(GError) error = NULL;
+  DerushFaceModels *m = _derush_face_models_get(models, &error);
+  g_assert_no_error(error);
+  gint64 loads = derush_counter_get(DERUSH_COUNTER_NN_MODELS_LOADED);
+  DerushFaceModels *a = _derush_face_models_acquire(m);
+  DerushFaceModels *b = _derush_face_models_acquire(m);
+  g_assert_true(a != b);
+  gint64 loaded = derush_counter_get(DERUSH_COUNTER_NN_MODELS_LOADED) - loads;
+  /* 2 when no earlier test loaded the second copy already. */
+  g_assert_true(loaded == 0 || loaded == 2);
+  _derush_face_models_release(b);
+  _derush_face_models_release(a);
+  loads = derush_counter_get(DERUSH_COUNTER_NN_MODELS_LOADED);
+  DerushFaceModels *c = _derush_face_models_acquire(m);
+  g_assert_true(c == a);
+  _derush_face_models_release(c);
+  g_assert_cmpint(derush_counter_get(DERUSH_COUNTER_NN_MODELS_LOADED), ==, loads);
 }
 
 int
@@ -579,5 +670,7 @@ main(int argc, char **argv)
   g_test_add_func("/faces-pipeline/small-faces-people", test_small_faces_people);
   g_test_add_func("/faces-pipeline/eyes-one-batch", test_eyes_one_batch);
   g_test_add_func("/faces-pipeline/small-face-via-detector", test_small_face_via_detector);
+  g_test_add_func("/faces-pipeline/coarse-when-hinted", test_coarse_when_hinted);
+  g_test_add_func("/faces-pipeline/models-per-core", test_models_per_core);
   return g_test_run();
 }
