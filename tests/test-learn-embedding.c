@@ -1,6 +1,6 @@
 /* test-learn-embedding.c: the embedding in the learning dataset: the
  * catalog's fixed sketch of each MobileNetV2 embedding (util/sketch.c,
- * schema migration 11) and the dataset's emb_keep_margin column
+ * kept in detect_runs, schema migration 11) and the dataset's emb_keep_margin column
  * (src/learn/dataset-embedding.c): cosine to the kept photos' centroid
  * minus cosine to the trashed ones', never counting the photo's own CV
  * group, NAN without a current embedding, and filled only when it tells
@@ -75,12 +75,27 @@ test_sketch(void)
   g_assert_true(isnan(sa[0]));
 }
 
-/* Stores for photo @i an embedding of look @axis (plus a little of axis
- * 100 + @i, so no two are equal) at @content_hash (the photo's own is
- * 1000 + @i in learn-shoot.c). */
+/* Stores for photo @i a detector run that found nothing, as
+ * detect-photo.c does before the embeddings, at @content_hash (the photo's
+ * own is 1000 + @i in learn-shoot.c). */
+static void
+store_run(Shoot *s, guint i, guint64 content_hash)
+{
+  float features[DERUSH_N_DETECT_FEATURES];
+  for (int k = 0; k < DERUSH_N_DETECT_FEATURES; k++)
+    features[k] = NAN;
+  g_autoptr(GError) error = NULL;
+  g_assert_true(_derush_catalog_store_detections(s->cat, g_array_index(s->ids, gint64, i),
+                                                 content_hash, NULL, 0, features, &error));
+  g_assert_no_error(error);
+}
+
+/* ... then its embedding of look @axis (plus a little of axis 100 + @i, so
+ * no two are equal). */
 static void
 store_embedding(Shoot *s, guint i, int axis, guint64 content_hash)
 {
+  store_run(s, i, content_hash);
   float v[EMB_SIZE] = {0};
   v[axis] = 1;
   v[100 + i] = 0.2f;
@@ -229,15 +244,12 @@ count_sketches(DerushCatalog *cat, GBytes **first)
 {
   g_autoptr(GError) error = NULL;
   sqlite3_stmt *st = _derush_catalog_stmt(
-      cat, "SELECT count(*), min(sketch), min(length(sketch)), max(kind) FROM embedding_sketches",
-      &error);
+      cat, "SELECT count(sketch), min(sketch), min(length(sketch)) FROM detect_runs", &error);
   g_assert_no_error(error);
   g_assert_cmpint(sqlite3_step(st), ==, SQLITE_ROW);
   gint64 n = sqlite3_column_int64(st, 0);
-  if (n) {
+  if (n)
     g_assert_cmpint(sqlite3_column_int(st, 2), ==, DERUSH_SKETCH_SIZE);
-    g_assert_cmpint(sqlite3_column_int(st, 3), ==, DERUSH_EMBEDDING_MOBILENET);
-  }
   if (first)
     *first = n ? g_bytes_new(sqlite3_column_blob(st, 1), sqlite3_column_bytes(st, 1)) : NULL;
   sqlite3_reset(st);
@@ -255,6 +267,7 @@ test_migration(void)
   store_embedding(&s, 1, 1, 1000 + 1);
   /* YOLOX's embedding is not what learning reads: no sketch. */
   float yolox[256] = {1};
+  store_run(&s, 2, 1002);
   g_assert_true(_derush_catalog_store_embedding(s.cat, g_array_index(s.ids, gint64, 2), 1002,
                                                 DERUSH_EMBEDDING_YOLOX, yolox, 256, &error));
   g_assert_true(_derush_catalog_commit(s.cat, &error));
@@ -263,7 +276,8 @@ test_migration(void)
 
   /* A catalog of the version before the sketches: opening it makes them,
    * byte for byte those the store writes. */
-  exec_sql(s.cat, "DROP TABLE embedding_sketches; PRAGMA user_version = 10");
+  exec_sql(s.cat, "ALTER TABLE detect_runs DROP COLUMN sketch;"
+                  "ALTER TABLE detect_runs DROP COLUMN sketch_version; PRAGMA user_version = 10");
   g_autofree char *path = g_build_filename(s.dir, "catalog.db", NULL);
   derush_catalog_close(s.cat);
   s.cat = derush_catalog_open(path, &error);

@@ -379,7 +379,8 @@ typedef struct {
 
 typedef void (*DerushLearnRowFunc)(const DerushLearnRow *row, gpointer user_data);
 
-/* Every readable, present photo, by id, with the sketch of its @embedding. */
+/* Every readable, present photo, by id, with the sketch of its @embedding
+ * (DERUSH_SKETCHED_EMBEDDING, the only one with a sketch). */
 gboolean _derush_catalog_foreach_learn_row(DerushCatalog *cat, DerushEmbeddingKind embedding,
                                            DerushLearnRowFunc func, gpointer user_data,
                                            GError **error);

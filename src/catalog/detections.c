@@ -4,8 +4,9 @@
  * holds (version, content_hash) and the detector features, so "needs
  * detecting" is one join, and a photo where nothing was found still counts
  * as done. detections holds its boxes, best first; embeddings one vector
- * per photo and kind with its size and version, and embedding_sketches
- * MobileNetV2's 64-byte sketch (util/sketch.c), what learning reads.
+ * per photo and kind with its size and version; detect_runs also keeps
+ * the MobileNetV2 embedding's 64-byte sketch (util/sketch.c), what
+ * learning reads.
  * All float32 blobs are little-endian. */
 #include "detections-store.h"
 
@@ -68,45 +69,34 @@ fail:
   return FALSE;
 }
 
-/* The sketch of a stored MobileNetV2 embedding (schema migration 11),
- * replaced with it; one with no direction gets none (learning reads it as
- * missing). */
+/* The sketch of a stored MobileNetV2 embedding, kept in the photo
+ * version's detect_runs row (schema migration 11: the dataset then reads
+ * it with no join of its own); one with no direction gets none (learning
+ * reads it as missing). A new detector run replaces the row, so a sketch
+ * never outlives its run. */
 static gboolean
 store_sketch(DerushCatalog *cat, gint64 photo_id, guint64 content_hash, DerushEmbeddingKind kind,
              const float *vector, int size, GError **error)
 {
   if (kind != DERUSH_SKETCHED_EMBEDDING)
     return TRUE;
-  float sketch[DERUSH_SKETCH_SIZE];
-  if (size <= DERUSH_SKETCH_SIZE || !_derush_sketch(vector, size, sketch)) {
-    sqlite3_stmt *d = _derush_catalog_stmt(
-        cat, "DELETE FROM embedding_sketches WHERE photo_id = ? AND kind = ?", error);
-    if (!d)
-      return FALSE;
-    sqlite3_bind_int64(d, 1, photo_id);
-    sqlite3_bind_int(d, 2, kind);
-    int rc = sqlite3_step(d);
-    sqlite3_reset(d);
-    if (rc != SQLITE_DONE) {
-      _derush_catalog_set_error(cat, error, "cannot store an embedding");
-      return FALSE;
-    }
-    return TRUE;
-  }
   sqlite3_stmt *s = _derush_catalog_stmt(cat,
-                                         "INSERT OR REPLACE INTO embedding_sketches(photo_id,"
-                                         " kind, version, content_hash, sketch)"
-                                         " VALUES (?, ?, ?, ?, ?)",
+                                         "UPDATE detect_runs SET sketch = ?, sketch_version = ?"
+                                         " WHERE photo_id = ? AND content_hash = ?",
                                          error);
   if (!s)
     return FALSE;
+  float sketch[DERUSH_SKETCH_SIZE];
   gint8 blob[DERUSH_SKETCH_SIZE];
-  _derush_sketch_pack(sketch, blob);
-  sqlite3_bind_int64(s, 1, photo_id);
-  sqlite3_bind_int(s, 2, kind);
-  sqlite3_bind_int(s, 3, derush_embedding_info(kind)->version);
+  if (size > DERUSH_SKETCH_SIZE && _derush_sketch(vector, size, sketch)) {
+    _derush_sketch_pack(sketch, blob);
+    sqlite3_bind_blob(s, 1, blob, sizeof blob, SQLITE_TRANSIENT);
+  } else {
+    sqlite3_bind_null(s, 1);
+  }
+  sqlite3_bind_int(s, 2, derush_embedding_info(kind)->version);
+  sqlite3_bind_int64(s, 3, photo_id);
   sqlite3_bind_int64(s, 4, (gint64)content_hash);
-  sqlite3_bind_blob(s, 5, blob, sizeof blob, SQLITE_TRANSIENT);
   int rc = sqlite3_step(s);
   sqlite3_reset(s);
   if (rc != SQLITE_DONE) {

@@ -22,10 +22,8 @@ _derush_catalog_foreach_learn_row(DerushCatalog *cat, DerushEmbeddingKind embedd
       " (SELECT group_id FROM group_members WHERE photo_id = p.id AND group_id % 4 = 0),"
       " (SELECT group_id FROM group_members WHERE photo_id = p.id AND group_id % 4 = 1),"
       " (SELECT group_id FROM group_members WHERE photo_id = p.id AND group_id % 4 = 2),"
-      " d.features, fr.features, es.sketch"
+      " d.features, fr.features, CASE WHEN d.sketch_version = ?10 THEN d.sketch END"
       " FROM photos p" DERUSH_DETECT_RUN_JOIN DERUSH_FACE_RUN_JOIN
-      " LEFT JOIN embedding_sketches es ON es.photo_id = p.id AND es.kind = ?10"
-      "  AND es.version = ?11 AND es.content_hash = p.content_hash"
       " LEFT JOIN features f ON f.photo_id = p.id AND f.version = ?1"
       "  AND f.content_hash = p.content_hash"
       " LEFT JOIN labels l ON l.photo_id = p.id"
@@ -36,8 +34,8 @@ _derush_catalog_foreach_learn_row(DerushCatalog *cat, DerushEmbeddingKind embedd
   sqlite3_bind_int(s, 1, DERUSH_FEATURES_VERSION);
   sqlite3_bind_int(s, 8, DERUSH_FACES_VERSION);
   sqlite3_bind_int(s, 9, DERUSH_DETECT_VERSION);
-  sqlite3_bind_int(s, 10, embedding);
-  sqlite3_bind_int(s, 11, derush_embedding_info(embedding)->version);
+  g_return_val_if_fail(embedding == DERUSH_SKETCHED_EMBEDDING, FALSE);
+  sqlite3_bind_int(s, 10, derush_embedding_info(embedding)->version);
   int rc;
   while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
     DerushLearnRow r = {0};
