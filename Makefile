@@ -59,10 +59,11 @@ torture: build
 	@# (the liborc one crashed 2 runs in 4 at this length).
 	DERUSH_STRESS_ROUNDS=3000 $(BUILD)/tests/test-decoders -p /decoders/threads-stress
 
-# The scan's worker pool and the analysis under ThreadSanitizer (not part
+# The scan's worker pool, the analysis and the learner under ThreadSanitizer (not part
 # of check): a -Db_sanitize=thread tree, then the scan and analysis tests.
 TSAN_BUILD ?= build-tsan
-TSAN_TESTS ?= test-decoders test-scan test-crash test-group test-group-catalog test-quality
+TSAN_TESTS ?= test-decoders test-scan test-crash test-group test-group-catalog test-quality test-copies \
+  test-learn test-learn-active
 TSAN_ENV := TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:suppressions=$(CURDIR)/tests/tsan.supp
 tsan: deps
 	@[ -f $(TSAN_BUILD)/build.ninja ] || meson setup $(TSAN_BUILD) $(MESON_WERROR) \

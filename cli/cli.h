@@ -56,9 +56,32 @@ GPtrArray *cli_scan_photo_args(CliContext *ctx, char **files, int *n_failed);
 
 /* photo-args.c: the optional FOLDER argument (analyze, detect, cull, groups,
  * predict) made absolute (NULL: the whole catalog), and the catalog opened;
- * FALSE (reason printed) when the folder is missing, the catalog unusable
- * or the catalog has no photo under the folder. */
-gboolean cli_open_folder(CliContext *ctx, char **dirs, char **under);
+ * FALSE (reason printed) when more than one folder is given (a usage error
+ * of @command), the folder is missing, the catalog unusable or the catalog
+ * has no photo under the folder. */
+gboolean cli_open_folder(CliContext *ctx, const char *command, char **dirs, char **under);
+
+/* photo-args.c: the options of a command over FILE… whose only own option
+ * is --json (info, features, faces, detections): parses @argv into @json
+ * and @files (g_strfreev() them); FALSE (exit CLI_EXIT_FATAL) on a usage
+ * error, said for @command, or when no FILE is given. */
+gboolean cli_parse_files_command(CliContext *ctx, const char *command, int *argc, char ***argv,
+                                 const char *summary, const char *description,
+                                 const char *json_help, gboolean *json, char ***files);
+
+/* photo-args.c: the exit status of a command over @n_files FILE arguments
+ * of which @n_failed gave nothing: CLI_EXIT_FATAL when none worked,
+ * CLI_EXIT_BAD_FILES when some did not, else CLI_EXIT_OK. */
+int cli_files_exit_status(int n_failed, int n_files);
+
+/* photo-args.c: says why nothing could be read for @photo (a photo of
+ * cli_scan_photo_args()): nothing more when it is unreadable (that scan
+ * said its reason already), else @error. */
+void cli_print_photo_error(const DerushPhoto *photo, const GError *error);
+
+/* photo-args.c: an on_bad_file callback for a library call without a
+ * progress line: cli_print_file_error(). */
+void cli_print_bad_file_cb(const char *path, const char *reason, gpointer user_data);
 
 /* cmd-label.c: with sidecar sync on, updates the sidecars of @ids (and
  * their partners); returns CLI_EXIT_BAD_FILES when one could not be
@@ -134,6 +157,12 @@ typedef struct {
   gint64 value;
 } CliJsonInt;
 void cli_json_add_ints(JsonBuilder *builder, const CliJsonInt *ints, gsize n);
+
+/* A job's summary as one JSON object (scan, analyze, detect): opens it with
+ * @ints in order and "seconds"; the caller may add members, then
+ * cli_json_summary_print() closes, prints and frees it. */
+JsonBuilder *cli_json_summary_new(const CliJsonInt *ints, gsize n, double seconds);
+void cli_json_summary_print(JsonBuilder *builder);
 
 /* ------------------------------------------------------------- progress.c */
 

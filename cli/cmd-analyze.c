@@ -67,15 +67,13 @@ cli_cmd_analyze(CliContext *ctx, int argc, char **argv)
       entries);
   if (!cli_option_context_parse(context, &argc, &argv))
     return CLI_EXIT_FATAL;
-  if (dirs && dirs[0] && dirs[1])
-    return cli_usage_error("analyze", "give at most one folder");
-  if (threads < 0)
-    return cli_usage_error("analyze", "--threads must be 0 (one per core) or more");
+  if (!cli_job_check_threads("analyze", threads))
+    return CLI_EXIT_FATAL;
   DerushGroupOptions gopt;
   if (!cli_group_options_finish("analyze", &gargs, &gopt))
     return CLI_EXIT_FATAL;
   g_autofree char *under = NULL;
-  if (!cli_open_folder(ctx, dirs, &under))
+  if (!cli_open_folder(ctx, "analyze", dirs, &under))
     return CLI_EXIT_FATAL;
 
   g_autoptr(CliJob) job = cli_job_new();
@@ -93,16 +91,10 @@ cli_cmd_analyze(CliContext *ctx, int argc, char **argv)
   int signo = cli_job_end(job);
   if (sum.detector_missing)
     cli_print_model_hint_once(DERUSH_DETECTOR_MODEL);
-  if (signo) {
-    fprintf(stderr, "derush: interrupted; run the same analyze again to finish\n");
-  } else if (!ok) {
-    cli_print_error(NULL, error);
+  if (!cli_job_report("analyze", signo, ok, error))
     return CLI_EXIT_FATAL;
-  }
 
   if (json) {
-    g_autoptr(JsonBuilder) b = json_builder_new();
-    json_builder_begin_object(b);
     const CliJsonInt counts[] = {
         {"analyzed", sum.analyzed},
         {"up_to_date", sum.up_to_date},
@@ -116,12 +108,9 @@ cli_cmd_analyze(CliContext *ctx, int argc, char **argv)
         {"face_photos", sum.face_photos},
         {"faces", sum.faces},
     };
-    cli_json_add_ints(b, counts, G_N_ELEMENTS(counts));
-    cli_json_add_double(b, "seconds", sum.seconds);
+    JsonBuilder *b = cli_json_summary_new(counts, G_N_ELEMENTS(counts), sum.seconds);
     cli_json_add_double(b, "group_seconds", sum.groups.seconds);
-    json_builder_end_object(b);
-    g_autoptr(JsonNode) root = json_builder_get_root(b);
-    cli_print_json(stdout, root);
+    cli_json_summary_print(b);
   } else {
     double rate = sum.seconds > 0 ? sum.analyzed / sum.seconds : 0;
     printf("Analyzed %" G_GINT64_FORMAT " photos in %.2f s (%.0f photos/s); %" G_GINT64_FORMAT
@@ -131,14 +120,13 @@ cli_cmd_analyze(CliContext *ctx, int argc, char **argv)
            " near-duplicate sets over %" G_GINT64_FORMAT " photos (%.3f s)\n",
            sum.groups.sessions, sum.groups.bursts, sum.groups.near_dups, sum.groups.photos,
            sum.groups.seconds);
+    /* The photos looked at, not the photos with something in them. */
     if (sum.detected > 0)
-      printf("Objects: %" G_GINT64_FORMAT " found in %" G_GINT64_FORMAT " photos\n", sum.objects,
-             sum.detected);
+      printf("Objects: %" G_GINT64_FORMAT " found (%" G_GINT64_FORMAT " photos looked at)\n",
+             sum.objects, sum.detected);
     if (sum.face_photos > 0)
-      printf("Faces: %" G_GINT64_FORMAT " found in %" G_GINT64_FORMAT " photos\n", sum.faces,
-             sum.face_photos);
+      printf("Faces: %" G_GINT64_FORMAT " found (%" G_GINT64_FORMAT " photos looked at)\n",
+             sum.faces, sum.face_photos);
   }
-  if (signo)
-    return CLI_EXIT_SIGNAL + signo;
-  return sum.failed > 0 ? CLI_EXIT_BAD_FILES : CLI_EXIT_OK;
+  return cli_job_exit_status(signo, sum.failed);
 }

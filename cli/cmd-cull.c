@@ -47,10 +47,8 @@ cli_cmd_cull(CliContext *ctx, int argc, char **argv)
     return CLI_EXIT_FATAL;
   if (copies + bursts + groups != 1)
     return cli_usage_error("cull", "give exactly one of --copies, --bursts, --groups");
-  if (dirs && dirs[0] && dirs[1])
-    return cli_usage_error("cull", "give at most one folder");
   g_autofree char *under = NULL;
-  if (!cli_open_folder(ctx, dirs, &under))
+  if (!cli_open_folder(ctx, "cull", dirs, &under))
     return CLI_EXIT_FATAL;
   DerushCullKind kind = copies   ? DERUSH_CULL_COPIES
                         : bursts ? DERUSH_CULL_BURSTS

@@ -39,12 +39,10 @@ cli_cmd_detect(CliContext *ctx, int argc, char **argv)
       entries);
   if (!cli_option_context_parse(context, &argc, &argv))
     return CLI_EXIT_FATAL;
-  if (dirs && dirs[0] && dirs[1])
-    return cli_usage_error("detect", "give at most one folder");
-  if (threads < 0)
-    return cli_usage_error("detect", "--threads must be 0 (one per core) or more");
+  if (!cli_job_check_threads("detect", threads))
+    return CLI_EXIT_FATAL;
   g_autofree char *under = NULL;
-  if (!cli_open_folder(ctx, dirs, &under))
+  if (!cli_open_folder(ctx, "detect", dirs, &under))
     return CLI_EXIT_FATAL;
 
   g_autoptr(CliJob) job = cli_job_new();
@@ -59,29 +57,16 @@ cli_cmd_detect(CliContext *ctx, int argc, char **argv)
   cli_job_begin(job);
   gboolean ok = derush_catalog_detect(ctx->catalog, under, &options, &sum, &error);
   int signo = cli_job_end(job);
-  if (signo) {
-    fprintf(stderr, "derush: interrupted; run the same detect again to finish\n");
-  } else if (!ok) {
-    if (g_error_matches(error, DERUSH_ERROR, DERUSH_ERROR_NOT_FOUND))
-      fprintf(stderr, "derush: %s\n", error->message);
-    else
-      cli_print_error(NULL, error);
+  if (!cli_job_report("detect", signo, ok, error))
     return CLI_EXIT_FATAL;
-  }
   if (json) {
-    g_autoptr(JsonBuilder) b = json_builder_new();
-    json_builder_begin_object(b);
     const CliJsonInt counts[] = {
         {"detected", sum.detected},
         {"up_to_date", sum.up_to_date},
         {"failed", sum.failed},
         {"objects", sum.objects},
     };
-    cli_json_add_ints(b, counts, G_N_ELEMENTS(counts));
-    cli_json_add_double(b, "seconds", sum.seconds);
-    json_builder_end_object(b);
-    g_autoptr(JsonNode) root = json_builder_get_root(b);
-    cli_print_json(stdout, root);
+    cli_json_summary_print(cli_json_summary_new(counts, G_N_ELEMENTS(counts), sum.seconds));
   } else {
     double rate = sum.seconds > 0 ? sum.detected / sum.seconds : 0;
     printf("Detected objects in %" G_GINT64_FORMAT
@@ -89,9 +74,7 @@ cli_cmd_detect(CliContext *ctx, int argc, char **argv)
            " up to date, %" G_GINT64_FORMAT " failed\n",
            sum.detected, sum.seconds, rate, sum.objects, sum.up_to_date, sum.failed);
   }
-  if (signo)
-    return CLI_EXIT_SIGNAL + signo;
-  return sum.failed > 0 ? CLI_EXIT_BAD_FILES : CLI_EXIT_OK;
+  return cli_job_exit_status(signo, sum.failed);
 }
 
 static void
@@ -135,34 +118,20 @@ print_detections(const char *path, GArray *dets, gboolean json)
   cli_print_json(stdout, root);
 }
 
-static void
-plain_bad_file_cb(const char *path, const char *reason, gpointer user_data)
-{
-  cli_print_file_error(path, reason);
-}
-
 int
 cli_cmd_detections(CliContext *ctx, int argc, char **argv)
 {
   gboolean json = FALSE;
   g_auto(GStrv) files = NULL;
-  const GOptionEntry entries[] = {
-      {"json", 0, 0, G_OPTION_ARG_NONE, &json,
-       "One JSON object per file: {path, detections: [{class, class_id, score, box}]}", NULL},
-      {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, "FILE…"},
-      {NULL},
-  };
-  g_autoptr(GOptionContext) context = cli_option_context_new(
-      ctx, NULL, "Print the objects found in photos.",
-      "Scans each FILE and runs the detector on it as needed (nothing is decoded\n"
-      "again when it is up to date), then prints its detections, best first: the\n"
-      "COCO class, its id (0-79), the score (0..1) and the box [x0, y0, x1, y1] in\n"
-      "the upright original's pixels. Detections scoring under 0.25 are not kept.",
-      entries);
-  if (!cli_option_context_parse(context, &argc, &argv))
+  if (!cli_parse_files_command(
+          ctx, "detections", &argc, &argv, "Print the objects found in photos.",
+          "Scans each FILE and runs the detector on it as needed (nothing is decoded\n"
+          "again when it is up to date), then prints its detections, best first: the\n"
+          "COCO class, its id (0-79), the score (0..1) and the box [x0, y0, x1, y1] in\n"
+          "the upright original's pixels. Detections scoring under 0.25 are not kept.",
+          "One JSON object per file: {path, detections: [{class, class_id, score, box}]}", &json,
+          &files))
     return CLI_EXIT_FATAL;
-  if (!files || !files[0])
-    return cli_usage_error("detections", "no file given");
   if (!cli_open_catalog(ctx))
     return CLI_EXIT_FATAL;
   int n_failed = 0;
@@ -176,26 +145,18 @@ cli_cmd_detections(CliContext *ctx, int argc, char **argv)
     DerushDetectOptions options;
     derush_detect_options_init(&options);
     options.threads = 1;
-    options.on_bad_file = plain_bad_file_cb;
+    options.on_bad_file = cli_print_bad_file_cb;
     if (!derush_catalog_detect(ctx->catalog, photo->path, &options, NULL, &error)) {
-      if (g_error_matches(error, DERUSH_ERROR, DERUSH_ERROR_NOT_FOUND))
-        fprintf(stderr, "derush: %s\n", error->message);
-      else
-        cli_print_error(NULL, error);
+      cli_print_model_error(error);
       return CLI_EXIT_FATAL;
     }
     g_autoptr(GArray) dets = derush_catalog_get_detections(ctx->catalog, photo->path, &error);
     if (!dets) {
-      if (photo->reason)
-        cli_print_file_error(photo->path, photo->reason);
-      else
-        cli_print_error(photo->path, error);
+      cli_print_photo_error(photo, error);
       n_failed++;
       continue;
     }
     print_detections(photo->path, dets, json);
   }
-  if (n_failed == (int)g_strv_length(files))
-    return CLI_EXIT_FATAL;
-  return n_failed ? CLI_EXIT_BAD_FILES : CLI_EXIT_OK;
+  return cli_files_exit_status(n_failed, (int)g_strv_length(files));
 }

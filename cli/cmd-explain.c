@@ -70,8 +70,7 @@ cli_cmd_explain(CliContext *ctx, int argc, char **argv)
   for (guint i = 0; i < photos->len; i++) {
     const DerushPhoto *p = photos->pdata[i];
     if (p->status != DERUSH_PHOTO_OK) {
-      cli_print_file_error(p->path, p->reason ? p->reason : "unreadable");
-      failed++;
+      failed++; /* its reason was said by the scan */
       continue;
     }
     g_ptr_array_add(paths, p->path);

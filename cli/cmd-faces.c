@@ -108,27 +108,18 @@ cli_cmd_faces(CliContext *ctx, int argc, char **argv)
 {
   gboolean json = FALSE;
   g_auto(GStrv) files = NULL;
-  const GOptionEntry entries[] = {
-      {"json", 0, 0, G_OPTION_ARG_NONE, &json,
-       "One JSON object per file: path, faces [{box, score, landmarks, eyes_open, sharpness, "
-       "area, cut, eyes_closed}]",
-       NULL},
-      {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, "FILE…"},
-      {NULL},
-  };
-  g_autoptr(GOptionContext) context = cli_option_context_new(
-      ctx, NULL, "Find the faces in photos, with eye state and sharpness.",
-      "Runs YuNet and the open/closed eye classifier on each FILE (models found in\n"
-      "--model-dir, $DERUSH_MODEL_DIR, $XDG_DATA_HOME/derush/models or the installed\n"
-      "data folder). Coordinates are in the upright original's pixels; eyes_open is\n"
-      "p(open) of the eyes at landmarks 0 and 1 (null when too small to tell).\n"
-      "People found by the object detector (stored by `derush detect`/`analyze` in the\n"
-      "catalog, or run here when its model is found) say where small faces may be.",
-      entries);
-  if (!cli_option_context_parse(context, &argc, &argv))
+  if (!cli_parse_files_command(
+          ctx, "faces", &argc, &argv, "Find the faces in photos, with eye state and sharpness.",
+          "Runs YuNet and the open/closed eye classifier on each FILE (models found in\n"
+          "--model-dir, $DERUSH_MODEL_DIR, $XDG_DATA_HOME/derush/models or the installed\n"
+          "data folder). Coordinates are in the upright original's pixels; eyes_open is\n"
+          "p(open) of the eyes at landmarks 0 and 1 (null when too small to tell).\n"
+          "People found by the object detector (stored by `derush detect`/`analyze` in the\n"
+          "catalog, or run here when its model is found) say where small faces may be.",
+          "One JSON object per file: path, faces [{box, score, landmarks, eyes_open, sharpness, "
+          "area, cut, eyes_closed}]",
+          &json, &files))
     return CLI_EXIT_FATAL;
-  if (!files || !files[0])
-    return cli_usage_error("faces", "no file given");
 
   g_autoptr(GError) model_error = NULL;
   if (!derush_faces_load_models(NULL, &model_error)) {
@@ -153,7 +144,5 @@ cli_cmd_faces(CliContext *ctx, int argc, char **argv)
       print_text(path, faces);
     g_array_unref(faces);
   }
-  if (n_failed == (int)g_strv_length(files))
-    return CLI_EXIT_FATAL;
-  return n_failed ? CLI_EXIT_BAD_FILES : CLI_EXIT_OK;
+  return cli_files_exit_status(n_failed, (int)g_strv_length(files));
 }

@@ -7,12 +7,6 @@
 #include <math.h>
 
 static void
-bad_file_cb(const char *path, const char *reason, gpointer user_data)
-{
-  cli_print_file_error(path, reason);
-}
-
-static void
 add_embedding_json(JsonBuilder *b, const DerushEmbeddingInfo *e)
 {
   json_builder_begin_object(b);
@@ -124,24 +118,15 @@ cli_cmd_features(CliContext *ctx, int argc, char **argv)
 {
   gboolean json = FALSE;
   g_auto(GStrv) files = NULL;
-  const GOptionEntry entries[] = {
-      {"json", 0, 0, G_OPTION_ARG_NONE, &json,
-       "One JSON object per file: path, features_version, then every feature by name "
-       "(null when undefined)",
-       NULL},
-      {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, "FILE…"},
-      {NULL},
-  };
-  g_autoptr(GOptionContext) context = cli_option_context_new(
-      ctx, NULL, "Print the feature vector of photos.",
-      "Scans and analyzes each FILE as needed (nothing is decoded again when it is\n"
-      "up to date), then prints every feature with its meaning; docs/features.md\n"
-      "has the table. Undefined values are \"-\" (null in JSON), never 0.",
-      entries);
-  if (!cli_option_context_parse(context, &argc, &argv))
+  if (!cli_parse_files_command(
+          ctx, "features", &argc, &argv, "Print the feature vector of photos.",
+          "Scans and analyzes each FILE as needed (nothing is decoded again when it is\n"
+          "up to date), then prints every feature with its meaning; docs/features.md\n"
+          "has the table. Undefined values are \"-\" (null in JSON), never 0.",
+          "One JSON object per file: path, features_version, then every feature by name "
+          "(null when undefined)",
+          &json, &files))
     return CLI_EXIT_FATAL;
-  if (!files || !files[0])
-    return cli_usage_error("features", "no file given");
 
   if (!cli_open_catalog(ctx))
     return CLI_EXIT_FATAL;
@@ -157,7 +142,7 @@ cli_cmd_features(CliContext *ctx, int argc, char **argv)
     derush_analyze_options_init(&aopt);
     aopt.threads = 1;
     aopt.no_groups = TRUE; /* one photo's vector; groups are analyze's job */
-    aopt.on_bad_file = bad_file_cb;
+    aopt.on_bad_file = cli_print_bad_file_cb;
     DerushAnalyzeSummary asum;
     if (!derush_catalog_analyze(ctx->catalog, path, &aopt, &asum, &error)) {
       cli_print_error(NULL, error);
@@ -166,18 +151,13 @@ cli_cmd_features(CliContext *ctx, int argc, char **argv)
     if (asum.detector_missing)
       cli_print_model_hint_once(DERUSH_DETECTOR_MODEL);
     float v[DERUSH_N_FEATURES];
+    const DerushPhoto *photo = photos->pdata[i];
     if (!derush_catalog_get_features(ctx->catalog, path, v, &error)) {
-      /* Unreadable photos: the scan's reason is the useful one. */
-      const DerushPhoto *photo = photos->pdata[i];
-      if (photo->reason)
-        cli_print_file_error(path, photo->reason);
-      else
-        cli_print_error(path, error);
+      cli_print_photo_error(photo, error);
       g_clear_error(&error);
       n_failed++;
       continue;
     }
-    const DerushPhoto *photo = photos->pdata[i];
     float det[DERUSH_N_DETECT_FEATURES];
     if (!derush_catalog_get_detector_features(ctx->catalog, photo->id, det, &error)) {
       cli_print_error(path, error);
@@ -193,7 +173,5 @@ cli_cmd_features(CliContext *ctx, int argc, char **argv)
     }
     print_features(path, v, det, embeddings, json);
   }
-  if (n_failed == (int)g_strv_length(files))
-    return CLI_EXIT_FATAL;
-  return n_failed ? CLI_EXIT_BAD_FILES : CLI_EXIT_OK;
+  return cli_files_exit_status(n_failed, (int)g_strv_length(files));
 }

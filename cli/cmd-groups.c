@@ -59,8 +59,8 @@ print_group_cb(const DerushGroup *g, gpointer user_data)
     cli_print_json(stdout, root);
     return TRUE;
   }
-  printf("%s %" G_GINT64_FORMAT " (%u photos)", derush_group_kind_name(g->kind), g->id,
-         g->n_members);
+  printf("%s %" G_GINT64_FORMAT " (%u photo%s)", derush_group_kind_name(g->kind), g->id,
+         g->n_members, g->n_members == 1 ? "" : "s");
   if (!isnan(g->best_score) && g->best_by == DERUSH_BEST_BY_MODEL)
     printf(" best by the model, p(keep) %.2f", g->best_score);
   else if (!isnan(g->best_score))
@@ -114,10 +114,8 @@ cli_cmd_groups(CliContext *ctx, int argc, char **argv)
       return cli_usage_error("groups", "unknown kind '%s' (session, burst or near_dup)", kind_name);
     kind = (int)k;
   }
-  if (dirs && dirs[0] && dirs[1])
-    return cli_usage_error("groups", "give at most one folder");
   g_autofree char *under = NULL;
-  if (!cli_open_folder(ctx, dirs, &under))
+  if (!cli_open_folder(ctx, "groups", dirs, &under))
     return CLI_EXIT_FATAL;
   ListState st = {ctx->catalog, json, 0, NULL};
   g_autoptr(GError) error = NULL;

@@ -10,24 +10,15 @@ cli_cmd_info(CliContext *ctx, int argc, char **argv)
 {
   gboolean json = FALSE;
   g_auto(GStrv) files = NULL;
-  const GOptionEntry entries[] = {
-      {"json", 0, 0, G_OPTION_ARG_NONE, &json,
-       "Print one JSON object per file (the same keys as ls --json)", NULL},
-      {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, "FILE…"},
-      {NULL},
-  };
-  g_autoptr(GOptionContext) context = cli_option_context_new(
-      ctx, NULL, "Show everything known about photos.",
-      "Scans each FILE into the catalog (unchanged files are not read again), then\n"
-      "prints one \"Key: value\" line per field with units, \"-\" when absent, and a\n"
-      "blank line between files. With --json, one object per line as 'ls --json'.\n"
-      "A FILE that does not exist is an error (exit 2 when no FILE could be shown,\n"
-      "1 when some could); an unreadable photo is shown with its reason (exit 1).",
-      entries);
-  if (!cli_option_context_parse(context, &argc, &argv))
+  if (!cli_parse_files_command(
+          ctx, "info", &argc, &argv, "Show everything known about photos.",
+          "Scans each FILE into the catalog (unchanged files are not read again), then\n"
+          "prints one \"Key: value\" line per field with units, \"-\" when absent, and a\n"
+          "blank line between files. With --json, one object per line as 'ls --json'.\n"
+          "A FILE that does not exist is an error (exit 2 when no FILE could be shown,\n"
+          "1 when some could); an unreadable photo is shown with its reason (exit 1).",
+          "Print one JSON object per file (the same keys as ls --json)", &json, &files))
     return CLI_EXIT_FATAL;
-  if (!files || !files[0])
-    return cli_usage_error("info", "no file given");
 
   if (!cli_open_catalog(ctx))
     return CLI_EXIT_FATAL;

@@ -55,10 +55,8 @@ cli_cmd_predict(CliContext *ctx, int argc, char **argv)
       entries);
   if (!cli_option_context_parse(context, &argc, &argv))
     return CLI_EXIT_FATAL;
-  if (dirs && dirs[0] && dirs[1])
-    return cli_usage_error("predict", "give at most one folder");
   g_autofree char *under = NULL;
-  if (!cli_open_folder(ctx, dirs, &under))
+  if (!cli_open_folder(ctx, "predict", dirs, &under))
     return CLI_EXIT_FATAL;
   g_autoptr(GError) error = NULL;
   DerushLearnSettings settings;

@@ -7,12 +7,7 @@
 static void
 print_summary_json(const DerushScanSummary *summary, const char *catalog_path)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new();
-  json_builder_begin_object(builder);
-  const struct {
-    const char *key;
-    gint64 value;
-  } counts[] = {
+  const CliJsonInt counts[] = {
       {"files_seen", summary->files_seen},
       {"dirs_walked", summary->dirs_walked},
       {"added", summary->added},
@@ -25,15 +20,9 @@ print_summary_json(const DerushScanSummary *summary, const char *catalog_path)
       {"thumbnails_written", summary->thumbnails_written},
       {"bytes_read", summary->bytes_read},
   };
-  for (gsize i = 0; i < G_N_ELEMENTS(counts); i++) {
-    json_builder_set_member_name(builder, counts[i].key);
-    json_builder_add_int_value(builder, counts[i].value);
-  }
-  cli_json_add_double(builder, "seconds", summary->seconds);
+  JsonBuilder *builder = cli_json_summary_new(counts, G_N_ELEMENTS(counts), summary->seconds);
   cli_json_add_path(builder, "catalog", catalog_path);
-  json_builder_end_object(builder);
-  g_autoptr(JsonNode) root = json_builder_get_root(builder);
-  cli_print_json(stdout, root);
+  cli_json_summary_print(builder);
 }
 
 static void

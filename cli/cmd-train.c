@@ -71,8 +71,15 @@ print_text(const DerushTrainResult *r)
     if (!isnan(r->cv_accuracy))
       printf("Cross-validated: accuracy %.3f, ROC AUC %.3f, log loss %.3f, keep-loss %.1f%%\n",
              r->cv_accuracy, r->cv_roc_auc, r->cv_log_loss, 100 * r->cv_keep_loss);
-    printf("Likely trash below p(keep) %.3f, likely keep from %.3f\n", r->threshold,
-           r->keep_threshold);
+    /* A threshold of 0 calls nothing trash: too few keepers to know the
+     * keep-loss budget is met ("below p(keep) 0.000" read as a number). */
+    if (r->threshold > 0)
+      printf("Likely trash below p(keep) %.3f, likely keep from %.3f\n", r->threshold,
+             r->keep_threshold);
+    else
+      printf("No photo called likely trash yet (too few keep labels for the keep-loss budget); "
+             "likely keep from %.3f\n",
+             r->keep_threshold);
   }
   printf("%" G_GINT64_FORMAT " photos predicted in %.2f s\n", r->predicted, r->seconds);
 }

@@ -258,6 +258,25 @@ cli_json_add_ints(JsonBuilder *builder, const CliJsonInt *ints, gsize n)
   }
 }
 
+JsonBuilder *
+cli_json_summary_new(const CliJsonInt *ints, gsize n, double seconds)
+{
+  JsonBuilder *builder = json_builder_new();
+  json_builder_begin_object(builder);
+  cli_json_add_ints(builder, ints, n);
+  cli_json_add_double(builder, "seconds", seconds);
+  return builder;
+}
+
+void
+cli_json_summary_print(JsonBuilder *builder)
+{
+  json_builder_end_object(builder);
+  g_autoptr(JsonNode) root = json_builder_get_root(builder);
+  cli_print_json(stdout, root);
+  g_object_unref(builder);
+}
+
 JsonNode *
 cli_photo_to_json(const DerushPhoto *photo)
 {

@@ -158,13 +158,17 @@ derush_face_text_reason(const DerushPhotoAnalysis *a)
   g_string_append_printf(text, "%u face%s", a->n_faces, a->n_faces == 1 ? "" : "s");
   if (a->n_closed == 0 && a->n_soft == 0) {
     /* Only what was measured: eyes too small to tell are not "open". */
-    gboolean eyes = FALSE, sharpness = FALSE;
+    guint eyes = 0;
+    gboolean sharpness = FALSE;
     for (guint i = 0; i < a->n_faces; i++) {
-      eyes |= a->face_marks[i].eyes_known;
+      eyes += a->face_marks[i].eyes_known;
       sharpness |= a->face_marks[i].sharpness_known;
     }
-    g_string_append_printf(text, "%s%s", eyes ? " · eyes open" : "",
-                           sharpness ? " · in focus" : "");
+    if (eyes == a->n_faces)
+      g_string_append(text, " · eyes open");
+    else if (eyes > 0)
+      g_string_append_printf(text, " · eyes open (%u of %u checked)", eyes, a->n_faces);
+    g_string_append(text, sharpness ? " · in focus" : "");
     return g_string_free(text, FALSE);
   }
   if (a->n_closed > 0) {
@@ -210,4 +214,33 @@ derush_face_marks_describe_no_match(AdwStatusPage *page, gboolean closed_eyes)
   /* Called on every status update: a change only when there is one. */
   if (g_strcmp0(adw_status_page_get_description(page), text) != 0)
     adw_status_page_set_description(page, text);
+}
+
+/**
+ * derush_face_marks_cover:
+ * @a: a photo's analysis record
+ * @image_width: the upright photo's width, the face boxes' frame
+ * @image_height: its height
+ * @frame: where the photo is drawn
+ * @rect: a rectangle in @frame's coordinates (a badge)
+ *
+ * Returns: whether @rect covers part of one of the photo's faces drawn in
+ *   @frame: a badge saying "Eyes closed" must not hide the eyes it is about.
+ */
+gboolean
+derush_face_marks_cover(const DerushPhotoAnalysis *a, int image_width, int image_height,
+                        const graphene_rect_t *frame, const graphene_rect_t *rect)
+{
+  if (!a || image_width <= 0 || image_height <= 0)
+    return FALSE;
+  float sx = frame->size.width / image_width, sy = frame->size.height / image_height;
+  for (guint i = 0; i < a->n_faces; i++) {
+    const float *b = a->face_marks[i].box;
+    graphene_rect_t face =
+        GRAPHENE_RECT_INIT(frame->origin.x + b[0] * sx, frame->origin.y + b[1] * sy,
+                           (b[2] - b[0]) * sx, (b[3] - b[1]) * sy);
+    if (graphene_rect_intersection(&face, rect, NULL))
+      return TRUE;
+  }
+  return FALSE;
 }

@@ -14,6 +14,8 @@ const char *derush_face_text_closed_badge(const DerushPhotoAnalysis *a, gboolean
 const char *derush_face_text_soft_badge(const DerushPhotoAnalysis *a);
 char *derush_face_text_reason(const DerushPhotoAnalysis *a);
 char *derush_face_text_badges(const DerushPhotoAnalysis *a);
+gboolean derush_face_marks_cover(const DerushPhotoAnalysis *a, int image_width, int image_height,
+                                 const graphene_rect_t *frame, const graphene_rect_t *rect);
 void derush_face_marks_describe_no_match(AdwStatusPage *page, gboolean closed_eyes);
 
 G_END_DECLS

@@ -2,7 +2,8 @@
  *
  * D in the viewer shows the faces the analysis found: a box around each,
  * orange with "eyes closed" over it when the eyes are closed, yellow with
- * "soft" when the face is softer than the photo, green when neither. The
+ * "soft" when the face is softer than the photo, green when neither, white
+ * when the eyes were too small to tell (green would say "open"). The
  * boxes come from the photo's analysis record (derush-face-marks.c: read
  * once per folder on a worker), in the upright original's pixels, and are
  * drawn as a paintable stretched to the photo by DerushZoomView
@@ -29,6 +30,7 @@ G_DEFINE_FINAL_TYPE_WITH_CODE(DerushFaceOverlay, derush_face_overlay, G_TYPE_OBJ
 static const GdkRGBA open_color = {0.34f, 0.89f, 0.54f, 1.0f}; /* Adwaita green 2 */
 static const GdkRGBA closed_color = {1.0f, 0.47f, 0.0f, 1.0f}; /* Adwaita orange 3 */
 static const GdkRGBA soft_color = {0.97f, 0.76f, 0.29f, 1.0f}; /* Adwaita yellow 2 */
+static const GdkRGBA unchecked_color = {1.0f, 1.0f, 1.0f, 0.85f};
 static const GdkRGBA scrim = {0.0f, 0.0f, 0.0f, 0.62f};
 
 /* "eyes closed", "soft", both, or NULL for a face with nothing wrong. */
@@ -83,7 +85,10 @@ overlay_snapshot(GdkPaintable *paintable, GdkSnapshot *gdk_snapshot, double widt
     if (x1 - x0 < 1 || y1 - y0 < 1)
       continue;
     graphene_rect_t box = GRAPHENE_RECT_INIT(x0, y0, x1 - x0, y1 - y0);
-    const GdkRGBA *color = m->closed ? &closed_color : m->soft ? &soft_color : &open_color;
+    const GdkRGBA *color = m->closed       ? &closed_color
+                           : m->soft       ? &soft_color
+                           : m->eyes_known ? &open_color
+                                           : &unchecked_color;
     GskRoundedRect rr;
     gsk_rounded_rect_init_from_rect(&rr, &box, 0);
     const float widths[4] = {LINE, LINE, LINE, LINE};
@@ -178,4 +183,18 @@ derush_face_overlay_get_n_boxes(DerushFaceOverlay *self)
 {
   g_return_val_if_fail(DERUSH_IS_FACE_OVERLAY(self), 0);
   return self->marks->len;
+}
+
+/**
+ * derush_face_mark_state:
+ * @m: a face mark
+ *
+ * Returns: how the viewer draws @m, in a word: "closed" (orange, "eyes
+ *   closed"), "soft" (yellow, "soft"), "open" (green: eyes seen open, face
+ *   in focus) or "unchecked" (white: eyes too small to tell).
+ */
+const char *
+derush_face_mark_state(const DerushFaceMark *m)
+{
+  return m->closed ? "closed" : m->soft ? "soft" : m->eyes_known ? "open" : "unchecked";
 }

@@ -13,5 +13,6 @@ DerushFaceOverlay *derush_face_overlay_new(GtkWidget *widget);
 void derush_face_overlay_set_faces(DerushFaceOverlay *self, const DerushPhotoAnalysis *analysis,
                                    int image_width, int image_height);
 guint derush_face_overlay_get_n_boxes(DerushFaceOverlay *self);
+const char *derush_face_mark_state(const DerushFaceMark *m);
 
 G_END_DECLS

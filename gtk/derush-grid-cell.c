@@ -165,12 +165,30 @@ snapshot_prediction(GtkSnapshot *snapshot, const DerushPhotoAnalysis *a,
   gtk_snapshot_append_color(snapshot, fill, &bar);
 }
 
+/* Whether the face badges stacked at @ys (right-aligned at @x1) cover a
+ * face of the photo drawn in @frame. */
+static gboolean
+face_badges_cover(DerushGridCell *self, const DerushPhotoAnalysis *a, const graphene_rect_t *frame,
+                  float x1, const float *ys, const float *ws, const float *hs, guint n)
+{
+  const DerushPhoto *photo = derush_photo_item_get_photo(self->item);
+  for (guint i = 0; i < n && photo; i++) {
+    graphene_rect_t r = GRAPHENE_RECT_INIT(x1 - ws[i], ys[i], ws[i], hs[i]);
+    if (derush_face_marks_cover(a, photo->width, photo->height, frame, &r))
+      return TRUE;
+  }
+  return FALSE;
+}
+
 /* What the faces say ("Eyes closed", "Face soft"), top right under the
  * other warnings, each a row lower when the label badge reaches it
- * ("Blink" where "Eyes closed" is too wide for the photo). The
- * bottom row stays the group badge's and the stars': a badge that would
- * reach it is left out (small cells; the tooltip and the side panel still
- * say it). The cell remembers what it drew, for the tests. */
+ * ("Blink" where "Eyes closed" is too wide for the photo); bottom right,
+ * above the stars' row, when at the top they would hide a face and there
+ * they would not (heads near the top of a group photo: the badge must not
+ * cover the eyes it speaks of). The bottom row stays the group badge's and
+ * the stars': a badge that would reach it is left out (small cells; the
+ * tooltip and the side panel still say it). The cell remembers what it
+ * drew, for the tests. */
 static void
 snapshot_face_badges(DerushGridCell *self, GtkSnapshot *snapshot, const DerushPhotoAnalysis *a,
                      const graphene_rect_t *frame, float top_left_end, float y)
@@ -180,7 +198,9 @@ snapshot_face_badges(DerushGridCell *self, GtkSnapshot *snapshot, const DerushPh
   const char *badges[] = {derush_face_text_closed_badge(a, FALSE), derush_face_text_soft_badge(a)};
   const GdkRGBA *colors[] = {&closed_fg, &soft_fg};
   float y0 = frame->origin.y + 6, x1 = frame->origin.x + frame->size.width - 6;
-  float bottom = frame->origin.y + frame->size.height - 6 - PREDICTION_BAR;
+  float bottom = frame->origin.y + frame->size.height - 6 - PREDICTION_BAR, first = y;
+  float ys[2], ws[2], hs[2];
+  guint n = 0;
   self->n_face_badges = 0;
   for (guint k = 0; k < G_N_ELEMENTS(badges); k++) {
     if (!badges[k])
@@ -195,10 +215,21 @@ snapshot_face_badges(DerushGridCell *self, GtkSnapshot *snapshot, const DerushPh
       y += h + 4; /* the label badge is in the way */
     if (y + h > bottom - h - 4 || w > frame->size.width - 12)
       continue;
-    snapshot_pill(self, snapshot, x1, y, badges[k], &scrim, colors[k], TRUE);
-    self->face_badges[self->n_face_badges++] = badges[k];
+    self->face_badges[n] = badges[k];
+    colors[n] = colors[k];
+    ys[n] = y, ws[n] = w, hs[n++] = h;
     y += h + 4;
   }
+  if (n > 0 && face_badges_cover(self, a, frame, x1, ys, ws, hs, n)) {
+    float low[2], t = bottom - hs[n - 1] - 4; /* the bottom row's top */
+    for (guint i = n; i-- > 0;)
+      t = (low[i] = t - hs[i]) - 4;
+    if (low[0] >= first && !face_badges_cover(self, a, frame, x1, low, ws, hs, n))
+      memcpy(ys, low, sizeof low);
+  }
+  for (guint i = 0; i < n; i++)
+    snapshot_pill(self, snapshot, x1, ys[i], self->face_badges[i], &scrim, colors[i], TRUE);
+  self->n_face_badges = n;
 }
 
 /* Analysis results: the group badge ("Copy · 3", bottom left, with a

@@ -279,3 +279,27 @@ photo(DerushCatalog *cat, Fixture *f, int i)
   g_assert_no_error(error);
   return p;
 }
+
+/* Waits until the app touches @path (it stopped at a `wait-file`); fails
+ * with the app's output if it exits or hangs first. */
+void
+await_app(GSubprocess *proc, const char *path)
+{
+  for (int i = 0;
+       i < 2400 && !g_file_test(path, G_FILE_TEST_EXISTS) && g_subprocess_get_identifier(proc); i++)
+    g_usleep(50 * 1000);
+  if (g_file_test(path, G_FILE_TEST_EXISTS))
+    return;
+  g_subprocess_force_exit(proc);
+  g_autofree char *out = NULL, *err = NULL;
+  g_subprocess_communicate_utf8(proc, NULL, NULL, &out, &err, NULL);
+  g_test_message("app stdout:\n%s\napp stderr:\n%s", out, err);
+  g_assert_true(g_file_test(path, G_FILE_TEST_EXISTS));
+}
+
+/* Lets the app go on past its `wait-file @path`. */
+void
+resume_app(const char *path)
+{
+  test_write_file(path, "", 0);
+}

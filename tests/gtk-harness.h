@@ -30,6 +30,12 @@ void make_photos(Fixture *f, int n);
 GSubprocess *spawn_app(Fixture *f, const char *dir, const char *script);
 int finish_app(GSubprocess *proc, char **out, char **err);
 int run_app(Fixture *f, const char *dir, const char *script, char **out, char **err);
+/* A stop in the app's script (`touch READY` then `wait-file GO`):
+ * await_app() waits until the app touched @path, failing with its output
+ * when it exits or hangs first; resume_app() lets it go on past its
+ * `wait-file @path`. */
+void await_app(GSubprocess *proc, const char *path);
+void resume_app(const char *path);
 
 /* The screenshot exists, has the size the app reported and is not blank. */
 void check_screenshot(const char *out, const char *path);

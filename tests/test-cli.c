@@ -606,6 +606,52 @@ test_demo_ls(Fixture *f, gconstpointer data)
   g_assert_cmpuint(with_exif_time, >, rows->len / 2);
 }
 
+/* A file that is not a photo by its name (notes.txt) given to label: it
+ * is said and skipped, never scanned into the catalog as an "unreadable
+ * photo" carrying the label (a new user's `derush label * keep` in a
+ * folder with notes did that, exit 0); a folder scan skips such names
+ * too. The photos beside it are labelled. */
+static void
+test_label_not_a_photo(Fixture *f, gconstpointer data)
+{
+  g_autofree char *photo = g_build_filename(f->photos, "a.jpg", NULL);
+  g_autofree char *notes = g_build_filename(f->photos, "notes.txt", NULL);
+  test_make_quadrant_image(photo, 64, 48);
+  test_write_file(notes, "not a photo\n", 12);
+  g_autofree char *err = NULL;
+  g_assert_cmpint(run(f, NULL, &err, "label", notes, photo, "keep", NULL), ==, 1);
+  g_assert_nonnull(strstr(err, "notes.txt: not a photo format derush reads"));
+  g_clear_pointer(&err, g_free);
+  g_assert_cmpint(run(f, NULL, &err, "info", notes, NULL), ==, 2);
+  g_assert_nonnull(strstr(err, "notes.txt: not a photo format derush reads"));
+  g_autofree char *list = NULL;
+  g_assert_cmpint(run(f, &list, NULL, "ls", "--json", f->photos, NULL), ==, 0);
+  g_autoptr(GPtrArray) rows = parse_lines(list);
+  g_assert_cmpuint(rows->len, ==, 1);
+  JsonObject *row = g_ptr_array_index(rows, 0);
+  g_assert_cmpstr(json_object_get_string_member(row, "path"), ==, photo);
+  g_assert_cmpstr(json_object_get_string_member(row, "label"), ==, "keep");
+}
+
+/* An unreadable photo given to a command that scans its FILEs first is
+ * reported once, by that scan, not again by the command (features and
+ * explain printed "empty file (0 bytes)" twice). */
+static void
+test_unreadable_said_once(Fixture *f, gconstpointer data)
+{
+  g_autofree char *empty = g_build_filename(f->photos, "empty.jpg", NULL);
+  test_write_file(empty, "", 0);
+  const char *commands[] = {"features", "explain", "info"};
+  for (gsize i = 0; i < G_N_ELEMENTS(commands); i++) {
+    g_autofree char *err = NULL;
+    g_assert_cmpint(run(f, NULL, &err, commands[i], empty, NULL), >=, 1);
+    g_test_message("%s: %s", commands[i], err);
+    const char *first = strstr(err, "empty.jpg: empty file");
+    g_assert_nonnull(first);
+    g_assert_null(strstr(first + 1, "empty.jpg: empty file"));
+  }
+}
+
 int
 main(int argc, char **argv)
 {
@@ -624,6 +670,8 @@ main(int argc, char **argv)
       {"/cli/ls/json", test_ls_json},
       {"/cli/ls/non-utf8", test_ls_non_utf8},
       {"/cli/info", test_info},
+      {"/cli/label-not-a-photo", test_label_not_a_photo},
+      {"/cli/unreadable-said-once", test_unreadable_said_once},
       {"/cli/thumbnail", test_thumbnail},
       {"/cli/demo/ls", test_demo_ls},
   };

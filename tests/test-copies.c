@@ -175,22 +175,23 @@ sets_free(void)
   g_free(sets.sets);
 }
 
+/* Groups counted by whether their best pick's file name holds @mark. */
 typedef struct {
-  guint groups, original_best, members;
+  const char *mark; /* "orig" (the exact copy "orig-copy" is as good), "proper", "_S." */
+  guint groups, marked_best, members;
 } BestCount;
 
 static gboolean
-best_cb(const DerushGroup *g, gpointer user_data)
+best_marked_cb(const DerushGroup *g, gpointer user_data)
 {
   BestCount *c = user_data;
   c->groups++;
   c->members += g->n_members;
   g_autofree char *base = g_path_get_basename(g->best_path);
-  /* The exact copy is as good as the original: either is right. */
-  if (g_str_has_prefix(base, "orig"))
-    c->original_best++;
+  if (strstr(base, c->mark))
+    c->marked_best++;
   else
-    g_test_message("best of %s is a copy", g->best_path);
+    g_test_message("best of the group of %s is %s", g->best_path, base);
   return TRUE;
 }
 
@@ -200,17 +201,17 @@ test_original_is_best(void)
 {
   if (!sets_ready())
     return;
-  BestCount c = {0};
+  BestCount c = {"orig", 0, 0, 0};
   g_autoptr(GError) error = NULL;
-  g_assert_true(
-      derush_catalog_foreach_group(sets.cat, NULL, DERUSH_GROUP_NEAR_DUP, best_cb, &c, &error));
+  g_assert_true(derush_catalog_foreach_group(sets.cat, NULL, DERUSH_GROUP_NEAR_DUP, best_marked_cb,
+                                             &c, &error));
   g_assert_no_error(error);
-  g_test_message("original best in %u of %u sets (%u photos grouped)", c.original_best, c.groups,
+  g_test_message("original best in %u of %u sets (%u photos grouped)", c.marked_best, c.groups,
                  c.members);
   /* Every copy joined its original: one group per set. */
   g_assert_cmpuint(c.groups, ==, N_SETS);
   g_assert_cmpuint(c.members, ==, N_SETS * (1 + N_COPIES) + 1);
-  g_assert_cmpuint(c.original_best, ==, N_SETS);
+  g_assert_cmpuint(c.marked_best, ==, N_SETS);
 }
 
 /* The groups of `derush groups --json --kind KIND`, parsed. */
@@ -461,23 +462,6 @@ set_burst_exif(const char *path, const char *model, const char *when)
   g_assert_no_error(error);
 }
 
-typedef struct {
-  guint bursts, proper_best;
-} DarkCount;
-
-static gboolean
-dark_best_cb(const DerushGroup *g, gpointer user_data)
-{
-  DarkCount *c = user_data;
-  c->bursts++;
-  g_autofree char *base = g_path_get_basename(g->best_path);
-  if (g_str_has_prefix(base, "proper"))
-    c->proper_best++;
-  else
-    g_test_message("best of the burst of %s is %s", g->best_path, base);
-  return TRUE;
-}
-
 /* A burst with an under-exposed and a black frame (a missed flash, the lens
  * cap) beside the properly exposed one: the best pick is the properly
  * exposed frame, never the dark one with "fewer clipped highlights" nor a
@@ -523,15 +507,52 @@ test_dark_frames(void)
   g_autofree char *root = g_build_filename(tmp, "frames", NULL);
   DerushCatalog *cat = scan_and_analyze(tmp, root);
   g_autoptr(GError) error = NULL;
-  DarkCount c = {0};
+  BestCount c = {"proper", 0, 0, 0};
   g_assert_true(
-      derush_catalog_foreach_group(cat, NULL, DERUSH_GROUP_BURST, dark_best_cb, &c, &error));
+      derush_catalog_foreach_group(cat, NULL, DERUSH_GROUP_BURST, best_marked_cb, &c, &error));
   g_assert_no_error(error);
   derush_catalog_close(cat);
   test_rmrf(tmp);
-  g_test_message("properly exposed frame best in %u of %u bursts", c.proper_best, c.bursts);
-  g_assert_cmpuint(c.bursts, ==, n);
-  g_assert_cmpuint(c.proper_best, ==, n);
+  g_test_message("properly exposed frame best in %u of %u bursts", c.marked_best, c.groups);
+  g_assert_cmpuint(c.groups, ==, n);
+  g_assert_cmpuint(c.marked_best, ==, n);
+}
+
+/* The corpus' sharp/defocused/motion-blurred triplets (separate shots of
+ * one scene, no EXIF, so fidelity is asked before the score): the sharp
+ * frame is the best of each near-duplicate set, never a blurred one with
+ * "fewer clipped highlights" (its highlights smeared by the blur). */
+static void
+test_blurred_frames(void)
+{
+  g_autofree char *corpus = test_shared_path("corpus/blur");
+  if (!corpus) {
+    g_test_skip("../shared/corpus/blur is absent");
+    return;
+  }
+  g_autofree char *tmp = test_make_tmpdir();
+  g_autofree char *dir = g_build_filename(tmp, "frames", NULL);
+  g_assert_cmpint(g_mkdir_with_parents(dir, 0755), ==, 0);
+  g_autoptr(GDir) d = g_dir_open(corpus, 0, NULL);
+  g_assert_nonnull(d);
+  for (const char *name; (name = g_dir_read_name(d));) {
+    if (!g_str_has_suffix(name, ".jpg") && !g_str_has_suffix(name, ".JPG"))
+      continue;
+    g_autofree char *from = g_build_filename(corpus, name, NULL);
+    g_autofree char *to = g_build_filename(dir, name, NULL);
+    test_copy_file(from, to);
+  }
+  DerushCatalog *cat = scan_and_analyze(tmp, dir);
+  g_autoptr(GError) error = NULL;
+  BestCount c = {"_S.", 0, 0, 0};
+  g_assert_true(
+      derush_catalog_foreach_group(cat, NULL, DERUSH_GROUP_NEAR_DUP, best_marked_cb, &c, &error));
+  g_assert_no_error(error);
+  derush_catalog_close(cat);
+  test_rmrf(tmp);
+  g_test_message("sharp frame best in %u of %u sets", c.marked_best, c.groups);
+  g_assert_cmpuint(c.groups, >=, 2);
+  g_assert_cmpuint(c.marked_best, ==, c.groups);
 }
 
 int
@@ -543,6 +564,7 @@ main(int argc, char **argv)
   g_test_add_func("/copies/blank-frames", test_blank_frames);
   g_test_add_func("/copies/cull", test_cull);
   g_test_add_func("/copies/dark-frames", test_dark_frames);
+  g_test_add_func("/copies/blurred-frames", test_blurred_frames);
   int rc = g_test_run();
   sets_free();
   return rc;

@@ -9,6 +9,7 @@
  * scanned, the models found) and its readers; splitting would repeat them. */
 #include "catalog/faces-store.h"
 #include "detect/face-detect.h"
+#include "faces-scene.h"
 #include "learn/learn-private.h"
 #include "nn/nn.h"
 #include "test-util.h"
@@ -202,26 +203,6 @@ test_analyze_runs_faces_once(void)
   fixture_teardown(&fx);
 }
 
-/* Runs a program (ImageMagick's convert, exiftool) with @argv; FALSE
- * (the test skipped) when it is not installed. */
-static gboolean
-run_tool(const char *const *argv)
-{
-  g_autofree char *bin = g_find_program_in_path(argv[0]);
-  if (!bin) {
-    g_autofree char *msg = g_strdup_printf("%s is needed to build the test photos", argv[0]);
-    g_test_skip(msg);
-    return FALSE;
-  }
-  int status = 0;
-  g_autofree char *err = NULL;
-  g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, &err,
-                             &status, NULL));
-  if (!g_spawn_check_wait_status(status, NULL))
-    g_error("%s failed: %s", argv[0], err);
-  return TRUE;
-}
-
 static gint64
 photo_id(Fixture *fx, const char *base)
 {
@@ -308,43 +289,6 @@ test_burst_prefers_open_eyes(void)
   g_assert_nonnull(strstr(d->best_reason, "every face sharp, eyes open"));
   derush_group_details_free(d);
   fixture_teardown(&fx);
-}
-
-/* Builds @out: a grey @size canvas with corpus/faces photos pasted on it,
- * each "NAME PERCENT +X+Y" of @layers scaled by PERCENT (NAME with a '/':
- * a path under ../shared). FALSE (skipped)
- * without the corpus or ImageMagick. */
-static gboolean
-build_scene(const char *out, const char *size, const char *const *layers)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func(g_free);
-  g_ptr_array_add(argv, g_strdup("convert"));
-  g_ptr_array_add(argv, g_strdup("-size"));
-  g_ptr_array_add(argv, g_strdup(size));
-  g_ptr_array_add(argv, g_strdup("xc:#707070"));
-  for (int i = 0; layers[i]; i++) {
-    g_auto(GStrv) v = g_strsplit(layers[i], " ", 3);
-    g_autofree char *rel =
-        strchr(v[0], '/') ? g_strdup(v[0]) : g_strconcat("corpus/faces/images/", v[0], NULL);
-    char *path = test_shared_path(rel);
-    if (!path) {
-      g_test_skip("../shared/corpus is needed");
-      return FALSE;
-    }
-    g_ptr_array_add(argv, g_strdup("("));
-    g_ptr_array_add(argv, path);
-    g_ptr_array_add(argv, g_strdup("-resize"));
-    g_ptr_array_add(argv, g_strdup_printf("%s%%", v[1]));
-    g_ptr_array_add(argv, g_strdup(")"));
-    g_ptr_array_add(argv, g_strdup("-geometry"));
-    g_ptr_array_add(argv, g_strdup(v[2]));
-    g_ptr_array_add(argv, g_strdup("-composite"));
-  }
-  g_ptr_array_add(argv, g_strdup("-quality"));
-  g_ptr_array_add(argv, g_strdup("92"));
-  g_ptr_array_add(argv, g_strdup(out));
-  g_ptr_array_add(argv, NULL);
-  return run_tool((const char *const *)argv->pdata);
 }
 
 /* How many of @faces are w_lo..w_hi px wide with their box inside @area. */
@@ -568,8 +512,8 @@ test_small_faces_around(void)
   test_rmrf(tmp);
 }
 
-/* The couple alone on a 4000 x 3000 canvas: the preview and the coarse
- * pass find no face, nor does `derush faces` (the object detector sees no
+/* The couple alone on a 4000 x 3000 canvas: the preview finds no face
+ * (and hints at no large one: no coarse pass), nor does `derush faces` (the object detector sees no
  * one 12 px wide); with the people given as boxes, the fine pass finds
  * both faces in their heads' region. */
 static void
@@ -613,9 +557,9 @@ test_small_faces_people(void)
     g_test_message("people %d: %u faces, %" G_GINT64_FORMAT " forwards", with_people, found->len,
                    n);
     if (!with_people) {
-      /* The preview and the coarse pass, nothing else. */
+      /* The preview, nothing else: no large face hinted, no people. */
       g_assert_cmpuint(found->len, ==, 0);
-      g_assert_cmpint(n, ==, 2);
+      g_assert_cmpint(n, ==, 1);
     } else {
       g_assert_cmpuint(found->len, ==, 2);
       g_assert_cmpuint(faces_in(found, couple, 18, 40), ==, 2);
@@ -623,6 +567,97 @@ test_small_faces_people(void)
   }
   g_object_unref(preview);
   test_rmrf(tmp);
+}
+
+/* The 512 px preview of a ../shared file, as the analysis decodes it;
+ * FALSE (skipped) without the corpus. */
+static gboolean
+load_preview(const char *rel, DerushFaceImage *pv)
+{
+  g_autofree char *path = test_shared_path(rel);
+  if (!path) {
+    g_test_skip("../shared/corpus is needed");
+    return FALSE;
+  }
+  g_autoptr(VipsImage) img = NULL;
+  g_assert_cmpint(vips_thumbnail(path, &img, DERUSH_THUMB_CACHE_SIZE, "size", VIPS_SIZE_DOWN, NULL),
+                  ==, 0);
+  g_assert_cmpint(img->Bands, ==, 3);
+  size_t len;
+  *pv = (DerushFaceImage){vips_image_write_to_memory(img, &len), img->Xsize, img->Ysize,
+                          (gsize)img->Xsize * 3};
+  return TRUE;
+}
+
+/* The coarse pass (YuNet again at 192 px) runs only when the preview's
+ * stride-32 head hints at a face too large for the preview: d011 (a face
+ * filling its 322 px frame) gets it, and its face; COCO 9 and 25 (no one)
+ * do not: one YuNet forward each.  Looking at a photo again builds no
+ * executor plan (its shapes' plans are kept). */
+static void
+test_coarse_when_hinted(void)
+{
+  g_autofree char *models = NULL;
+  if (!need_models(&models))
+    return;
+  g_autoptr(GError) error = NULL;
+  DerushFaceModels *m = _derush_face_models_get(models, &error);
+  g_assert_no_error(error);
+  const char *photos[] = {"corpus/faces/images/d011.jpg",
+                          "corpus/coco_sample/images/000000000009.jpg",
+                          "corpus/coco_sample/images/000000000025.jpg"};
+  for (int i = 0; i < 3; i++) {
+    DerushFaceImage pv;
+    if (!load_preview(photos[i], &pv))
+      return;
+    for (int again = 0; again < 2; again++) {
+      g_autoptr(GArray) found = g_array_new(FALSE, FALSE, sizeof(DerushFace));
+      DerushFacesPasses passes;
+      g_assert_true(_derush_faces_find(m, &pv, 0, 0, NULL, NULL, NULL, found, &passes, &error));
+      g_assert_no_error(error);
+      g_test_message("%s: hint %.2f, %u faces, %d plans built", photos[i], passes.coarse_hint,
+                     found->len, passes.plans_built);
+      g_assert_cmpuint(found->len, ==, i == 0);
+      g_assert_true(passes.coarse == (i == 0));
+      g_assert_cmpint(passes.yunet_forwards, ==, 1 + (i == 0));
+      if (again)
+        g_assert_cmpint(passes.plans_built, ==, 0);
+    }
+    g_free(pv.rgb);
+  }
+}
+
+/* Two photos at once get two copies of the networks: with the first copy
+ * busy, a second is loaded (YuNet and the eye model: 2 loads) rather than
+ * waiting; once both are free, the first is taken again and nothing is
+ * loaded. */
+static void
+test_models_per_core(void)
+{
+  g_autofree char *models = NULL;
+  if (!need_models(&models))
+    return;
+  if (g_get_num_processors() < 2) {
+    g_test_skip("one core: one copy of the networks");
+    return;
+  }
+  g_autoptr(GError) error = NULL;
+  DerushFaceModels *m = _derush_face_models_get(models, &error);
+  g_assert_no_error(error);
+  gint64 loads = derush_counter_get(DERUSH_COUNTER_NN_MODELS_LOADED);
+  DerushFaceModels *a = _derush_face_models_acquire(m);
+  DerushFaceModels *b = _derush_face_models_acquire(m);
+  g_assert_true(a != b);
+  gint64 loaded = derush_counter_get(DERUSH_COUNTER_NN_MODELS_LOADED) - loads;
+  /* 2 when no earlier test loaded the second copy already. */
+  g_assert_true(loaded == 0 || loaded == 2);
+  _derush_face_models_release(b);
+  _derush_face_models_release(a);
+  loads = derush_counter_get(DERUSH_COUNTER_NN_MODELS_LOADED);
+  DerushFaceModels *c = _derush_face_models_acquire(m);
+  g_assert_true(c == a);
+  _derush_face_models_release(c);
+  g_assert_cmpint(derush_counter_get(DERUSH_COUNTER_NN_MODELS_LOADED), ==, loads);
 }
 
 int
@@ -635,5 +670,7 @@ main(int argc, char **argv)
   g_test_add_func("/faces-pipeline/small-faces-people", test_small_faces_people);
   g_test_add_func("/faces-pipeline/eyes-one-batch", test_eyes_one_batch);
   g_test_add_func("/faces-pipeline/small-face-via-detector", test_small_face_via_detector);
+  g_test_add_func("/faces-pipeline/coarse-when-hinted", test_coarse_when_hinted);
+  g_test_add_func("/faces-pipeline/models-per-core", test_models_per_core);
   return g_test_run();
 }

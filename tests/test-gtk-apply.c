@@ -117,28 +117,17 @@ other_names(GHashTable *want, const char *const *names)
   return (const char **)g_ptr_array_free(rest, FALSE);
 }
 
-/* Waits until the app touches @path (it stopped at a `wait-file`); fails
- * with the app's output if it exits or hangs first. */
-static void
-await_app(GSubprocess *proc, const char *path)
+/* Script lines that open the apply dialog on @action ("trash", "move
+ * DIR", "xmp darktable"), wait for its dry run and save the dialog as
+ * @shot: each apply test starts so. */
+static char *
+dialog_lines(const char *action, const char *shot)
 {
-  for (int i = 0;
-       i < 2400 && !g_file_test(path, G_FILE_TEST_EXISTS) && g_subprocess_get_identifier(proc); i++)
-    g_usleep(50 * 1000);
-  if (g_file_test(path, G_FILE_TEST_EXISTS))
-    return;
-  g_subprocess_force_exit(proc);
-  g_autofree char *out = NULL, *err = NULL;
-  g_subprocess_communicate_utf8(proc, NULL, NULL, &out, &err, NULL);
-  g_test_message("app stdout:\n%s\napp stderr:\n%s", out, err);
-  g_assert_true(g_file_test(path, G_FILE_TEST_EXISTS));
-}
-
-/* Lets the app go on past its `wait-file @path`. */
-static void
-resume_app(const char *path)
-{
-  test_write_file(path, "", 0);
+  return g_strdup_printf("apply-dialog %s\n"
+                         "apply-dry-run\n"
+                         "sleep 300\n"
+                         "screenshot-dialog %s\n",
+                         action, shot);
 }
 
 static int
@@ -221,12 +210,10 @@ test_apply_trash(Fixture *f, gconstpointer data)
   g_autofree char *go2 = g_build_filename(f->tmp, "go2", NULL);
   g_autofree char *dialog = g_build_filename(f->shots, "gtk-apply-trash-dialog.png", NULL);
   g_autofree char *toast = g_build_filename(f->shots, "gtk-apply-trash-done.png", NULL);
+  g_autofree char *open = dialog_lines("trash", dialog);
   g_autofree char *script = g_strdup_printf("wait-loaded\n"
                                             "sort name\n"
-                                            "apply-dialog trash\n"
-                                            "apply-dry-run\n"
-                                            "sleep 300\n"
-                                            "screenshot-dialog %s\n"
+                                            "%s"
                                             "touch %s\n"
                                             "wait-file %s\n"
                                             "apply-confirm\n"
@@ -241,7 +228,7 @@ test_apply_trash(Fixture *f, gconstpointer data)
                                             "wait-apply\n"
                                             "expect-shown 12\n"
                                             "quit\n",
-                                            dialog, dry, go1, toast, applied, go2);
+                                            open, dry, go1, toast, applied, go2);
   g_autoptr(GSubprocess) proc = spawn_app(f, f->photos, script);
 
   /* The dry run is on screen: nothing moved, nothing in the trash. */
@@ -338,11 +325,10 @@ test_apply_move(Fixture *f, gconstpointer data)
   g_autofree char *moved = g_build_filename(f->tmp, "moved", NULL);
   g_autofree char *go = g_build_filename(f->tmp, "go", NULL);
   g_autofree char *dialog = g_build_filename(f->shots, "gtk-apply-move-dialog.png", NULL);
+  g_autofree char *action = g_strdup_printf("move %s", rejects);
+  g_autofree char *open = dialog_lines(action, dialog);
   g_autofree char *script = g_strdup_printf("wait-loaded\n"
-                                            "apply-dialog move %s\n"
-                                            "apply-dry-run\n"
-                                            "sleep 300\n"
-                                            "screenshot-dialog %s\n"
+                                            "%s"
                                             "apply-confirm\n"
                                             "wait-apply\n"
                                             "expect-shown 9\n" /* moved out of the folder */
@@ -352,7 +338,7 @@ test_apply_move(Fixture *f, gconstpointer data)
                                             "wait-apply\n"
                                             "expect-shown 12\n"
                                             "quit\n",
-                                            rejects, dialog, moved, go);
+                                            open, moved, go);
   g_autoptr(GSubprocess) proc = spawn_app(f, f->photos, script);
 
   await_app(proc, moved);
@@ -496,18 +482,16 @@ test_apply_xmp(Fixture *f, gconstpointer data)
   g_autofree char *dry = g_build_filename(f->tmp, "dry", NULL);
   g_autofree char *go = g_build_filename(f->tmp, "go", NULL);
   g_autofree char *dialog = g_build_filename(f->shots, "gtk-apply-xmp-dialog.png", NULL);
+  g_autofree char *open = dialog_lines("xmp darktable", dialog);
   g_autofree char *script = g_strdup_printf("wait-loaded\n"
-                                            "apply-dialog xmp darktable\n"
-                                            "apply-dry-run\n"
-                                            "sleep 300\n"
-                                            "screenshot-dialog %s\n"
+                                            "%s"
                                             "touch %s\n"
                                             "wait-file %s\n"
                                             "apply-confirm\n"
                                             "wait-apply\n"
                                             "expect-shown 6\n"
                                             "quit\n",
-                                            dialog, dry, go);
+                                            open, dry, go);
   g_autoptr(GSubprocess) proc = spawn_app(f, f->photos, script);
   await_app(proc, dry);
   assert_folder(f->photos, before, NULL); /* no sidecar yet */

@@ -10,7 +10,9 @@
  * the app must show exactly that. It skips, saying why, without a display, the corpus or the
  * models. Screenshots land in $G_TEST_BUILDDIR/gtk-screenshots/.
  */
+#include "faces-scene.h"
 #include "gtk-harness.h"
+#include <math.h>
 #include <unistd.h>
 
 /* Closed and open in ../shared/corpus/faces/truth.csv, with p(open) far
@@ -83,6 +85,19 @@ lines_after(const char *out, const char *prefix)
   return found;
 }
 
+/* The app finds the faces itself, on its analysis worker: the models
+ * where it looks for them ($XDG_DATA_HOME/derush/models; the harness
+ * clears DERUSH_MODEL_DIR). */
+static void
+link_models(Fixture *f, const char *models)
+{
+  g_autofree char *model_home = g_build_filename(f->tmp, "data", "derush", NULL);
+  g_autofree char *model_link = g_build_filename(model_home, "models", NULL);
+  g_mkdir_with_parents(model_home, 0755);
+  g_autofree char *models_abs = g_canonicalize_filename(models, NULL);
+  g_assert_cmpint(symlink(models_abs, model_link), ==, 0);
+}
+
 static void
 test_closed_eyes(Fixture *f, gconstpointer data)
 {
@@ -113,14 +128,7 @@ test_closed_eyes(Fixture *f, gconstpointer data)
   g_autofree char *soft_dst = g_build_filename(f->photos, SOFT_COPY, NULL);
   make_soft_face(soft_src, soft_dst, models);
 
-  /* The app finds the faces itself, on its analysis worker: the models
-   * where it looks for them ($XDG_DATA_HOME/derush/models; the harness
-   * clears DERUSH_MODEL_DIR). */
-  g_autofree char *model_home = g_build_filename(f->tmp, "data", "derush", NULL);
-  g_autofree char *model_link = g_build_filename(model_home, "models", NULL);
-  g_mkdir_with_parents(model_home, 0755);
-  g_autofree char *models_abs = g_canonicalize_filename(models, NULL);
-  g_assert_cmpint(symlink(models_abs, model_link), ==, 0);
+  link_models(f, models);
 
   g_autofree char *grid_shot = g_build_filename(f->shots, "gtk-faces-grid.png", NULL);
   g_autofree char *filter_shot = g_build_filename(f->shots, "gtk-faces-closed-eyes.png", NULL);
@@ -286,6 +294,156 @@ test_no_models(Fixture *f, gconstpointer data)
   g_assert_nonnull(strstr(out, "shown 3\n"));
 }
 
+/* ../shared/models when it holds the face models, else NULL (skipped). */
+static char *
+face_models(void)
+{
+  g_autofree char *models = test_shared_path("models");
+  g_autofree char *yunet =
+      models ? g_build_filename(models, "face_detection_yunet_2023mar.onnx", NULL) : NULL;
+  if (yunet && g_file_test(yunet, G_FILE_TEST_EXISTS))
+    return g_steal_pointer(&models);
+  g_test_skip("needs the face models in ../shared/models");
+  return NULL;
+}
+
+/* The face box of @path's one face, from the catalog (what the app read). */
+static gboolean
+box_cb(gint64 id, const char *path, const DerushFace *faces, int n, gpointer user_data)
+{
+  GHashTable *boxes = user_data;
+  g_assert_cmpint(n, ==, 1);
+  g_hash_table_insert(boxes, g_path_get_basename(path),
+                      g_memdup2(faces[0].box, sizeof faces[0].box));
+  return TRUE;
+}
+
+/* The grid's "Eyes closed" badge never hides the face it is about: a
+ * closed-eye face (corpus d003, 168 px) in the top right corner of a
+ * 1200 x 800 photo, where the badge goes, sends it to the bottom right;
+ * the same face in the bottom right corner leaves it at the top. */
+static void
+test_badge_clear_of_face(Fixture *f, gconstpointer data)
+{
+  g_autofree char *models = face_models();
+  if (!models || !need_display())
+    return;
+  g_mkdir_with_parents(f->photos, 0755);
+  const char *names[] = {"top.jpg", "low.jpg"};
+  const char *top[] = {"d003.jpg 100 +1030+0", NULL}, *low[] = {"d003.jpg 100 +1030+630", NULL};
+  const char *const *layers[] = {top, low};
+  for (int i = 0; i < 2; i++) {
+    g_autofree char *path = g_build_filename(f->photos, names[i], NULL);
+    if (!build_scene(path, "1200x800", layers[i]))
+      return;
+  }
+  link_models(f, models);
+  g_autofree char *shot = g_build_filename(f->shots, "gtk-faces-badge-clear.png", NULL);
+  g_autofree char *script = g_strdup_printf("wait-loaded\n"
+                                            "wait-analyzed\n"
+                                            "wait-thumbnails\n"
+                                            "screenshot %s\n"
+                                            "print-cells\n"
+                                            "quit\n",
+                                            shot);
+  g_autofree char *out = NULL, *err = NULL;
+  g_assert_cmpint(run_app(f, f->photos, script, &out, &err), ==, 0);
+  check_screenshot(out, shot);
+
+  g_autoptr(GHashTable) boxes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr(GError) error = NULL;
+  DerushCatalog *cat = derush_catalog_open(f->catalog, &error);
+  g_assert_no_error(error);
+  g_assert_true(derush_catalog_foreach_faces(cat, f->photos, box_cb, boxes, &error));
+  derush_catalog_close(cat);
+  for (int i = 0; i < 2; i++) {
+    const float *b = g_hash_table_lookup(boxes, names[i]);
+    g_assert_nonnull(b);
+    g_autofree char *photo_at = g_strdup_printf("photo %s ", names[i]);
+    g_autofree char *pill_at = g_strdup_printf("pill %s ", names[i]);
+    g_autoptr(GPtrArray) photo = lines_after(out, photo_at);
+    g_autoptr(GPtrArray) pills = lines_after(out, pill_at);
+    g_assert_cmpuint(photo->len, ==, 1);
+    float px, py, pw, ph;
+    g_assert_cmpint(sscanf(photo->pdata[0], "%f %f %f %f", &px, &py, &pw, &ph), ==, 4);
+    /* The face in the cell (the photos are 1200 x 800). */
+    float fx0 = px + b[0] * pw / 1200, fy0 = py + b[1] * ph / 800;
+    float fx1 = px + b[2] * pw / 1200, fy1 = py + b[3] * ph / 800;
+    gboolean found = FALSE;
+    for (guint k = 0; k < pills->len; k++) {
+      float x, y, w, h;
+      char text[32] = "";
+      g_assert_cmpint(sscanf(pills->pdata[k], "%f %f %f %f %31[^\n]", &x, &y, &w, &h, text), ==, 5);
+      if (strcmp(text, "Eyes closed") != 0)
+        continue;
+      found = TRUE;
+      g_assert_true(x + w <= fx0 || x >= fx1 || y + h <= fy0 || y >= fy1);
+      /* Top right unless the face is there. */
+      g_assert_cmpint(y + h / 2 < py + ph / 2, ==, i == 1);
+    }
+    g_assert_true(found);
+  }
+}
+
+/* A face too small to tell its eyes (~33 px: eyes under 20 px apart)
+ * beside one that is clearly open (corpus d004 at 16% and 60% on a
+ * 900 x 500 photo): the side panel says how many were checked and the
+ * viewer draws the small one white, not green ("open"). */
+static void
+test_eyes_unchecked(Fixture *f, gconstpointer data)
+{
+  g_autofree char *models = face_models();
+  if (!models || !need_display())
+    return;
+  g_mkdir_with_parents(f->photos, 0755);
+  g_autofree char *path = g_build_filename(f->photos, "two.jpg", NULL);
+  const char *layers[] = {"d004.jpg 60 +80+60", "d004.jpg 16 +650+200", NULL};
+  if (!build_scene(path, "900x500", layers))
+    return;
+  link_models(f, models);
+  g_autofree char *shot = g_build_filename(f->shots, "gtk-faces-unchecked.png", NULL);
+  g_autofree char *script = g_strdup_printf("wait-loaded\n"
+                                            "wait-analyzed\n"
+                                            "select-name two.jpg\n"
+                                            "print-faces\n"
+                                            "key space\n"
+                                            "wait-viewer\n"
+                                            "key d\n"
+                                            "print-face-boxes\n"
+                                            "sleep 400\n"
+                                            "screenshot %s\n"
+                                            "quit\n",
+                                            shot);
+  g_autofree char *out = NULL, *err = NULL;
+  g_assert_cmpint(run_app(f, f->photos, script, &out, &err), ==, 0);
+  check_screenshot(out, shot);
+  /* What the library stored: two faces, the eyes of the larger open, of
+   * the smaller unknown. */
+  GArray *faces = NULL;
+  g_autoptr(GError) error = NULL;
+  DerushCatalog *cat = derush_catalog_open(f->catalog, &error);
+  g_assert_no_error(error);
+  g_assert_true(derush_catalog_get_faces(cat, path, &faces, &error));
+  derush_catalog_close(cat);
+  g_assert_cmpuint(faces->len, ==, 2);
+  g_autoptr(GString) want = g_string_new("face-states");
+  for (guint i = 0; i < faces->len; i++) {
+    const DerushFace *face = &g_array_index(faces, DerushFace, i);
+    gboolean known = !isnan(face->eyes_open[0]) && !isnan(face->eyes_open[1]);
+    g_assert_false(derush_face_eyes_closed(face));
+    g_assert_cmpint(known, ==, face->box[2] - face->box[0] > 100);
+    g_string_append(want, known ? " open" : " unchecked");
+  }
+  g_array_unref(faces);
+  g_autoptr(GPtrArray) reason = lines_after(out, "faces ");
+  g_assert_cmpuint(reason->len, ==, 1);
+  g_assert_cmpstr(reason->pdata[0], ==, "2 faces · eyes open (1 of 2 checked) · in focus");
+  g_assert_nonnull(strstr(out, "face-boxes 2\n"));
+  g_autoptr(GPtrArray) states = lines_after(out, "face-states");
+  g_assert_cmpuint(states->len, ==, 1);
+  g_assert_nonnull(strstr(out, want->str));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -293,6 +451,10 @@ main(int argc, char **argv)
   g_test_add("/gtk-faces/closed-eyes", Fixture, NULL, fixture_setup, test_closed_eyes,
              fixture_teardown);
   g_test_add("/gtk-faces/no-models", Fixture, NULL, fixture_setup, test_no_models,
+             fixture_teardown);
+  g_test_add("/gtk-faces/badge-clear-of-face", Fixture, NULL, fixture_setup,
+             test_badge_clear_of_face, fixture_teardown);
+  g_test_add("/gtk-faces/eyes-unchecked", Fixture, NULL, fixture_setup, test_eyes_unchecked,
              fixture_teardown);
   int rc = g_test_run();
   stop_display();

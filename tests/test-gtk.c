@@ -415,9 +415,7 @@ test_folder_vanishes(Fixture *f, gconstpointer data)
                                             "quit\n",
                                             ready, shot);
   g_autoptr(GSubprocess) proc = spawn_app(f, f->photos, script);
-  for (int i = 0; i < 1200 && !g_file_test(ready, G_FILE_TEST_EXISTS); i++)
-    g_usleep(50 * 1000);
-  g_assert_true(g_file_test(ready, G_FILE_TEST_EXISTS));
+  await_app(proc, ready);
   test_rmrf(f->photos);
   g_autofree char *out = NULL, *err = NULL;
   g_assert_cmpint(finish_app(proc, &out, &err), ==, 0);

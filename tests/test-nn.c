@@ -304,7 +304,11 @@ test_focus(void)
   focus_case(100, FALSE); /* an end short of INT32_MAX could stop inside the axis */
 }
 
-/* Alternating input shapes reuse their plans: one build per shape. */
+/* Alternating input shapes reuse their plans: one build per shape, for
+ * more shapes than the 4 the executor once kept.  The plans share one
+ * arena, as large as the largest plan's (not their sum), which grows while
+ * larger shapes come: a plan built before must follow its buffers (each
+ * shape's output is the same every time it runs). */
 static void
 test_plan_cache(void)
 {
@@ -314,23 +318,40 @@ test_plan_cache(void)
   g_autoptr(GError) error = NULL;
   g_autoptr(DerushNnModel) m = _derush_nn_model_load_from_data(bytes, len, &error);
   g_assert_no_error(error);
-  g_autofree float *x = nnb_pattern(3 * 9 * 9, 31);
+  g_autofree float *x = nnb_pattern(3 * 24 * 24, 31);
   /* One thread count throughout: a busy machine would add plans for one
    * thread (test-nn-threads). */
   _nn_threads_pin(_nn_threads_max());
-  static const int64_t shapes[3][4] = {{1, 3, 9, 7}, {1, 3, 7, 9}, {1, 3, 5, 5}};
-  static const int order[] = {0, 1, 0, 2, 1, 0, 2, 2};
+  enum { N_SHAPES = 6 };
+  static const int64_t shapes[N_SHAPES][4] = {{1, 3, 9, 7},  {1, 3, 7, 9},   {1, 3, 5, 5},
+                                              {1, 3, 16, 8}, {1, 3, 24, 24}, {1, 3, 12, 20}};
+  static const int order[] = {0, 1, 0, 2, 1, 3, 0, 4, 2, 5, 1, 3, 0, 4, 5, 2};
+  float *first[N_SHAPES] = {NULL};
+  size_t largest = 0, sum = 0;
   for (gsize i = 0; i < G_N_ELEMENTS(order); i++) {
     const int64_t *s = shapes[order[i]];
     g_assert_true(_derush_nn_model_run(m, x, s, 4, &error));
     g_assert_no_error(error);
     const int64_t *oshape;
     int rank;
-    g_assert_nonnull(_derush_nn_model_output(m, 0, &oshape, &rank));
+    const float *y = _derush_nn_model_output(m, 0, &oshape, &rank);
+    g_assert_nonnull(y);
     g_assert_cmpint(oshape[2], ==, s[2]);
     g_assert_cmpint(oshape[3], ==, s[3]);
+    size_t n = sizeof(float) * 4 * s[2] * s[3];
+    if (!first[order[i]]) {
+      first[order[i]] = g_memdup2(y, n);
+      largest = MAX(largest, _derush_nn_model_arena_bytes(m));
+      sum += _derush_nn_model_arena_bytes(m);
+    }
+    g_assert_cmpmem(y, n, first[order[i]], n);
   }
-  g_assert_cmpint(_derush_nn_model_n_plans_built(m), ==, 3);
+  g_assert_cmpint(_derush_nn_model_n_plans_built(m), ==, N_SHAPES);
+  g_assert_cmpint(_derush_nn_model_n_plans_kept(m), ==, N_SHAPES);
+  g_assert_cmpuint(_derush_nn_model_memory_bytes(m), ==, largest);
+  g_assert_cmpuint(_derush_nn_model_memory_bytes(m), <, sum);
+  for (int k = 0; k < N_SHAPES; k++)
+    g_free(first[k]);
   _nn_threads_pin(0);
 }
 
@@ -441,6 +462,20 @@ test_shape_ops(void)
 }
 
 /* MaxPool 3x3/2 with padding, then nearest Resize x2 (asymmetric, floor). */
+/* One forward of @x, [1, C, H, W] in @shape; the first output and its
+ * shape. */
+static const float *
+run_first_output(DerushNnModel *m, const float *x, const int64_t *shape, const int64_t **oshape)
+{
+  g_autoptr(GError) error = NULL;
+  g_assert_true(_derush_nn_model_run(m, x, shape, 4, &error));
+  g_assert_no_error(error);
+  int rank;
+  const float *out = _derush_nn_model_output(m, 0, oshape, &rank);
+  g_assert_cmpint(rank, ==, 4);
+  return out;
+}
+
 static void
 test_pool_resize(void)
 {
@@ -485,15 +520,58 @@ test_pool_resize(void)
   g_autoptr(GError) error = NULL;
   g_autoptr(DerushNnModel) m = _derush_nn_model_load_from_data(bytes, len, &error);
   g_assert_no_error(error);
-  const int64_t shape[4] = {1, C, H, W};
-  g_assert_true(_derush_nn_model_run(m, x, shape, 4, &error));
-  g_assert_no_error(error);
-  const int64_t *oshape;
-  int rank;
-  const float *out = _derush_nn_model_output(m, 0, &oshape, &rank);
+  const int64_t shape[4] = {1, C, H, W}, *oshape;
+  const float *out = run_first_output(m, x, shape, &oshape);
   g_assert_cmpint(oshape[2], ==, 2 * PH);
   g_assert_cmpint(oshape[3], ==, 2 * PW);
   assert_close(out, want, G_N_ELEMENTS(want));
+}
+
+/* MaxPool 2x2 stride 2 (YuNet's) runs as derush's host step in the layout
+ * its input has: after a Conv of 12 channels (oneDNN's blocked layout,
+ * channels padded to 16) and straight on the plain input, odd sizes
+ * rounded down; equal to a naive pooling of the naive convolution. */
+static void
+test_maxpool_2x2(void)
+{
+  enum { C = 3, OC = 12, H = 9, W = 7, PH = H / 2, PW = W / 2 };
+  static const int64_t k[2] = {2, 2}, st[2] = {2, 2};
+  for (int after_conv = 0; after_conv < 2; after_conv++) {
+    g_autoptr(NnBuilder) b = nnb_new(11);
+    nnb_input(b, "x");
+    nnb_output(b, "out");
+    int oc = after_conv ? OC : C;
+    int64_t dw[4] = {OC, C, 1, 1}, db[1] = {OC};
+    g_autofree float *w = nnb_pattern(OC * C, 5), *bias = nnb_pattern(OC, 6);
+    if (after_conv) {
+      nnb_init_f32(b, "w", 4, dw, w);
+      nnb_init_f32(b, "b", 1, db, bias);
+      nnb_node(b, "Conv", "conv", "x,w,b", "c");
+    }
+    Onnx__NodeProto *p = nnb_node(b, "MaxPool", "pool", after_conv ? "c" : "x", "out");
+    nnb_attr_ints(b, p, "kernel_shape", 2, k);
+    nnb_attr_ints(b, p, "strides", 2, st);
+    g_autoptr(DerushNnModel) m = nnb_load(b);
+    g_autofree float *x = nnb_pattern(C * H * W, 7);
+    float c[OC * H * W], want[OC * PH * PW];
+    if (after_conv)
+      ref_conv(x, C, H, W, w, bias, OC, 1, 0, c);
+    else
+      memcpy(c, x, sizeof(float) * C * H * W);
+    for (int o = 0; o < oc; o++)
+      for (int i = 0; i < PH; i++)
+        for (int j = 0; j < PW; j++) {
+          const float *r = c + (o * H + 2 * i) * W + 2 * j;
+          want[(o * PH + i) * PW + j] = MAX(MAX(r[0], r[1]), MAX(r[W], r[W + 1]));
+        }
+    const int64_t shape[4] = {1, C, H, W}, *oshape;
+    const float *out = run_first_output(m, x, shape, &oshape);
+    g_assert_cmpint(oshape[1], ==, oc);
+    g_assert_cmpint(oshape[2], ==, PH);
+    g_assert_cmpint(oshape[3], ==, PW);
+    assert_close(out, want, (gsize)oc * PH * PW);
+    g_assert_cmpint(_derush_nn_model_n_host_steps_of(m, "MaxPool"), ==, 1);
+  }
 }
 
 static void
@@ -633,6 +711,7 @@ main(int argc, char **argv)
   g_test_add_func("/nn/graph/input-in-place", test_input_in_place);
   g_test_add_func("/nn/graph/shape-ops", test_shape_ops);
   g_test_add_func("/nn/graph/pool-resize", test_pool_resize);
+  g_test_add_func("/nn/graph/maxpool-2x2", test_maxpool_2x2);
   g_test_add_func("/nn/bad/garbage", test_garbage);
   g_test_add_func("/nn/bad/truncated", test_truncated);
   g_test_add_func("/nn/bad/unsupported-op", test_unsupported_op);

@@ -9,7 +9,9 @@
  *   print-faces        print "faces TEXT": the side panel's Faces row for
  *                      the current photo, lines joined by " / ", "-" when
  *                      hidden (waits for the panel to follow the selection)
- *   print-face-boxes   print "face-boxes N": the boxes the viewer draws (D)
+ *   print-face-boxes   print "face-boxes N": the boxes the viewer draws (D),
+ *                      then "face-states S..." for the current photo's faces
+ *                      (derush_face_mark_state: how the viewer draws each)
  *   print-no-match-text  print "no-match-text TEXT": what the "No Photos
  *                      Match" page over the grid says, "-" while hidden
  *                      (waits for the grid's status to follow the filter)
@@ -17,9 +19,21 @@
  * The grid's filter "closed-eyes" is derush-replay.c's `filter`.
  */
 #include "derush-replay-faces.h"
+#include "derush-face-overlay.h"
 #include "derush-grid-cell.h"
 #include "derush-side-panel.h"
 #include "derush-viewer.h"
+
+static void
+print_face_states(DerushPhotoItem *item)
+{
+  const DerushPhotoAnalysis *a = item ? derush_photo_item_get_analysis(item) : NULL;
+  GString *text = g_string_new("face-states");
+  for (guint i = 0; a && i < a->n_faces; i++)
+    g_string_append_printf(text, " %s", derush_face_mark_state(&a->face_marks[i]));
+  g_print("%s\n", text->str);
+  g_string_free(text, TRUE);
+}
 
 static const char *const commands[] = {"print-face-cells", "print-faces", "print-face-boxes",
                                        "print-no-match-text", NULL};
@@ -94,6 +108,7 @@ derush_replay_faces_run(DerushWindow *window, const char *cmd, gboolean *done, G
   } else if (g_str_equal(cmd, "print-face-boxes")) {
     g_print("face-boxes %u\n",
             derush_viewer_get_face_boxes(DERUSH_VIEWER(derush_window_get_viewer(window))));
+    print_face_states(derush_window_get_current(window));
   } else {
     g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, "not a faces command");
     return FALSE;

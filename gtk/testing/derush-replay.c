@@ -135,36 +135,32 @@ typedef gboolean (*CommandFunc)(DerushReplay *self, const Line *l);
 
 /* ------------------------------------------------------------ waits */
 
+/* The conditions of the waits without words (the table's `until`): the
+ * line waits until one holds. */
+typedef gboolean (*WaitFunc)(DerushWindow *win);
+
 static gboolean
-cmd_wait_loaded(DerushReplay *self, const Line *l)
+thumbnails_done(DerushWindow *win)
 {
-  return wait_until(self, l->line, derush_window_is_loaded(self->window));
+  return derush_window_is_loaded(win) && derush_window_get_thumbnails_pending(win) == 0;
 }
 
 static gboolean
-cmd_wait_thumbnails(DerushReplay *self, const Line *l)
+viewer_done(DerushWindow *win)
 {
-  return wait_until(self, l->line,
-                    derush_window_is_loaded(self->window) &&
-                        derush_window_get_thumbnails_pending(self->window) == 0);
+  return !derush_window_is_viewer_loading(win);
 }
 
 static gboolean
-cmd_wait_viewer(DerushReplay *self, const Line *l)
+compare_done(DerushWindow *win)
 {
-  return wait_until(self, l->line, !derush_window_is_viewer_loading(self->window));
+  return !derush_window_is_compare_loading(win);
 }
 
 static gboolean
-cmd_wait_compare(DerushReplay *self, const Line *l)
+apply_done(DerushWindow *win)
 {
-  return wait_until(self, l->line, !derush_window_is_compare_loading(self->window));
-}
-
-static gboolean
-cmd_wait_missing(DerushReplay *self, const Line *l)
-{
-  return wait_until(self, l->line, derush_window_is_folder_missing(self->window));
+  return !derush_apply_is_busy(win) && derush_window_is_loaded(win);
 }
 
 static gboolean
@@ -173,19 +169,6 @@ cmd_wait_no_match(DerushReplay *self, const Line *l)
   return wait_until(self, l->line,
                     derush_window_is_no_match_shown(self->window) ==
                         (g_ascii_strtoll(l->a1, NULL, 10) != 0));
-}
-
-static gboolean
-cmd_wait_analyzed(DerushReplay *self, const Line *l)
-{
-  return wait_until(self, l->line, derush_window_is_analyzed(self->window));
-}
-
-static gboolean
-cmd_wait_apply(DerushReplay *self, const Line *l)
-{
-  return wait_until(self, l->line,
-                    !derush_apply_is_busy(self->window) && derush_window_is_loaded(self->window));
 }
 
 static gboolean
@@ -330,12 +313,10 @@ cmd_train_delay(DerushReplay *self, const Line *l)
 }
 
 static gboolean
-cmd_wait_learned(DerushReplay *self, const Line *l)
+learned(DerushWindow *win)
 {
-  DerushWindow *win = self->window;
-  return wait_until(self, l->line,
-                    derush_window_is_analyzed(win) && !derush_window_is_learning(win) &&
-                        !derush_window_is_status_pending(win));
+  return derush_window_is_analyzed(win) && !derush_window_is_learning(win) &&
+         !derush_window_is_status_pending(win);
 }
 
 static gboolean
@@ -693,25 +674,18 @@ has_bench(DerushReplay *self, const Line *l)
   return self->bench != NULL;
 }
 
+/* bench-startup, bench-loaded, bench-first-screen: wait for the moment,
+ * then print its time. */
 static gboolean
-cmd_bench_startup(DerushReplay *self, const Line *l)
+cmd_bench_moment(DerushReplay *self, const Line *l)
 {
-  return !has_bench(self, l) ||
-         wait_until(self, l->line, derush_bench_mode_print_startup(self->bench));
-}
-
-static gboolean
-cmd_bench_loaded(DerushReplay *self, const Line *l)
-{
-  return !has_bench(self, l) ||
-         wait_until(self, l->line, derush_bench_mode_print_loaded(self->bench));
-}
-
-static gboolean
-cmd_bench_first_screen(DerushReplay *self, const Line *l)
-{
-  return !has_bench(self, l) ||
-         wait_until(self, l->line, derush_bench_mode_print_first_screen(self->bench));
+  if (!has_bench(self, l))
+    return TRUE;
+  gboolean (*print)(DerushBenchMode *) =
+      g_str_equal(l->cmd, "bench-startup")  ? derush_bench_mode_print_startup
+      : g_str_equal(l->cmd, "bench-loaded") ? derush_bench_mode_print_loaded
+                                            : derush_bench_mode_print_first_screen;
+  return wait_until(self, l->line, print(self->bench));
 }
 
 /* bench-scroll and bench-refresh: start the measurement once, then wait. */
@@ -749,18 +723,21 @@ typedef struct {
   int n_args; /* words required after the name */
   CommandFunc func;
   const char *usage;
+  WaitFunc until; /* instead of @func: the line waits until it holds */
 } Command;
 
 static const Command commands[] = {
-    {"wait-loaded", 0, cmd_wait_loaded, "the scan and listing are done"},
-    {"wait-thumbnails", 0, cmd_wait_thumbnails, "no thumbnail request pending"},
-    {"wait-viewer", 0, cmd_wait_viewer, "the viewer's decode is done"},
-    {"wait-compare", 0, cmd_wait_compare, "the compare view's decodes are done"},
-    {"wait-missing", 0, cmd_wait_missing, "the window noticed the folder is gone"},
-    {"wait-analyzed", 0, cmd_wait_analyzed, "the analysis is done and its results shown"},
+    {"wait-loaded", 0, NULL, "the scan and listing are done", derush_window_is_loaded},
+    {"wait-thumbnails", 0, NULL, "no thumbnail request pending", thumbnails_done},
+    {"wait-viewer", 0, NULL, "the viewer's decode is done", viewer_done},
+    {"wait-compare", 0, NULL, "the compare view's decodes are done", compare_done},
+    {"wait-missing", 0, NULL, "the window noticed the folder is gone",
+     derush_window_is_folder_missing},
+    {"wait-analyzed", 0, NULL, "the analysis is done and its results shown",
+     derush_window_is_analyzed},
     {"wait-no-match", 1, cmd_wait_no_match,
      "0|1: until the \"No Photos Match\" page is hidden (0) or shown (1)"},
-    {"wait-apply", 0, cmd_wait_apply, "the apply or undo is done, the folder listed again"},
+    {"wait-apply", 0, NULL, "the apply or undo is done, the folder listed again", apply_done},
     {"wait-file", 1, cmd_wait_file, "FILE: until FILE exists (the test driver's go-ahead)"},
     {"sleep", 0, cmd_sleep, "MS"},
     {"select", 1, cmd_select, "N [COUNT]: select COUNT photos from position N"},
@@ -806,8 +783,9 @@ static const Command commands[] = {
     {"apply-confirm", 0, cmd_apply_confirm, "confirm the dialog's action (its confirm button)"},
     {"apply-undo", 0, cmd_apply_undo, "undo the last apply (the toast's Undo button)"},
     {"train-delay", 1, cmd_train_delay, "MS: the quiet time after a label before training"},
-    {"wait-learned", 0, cmd_wait_learned,
-     "the analysis is done, no training waits or runs, no N pick or reasons are on their way"},
+    {"wait-learned", 0, NULL,
+     "the analysis is done, no training waits or runs, no N pick or reasons are on their way",
+     learned},
     {"learn-state", 0, cmd_learn_state,
      "print the learning indicator and the side panel's model section (\"indicator TEXT\", "
      "\"model TEXT\", \"tile NAME: V\", \"prediction TEXT\", \"reason TEXT\")"},
@@ -817,9 +795,9 @@ static const Command commands[] = {
      "print \"cell NAME label L [auto]\" for every bound cell, \"cell-at NAME X Y\" where the "
      "cell sits in the grid, \"photo NAME X Y W H\" where it drew the photo, then \"pill NAME X "
      "Y W H TEXT\" for each pill it drew"},
-    {"bench-startup", 0, cmd_bench_startup, "wait for the first frame with photos, print its time"},
-    {"bench-loaded", 0, cmd_bench_loaded, "wait until the scan and listing are done, print it"},
-    {"bench-first-screen", 0, cmd_bench_first_screen,
+    {"bench-startup", 0, cmd_bench_moment, "wait for the first frame with photos, print its time"},
+    {"bench-loaded", 0, cmd_bench_moment, "wait until the scan and listing are done, print it"},
+    {"bench-first-screen", 0, cmd_bench_moment,
      "wait for a full screen of thumbnails, print its time"},
     {"bench-scroll", 0, cmd_bench_run,
      "SECS [PX/S]: scroll the grid steadily, print frame times and work"},
@@ -847,6 +825,8 @@ run_line(DerushReplay *self, const char *raw)
       fail(self, line, why);
       return TRUE;
     }
+    if (commands[i].until)
+      return wait_until(self, line, commands[i].until(self->window));
     return commands[i].func(self, &l);
   }
   /* Menus, focus, the grid's words, compare, histogram: derush-replay-ux.c. */

@@ -334,6 +334,10 @@ gboolean _derush_catalog_touch_claims(DerushCatalog *cat, gint64 owner, GError *
 /* Drops every claim of @owner. */
 gboolean _derush_catalog_release_claims(DerushCatalog *cat, gint64 owner, GError **error);
 
+/* SQLite's data_version of @cat's connection: it changes when another
+ * connection commits, so rows read before can be known stale. */
+gboolean _derush_catalog_data_version(DerushCatalog *cat, gint64 *version, GError **error);
+
 /* ---- labels (labels.c) ---- */
 
 /* derush_catalog_set_labels() with changes[i] for ids[i], in one batch. */

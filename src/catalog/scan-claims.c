@@ -129,3 +129,25 @@ _derush_catalog_release_claims(DerushCatalog *cat, gint64 owner, GError **error)
 {
   return exec_owner(cat, "DELETE FROM scan_claims WHERE owner = ?1", owner, FALSE, error);
 }
+
+/* A claim granted after another scan released it says nothing of the rows
+ * the caller read before: that scan may have added the chunk's files in
+ * between. Comparing data_version (PRAGMA data_version: changed by other
+ * connections' commits only) taken before the read with its value after
+ * the claim tells the scan when to read them again. */
+gboolean
+_derush_catalog_data_version(DerushCatalog *cat, gint64 *version, GError **error)
+{
+  sqlite3_stmt *stmt = _derush_catalog_stmt(cat, "PRAGMA data_version", error);
+  if (!stmt)
+    return FALSE;
+  int rc = sqlite3_step(stmt);
+  if (rc == SQLITE_ROW)
+    *version = sqlite3_column_int64(stmt, 0);
+  sqlite3_reset(stmt);
+  if (rc != SQLITE_ROW) {
+    _derush_catalog_set_error(cat, error, "cannot read the catalog's data version");
+    return FALSE;
+  }
+  return TRUE;
+}

@@ -11,6 +11,11 @@
  * brow), as the classifier's training crops (MRL Eye) are; face-detect.h
  * says how they were chosen. */
 const float _derush_eye_scales[DERUSH_EYE_N_SCALES] = {0.4f, 0.5f, 0.6f};
+/* Eyes closer than DERUSH_EYE_SMALL_DISTANCE in the best image at hand:
+ * a crop upsampled from a few dozen pixels has lost the lid's edge, and
+ * the tight crops read blurred open eyes as closed; a little more of the
+ * lids and brow keeps them apart (face-detect.h gives the figures). */
+const float _derush_eye_scales_small[DERUSH_EYE_N_SCALES] = {0.5f, 0.6f, 0.7f};
 
 /* Bilinear sample of channel-interleaved RGB at (x, y), border repeated. */
 static inline void
@@ -77,6 +82,8 @@ _derush_eye_inputs(const guint8 *rgb, int width, int height, gsize stride, const
   if (!(dist >= DERUSH_EYE_MIN_DISTANCE))
     return FALSE;
   float angle = atan2f(dy, dx);
+  const float *scales =
+      dist < DERUSH_EYE_SMALL_DISTANCE ? _derush_eye_scales_small : _derush_eye_scales;
   static const float shifts[DERUSH_EYE_N_SHIFTS][2] = {{0, 0}, {1, 0}, {-1, 0}, {0, 1}, {0, -1}};
   float *t = tensors;
   for (int e = 0; e < 2; e++)
@@ -85,7 +92,7 @@ _derush_eye_inputs(const guint8 *rgb, int width, int height, gsize stride, const
         _derush_eye_input(rgb, width, height, stride,
                           face->landmarks[e][0] + shifts[j][0] * DERUSH_EYE_JITTER * dist,
                           face->landmarks[e][1] + shifts[j][1] * DERUSH_EYE_JITTER * dist, angle,
-                          _derush_eye_scales[k] * dist, t);
+                          scales[k] * dist, t);
   return TRUE;
 }
 

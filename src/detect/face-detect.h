@@ -40,7 +40,7 @@ void _derush_yunet_padded_size(int width, int height, int *pad_width, int *pad_h
  * With a @quantum (a multiple of 32, e.g. 128; 0 for none) both sides are
  * padded to multiples of it: a few input shapes for all photos (512x384 and
  * 384x512 for most previews), so the executor plans the network a few
- * times, not once per aspect ratio (a plan costs ~100 ms, a forward a few).
+ * times, not once per aspect ratio (a plan costs ~50 ms, a forward a few).
  * Returns a g_malloc'd tensor. */
 float *_derush_yunet_input(const guint8 *rgb, int width, int height, gsize stride, int quantum,
                            int *pad_width, int *pad_height);
@@ -60,6 +60,10 @@ typedef struct {
  * pixels. Returns how many. */
 int _derush_yunet_decode(const DerushYunetOutputs *out, int pad_width, int pad_height,
                          float threshold, float nms_iou, GArray *faces);
+
+/* The best sqrt(cls * obj) of stride index @k's cells: a face too large
+ * to pass the threshold at that stride still raises it. */
+float _derush_yunet_best_score(const DerushYunetOutputs *out, int k, int pad_width, int pad_height);
 
 /* Scales and shifts faces from an image to another frame:
  * p' = p * scale + offset (boxes and landmarks). */
@@ -87,6 +91,18 @@ void _derush_faces_replace(GArray *faces, guint first, float iou);
  * chosen"). */
 #define DERUSH_EYE_N_SCALES 3
 extern const float _derush_eye_scales[DERUSH_EYE_N_SCALES];
+/* ... and 0.5, 0.6, 0.7 for eyes closer than DERUSH_EYE_SMALL_DISTANCE px
+ * in the image they are cut from (no larger decode has more: the face is
+ * small in the original). The 24 open and 24 closed single faces of
+ * ../shared/corpus/faces shrunk so the face is 60, 80, 110 and 160 px wide
+ * (OpenCV INTER_AREA): open faces read closed 3, 1, 3 and 1 times with the
+ * large faces' crops, 0, 1, 1 and 1 with these; closed faces found 65 of
+ * 80 either way (ImageMagick's resize: 10 false alarms of 93 against 4,
+ * 63 against 62 closed found; tests/test-faces-small.c, libvips: 5 of 24
+ * against 0 at 60 px). The switch at 48 px changed too little; at 80 it
+ * lost a closed face of tests/data/faces-truth.csv. */
+#define DERUSH_EYE_SMALL_DISTANCE 64.0f
+extern const float _derush_eye_scales_small[DERUSH_EYE_N_SCALES];
 /* ... each at the landmark and shifted by DERUSH_EYE_JITTER inter-eye
  * distances left, right, up and down: the classifier is jumpy (a 2 px
  * shift of a 70 px apart pair of closed eyes moved p(open) from 0.01 to
@@ -149,6 +165,10 @@ typedef gboolean (*DerushFaceDecodeFunc)(gpointer data, int long_side, DerushFac
 
 typedef struct _DerushFaceModels DerushFaceModels;
 DerushFaceModels *_derush_face_models_get(const char *model_dir, GError **error);
+/* A copy of the networks for one thread (faces.c): another copy is loaded
+ * when all are busy, up to one per core. */
+DerushFaceModels *_derush_face_models_acquire(DerushFaceModels *m);
+void _derush_face_models_release(DerushFaceModels *copy);
 
 /* The smallest face, in the original's pixels, that faces.c looks for
  * with a larger decode when the preview shows people but no face. */
@@ -158,6 +178,8 @@ DerushFaceModels *_derush_face_models_get(const char *model_dir, GError **error)
 typedef struct {
   int yunet_forwards;    /* preview + coarse + tiles */
   gboolean coarse;       /* the preview found none: looked again at 1/2-1/3 */
+  float coarse_hint;     /* the preview's best stride-32 score (COARSE_HINT) */
+  int plans_built;       /* executor plans built (cache misses), both models */
   int tiles;             /* forwards of the fine pass on a larger decode */
   int large_side;        /* long side of the larger decode; 0 none */
   int eye_forwards;      /* eye classifier forwards (one batch for all faces) */
@@ -191,9 +213,10 @@ gboolean _derush_faces_find(DerushFaceModels *m, const DerushFaceImage *preview,
                             DerushFacesPasses *passes, GError **error);
 
 /* YuNet on one packed RGB image (any size; padded to few shapes); faces
- * appended in its pixels. */
+ * appended in its pixels; @coarse_score (nullable): the best score of the
+ * stride-32 head. */
 gboolean _derush_faces_run_yunet(DerushFaceModels *m, const guint8 *rgb, int w, int h, gsize stride,
-                                 GArray *faces, GError **error);
+                                 GArray *faces, float *coarse_score, GError **error);
 
 /* face-features.c: the faces and their features into the catalog. */
 gboolean _derush_faces_store(DerushCatalog *cat, gint64 photo_id, guint64 content_hash,

@@ -89,7 +89,7 @@ _derush_faces_tiled(DerushFaceModels *m, const DerushFaceImage *img, const float
       int oy = ny > 1 ? (int)((gint64)(h - th) * ty / (ny - 1)) : 0;
       guint before = faces->len;
       if (!_derush_faces_run_yunet(m, rgb + (gsize)oy * w * 3 + (gsize)ox * 3, tw, th, (gsize)w * 3,
-                                   faces, error))
+                                   faces, NULL, error))
         return FALSE;
       if (n_forwards)
         (*n_forwards)++;

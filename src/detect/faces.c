@@ -5,7 +5,8 @@
  * already has). It was trained on faces of about 10 to 300 px
  * (FACES.md), so it looks again where the preview cannot show:
  * - no face found: once more at a third of the preview, for a face that
- *   fills the frame (a tight portrait, over 300 px in the preview);
+ *   fills the frame (a tight portrait, over 300 px in the preview), when
+ *   the preview's coarsest head hints at one (COARSE_HINT);
  * - the largest face small, or no face but people the object detector
  *   found: on a larger decode (half the original's side at least, so a
  *   face of DERUSH_FACE_MIN_ORIG px is 12 px there), in tiles, around the
@@ -14,8 +15,9 @@
  * The eyes are cut from the largest image at hand, one where the eyes are
  * EYE_CROP_PX apart when the original has that many: the classifier sees
  * 32x32 crops of 0.4-0.6 eye distances, and a crop upsampled from a 10 px
- * eye is mostly blur. Both models load once per process; a lock serialises
- * their forwards (the executor is not thread-safe per model). */
+ * eye is mostly blur. Both models load once per process, and once more
+ * per core that finds them busy (the executor is not thread-safe per
+ * model). */
 #include "face-detect.h"
 #include "detect-private.h"
 #include "nn/nn.h"
@@ -30,12 +32,30 @@
 /* The coarse pass: the preview box-averaged to at most this long. */
 #define COARSE_SIDE 192
 /* YuNet's inputs are padded to multiples of this: few input shapes, few
- * plans. */
+ * plans.  32 (no more than YuNet needs) would save ~0.6 ms a preview but
+ * moves the landmarks of faces filling small photos by 3-9 px (the zeros
+ * below and right are in their receptive field), and the eye verdicts
+ * were tuned with 128: `derush eval faces` lost 1 of 24 closed faces and
+ * count accuracy fell from 0.992 to 0.984. */
 #define SHAPE_QUANTUM 128
+/* The coarse pass runs only when some cell of the preview's stride-32
+ * head scored this much (sqrt(cls * obj)): a face too large for the
+ * preview still shows there.  The faces it found (d011 of the bench
+ * photos, and 11 crops of 7 corpus faces filling 384-512 px frames)
+ * scored 0.48-0.68 there; of the ~50 bench photos with no face in the preview,
+ * all but 7 score under 0.2 (the highest 0.30) and skip it. */
+#define COARSE_HINT 0.2f
 
+/* One copy of both networks (the executor runs one forward at a time per
+ * model), and the next copy: a photo takes a free one, so the analysis'
+ * workers find faces in two photos at once on two cores rather than
+ * queueing on one lock.  Copies are loaded when all are busy, up to one
+ * per core, and kept for the process. */
 struct _DerushFaceModels {
   DerushNnModel *yunet, *eye;
   GMutex lock;
+  char *yunet_path, *eye_path;
+  DerushFaceModels *next; /* set once, under models_lock */
 };
 
 static GMutex models_lock;
@@ -53,6 +73,24 @@ find_model(const char *file, const char *model_dir, GError **error)
   return path;
 }
 
+static DerushFaceModels *
+models_load(const char *yunet_path, const char *eye_path, GError **error)
+{
+  DerushNnModel *y = _derush_nn_model_load(yunet_path, error);
+  DerushNnModel *e = y ? _derush_nn_model_load(eye_path, error) : NULL;
+  if (!e) {
+    _derush_nn_model_free(y);
+    return NULL;
+  }
+  DerushFaceModels *m = g_new0(DerushFaceModels, 1);
+  m->yunet = y;
+  m->eye = e;
+  g_mutex_init(&m->lock);
+  m->yunet_path = g_strdup(yunet_path);
+  m->eye_path = g_strdup(eye_path);
+  return m;
+}
+
 /**
  * _derush_face_models_get:
  * @model_dir: (nullable): searched first
@@ -67,25 +105,59 @@ _derush_face_models_get(const char *model_dir, GError **error)
   if (!models) {
     g_autofree char *yp = find_model(DERUSH_YUNET_FILE, model_dir, error);
     g_autofree char *ep = yp ? find_model(DERUSH_EYE_FILE, model_dir, error) : NULL;
-    DerushNnModel *y = ep ? _derush_nn_model_load(yp, error) : NULL;
-    DerushNnModel *e = y ? _derush_nn_model_load(ep, error) : NULL;
-    if (e) {
-      models = g_new0(DerushFaceModels, 1);
-      models->yunet = y;
-      models->eye = e;
-      g_mutex_init(&models->lock);
-    } else if (y) {
-      _derush_nn_model_free(y);
-    }
+    models = ep ? models_load(yp, ep, error) : NULL;
   }
   DerushFaceModels *m = models;
   g_mutex_unlock(&models_lock);
   return m;
 }
 
+/**
+ * _derush_face_models_acquire:
+ * @m: the process' models (_derush_face_models_get)
+ *
+ * Returns: (transfer none): a copy of @m's networks for this thread alone
+ * until _derush_face_models_release(): the first free one, a new one when
+ * all are busy and there are fewer than cores, else @m once it is free.
+ */
+DerushFaceModels *
+_derush_face_models_acquire(DerushFaceModels *m)
+{
+  for (DerushFaceModels *c = m; c; c = g_atomic_pointer_get(&c->next))
+    if (g_mutex_trylock(&c->lock))
+      return c;
+  g_mutex_lock(&models_lock);
+  int n = 0;
+  DerushFaceModels *last = m;
+  for (DerushFaceModels *c = m; c; c = c->next, n++)
+    last = c;
+  DerushFaceModels *fresh = NULL;
+  if (n < (int)g_get_num_processors()) {
+    g_autoptr(GError) error = NULL;
+    fresh = models_load(m->yunet_path, m->eye_path, &error);
+    if (fresh) {
+      g_mutex_lock(&fresh->lock);
+      g_atomic_pointer_set(&last->next, fresh);
+    } else {
+      g_debug("faces: no second copy of the models: %s", error->message);
+    }
+  }
+  g_mutex_unlock(&models_lock);
+  if (fresh)
+    return fresh;
+  g_mutex_lock(&m->lock);
+  return m;
+}
+
+void
+_derush_face_models_release(DerushFaceModels *copy)
+{
+  g_mutex_unlock(&copy->lock);
+}
+
 gboolean
 _derush_faces_run_yunet(DerushFaceModels *m, const guint8 *rgb, int w, int h, gsize stride,
-                        GArray *faces, GError **error)
+                        GArray *faces, float *coarse_score, GError **error)
 {
   int pw, ph;
   g_autofree float *input = _derush_yunet_input(rgb, w, h, stride, SHAPE_QUANTUM, &pw, &ph);
@@ -107,12 +179,14 @@ _derush_faces_run_yunet(DerushFaceModels *m, const guint8 *rgb, int w, int h, gs
     }
   }
   _derush_yunet_decode(&out, pw, ph, DERUSH_YUNET_SCORE, DERUSH_YUNET_NMS, faces);
+  if (coarse_score)
+    *coarse_score = _derush_yunet_best_score(&out, DERUSH_YUNET_N_STRIDES - 1, pw, ph);
   return TRUE;
 }
 
 /* The eye classifier's batch for @n faces: DERUSH_EYE_N_CROPS crops per
  * eye, the face count rounded up to a power of two (1, 2, 4, 8... faces)
- * so the executor plans a few batch sizes (it keeps the 4 last used), not
+ * so the executor plans a few batch sizes (it keeps the 16 last used), not
  * one per face count. The padding crops are zeros. */
 static int
 eye_batch(int n)
@@ -196,7 +270,7 @@ coarse_pass(DerushFaceModels *m, const DerushFaceImage *preview, GArray *faces, 
   g_autofree guint8 *rgb =
       _derush_face_image_crop(preview, 0, 0, preview->width, preview->height, shrink, &w, &h);
   guint first = faces->len;
-  if (!_derush_faces_run_yunet(m, rgb, w, h, (gsize)w * 3, faces, error))
+  if (!_derush_faces_run_yunet(m, rgb, w, h, (gsize)w * 3, faces, NULL, error))
     return FALSE;
   _derush_faces_map(faces, first, shrink, shrink, 0, 0);
   return TRUE;
@@ -270,14 +344,17 @@ _derush_faces_find(DerushFaceModels *m, const DerushFaceImage *preview, int orig
   g_autoptr(GArray) found = g_array_new(FALSE, FALSE, sizeof(DerushFace));
   DerushFaceImage large = {0};
   gboolean ok = FALSE;
-  g_mutex_lock(&m->lock);
+  m = _derush_face_models_acquire(m);
+  int plans0 = _derush_nn_model_n_plans_built(m->yunet) + _derush_nn_model_n_plans_built(m->eye);
   gint64 t0 = _derush_nn_cpu_us();
+  float hint = 0;
   if (!_derush_faces_run_yunet(m, preview->rgb, preview->width, preview->height, preview->stride,
-                               found, error))
+                               found, &hint, error))
     goto out;
   passes->yunet_forwards = 1;
+  passes->coarse_hint = hint;
   passes->preview_us = _derush_nn_cpu_us() - t0;
-  if (found->len == 0 && pv_side > COARSE_SIDE) {
+  if (found->len == 0 && pv_side > COARSE_SIDE && hint >= COARSE_HINT) {
     t0 = _derush_nn_cpu_us();
     if (!coarse_pass(m, preview, found, error))
       goto out;
@@ -323,7 +400,9 @@ _derush_faces_find(DerushFaceModels *m, const DerushFaceImage *preview, int orig
     goto out;
   ok = TRUE;
 out:
-  g_mutex_unlock(&m->lock);
+  passes->plans_built =
+      _derush_nn_model_n_plans_built(m->yunet) + _derush_nn_model_n_plans_built(m->eye) - plans0;
+  _derush_face_models_release(m);
   g_free(large.rgb);
   if (!ok)
     return FALSE;

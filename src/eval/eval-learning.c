@@ -104,8 +104,11 @@ _derush_learning_simulate(DerushDataset *ds, const float *y, DerushLearnOrder or
       } else {
         /* One pick never holds two photos of a CV group: when fewer
          * groups are left than the step, the rest of the step is a
-         * second pick (the step stays 10 labels, as the contract says). */
-        picks = _derush_active_pick(ds, label_of, p, have_model, step - (int)got);
+         * second pick (the step stays 10 labels, as the contract says).
+         * Without a model the photographer asks for one photo at a time,
+         * as the app's N key does after each label: the cold start looks
+         * for the kind still missing with every answer it gets. */
+        picks = _derush_active_pick(ds, label_of, p, have_model, have_model ? step - (int)got : 1);
       }
       if (picks->len == 0)
         break;

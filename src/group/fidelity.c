@@ -27,7 +27,14 @@
  *    time, so fidelity compares them): 4 of 12 such bursts made from
  *    corpus photos picked the dark frame (tests/test-copies.c,
  *    /copies/dark-frames).
- * 6. clipping: one has more than twice the other's clipped highlights, and
+ * 6. focus: one is soft on its own (derush_features_soft) and the other is
+ *    not. A blur never adds back detail, and a shaken or defocused frame
+ *    has its highlights smeared, so the next step preferred it: of the
+ *    corpus' three sharp/defocused/motion-blurred triplets (no capture
+ *    time: fidelity is asked first), one picked its motion-blurred frame
+ *    for "fewer clipped highlights" (tests/test-copies.c,
+ *    /copies/blurred-frames).
+ * 7. clipping: one has more than twice the other's clipped highlights, and
  *    at least 0.02% of the frame more (a brightened copy).
  *
  * Unknown values (NAN: not a JPEG, no features) never decide a step.
@@ -55,6 +62,10 @@ _derush_fidelity_from_features(const float *vector, DerushFidelity *fid)
   fid->camera_jpeg = vector ? vector[DERUSH_FEATURE_CAMERA_JPEG] : NAN;
   fid->clip_high = vector ? vector[DERUSH_FEATURE_CLIP_HIGH] : NAN;
   fid->under = vector ? derush_features_exposure_flag(vector) == DERUSH_EXPOSURE_UNDER : NAN;
+  /* Unknown sharpness (no score) is not "sharp". */
+  fid->soft = vector && !isnan(derush_features_sharpness_score(vector))
+                  ? derush_features_soft(vector, NULL)
+                  : NAN;
 }
 
 /* +1 when @a is the more faithful by this step, -1 when @b, 0 when it
@@ -85,6 +96,10 @@ step(const DerushFidelity *a, const DerushFidelity *b, DerushFidelityStep s)
     if (isnan(a->under) || isnan(b->under))
       return 0;
     return (b->under > 0.5) - (a->under > 0.5);
+  case DERUSH_FIDELITY_FOCUS:
+    if (isnan(a->soft) || isnan(b->soft))
+      return 0;
+    return (b->soft > 0.5) - (a->soft > 0.5);
   case DERUSH_FIDELITY_CLIPPING:
     return b->clip_high > a->clip_high * CLIP_RATIO && b->clip_high > a->clip_high + CLIP_MARGIN ? 1
            : a->clip_high > b->clip_high * CLIP_RATIO && a->clip_high > b->clip_high + CLIP_MARGIN
@@ -146,8 +161,8 @@ _derush_fidelity_wins(const DerushFidelity *a, const DerushFidelity *b)
  *
  * Returns: (transfer none): what the winner of that step is, as the best
  *   pick's reason says it: "full resolution", "in colour", "never
- *   re-encoded", "less compressed", "better exposed", "fewer clipped
- *   highlights"; NULL for
+ *   re-encoded", "less compressed", "better exposed", "in focus", "fewer
+ *   clipped highlights"; NULL for
  *   DERUSH_FIDELITY_SAME.
  */
 const char *
@@ -159,6 +174,7 @@ _derush_fidelity_step_text(DerushFidelityStep s)
       [DERUSH_FIDELITY_ENCODER] = "never re-encoded",
       [DERUSH_FIDELITY_COMPRESSION] = "less compressed",
       [DERUSH_FIDELITY_EXPOSURE] = "better exposed",
+      [DERUSH_FIDELITY_FOCUS] = "in focus",
       [DERUSH_FIDELITY_CLIPPING] = "fewer clipped highlights",
   };
   return (guint)s < G_N_ELEMENTS(text) ? text[s] : NULL;

@@ -41,7 +41,8 @@
  *   kind, so it is the same on every run while that member stays in it.
  * - Best pick: between copies of one shot (the same capture time, or
  *   none), the member nearest the original (fidelity.c: full resolution,
- *   colour, never re-encoded, less compressed, fewer clipped highlights);
+ *   colour, never re-encoded, less compressed, better exposed, in focus,
+ *   fewer clipped highlights);
  *   then the highest score (the model's p(keep) when a
  *   trained model's predictions are stored, else the quality score, or
  *   what options->score says: group/best-pick.c); ties, and missing

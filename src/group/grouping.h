@@ -13,6 +13,7 @@ G_BEGIN_DECLS
 typedef struct {
   float megapixels, saturation, jpeg_quality, camera_jpeg, clip_high;
   float under; /* 1 under-exposed (derush_features_exposure_flag), 0 not */
+  float soft;  /* 1 soft on its own (derush_features_soft), 0 sharp */
 } DerushFidelity;
 
 /* The steps of fidelity.c, in the order they are tried. */
@@ -22,6 +23,7 @@ typedef enum {
   DERUSH_FIDELITY_ENCODER,
   DERUSH_FIDELITY_COMPRESSION,
   DERUSH_FIDELITY_EXPOSURE,
+  DERUSH_FIDELITY_FOCUS,
   DERUSH_FIDELITY_CLIPPING,
   DERUSH_FIDELITY_SAME, /* none tells them apart */
 } DerushFidelityStep;

@@ -94,10 +94,13 @@ double _derush_dataset_quality(const DerushLearnPhoto *photo);
 /* ---- booster.c: XGBoost ---- */
 
 typedef struct _DerushBooster DerushBooster;
+/* Labelled rows binned for training (booster.c says why one sketch). */
+typedef struct _DerushTrainSet DerushTrainSet;
 
 typedef struct {
   int rounds, max_depth;
   double eta, min_child_weight, subsample, colsample;
+  int max_bin; /* histogram bins a column */
   int threads;
 } DerushBoostParams;
 
@@ -108,11 +111,21 @@ void _derush_boost_params_for(int n, int threads, DerushBoostParams *params);
  * seed: the same rows give the same model. */
 DerushBooster *_derush_booster_train(const float *x, int n, int m, const float *y,
                                      const DerushBoostParams *params, GError **error);
+/* @n rows of @m columns at @x with labels @y, binned at quantile cuts of
+ * their own (one sketch) or, when @cuts is given, at @cuts' (no sketch;
+ * the same @max_bin). Reference-counted: boosters hold it while training. */
+DerushTrainSet *_derush_train_set_new(const float *x, int n, int m, const float *y,
+                                      const DerushTrainSet *cuts, int max_bin, GError **error);
+void _derush_train_set_unref(DerushTrainSet *set);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(DerushTrainSet, _derush_train_set_unref)
+/* _derush_booster_train on rows already binned. */
+DerushBooster *_derush_booster_train_on(DerushTrainSet *set, const DerushBoostParams *params,
+                                        GError **error);
 /* The same in steps: a booster on those rows with no tree yet, boosted up
  * to @trees trees in total by each _derush_booster_boost() (early stopping
  * grows its folds' models in lockstep), then the training rows dropped. */
-DerushBooster *_derush_booster_new(const float *x, int n, int m, const float *y,
-                                   const DerushBoostParams *params, GError **error);
+DerushBooster *_derush_booster_new(DerushTrainSet *set, const DerushBoostParams *params,
+                                   GError **error);
 gboolean _derush_booster_boost(DerushBooster *b, int trees, GError **error);
 void _derush_booster_end_training(DerushBooster *b);
 /* Raw p(keep) of @n rows in one in-place call (XGBoosterPredictFromDense). */
@@ -181,6 +194,7 @@ typedef struct {
   DerushCalibration calibration;
   double threshold, keep_threshold;
   DerushTrainResult info; /* counts and CV metrics */
+  int cv_folds, cv_trees; /* of the fit that made it (not stored): folds, trees each grew */
 } DerushLearnModel;
 
 void _derush_learn_model_free(DerushLearnModel *model);

@@ -1,5 +1,5 @@
 /* model.c: the executor's entry points (see nn.h): a loaded graph, its
- * kept tensors, and the plan for the last input shape. */
+ * kept tensors, and the plans for the last input shapes. */
 #include "derush-private.h"
 #include "nn/nn-threads.h"
 #include "nn/plan.h"
@@ -14,14 +14,18 @@ struct _DerushNnModel {
   gboolean fused;
   NnPlan *plan;     /* the last run's, NULL after a failed build */
   GPtrArray *plans; /* NnPlan, most recently used first, at most PLAN_CACHE */
+  NnArena *arena;   /* the buffers all its plans use, one forward at a time */
   int plans_built;
   int threads; /* the last forward's OpenMP threads */
 };
 
-/* Plans kept per model: YuNet runs at a few padded sizes (landscape,
- * portrait...), and rebuilding a plan costs tens of milliseconds where a
- * forward costs a few; each kept plan holds its arena. */
-#define PLAN_CACHE 4
+/* Plans kept per model, keyed by input shapes and threads: YuNet runs at
+ * the preview's size padded to multiples of 32 (landscape and portrait 3:2,
+ * 4:3, 16:9, square...), at the coarse pass's and on tiles, each maybe
+ * with one or two threads, and rebuilding a plan costs tens of
+ * milliseconds where a forward costs a few.  The plans share one arena
+ * (plan-arena.c), so a kept plan costs its primitives only. */
+#define PLAN_CACHE 16
 
 /* OpenMP's threads spin after each parallel region by default, which on a
  * shared 2-core machine starves the next forward (measured: 6.5 s instead
@@ -67,6 +71,7 @@ _derush_nn_model_load_from_data(const void *data, size_t len, GError **error)
   m->be = be;
   m->keep = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   m->plans = g_ptr_array_new_with_free_func((GDestroyNotify)_nn_plan_free);
+  m->arena = _nn_arena_new();
   derush_counter_add(DERUSH_COUNTER_NN_MODELS_LOADED, 1);
   return m;
 }
@@ -93,6 +98,7 @@ _derush_nn_model_free(DerushNnModel *m)
   if (!m)
     return;
   g_ptr_array_unref(m->plans);
+  _nn_arena_free(m->arena);
   _nn_backend_free(m->be);
   _nn_graph_free(m->graph);
   g_hash_table_destroy(m->keep);
@@ -130,6 +136,7 @@ find_plan(DerushNnModel *m, int n_inputs, const int64_t *const *shapes, const in
       g_ptr_array_steal_index(m->plans, i);
       g_ptr_array_insert(m->plans, 0, pl);
       m->plan = pl;
+      _nn_plan_use_arena(pl, m->arena);
       return TRUE;
     }
   }
@@ -143,6 +150,7 @@ find_plan(DerushNnModel *m, int n_inputs, const int64_t *const *shapes, const in
     g_ptr_array_remove_index(m->plans, m->plans->len - 1);
   g_ptr_array_insert(m->plans, 0, pl);
   m->plan = pl;
+  _nn_plan_use_arena(pl, m->arena);
   return TRUE;
 }
 
@@ -279,6 +287,29 @@ _derush_nn_model_n_steps_of(DerushNnModel *m, const char *op)
     n += st->node && strcmp(st->node->op, op) == 0;
   }
   return n;
+}
+
+int
+_derush_nn_model_n_host_steps_of(DerushNnModel *m, const char *op)
+{
+  int n = 0;
+  for (guint s = 0; m->plan && s < m->plan->steps->len; s++) {
+    NnStep *st = g_ptr_array_index(m->plan->steps, s);
+    n += st->host && st->node && strcmp(st->node->op, op) == 0;
+  }
+  return n;
+}
+
+size_t
+_derush_nn_model_memory_bytes(DerushNnModel *m)
+{
+  return _nn_arena_bytes(m->arena);
+}
+
+int
+_derush_nn_model_n_plans_kept(DerushNnModel *m)
+{
+  return (int)m->plans->len;
 }
 
 int

@@ -67,14 +67,20 @@ int _derush_nn_model_n_reference_steps(DerushNnModel *model);
 /* Steps of the current plan run for nodes of operator @op ("Concat": 0 when
  * every Concat was done in place). */
 int _derush_nn_model_n_steps_of(DerushNnModel *model, const char *op);
+/* ... of them, those run by derush's own code rather than oneDNN. */
+int _derush_nn_model_n_host_steps_of(DerushNnModel *model, const char *op);
 /* Process CPU time in microseconds (DERUSH_NN_PROFILE's clock; callers'
  * per-stage figures use it too): a loaded machine inflates it less than
  * the wall clock. */
 gint64 _derush_nn_cpu_us(void);
 /* Plans built so far: one per input shape (and thread count: a plan is
- * built for the OpenMP threads it runs with) while at most 4 alternate
- * (the model keeps the 4 most recently used). */
+ * built for the OpenMP threads it runs with) while at most 16 alternate
+ * (the model keeps the 16 most recently used: _n_plans_kept). */
 int _derush_nn_model_n_plans_built(DerushNnModel *model);
+int _derush_nn_model_n_plans_kept(DerushNnModel *model);
+/* The bytes of the activation memory the model's plans share: the
+ * largest plan's arena, not the sum of them. */
+size_t _derush_nn_model_memory_bytes(DerushNnModel *model);
 /* OpenMP threads the last forward ran with (all cores unless
  * DERUSH_NN_THREADS says otherwise, nn-threads.h). */
 int _derush_nn_model_threads(DerushNnModel *model);

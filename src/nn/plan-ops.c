@@ -312,6 +312,8 @@ _nn_plan_pool(NnPlan *pl, const NnNode *n, GError **error)
   int in = x->konst ? _nn_plan_plain(pl, n->in[0], error) : n->in[0];
   if (in < 0)
     return FALSE;
+  if (_nn_plan_pool2_host(pl, n, in, &d))
+    return TRUE;
   NnMd *src = _nn_plan_md(pl, in), *dst = NULL;
   NnPrim *prim = _nn_prim_pool(pl->be, src, &d, &dst, &local);
   _nn_md_free(src);

@@ -3,8 +3,9 @@
  * The graph is walked once per input shape: constant subgraphs (Shape,
  * Gather, Concat of shapes...) are computed there and then, every other node
  * becomes a oneDNN primitive or a host kernel.  Values then get buffers in
- * one arena by linear scan over their lifetimes, so a forward allocates
- * nothing and the arena holds only what is alive at once. */
+ * an arena by linear scan over their lifetimes, so a forward allocates
+ * nothing and the arena holds only what is alive at once; the buffers
+ * themselves are the model's, shared by its plans (plan-arena.c). */
 #include "nn/plan.h"
 #include <stdarg.h>
 #include <string.h>
@@ -52,9 +53,6 @@ _nn_plan_free(NnPlan *pl)
   g_ptr_array_unref(pl->steps);
   g_ptr_array_unref(pl->vals);
   g_ptr_array_unref(pl->konsts);
-  for (int i = 0; i < pl->n_bufs; i++)
-    free(pl->buf_ptrs[i]);
-  g_free(pl->buf_ptrs);
   g_free(pl->buf_bytes);
   g_free(pl->out_vals);
   if (pl->kept)
@@ -122,6 +120,20 @@ _nn_plan_add_prim(NnPlan *pl, NnPrim *prim, const int *vals)
   add_step(pl, s);
 }
 
+void
+_nn_plan_add_host_step(NnPlan *pl, NnHostFn fn, gpointer params, GDestroyNotify free_params,
+                       int n_in, int n_vals, const int *vals)
+{
+  NnStep *s = g_new0(NnStep, 1);
+  s->host = fn;
+  s->params = params;
+  s->free_params = free_params;
+  s->n_in = n_in;
+  s->n_vals = n_vals;
+  s->vals = g_memdup2(vals, sizeof(int) * n_vals);
+  add_step(pl, s);
+}
+
 /* A constant the backend reads: float32, as a value of its own if the
  * graph's constant has another type. */
 static int
@@ -156,8 +168,8 @@ _nn_plan_is_input(NnPlan *pl, int v)
 }
 
 /* The value owning @v's buffer, and @v's byte offset in it. */
-static int
-alias_root(NnPlan *pl, int v, size_t *offset)
+int
+_nn_plan_alias_root(NnPlan *pl, int v, size_t *offset)
 {
   *offset = 0;
   while (PVAL(pl, v)->alias >= 0) {
@@ -331,27 +343,9 @@ assign_buffers(NnPlan *pl)
   pl->buf_bytes = (size_t *)g_array_free(sizes, FALSE);
   g_array_unref(busy);
   g_ptr_array_unref(frees);
-  pl->buf_ptrs = g_new0(void *, MAX(pl->n_bufs, 1));
   pl->arena_bytes = 0;
-  for (int b = 0; b < pl->n_bufs; b++) {
-    size_t bytes = (pl->buf_bytes[b] + 63) / 64 * 64;
-    pl->buf_ptrs[b] = aligned_alloc(64, MAX(bytes, 64));
-    memset(pl->buf_ptrs[b], 0, MAX(bytes, 64));
-    pl->arena_bytes += bytes;
-  }
-  for (guint v = 0; v < pl->vals->len; v++) {
-    NnPVal *p = PVAL(pl, v);
-    if (p->konst)
-      p->ptr = p->konst->data;
-    else if (p->buf >= 0)
-      p->ptr = pl->buf_ptrs[p->buf];
-  }
-  for (guint v = 0; v < pl->vals->len; v++) {
-    size_t off;
-    int r = alias_root(pl, (int)v, &off);
-    if (r != (int)v && PVAL(pl, r)->ptr)
-      PVAL(pl, v)->ptr = (char *)PVAL(pl, r)->ptr + off;
-  }
+  for (int b = 0; b < pl->n_bufs; b++)
+    pl->arena_bytes += MAX((pl->buf_bytes[b] + 63) / 64 * 64, 64);
 }
 
 /* An input the steps may read from the caller's buffer: something reads
@@ -365,7 +359,7 @@ in_place_input(NnPlan *pl, int v)
     return FALSE;
   for (guint u = 0; u < pl->vals->len; u++) {
     size_t off;
-    if ((int)u != v && alias_root(pl, (int)u, &off) == v)
+    if ((int)u != v && _nn_plan_alias_root(pl, (int)u, &off) == v)
       return FALSE;
   }
   return TRUE;
@@ -400,7 +394,7 @@ compute_lifetimes(NnPlan *pl)
    * the last read of any. */
   for (guint v = 0; v < pl->vals->len; v++) {
     size_t off;
-    NnPVal *p = PVAL(pl, v), *r = PVAL(pl, alias_root(pl, (int)v, &off));
+    NnPVal *p = PVAL(pl, v), *r = PVAL(pl, _nn_plan_alias_root(pl, (int)v, &off));
     if (r == p || p->first < 0)
       continue;
     if (r->first < 0 || p->first < r->first)
@@ -532,12 +526,6 @@ _nn_plan_build(NnGraph *g, NnBackend *be, int n_inputs, const int64_t *const *sh
     PVAL(pl, v)->external = in_place_input(pl, v);
   }
   assign_buffers(pl);
-  for (guint s = 0; s < pl->steps->len; s++) {
-    NnStep *st = g_ptr_array_index(pl->steps, s);
-    if (st->prim)
-      for (int k = 0; k < st->n_vals; k++)
-        _nn_prim_bind(st->prim, k, PVAL(pl, st->vals[k])->ptr);
-  }
   return pl;
 fail:
   _nn_plan_free(pl);

@@ -41,6 +41,8 @@ struct _NnStep {
   gint64 prof_us;     /* DERUSH_NN_PROFILE: CPU time spent in it */
 };
 
+typedef struct _NnArena NnArena;
+
 typedef struct {
   NnGraph *g;
   NnBackend *be;
@@ -49,8 +51,9 @@ typedef struct {
   GPtrArray *konsts; /* NnTensor the plan owns */
   int n_bufs;
   size_t *buf_bytes;
-  void **buf_ptrs;
-  size_t arena_bytes;
+  size_t arena_bytes; /* the sum of buf_bytes, each rounded to 64 */
+  NnArena *arena;     /* the buffers it is bound to (plan-arena.c) */
+  guint64 arena_generation;
   int64_t in_dims[16][NN_MAX_RANK]; /* the input shapes this plan is for */
   int in_ranks[16];
   int threads;      /* OpenMP threads its primitives were built for */
@@ -71,7 +74,20 @@ NnPlan *_nn_plan_build(NnGraph *g, NnBackend *be, int n_inputs, const int64_t *c
                        const int *ranks, GHashTable *keep, GError **error);
 gboolean _nn_plan_matches(const NnPlan *pl, int n_inputs, const int64_t *const *shapes,
                           const int *ranks);
+/* Runs @pl, which _nn_plan_use_arena() bound to buffers. */
 gboolean _nn_plan_run(NnPlan *pl, const float *const *inputs, GError **error);
+/* The value whose buffer @v lives in (itself when none), *@offset bytes in. */
+int _nn_plan_alias_root(NnPlan *pl, int v, size_t *offset);
+
+/* plan-arena.c: the activation memory of a model's plans. */
+NnArena *_nn_arena_new(void);
+void _nn_arena_free(NnArena *a);
+/* The bytes it holds. */
+size_t _nn_arena_bytes(const NnArena *a);
+void _nn_plan_use_arena(NnPlan *pl, NnArena *a);
+/* Points @pl's values and primitives at its buffers in the block @base
+ * (arena_bytes long, 64-byte aligned). */
+void _nn_plan_bind_buffers(NnPlan *pl, void *base);
 void _nn_plan_free(NnPlan *pl);
 /* plan-profile.c: with DERUSH_NN_PROFILE set, where the plan's forwards
  * spent their time, per kernel and per step, on stderr. */
@@ -106,6 +122,14 @@ gboolean _nn_plan_add_host(NnPlan *pl, const NnNode *n, NnHostFn fn, gpointer pa
                            const int *out, const int *out_ranks,
                            const int64_t (*out_dims)[NN_MAX_RANK], const NnDtype *out_dtypes,
                            GError **error);
+
+/* A host step over runtime values in the layouts they have (the caller
+ * set the outputs' layouts): @fn reads @vals[0..n_in) and writes the rest. */
+void _nn_plan_add_host_step(NnPlan *pl, NnHostFn fn, gpointer params, GDestroyNotify free_params,
+                            int n_in, int n_vals, const int *vals);
+/* plan-pool-host.c: 2x2 stride-2 max pooling as a host step; FALSE when
+ * @d is another pooling (nothing planned). */
+gboolean _nn_plan_pool2_host(NnPlan *pl, const NnNode *n, int in, const NnPoolDesc *d);
 
 /* plan-ops.c: the operator table. */
 typedef gboolean (*NnPlanFn)(NnPlan *pl, const NnNode *n, GError **error);

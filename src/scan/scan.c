@@ -479,13 +479,35 @@ claim(Scan *scan, const char *dir, int chunk)
   return granted;
 }
 
+/* @dir's rows as they are now when another connection committed since
+ * @rows_version (the data version before the caller read its rows): a scan
+ * that held this chunk may have added its files and let it go. NULL when
+ * nothing changed (or on error: scan->fatal set). */
+static GHashTable *
+fresh_rows(Scan *scan, const char *dir, gint64 rows_version)
+{
+  gint64 now;
+  GError *error = NULL;
+  if (!_derush_catalog_data_version(scan->cat, &now, &error)) {
+    scan->fatal = error;
+    return NULL;
+  }
+  if (now == rows_version)
+    return NULL;
+  GHashTable *rows = _derush_catalog_dir_rows(scan->cat, dir, &error);
+  if (!rows)
+    scan->fatal = error;
+  return rows;
+}
+
 /* Files [@start, @end) of @files (DerushWalkEntry*), chunk @chunk of
  * folder @dir: looked at now, or, when they need reading and another scan
  * has claimed them, at the end (scan_deferred). Their rows leave @rows
- * either way, so they are not taken for missing. */
+ * either way, so they are not taken for missing. @rows were read at data
+ * version @rows_version. */
 static void
 scan_chunk(Scan *scan, const char *dir, int chunk, GPtrArray *files, guint start, guint end,
-           GHashTable *rows)
+           GHashTable *rows, gint64 rows_version)
 {
   gboolean work = FALSE;
   for (guint k = start; k < end && !work; k++) {
@@ -509,9 +531,10 @@ scan_chunk(Scan *scan, const char *dir, int chunk, GPtrArray *files, guint start
     g_ptr_array_add(scan->deferred, d);
     return;
   }
+  g_autoptr(GHashTable) fresh = work ? fresh_rows(scan, dir, rows_version) : NULL;
   for (guint k = start; k < end && !scan->fatal; k++) {
     DerushWalkEntry *e = files->pdata[k];
-    consider_file(scan, dir, e->name, &e->st, g_hash_table_lookup(rows, e->name));
+    consider_file(scan, dir, e->name, &e->st, g_hash_table_lookup(fresh ? fresh : rows, e->name));
     g_hash_table_remove(rows, e->name);
   }
 }
@@ -567,6 +590,13 @@ scan_dir(Scan *scan, const char *dir, GQueue *todo)
     return;
   }
   scan->sum->dirs_walked++;
+  /* Taken before the rows: a commit in between makes it differ (a
+   * needless second read at worst, never stale rows taken for fresh). */
+  gint64 rows_version;
+  if (!_derush_catalog_data_version(scan->cat, &rows_version, &error)) {
+    scan->fatal = error;
+    return;
+  }
   g_autoptr(GHashTable) rows = _derush_catalog_dir_rows(scan->cat, dir, &error);
   if (!rows) {
     scan->fatal = error;
@@ -609,7 +639,7 @@ scan_dir(Scan *scan, const char *dir, GQueue *todo)
   }
   for (guint start = 0; start < files->len && !scan->fatal; start += CLAIM_CHUNK)
     scan_chunk(scan, dir, (int)(start / CLAIM_CHUNK), files, start,
-               MIN(files->len, start + CLAIM_CHUNK), rows);
+               MIN(files->len, start + CLAIM_CHUNK), rows, rows_version);
   if (scan->fatal)
     return;
   /* Rows left over have no file any more. */
