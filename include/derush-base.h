@@ -68,6 +68,8 @@ typedef enum {
   DERUSH_COUNTER_PHOTOS_EXPLAINED,     /* learning: photos whose contributions were computed */
   DERUSH_COUNTER_EMBEDDED_PREVIEWS,    /* embedded EXIF/RAW previews decoded as placeholders */
   DERUSH_COUNTER_NN_THREAD_SWITCHES,   /* executor: spinning throttled or let go */
+  DERUSH_COUNTER_TREES_BOOSTED,        /* learning: boosting rounds, CV folds' and final models' */
+  DERUSH_COUNTER_QUANTILE_SKETCHES,    /* learning: histogram cuts computed over training rows */
   DERUSH_N_COUNTERS
 } DerushCounter;
 

@@ -1,9 +1,11 @@
 /* bench-learn.c: the learning targets of issue 19, timed on one data set
  * that bench/learn/peers.py then gives to scikit-learn and python3-xgboost:
  *
- *   train      the final booster on 1,000 labels (target < 0.5 s), and the
- *              whole of `derush train`'s fit (5-fold grouped CV, calibration,
- *              thresholds, final model)
+ *   train      the whole of `derush train`'s fit (grouped CV, calibration,
+ *              thresholds, final model) on 10, 100, 1,000 (target < 0.5 s)
+ *              and 10,000 labels, with its CV figures and the accuracy of
+ *              the model on 10,000 held-out labelled photos it never saw;
+ *              and the final booster alone on 1,000 labels (the peers' job)
  *   predict    100,000 photos in one call: calibrated p(keep), zone and
  *              uncertainty (target < 150 ms), and the raw in-place call alone
  *   load       the stored model from the catalog as the app does at start-up
@@ -16,10 +18,13 @@
  * features drawn around plausible values, bursts of 1-6 frames in sessions
  * of 500, detector and face columns missing (NaN) for a third of the photos
  * as when the models did not run; the dataset builder computes the group
- * context as for a real catalog. The label of the first 1,000 photos is a
- * noisy rule on sharpness, exposure and the burst rank.
+ * context as for a real catalog. The label of the first 20,000 photos is a
+ * noisy rule on sharpness, exposure and the burst rank: training takes its
+ * labels from the first 10,000, the held-out test is the next 10,000.
  *
- *   derush-bench-learn OUTDIR [RUNS]
+ *   derush-bench-learn OUTDIR [RUNS] [fit]
+ *
+ * "fit" times the fits only (no data written, no peers' measures).
  *
  * Writes OUTDIR/x.f32 (100,000 rows, float32, row-major, NaN missing),
  * OUTDIR/y.f32 (the 1,000 labels) and OUTDIR/shape.txt for the peers, and
@@ -33,7 +38,10 @@
 #include "bench-util.h"
 
 #define N_PHOTOS 100000
-#define N_LABELS 1000
+#define N_LABELS 1000     /* the peers' training set */
+#define N_TRAIN_MAX 10000 /* the largest fit timed */
+#define N_HELD_OUT 10000  /* labelled photos after those, never trained on */
+#define N_TRUTH (N_TRAIN_MAX + N_HELD_OUT)
 
 static double
 uniform(guint64 *state)
@@ -85,7 +93,7 @@ make_dataset(float *y)
     _derush_dataset_add(ds, &p);
   }
   _derush_dataset_build(ds);
-  for (int i = 0; i < N_LABELS; i++) {
+  for (int i = 0; i < N_TRUTH; i++) {
     const float *row = ds->x + (gsize)i * ds->n_cols;
     double s =
         derush_features_sharpness(row) - fabs(row[DERUSH_FEATURE_EXPOSURE_EV]) + 0.5 * normal(&rng);
@@ -149,19 +157,76 @@ time_booster(const DerushDataset *ds, const float *y, int rows, int threads, int
 {
   DerushBoostParams params;
   _derush_boost_params_for(rows, threads, &params);
-  g_autofree float *yy = g_new(float, rows);
-  for (int i = 0; i < rows; i++)
-    yy[i] = i < N_LABELS ? y[i] : (float)(i % 3 == 0);
   Timer t;
   for (int r = 0; r < runs; r++) {
     timer_start(&t);
-    g_autoptr(DerushBooster) b = _derush_booster_train(ds->x, rows, ds->n_cols, yy, &params, error);
+    g_autoptr(DerushBooster) b = _derush_booster_train(ds->x, rows, ds->n_cols, y, &params, error);
     if (!b)
       return FALSE;
     timer_stop(&t, r);
   }
   g_autofree char *note = g_strdup_printf("%d trees of depth %d", params.rounds, params.max_depth);
   report("train_booster", rows, threads, &t, runs, note);
+  return TRUE;
+}
+
+/* Times `derush train`'s whole fit on the first @labels photos and prints,
+ * beside the times, its CV figures and the accuracy, ROC AUC and log loss
+ * of its calibrated p(keep) on the N_HELD_OUT photos after N_TRAIN_MAX:
+ * labelled by the same rule, never trained on. Leaves the model in @out. */
+static gboolean
+time_fit(const DerushDataset *ds, const float *y, guint labels, int runs, DerushLearnModel **out,
+         GError **error)
+{
+  /* Fewer than 100 labels are spread over the shoot, half of each class
+   * (a user's first labels, here and there; the first 10 photos hold too
+   * few trash to train); more are the first photos. */
+  g_autofree guint *rows = g_new(guint, labels);
+  guint n = 0, of_class[2] = {0, 0};
+  for (guint i = 0; n < labels && i < N_TRAIN_MAX; i += labels < 100 ? 97 : 1)
+    if (labels >= 100 || of_class[y[i] > 0.5f] < labels / 2) {
+      of_class[y[i] > 0.5f]++;
+      rows[n++] = i;
+    }
+  labels = n;
+  g_autofree float *yy = g_new(float, labels);
+  for (guint i = 0; i < labels; i++)
+    yy[i] = y[rows[i]];
+  DerushFitOptions fo = {.keep_loss_budget = 0.02, .junk_leak_budget = 0.1, .folds = 5};
+  Timer t;
+  g_autoptr(DerushLearnModel) model = NULL;
+  DerushModelState state = DERUSH_MODEL_NONE;
+  for (int r = 0; r < runs; r++) {
+    g_clear_pointer(&model, _derush_learn_model_free);
+    timer_start(&t);
+    model = _derush_learn_fit(ds, rows, yy, labels, &fo, &state, error);
+    timer_stop(&t, r);
+    if (!model && (error == NULL || *error))
+      return FALSE;
+  }
+  g_autofree char *note = NULL;
+  if (!model) {
+    note = g_strdup_printf("state %d: no model", state);
+    report("train_fit_cv", labels, 0, &t, runs, note);
+    return TRUE;
+  }
+  g_autofree double *p = g_new(double, N_PHOTOS), *u = g_new(double, N_PHOTOS);
+  g_autofree int *zone = g_new(int, N_PHOTOS);
+  if (!_derush_learn_predict(model, ds, p, zone, u, error))
+    return FALSE;
+  DerushLearnMetrics held;
+  _derush_learn_metrics(p + N_TRAIN_MAX, y + N_TRAIN_MAX, N_HELD_OUT, model->threshold, &held);
+  const DerushTrainResult *info = &model->info;
+  note = g_strdup_printf(
+      "%d-fold grouped CV (%d trees each) + calibration + final model of %d trees; cv accuracy "
+      "%.4f roc_auc %.4f log_loss %.4f keep_loss %.4f; held-out (%d photos) accuracy %.4f "
+      "roc_auc %.4f log_loss %.4f keep_loss %.4f",
+      model->cv_folds, model->cv_trees, info->trees, info->cv_accuracy, info->cv_roc_auc,
+      info->cv_log_loss, info->cv_keep_loss, N_HELD_OUT, held.accuracy, held.roc_auc, held.log_loss,
+      held.keep_loss);
+  report("train_fit_cv", labels, 0, &t, runs, note);
+  if (out)
+    *out = g_steal_pointer(&model);
   return TRUE;
 }
 
@@ -182,39 +247,30 @@ time_predict(DerushBooster *b, const DerushDataset *ds, int rows, int threads, i
 }
 
 static gboolean
-run(const char *dir, int runs, GError **error)
+run(const char *dir, int runs, gboolean fit_only, GError **error)
 {
   g_mkdir_with_parents(dir, 0755);
-  g_autofree float *y = g_new(float, N_LABELS);
+  g_autofree float *y = g_new(float, N_TRUTH);
   g_autoptr(DerushDataset) ds = make_dataset(y);
   int m = ds->n_cols;
   g_autofree char *shape = g_strdup_printf("%d %d %d\n", N_PHOTOS, m, N_LABELS);
-  if (!write_file(dir, "x.f32", ds->x, (gsize)N_PHOTOS * m * sizeof(float), error) ||
-      !write_file(dir, "y.f32", y, N_LABELS * sizeof(float), error) ||
-      !write_file(dir, "shape.txt", shape, strlen(shape), error))
+  if (!fit_only && (!write_file(dir, "x.f32", ds->x, (gsize)N_PHOTOS * m * sizeof(float), error) ||
+                    !write_file(dir, "y.f32", y, N_LABELS * sizeof(float), error) ||
+                    !write_file(dir, "shape.txt", shape, strlen(shape), error)))
     return FALSE;
 
-  /* Train: the final booster, then the whole fit (CV + calibration). */
+  /* Train: the whole fit at each size, then the final booster alone. */
+  static const guint fit_labels[] = {10, 100, N_LABELS, N_TRAIN_MAX};
+  g_autoptr(DerushLearnModel) model = NULL;
+  for (gsize k = 0; k < G_N_ELEMENTS(fit_labels); k++)
+    if (!time_fit(ds, y, fit_labels[k], fit_labels[k] > N_LABELS ? MIN(runs, 3) : runs,
+                  fit_labels[k] == N_LABELS ? &model : NULL, error))
+      return FALSE;
+  if (fit_only)
+    return TRUE;
   if (!time_booster(ds, y, N_LABELS, 0, runs, error))
     return FALSE;
-  g_autofree guint *rows = g_new(guint, N_LABELS);
-  for (guint i = 0; i < N_LABELS; i++)
-    rows[i] = i;
-  DerushFitOptions fo = {.keep_loss_budget = 0.02, .junk_leak_budget = 0.1, .folds = 5};
   Timer t;
-  g_autoptr(DerushLearnModel) model = NULL;
-  for (int r = 0; r < runs; r++) {
-    g_clear_pointer(&model, _derush_learn_model_free);
-    DerushModelState state;
-    timer_start(&t);
-    model = _derush_learn_fit(ds, rows, y, N_LABELS, &fo, &state, error);
-    if (!model)
-      return FALSE;
-    timer_stop(&t, r);
-  }
-  g_autofree char *fit_note = g_strdup_printf(
-      "5-fold grouped CV + calibration + final model of %d trees", model->info.trees);
-  report("train_fit_cv", N_LABELS, 0, &t, runs, fit_note);
 
   /* Predict every photo: what derush_catalog_train does after training. */
   g_autofree double *p = g_new(double, N_PHOTOS), *u = g_new(double, N_PHOTOS);
@@ -278,8 +334,9 @@ main(int argc, char **argv)
   }
   derush_restart_with_idle_threads(argv); /* as derush does: idle threads sleep */
   int runs = argc > 2 ? CLAMP(atoi(argv[2]), 1, 64) : 5;
+  gboolean fit_only = argc > 3 && g_str_equal(argv[3], "fit");
   g_autoptr(GError) error = NULL;
-  if (!run(argv[1], runs, &error)) {
+  if (!run(argv[1], runs, fit_only, &error)) {
     fprintf(stderr, "bench-learn: %s\n", error->message);
     return 2;
   }

@@ -5,7 +5,9 @@
 # photo-derush calls it and batched) and python3-xgboost (bench/learn/peers.py)
 # on the same 1,000 labels and 100,000 photos. A peer that is not installed
 # (apt-get install python3-sklearn python3-xgboost) is skipped.
-# Writes the raw JSON lines and a table to bench/results/learn-DATE.txt
+# Prints a table of derush's own jobs (train on 10 to 10,000 labels, predict
+# 100,000 photos: wall and CPU) and one of the peers. Writes the raw JSON
+# lines and the tables to bench/results/learn-DATE.txt
 # (make bench-learn).
 set -eu
 # libgomp reads its wait policy when it loads: idle threads must sleep, not
@@ -43,9 +45,28 @@ def fmt(s):
     return "-" if s is None else (f"{s * 1000:.1f} ms" if s < 10 else f"{s:.1f} s")
 def ratio(a, b):
     return "-" if not a or b is None else f"{b / a:.0f}x" if b / a >= 10 else f"{b / a:.1f}x"
+import re
+print("\n| derush | wall | CPU | target | CV folds x trees, final trees | held-out accuracy / ROC AUC / log loss |")
+print("|---|---:|---:|---|---|---|")
+for n in (10, 100, 1000, 10000):
+    r = get.get(("derush", "train_fit_cv", n))
+    if not r:
+        continue
+    note = r.get("note", "")
+    m = re.search(r"(\d+)-fold grouped CV \((\d+) trees each\).*model of (\d+) trees", note)
+    h = re.search(r"held-out \(\d+ photos\) accuracy ([\d.]+) roc_auc ([\d.]+) log_loss ([\d.]+)", note)
+    shape = f"{m.group(1)} x {m.group(2)}, {m.group(3)}" if m else note
+    held = " / ".join(h.groups()) if h else "-"
+    target = "< 0.5 s" if n == 1000 else ""
+    print(f"| train on {n:,} labels (CV + calibration + thresholds + final model) | {fmt(r['median_s'])} "
+          f"| {fmt(r['cpu_s'])} | {target} | {shape} | {held} |")
+r = get.get(("derush", "predict_calibrated", 100000))
+if r:
+    print(f"| predict 100,000 photos in one call (p(keep), zone, uncertainty) | {fmt(r['median_s'])} "
+          f"| {fmt(r['cpu_s'])} | < 150 ms | | |")
 lines = [
     ("train on 1,000 labels, final model", "train_booster", 1000, ["xgboost"]),
-    ("train on 1,000 labels with 5-fold CV + calibration", "train_fit_cv", 1000, ["sklearn"]),
+    ("train on 1,000 labels with grouped CV + calibration", "train_fit_cv", 1000, ["sklearn"]),
     ("predict 100,000 photos, one call", "predict_calibrated", 100000, ["sklearn"]),
     ("predict 100,000 photos, raw scores", "predict_raw", 100000, ["xgboost"]),
     ("predict 100,000 photos one at a time", "predict_per_photo", 100000, ["sklearn"]),

@@ -45,6 +45,8 @@ typedef struct {
   gint64 group[3];                          /* session, burst, near-dup group ids (0: none) */
   float detector[DERUSH_N_DETECT_FEATURES]; /* NAN when the detector did not run */
   float faces[DERUSH_N_FACE_FEATURES];      /* NAN when the face models did not run */
+  gboolean has_sketch;                      /* the DERUSH_LEARN_EMBEDDING's sketch is known */
+  gint8 sketch[DERUSH_SKETCH_SIZE];         /* packed (_derush_sketch_value()) */
 } DerushLearnPhoto;
 
 typedef struct {
@@ -70,16 +72,35 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(DerushDataset, _derush_dataset_free)
 /* The catalog's photos, built. */
 DerushDataset *_derush_dataset_load(DerushCatalog *cat, GError **error);
 
+/* Recomputes the label-dependent column (the embedding's) for the labels
+ * @label_of (per photo: 1 keep, 0 trash, < 0 none) instead of the photos'
+ * own: eval learning's simulated photographer. */
+void _derush_dataset_relabel(DerushDataset *ds, const int *label_of);
+
+/* ---- dataset-embedding.c ---- */
+
+/* The embedding whose sketch the dataset compares photos by. */
+#define DERUSH_LEARN_EMBEDDING DERUSH_EMBEDDING_MOBILENET
+
+/* Fills column @col of @ds for the labels @label_of (as above). */
+void _derush_dataset_embedding_columns(DerushDataset *ds, const int *label_of, int col);
+/* Whether @margin (@n labelled photos, @keep 1 or 0) tells keep from
+ * trash well above chance (exposed for its test). */
+gboolean _derush_embedding_gate_passes(const float *margin, const int *keep, guint n);
+
 /* The model-free score (quality features), for the prior and cold starts. */
 double _derush_dataset_quality(const DerushLearnPhoto *photo);
 
 /* ---- booster.c: XGBoost ---- */
 
 typedef struct _DerushBooster DerushBooster;
+/* Labelled rows binned for training (booster.c says why one sketch). */
+typedef struct _DerushTrainSet DerushTrainSet;
 
 typedef struct {
   int rounds, max_depth;
   double eta, min_child_weight, subsample, colsample;
+  int max_bin; /* histogram bins a column */
   int threads;
 } DerushBoostParams;
 
@@ -90,11 +111,21 @@ void _derush_boost_params_for(int n, int threads, DerushBoostParams *params);
  * seed: the same rows give the same model. */
 DerushBooster *_derush_booster_train(const float *x, int n, int m, const float *y,
                                      const DerushBoostParams *params, GError **error);
+/* @n rows of @m columns at @x with labels @y, binned at quantile cuts of
+ * their own (one sketch) or, when @cuts is given, at @cuts' (no sketch;
+ * the same @max_bin). Reference-counted: boosters hold it while training. */
+DerushTrainSet *_derush_train_set_new(const float *x, int n, int m, const float *y,
+                                      const DerushTrainSet *cuts, int max_bin, GError **error);
+void _derush_train_set_unref(DerushTrainSet *set);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(DerushTrainSet, _derush_train_set_unref)
+/* _derush_booster_train on rows already binned. */
+DerushBooster *_derush_booster_train_on(DerushTrainSet *set, const DerushBoostParams *params,
+                                        GError **error);
 /* The same in steps: a booster on those rows with no tree yet, boosted up
  * to @trees trees in total by each _derush_booster_boost() (early stopping
  * grows its folds' models in lockstep), then the training rows dropped. */
-DerushBooster *_derush_booster_new(const float *x, int n, int m, const float *y,
-                                   const DerushBoostParams *params, GError **error);
+DerushBooster *_derush_booster_new(DerushTrainSet *set, const DerushBoostParams *params,
+                                   GError **error);
 gboolean _derush_booster_boost(DerushBooster *b, int trees, GError **error);
 void _derush_booster_end_training(DerushBooster *b);
 /* Raw p(keep) of @n rows in one in-place call (XGBoosterPredictFromDense). */
@@ -163,6 +194,7 @@ typedef struct {
   DerushCalibration calibration;
   double threshold, keep_threshold;
   DerushTrainResult info; /* counts and CV metrics */
+  int cv_folds, cv_trees; /* of the fit that made it (not stored): folds, trees each grew */
 } DerushLearnModel;
 
 void _derush_learn_model_free(DerushLearnModel *model);

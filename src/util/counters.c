@@ -31,6 +31,8 @@ static const char *const counter_names[DERUSH_N_COUNTERS] = {
     [DERUSH_COUNTER_PHOTOS_EXPLAINED] = "photos_explained",
     [DERUSH_COUNTER_EMBEDDED_PREVIEWS] = "embedded_previews",
     [DERUSH_COUNTER_NN_THREAD_SWITCHES] = "nn_thread_switches",
+    [DERUSH_COUNTER_TREES_BOOSTED] = "trees_boosted",
+    [DERUSH_COUNTER_QUANTILE_SKETCHES] = "quantile_sketches",
 };
 
 /**
