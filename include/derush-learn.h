@@ -21,11 +21,13 @@
 
 G_BEGIN_DECLS
 
-/* The learning dataset's column layout (src/learn/dataset.c). A model
- * trained on another version is stale: it is retrained, never mixed. */
+/* The learning dataset's column layout (src/learn/dataset.c; the last term
+ * is the layout's own number: 4 from the embedding's neighbour margin, 3
+ * was a layout since reverted). A model trained on another version is
+ * stale: it is retrained, never mixed. */
 #define DERUSH_LEARN_DATASET_VERSION                                                               \
   (DERUSH_FEATURES_VERSION * 1000000 + DERUSH_DETECT_VERSION * 10000 +                             \
-   DERUSH_FACES_VERSION * 100 + 2)
+   DERUSH_FACES_VERSION * 100 + 4)
 
 /* Below these a model is not trained: the quality prior answers. */
 #define DERUSH_LEARN_MIN_LABELS 8

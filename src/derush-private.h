@@ -67,6 +67,16 @@ guint64 _derush_content_hash_buf(const guint8 *data, gsize len);
 gboolean _derush_content_hash_path(const char *path, gint64 *size_out, guint64 *hash_out,
                                    GError **error);
 
+/* A fixed sketch of an embedding (util/sketch.c): its unit vector
+ * projected on DERUSH_SKETCH_SIZE fixed orthonormal directions, so inner
+ * products of sketches approximate cosines of the embeddings. FALSE (all
+ * NAN) for a vector with no direction. */
+#define DERUSH_SKETCH_SIZE 64
+gboolean _derush_sketch(const float *in, int n, float *out);
+/* ... and its stored form, a byte a value (DERUSH_SKETCH_SIZE bytes). */
+void _derush_sketch_pack(const float *sketch, gint8 *out);
+float _derush_sketch_value(gint8 packed);
+
 /* Between small enums and their names (util/enum-names.c). */
 const char *_derush_enum_name(const char *const *names, guint n_names, int value,
                               const char *fallback);

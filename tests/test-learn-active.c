@@ -237,8 +237,7 @@ test_model_uncertainty(void)
 }
 
 static void
-simulate(const DerushDataset *ds, const float *y, DerushLearnOrder order, guint32 seed,
-         GArray **curve)
+simulate(DerushDataset *ds, const float *y, DerushLearnOrder order, guint32 seed, GArray **curve)
 {
   DerushFitOptions fo = {
       .keep_loss_budget = 0.02, .junk_leak_budget = 0.1, .folds = 5, .threads = 1};

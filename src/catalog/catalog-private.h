@@ -346,6 +346,14 @@ gboolean _derush_catalog_set_labels_each(DerushCatalog *catalog, const gint64 *i
                                          DerushLabelSource source, gint64 *batch_out,
                                          GError **error);
 
+/* The one embedding kind stored with a sketch (what learning reads):
+ * migration 11 names it by number. */
+#define DERUSH_SKETCHED_EMBEDDING DERUSH_EMBEDDING_MOBILENET
+
+/* The connection's SQL functions (detections.c): derush_sketch(blob),
+ * which migration 11 uses. */
+gboolean _derush_catalog_add_functions(DerushCatalog *cat, GError **error);
+
 /* ---- learning (learn-store.c) ---- */
 
 /* One photo as the learning dataset reads it. The feature blob is the
@@ -369,13 +377,17 @@ typedef struct {
   int detector_bytes;
   const void *faces; /* face features blob, NULL when not run */
   int faces_bytes;
+  const void *sketch; /* the asked embedding's sketch blob, NULL when none is current */
+  int sketch_bytes;
 } DerushLearnRow;
 
 typedef void (*DerushLearnRowFunc)(const DerushLearnRow *row, gpointer user_data);
 
-/* Every readable, present photo, by id. */
-gboolean _derush_catalog_foreach_learn_row(DerushCatalog *cat, DerushLearnRowFunc func,
-                                           gpointer user_data, GError **error);
+/* Every readable, present photo, by id, with the sketch of its @embedding
+ * (DERUSH_SKETCHED_EMBEDDING, the only one with a sketch). */
+gboolean _derush_catalog_foreach_learn_row(DerushCatalog *cat, DerushEmbeddingKind embedding,
+                                           DerushLearnRowFunc func, gpointer user_data,
+                                           GError **error);
 
 /* Keep and trash labels made by people (auto labels are not training data). */
 gboolean _derush_catalog_count_labels(DerushCatalog *cat, gint64 *keep, gint64 *trash,

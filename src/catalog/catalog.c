@@ -215,6 +215,10 @@ open_connection(DerushCatalog *cat, gboolean read_only, GError **error)
   }
   sqlite3_extended_result_codes(cat->db, 1);
   sqlite3_busy_timeout(cat->db, DERUSH_BUSY_TIMEOUT_MS);
+  if (!_derush_catalog_add_functions(cat, error)) {
+    close_connection(cat);
+    return FALSE;
+  }
 
   gboolean ok;
   if (read_only) {

@@ -4,8 +4,10 @@
  * holds (version, content_hash) and the detector features, so "needs
  * detecting" is one join, and a photo where nothing was found still counts
  * as done. detections holds its boxes, best first; embeddings one vector
- * per photo and kind with its size and version. All float32 blobs are
- * little-endian. */
+ * per photo and kind with its size and version; detect_runs also keeps
+ * the MobileNetV2 embedding's 64-byte sketch (util/sketch.c), what
+ * learning reads.
+ * All float32 blobs are little-endian. */
 #include "detections-store.h"
 
 /* The embeddings the catalog stores: a kind's size is its blob's, and its
@@ -67,6 +69,43 @@ fail:
   return FALSE;
 }
 
+/* The sketch of a stored MobileNetV2 embedding, kept in the photo
+ * version's detect_runs row (schema migration 11: the dataset then reads
+ * it with no join of its own); one with no direction gets none (learning
+ * reads it as missing). A new detector run replaces the row, so a sketch
+ * never outlives its run. */
+static gboolean
+store_sketch(DerushCatalog *cat, gint64 photo_id, guint64 content_hash, DerushEmbeddingKind kind,
+             const float *vector, int size, GError **error)
+{
+  if (kind != DERUSH_SKETCHED_EMBEDDING)
+    return TRUE;
+  sqlite3_stmt *s = _derush_catalog_stmt(cat,
+                                         "UPDATE detect_runs SET sketch = ?, sketch_version = ?"
+                                         " WHERE photo_id = ? AND content_hash = ?",
+                                         error);
+  if (!s)
+    return FALSE;
+  float sketch[DERUSH_SKETCH_SIZE];
+  gint8 blob[DERUSH_SKETCH_SIZE];
+  if (size > DERUSH_SKETCH_SIZE && _derush_sketch(vector, size, sketch)) {
+    _derush_sketch_pack(sketch, blob);
+    sqlite3_bind_blob(s, 1, blob, sizeof blob, SQLITE_TRANSIENT);
+  } else {
+    sqlite3_bind_null(s, 1);
+  }
+  sqlite3_bind_int(s, 2, derush_embedding_info(kind)->version);
+  sqlite3_bind_int64(s, 3, photo_id);
+  sqlite3_bind_int64(s, 4, (gint64)content_hash);
+  int rc = sqlite3_step(s);
+  sqlite3_reset(s);
+  if (rc != SQLITE_DONE) {
+    _derush_catalog_set_error(cat, error, "cannot store an embedding");
+    return FALSE;
+  }
+  return TRUE;
+}
+
 gboolean
 _derush_catalog_store_embedding(DerushCatalog *cat, gint64 photo_id, guint64 content_hash,
                                 DerushEmbeddingKind kind, const float *vector, int size,
@@ -92,6 +131,43 @@ _derush_catalog_store_embedding(DerushCatalog *cat, gint64 photo_id, guint64 con
   sqlite3_reset(s);
   if (rc != SQLITE_DONE) {
     _derush_catalog_set_error(cat, error, "cannot store an embedding");
+    return FALSE;
+  }
+  return store_sketch(cat, photo_id, content_hash, kind, vector, size, error);
+}
+
+/* derush_sketch(vector blob): the blob's sketch as a blob, NULL when it
+ * has none (too short to sketch, no direction). For migration 11. */
+static void
+sketch_function(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+  (void)argc;
+  int bytes = sqlite3_value_bytes(argv[0]);
+  const void *blob = sqlite3_value_blob(argv[0]);
+  int n = bytes / 4;
+  if (!blob || n <= DERUSH_SKETCH_SIZE) {
+    sqlite3_result_null(ctx);
+    return;
+  }
+  g_autofree float *v = g_new(float, n);
+  _derush_blob_to_floats(blob, bytes, v, n);
+  float sketch[DERUSH_SKETCH_SIZE];
+  if (!_derush_sketch(v, n, sketch)) {
+    sqlite3_result_null(ctx);
+    return;
+  }
+  gint8 out[DERUSH_SKETCH_SIZE];
+  _derush_sketch_pack(sketch, out);
+  sqlite3_result_blob(ctx, out, sizeof out, SQLITE_TRANSIENT);
+}
+
+gboolean
+_derush_catalog_add_functions(DerushCatalog *cat, GError **error)
+{
+  if (sqlite3_create_function(cat->db, "derush_sketch", 1,
+                              SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY, NULL,
+                              sketch_function, NULL, NULL) != SQLITE_OK) {
+    _derush_catalog_set_error(cat, error, "cannot add its SQL functions");
     return FALSE;
   }
   return TRUE;

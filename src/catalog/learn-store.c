@@ -10,8 +10,8 @@
 #define MODELS_KEPT 5
 
 gboolean
-_derush_catalog_foreach_learn_row(DerushCatalog *cat, DerushLearnRowFunc func, gpointer user_data,
-                                  GError **error)
+_derush_catalog_foreach_learn_row(DerushCatalog *cat, DerushEmbeddingKind embedding,
+                                  DerushLearnRowFunc func, gpointer user_data, GError **error)
 {
   /* Group ids are key * 4 + kind (group-store.c), so the kind of a
    * membership is its group id modulo 4, without a join. */
@@ -22,7 +22,7 @@ _derush_catalog_foreach_learn_row(DerushCatalog *cat, DerushLearnRowFunc func, g
       " (SELECT group_id FROM group_members WHERE photo_id = p.id AND group_id % 4 = 0),"
       " (SELECT group_id FROM group_members WHERE photo_id = p.id AND group_id % 4 = 1),"
       " (SELECT group_id FROM group_members WHERE photo_id = p.id AND group_id % 4 = 2),"
-      " d.features, fr.features"
+      " d.features, fr.features, CASE WHEN d.sketch_version = ?10 THEN d.sketch END"
       " FROM photos p" DERUSH_DETECT_RUN_JOIN DERUSH_FACE_RUN_JOIN
       " LEFT JOIN features f ON f.photo_id = p.id AND f.version = ?1"
       "  AND f.content_hash = p.content_hash"
@@ -34,6 +34,8 @@ _derush_catalog_foreach_learn_row(DerushCatalog *cat, DerushLearnRowFunc func, g
   sqlite3_bind_int(s, 1, DERUSH_FEATURES_VERSION);
   sqlite3_bind_int(s, 8, DERUSH_FACES_VERSION);
   sqlite3_bind_int(s, 9, DERUSH_DETECT_VERSION);
+  g_return_val_if_fail(embedding == DERUSH_SKETCHED_EMBEDDING, FALSE);
+  sqlite3_bind_int(s, 10, derush_embedding_info(embedding)->version);
   int rc;
   while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
     DerushLearnRow r = {0};
@@ -55,6 +57,7 @@ _derush_catalog_foreach_learn_row(DerushCatalog *cat, DerushLearnRowFunc func, g
       r.group[k] = sqlite3_column_int64(s, 11 + k);
     r.detector = _derush_column_blob(s, 14, &r.detector_bytes);
     r.faces = _derush_column_blob(s, 15, &r.faces_bytes);
+    r.sketch = _derush_column_blob(s, 16, &r.sketch_bytes);
     func(&r, user_data);
   }
   sqlite3_reset(s);

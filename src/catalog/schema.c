@@ -230,7 +230,25 @@ static const char *const migrations[] = {
     /* 10: what chose each group's best pick (DerushBestBy): 0 the quality
      * score, 1 the model's p(keep) (group/best-pick.c). */
     "ALTER TABLE groups ADD COLUMN best_by INTEGER NOT NULL DEFAULT 0;",
+
+    /* 11: the sketch of each photo version's MobileNetV2 embedding
+     * (util/sketch.c: DERUSH_SKETCH_SIZE bytes against 5 KB), what learning
+     * reads (issue 19: reading every 5 KB vector made a 100,000-photo
+     * dataset 5x dearer), in the detector run's row: the dataset reads that
+     * row anyway, and a separate table cost one more join (0.1 s of CPU at
+     * 100,000 photos). sketch_version is the embedding's version. Written
+     * with the embedding (detections.c); the embeddings stored before this
+     * version get theirs here, once, through the connection's
+     * derush_sketch() function. */
+    "ALTER TABLE detect_runs ADD COLUMN sketch BLOB;"
+    "ALTER TABLE detect_runs ADD COLUMN sketch_version INTEGER;"
+    "UPDATE detect_runs SET (sketch, sketch_version) ="
+    " (SELECT derush_sketch(e.vector), e.version FROM embeddings e"
+    "  WHERE e.photo_id = detect_runs.photo_id AND e.kind = 1" /* DERUSH_SKETCHED_EMBEDDING */
+    "  AND e.content_hash = detect_runs.content_hash);",
 };
+
+G_STATIC_ASSERT(DERUSH_SKETCHED_EMBEDDING == 1); /* migration 11 */
 
 int
 _derush_catalog_schema_version(void)

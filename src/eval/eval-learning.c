@@ -61,9 +61,10 @@ taste_dataset(DerushCatalog *cat, GArray *rows, GArray **keep, GError **error)
  * truth is @y (1 keep, 0 trash, one per photo): labels @step photos at a
  * time in @order (@seed shuffles the random order), trains with @fo after
  * each step and appends a point measured on the photos left to @curve.
+ * The label-dependent column follows the labels given so far.
  */
 gboolean
-_derush_learning_simulate(const DerushDataset *ds, const float *y, DerushLearnOrder order, int step,
+_derush_learning_simulate(DerushDataset *ds, const float *y, DerushLearnOrder order, int step,
                           guint32 seed, const DerushFitOptions *fo, GArray *curve, GError **error)
 {
   guint n = ds->photos->len;
@@ -121,6 +122,7 @@ _derush_learning_simulate(const DerushDataset *ds, const float *y, DerushLearnOr
     }
     if (got == 0)
       break;
+    _derush_dataset_relabel(ds, label_of); /* the labels given so far */
     DerushModelState state;
     g_autoptr(DerushLearnModel) model =
         _derush_learn_fit(ds, lab_rows, lab_y, n_lab, fo, &state, error);

@@ -44,7 +44,7 @@ gint64 _derush_truth_readable_id(DerushCatalog *cat, const char *path, BadFiles 
 /* The simulated photographer of derush_eval_learning() on a built dataset
  * (eval-learning.c): @y the truth, one per photo; points appended to
  * @curve (DerushLearningPoint). */
-gboolean _derush_learning_simulate(const DerushDataset *ds, const float *y, DerushLearnOrder order,
+gboolean _derush_learning_simulate(DerushDataset *ds, const float *y, DerushLearnOrder order,
                                    int step, guint32 seed, const DerushFitOptions *fo,
                                    GArray *curve, GError **error);
 

@@ -10,7 +10,10 @@
  * quality, the group sizes and the time to the previous and next photo.
  * Then the object detector's features (person, animal... flags and counts,
  * the largest subject's area, position and sharpness) and the face
- * models' (count, eyes open, face sharpness) when those models ran.
+ * models' (count, eyes open, face sharpness) when those models ran, and
+ * whether the photo looks more like the kept or the trashed ones by the
+ * embedding's sketch (dataset-embedding.c: the only column that depends on
+ * the labels, missing unless it tells on them).
  * Values that do not exist (no group, no EXIF, not analyzed) are NAN, which
  * XGBoost treats as missing, never 0.
  *
@@ -40,7 +43,8 @@ enum {
  * those models did not run). */
 #define DETECT_BASE (DERUSH_N_FEATURES + N_CONTEXT)
 #define FACES_BASE (DETECT_BASE + DERUSH_N_DETECT_FEATURES)
-#define N_COLUMNS (FACES_BASE + DERUSH_N_FACE_FEATURES)
+#define EMB_COLUMN (FACES_BASE + DERUSH_N_FACE_FEATURES)
+#define N_COLUMNS (EMB_COLUMN + 1)
 
 static const char *const context_names[N_CONTEXT] = {
     "session_size",
@@ -80,6 +84,8 @@ _derush_dataset_column_name(int col)
 {
   if (col < 0 || col >= N_COLUMNS)
     return "bias";
+  if (col == EMB_COLUMN)
+    return "emb_keep_margin";
   if (col < DERUSH_N_FEATURES)
     return derush_feature_info((DerushFeature)col)->name;
   if (col >= FACES_BASE)
@@ -354,6 +360,22 @@ _derush_dataset_build(DerushDataset *ds)
     ds->cv_group[i] = g_array_index(ds->photos, DerushLearnPhoto, find(parent, i)).id;
   for (int k = 0; k < 3; k++)
     g_hash_table_unref(members[k]);
+
+  /* The labels people gave (auto labels are not theirs), as training
+   * reads them (learn.c). */
+  g_autofree int *label_of = g_new(int, MAX(n, 1));
+  for (guint i = 0; i < n; i++) {
+    const DerushLearnPhoto *p = &g_array_index(ds->photos, DerushLearnPhoto, i);
+    gboolean by_person = p->label != DERUSH_LABEL_NONE && p->source != DERUSH_SOURCE_AUTO;
+    label_of[i] = !by_person ? -1 : p->label == DERUSH_LABEL_KEEP;
+  }
+  _derush_dataset_embedding_columns(ds, label_of, EMB_COLUMN);
+}
+
+void
+_derush_dataset_relabel(DerushDataset *ds, const int *label_of)
+{
+  _derush_dataset_embedding_columns(ds, label_of, EMB_COLUMN);
 }
 
 static void
@@ -382,6 +404,10 @@ add_row_cb(const DerushLearnRow *row, gpointer user_data)
                            DERUSH_N_DETECT_FEATURES);
   if (row->faces)
     _derush_blob_to_floats(row->faces, row->faces_bytes, p.faces, DERUSH_N_FACE_FEATURES);
+  if (row->sketch && row->sketch_bytes == DERUSH_SKETCH_SIZE) {
+    memcpy(p.sketch, row->sketch, DERUSH_SKETCH_SIZE);
+    p.has_sketch = TRUE;
+  }
   p.label = row->label;
   p.source = row->source;
   memcpy(p.group, row->group, sizeof(p.group));
@@ -392,7 +418,7 @@ DerushDataset *
 _derush_dataset_load(DerushCatalog *cat, GError **error)
 {
   g_autoptr(DerushDataset) ds = _derush_dataset_new();
-  if (!_derush_catalog_foreach_learn_row(cat, add_row_cb, ds, error))
+  if (!_derush_catalog_foreach_learn_row(cat, DERUSH_LEARN_EMBEDDING, add_row_cb, ds, error))
     return NULL;
   _derush_dataset_build(ds);
   return g_steal_pointer(&ds);

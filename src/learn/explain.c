@@ -64,6 +64,9 @@ context_text(const char *name, double v, gboolean good)
   char *m = model_text(name, v, good);
   if (m)
     return m;
+  /* The embedding's column (dataset-embedding.c): its sign says which. */
+  if (strcmp(name, "emb_keep_margin") == 0)
+    return g_strdup(v > 0 ? "looks like photos you kept" : "looks like photos you trashed");
   if (g_str_has_suffix(name, "_size")) {
     int n = (int)v;
     if (g_str_has_prefix(name, "burst"))

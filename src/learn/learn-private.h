@@ -45,6 +45,8 @@ typedef struct {
   gint64 group[3];                          /* session, burst, near-dup group ids (0: none) */
   float detector[DERUSH_N_DETECT_FEATURES]; /* NAN when the detector did not run */
   float faces[DERUSH_N_FACE_FEATURES];      /* NAN when the face models did not run */
+  gboolean has_sketch;                      /* the DERUSH_LEARN_EMBEDDING's sketch is known */
+  gint8 sketch[DERUSH_SKETCH_SIZE];         /* packed (_derush_sketch_value()) */
 } DerushLearnPhoto;
 
 typedef struct {
@@ -69,6 +71,22 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(DerushDataset, _derush_dataset_free)
 
 /* The catalog's photos, built. */
 DerushDataset *_derush_dataset_load(DerushCatalog *cat, GError **error);
+
+/* Recomputes the label-dependent column (the embedding's) for the labels
+ * @label_of (per photo: 1 keep, 0 trash, < 0 none) instead of the photos'
+ * own: eval learning's simulated photographer. */
+void _derush_dataset_relabel(DerushDataset *ds, const int *label_of);
+
+/* ---- dataset-embedding.c ---- */
+
+/* The embedding whose sketch the dataset compares photos by. */
+#define DERUSH_LEARN_EMBEDDING DERUSH_EMBEDDING_MOBILENET
+
+/* Fills column @col of @ds for the labels @label_of (as above). */
+void _derush_dataset_embedding_columns(DerushDataset *ds, const int *label_of, int col);
+/* Whether @margin (@n labelled photos, @keep 1 or 0) tells keep from
+ * trash well above chance (exposed for its test). */
+gboolean _derush_embedding_gate_passes(const float *margin, const int *keep, guint n);
 
 /* The model-free score (quality features), for the prior and cold starts. */
 double _derush_dataset_quality(const DerushLearnPhoto *photo);
