@@ -215,26 +215,26 @@ test_margin(void)
 static void
 test_gate(void)
 {
-  float m[20];
-  int keep[20];
+  double m[20];
+  float keep[20];
   /* Ten of each, perfectly apart: it tells. */
   for (int i = 0; i < 20; i++) {
-    m[i] = (float)i;
-    keep[i] = i >= 10;
+    m[i] = i;
+    keep[i] = i >= 10 ? 1.0f : 0.0f;
   }
   g_assert_true(_derush_embedding_gate_passes(m, keep, 20));
   /* Interleaved: chance. */
   for (int i = 0; i < 20; i++)
-    keep[i] = i % 2;
+    keep[i] = (float)(i % 2);
   g_assert_false(_derush_embedding_gate_passes(m, keep, 20));
   /* Five of each, perfectly apart: too few to rule out luck. */
   for (int i = 0; i < 10; i++)
-    keep[i] = i >= 5;
+    keep[i] = i >= 5 ? 1.0f : 0.0f;
   g_assert_false(_derush_embedding_gate_passes(m, keep, 10));
   /* All tied: chance. */
   for (int i = 0; i < 20; i++) {
     m[i] = 1;
-    keep[i] = i >= 10;
+    keep[i] = i >= 10 ? 1.0f : 0.0f;
   }
   g_assert_false(_derush_embedding_gate_passes(m, keep, 20));
 }

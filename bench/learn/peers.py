@@ -13,7 +13,7 @@ photo-derush calls a CalibratedClassifierCV around a boosted model once per phot
             of 100,000 extrapolated) and batched (100,000 rows in one call);
             pickle load.
   xgboost   python3-xgboost with derush's parameters (hist, 120 rounds, depth 4,
-            eta 0.1, subsample and colsample 0.8, max_bin 128): train, inplace_predict
+            eta 0.1, subsample and colsample 0.8, max_bin 32): train, inplace_predict
             of 100,000 rows, load from the saved bytes.
 
 One JSON object per measure on stdout (median of RUNS, default 5). A peer that is
@@ -100,7 +100,7 @@ def bench_xgboost(x, y, xl, runs, threads):
         return
     params = {"objective": "binary:logistic", "tree_method": "hist", "eta": 0.1, "max_depth": 4,
               "min_child_weight": 1, "subsample": 0.8, "colsample_bytree": 0.8, "lambda": 1,
-              "max_bin": 128, "seed": 0, "nthread": threads, "verbosity": 0}
+              "max_bin": 32, "seed": 0, "nthread": threads, "verbosity": 0}
 
     def train():
         return xgb.train(params, xgb.DMatrix(xl, label=y, missing=np.nan), num_boost_round=120)

@@ -249,8 +249,8 @@ _derush_threshold_for_junk_leak(const double *p, const float *y, int n, double b
 }
 
 /* Area under the ROC curve by the rank-sum, ties counted half. */
-static double
-roc_auc(const double *p, const float *y, int n)
+double
+_derush_roc_auc(const double *p, const float *y, int n)
 {
   g_autofree Point *pt = g_new(Point, MAX(n, 1));
   int n_pos = 0;
@@ -299,7 +299,7 @@ _derush_learn_metrics(const double *p, const float *y, int n, double threshold,
   m->log_loss = n ? ll / n : NAN;
   m->keep_loss = n_keep ? (double)lost / n_keep : NAN;
   m->junk_leak = n_trash ? (double)leaked / n_trash : NAN;
-  m->roc_auc = roc_auc(p, y, n);
+  m->roc_auc = _derush_roc_auc(p, y, n);
 }
 
 void

@@ -141,18 +141,6 @@ margins(const DerushDataset *ds, const double *mean, const int *label_of, float 
   }
 }
 
-typedef struct {
-  float margin;
-  int keep;
-} Scored;
-
-static int
-cmp_scored(const void *a, const void *b)
-{
-  float x = ((const Scored *)a)->margin, y = ((const Scored *)b)->margin;
-  return (x > y) - (x < y);
-}
-
 /**
  * _derush_embedding_gate_passes:
  * @margin: per labelled photo, its margin
@@ -160,35 +148,19 @@ cmp_scored(const void *a, const void *b)
  * @n: how many
  *
  * Whether @margin ranks the kept above the trashed well above chance:
- * ROC-AUC (ties count half) at least GATE_MIN_AUC and 3 standard
- * deviations of a random ranking's AUC above 0.5.
+ * ROC-AUC at least GATE_MIN_AUC and 3 standard deviations of a random
+ * ranking's AUC above 0.5 (the Mann-Whitney statistic's, without ties).
  */
 gboolean
-_derush_embedding_gate_passes(const float *margin, const int *keep, guint n)
+_derush_embedding_gate_passes(const double *margin, const float *keep, int n)
 {
-  g_autofree Scored *s = g_new(Scored, MAX(n, 1));
-  double pos = 0, neg = 0;
-  for (guint i = 0; i < n; i++) {
-    s[i] = (Scored){margin[i], keep[i]};
-    pos += keep[i] != 0;
-  }
-  neg = n - pos;
+  double pos = 0;
+  for (int i = 0; i < n; i++)
+    pos += keep[i] > 0.5f;
+  double neg = n - pos;
   if (pos < MIN_PER_KIND || neg < MIN_PER_KIND)
     return FALSE;
-  qsort(s, n, sizeof(Scored), cmp_scored);
-  /* Mann-Whitney: the kept photos' rank sum, ties at their mean rank. */
-  double rank_sum = 0;
-  for (guint i = 0; i < n;) {
-    guint j = i;
-    while (j < n && s[j].margin == s[i].margin)
-      j++;
-    double rank = (i + 1 + j) / 2.0;
-    for (guint k = i; k < j; k++)
-      if (s[k].keep)
-        rank_sum += rank;
-    i = j;
-  }
-  double auc = (rank_sum - pos * (pos + 1) / 2) / (pos * neg);
+  double auc = _derush_roc_auc(margin, keep, n);
   double sd = sqrt((pos + neg + 1) / (12 * pos * neg));
   return auc >= MAX(GATE_MIN_AUC, 0.5 + 3 * sd);
 }
@@ -217,9 +189,9 @@ _derush_dataset_embedding_columns(DerushDataset *ds, const int *label_of, int co
   g_autofree float *margin = g_new(float, n);
   margins(ds, mean, label_of, margin);
   /* The gate, on the labelled photos with a margin. */
-  g_autofree float *lm = g_new(float, n);
-  g_autofree int *lk = g_new(int, n);
-  guint nl = 0;
+  g_autofree double *lm = g_new(double, n);
+  g_autofree float *lk = g_new(float, n);
+  int nl = 0;
   for (guint i = 0; i < n; i++)
     if (label_of[i] >= 0 && !isnan(margin[i])) {
       lm[nl] = margin[i];

@@ -86,7 +86,7 @@ void _derush_dataset_relabel(DerushDataset *ds, const int *label_of);
 void _derush_dataset_embedding_columns(DerushDataset *ds, const int *label_of, int col);
 /* Whether @margin (@n labelled photos, @keep 1 or 0) tells keep from
  * trash well above chance (exposed for its test). */
-gboolean _derush_embedding_gate_passes(const float *margin, const int *keep, guint n);
+gboolean _derush_embedding_gate_passes(const double *margin, const float *keep, int n);
 
 /* The model-free score (quality features), for the prior and cold starts. */
 double _derush_dataset_quality(const DerushLearnPhoto *photo);
@@ -171,6 +171,10 @@ double _derush_threshold_for_junk_leak(const double *p, const float *y, int n, d
 typedef struct {
   double accuracy, roc_auc, log_loss, keep_loss, junk_leak;
 } DerushLearnMetrics;
+
+/* ROC-AUC of @p against @y (1 keep, 0 trash), ties counted half; NAN with
+ * one class. */
+double _derush_roc_auc(const double *p, const float *y, int n);
 
 /* Metrics of @p against @y (1 keep, 0 trash); keep_loss and junk_leak at
  * @threshold. NAN where undefined (AUC with one class). */
