@@ -63,7 +63,7 @@ torture: build
 # of check): a -Db_sanitize=thread tree, then the scan and analysis tests.
 TSAN_BUILD ?= build-tsan
 TSAN_TESTS ?= test-decoders test-scan test-crash test-group test-group-catalog test-quality test-copies \
-  test-learn test-learn-active
+  test-learn test-learn-active test-detect
 TSAN_ENV := TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:suppressions=$(CURDIR)/tests/tsan.supp
 tsan: deps
 	@[ -f $(TSAN_BUILD)/build.ninja ] || meson setup $(TSAN_BUILD) $(MESON_WERROR) \

@@ -61,8 +61,8 @@ print_json(const DerushTrainResult *r)
 static void
 print_text(const DerushTrainResult *r)
 {
-  printf("%" G_GINT64_FORMAT " labels (%" G_GINT64_FORMAT " keep, %" G_GINT64_FORMAT " trash)\n",
-         r->labels, r->keep, r->trash);
+  printf("%" G_GINT64_FORMAT " label%s (%" G_GINT64_FORMAT " keep, %" G_GINT64_FORMAT " trash)\n",
+         r->labels, r->labels == 1 ? "" : "s", r->keep, r->trash);
   if (r->state != DERUSH_MODEL_TRAINED) {
     printf("No model: %s.\n", derush_model_state_text(r->state));
   } else {

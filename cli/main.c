@@ -152,6 +152,50 @@ print_usage(GOptionContext *context, FILE *out)
   fputs(help, out);
 }
 
+/* Edits (insert, delete, change, swap two neighbours) from @a to @b, up to
+ * 3 (more is "far"). */
+static int
+edit_distance(const char *a, const char *b)
+{
+  int la = (int)strlen(a), lb = (int)strlen(b);
+  if (la > 32 || lb > 32 || ABS(la - lb) > 3)
+    return 4;
+  int d[33][33];
+  for (int i = 0; i <= la; i++)
+    for (int j = 0; j <= lb; j++) {
+      if (i == 0 || j == 0) {
+        d[i][j] = i + j;
+        continue;
+      }
+      int cost = a[i - 1] != b[j - 1];
+      d[i][j] = MIN(MIN(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+        d[i][j] = MIN(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  return MIN(d[la][lb], 4);
+}
+
+/* "unknown command", the usage, then the nearest command when one is at
+ * most 2 edits away ("analyse", "lable"): the last line is what is seen
+ * after the usage scrolled by. */
+static void
+print_unknown_command(GOptionContext *context, const char *name)
+{
+  fprintf(stderr, "derush: unknown command '%s'\n", name);
+  print_usage(context, stderr);
+  const char *nearest = NULL;
+  int best = 3;
+  for (gsize i = 0; i < cli_n_commands; i++) {
+    int d = edit_distance(name, cli_commands[i].name);
+    if (d < best) {
+      best = d;
+      nearest = cli_commands[i].name;
+    }
+  }
+  if (nearest)
+    fprintf(stderr, "derush: unknown command '%s': did you mean '%s'?\n", name, nearest);
+}
+
 /* Runs @command with @argv (argv[0] is the command name). */
 static int
 run_command(CliContext *ctx, const CliCommand *command, int argc, char **argv)
@@ -222,8 +266,7 @@ main(int argc, char **argv)
       char *help_argv[] = {argv[2], "--help", NULL};
       status = run_command(&ctx, command, 2, help_argv);
     } else if (argc > 2) {
-      fprintf(stderr, "derush: unknown command '%s'\n", argv[2]);
-      print_usage(context, stderr);
+      print_unknown_command(context, argv[2]);
       status = CLI_EXIT_FATAL;
     } else {
       print_usage(context, stdout);
@@ -232,8 +275,7 @@ main(int argc, char **argv)
   } else {
     const CliCommand *command = find_command(argv[1]);
     if (!command) {
-      fprintf(stderr, "derush: unknown command '%s'\n", argv[1]);
-      print_usage(context, stderr);
+      print_unknown_command(context, argv[1]);
       status = CLI_EXIT_FATAL;
     } else if (!command->run) {
       status = cli_run_full_program(given_argv);

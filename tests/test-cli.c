@@ -212,6 +212,15 @@ test_usage_errors(Fixture *f, gconstpointer data)
   g_assert_cmpint(run(f, NULL, &err, "frobnicate", NULL), ==, 2);
   g_assert_nonnull(strstr(err, "frobnicate"));
   g_assert_nonnull(strstr(err, "Usage"));
+  g_assert_null(strstr(err, "did you mean"));
+  /* A near miss ends with the command meant (British spelling, a typo). */
+  const char *typos[][2] = {{"analyse", "analyze"}, {"lable", "label"}, {"predcit", "predict"}};
+  for (gsize i = 0; i < G_N_ELEMENTS(typos); i++) {
+    g_clear_pointer(&err, g_free);
+    g_assert_cmpint(run(f, NULL, &err, typos[i][0], NULL), ==, 2);
+    g_autofree char *hint = g_strdup_printf("did you mean '%s'?\n", typos[i][1]);
+    g_assert_true(g_str_has_suffix(err, hint));
+  }
 
   g_assert_cmpint(run(f, NULL, NULL, NULL), ==, 2);
   g_assert_cmpint(run(f, NULL, NULL, "scan", NULL), ==, 2);

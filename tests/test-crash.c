@@ -222,23 +222,35 @@ typedef struct {
   DerushScanSummary a;
 } InterleaveState;
 
+/* One scan of @root without thumbnails, in its own connection to @db;
+ * @on_bad_file (nullable) gets @user_data. */
 static void
-scan_other_connection_cb(const char *path, const char *reason, gpointer user_data)
+scan_alone(const char *db, const char *root,
+           void (*on_bad_file)(const char *, const char *, gpointer), gpointer user_data,
+           DerushScanSummary *sum)
 {
-  InterleaveState *st = user_data;
-  if (st->ran)
-    return;
-  st->ran = TRUE;
   g_autoptr(GError) error = NULL;
-  DerushCatalog *cat = derush_catalog_open(st->db, &error);
+  DerushCatalog *cat = derush_catalog_open(db, &error);
   g_assert_no_error(error);
   DerushScanOptions options;
   derush_scan_options_init(&options);
   options.thumbnails = FALSE;
-  const char *roots[] = {st->root, NULL};
-  g_assert_true(derush_catalog_scan(cat, roots, &options, &st->a, &error));
+  options.on_bad_file = on_bad_file;
+  options.user_data = user_data;
+  const char *roots[] = {root, NULL};
+  g_assert_true(derush_catalog_scan(cat, roots, &options, sum, &error));
   g_assert_no_error(error);
   derush_catalog_close(cat);
+}
+
+static void
+scan_other_connection_cb(const char *path, const char *reason, gpointer user_data)
+{
+  InterleaveState *st = user_data;
+  if (!st->ran) {
+    st->ran = TRUE;
+    scan_alone(st->db, st->root, NULL, NULL, &st->a);
+  }
 }
 
 static void
@@ -247,19 +259,8 @@ test_stale_rows_after_claim(Fixture *f, gconstpointer data)
   g_autofree char *link = g_build_filename(f->photos, "d0", "zz-broken.jpg", NULL);
   g_assert_cmpint(symlink("nowhere.jpg", link), ==, 0);
   InterleaveState st = {f->db, f->photos, FALSE, {0}};
-  g_autoptr(GError) error = NULL;
-  DerushCatalog *cat = derush_catalog_open(f->db, &error);
-  g_assert_no_error(error);
-  DerushScanOptions options;
-  derush_scan_options_init(&options);
-  options.thumbnails = FALSE;
-  options.on_bad_file = scan_other_connection_cb;
-  options.user_data = &st;
-  const char *roots[] = {f->photos, NULL};
   DerushScanSummary b = {0};
-  g_assert_true(derush_catalog_scan(cat, roots, &options, &b, &error));
-  g_assert_no_error(error);
-  derush_catalog_close(cat);
+  scan_alone(f->db, f->photos, scan_other_connection_cb, &st, &b);
   g_assert_true(st.ran);
   g_test_message("scan A added %" G_GINT64_FORMAT ", scan B %" G_GINT64_FORMAT
                  " (B: %" G_GINT64_FORMAT " updated, %" G_GINT64_FORMAT " unchanged)",

@@ -10,6 +10,7 @@
  * over space. */
 #include "detect-private.h"
 #include "nn/nn.h"
+#include "util/tsan-handoff.h"
 
 /* dark5's output in yolox_nano.onnx (../shared/models/README.md lists the
  * graph): the SiLU after the last CSP layer's conv3, before the PAFPN. */
@@ -126,6 +127,25 @@ global_average(const float *t, const int64_t *shape, int rank, float *out, int s
   return TRUE;
 }
 
+/* The model's forward, one worker at a time. GLib 2.74's GMutex is a
+ * futex ThreadSanitizer cannot see (tsan-handoff.h): the lock is marked for
+ * it, so the model's state one forward leaves (fused graph, plans, arena)
+ * is not read as racing with the next worker's forward (make tsan,
+ * test-detect: m->fused in _derush_nn_model_run_many). */
+static void
+model_lock(DerushDetector *det)
+{
+  g_mutex_lock(&det->lock);
+  DERUSH_HANDOFF_ACQUIRE(&det->lock);
+}
+
+static void
+model_unlock(DerushDetector *det)
+{
+  DERUSH_HANDOFF_RELEASE(&det->lock);
+  g_mutex_unlock(&det->lock);
+}
+
 /**
  * _derush_detector_run:
  * @det: the detector
@@ -159,10 +179,10 @@ _derush_detector_run(DerushDetector *det, const guint8 *rgb, int width, int heig
   double r = _derush_letterbox(rgb, width, height, stride, size, input);
   const int64_t shape[] = {1, 3, size, size};
 
-  g_mutex_lock(&det->lock);
+  model_lock(det);
   g_autoptr(GError) local = NULL;
   if (!_derush_nn_model_run(det->model, input, shape, 4, &local)) {
-    g_mutex_unlock(&det->lock);
+    model_unlock(det);
     g_set_error(error, DERUSH_ERROR, DERUSH_ERROR_FAILED, "detector: %s", local->message);
     return FALSE;
   }
@@ -171,7 +191,7 @@ _derush_detector_run(DerushDetector *det, const guint8 *rgb, int width, int heig
   const float *out = _derush_nn_model_output(det->model, 0, &oshape, &orank);
   if (!out || orank != 3 || oshape[0] != 1 || oshape[1] != DERUSH_YOLOX_ROWS ||
       oshape[2] != 5 + DERUSH_YOLOX_CLASSES) {
-    g_mutex_unlock(&det->lock);
+    model_unlock(det);
     g_set_error(error, DERUSH_ERROR, DERUSH_ERROR_CORRUPT,
                 "%s: not YOLOX-nano's output (1 x %d x %d expected)", det->path, DERUSH_YOLOX_ROWS,
                 5 + DERUSH_YOLOX_CLASSES);
@@ -193,7 +213,7 @@ _derush_detector_run(DerushDetector *det, const guint8 *rgb, int width, int heig
     if (has_embedding)
       *has_embedding = ok;
   }
-  g_mutex_unlock(&det->lock);
+  model_unlock(det);
 
   float fw = orig_width > 0 ? orig_width : width, fh = orig_height > 0 ? orig_height : height;
   for (guint i = first; i < dets->len; i++) {
@@ -229,9 +249,9 @@ _derush_detector_embed(DerushDetector *det, const guint8 *rgb, int width, int he
   *has = FALSE;
   if (!det->mobilenet)
     return TRUE;
-  g_mutex_lock(&det->lock);
+  model_lock(det);
   gboolean ok = _derush_mobilenet_embed(det->mobilenet, rgb, width, height, stride, out, error);
-  g_mutex_unlock(&det->lock);
+  model_unlock(det);
   *has = ok;
   return ok;
 }

@@ -82,7 +82,11 @@ empty_region(void *data)
 
 static GMutex helper_lock;
 static GCond helper_cond;
-static gboolean helper_stop, helper_ready;
+/* Read and written with g_atomic_int_* although helper_lock guards them:
+ * GLib 2.74's GMutex is a futex ThreadSanitizer cannot see (tsan-handoff.h),
+ * so plain accesses read as a race between helper_main and set_throttle
+ * (make tsan, test-nn-threads /nn/threads/throttle). */
+static gint helper_stop, helper_ready;
 static GThread *helper;
 
 /* Opens a team of more threads than cores and holds it: libgomp counts
@@ -93,9 +97,9 @@ helper_main(gpointer data)
 {
   GOMP_parallel(empty_region, NULL, GPOINTER_TO_UINT(data), 0);
   g_mutex_lock(&helper_lock);
-  helper_ready = TRUE;
+  g_atomic_int_set(&helper_ready, TRUE);
   g_cond_broadcast(&helper_cond);
-  while (!helper_stop)
+  while (!g_atomic_int_get(&helper_stop))
     g_cond_wait(&helper_cond, &helper_lock);
   g_mutex_unlock(&helper_lock);
   return NULL;
@@ -111,17 +115,18 @@ set_throttle(gboolean on, int ncpu)
     return;
   if (on) {
     _derush_on_shutdown(throttle_release);
-    helper_stop = helper_ready = FALSE;
+    g_atomic_int_set(&helper_stop, FALSE);
+    g_atomic_int_set(&helper_ready, FALSE);
     helper = g_thread_new("nn-throttle", helper_main, GUINT_TO_POINTER((guint)ncpu + 1));
     /* Throttled once its team is up. */
     g_mutex_lock(&helper_lock);
-    while (!helper_ready)
+    while (!g_atomic_int_get(&helper_ready))
       g_cond_wait(&helper_cond, &helper_lock);
     g_mutex_unlock(&helper_lock);
     return;
   }
   g_mutex_lock(&helper_lock);
-  helper_stop = TRUE;
+  g_atomic_int_set(&helper_stop, TRUE);
   g_cond_broadcast(&helper_cond);
   g_mutex_unlock(&helper_lock);
   g_thread_join(g_steal_pointer(&helper));
